@@ -1,0 +1,141 @@
+//! Where things live in the workspace: specs in, generated modules out.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Path of the generated crate, relative to the workspace root.
+pub const API_CRATE: &str = "crates/whatsapp-phone-numbers-api";
+
+/// One Graph API version with a specification under `spec/`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpecVersion {
+    /// Major and minor number, for ordering.
+    pub number: (u32, u32),
+    /// The version as Graph writes it: `v23.0`.
+    pub name: String,
+}
+
+impl SpecVersion {
+    /// Parses `v23.0`.
+    pub fn parse(name: &str) -> Result<Self> {
+        let rest = name
+            .strip_prefix('v')
+            .with_context(|| format!("version `{name}` must look like `v23.0`"))?;
+        let (major, minor) = rest
+            .split_once('.')
+            .with_context(|| format!("version `{name}` must look like `v23.0`"))?;
+        let number = (
+            major
+                .parse()
+                .with_context(|| format!("version `{name}`: bad major number"))?,
+            minor
+                .parse()
+                .with_context(|| format!("version `{name}`: bad minor number"))?,
+        );
+        if format!("v{}.{}", number.0, number.1) != name {
+            bail!("version `{name}` must look like `v23.0`");
+        }
+        Ok(Self {
+            number,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Rust module and Cargo feature name: `v23_0`.
+    pub fn module(&self) -> String {
+        format!("v{}_{}", self.number.0, self.number.1)
+    }
+}
+
+/// The workspace (or a copy of it) that generation reads from and writes to.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    /// A layout rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The real workspace this xtask was built in.
+    pub fn workspace() -> Self {
+        Self::new(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
+    }
+
+    /// The workspace root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `spec/<version>/openapi.yaml`.
+    pub fn spec_path(&self, version: &SpecVersion) -> PathBuf {
+        self.root.join("spec").join(&version.name).join("openapi.yaml")
+    }
+
+    /// `crates/whatsapp-phone-numbers-api/src/<module>.rs`.
+    pub fn generated_path(&self, version: &SpecVersion) -> PathBuf {
+        self.root
+            .join(API_CRATE)
+            .join("src")
+            .join(format!("{}.rs", version.module()))
+    }
+
+    /// Path relative to the root, with `/` separators, for messages.
+    pub fn display(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
+    /// Every version with a specification, oldest first.
+    pub fn versions(&self) -> Result<Vec<SpecVersion>> {
+        let dir = self.root.join("spec");
+        let mut out = Vec::new();
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !entry.path().join("openapi.yaml").is_file() {
+                continue;
+            }
+            out.push(SpecVersion::parse(&name).with_context(|| format!("spec/{name}"))?);
+        }
+        out.sort();
+        if out.is_empty() {
+            bail!("no spec/<version>/openapi.yaml under {}", dir.display());
+        }
+        Ok(out)
+    }
+
+    /// The version named `name`, which must have a specification.
+    pub fn version(&self, name: &str) -> Result<SpecVersion> {
+        let version = SpecVersion::parse(name)?;
+        if !self.spec_path(&version).is_file() {
+            bail!(
+                "there is no {}",
+                self.display(&self.spec_path(&version))
+            );
+        }
+        Ok(version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_and_name_modules() {
+        let v = SpecVersion::parse("v23.0").unwrap();
+        assert_eq!(v.module(), "v23_0");
+        assert!(SpecVersion::parse("23.0").is_err());
+        assert!(SpecVersion::parse("v23").is_err());
+        assert!(SpecVersion::parse("v23.00").is_err());
+        assert!(SpecVersion::parse("v9.0").unwrap() < SpecVersion::parse("v10.0").unwrap());
+    }
+}
