@@ -72,7 +72,10 @@ impl Layout {
 
     /// `spec/<version>/openapi.yaml`.
     pub fn spec_path(&self, version: &SpecVersion) -> PathBuf {
-        self.root.join("spec").join(&version.name).join("openapi.yaml")
+        self.root
+            .join("spec")
+            .join(&version.name)
+            .join("openapi.yaml")
     }
 
     /// `crates/whatsapp-phone-numbers-api/src/<module>.rs`.
@@ -116,10 +119,7 @@ impl Layout {
     pub fn version(&self, name: &str) -> Result<SpecVersion> {
         let version = SpecVersion::parse(name)?;
         if !self.spec_path(&version).is_file() {
-            bail!(
-                "there is no {}",
-                self.display(&self.spec_path(&version))
-            );
+            bail!("there is no {}", self.display(&self.spec_path(&version)));
         }
         Ok(version)
     }

@@ -45,7 +45,8 @@ pub fn regen(layout: &Layout, only: Option<&str>) -> Result<Vec<Written>> {
         let path = layout.generated_path(version);
         let changed = std::fs::read_to_string(&path).ok().as_deref() != Some(source.as_str());
         if changed {
-            std::fs::write(&path, &source).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &source)
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         written.push(Written { path, changed });
     }
@@ -77,7 +78,10 @@ pub fn check(layout: &Layout) -> Result<Vec<String>> {
                 layout.display(&path)
             )),
         }
-        if !manifest.lines().any(|l| l.trim_start().starts_with(&format!("{module} ="))) {
+        if !manifest
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{module} =")))
+        {
             problems.push(format!(
                 "{} has no feature `{module}`: add `{module} = []`",
                 layout.display(&manifest_path)
@@ -97,7 +101,10 @@ pub fn check(layout: &Layout) -> Result<Vec<String>> {
 pub fn check_or_fail(layout: &Layout) -> Result<()> {
     let problems = check(layout)?;
     if !problems.is_empty() {
-        bail!("generated code is out of date:\n  - {}", problems.join("\n  - "));
+        bail!(
+            "generated code is out of date:\n  - {}",
+            problems.join("\n  - ")
+        );
     }
     Ok(())
 }

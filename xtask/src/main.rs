@@ -15,10 +15,17 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let layout = Layout::workspace();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["regen"] => regen(&layout, None),
         ["regen", "--version", v] => regen(&layout, Some(v)),
-        ["check"] => xtask::check_or_fail(&layout).map(|()| println!("generated code is up to date")),
+        ["check"] => {
+            xtask::check_or_fail(&layout).map(|()| println!("generated code is up to date"))
+        }
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             Ok(())
@@ -39,7 +46,11 @@ fn main() -> ExitCode {
 
 fn regen(layout: &Layout, only: Option<&str>) -> anyhow::Result<()> {
     for written in xtask::regen(layout, only)? {
-        let state = if written.changed { "wrote" } else { "unchanged" };
+        let state = if written.changed {
+            "wrote"
+        } else {
+            "unchanged"
+        };
         println!("{state:>9} {}", layout.display(&written.path));
     }
     Ok(())

@@ -104,15 +104,15 @@ pub fn load(text: &str, label: &str) -> Result<Spec> {
 pub fn lower_for_progenitor(api: &mut OpenAPI) {
     use openapiv3::{Parameter, ParameterSchemaOrContent, Schema, SchemaData, StringType};
     let lower = |parameter: &mut ReferenceOr<Parameter>| {
-        if let ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = parameter {
-            if let ParameterSchemaOrContent::Content(_) = parameter_data.format {
-                parameter_data.format = ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
-                    schema_data: SchemaData::default(),
-                    schema_kind: SchemaKind::Type(Type::String(StringType::default())),
-                }));
-                parameter_data.example = None;
-                parameter_data.examples.clear();
-            }
+        if let ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = parameter
+            && let ParameterSchemaOrContent::Content(_) = parameter_data.format
+        {
+            parameter_data.format = ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
+                schema_data: SchemaData::default(),
+                schema_kind: SchemaKind::Type(Type::String(StringType::default())),
+            }));
+            parameter_data.example = None;
+            parameter_data.examples.clear();
         }
     };
     for (_, item) in api.paths.paths.iter_mut() {
@@ -293,8 +293,8 @@ fn check_responses(raw: &Value, responses: Option<&Value>, at: &str, out: &mut V
 fn walk_enums(value: &Value, at: &str, out: &mut Vec<Violation>) {
     match value {
         Value::Mapping(map) => {
-            let is_component = at.starts_with("#/components/schemas/")
-                && at.matches('/').count() == 3;
+            let is_component =
+                at.starts_with("#/components/schemas/") && at.matches('/').count() == 3;
             let in_examples = at.contains("/examples/") || at.ends_with("/example");
             if !in_examples
                 && !at.ends_with("/properties")
@@ -394,7 +394,8 @@ fn collect_enums(api: &OpenAPI, out: &mut Vec<Violation>) -> Vec<EnumDef> {
             let Some(value) = value else {
                 out.push(Violation {
                     pointer: format!("{at}/enum/{i}"),
-                    message: "null is not an enum value; use `nullable: true` on the property".into(),
+                    message: "null is not an enum value; use `nullable: true` on the property"
+                        .into(),
                 });
                 continue;
             };
@@ -518,8 +519,14 @@ components:
     #[test]
     fn unknown_value_and_collisions_are_refused() {
         let e = errors(&MINIMAL.replace("[RED, TIER_1K]", "[RED, UNKNOWN, red]"));
-        assert!(e.contains("/enum/1") && e.contains("Unknown(\"UNKNOWN\")"), "{e}");
-        assert!(e.contains("/enum/2") && e.contains("both make the variant `Red`"), "{e}");
+        assert!(
+            e.contains("/enum/1") && e.contains("Unknown(\"UNKNOWN\")"),
+            "{e}"
+        );
+        assert!(
+            e.contains("/enum/2") && e.contains("both make the variant `Red`"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -535,6 +542,9 @@ components:
     #[test]
     fn missing_operation_id_is_named() {
         let e = errors(&MINIMAL.replace("operationId: getX", ""));
-        assert!(e.contains("#/paths/~1{Version}~1x/get: give the operation an operationId"), "{e}");
+        assert!(
+            e.contains("#/paths/~1{Version}~1x/get: give the operation an operationId"),
+            "{e}"
+        );
     }
 }

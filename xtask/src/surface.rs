@@ -1,1 +1,298 @@
-//! placeholder
+//! The compact, human-readable surface of a generated module, for insta snapshots.
+//!
+//! It lists each operation (HTTP method, path, Rust method, parameters, success and error
+//! types) and each type (fields with Rust types and optionality, enum values), read from
+//! the generated source itself, so that a snapshot diff names exactly what changed in the
+//! generated API: a renamed operation, a new enum value, a field that came or went.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context, Result, bail};
+use syn::parse::{ParseStream, Parser};
+use syn::{Attribute, Fields, FnArg, Item, ReturnType, Type};
+
+/// Renders the surface of the generated module `source` (the text of `<module>.rs`).
+pub fn render(source: &str) -> Result<String> {
+    let file = syn::parse_file(source).context("the generated module does not parse")?;
+    let mut operations = Vec::new();
+    let mut types = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Impl(block) if is_client_impl(block) => {
+                for item in &block.items {
+                    if let syn::ImplItem::Fn(f) = item
+                        && matches!(f.vis, syn::Visibility::Public(_))
+                        && f.sig.asyncness.is_some()
+                    {
+                        operations.push(operation(f)?);
+                    }
+                }
+            }
+            Item::Mod(m) if m.ident == "types" => {
+                for item in m.content.iter().flat_map(|(_, items)| items) {
+                    if let Some(t) = type_entry(item)? {
+                        types.push(t);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if operations.is_empty() {
+        bail!("the generated module has no operations on `Client`");
+    }
+    types.sort();
+
+    let mut out = String::new();
+    writeln!(out, "## Operations ({})", operations.len())?;
+    for op in &operations {
+        writeln!(out, "\n{op}")?;
+    }
+    writeln!(out, "\n## Types ({})", types.len())?;
+    for (_, text) in &types {
+        writeln!(out, "\n{text}")?;
+    }
+    Ok(out)
+}
+
+fn is_client_impl(block: &syn::ItemImpl) -> bool {
+    block.trait_.is_none() && matches!(&*block.self_ty, Type::Path(p) if p.path.is_ident("Client"))
+}
+
+fn docs(attrs: &[Attribute]) -> String {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn operation(f: &syn::ImplItemFn) -> Result<String> {
+    let name = f.sig.ident.to_string();
+    let doc = docs(&f.attrs);
+    // progenitor documents each method with "Sends a `GET` request to `/path`".
+    let (method, path) = doc
+        .split_once("Sends a `")
+        .and_then(|(_, rest)| rest.split_once("` request to `"))
+        .and_then(|(method, rest)| rest.split_once('`').map(|(path, _)| (method, path)))
+        .with_context(|| format!("`{name}` has no \"Sends a ... request to ...\" doc line"))?;
+    let params = f
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(t) => {
+                let pat = &t.pat;
+                Some(format!("{}: {}", quote::quote!(#pat), ty(&t.ty)))
+            }
+            FnArg::Receiver(_) => None,
+        })
+        .collect::<Vec<_>>();
+    let (ok, err) = match &f.sig.output {
+        ReturnType::Type(_, t) => result_types(t),
+        ReturnType::Default => ("()".into(), "()".into()),
+    };
+    let mut out = format!("{method} {path}\n    fn {name}(");
+    if params.is_empty() {
+        out.push(')');
+    } else {
+        for p in &params {
+            write!(out, "\n        {p},")?;
+        }
+        out.push_str("\n    )");
+    }
+    write!(out, "\n    ok: {ok}\n    error: {err}")?;
+    Ok(out)
+}
+
+/// `Result<ResponseValue<T>, Error<E>>` → (`T`, `E`).
+fn result_types(t: &Type) -> (String, String) {
+    let args = generic_args(t);
+    let unwrap = |t: Option<&Type>| {
+        t.map(|t| {
+            let inner = generic_args(t);
+            match inner.first() {
+                Some(first) => ty(first),
+                None => ty(t),
+            }
+        })
+        .unwrap_or_else(|| "?".into())
+    };
+    (unwrap(args.first()), unwrap(args.get(1)))
+}
+
+fn generic_args(t: &Type) -> Vec<Type> {
+    let Type::Path(p) = t else { return Vec::new() };
+    let Some(last) = p.path.segments.last() else {
+        return Vec::new();
+    };
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A type as a reader writes it: last path segments only, no lifetimes.
+pub fn ty(t: &Type) -> String {
+    match t {
+        Type::Path(p) => {
+            let Some(last) = p.path.segments.last() else {
+                return "?".into();
+            };
+            let args = generic_args(t);
+            if args.is_empty() {
+                last.ident.to_string()
+            } else {
+                let inner = args.iter().map(ty).collect::<Vec<_>>().join(", ");
+                format!("{}<{inner}>", last.ident)
+            }
+        }
+        Type::Reference(r) => format!(
+            "&{}{}",
+            if r.mutability.is_some() { "mut " } else { "" },
+            ty(&r.elem)
+        ),
+        Type::Slice(s) => format!("[{}]", ty(&s.elem)),
+        Type::Tuple(t) => format!(
+            "({})",
+            t.elems.iter().map(ty).collect::<Vec<_>>().join(", ")
+        ),
+        other => quote::quote!(#other).to_string(),
+    }
+}
+
+/// The wire name (`rename`) and whether the field may be absent (`default`).
+fn serde_field(attrs: &[Attribute]) -> (Option<String>, bool) {
+    let mut rename = None;
+    let mut default = false;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let s: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(s.value());
+            } else if meta.path.is_ident("default") {
+                default = true;
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    (rename, default)
+}
+
+fn type_entry(item: &Item) -> Result<Option<(String, String)>> {
+    Ok(match item {
+        Item::Struct(s) => {
+            let name = s.ident.to_string();
+            let mut out = String::new();
+            match &s.fields {
+                Fields::Named(fields) => {
+                    write!(out, "struct {name}")?;
+                    for f in &fields.named {
+                        let ident = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
+                        let (rename, default) = serde_field(&f.attrs);
+                        let wire =
+                            rename.unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
+                        let t = ty(&f.ty);
+                        // `name?: T` may be absent; Option<T> shows as `T`, a defaulted
+                        // collection keeps its type.
+                        let (t, optional) = match t
+                            .strip_prefix("Option<")
+                            .and_then(|inner| inner.strip_suffix('>'))
+                        {
+                            Some(inner) => (inner.to_string(), true),
+                            None => (t, default),
+                        };
+                        let marker = if optional { "?" } else { "" };
+                        write!(out, "\n    {wire}{marker}: {t}")?;
+                    }
+                }
+                Fields::Unnamed(fields) => {
+                    let inner = fields
+                        .unnamed
+                        .iter()
+                        .map(|f| ty(&f.ty))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    write!(out, "newtype {name}({inner})")?;
+                }
+                Fields::Unit => write!(out, "unit {name}")?,
+            }
+            Some((name, out))
+        }
+        Item::Enum(e) => {
+            let name = e.ident.to_string();
+            let mut out = format!("enum {name}");
+            for v in &e.variants {
+                let inner = match &v.fields {
+                    Fields::Unnamed(f) => format!(
+                        "({})",
+                        f.unnamed
+                            .iter()
+                            .map(|f| ty(&f.ty))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => String::new(),
+                };
+                write!(out, "\n    {}{inner}", v.ident)?;
+            }
+            Some((name, out))
+        }
+        Item::Macro(m)
+            if m.mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "open_enum") =>
+        {
+            let (name, values) = open_enum_values
+                .parse2(m.mac.tokens.clone())
+                .context("an open_enum! invocation does not parse")?;
+            let out = format!("open enum {name}: {}", values.join(" | "));
+            Some((name, out))
+        }
+        _ => None,
+    })
+}
+
+/// Reads `/// docs  Name { /// doc  Variant = "VALUE", ... }`.
+fn open_enum_values(input: ParseStream) -> syn::Result<(String, Vec<String>)> {
+    input.call(Attribute::parse_outer)?;
+    let name: syn::Ident = input.parse()?;
+    let body;
+    syn::braced!(body in input);
+    let mut values = Vec::new();
+    while !body.is_empty() {
+        body.call(Attribute::parse_outer)?;
+        let _variant: syn::Ident = body.parse()?;
+        body.parse::<syn::Token![=]>()?;
+        let value: syn::LitStr = body.parse()?;
+        values.push(value.value());
+        if !body.is_empty() {
+            body.parse::<syn::Token![,]>()?;
+        }
+    }
+    Ok((name.to_string(), values))
+}

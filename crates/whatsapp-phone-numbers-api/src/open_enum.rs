@@ -1,7 +1,7 @@
 //! Open string enumerations.
 //!
 //! Graph adds enum values without notice. Every enumeration in the specification is
-//! generated through [`open_enum!`], which gives it the variants the specification names
+//! generated through the crate-private `open_enum!` macro, which gives it the variants the specification names
 //! plus `Unknown(String)`: a value this SDK version has never seen decodes into `Unknown`
 //! with Graph's original text, and encodes back to exactly that text.
 
