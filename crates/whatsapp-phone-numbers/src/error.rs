@@ -1,0 +1,363 @@
+//! The one error type, with Graph's details and classifiers for retry decisions.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::meta::ResponseMeta;
+
+/// Graph error codes that mean "slow down" (rate limits and throttles).
+pub const THROTTLING_CODES: &[i64] = &[4, 17, 32, 613, 80007, 80008, 130429, 131056, 133016];
+
+/// Registration throttling: too many register/deregister or code requests. Waiting is the
+/// only remedy, so it is never retried automatically.
+pub const REGISTRATION_THROTTLED: i64 = 133016;
+
+/// Graph error codes about the access token or session.
+pub const AUTH_CODES: &[i64] = &[102, 190];
+
+/// Everything that can go wrong.
+///
+/// Classify with [`is_retryable`](Self::is_retryable), [`is_throttling`](Self::is_throttling),
+/// [`is_auth`](Self::is_auth) and [`retry_after`](Self::retry_after); read Graph's details
+/// with [`code`](Self::code), [`fbtrace_id`](Self::fbtrace_id) and friends.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was rejected before anything was sent.
+    InvalidInput(InvalidInput),
+    /// The client configuration is unusable (missing token, bad base URL, ...).
+    Config(String),
+    /// Graph answered with an error document.
+    Api(Box<ApiError>),
+    /// An error status whose body is not a Graph error (HTML page, empty or cut-off body).
+    Http(Box<HttpError>),
+    /// A success status whose body could not be decoded.
+    Decode(Box<DecodeError>),
+    /// The request could not be completed: connection failure, timeout, broken body.
+    Network(Box<NetworkError>),
+}
+
+/// Input rejected before sending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidInput {
+    /// The offending field, such as `pin` or `phone_number_id`.
+    pub field: &'static str,
+    /// Why it was rejected. Never contains a secret.
+    pub reason: String,
+}
+
+/// An error document from Graph.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Graph error code, such as 100, 190 or 131056.
+    pub code: i64,
+    /// Graph error subcode.
+    pub subcode: Option<i64>,
+    /// Error family, such as `OAuthException`.
+    pub error_type: Option<String>,
+    /// Developer-facing message.
+    pub message: String,
+    /// Title meant for end users.
+    pub user_title: Option<String>,
+    /// Message meant for end users.
+    pub user_message: Option<String>,
+    /// Graph's trace ID for support requests.
+    pub fbtrace_id: Option<String>,
+    /// Graph's own opinion on whether retrying can help.
+    pub is_transient: Option<bool>,
+    /// Extra detail some WhatsApp errors carry in `error_data.details`.
+    pub details: Option<String>,
+    /// How long to wait before trying again, when Graph said so.
+    pub retry_after: Option<Duration>,
+    /// Headers and usage of the answer.
+    pub meta: ResponseMeta,
+}
+
+/// An error status with a body that is not a Graph error.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct HttpError {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` of the body.
+    pub content_type: Option<String>,
+    /// The start of the body, for diagnosis.
+    pub body_excerpt: String,
+    /// How long to wait before trying again, when the server said so.
+    pub retry_after: Option<Duration>,
+    /// Headers and usage of the answer.
+    pub meta: ResponseMeta,
+}
+
+/// A success status whose body did not decode.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP status.
+    pub status: u16,
+    /// What the decoder said.
+    pub message: String,
+    /// The start of the body, for diagnosis.
+    pub body_excerpt: String,
+    /// Headers and usage of the answer.
+    pub meta: ResponseMeta,
+}
+
+/// A request that did not complete.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct NetworkError {
+    /// What failed. Never contains the URL's query or a credential.
+    pub message: String,
+    /// The request timed out.
+    pub timeout: bool,
+    /// The connection could not be made, so the request was never sent.
+    pub connect: bool,
+    /// The HTTP status, when the failure happened while reading an answer's body.
+    pub status: Option<u16>,
+    /// How many times the request was sent.
+    pub attempts: u32,
+}
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput(InvalidInput {
+            field,
+            reason: reason.into(),
+        })
+    }
+
+    /// The field that failed validation, for [`Error::InvalidInput`].
+    pub fn invalid_field(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidInput(i) => Some(i.field),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Http(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::Network(e) => e.status,
+            _ => None,
+        }
+    }
+
+    /// The Graph error details, for [`Error::Api`].
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Graph error code.
+    pub fn code(&self) -> Option<i64> {
+        self.api().map(|e| e.code)
+    }
+
+    /// Graph error subcode.
+    pub fn subcode(&self) -> Option<i64> {
+        self.api().and_then(|e| e.subcode)
+    }
+
+    /// Graph's trace ID (`fbtrace_id`).
+    pub fn fbtrace_id(&self) -> Option<&str> {
+        self.api().and_then(|e| e.fbtrace_id.as_deref())
+    }
+
+    /// The `x-fb-request-id` header of the answer.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta().and_then(|m| m.request_id.as_deref())
+    }
+
+    /// Headers and usage of the answer, when there was one.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Error::Api(e) => Some(&e.meta),
+            Error::Http(e) => Some(&e.meta),
+            Error::Decode(e) => Some(&e.meta),
+            _ => None,
+        }
+    }
+
+    /// How long to wait before trying again: from `Retry-After`, or from
+    /// `estimated_time_to_regain_access` in `X-Business-Use-Case-Usage`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after,
+            Error::Http(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Rate limiting or throttling: HTTP 429 or a throttling code (4, 17, 32, 613, 80007,
+    /// 130429, 131056, 133016, ...).
+    pub fn is_throttling(&self) -> bool {
+        match self {
+            Error::Api(e) => e.status == 429 || THROTTLING_CODES.contains(&e.code),
+            Error::Http(e) => e.status == 429,
+            _ => false,
+        }
+    }
+
+    /// The access token is invalid, expired or missing (code 190 or 102, or HTTP 401).
+    pub fn is_auth(&self) -> bool {
+        match self {
+            Error::Api(e) => AUTH_CODES.contains(&e.code) || e.status == 401,
+            Error::Http(e) => e.status == 401,
+            _ => false,
+        }
+    }
+
+    /// Sending the same request again may succeed: throttling (except registration
+    /// throttling, 133016), `is_transient`, HTTP 429 and 5xx, timeouts and connection
+    /// failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => {
+                if e.code == REGISTRATION_THROTTLED {
+                    return false;
+                }
+                e.is_transient == Some(true) || self.is_throttling() || retryable_status(e.status)
+            }
+            Error::Http(e) => retryable_status(e.status),
+            Error::Network(_) => true,
+            _ => false,
+        }
+    }
+}
+
+pub(crate) fn retryable_status(status: u16) -> bool {
+    status == 429 || (500..=599).contains(&status) && status != 501
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput(i) => {
+                write!(f, "invalid {}: {} (nothing was sent)", i.field, i.reason)
+            }
+            Error::Config(message) => write!(f, "configuration error: {message}"),
+            Error::Api(e) => {
+                write!(f, "Graph API error {}", e.code)?;
+                if let Some(sub) = e.subcode {
+                    write!(f, "/{sub}")?;
+                }
+                if let Some(t) = &e.error_type {
+                    write!(f, " ({t})")?;
+                }
+                write!(f, ": {}", e.message)?;
+                if let Some(details) = &e.details {
+                    write!(f, " [{details}]")?;
+                }
+                write!(f, " (HTTP {}", e.status)?;
+                if let Some(id) = &e.fbtrace_id {
+                    write!(f, ", fbtrace_id {id}")?;
+                }
+                if let Some(wait) = e.retry_after {
+                    write!(f, ", retry after {}s", wait.as_secs().max(1))?;
+                }
+                write!(f, ")")
+            }
+            Error::Http(e) => {
+                write!(f, "HTTP {} without a Graph error body", e.status)?;
+                if let Some(ct) = &e.content_type {
+                    write!(f, " ({ct})")?;
+                }
+                write!(f, ": {:?}", e.body_excerpt)
+            }
+            Error::Decode(e) => write!(
+                f,
+                "could not decode the HTTP {} answer: {}; body starts {:?}",
+                e.status, e.message, e.body_excerpt
+            ),
+            Error::Network(e) => {
+                let what = if e.timeout {
+                    "timed out"
+                } else if e.connect {
+                    "could not connect"
+                } else {
+                    "request failed"
+                };
+                write!(f, "{what} after {} attempt(s): {}", e.attempts, e.message)
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The first `max` characters of a body, lossily decoded.
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    let mut out: String = text.chars().take(MAX).collect();
+    if text.chars().count() > MAX || body.len() > MAX * 4 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: i64, transient: Option<bool>) -> Error {
+        Error::Api(Box::new(ApiError {
+            status,
+            code,
+            subcode: None,
+            error_type: None,
+            message: "m".into(),
+            user_title: None,
+            user_message: None,
+            fbtrace_id: Some("T".into()),
+            is_transient: transient,
+            details: None,
+            retry_after: None,
+            meta: ResponseMeta::default(),
+        }))
+    }
+
+    #[test]
+    fn classifiers() {
+        assert!(api(400, 80007, None).is_throttling());
+        assert!(api(400, 80007, None).is_retryable());
+        assert!(api(400, 133016, None).is_throttling());
+        assert!(!api(400, 133016, Some(true)).is_retryable());
+        assert!(api(400, 190, None).is_auth());
+        assert!(!api(400, 100, None).is_retryable());
+        assert!(api(400, 100, Some(true)).is_retryable());
+        assert!(api(500, 1, None).is_retryable());
+        assert!(api(429, 9999, None).is_throttling());
+        assert!(Error::invalid("pin", "x").invalid_field() == Some("pin"));
+        assert!(!Error::invalid("pin", "x").is_retryable());
+    }
+
+    #[test]
+    fn display_is_one_line_with_code_subcode_and_trace() {
+        let mut e = api(401, 190, None);
+        if let Error::Api(inner) = &mut e {
+            inner.subcode = Some(463);
+            inner.error_type = Some("OAuthException".into());
+        }
+        assert_eq!(
+            e.to_string(),
+            "Graph API error 190/463 (OAuthException): m (HTTP 401, fbtrace_id T)"
+        );
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(body_excerpt(b"<html>"), "<html>");
+        let long = "x".repeat(1000);
+        assert_eq!(body_excerpt(long.as_bytes()).chars().count(), 201);
+    }
+}

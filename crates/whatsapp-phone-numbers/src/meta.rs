@@ -1,0 +1,215 @@
+//! What every response carries besides its body: request IDs, the API version Graph served,
+//! and rate-limit usage.
+
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
+use http::HeaderMap;
+
+/// A decoded response body together with its [`ResponseMeta`].
+///
+/// Derefs to the body, so `response.status` reads the body's field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response<T> {
+    value: T,
+    meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(value: T, meta: ResponseMeta) -> Self {
+        Self { value, meta }
+    }
+
+    /// Headers and usage of the answer.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The body, without metadata.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// The body and the metadata.
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.value, self.meta)
+    }
+
+    /// Applies `f` to the body, keeping the metadata.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            value: f(self.value),
+            meta: self.meta,
+        }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> DerefMut for Response<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+/// Metadata of one answer from Graph.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// HTTP status of the final answer.
+    pub status: u16,
+    /// `x-fb-request-id`: quote it to Meta support.
+    pub request_id: Option<String>,
+    /// `x-fb-trace-id`.
+    pub trace_id: Option<String>,
+    /// `facebook-api-version`: the Graph API version that served the call.
+    pub api_version: Option<String>,
+    /// Parsed `X-Business-Use-Case-Usage`, one entry per business and use case.
+    pub business_use_case_usage: Vec<BusinessUseCaseUsage>,
+    /// Parsed `X-App-Usage`.
+    pub app_usage: Option<AppUsage>,
+    /// How many times the request was sent (1 when it was not retried).
+    pub attempts: u32,
+}
+
+impl ResponseMeta {
+    pub(crate) fn from_headers(status: u16, headers: &HeaderMap, attempts: u32) -> Self {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            status,
+            request_id: text("x-fb-request-id"),
+            trace_id: text("x-fb-trace-id"),
+            api_version: text("facebook-api-version"),
+            business_use_case_usage: text("x-business-use-case-usage")
+                .map(|v| BusinessUseCaseUsage::parse(&v))
+                .unwrap_or_default(),
+            app_usage: text("x-app-usage").and_then(|v| AppUsage::parse(&v)),
+            attempts,
+        }
+    }
+
+    /// The longest `estimated_time_to_regain_access` across business use cases, when Graph
+    /// says a use case is blocked.
+    pub fn regain_access_in(&self) -> Option<Duration> {
+        self.business_use_case_usage
+            .iter()
+            .filter_map(|u| u.estimated_time_to_regain_access)
+            .filter(|d| !d.is_zero())
+            .max()
+    }
+}
+
+/// One entry of `X-Business-Use-Case-Usage`.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct BusinessUseCaseUsage {
+    /// The business (WABA) the usage is counted against.
+    pub business_id: String,
+    /// The use case, such as `whatsapp_business_management`.
+    pub use_case: String,
+    /// Percentage of the call-count budget used.
+    pub call_count: Option<f64>,
+    /// Percentage of the CPU-time budget used.
+    pub total_cputime: Option<f64>,
+    /// Percentage of the total-time budget used.
+    pub total_time: Option<f64>,
+    /// How long until calls are accepted again, when throttled (Graph reports minutes).
+    pub estimated_time_to_regain_access: Option<Duration>,
+}
+
+impl BusinessUseCaseUsage {
+    /// Parses the header value; anything unreadable is skipped, never an error.
+    pub fn parse(value: &str) -> Vec<Self> {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(value) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (business_id, entries) in map {
+            for entry in entries.as_array().into_iter().flatten() {
+                let number = |key: &str| entry.get(key).and_then(as_f64);
+                out.push(Self {
+                    business_id: business_id.clone(),
+                    use_case: entry
+                        .get("type")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    call_count: number("call_count"),
+                    total_cputime: number("total_cputime"),
+                    total_time: number("total_time"),
+                    estimated_time_to_regain_access: number("estimated_time_to_regain_access")
+                        .filter(|m| m.is_finite() && *m >= 0.0)
+                        .map(|minutes| Duration::from_secs_f64(minutes.min(1e6) * 60.0)),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// `X-App-Usage`: percentages of the app's rate-limit budget used.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AppUsage {
+    /// Percentage of calls used.
+    pub call_count: Option<f64>,
+    /// Percentage of CPU time used.
+    pub total_cputime: Option<f64>,
+    /// Percentage of total time used.
+    pub total_time: Option<f64>,
+}
+
+impl AppUsage {
+    /// Parses the header value; `None` when it is not a JSON object.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value: serde_json::Value = serde_json::from_str(value).ok()?;
+        let object = value.as_object()?;
+        let number = |key: &str| object.get(key).and_then(as_f64);
+        Some(Self {
+            call_count: number("call_count"),
+            total_cputime: number("total_cputime"),
+            total_time: number("total_time"),
+        })
+    }
+}
+
+fn as_f64(v: &serde_json::Value) -> Option<f64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_headers_parse_leniently() {
+        let usage = BusinessUseCaseUsage::parse(
+            r#"{"102290129340398":[{"type":"whatsapp_business_management","call_count":"12","total_cputime":1,"total_time":2,"estimated_time_to_regain_access":3}],"x":"junk"}"#,
+        );
+        assert_eq!(usage.len(), 1);
+        assert_eq!(usage[0].business_id, "102290129340398");
+        assert_eq!(usage[0].call_count, Some(12.0));
+        assert_eq!(
+            usage[0].estimated_time_to_regain_access,
+            Some(Duration::from_secs(180))
+        );
+        assert!(BusinessUseCaseUsage::parse("not json").is_empty());
+        let app = AppUsage::parse(r#"{"call_count":5,"total_cputime":1,"total_time":7}"#).unwrap();
+        assert_eq!(app.total_time, Some(7.0));
+        assert!(AppUsage::parse("[]").is_none());
+    }
+}

@@ -1,0 +1,188 @@
+//! Secrets and secret-bearing inputs: they never appear in `Debug`, `Display`, errors or logs.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::validate;
+
+macro_rules! redacted_debug {
+    ($name:ident) => {
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+    };
+}
+
+/// A Graph API access token (system user or user token).
+///
+/// ```
+/// use whatsapp_phone_numbers::AccessToken;
+/// let token = AccessToken::new("EAAJB-secret").unwrap();
+/// assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
+/// assert_eq!(token.to_string(), "<redacted>");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// Wraps a token. It must be non-empty and fit in an HTTP header.
+    pub fn new(token: impl Into<String>) -> Result<Self, Error> {
+        let token = token.into();
+        let trimmed = token.trim();
+        if trimmed.is_empty() {
+            return Err(Error::invalid("access_token", "must not be empty"));
+        }
+        if !trimmed.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(
+                "access_token",
+                "must be printable ASCII without spaces",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The token itself. Keep what you do with it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+redacted_debug!(AccessToken);
+
+/// A Meta app secret, used to sign every request with `appsecret_proof`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppSecret(String);
+
+impl AppSecret {
+    /// Wraps an app secret; it must be non-empty.
+    pub fn new(secret: impl Into<String>) -> Result<Self, Error> {
+        let secret = secret.into();
+        if secret.trim().is_empty() {
+            return Err(Error::invalid("app_secret", "must not be empty"));
+        }
+        Ok(Self(secret.trim().to_owned()))
+    }
+
+    /// The secret itself. Keep what you do with it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `appsecret_proof` for `token`: lowercase hex HMAC-SHA256 of the token keyed by this
+    /// secret.
+    ///
+    /// ```
+    /// use whatsapp_phone_numbers::{AccessToken, AppSecret};
+    /// let proof = AppSecret::new("s3cret").unwrap().proof(&AccessToken::new("tok").unwrap());
+    /// assert_eq!(proof.len(), 64);
+    /// ```
+    pub fn proof(&self, token: &AccessToken) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.0.as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(token.0.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut hex = String::with_capacity(digest.len() * 2);
+        for byte in digest.iter() {
+            hex.push_str(&format!("{byte:02x}"));
+        }
+        hex
+    }
+}
+
+redacted_debug!(AppSecret);
+
+/// A two-step verification PIN: exactly six ASCII digits.
+///
+/// ```
+/// use whatsapp_phone_numbers::Pin;
+/// assert!(Pin::new("150954").is_ok());
+/// let err = Pin::new("12345").unwrap_err();
+/// assert_eq!(err.invalid_field(), Some("pin"));
+/// assert!(!format!("{err:?}").contains("12345"));
+/// assert_eq!(format!("{:?}", Pin::new("150954").unwrap()), "Pin(<redacted>)");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pin(String);
+
+impl Pin {
+    /// Validates and wraps a PIN.
+    pub fn new(pin: impl AsRef<str>) -> Result<Self, Error> {
+        validate::six_digits("pin", pin.as_ref()).map(Self)
+    }
+
+    /// The PIN itself. Keep what you do with it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+redacted_debug!(Pin);
+
+/// A registration verification code (the one sent by SMS or voice): six ASCII digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerificationCode(String);
+
+impl VerificationCode {
+    /// Validates and wraps a code.
+    pub fn new(code: impl AsRef<str>) -> Result<Self, Error> {
+        validate::six_digits("code", code.as_ref()).map(Self)
+    }
+
+    /// The code itself. Keep what you do with it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+redacted_debug!(VerificationCode);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proof_matches_a_known_hmac() {
+        // HMAC-SHA256(key = "key", message = "The quick brown fox jumps over the lazy dog").
+        let secret = AppSecret::new("key").unwrap();
+        let token = AccessToken("The quick brown fox jumps over the lazy dog".into());
+        assert_eq!(
+            secret.proof(&token),
+            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+        );
+    }
+
+    #[test]
+    fn nothing_secret_prints() {
+        let all = format!(
+            "{:?} {} {:?} {} {:?} {:?}",
+            AccessToken::new("tok-1").unwrap(),
+            AccessToken::new("tok-1").unwrap(),
+            AppSecret::new("sec-2").unwrap(),
+            AppSecret::new("sec-2").unwrap(),
+            Pin::new("123456").unwrap(),
+            VerificationCode::new("654321").unwrap(),
+        );
+        for secret in ["tok-1", "sec-2", "123456", "654321"] {
+            assert!(!all.contains(secret), "{all}");
+        }
+    }
+
+    #[test]
+    fn codes_and_pins_are_six_ascii_digits() {
+        for bad in ["", "12345", "1234567", "12345a", "１２３４５６", " 123456"] {
+            assert!(Pin::new(bad).is_err(), "{bad:?}");
+            assert!(VerificationCode::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(AccessToken::new("  ").is_err());
+        assert!(AccessToken::new("a b").is_err());
+    }
+}

@@ -1,0 +1,168 @@
+//! Checks run before anything is sent. Each failure names the field.
+
+use crate::error::Error;
+
+pub(crate) type Result<T> = std::result::Result<T, Error>;
+
+/// Exactly six ASCII digits (PINs and verification codes). The value is never echoed.
+pub(crate) fn six_digits(field: &'static str, value: &str) -> Result<String> {
+    if value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(field, "must be exactly 6 ASCII digits"))
+    }
+}
+
+/// A Graph node ID used in a path: non-empty ASCII digits, so nothing like `/`, `?` or `..`
+/// can reach the URL.
+pub(crate) fn node_id(field: &'static str, value: &str) -> Result<String> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if value.len() > 32 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(
+            field,
+            format!("must be a numeric Graph ID, got {:?}", excerpt(value)),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A locale such as `en_US` or `en`.
+pub(crate) fn locale(field: &'static str, value: &str) -> Result<String> {
+    let (lang, region) = match value.split_once('_') {
+        Some((l, r)) => (l, Some(r)),
+        None => (value, None),
+    };
+    let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
+    let region_ok =
+        region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()));
+    if lang_ok && region_ok {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be a locale like en_US, got {:?}", excerpt(value)),
+        ))
+    }
+}
+
+/// A country calling code: 1 to 3 digits, without `+`.
+pub(crate) fn country_code(field: &'static str, value: &str) -> Result<String> {
+    let value = value.strip_prefix('+').unwrap_or(value);
+    if (1..=3).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(field, "must be 1 to 3 digits"))
+    }
+}
+
+/// A phone number without country code: 7 to 15 digits.
+pub(crate) fn phone_digits(field: &'static str, value: &str) -> Result<String> {
+    if (7..=15).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(
+            field,
+            "must be 7 to 15 digits, without country code, `+`, spaces or dashes",
+        ))
+    }
+}
+
+/// A display or verified name: 2 to 75 characters.
+pub(crate) fn display_name(field: &'static str, value: &str) -> Result<String> {
+    let count = value.trim().chars().count();
+    if (2..=75).contains(&count) {
+        Ok(value.trim().to_owned())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be 2 to 75 characters, got {count}"),
+        ))
+    }
+}
+
+/// An absolute `https://` URL.
+pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
+    let rest = value
+        .strip_prefix("https://")
+        .ok_or_else(|| Error::invalid(field, "must be an https:// URL"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(field, "must be an https:// URL with a host"));
+    }
+    Ok(value.to_owned())
+}
+
+/// A string with a length limit in characters.
+pub(crate) fn bounded(field: &'static str, value: &str, min: usize, max: usize) -> Result<String> {
+    let count = value.chars().count();
+    if (min..=max).contains(&count) {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be {min} to {max} characters, got {count}"),
+        ))
+    }
+}
+
+/// A short, printable excerpt of user input for an error message.
+pub(crate) fn excerpt(value: &str) -> String {
+    let mut out: String = value.chars().take(40).collect();
+    if value.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_digits_only() {
+        assert!(node_id("phone_number_id", "106540352242922").is_ok());
+        for bad in ["", "12/34", "..", "1?x=1", "12 3", "abc", "١٢٣"] {
+            let e = node_id("phone_number_id", bad).unwrap_err();
+            assert_eq!(e.invalid_field(), Some("phone_number_id"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn locales() {
+        for ok in ["en_US", "pt_BR", "en", "fil"] {
+            assert!(locale("language", ok).is_ok(), "{ok}");
+        }
+        for bad in ["EN_us", "en-US", "english", "", "en_USA"] {
+            assert!(locale("language", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_names() {
+        assert!(country_code("cc", "1").is_ok());
+        assert_eq!(country_code("cc", "+44").unwrap(), "44");
+        assert!(country_code("cc", "1234").is_err());
+        assert!(country_code("cc", "").is_err());
+        assert!(phone_digits("phone_number", "6315551000").is_ok());
+        assert!(phone_digits("phone_number", "631-555-1000").is_err());
+        assert!(phone_digits("phone_number", "123456").is_err());
+        assert!(display_name("verified_name", "Jaspers Market").is_ok());
+        assert!(display_name("verified_name", "J").is_err());
+        assert!(display_name("verified_name", &"x".repeat(76)).is_err());
+    }
+
+    #[test]
+    fn urls_must_be_https() {
+        assert!(https_url("webhook_url", "https://hooks.example.com/wa").is_ok());
+        for bad in [
+            "http://hooks.example.com",
+            "https://",
+            "ftp://x",
+            "https://a b",
+        ] {
+            assert!(https_url("webhook_url", bad).is_err(), "{bad}");
+        }
+    }
+}

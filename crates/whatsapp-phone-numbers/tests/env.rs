@@ -1,0 +1,41 @@
+//! `from_env`, alone in its own test binary because it changes the process environment.
+
+use whatsapp_phone_numbers::{ApiVersion, Client, Error};
+
+#[test]
+fn from_env_reads_the_documented_variables() {
+    // SAFETY: this binary has a single test, so no other thread reads the environment.
+    unsafe {
+        std::env::remove_var("WHATSAPP_ACCESS_TOKEN");
+        std::env::remove_var("WHATSAPP_APP_SECRET");
+        std::env::remove_var("WHATSAPP_BASE_URL");
+        std::env::remove_var("WHATSAPP_API_VERSION");
+    }
+    let missing = Client::from_env().unwrap_err();
+    assert!(
+        matches!(&missing, Error::Config(m) if m.contains("WHATSAPP_ACCESS_TOKEN")),
+        "{missing}"
+    );
+
+    unsafe {
+        std::env::set_var("WHATSAPP_ACCESS_TOKEN", "EAAenv-token");
+        std::env::set_var("WHATSAPP_APP_SECRET", "env-secret");
+        std::env::set_var("WHATSAPP_BASE_URL", "http://127.0.0.1:9/");
+        std::env::set_var("WHATSAPP_API_VERSION", "v24.0");
+    }
+    let client = Client::from_env().unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    assert_eq!(client.api_version(), ApiVersion::V24_0);
+    let debug = format!("{client:?}");
+    assert!(
+        !debug.contains("EAAenv-token") && !debug.contains("env-secret"),
+        "{debug}"
+    );
+    assert!(debug.contains("appsecret_proof: true"), "{debug}");
+
+    unsafe {
+        std::env::set_var("WHATSAPP_BASE_URL", "http://graph.example.com");
+    }
+    let insecure = Client::from_env().unwrap_err();
+    assert_eq!(insecure.invalid_field(), Some("base_url"));
+}

@@ -1,0 +1,12 @@
+//! The facade over real loopback HTTP (wiremock), one module per behaviour.
+
+mod common;
+
+mod config;
+mod errors;
+mod operations;
+mod paging;
+mod retries;
+mod security;
+mod tracing_logs;
+mod validation;

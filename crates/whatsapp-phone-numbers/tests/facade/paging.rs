@@ -1,0 +1,227 @@
+//! Behaviours 3 and 4: Paging streams follow `after` until `paging.next` is absent, one page at a
+//! time, and a page with odd items still decodes.
+
+use futures_util::{StreamExt, TryStreamExt};
+use serde_json::json;
+use whatsapp_phone_numbers::{Error, types};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::*;
+
+fn page(items: serde_json::Value, after: &str, next: bool) -> ResponseTemplate {
+    let mut paging = json!({"cursors": {"before": "B", "after": after}});
+    if next {
+        paging["next"] = json!(format!(
+            "https://graph.facebook.com/v23.0/{WABA}/phone_numbers?after={after}"
+        ));
+    }
+    ResponseTemplate::new(200)
+        .set_body_json(json!({"data": items, "paging": paging}))
+        .insert_header("x-fb-request-id", format!("req-{after}").as_str())
+}
+
+/// Three pages; page 2 is short and carries an unknown quality rating, a `null`, a field
+/// nobody has heard of, and an unknown tier.
+async fn three_pages() -> MockServer {
+    let server = MockServer::start().await;
+    let list = format!("/v23.0/{WABA}/phone_numbers");
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param_is_missing("after"))
+        .respond_with(page(
+            json!([
+                {"id": "1", "quality_rating": "GREEN", "status": "CONNECTED"},
+                {"id": "2", "quality_rating": "YELLOW", "status": "FLAGGED"}
+            ]),
+            "P2",
+            true,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param("after", "P2"))
+        .respond_with(page(
+            json!([
+                {"id": "3", "quality_rating": "PURPLE", "status": null, "verified_name": null,
+                 "messaging_limit_tier": "TIER_2K", "brand_new_field": {"x": [1, 2]}}
+            ]),
+            "P3",
+            true,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("after", "P3"))
+        .respond_with(page(
+            json!([
+                {"id": "4", "quality_rating": "RED"},
+                {"id": "5", "quality_rating": "NA"}
+            ]),
+            "P4",
+            false,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn stream_walks_every_page_and_keeps_unknown_values() {
+    let server = three_pages().await;
+    let numbers: Vec<types::PhoneNumber> = client(&server)
+        .business_account(WABA)
+        .phone_numbers()
+        .list()
+        .page_size(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = numbers.iter().map(|n| n.id.clone().unwrap()).collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5"]);
+    let odd = &numbers[2];
+    assert_eq!(
+        odd.quality_rating,
+        Some(types::QualityRating::Unknown("PURPLE".into()))
+    );
+    assert_eq!(odd.quality_rating.as_ref().unwrap().as_str(), "PURPLE");
+    assert_eq!(odd.status, None);
+    assert_eq!(
+        odd.messaging_limit_tier,
+        Some(types::MessagingLimitTier::Unknown("TIER_2K".into()))
+    );
+    // The short page 2 was not taken as the end; the page without `next` was.
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn pages_carry_their_metadata() {
+    let server = three_pages().await;
+    let pages: Vec<_> = client(&server)
+        .business_account(WABA)
+        .phone_numbers()
+        .list()
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = pages
+        .iter()
+        .map(|p| p.meta().request_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["req-P2", "req-P3", "req-P4"]);
+}
+
+#[tokio::test]
+async fn streams_are_lazy_one_page_at_a_time() {
+    let server = three_pages().await;
+    let mut stream = Box::pin(
+        client(&server)
+            .business_account(WABA)
+            .phone_numbers()
+            .list()
+            .stream(),
+    );
+    assert_eq!(
+        requests(&server).await.len(),
+        0,
+        "nothing is sent before polling"
+    );
+    stream.next().await.unwrap().unwrap();
+    stream.next().await.unwrap().unwrap();
+    assert_eq!(
+        requests(&server).await.len(),
+        1,
+        "page 2 is fetched only when needed"
+    );
+    stream.next().await.unwrap().unwrap();
+    assert_eq!(requests(&server).await.len(), 2);
+    let rest: Vec<_> = stream.collect().await;
+    assert_eq!(rest.len(), 2);
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn cursor_is_read_from_next_when_cursors_are_missing() {
+    let server = MockServer::start().await;
+    let list = format!("/v23.0/{WABA}/phone_numbers");
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param_is_missing("after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": "1"}],
+            "paging": {"next": format!("https://graph.facebook.com/v23.0/{WABA}/phone_numbers?limit=1&after=QVFIU%3D")}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("after", "QVFIU="))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "2"}]})))
+        .mount(&server)
+        .await;
+    let all = client(&server)
+        .business_account(WABA)
+        .phone_numbers()
+        .list()
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test]
+async fn a_cursor_that_does_not_advance_ends_with_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(page(json!([{"id": "1"}]), "SAME", true))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server)
+        .business_account(WABA)
+        .phone_numbers()
+        .list()
+        .stream()
+        .collect()
+        .await;
+    // Page 1 (after none), page 2 (after SAME) yield items; then the loop is detected.
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(items[0].is_ok() && items[1].is_ok());
+    match &items[2] {
+        Err(Error::Decode(e)) => assert!(e.message.contains("did not advance"), "{e:?}"),
+        other => panic!("expected a paging error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_error_mid_stream_is_yielded_once_and_ends_the_stream() {
+    let server = MockServer::start().await;
+    let list = format!("/v23.0/{WABA}/phone_numbers");
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param_is_missing("after"))
+        .respond_with(page(json!([{"id": "1"}]), "P2", true))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("after", "P2"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(graph_error(100, "Invalid cursor")))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server)
+        .business_account(WABA)
+        .phone_numbers()
+        .list()
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1].as_ref().unwrap_err().code(), Some(100));
+}
