@@ -83,6 +83,8 @@ pub use crate::config::{ApiVersion, BuildClient, ClientBuilder, RetryConfig};
 pub use crate::core::Core;
 pub use crate::error::{ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError};
 pub use crate::fields::{AccountNumberField, BusinessProfileField, PhoneNumberField};
+/// Short name for [`PhoneNumberField`], the most used selection.
+pub use crate::fields::PhoneNumberField as Field;
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
 pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
