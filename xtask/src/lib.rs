@@ -5,6 +5,7 @@
 //! and [`surface::render`] turns a generated module into the compact text that the insta
 //! snapshots hold.
 
+pub mod diff;
 pub mod generate;
 pub mod layout;
 pub mod spec;
@@ -51,6 +52,15 @@ pub fn regen(layout: &Layout, only: Option<&str>) -> Result<Vec<Written>> {
         written.push(Written { path, changed });
     }
     Ok(written)
+}
+
+/// `cargo xtask diff vA vB`: the generated API differences between two versions, from
+/// their specifications.
+pub fn diff(layout: &Layout, old: &str, new: &str) -> Result<String> {
+    let (old_v, new_v) = (layout.version(old)?, layout.version(new)?);
+    let old_s = surface::model(&generate_version(layout, &old_v)?)?;
+    let new_s = surface::model(&generate_version(layout, &new_v)?)?;
+    Ok(diff::report(&old_v.name, &new_v.name, &old_s, &new_s))
 }
 
 /// `cargo xtask check`: the generated files that differ from what `regen` would write,

@@ -10,6 +10,7 @@ usage: cargo xtask <command>
 commands:
   regen [--version vNN.N]   regenerate the generated crate from spec/ (all versions by default)
   check                     exit non-zero, naming the stale files, if regen would change anything
+  diff vA vB                operations, types, fields and enum values added or removed from vA to vB
 ";
 
 fn main() -> ExitCode {
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
     {
         ["regen"] => regen(&layout, None),
         ["regen", "--version", v] => regen(&layout, Some(v)),
+        ["diff", old, new] => xtask::diff(&layout, old, new).map(|report| print!("{report}")),
         ["check"] => {
             xtask::check_or_fail(&layout).map(|()| println!("generated code is up to date"))
         }

@@ -11,11 +11,58 @@ use anyhow::{Context, Result, bail};
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Fields, FnArg, Item, ReturnType, Type};
 
-/// Renders the surface of the generated module `source` (the text of `<module>.rs`).
-pub fn render(source: &str) -> Result<String> {
+/// One operation of a generated client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template, such as `/{Version}/{Phone-Number-ID}`.
+    pub path: String,
+    /// Rust method name.
+    pub name: String,
+    /// Parameters as `name: Type`.
+    pub params: Vec<String>,
+    /// Success body type.
+    pub ok: String,
+    /// Error body type.
+    pub error: String,
+}
+
+impl Operation {
+    /// `GET /{Version}/...`: what identifies an operation across versions.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// The shape of one generated type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A struct: `(wire name, optional, Rust type)` per field.
+    Struct(Vec<(String, bool, String)>),
+    /// A tuple struct holding these types.
+    Newtype(Vec<String>),
+    /// A Rust enum (such as a `oneOf`): variant with its payload.
+    Enum(Vec<String>),
+    /// An open string enum: its known wire values.
+    OpenEnum(Vec<String>),
+    /// A unit struct.
+    Unit,
+}
+
+/// Everything a generated module offers, in a comparable form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Surface {
+    /// Operations in document order.
+    pub operations: Vec<Operation>,
+    /// Types by name.
+    pub types: std::collections::BTreeMap<String, Shape>,
+}
+
+/// Reads the surface of the generated module `source` (the text of `<module>.rs`).
+pub fn model(source: &str) -> Result<Surface> {
     let file = syn::parse_file(source).context("the generated module does not parse")?;
-    let mut operations = Vec::new();
-    let mut types = Vec::new();
+    let mut surface = Surface::default();
     for item in &file.items {
         match item {
             Item::Impl(block) if is_client_impl(block) => {
@@ -24,35 +71,80 @@ pub fn render(source: &str) -> Result<String> {
                         && matches!(f.vis, syn::Visibility::Public(_))
                         && f.sig.asyncness.is_some()
                     {
-                        operations.push(operation(f)?);
+                        surface.operations.push(operation(f)?);
                     }
                 }
             }
             Item::Mod(m) if m.ident == "types" => {
                 for item in m.content.iter().flat_map(|(_, items)| items) {
-                    if let Some(t) = type_entry(item)? {
-                        types.push(t);
+                    if let Some((name, shape)) = type_entry(item)? {
+                        surface.types.insert(name, shape);
                     }
                 }
             }
             _ => {}
         }
     }
-    if operations.is_empty() {
+    if surface.operations.is_empty() {
         bail!("the generated module has no operations on `Client`");
     }
-    types.sort();
+    Ok(surface)
+}
 
+/// Renders the surface of the generated module `source` as the snapshot text.
+pub fn render(source: &str) -> Result<String> {
+    let surface = model(source)?;
     let mut out = String::new();
-    writeln!(out, "## Operations ({})", operations.len())?;
-    for op in &operations {
-        writeln!(out, "\n{op}")?;
+    writeln!(out, "## Operations ({})", surface.operations.len())?;
+    for op in &surface.operations {
+        writeln!(out, "\n{}", render_operation(op))?;
     }
-    writeln!(out, "\n## Types ({})", types.len())?;
-    for (_, text) in &types {
-        writeln!(out, "\n{text}")?;
+    writeln!(out, "\n## Types ({})", surface.types.len())?;
+    for (name, shape) in &surface.types {
+        writeln!(out, "\n{}", render_type(name, shape))?;
     }
     Ok(out)
+}
+
+fn render_operation(op: &Operation) -> String {
+    let mut out = format!("{} {}\n    fn {}(", op.method, op.path, op.name);
+    if op.params.is_empty() {
+        out.push(')');
+    } else {
+        for p in &op.params {
+            out.push_str(&format!("\n        {p},"));
+        }
+        out.push_str("\n    )");
+    }
+    out.push_str(&format!("\n    ok: {}\n    error: {}", op.ok, op.error));
+    out
+}
+
+/// `name?: Type` (the `?` marks a field that may be absent).
+pub fn render_field(wire: &str, optional: bool, ty: &str) -> String {
+    format!("{wire}{}: {ty}", if optional { "?" } else { "" })
+}
+
+fn render_type(name: &str, shape: &Shape) -> String {
+    match shape {
+        Shape::Struct(fields) => {
+            let mut out = format!("struct {name}");
+            for (wire, optional, ty) in fields {
+                out.push_str(&format!("\n    {}", render_field(wire, *optional, ty)));
+            }
+            out
+        }
+        Shape::Newtype(inner) => format!("newtype {name}({})", inner.join(", ")),
+        Shape::Enum(variants) => {
+            let mut out = format!("enum {name}");
+            for v in variants {
+                out.push_str(&format!("\n    {v}"));
+            }
+            out
+        }
+        Shape::OpenEnum(values) => format!("open enum {name}: {}", values.join(" | ")),
+        Shape::Unit => format!("unit {name}"),
+    }
 }
 
 fn is_client_impl(block: &syn::ItemImpl) -> bool {
@@ -77,7 +169,7 @@ fn docs(attrs: &[Attribute]) -> String {
         .join("\n")
 }
 
-fn operation(f: &syn::ImplItemFn) -> Result<String> {
+fn operation(f: &syn::ImplItemFn) -> Result<Operation> {
     let name = f.sig.ident.to_string();
     let doc = docs(&f.attrs);
     // progenitor documents each method with "Sends a `GET` request to `/path`".
@@ -98,21 +190,18 @@ fn operation(f: &syn::ImplItemFn) -> Result<String> {
             FnArg::Receiver(_) => None,
         })
         .collect::<Vec<_>>();
-    let (ok, err) = match &f.sig.output {
+    let (ok, error) = match &f.sig.output {
         ReturnType::Type(_, t) => result_types(t),
         ReturnType::Default => ("()".into(), "()".into()),
     };
-    let mut out = format!("{method} {path}\n    fn {name}(");
-    if params.is_empty() {
-        out.push(')');
-    } else {
-        for p in &params {
-            write!(out, "\n        {p},")?;
-        }
-        out.push_str("\n    )");
-    }
-    write!(out, "\n    ok: {ok}\n    error: {err}")?;
-    Ok(out)
+    Ok(Operation {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        name,
+        params,
+        ok,
+        error,
+    })
 }
 
 /// `Result<ResponseValue<T>, Error<E>>` → (`T`, `E`).
@@ -201,64 +290,57 @@ fn serde_field(attrs: &[Attribute]) -> (Option<String>, bool) {
     (rename, default)
 }
 
-fn type_entry(item: &Item) -> Result<Option<(String, String)>> {
+fn type_entry(item: &Item) -> Result<Option<(String, Shape)>> {
     Ok(match item {
         Item::Struct(s) => {
             let name = s.ident.to_string();
-            let mut out = String::new();
-            match &s.fields {
-                Fields::Named(fields) => {
-                    write!(out, "struct {name}")?;
-                    for f in &fields.named {
-                        let ident = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
-                        let (rename, default) = serde_field(&f.attrs);
-                        let wire =
-                            rename.unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
-                        let t = ty(&f.ty);
-                        // `name?: T` may be absent; Option<T> shows as `T`, a defaulted
-                        // collection keeps its type.
-                        let (t, optional) = match t
-                            .strip_prefix("Option<")
-                            .and_then(|inner| inner.strip_suffix('>'))
-                        {
-                            Some(inner) => (inner.to_string(), true),
-                            None => (t, default),
-                        };
-                        let marker = if optional { "?" } else { "" };
-                        write!(out, "\n    {wire}{marker}: {t}")?;
-                    }
-                }
-                Fields::Unnamed(fields) => {
-                    let inner = fields
-                        .unnamed
+            let shape = match &s.fields {
+                Fields::Named(fields) => Shape::Struct(
+                    fields
+                        .named
                         .iter()
-                        .map(|f| ty(&f.ty))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    write!(out, "newtype {name}({inner})")?;
+                        .map(|f| {
+                            let ident = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
+                            let (rename, default) = serde_field(&f.attrs);
+                            let wire = rename
+                                .unwrap_or_else(|| ident.trim_start_matches("r#").to_string());
+                            let t = ty(&f.ty);
+                            // `Option<T>` shows as an optional `T`; a defaulted collection
+                            // keeps its type.
+                            match t.strip_prefix("Option<").and_then(|i| i.strip_suffix('>')) {
+                                Some(inner) => (wire, true, inner.to_string()),
+                                None => (wire, default, t),
+                            }
+                        })
+                        .collect(),
+                ),
+                Fields::Unnamed(fields) => {
+                    Shape::Newtype(fields.unnamed.iter().map(|f| ty(&f.ty)).collect())
                 }
-                Fields::Unit => write!(out, "unit {name}")?,
-            }
-            Some((name, out))
+                Fields::Unit => Shape::Unit,
+            };
+            Some((name, shape))
         }
         Item::Enum(e) => {
-            let name = e.ident.to_string();
-            let mut out = format!("enum {name}");
-            for v in &e.variants {
-                let inner = match &v.fields {
-                    Fields::Unnamed(f) => format!(
-                        "({})",
-                        f.unnamed
-                            .iter()
-                            .map(|f| ty(&f.ty))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    _ => String::new(),
-                };
-                write!(out, "\n    {}{inner}", v.ident)?;
-            }
-            Some((name, out))
+            let variants = e
+                .variants
+                .iter()
+                .map(|v| {
+                    let inner = match &v.fields {
+                        Fields::Unnamed(f) => format!(
+                            "({})",
+                            f.unnamed
+                                .iter()
+                                .map(|f| ty(&f.ty))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        _ => String::new(),
+                    };
+                    format!("{}{inner}", v.ident)
+                })
+                .collect();
+            Some((e.ident.to_string(), Shape::Enum(variants)))
         }
         Item::Macro(m)
             if m.mac
@@ -270,8 +352,7 @@ fn type_entry(item: &Item) -> Result<Option<(String, String)>> {
             let (name, values) = open_enum_values
                 .parse2(m.mac.tokens.clone())
                 .context("an open_enum! invocation does not parse")?;
-            let out = format!("open enum {name}: {}", values.join(" | "));
-            Some((name, out))
+            Some((name, Shape::OpenEnum(values)))
         }
         _ => None,
     })

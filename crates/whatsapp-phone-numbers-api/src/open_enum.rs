@@ -8,6 +8,8 @@
 /// Declares an open string enumeration (see the module documentation).
 ///
 /// Used by the generated code: one invocation per enumeration in the specification.
+/// (Unused when no version feature is enabled.)
+#[allow(unused_macros)]
 macro_rules! open_enum {
     (
         $(#[doc = $doc:literal])*
@@ -112,6 +114,7 @@ macro_rules! open_enum {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use open_enum;
 
 /// Serde visitor shared by every open enumeration.

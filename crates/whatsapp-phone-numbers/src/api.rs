@@ -6,6 +6,7 @@
 //! retries, errors, validation, paging) lives outside the macro.
 
 /// Implements `IntoFuture` for a builder with an `async fn send(self)`.
+#[allow(unused_macros)]
 macro_rules! into_future {
     ($builder:ident => $output:ty) => {
         impl ::std::future::IntoFuture for $builder {
@@ -21,8 +22,10 @@ macro_rules! into_future {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use into_future;
 
+#[allow(unused_macros)]
 macro_rules! versioned_api {
     ($module:ident, $spec_version:expr) => {
         use $crate::api::into_future;
@@ -1229,4 +1232,5 @@ macro_rules! versioned_api {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use versioned_api;

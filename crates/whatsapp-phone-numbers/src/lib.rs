@@ -37,9 +37,10 @@
 //!
 //! # What you can rely on
 //!
-//! - **Versions**: each enabled Graph API version has a module ([`v23_0`]) with a `Client`
-//!   bound to that version's generated types; the crate root re-exports the default one.
-//!   The runtime [`ApiVersion`] (default: the types' version) is what goes in the path.
+//! - **Versions**: each enabled Graph API version has a module (`v23_0`, `v24_0`; Cargo
+//!   features of the same names, additive) with a `Client` bound to that version's generated
+//!   types; the crate root re-exports the default one. The runtime [`ApiVersion`] (default:
+//!   the types' version) is what goes in the path.
 //! - **Forward compatibility**: every enum is open — a value Meta adds later decodes as
 //!   `Unknown("…")` with the original text; unknown fields are ignored; `null` is accepted
 //!   in every optional field.
@@ -64,6 +65,11 @@
 //!   attempt, status, duration, fbtrace_id) and never a secret.
 #![warn(missing_docs)]
 
+#[cfg(not(any(feature = "v23_0", feature = "v24_0")))]
+compile_error!(
+    "whatsapp-phone-numbers needs at least one Graph API version feature: `v23_0` (default) or `v24_0`"
+);
+
 mod api;
 pub mod config;
 mod core;
@@ -78,13 +84,15 @@ mod validate;
 
 #[cfg(feature = "v23_0")]
 pub mod v23_0;
+#[cfg(feature = "v24_0")]
+pub mod v24_0;
 
 pub use crate::config::{ApiVersion, BuildClient, ClientBuilder, RetryConfig};
 pub use crate::core::Core;
 pub use crate::error::{ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError};
-pub use crate::fields::{AccountNumberField, BusinessProfileField, PhoneNumberField};
 /// Short name for [`PhoneNumberField`], the most used selection.
 pub use crate::fields::PhoneNumberField as Field;
+pub use crate::fields::{AccountNumberField, BusinessProfileField, PhoneNumberField};
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
 pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
@@ -93,9 +101,17 @@ pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
 pub type ResultStream<T> =
     std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<T, Error>> + Send + 'static>>;
 
-/// The default version's client and types (Graph API v23.0).
+/// The default version's client and types: Graph API v23.0, or v24.0 when only the
+/// `v24_0` feature is enabled.
 #[cfg(feature = "v23_0")]
 pub use crate::v23_0::{
+    AccountNumberHandle, AddPhoneNumber, BusinessAccountHandle, BusinessProfileHandle, Client,
+    Deregister, GetAccountNumber, GetBusinessProfile, GetPhoneNumber, GetSettings,
+    ListPhoneNumbers, PhoneNumberHandle, PhoneNumbersHandle, Register, RequestCode, SettingsHandle,
+    UpdateBusinessProfile, UpdatePhoneNumber, UpdateSettings, VerifyCode, types,
+};
+#[cfg(all(feature = "v24_0", not(feature = "v23_0")))]
+pub use crate::v24_0::{
     AccountNumberHandle, AddPhoneNumber, BusinessAccountHandle, BusinessProfileHandle, Client,
     Deregister, GetAccountNumber, GetBusinessProfile, GetPhoneNumber, GetSettings,
     ListPhoneNumbers, PhoneNumberHandle, PhoneNumbersHandle, Register, RequestCode, SettingsHandle,
@@ -108,7 +124,7 @@ pub mod prelude {
         AccountNumberField, ApiVersion, BusinessProfileField, Error, Filter, PhoneNumberField, Pin,
         Sort, VerificationCode,
     };
-    #[cfg(feature = "v23_0")]
+    #[cfg(any(feature = "v23_0", feature = "v24_0"))]
     pub use crate::{Client, types};
     pub use futures_util::{StreamExt as _, TryStreamExt as _};
 }

@@ -1,0 +1,57 @@
+//! Exit codes and the one-line error report.
+
+use std::process::ExitCode;
+
+use whatsapp_phone_numbers::Error;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or input; nothing was sent (exit 2).
+    Usage(String),
+    /// The API or the network failed after retries (exit 1).
+    Api(Error),
+    /// Something local failed, such as starting the mock (exit 1).
+    Local(String),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::InvalidInput(_) | Error::Config(_) => Failure::Usage(error.to_string()),
+            other => Failure::Api(other),
+        }
+    }
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Failure::Usage(_) => ExitCode::from(2),
+            Failure::Api(_) | Failure::Local(_) => ExitCode::from(1),
+        }
+    }
+
+    /// One line for stderr: Graph code, subcode, message and fbtrace_id for API errors.
+    /// Built from `Display` impls that never contain credentials.
+    pub fn line(&self) -> String {
+        let text = match self {
+            Failure::Usage(message) => format!("error: {message}"),
+            Failure::Local(message) => format!("error: {message}"),
+            Failure::Api(error) => {
+                let mut line = format!("error: {error}");
+                if let Some(id) = error.request_id() {
+                    line.push_str(&format!(" [x-fb-request-id {id}]"));
+                }
+                line
+            }
+        };
+        text.replace(['\r', '\n'], " ")
+    }
+}
+
+/// Exit code 3: `audit` found a number at risk.
+pub fn at_risk() -> ExitCode {
+    ExitCode::from(3)
+}

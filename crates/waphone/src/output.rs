@@ -1,0 +1,117 @@
+//! Printing results: one JSON document with `--json`, readable text otherwise.
+
+use std::io::{IsTerminal, Write};
+
+use serde::Serialize;
+
+use crate::failure::Failure;
+
+/// Where and how results are printed.
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    /// `--json`: stdout holds exactly one JSON document.
+    pub json: bool,
+}
+
+impl Output {
+    /// Prints `value` as pretty JSON (the only thing on stdout).
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Failure> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Failure::Local(format!("cannot encode the result as JSON: {e}")))?;
+        println!("{text}");
+        Ok(())
+    }
+
+    /// Prints `value` as JSON with `--json`, or as `key: value` lines otherwise.
+    pub fn record<T: Serialize>(&self, value: &T) -> Result<(), Failure> {
+        if self.json {
+            return self.json(value);
+        }
+        let value = serde_json::to_value(value)
+            .map_err(|e| Failure::Local(format!("cannot encode the result: {e}")))?;
+        match value {
+            serde_json::Value::Object(map) => {
+                let width = map.keys().map(|k| k.len()).max().unwrap_or(0);
+                for (key, value) in map {
+                    println!("{key:width$}  {}", plain(&value));
+                }
+            }
+            other => println!("{}", plain(&other)),
+        }
+        Ok(())
+    }
+
+    /// Progress on stderr, only for people: not with `--json`, not when stderr is piped.
+    pub fn progress(&self, message: &str) {
+        if !self.json && std::io::stderr().is_terminal() {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2K{message}");
+            let _ = err.flush();
+        }
+    }
+
+    /// Clears the progress line.
+    pub fn progress_done(&self) {
+        if !self.json && std::io::stderr().is_terminal() {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}
+
+/// A JSON value as a person reads it: strings without quotes, objects compact.
+pub fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A text table with a header row; columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            out.push_str(cell);
+            if i + 1 < cells.len() {
+                out.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.trim_end().to_owned()
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(row.clone()));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align() {
+        let t = table(
+            &["id", "name"],
+            &[
+                vec!["1".into(), "Ann".into()],
+                vec!["22".into(), "B".into()],
+            ],
+        );
+        assert_eq!(t, "id  name\n1   Ann\n22  B\n");
+    }
+}

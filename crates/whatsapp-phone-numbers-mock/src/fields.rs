@@ -1,0 +1,261 @@
+//! The `fields` parameter: which fields of a node Graph returns.
+//!
+//! Without `fields`, nodes answer with Graph's default set; with it, with exactly the named
+//! fields (plus `id`, which Graph always includes). A name the node does not have is a
+//! `(#100) Tried accessing nonexisting field` error.
+
+use whatsapp_phone_numbers_api::v24_0::types;
+
+use crate::errors::GraphError;
+
+/// Fields returned when the request has no `fields` parameter.
+pub(crate) const DEFAULT_NUMBER_FIELDS: &[&str] = &[
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "quality_rating",
+    "code_verification_status",
+];
+
+/// Every field of the phone number node.
+pub(crate) const NUMBER_FIELDS: &[&str] = &[
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "code_verification_status",
+    "name_status",
+    "new_name_status",
+    "certificate",
+    "new_certificate",
+    "messaging_limit_tier",
+    "account_mode",
+    "is_official_business_account",
+    "country_code",
+    "country_dial_code",
+    "host_platform",
+    "unified_cert_status",
+    "search_visibility",
+    "username",
+];
+
+/// Fields of the phone number node that Graph API v24.0 added.
+pub(crate) const V24_NUMBER_FIELDS: &[&str] = &["throughput"];
+
+/// `(major, minor)` of a version segment such as `v24.0`; `(0, 0)` when unreadable.
+pub(crate) fn version_number(version: &str) -> (u32, u32) {
+    let digits = version.trim_start_matches('v');
+    let (major, minor) = digits.split_once('.').unwrap_or((digits, "0"));
+    (major.parse().unwrap_or(0), minor.parse().unwrap_or(0))
+}
+
+/// Every field of the phone number node in the requested API version: `throughput` exists
+/// from v24.0 on, so asking for it under `/v23.0/` is a nonexisting-field error.
+pub(crate) fn number_fields(version: &str) -> Vec<&'static str> {
+    let mut known = NUMBER_FIELDS.to_vec();
+    if version_number(version) >= (24, 0) {
+        known.extend_from_slice(V24_NUMBER_FIELDS);
+    }
+    known
+}
+
+/// Every field of the account number node.
+pub(crate) const ACCOUNT_NUMBER_FIELDS: &[&str] = &[
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "country_code",
+    "country_dial_code",
+    "code_verification_status",
+    "name_status",
+    "messaging_limit_tier",
+    "account_mode",
+    "certificate",
+    "is_official_business_account",
+];
+
+/// Every field of the business profile.
+pub(crate) const PROFILE_FIELDS: &[&str] = &[
+    "messaging_product",
+    "about",
+    "address",
+    "description",
+    "email",
+    "profile_picture_url",
+    "websites",
+    "vertical",
+];
+
+/// Graph's node type names, used in error messages.
+pub(crate) const NUMBER_NODE: &str = "WhatsAppBusinessPhoneNumber";
+pub(crate) const ACCOUNT_NUMBER_NODE: &str = "WhatsAppAccountNumber";
+pub(crate) const PROFILE_NODE: &str = "WhatsAppBusinessProfile";
+
+/// The fields asked for: `raw` split on commas, checked against `known`; `default` when
+/// `raw` is absent or empty.
+pub(crate) fn parse(
+    raw: Option<&str>,
+    known: &[&str],
+    default: &[&str],
+    node_type: &str,
+) -> Result<Vec<String>, GraphError> {
+    let names: Vec<&str> = raw
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Ok(default.iter().map(|s| (*s).to_owned()).collect());
+    }
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        if !known.contains(&name) {
+            return Err(GraphError::nonexisting_field(name, node_type));
+        }
+        if !out.iter().any(|f| f == name) {
+            out.push(name.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn throughput_exists_from_v24() {
+        assert!(!number_fields("v23.0").contains(&"throughput"));
+        assert!(number_fields("v24.0").contains(&"throughput"));
+        assert!(number_fields("v25.1").contains(&"throughput"));
+        assert_eq!(version_number("v10.2"), (10, 2));
+        assert_eq!(version_number("garbage"), (0, 0));
+    }
+}
+
+fn wants(fields: &[String], name: &str) -> bool {
+    fields.iter().any(|f| f == name)
+}
+
+/// `value` when `name` is wanted.
+fn pick<T: Clone>(fields: &[String], name: &str, value: &Option<T>) -> Option<T> {
+    if wants(fields, name) {
+        value.clone()
+    } else {
+        None
+    }
+}
+
+/// A phone number with only `fields` (and `id`).
+pub(crate) fn project_number(n: &types::PhoneNumber, f: &[String]) -> types::PhoneNumber {
+    types::PhoneNumber {
+        id: n.id.clone(),
+        account_mode: pick(f, "account_mode", &n.account_mode),
+        certificate: pick(f, "certificate", &n.certificate),
+        code_verification_status: pick(f, "code_verification_status", &n.code_verification_status),
+        country_code: pick(f, "country_code", &n.country_code),
+        country_dial_code: pick(f, "country_dial_code", &n.country_dial_code),
+        display_phone_number: pick(f, "display_phone_number", &n.display_phone_number),
+        host_platform: pick(f, "host_platform", &n.host_platform),
+        is_official_business_account: pick(
+            f,
+            "is_official_business_account",
+            &n.is_official_business_account,
+        ),
+        messaging_limit_tier: pick(f, "messaging_limit_tier", &n.messaging_limit_tier),
+        name_status: pick(f, "name_status", &n.name_status),
+        new_certificate: pick(f, "new_certificate", &n.new_certificate),
+        new_name_status: pick(f, "new_name_status", &n.new_name_status),
+        quality_rating: pick(f, "quality_rating", &n.quality_rating),
+        search_visibility: pick(f, "search_visibility", &n.search_visibility),
+        status: pick(f, "status", &n.status),
+        unified_cert_status: pick(f, "unified_cert_status", &n.unified_cert_status),
+        username: pick(f, "username", &n.username),
+        verified_name: pick(f, "verified_name", &n.verified_name),
+        throughput: pick(f, "throughput", &n.throughput),
+    }
+}
+
+/// An account number with only `fields` (and `id`).
+pub(crate) fn project_account_number(
+    n: &types::AccountNumber,
+    f: &[String],
+) -> types::AccountNumber {
+    types::AccountNumber {
+        id: n.id.clone(),
+        account_mode: pick(f, "account_mode", &n.account_mode),
+        certificate: pick(f, "certificate", &n.certificate),
+        code_verification_status: pick(f, "code_verification_status", &n.code_verification_status),
+        country_code: pick(f, "country_code", &n.country_code),
+        country_dial_code: pick(f, "country_dial_code", &n.country_dial_code),
+        display_phone_number: pick(f, "display_phone_number", &n.display_phone_number),
+        is_official_business_account: pick(
+            f,
+            "is_official_business_account",
+            &n.is_official_business_account,
+        ),
+        messaging_limit_tier: pick(f, "messaging_limit_tier", &n.messaging_limit_tier),
+        name_status: pick(f, "name_status", &n.name_status),
+        quality_rating: pick(f, "quality_rating", &n.quality_rating),
+        status: pick(f, "status", &n.status),
+        verified_name: pick(f, "verified_name", &n.verified_name),
+    }
+}
+
+/// A business profile with only `fields` (and `messaging_product`, which Graph always
+/// includes).
+pub(crate) fn project_profile(p: &types::BusinessProfile, f: &[String]) -> types::BusinessProfile {
+    types::BusinessProfile {
+        messaging_product: p.messaging_product.clone(),
+        about: pick(f, "about", &p.about),
+        address: pick(f, "address", &p.address),
+        business_profile: None,
+        description: pick(f, "description", &p.description),
+        email: pick(f, "email", &p.email),
+        profile_picture_url: pick(f, "profile_picture_url", &p.profile_picture_url),
+        vertical: pick(f, "vertical", &p.vertical),
+        websites: pick(f, "websites", &p.websites),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_parse_with_defaults_duplicates_and_errors() {
+        let d = parse(None, NUMBER_FIELDS, DEFAULT_NUMBER_FIELDS, NUMBER_NODE).unwrap();
+        assert_eq!(d.len(), 5);
+        let d = parse(
+            Some(" , "),
+            NUMBER_FIELDS,
+            DEFAULT_NUMBER_FIELDS,
+            NUMBER_NODE,
+        )
+        .unwrap();
+        assert_eq!(d.len(), 5);
+        let f = parse(Some("status, status,id"), NUMBER_FIELDS, &[], NUMBER_NODE).unwrap();
+        assert_eq!(f, vec!["status", "id"]);
+        let e = parse(Some("status,bogus"), NUMBER_FIELDS, &[], NUMBER_NODE).unwrap_err();
+        assert!(e.detail.message.contains("(bogus)"));
+        assert!(parse(Some("status{x}"), NUMBER_FIELDS, &[], NUMBER_NODE).is_err());
+    }
+
+    #[test]
+    fn projection_keeps_id() {
+        let n = types::PhoneNumber {
+            id: Some("1".into()),
+            status: Some(types::PhoneNumberStatus::Connected),
+            verified_name: Some("X".into()),
+            ..Default::default()
+        };
+        let p = project_number(&n, &["status".to_owned()]);
+        assert_eq!(p.id.as_deref(), Some("1"));
+        assert_eq!(p.status, n.status);
+        assert_eq!(p.verified_name, None);
+    }
+}

@@ -1,0 +1,94 @@
+//! The Graph operations, one module per group of the specification, plus the mock-only
+//! endpoints.
+//!
+//! Graph handlers are plain functions of a [`Call`]: they take the state lock, never await,
+//! and answer with a response built from the generated types or a Graph error.
+
+pub(crate) mod list;
+pub(crate) mod mock;
+pub(crate) mod number;
+pub(crate) mod profile;
+pub(crate) mod registration;
+pub(crate) mod settings;
+
+use std::fmt::Display;
+
+use crate::errors::GraphError;
+use crate::params::Params;
+use crate::state::MockState;
+
+/// One Graph request, as the handlers see it.
+pub(crate) struct Call<'a> {
+    pub(crate) state: &'a MockState,
+    pub(crate) params: &'a Params,
+    /// The version segment of the path, such as `v23.0`.
+    pub(crate) version: &'a str,
+    /// The request's `Host`, for the URLs in `paging`.
+    pub(crate) host: &'a str,
+}
+
+/// A `(#100)` error for an enum value outside `known`.
+pub(crate) fn not_one_of<T: Display>(param: &str, known: &[T]) -> GraphError {
+    let names: Vec<String> = known.iter().map(ToString::to_string).collect();
+    GraphError::invalid_param(format!(
+        "Param {param} must be one of {{{}}}",
+        names.join(", ")
+    ))
+}
+
+/// Checks that an open enum value is one the specification names.
+macro_rules! ensure_known {
+    ($value:expr, $ty:ty, $param:expr) => {
+        if $value.is_unknown() {
+            return Err($crate::handlers::not_one_of($param, <$ty>::KNOWN));
+        }
+    };
+}
+pub(crate) use ensure_known;
+
+/// True when `text` is non-empty and only ASCII digits.
+pub(crate) fn all_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Checks a six-digit PIN.
+pub(crate) fn check_pin(pin: &str) -> Result<(), GraphError> {
+    if pin.len() == 6 && all_digits(pin) {
+        Ok(())
+    } else {
+        Err(GraphError::invalid_whatsapp_param(
+            "Param pin must be a 6-digit number",
+        ))
+    }
+}
+
+/// Checks that `text` has between `min` and `max` characters.
+pub(crate) fn check_length(
+    param: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), GraphError> {
+    let n = text.chars().count();
+    if (min..=max).contains(&n) {
+        Ok(())
+    } else if min <= 1 {
+        Err(GraphError::invalid_param(format!(
+            "Param {param} must be at most {max} characters long"
+        )))
+    } else {
+        Err(GraphError::invalid_param(format!(
+            "Param {param} must be between {min} and {max} characters long"
+        )))
+    }
+}
+
+/// Checks a display name (2 to 75 characters, not blank).
+pub(crate) fn check_display_name(param: &str, name: &str) -> Result<(), GraphError> {
+    if name.trim().is_empty() {
+        return Err(GraphError::invalid_param(format!(
+            "Param {param} must be between 2 and 75 characters long"
+        )));
+    }
+    check_length(param, name, 2, 75)
+}

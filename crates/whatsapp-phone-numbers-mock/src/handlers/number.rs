@@ -1,0 +1,144 @@
+//! `GET /{id}` (a phone number or an account number, decided by the ID) and
+//! `POST /{phone-number-id}` (PIN, display name, visibility, username, webhook override).
+
+use whatsapp_phone_numbers_api::v24_0::types;
+
+use super::{Call, check_display_name, check_pin, ensure_known};
+use crate::errors::{GraphError, GraphResult, ok_json};
+use crate::fields;
+
+/// `GET /{v}/{id}`: the phone number node, or the account number node for an
+/// account-number ID.
+pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
+    let wanted = call.params.get("fields");
+    let inner = call.state.lock();
+    if let Some(record) = inner.numbers.get(id) {
+        let fields = fields::parse(
+            wanted.as_deref(),
+            &fields::number_fields(call.version),
+            fields::DEFAULT_NUMBER_FIELDS,
+            fields::NUMBER_NODE,
+        )?;
+        return Ok(ok_json(&fields::project_number(&record.number, &fields)));
+    }
+    if let Some((_, node)) = inner.account_numbers.get(id) {
+        let fields = fields::parse(
+            wanted.as_deref(),
+            fields::ACCOUNT_NUMBER_FIELDS,
+            fields::DEFAULT_NUMBER_FIELDS,
+            fields::ACCOUNT_NUMBER_NODE,
+        )?;
+        return Ok(ok_json(&fields::project_account_number(node, &fields)));
+    }
+    Err(GraphError::unsupported("get", id))
+}
+
+/// The messaging tier a `MESSAGING_LIMIT_TIER_n` connection status stands for.
+fn tier_of(status: &types::ConnectionStatus) -> Option<types::MessagingLimitTier> {
+    use types::{ConnectionStatus as C, MessagingLimitTier as T};
+    match status {
+        C::MessagingLimitTier0 => Some(T::Tier250),
+        C::MessagingLimitTier1 => Some(T::Tier1k),
+        C::MessagingLimitTier2 => Some(T::Tier10k),
+        C::MessagingLimitTier3 => Some(T::Tier100k),
+        C::MessagingLimitTier4 => Some(T::TierUnlimited),
+        _ => None,
+    }
+}
+
+/// The number status a connection status stands for.
+fn status_of(status: &types::ConnectionStatus) -> Option<types::PhoneNumberStatus> {
+    use types::{ConnectionStatus as C, PhoneNumberStatus as S};
+    match status {
+        C::Connected => Some(S::Connected),
+        C::Disconnected => Some(S::Disconnected),
+        C::Pending => Some(S::Pending),
+        C::Flagged => Some(S::Flagged),
+        C::Restricted => Some(S::Restricted),
+        C::RateLimited => Some(S::RateLimited),
+        _ => None,
+    }
+}
+
+fn check_update(update: &types::PhoneNumberUpdate) -> Result<(), GraphError> {
+    if let Some(pin) = &update.pin {
+        check_pin(pin.expose())?;
+    }
+    if let Some(name) = &update.new_display_name {
+        check_display_name("new_display_name", name)?;
+    }
+    if let Some(visibility) = &update.search_visibility {
+        ensure_known!(visibility, types::SearchVisibility, "search_visibility");
+    }
+    if let Some(status) = &update.connection_status {
+        ensure_known!(status, types::ConnectionStatus, "connection_status");
+    }
+    if let Some(username) = &update.username {
+        let valid = (3..=35).contains(&username.len())
+            && username
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
+        if !valid {
+            return Err(GraphError::invalid_param(
+                "Param username must be 3 to 35 letters, digits, dots or underscores",
+            ));
+        }
+    }
+    if let Some(webhook) = &update.webhook_configuration {
+        let uri = webhook.override_callback_uri.as_str();
+        if !uri.is_empty() && (!uri.starts_with("https://") || uri.len() <= "https://".len()) {
+            return Err(GraphError::invalid_param(
+                "Param webhook_configuration[override_callback_uri] must be an https URL",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `POST /{v}/{phone-number-id}`: applies the properties that were sent.
+pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
+    if !call.state.lock().numbers.contains_key(id) {
+        return Err(GraphError::unsupported("post", id));
+    }
+    let update: types::PhoneNumberUpdate = call.params.decode()?;
+    check_update(&update)?;
+    let mut inner = call.state.lock();
+    let record = inner
+        .numbers
+        .get_mut(id)
+        .ok_or_else(|| GraphError::unsupported("post", id))?;
+    if let Some(pin) = &update.pin {
+        record.pin = Some(pin.expose().to_owned());
+    }
+    if let Some(name) = &update.new_display_name {
+        record.number.new_name_status = Some(types::NameStatus::PendingReview);
+        record.number.new_certificate = Some(crate::demo::certificate(id, name));
+    }
+    if let Some(visibility) = &update.search_visibility {
+        record.number.search_visibility = Some(visibility.clone());
+    }
+    if let Some(username) = &update.username {
+        record.number.username = Some(username.clone());
+    }
+    if let Some(status) = &update.connection_status {
+        if let Some(status) = status_of(status) {
+            record.number.status = Some(status);
+        }
+        if let Some(tier) = tier_of(status) {
+            record.number.messaging_limit_tier = Some(tier);
+        }
+    }
+    if let Some(webhook) = &update.webhook_configuration {
+        if webhook.override_callback_uri.is_empty() {
+            record.webhook_callback_uri = None;
+            record.webhook_verify_token = None;
+        } else {
+            record.webhook_callback_uri = Some(webhook.override_callback_uri.clone());
+            record.webhook_verify_token =
+                webhook.verify_token.as_ref().map(|t| t.expose().to_owned());
+        }
+    }
+    Ok(ok_json(&types::PhoneNumberUpdateResult::SuccessResponse(
+        types::SuccessResponse { success: true },
+    )))
+}

@@ -1,0 +1,155 @@
+//! `GET` and `POST /{v}/{phone-number-id}/settings`.
+
+use sha2::{Digest, Sha256};
+use whatsapp_phone_numbers_api::v24_0::types;
+
+use super::{Call, ensure_known};
+use crate::errors::{GraphError, GraphResult, ok_json, success};
+
+/// `GET /{v}/{id}/settings`.
+pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
+    let inner = call.state.lock();
+    let record = inner
+        .numbers
+        .get(id)
+        .ok_or_else(|| GraphError::unsupported("get", id))?;
+    Ok(ok_json(&record.settings))
+}
+
+fn check_toggle(toggle: &Option<types::FeatureToggle>, param: &str) -> Result<(), GraphError> {
+    if let Some(status) = toggle.as_ref().and_then(|t| t.status.as_ref()) {
+        ensure_known!(status, types::FeatureStatus, param);
+    }
+    Ok(())
+}
+
+fn check(update: &types::PhoneNumberSettingsUpdate) -> Result<(), GraphError> {
+    if let Some(calling) = &update.calling {
+        if let Some(v) = &calling.status {
+            ensure_known!(v, types::FeatureStatus, "calling[status]");
+        }
+        if let Some(v) = &calling.call_icon_visibility {
+            ensure_known!(
+                v,
+                types::CallIconVisibility,
+                "calling[call_icon_visibility]"
+            );
+        }
+        if let Some(v) = &calling.callback_permission_status {
+            ensure_known!(
+                v,
+                types::FeatureStatus,
+                "calling[callback_permission_status]"
+            );
+        }
+        if let Some(v) = &calling.srtp_key_exchange_protocol {
+            ensure_known!(
+                v,
+                types::SrtpKeyExchangeProtocol,
+                "calling[srtp_key_exchange_protocol]"
+            );
+        }
+        check_toggle(&calling.video, "calling[video][status]")?;
+        check_toggle(&calling.sip, "calling[sip][status]")?;
+    }
+    if let Some(encryption) = &update.payload_encryption {
+        ensure_known!(
+            encryption.status,
+            types::FeatureStatus,
+            "payload_encryption[status]"
+        );
+        if encryption.status == types::FeatureStatus::Enabled
+            && encryption
+                .client_encryption_key
+                .as_deref()
+                .is_none_or(|k| k.trim().is_empty())
+        {
+            return Err(GraphError::invalid_param(
+                "Param payload_encryption[client_encryption_key] is required to enable encryption",
+            ));
+        }
+    }
+    if let Some(storage) = &update.storage_configuration
+        && storage.enabled
+        && storage
+            .region
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
+    {
+        return Err(GraphError::invalid_param(
+            "Param storage_configuration[region] is required to enable local storage",
+        ));
+    }
+    Ok(())
+}
+
+fn fingerprint(key: &str) -> String {
+    Sha256::digest(key.trim().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `POST /{v}/{id}/settings`: merges the groups that were sent.
+pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
+    if !call.state.lock().numbers.contains_key(id) {
+        return Err(GraphError::unsupported("post", id));
+    }
+    let update: types::PhoneNumberSettingsUpdate = call.params.decode()?;
+    check(&update)?;
+    let mut inner = call.state.lock();
+    let settings = &mut inner
+        .numbers
+        .get_mut(id)
+        .ok_or_else(|| GraphError::unsupported("post", id))?
+        .settings;
+    if let Some(change) = update.calling {
+        let calling = settings.calling.get_or_insert_with(Default::default);
+        if change.status.is_some() {
+            calling.status = change.status;
+        }
+        if change.call_icon_visibility.is_some() {
+            calling.call_icon_visibility = change.call_icon_visibility;
+        }
+        if change.callback_permission_status.is_some() {
+            calling.callback_permission_status = change.callback_permission_status;
+        }
+        if change.srtp_key_exchange_protocol.is_some() {
+            calling.srtp_key_exchange_protocol = change.srtp_key_exchange_protocol;
+        }
+        if change.video.is_some() {
+            calling.video = change.video;
+        }
+        if change.sip.is_some() {
+            calling.sip = change.sip;
+        }
+    }
+    if let Some(change) = update.user_identity_change {
+        settings.user_identity_change = Some(change);
+    }
+    if let Some(change) = update.payload_encryption {
+        let enabled = change.status == types::FeatureStatus::Enabled;
+        settings.payload_encryption = Some(types::PayloadEncryptionSettings {
+            client_encryption_key_fingerprint: change
+                .client_encryption_key
+                .as_deref()
+                .filter(|_| enabled)
+                .map(fingerprint),
+            status: Some(change.status),
+        });
+    }
+    if let Some(change) = update.storage_configuration {
+        settings.storage_configuration = Some(if change.enabled {
+            types::StorageConfiguration {
+                data_localization_region: change.region,
+                status: Some(types::StorageConfigurationStatus::InCountryStorageEnabled),
+            }
+        } else {
+            types::StorageConfiguration {
+                data_localization_region: None,
+                status: Some(types::StorageConfigurationStatus::Default),
+            }
+        });
+    }
+    Ok(success())
+}

@@ -1,0 +1,223 @@
+//! The router: mock-only endpoints under `/__mock/`, and every other path through the Graph
+//! pipeline (log → fault → version → credentials → operation → Graph headers).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::errors::{GraphError, GraphResult};
+use crate::faults::FaultKind;
+use crate::handlers::{Call, all_digits, list, mock, number, profile, registration, settings};
+use crate::headers::{self, Meta};
+use crate::params::Params;
+use crate::server::MockService;
+use crate::state::NodeKind;
+use crate::{fault_answers, ids};
+
+/// The version reported for paths that do not start with one.
+const DEFAULT_VERSION: &str = "v23.0";
+/// The largest request body read.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// The mock's router.
+pub(crate) fn router(service: MockService) -> Router {
+    Router::new()
+        .route(
+            "/__mock/faults",
+            get(mock::list_faults)
+                .post(mock::push_faults)
+                .delete(mock::clear_faults),
+        )
+        .route(
+            "/__mock/verification_code/{id}",
+            get(mock::verification_code),
+        )
+        .route("/__mock/requests", get(mock::requests))
+        .fallback(graph)
+        .with_state(service)
+}
+
+/// `vNN.N`: a Graph API version segment.
+fn is_version(segment: &str) -> bool {
+    segment
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            all_digits(major) && all_digits(minor) && major.len() <= 3 && minor.len() <= 2
+        })
+}
+
+/// Every Graph request.
+async fn graph(State(service): State<MockService>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or_default().to_owned();
+    let segments: Vec<&str> = path
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let version = segments.first().copied().filter(|v| is_version(v));
+    let node_id = version.and(segments.get(1).copied());
+    let usage = service
+        .state
+        .record_request(parts.method.as_str(), &path, &query, node_id);
+    let mut meta = Meta {
+        version: version.unwrap_or(DEFAULT_VERSION).to_owned(),
+        trace_id: ids::trace_id(),
+        request_id: ids::request_id(),
+        usage,
+        app_exhausted: false,
+        regain_minutes: None,
+    };
+
+    let fault = service.faults.take(&path);
+    if let Some(FaultKind::Delay { millis }) = &fault {
+        tokio::time::sleep(Duration::from_millis(*millis)).await;
+    }
+    let faulted = fault
+        .as_ref()
+        .and_then(|kind| fault_answers::answer(kind, &mut meta));
+    let mut response = match faulted {
+        Some(response) => response,
+        None => {
+            let target = Target {
+                path: &path,
+                segments: &segments,
+                versioned: version.is_some(),
+            };
+            let normal = answer(&service, &parts, body, &target, &meta).await;
+            if matches!(fault, Some(FaultKind::Truncated)) {
+                fault_answers::truncate(normal).await
+            } else {
+                normal
+            }
+        }
+    };
+    headers::apply(&mut response, &meta);
+    response
+}
+
+/// Where a request goes.
+struct Target<'a> {
+    path: &'a str,
+    segments: &'a [&'a str],
+    versioned: bool,
+}
+
+/// The normal (unfaulted) answer to a Graph request.
+async fn answer(
+    service: &MockService,
+    parts: &Parts,
+    body: Body,
+    target: &Target<'_>,
+    meta: &Meta,
+) -> Response {
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return GraphError::invalid_param(format!(
+                "The request body could not be read or is larger than {MAX_BODY} bytes"
+            ))
+            .into_response_with_trace(&meta.trace_id);
+        }
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let params = Params::new(parts.uri.query().unwrap_or_default(), content_type, &bytes);
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .unwrap_or("127.0.0.1");
+    let call = Call {
+        state: &service.state,
+        params: &params,
+        version: &meta.version,
+        host,
+    };
+    match route(service, parts, target, &call) {
+        Ok(response) => response,
+        Err(error) => error.into_response_with_trace(&meta.trace_id),
+    }
+}
+
+/// Checks version and credentials, then runs the operation the path and method name.
+fn route(service: &MockService, parts: &Parts, target: &Target<'_>, call: &Call) -> GraphResult {
+    if !target.versioned {
+        return Err(GraphError::unknown_path(&format!(
+            "{} (paths start with a Graph API version such as /v23.0/)",
+            target.path
+        )));
+    }
+    service
+        .credentials
+        .check(&parts.headers, |name| call.params.get(name))?;
+    let method = &parts.method;
+    match target.segments[1..] {
+        [] => Err(GraphError::unknown_path("/")),
+        [id] if *method == Method::GET => number::get(call, id),
+        [id] if *method == Method::POST => number::update(call, id),
+        [id] => Err(GraphError::unsupported(method.as_str(), id)),
+        [id, edge] => route_edge(call, method, id, edge),
+        [_, _, ref rest @ ..] => Err(GraphError::unknown_path(&format!("/{}", rest.join("/")))),
+    }
+}
+
+/// Edges of a node: the kind of node the ID names decides which edges exist.
+fn route_edge(call: &Call, method: &Method, id: &str, edge: &str) -> GraphResult {
+    let kind = call.state.lock().kind_of(id);
+    let get = *method == Method::GET;
+    let post = *method == Method::POST;
+    match (kind, edge) {
+        (None, _) => Err(GraphError::unsupported(method.as_str(), id)),
+        (Some(NodeKind::Waba), "phone_numbers") if get => list::list(call, id),
+        (Some(NodeKind::Waba), "phone_numbers") if post => list::add(call, id),
+        (Some(NodeKind::Number), "request_code") if post => registration::request_code(call, id),
+        (Some(NodeKind::Number), "verify_code") if post => registration::verify_code(call, id),
+        (Some(NodeKind::Number), "register") if post => registration::register(call, id),
+        (Some(NodeKind::Number), "deregister") if post => registration::deregister(call, id),
+        (Some(NodeKind::Number), "settings") if get => settings::get(call, id),
+        (Some(NodeKind::Number), "settings") if post => settings::update(call, id),
+        (Some(NodeKind::Number), "whatsapp_business_profile") if get => profile::get(call, id),
+        (Some(NodeKind::Number), "whatsapp_business_profile") if post => profile::update(call, id),
+        (Some(NodeKind::Waba), "phone_numbers")
+        | (
+            Some(NodeKind::Number),
+            "request_code"
+            | "verify_code"
+            | "register"
+            | "deregister"
+            | "settings"
+            | "whatsapp_business_profile",
+        ) => Err(GraphError::unsupported(method.as_str(), id)),
+        _ => Err(GraphError::unknown_path(&format!("/{edge}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        for ok in ["v23.0", "v24.0", "v1.0", "v100.12"] {
+            assert!(is_version(ok), "{ok}");
+        }
+        for bad in [
+            "foo", "23.0", "v23", "v23.", "v.0", "vx.0", "v23.0.1", "V23.0", "",
+        ] {
+            assert!(!is_version(bad), "{bad}");
+        }
+    }
+}

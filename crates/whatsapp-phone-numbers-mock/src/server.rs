@@ -1,0 +1,263 @@
+//! Starting, serving and stopping the mock.
+
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::auth::Credentials;
+use crate::faults::Faults;
+use crate::state::MockState;
+use crate::{demo, routes};
+
+/// The access token a mock accepts unless told otherwise.
+pub const DEFAULT_ACCESS_TOKEN: &str = "mock-token";
+
+/// How long [`MockServer::shutdown`] waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What a mock serves: its credentials, state and fault queue, not yet bound to a socket.
+///
+/// [`MockServer`] wraps one for tests; a program that serves the mock itself (such as a
+/// CLI) builds one with [`MockServerBuilder::service`] and hands it to [`serve`].
+#[derive(Clone, Debug)]
+pub struct MockService {
+    pub(crate) state: MockState,
+    pub(crate) faults: Faults,
+    pub(crate) credentials: Arc<Credentials>,
+}
+
+impl MockService {
+    /// The state handle.
+    pub fn state(&self) -> MockState {
+        self.state.clone()
+    }
+
+    /// The fault queue.
+    pub fn faults(&self) -> Faults {
+        self.faults.clone()
+    }
+
+    /// The bearer token the mock accepts.
+    pub fn access_token(&self) -> &str {
+        &self.credentials.access_token
+    }
+
+    /// The app secret `appsecret_proof` is checked against, when one is set.
+    pub fn app_secret(&self) -> Option<&str> {
+        self.credentials.app_secret.as_deref()
+    }
+
+    /// The axum router serving the mock, for embedding it in another server.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+}
+
+/// Configures a [`MockServer`] (or a [`MockService`] to [`serve`]).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct MockServerBuilder {
+    port: u16,
+    access_token: String,
+    app_secret: Option<String>,
+    demo: bool,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            access_token: DEFAULT_ACCESS_TOKEN.to_owned(),
+            app_secret: None,
+            demo: true,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Listens on `127.0.0.1:port` (default 0: a free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The bearer token the mock accepts (default [`DEFAULT_ACCESS_TOKEN`]).
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.access_token = token.into();
+        self
+    }
+
+    /// Requires every Graph request to carry `appsecret_proof`, the hex HMAC-SHA256 of the
+    /// access token keyed by `secret` (see [`appsecret_proof`](crate::appsecret_proof)).
+    pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
+        self.app_secret = Some(secret.into());
+        self
+    }
+
+    /// Starts without the demo data: no accounts, no numbers.
+    pub fn empty(mut self) -> Self {
+        self.demo = false;
+        self
+    }
+
+    /// The service this configuration describes, ready for [`serve`].
+    pub fn service(&self) -> MockService {
+        let state = MockState::new();
+        if self.demo {
+            demo::seed(&state);
+        }
+        MockService {
+            state,
+            faults: Faults::default(),
+            credentials: Arc::new(Credentials {
+                access_token: self.access_token.clone(),
+                app_secret: self.app_secret.clone(),
+            }),
+        }
+    }
+
+    /// Binds `127.0.0.1` and starts serving on the current tokio runtime.
+    pub async fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
+        let address = listener.local_addr()?;
+        let service = self.service();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, service.clone(), async move {
+            // A dropped sender stops the server as well.
+            let _ = stopped.await;
+        }));
+        Ok(MockServer {
+            service,
+            address,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running mock, serving on loopback until it is dropped or shut down.
+#[derive(Debug)]
+pub struct MockServer {
+    service: MockService,
+    address: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl MockServer {
+    /// Starts a mock with the demo data on a free loopback port, accepting
+    /// [`DEFAULT_ACCESS_TOKEN`].
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound; use [`MockServer::builder`] to get the error
+    /// instead.
+    pub async fn start() -> MockServer {
+        match Self::builder().start().await {
+            Ok(server) => server,
+            Err(e) => panic!("cannot start the mock server on 127.0.0.1: {e}"),
+        }
+    }
+
+    /// A builder for a mock with another port, token, app secret or no demo data.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The base URL followed by `path` (such as `/v23.0/106540352242922`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
+    }
+
+    /// The socket address the mock listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The bearer token the mock accepts.
+    pub fn access_token(&self) -> &str {
+        self.service.access_token()
+    }
+
+    /// The state handle: seed data before requests, inspect it after.
+    pub fn state(&self) -> MockState {
+        self.service.state()
+    }
+
+    /// The fault queue.
+    pub fn faults(&self) -> Faults {
+        self.service.faults()
+    }
+
+    /// The service behind the server.
+    pub fn service(&self) -> &MockService {
+        &self.service
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to five seconds)
+    /// and waits for the server to stop.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serves `service` on `listener` until `shutdown` completes, then finishes the requests
+/// in flight and returns.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use whatsapp_phone_numbers_mock::{MockServer, serve};
+///
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let service = MockServer::builder().access_token("local-dev").service();
+/// serve(listener, service, async {
+///     let _ = tokio::signal::ctrl_c().await;
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn serve(
+    listener: TcpListener,
+    service: MockService,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, service.router())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves `service` on `listener` until Ctrl-C.
+pub async fn serve_until_ctrl_c(listener: TcpListener, service: MockService) -> io::Result<()> {
+    serve(listener, service, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,437 @@
+//! What the mock knows: accounts, numbers, account-number nodes and the request log.
+//!
+//! [`MockState`] is a cheap, cloneable handle; every clone sees the same data. Tests use it
+//! to seed numbers before a request and to inspect what requests changed afterwards.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use whatsapp_phone_numbers_api::v24_0::types;
+
+/// Everything the mock stores about one business phone number.
+///
+/// `number` is the node as Graph would return it with every field asked for; the other
+/// fields are what Graph keeps but never shows on the node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NumberRecord {
+    /// ID of the WhatsApp Business Account that owns the number.
+    pub waba_id: String,
+    /// The phone number node. Its `id` is the node ID (assigned on insert when `None`).
+    pub number: types::PhoneNumber,
+    /// When the number was onboarded (Unix seconds): the list's sort key.
+    pub onboarded_at: i64,
+    /// The two-step verification PIN, once one is set.
+    pub pin: Option<String>,
+    /// The last verification code sent by `request_code`.
+    pub verification_code: Option<String>,
+    /// How many verification codes `request_code` has sent.
+    pub codes_sent: u32,
+    /// The number's settings (`GET /{id}/settings`).
+    pub settings: types::PhoneNumberSettings,
+    /// The business profile (`GET /{id}/whatsapp_business_profile`).
+    pub profile: types::BusinessProfile,
+    /// The per-number webhook override (`webhook_configuration.override_callback_uri`).
+    pub webhook_callback_uri: Option<String>,
+    /// The verify token sent with the webhook override.
+    pub webhook_verify_token: Option<String>,
+}
+
+impl NumberRecord {
+    /// A record for `number` on account `waba_id`, onboarded now, with no PIN or code,
+    /// default settings and an empty profile.
+    pub fn new(waba_id: impl Into<String>, number: types::PhoneNumber) -> Self {
+        Self {
+            waba_id: waba_id.into(),
+            number,
+            onboarded_at: unix_now(),
+            pin: None,
+            verification_code: None,
+            codes_sent: 0,
+            settings: default_settings(),
+            profile: types::BusinessProfile {
+                messaging_product: Some(types::MessagingProduct::Whatsapp),
+                ..Default::default()
+            },
+            webhook_callback_uri: None,
+            webhook_verify_token: None,
+        }
+    }
+
+    /// The node ID (empty only for a record that was never inserted).
+    pub fn id(&self) -> &str {
+        self.number.id.as_deref().unwrap_or_default()
+    }
+}
+
+/// The settings a freshly added number has.
+pub(crate) fn default_settings() -> types::PhoneNumberSettings {
+    types::PhoneNumberSettings {
+        calling: Some(types::CallingSettings {
+            status: Some(types::FeatureStatus::Disabled),
+            ..Default::default()
+        }),
+        payload_encryption: Some(types::PayloadEncryptionSettings {
+            client_encryption_key_fingerprint: None,
+            status: Some(types::FeatureStatus::Disabled),
+        }),
+        storage_configuration: Some(types::StorageConfiguration {
+            data_localization_region: None,
+            status: Some(types::StorageConfigurationStatus::Default),
+        }),
+        user_identity_change: Some(types::UserIdentityChangeSettings {
+            enable_identity_key_check: Some(false),
+        }),
+    }
+}
+
+/// One request the mock received on a Graph route (mock-only `/__mock/` routes are not
+/// logged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// HTTP method, such as `GET`.
+    pub method: String,
+    /// Path, such as `/v23.0/106540352242922`.
+    pub path: String,
+    /// Raw query string without `?` (empty when there was none).
+    pub query: String,
+}
+
+impl RecordedRequest {
+    /// `(method, path, query)`, handy for `assert_eq!`.
+    pub fn as_tuple(&self) -> (&str, &str, &str) {
+        (&self.method, &self.path, &self.query)
+    }
+
+    /// The first value of query parameter `name`, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+}
+
+/// Which kind of node an ID names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    Waba,
+    Number,
+    AccountNumber,
+}
+
+/// Usage figures for the `x-app-usage` and `x-business-use-case-usage` headers.
+#[derive(Clone, Debug)]
+pub(crate) struct Usage {
+    /// Percentage of the app's hourly budget used.
+    pub(crate) app_percent: u64,
+    /// The account the request is charged to, when there is one.
+    pub(crate) waba_id: Option<String>,
+    /// Percentage of that account's hourly budget used.
+    pub(crate) waba_percent: u64,
+}
+
+/// Calls per rolling hour that count as 100% in `x-app-usage`.
+const APP_CALLS_PER_HOUR: u64 = 10_000;
+/// Calls per rolling hour and account that count as 100% in `x-business-use-case-usage`.
+const WABA_CALLS_PER_HOUR: u64 = 5_000;
+const WINDOW: Duration = Duration::from_secs(3600);
+/// First ID handed to numbers created at run time.
+const FIRST_RUNTIME_ID: u64 = 109_900_000_000_001;
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) wabas: Vec<String>,
+    pub(crate) numbers: BTreeMap<String, NumberRecord>,
+    pub(crate) account_numbers: BTreeMap<String, (String, types::AccountNumber)>,
+    pub(crate) requests: Vec<RecordedRequest>,
+    next_id: u64,
+    app_calls: VecDeque<Instant>,
+    waba_calls: HashMap<String, VecDeque<Instant>>,
+}
+
+impl Inner {
+    pub(crate) fn kind_of(&self, id: &str) -> Option<NodeKind> {
+        if self.numbers.contains_key(id) {
+            Some(NodeKind::Number)
+        } else if self.account_numbers.contains_key(id) {
+            Some(NodeKind::AccountNumber)
+        } else if self.wabas.iter().any(|w| w == id) {
+            Some(NodeKind::Waba)
+        } else {
+            None
+        }
+    }
+
+    /// A node ID no number, account number or account uses yet.
+    pub(crate) fn fresh_id(&mut self) -> String {
+        loop {
+            let id = self.next_id.to_string();
+            self.next_id += 1;
+            if self.kind_of(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    /// An onboarding time later than every existing one (and not before now).
+    pub(crate) fn fresh_onboarding_time(&self) -> i64 {
+        let latest = self.numbers.values().map(|r| r.onboarded_at).max();
+        unix_now().max(latest.map_or(i64::MIN, |t| t + 1))
+    }
+
+    pub(crate) fn ensure_waba(&mut self, waba_id: &str) {
+        if !self.wabas.iter().any(|w| w == waba_id) {
+            self.wabas.push(waba_id.to_owned());
+        }
+    }
+
+    pub(crate) fn insert(&mut self, mut record: NumberRecord) -> String {
+        let id = match record.number.id.clone() {
+            Some(id) if !id.is_empty() => id,
+            _ => self.fresh_id(),
+        };
+        record.number.id = Some(id.clone());
+        self.ensure_waba(&record.waba_id);
+        self.numbers.insert(id.clone(), record);
+        id
+    }
+}
+
+/// A handle on the mock's data, shared by the server and every clone.
+#[derive(Clone, Debug)]
+pub struct MockState {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Default for MockState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MockState {
+    /// An empty state: no accounts, no numbers, no requests.
+    pub fn new() -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Inner {
+                wabas: Vec::new(),
+                numbers: BTreeMap::new(),
+                account_numbers: BTreeMap::new(),
+                requests: Vec::new(),
+                next_id: FIRST_RUNTIME_ID,
+                app_calls: VecDeque::new(),
+                waba_calls: HashMap::new(),
+            })),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while the lock is held cannot leave the maps half-written in a way that
+        // matters to a mock, so keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a WhatsApp Business Account (no-op when it exists).
+    pub fn add_waba(&self, waba_id: impl Into<String>) {
+        self.lock().ensure_waba(&waba_id.into());
+    }
+
+    /// IDs of the accounts, in the order they were added.
+    pub fn waba_ids(&self) -> Vec<String> {
+        self.lock().wabas.clone()
+    }
+
+    /// Adds `number` to account `waba_id` (created when missing), onboarded after every
+    /// number already there, and returns its ID (`number.id`, or a fresh one when `None`).
+    /// An existing number with the same ID is replaced.
+    pub fn add_number(&self, waba_id: &str, number: types::PhoneNumber) -> String {
+        let mut inner = self.lock();
+        let mut record = NumberRecord::new(waba_id, number);
+        record.onboarded_at = inner.fresh_onboarding_time();
+        inner.insert(record)
+    }
+
+    /// Inserts a complete record (replacing one with the same ID) and returns its ID.
+    pub fn insert_number(&self, record: NumberRecord) -> String {
+        self.lock().insert(record)
+    }
+
+    /// The phone number node with every stored field, or `None` for an unknown ID.
+    pub fn number(&self, id: &str) -> Option<types::PhoneNumber> {
+        self.lock().numbers.get(id).map(|r| r.number.clone())
+    }
+
+    /// The full record of a number.
+    pub fn number_record(&self, id: &str) -> Option<NumberRecord> {
+        self.lock().numbers.get(id).cloned()
+    }
+
+    /// Changes a number's record in place; returns false for an unknown ID.
+    pub fn update_number(&self, id: &str, change: impl FnOnce(&mut NumberRecord)) -> bool {
+        match self.lock().numbers.get_mut(id) {
+            Some(record) => {
+                change(record);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The numbers of account `waba_id`, most recently onboarded first (the list's default
+    /// order).
+    pub fn numbers(&self, waba_id: &str) -> Vec<types::PhoneNumber> {
+        let inner = self.lock();
+        let mut records: Vec<&NumberRecord> = inner
+            .numbers
+            .values()
+            .filter(|r| r.waba_id == waba_id)
+            .collect();
+        records.sort_by(|a, b| (b.onboarded_at, b.id()).cmp(&(a.onboarded_at, a.id())));
+        records.into_iter().map(|r| r.number.clone()).collect()
+    }
+
+    /// Adds a WhatsApp account-number node owned by `waba_id` and returns its ID
+    /// (`node.id`, or a fresh one when `None`).
+    pub fn add_account_number(&self, waba_id: &str, mut node: types::AccountNumber) -> String {
+        let mut inner = self.lock();
+        let id = match node.id.clone() {
+            Some(id) if !id.is_empty() => id,
+            _ => inner.fresh_id(),
+        };
+        node.id = Some(id.clone());
+        inner.ensure_waba(waba_id);
+        inner
+            .account_numbers
+            .insert(id.clone(), (waba_id.to_owned(), node));
+        id
+    }
+
+    /// The account-number node with every stored field.
+    pub fn account_number(&self, id: &str) -> Option<types::AccountNumber> {
+        self.lock().account_numbers.get(id).map(|(_, n)| n.clone())
+    }
+
+    /// The last verification code `request_code` sent to number `id`.
+    pub fn verification_code(&self, id: &str) -> Option<String> {
+        self.lock()
+            .numbers
+            .get(id)
+            .and_then(|r| r.verification_code.clone())
+    }
+
+    /// The two-step verification PIN of number `id`, when one is set.
+    pub fn pin(&self, id: &str) -> Option<String> {
+        self.lock().numbers.get(id).and_then(|r| r.pin.clone())
+    }
+
+    /// The settings of number `id`.
+    pub fn settings(&self, id: &str) -> Option<types::PhoneNumberSettings> {
+        self.lock().numbers.get(id).map(|r| r.settings.clone())
+    }
+
+    /// The business profile of number `id`.
+    pub fn business_profile(&self, id: &str) -> Option<types::BusinessProfile> {
+        self.lock().numbers.get(id).map(|r| r.profile.clone())
+    }
+
+    /// How many Graph requests the mock has received (faulted ones included).
+    pub fn request_count(&self) -> usize {
+        self.lock().requests.len()
+    }
+
+    /// The Graph requests received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+
+    /// Logs a request and charges it to the app and to the account behind `node_id`.
+    pub(crate) fn record_request(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        node_id: Option<&str>,
+    ) -> Usage {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.requests.push(RecordedRequest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+        });
+        let waba_id = node_id
+            .and_then(|id| match inner.kind_of(id)? {
+                NodeKind::Waba => Some(id.to_owned()),
+                NodeKind::Number => inner.numbers.get(id).map(|r| r.waba_id.clone()),
+                NodeKind::AccountNumber => inner.account_numbers.get(id).map(|(w, _)| w.clone()),
+            })
+            .or_else(|| inner.wabas.first().cloned());
+        let app_calls = charge(&mut inner.app_calls, now);
+        let waba_calls = match &waba_id {
+            Some(waba) => charge(inner.waba_calls.entry(waba.clone()).or_default(), now),
+            None => 0,
+        };
+        Usage {
+            app_percent: percent(app_calls, APP_CALLS_PER_HOUR),
+            waba_id,
+            waba_percent: percent(waba_calls, WABA_CALLS_PER_HOUR),
+        }
+    }
+}
+
+/// Adds a call at `now` to a rolling one-hour window and returns the calls in it.
+fn charge(calls: &mut VecDeque<Instant>, now: Instant) -> u64 {
+    while calls
+        .front()
+        .is_some_and(|t| now.duration_since(*t) > WINDOW)
+    {
+        calls.pop_front();
+    }
+    calls.push_back(now);
+    calls.len() as u64
+}
+
+fn percent(calls: u64, budget: u64) -> u64 {
+    (calls * 100).div_ceil(budget).min(100)
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_numbers_get_fresh_ids_and_come_first() {
+        let state = MockState::new();
+        let a = state.add_number("1", types::PhoneNumber::default());
+        let b = state.add_number("1", types::PhoneNumber::default());
+        assert_ne!(a, b);
+        let listed: Vec<_> = state
+            .numbers("1")
+            .into_iter()
+            .map(|n| n.id.unwrap())
+            .collect();
+        assert_eq!(listed, vec![b, a]);
+        assert_eq!(state.waba_ids(), vec!["1".to_owned()]);
+    }
+
+    #[test]
+    fn usage_is_a_capped_percentage() {
+        assert_eq!(percent(0, 100), 0);
+        assert_eq!(percent(1, 10_000), 1);
+        assert_eq!(percent(5_000, 5_000), 100);
+        assert_eq!(percent(9_000, 5_000), 100);
+    }
+}
