@@ -13,6 +13,8 @@ pub enum Failure {
     Api(Error),
     /// Something local failed, such as starting the mock (exit 1).
     Local(String),
+    /// Whoever read stdout went away (a closed pipe): exit 1 without a message.
+    Closed,
 }
 
 impl From<Error> for Failure {
@@ -29,14 +31,15 @@ impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Failure::Usage(_) => ExitCode::from(2),
-            Failure::Api(_) | Failure::Local(_) => ExitCode::from(1),
+            Failure::Api(_) | Failure::Local(_) | Failure::Closed => ExitCode::from(1),
         }
     }
 
     /// One line for stderr: Graph code, subcode, message and fbtrace_id for API errors.
     /// Built from `Display` impls that never contain credentials.
-    pub fn line(&self) -> String {
+    pub fn line(&self) -> Option<String> {
         let text = match self {
+            Failure::Closed => return None,
             Failure::Usage(message) => format!("error: {message}"),
             Failure::Local(message) => format!("error: {message}"),
             Failure::Api(error) => {
@@ -47,7 +50,7 @@ impl Failure {
                 line
             }
         };
-        text.replace(['\r', '\n'], " ")
+        Some(text.replace(['\r', '\n'], " "))
     }
 }
 

@@ -33,7 +33,9 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("{}", failure.line());
+            if let Some(line) = failure.line() {
+                eprintln!("{line}");
+            }
             failure.exit_code()
         }
     }

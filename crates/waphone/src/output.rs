@@ -6,6 +6,22 @@ use serde::Serialize;
 
 use crate::failure::Failure;
 
+/// Writes `text` to stdout. A closed pipe (`waphone list --all | head`) ends the command
+/// quietly instead of panicking.
+pub fn emit(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::Closed),
+        Err(e) => Err(Failure::Local(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// [`emit`] with a newline.
+pub fn emit_line(text: &str) -> Result<(), Failure> {
+    emit(&format!("{text}\n"))
+}
+
 /// Where and how results are printed.
 #[derive(Clone, Copy, Debug)]
 pub struct Output {
@@ -18,8 +34,7 @@ impl Output {
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| Failure::Local(format!("cannot encode the result as JSON: {e}")))?;
-        println!("{text}");
-        Ok(())
+        emit_line(&text)
     }
 
     /// Prints `value` as JSON with `--json`, or as `key: value` lines otherwise.
@@ -32,13 +47,14 @@ impl Output {
         match value {
             serde_json::Value::Object(map) => {
                 let width = map.keys().map(|k| k.len()).max().unwrap_or(0);
+                let mut text = String::new();
                 for (key, value) in map {
-                    println!("{key:width$}  {}", plain(&value));
+                    text.push_str(&format!("{key:width$}  {}\n", plain(&value)));
                 }
+                emit(&text)
             }
-            other => println!("{}", plain(&other)),
+            other => emit_line(&plain(&other)),
         }
-        Ok(())
     }
 
     /// Progress on stderr, only for people: not with `--json`, not when stderr is piped.

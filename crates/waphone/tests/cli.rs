@@ -336,3 +336,25 @@ fn api_version_v24_uses_the_v24_types_and_path() {
     let out = waphone(&["--mock", "--api-version", "24", "get", demo::DEMO_NUMBER_ID]);
     assert_eq!(out.status.code(), Some(2), "bad version is a usage error");
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let mut child = Command::new(BIN)
+        .args(["--mock", "list", demo::DEMO_WABA_ID, "--all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is printed
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn audit_checks_every_account_id_before_sending() {
+    let out = waphone(&["--mock", "audit", demo::DEMO_WABA_ID, "12ab"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid waba_id"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}

@@ -1042,15 +1042,20 @@ macro_rules! versioned_api {
                     let query = query.clone();
                     async move { query.page(after, None).await }
                 };
-                $crate::paging::pages(self.after, fetch, |page: &types::PhoneNumberPage| {
-                    let paging = page.paging.as_ref();
-                    $crate::paging::next_cursor(
-                        paging.and_then(|p| p.next.as_deref()),
-                        paging
-                            .and_then(|p| p.cursors.as_ref())
-                            .and_then(|c| c.after.as_deref()),
-                    )
-                })
+                $crate::paging::pages(
+                    self.after,
+                    fetch,
+                    |page: &types::PhoneNumberPage| {
+                        let paging = page.paging.as_ref();
+                        $crate::paging::next_cursor(
+                            paging.and_then(|p| p.next.as_deref()),
+                            paging
+                                .and_then(|p| p.cursors.as_ref())
+                                .and_then(|c| c.after.as_deref()),
+                        )
+                    },
+                    |page: &types::PhoneNumberPage| page.data.is_empty(),
+                )
                 .boxed()
             }
 

@@ -191,6 +191,8 @@ pub struct ClientBuilder<C> {
     pub(crate) retry: RetryConfig,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) user_agent: Option<String>,
+    /// A problem found by `from_env`, reported by `build`.
+    env_error: Option<Error>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -235,6 +237,7 @@ impl<C: BuildClient> ClientBuilder<C> {
             retry: RetryConfig::default(),
             http: None,
             user_agent: None,
+            env_error: None,
             _client: PhantomData,
         }
     }
@@ -252,8 +255,16 @@ impl<C: BuildClient> ClientBuilder<C> {
         if let Some(url) = var(ENV_BASE_URL) {
             self.base_url = Some(url);
         }
-        if let Some(version) = var(ENV_API_VERSION).and_then(|v| v.parse().ok()) {
-            self.api_version = Some(version);
+        if let Some(version) = var(ENV_API_VERSION) {
+            match version.trim().parse() {
+                Ok(version) => self.api_version = Some(version),
+                Err(_) => {
+                    self.env_error = Some(Error::invalid(
+                        "api_version",
+                        format!("{ENV_API_VERSION} must look like v23.0, got {version:?}"),
+                    ))
+                }
+            }
         }
         self
     }
@@ -315,6 +326,9 @@ impl<C: BuildClient> ClientBuilder<C> {
     }
 
     /// Use this `reqwest::Client` (your TLS, proxy and pool settings) instead of building one.
+    ///
+    /// The client this crate builds follows no redirects, so a request body (a PIN, a code)
+    /// is never replayed to another host; give yours `redirect::Policy::none()` too.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -328,6 +342,9 @@ impl<C: BuildClient> ClientBuilder<C> {
 
     /// Checks the configuration and builds the client. Nothing is sent.
     pub fn build(self) -> Result<C, Error> {
+        if let Some(error) = self.env_error.clone() {
+            return Err(error);
+        }
         let token = AccessToken::new(self.access_token.clone().ok_or_else(|| {
             Error::Config(format!(
                 "no access token: call .access_token(..) or set {ENV_ACCESS_TOKEN}"

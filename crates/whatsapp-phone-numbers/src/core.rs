@@ -67,9 +67,12 @@ impl Core {
             .map_err(|_| Error::invalid("user_agent", "must be printable ASCII"))?;
         let http = match builder.http {
             Some(http) => http,
+            // No redirects: a 3xx is reported, never followed, so a body holding a PIN or a
+            // code cannot be replayed to another (possibly plain-http) host.
             None => reqwest::Client::builder()
                 .timeout(builder.timeout)
                 .connect_timeout(builder.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -108,7 +111,13 @@ impl Core {
     pub(crate) fn call(&self, ctx: CallContext) -> (SharedTransport, Call) {
         let state = Arc::new(Mutex::new(CallState::default()));
         let transport = CallTransport::new(self.inner.clone(), ctx, state.clone());
-        (Arc::new(transport), Call { state })
+        (
+            Arc::new(transport),
+            Call {
+                state,
+                class: ctx.class,
+            },
+        )
     }
 
     /// Runs one generated-client call through this client's transport.
@@ -191,10 +200,13 @@ pub(crate) enum Outcome {
     },
     /// No usable answer.
     Network(NetworkError),
+    /// A success answer larger than the client reads.
+    Oversized { limit: usize },
 }
 
 pub(crate) struct Call {
     state: Arc<Mutex<CallState>>,
+    class: RetryClass,
 }
 
 impl Call {
@@ -210,16 +222,25 @@ impl Call {
                 });
                 Ok(Response::new(value.into_inner(), meta))
             }
-            Err(error) => Err(convert(error, state)),
+            Err(error) => Err(convert(error, state, self.class)),
         }
     }
 }
 
-fn convert<E>(error: progenitor_client::Error<E>, state: CallState) -> Error {
+fn convert<E>(error: progenitor_client::Error<E>, state: CallState, class: RetryClass) -> Error {
     use progenitor_client::Error as G;
     let meta = state.meta.unwrap_or_default();
     match (state.last, error) {
         (Some(Outcome::Network(network)), _) => Error::Network(Box::new(network)),
+        (Some(Outcome::Oversized { limit }), _) => Error::Decode(Box::new(DecodeError {
+            status: meta.status,
+            message: format!(
+                "the answer is larger than the {} MiB this client reads",
+                limit >> 20
+            ),
+            body_excerpt: String::new(),
+            meta,
+        })),
         (
             Some(Outcome::Status {
                 body,
@@ -242,6 +263,7 @@ fn convert<E>(error: progenitor_client::Error<E>, state: CallState) -> Error {
                 connect,
                 status: (meta.status != 0).then_some(meta.status),
                 attempts: meta.attempts.max(1),
+                retry_safe: connect || class == RetryClass::Safe,
             }))
         }
         (None, G::UnexpectedResponse(response)) => {

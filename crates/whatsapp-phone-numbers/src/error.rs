@@ -118,6 +118,10 @@ pub struct NetworkError {
     pub connect: bool,
     /// The HTTP status, when the failure happened while reading an answer's body.
     pub status: Option<u16>,
+    /// Sending the request again is safe: it was never sent (connection refused), or the
+    /// call is a read or an idempotent update. False for registration calls that may have
+    /// reached Graph.
+    pub retry_safe: bool,
     /// How many times the request was sent.
     pub attempts: u32,
 }
@@ -217,8 +221,9 @@ impl Error {
     }
 
     /// Sending the same request again may succeed: throttling (except registration
-    /// throttling, 133016), `is_transient`, HTTP 429 and 5xx, timeouts and connection
-    /// failures.
+    /// throttling, 133016), `is_transient`, HTTP 429 and 5xx, connection failures, and
+    /// timeouts of calls that are safe to repeat (not registration calls that may have
+    /// been processed).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => {
@@ -228,7 +233,7 @@ impl Error {
                 e.is_transient == Some(true) || self.is_throttling() || retryable_status(e.status)
             }
             Error::Http(e) => retryable_status(e.status),
-            Error::Network(_) => true,
+            Error::Network(e) => e.retry_safe,
             _ => false,
         }
     }

@@ -32,55 +32,90 @@ pub(crate) fn next_cursor(
     }
 }
 
+/// How many pages in a row may be empty before the stream gives up: Graph does not send
+/// empty pages with a `next` link, so a long run of them means a server that loops.
+const MAX_EMPTY_PAGES: u32 = 20;
+
+/// What the stream remembers between pages: the cursor to send, a fingerprint of every
+/// cursor seen (8 bytes per page, to detect cycles), and the current run of empty pages.
+struct Walk<F> {
+    after: Option<String>,
+    fetch: F,
+    seen: std::collections::HashSet<u64>,
+    empty_run: u32,
+}
+
 enum State<F> {
-    Fetch { after: Option<String>, fetch: F },
+    Fetch(Walk<F>),
     Fail(Error),
     Done,
 }
 
-/// Streams pages: `fetch(after)` gets one page, `cursor` reads where the next one starts.
+fn fingerprint(cursor: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    cursor.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Streams pages: `fetch(after)` gets one page, `cursor` reads where the next one starts
+/// and `is_empty` says whether a page holds no items.
 ///
-/// Stops after the last page, after the first error, or with an error when a cursor does
-/// not advance (which would otherwise loop forever).
+/// Stops after the last page or the first error. A cursor seen before (a cycle, which
+/// would otherwise loop forever) or a long run of empty pages ends the stream with an error.
 pub(crate) fn pages<P, F, Fut>(
     first: Option<String>,
     fetch: F,
     cursor: fn(&P) -> Result<Option<String>, String>,
+    is_empty: fn(&P) -> bool,
 ) -> impl Stream<Item = Result<Response<P>, Error>> + Send + 'static
 where
     P: Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Response<P>, Error>> + Send + 'static,
 {
-    futures_util::stream::unfold(
-        State::Fetch {
-            after: first,
-            fetch,
-        },
-        move |state| async move {
-            match state {
-                State::Done => None,
-                State::Fail(error) => Some((Err(error), State::Done)),
-                State::Fetch { after, mut fetch } => match fetch(after.clone()).await {
-                    Err(error) => Some((Err(error), State::Done)),
-                    Ok(page) => {
-                        let next = match cursor(&*page) {
-                            Ok(None) => State::Done,
-                            Ok(Some(next)) if Some(&next) == after.as_ref() => {
-                                State::Fail(stalled(&page, "the `after` cursor did not advance"))
-                            }
-                            Ok(Some(next)) => State::Fetch {
-                                after: Some(next),
-                                fetch,
-                            },
-                            Err(message) => State::Fail(stalled(&page, &message)),
-                        };
-                        Some((Ok(page), next))
-                    }
-                },
-            }
-        },
-    )
+    let mut seen = std::collections::HashSet::new();
+    if let Some(first) = &first {
+        seen.insert(fingerprint(first));
+    }
+    let walk = Walk {
+        after: first,
+        fetch,
+        seen,
+        empty_run: 0,
+    };
+    futures_util::stream::unfold(State::Fetch(walk), move |state| async move {
+        match state {
+            State::Done => None,
+            State::Fail(error) => Some((Err(error), State::Done)),
+            State::Fetch(mut walk) => match (walk.fetch)(walk.after.take()).await {
+                Err(error) => Some((Err(error), State::Done)),
+                Ok(page) => {
+                    walk.empty_run = if is_empty(&page) {
+                        walk.empty_run + 1
+                    } else {
+                        0
+                    };
+                    let next = match cursor(&page) {
+                        Ok(None) => State::Done,
+                        Ok(Some(_)) if walk.empty_run >= MAX_EMPTY_PAGES => State::Fail(stalled(
+                            &page,
+                            &format!("{MAX_EMPTY_PAGES} empty pages in a row"),
+                        )),
+                        Ok(Some(next)) if !walk.seen.insert(fingerprint(&next)) => State::Fail(
+                            stalled(&page, "an `after` cursor came back (the pages loop)"),
+                        ),
+                        Ok(Some(next)) => {
+                            walk.after = Some(next);
+                            State::Fetch(walk)
+                        }
+                        Err(message) => State::Fail(stalled(&page, &message)),
+                    };
+                    Some((Ok(page), next))
+                }
+            },
+        }
+    })
 }
 
 fn stalled<P>(page: &Response<P>, message: &str) -> Error {

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::{Bytes, BytesMut};
+
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use tracing::Instrument;
 use whatsapp_phone_numbers_api::transport::{Transport, TransportFuture};
@@ -99,45 +101,17 @@ impl CallTransport {
                 fbtrace_id = tracing::field::Empty,
             );
             let started = Instant::now();
-            let outcome = client.execute(request).instrument(span.clone()).await;
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
 
-            let response = match outcome {
+            // The answer's head.
+            let response = match client.execute(request).instrument(span.clone()).await {
                 Ok(response) => response,
                 Err(error) => {
-                    let error = error.without_url();
-                    let network = NetworkError {
-                        message: error.to_string(),
-                        timeout: error.is_timeout(),
-                        connect: error.is_connect(),
-                        status: None,
-                        attempts: attempt,
-                    };
-                    // A refused connection was never sent; anything else may have reached
-                    // Graph, which registration calls must not risk repeating.
-                    let retryable = match self.ctx.class {
-                        RetryClass::Safe => true,
-                        RetryClass::Registration => network.connect,
-                    };
-                    span.in_scope(|| {
-                        tracing::debug!(
-                            timeout = network.timeout,
-                            connect = network.connect,
-                            "request failed"
-                        )
-                    });
-                    self.record(None, Some(Outcome::Network(network)));
-                    match (may_retry && retryable, spare) {
-                        (true, Some(next)) => {
-                            self.pause(self.backoff(attempt), attempt, &span).await;
-                            request = next;
-                            continue;
-                        }
-                        _ => return Err(error),
-                    }
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    request = self.network_failure(error, None, attempt, spare, &span)?;
+                    self.pause(self.backoff(attempt), attempt, &span).await;
+                    continue;
                 }
             };
-
             let status = response.status();
             span.record("status", status.as_u16());
             let meta = ResponseMeta::from_headers(status.as_u16(), response.headers(), attempt);
@@ -145,32 +119,41 @@ impl CallTransport {
             if let Some(trace) = &meta.trace_id {
                 span.record("fbtrace_id", trace.as_str());
             }
+            let headers = response.headers().clone();
+
+            // The answer's body, read here so that a failure while reading it is retried
+            // like any other network failure, and bounded so that no answer can exhaust
+            // memory.
+            let limit = if status.is_success() {
+                MAX_SUCCESS_BODY
+            } else {
+                MAX_ERROR_BODY
+            };
+            let (body, oversized) = match read_body(response, limit).instrument(span.clone()).await
+            {
+                Ok(read) => read,
+                Err(error) => {
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    self.record(Some(meta), None);
+                    request =
+                        self.network_failure(error, Some(status.as_u16()), attempt, spare, &span)?;
+                    self.pause(self.backoff(attempt), attempt, &span).await;
+                    continue;
+                }
+            };
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+
             if status.is_success() {
-                self.record(Some(meta), None);
-                return Ok(response);
+                let last = oversized.then_some(Outcome::Oversized { limit });
+                self.record(Some(meta), last);
+                return Ok(rebuild(status, headers, body));
             }
 
-            // An error: buffer the body to classify it and keep it for the caller.
-            let headers = response.headers().clone();
+            // An error answer: classify it, keep it for the caller, maybe try again.
             let content_type = headers
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let body = match response.bytes().await {
-                Ok(body) => body,
-                Err(error) => {
-                    let error = error.without_url();
-                    let network = NetworkError {
-                        message: format!("reading the HTTP {} answer: {error}", status.as_u16()),
-                        timeout: error.is_timeout(),
-                        connect: false,
-                        status: Some(status.as_u16()),
-                        attempts: attempt,
-                    };
-                    self.record(Some(meta), Some(Outcome::Network(network)));
-                    return Err(error);
-                }
-            };
             let graph = graph_error_code(&body);
             if let Some((_, _, Some(trace))) = &graph {
                 span.record("fbtrace_id", trace.as_str());
@@ -196,13 +179,44 @@ impl CallTransport {
                     self.pause(wait, attempt, &span).await;
                     request = copy;
                 }
-                _ => {
-                    let mut rebuilt = http::Response::new(body);
-                    *rebuilt.status_mut() = status;
-                    *rebuilt.headers_mut() = headers;
-                    return Ok(reqwest::Response::from(rebuilt));
-                }
+                _ => return Ok(rebuild(status, headers, body)),
             }
+        }
+    }
+
+    /// Records a failed attempt (no answer, or an answer whose body could not be read) and
+    /// decides: `Ok(request)` to send the copy again, `Err` with the error to give up.
+    ///
+    /// A refused connection was never sent, so any call may be retried. Anything else may
+    /// have reached Graph, which only idempotent calls may risk repeating.
+    fn network_failure(
+        &self,
+        error: reqwest::Error,
+        status: Option<u16>,
+        attempt: u32,
+        spare: Option<reqwest::Request>,
+        span: &tracing::Span,
+    ) -> Result<reqwest::Request, reqwest::Error> {
+        let error = error.without_url();
+        let connect = error.is_connect() && status.is_none();
+        let retry_safe = connect || self.ctx.class == RetryClass::Safe;
+        let message = match status {
+            Some(status) => format!("reading the HTTP {status} answer: {error}"),
+            None => error.to_string(),
+        };
+        span.in_scope(|| tracing::debug!(timeout = error.is_timeout(), connect, "request failed"));
+        let network = NetworkError {
+            message,
+            timeout: error.is_timeout(),
+            connect,
+            status,
+            attempts: attempt,
+            retry_safe,
+        };
+        self.record(None, Some(Outcome::Network(network)));
+        match spare {
+            Some(next) if retry_safe && attempt <= self.core.retry.max_retries => Ok(next),
+            _ => Err(error),
         }
     }
 
@@ -259,6 +273,40 @@ impl CallTransport {
         span.in_scope(|| tracing::debug!(wait_ms = wait.as_millis() as u64, attempt, "retrying"));
         tokio::time::sleep(wait).await;
     }
+}
+
+/// The most a success answer may hold (Graph's pages are far smaller).
+const MAX_SUCCESS_BODY: usize = 16 * 1024 * 1024;
+/// The most of an error answer that is kept.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Reads a body, stopping at `limit` bytes: `(bytes, true)` when there was more.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<(Bytes, bool)> {
+    let mut body = BytesMut::with_capacity(
+        response
+            .content_length()
+            .map_or(0, |n| n.min(limit as u64) as usize),
+    );
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.freeze(), false))
+}
+
+/// A response for the generated client to decode, from an answer already read.
+fn rebuild(status: http::StatusCode, headers: http::HeaderMap, body: Bytes) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
 }
 
 /// `Retry-After` in seconds (HTTP dates are rare on Graph and ignored).

@@ -34,6 +34,14 @@ fn from_env_reads_the_documented_variables() {
     assert!(debug.contains("appsecret_proof: true"), "{debug}");
 
     unsafe {
+        std::env::set_var("WHATSAPP_API_VERSION", "v24");
+    }
+    let typo = Client::from_env().unwrap_err();
+    assert_eq!(typo.invalid_field(), Some("api_version"));
+    assert!(typo.to_string().contains("WHATSAPP_API_VERSION"), "{typo}");
+
+    unsafe {
+        std::env::set_var("WHATSAPP_API_VERSION", "v24.0");
         std::env::set_var("WHATSAPP_BASE_URL", "http://graph.example.com");
     }
     let insecure = Client::from_env().unwrap_err();

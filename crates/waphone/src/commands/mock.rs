@@ -4,6 +4,7 @@ use whatsapp_phone_numbers_mock::{MockServer, serve_until_ctrl_c};
 
 use crate::cli::Global;
 use crate::failure::Failure;
+use crate::output::emit_line;
 
 /// Binds 127.0.0.1:`port`, prints the base URL (and the mock's token), serves until Ctrl-C.
 pub async fn serve(global: &Global, port: u16) -> Result<(), Failure> {
@@ -20,12 +21,12 @@ pub async fn serve(global: &Global, port: u16) -> Result<(), Failure> {
     let service = builder.service();
     let base_url = format!("http://{address}");
     if global.json {
-        println!(
-            "{}",
-            serde_json::json!({"base_url": base_url, "access_token": service.access_token()})
-        );
+        emit_line(
+            &serde_json::json!({"base_url": base_url, "access_token": service.access_token()})
+                .to_string(),
+        )?;
     } else {
-        println!("{base_url}");
+        emit_line(&base_url)?;
         eprintln!(
             "mock Graph API serving on {base_url} (token: {}, demo account {}); Ctrl-C stops it",
             service.access_token(),

@@ -17,7 +17,7 @@ macro_rules! version_commands {
 
             use crate::commands::phone_fields;
             use crate::failure::Failure;
-            use crate::output::table;
+            use crate::output::{emit, emit_line, table};
             use crate::session::Session;
 
             /// This version's client over the session's configuration.
@@ -94,35 +94,33 @@ macro_rules! version_commands {
                     if out.json {
                         return out.json(&numbers);
                     }
-                    print_numbers(&numbers);
-                    println!("{} numbers", numbers.len());
-                    return Ok(());
+                    print_numbers(&numbers)?;
+                    return emit_line(&format!("{} numbers", numbers.len()));
                 }
                 let page = request.await?;
                 if out.json {
                     return out.json(&*page);
                 }
-                print_numbers(&page.data);
+                print_numbers(&page.data)?;
                 match page
                     .paging
                     .as_ref()
                     .and_then(|p| p.next.as_ref().and(p.cursors.as_ref()))
                 {
-                    Some(cursors) => println!(
+                    Some(cursors) => emit_line(&format!(
                         "{} numbers on this page; more with --after {}",
                         page.data.len(),
                         cursors.after.as_deref().unwrap_or("?")
-                    ),
-                    None => println!("{} numbers (last page)", page.data.len()),
+                    )),
+                    None => emit_line(&format!("{} numbers (last page)", page.data.len())),
                 }
-                Ok(())
             }
 
             fn text<T: std::fmt::Display>(value: &Option<T>) -> String {
                 value.as_ref().map_or_else(|| "-".to_owned(), T::to_string)
             }
 
-            fn print_numbers(numbers: &[types::PhoneNumber]) {
+            fn print_numbers(numbers: &[types::PhoneNumber]) -> Result<(), Failure> {
                 let rows: Vec<Vec<String>> = numbers
                     .iter()
                     .map(|n| {
@@ -135,13 +133,13 @@ macro_rules! version_commands {
                         ]
                     })
                     .collect();
-                print!(
+                emit(&format!(
                     "{}",
                     table(
                         &["ID", "NUMBER", "VERIFIED NAME", "STATUS", "QUALITY"],
                         &rows
                     )
-                );
+                ))
             }
 
             /// One audited number.
@@ -211,6 +209,16 @@ macro_rules! version_commands {
                 if concurrency == 0 {
                     return Err(Failure::Usage("--concurrency must be at least 1".into()));
                 }
+                // Every ID is checked before anything is sent, so a typo in the second
+                // account is a usage error, not a half-finished audit.
+                if let Some(bad) = accounts
+                    .iter()
+                    .find(|w| w.is_empty() || !w.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    return Err(Failure::Usage(format!(
+                        "invalid waba_id: must be a numeric Graph ID, got {bad:?} (nothing was sent)"
+                    )));
+                }
                 let out = session.out;
                 let fetched = AtomicUsize::new(0);
                 let per_account: Vec<Result<Vec<AuditRow>, Error>> =
@@ -266,15 +274,15 @@ macro_rules! version_commands {
                 if out.json {
                     out.json(&rows)?;
                 } else {
-                    print_table(&rows);
+                    print_table(&rows)?;
                     let reasons: Vec<Vec<String>> =
                         rows.iter().map(|r| r.reasons.clone()).collect();
-                    println!("{}", super::summary(&reasons, accounts.len()));
+                    emit_line(&super::summary(&reasons, accounts.len()))?;
                 }
                 Ok(at_risk > 0)
             }
 
-            fn print_table(rows: &[AuditRow]) {
+            fn print_table(rows: &[AuditRow]) -> Result<(), Failure> {
                 let cells: Vec<Vec<String>> = rows
                     .iter()
                     .map(|r| {
@@ -294,7 +302,7 @@ macro_rules! version_commands {
                         ]
                     })
                     .collect();
-                print!(
+                emit(&format!(
                     "{}",
                     table(
                         &[
@@ -309,7 +317,7 @@ macro_rules! version_commands {
                         ],
                         &cells
                     )
-                );
+                ))
             }
         }
     };

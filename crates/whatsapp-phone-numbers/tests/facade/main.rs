@@ -10,3 +10,4 @@ mod retries;
 mod security;
 mod tracing_logs;
 mod validation;
+mod wire;
