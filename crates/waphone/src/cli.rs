@@ -57,6 +57,20 @@ pub struct Global {
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Commands that call the API.
+    #[command(flatten)]
+    Api(ApiCommand),
+    /// Serve the mock Graph API until interrupted (prints its base URL first).
+    Mock {
+        /// Port on 127.0.0.1 (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+/// Commands that call the API (through a client, or the embedded mock with `--mock`).
+#[derive(Debug, Subcommand)]
+pub enum ApiCommand {
     /// Read one phone number.
     Get {
         /// Phone number ID.
@@ -190,12 +204,6 @@ pub enum Command {
     Profile {
         #[command(subcommand)]
         action: ProfileAction,
-    },
-    /// Serve the mock Graph API until interrupted (prints its base URL first).
-    Mock {
-        /// Port on 127.0.0.1 (default: a free one).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
     },
 }
 

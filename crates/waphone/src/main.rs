@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ProfileAction, SettingsAction};
+use crate::cli::{ApiCommand as Command, Cli, Command as Top, ProfileAction, SettingsAction};
 use crate::commands::versioned::{self, v23_0, v24_0};
 use crate::commands::{lifecycle, profile, settings};
 use crate::failure::Failure;
@@ -42,13 +42,16 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    if let Command::Mock { port } = cli.command {
-        commands::mock::serve(&cli.global, port).await?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    let command = match cli.command {
+        Top::Mock { port } => {
+            commands::mock::serve(&cli.global, port).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Top::Api(command) => command,
+    };
     let session = Session::open(&cli.global).await?;
     let s = &session;
-    match &cli.command {
+    match &command {
         Command::Get {
             phone_number_id,
             fields,
@@ -180,7 +183,6 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .await?
             }
         },
-        Command::Mock { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
 }
