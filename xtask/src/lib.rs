@@ -5,6 +5,8 @@
 //! and [`surface::render`] turns a generated module into the compact text that the insta
 //! snapshots hold.
 
+#![warn(missing_docs)]
+
 pub mod diff;
 pub mod generate;
 pub mod layout;
