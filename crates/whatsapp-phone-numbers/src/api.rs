@@ -300,9 +300,7 @@ macro_rules! versioned_api {
 
         impl UpdatePhoneNumber {
             fn check(mut self, result: Result<(), Error>) -> Self {
-                if let (Err(e), None) = (result, &self.error) {
-                    self.error = Some(e);
-                }
+                validate::keep_first(&mut self.error, result);
                 self
             }
 
@@ -770,9 +768,7 @@ macro_rules! versioned_api {
 
         impl UpdateBusinessProfile {
             fn check(mut self, result: Result<(), Error>) -> Self {
-                if let (Err(e), None) = (result, &self.error) {
-                    self.error = Some(e);
-                }
+                validate::keep_first(&mut self.error, result);
                 self
             }
 

@@ -107,6 +107,13 @@ pub(crate) fn bounded(field: &'static str, value: &str, min: usize, max: usize) 
     }
 }
 
+/// Builders check each setter's input at once but report at `send`: the first error wins.
+pub(crate) fn keep_first(slot: &mut Option<Error>, result: Result<()>) {
+    if let (Err(error), None) = (result, &slot) {
+        *slot = Some(error);
+    }
+}
+
 /// A short, printable excerpt of user input for an error message.
 pub(crate) fn excerpt(value: &str) -> String {
     let mut out: String = value.chars().take(40).collect();
