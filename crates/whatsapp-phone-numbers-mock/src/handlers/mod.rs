@@ -15,7 +15,7 @@ use std::fmt::Display;
 
 use crate::errors::GraphError;
 use crate::params::Params;
-use crate::state::MockState;
+use crate::state::{MockState, NumberRecord};
 
 /// One Graph request, as the handlers see it.
 pub(crate) struct Call<'a> {
@@ -25,6 +25,30 @@ pub(crate) struct Call<'a> {
     pub(crate) version: &'a str,
     /// The request's `Host`, for the URLs in `paging`.
     pub(crate) host: &'a str,
+}
+
+/// Runs `change` on number `id`'s record, or answers Graph's unsupported-request error.
+pub(crate) fn with_number<T>(
+    call: &Call,
+    id: &str,
+    change: impl FnOnce(&mut NumberRecord) -> Result<T, GraphError>,
+) -> Result<T, GraphError> {
+    let mut inner = call.state.lock();
+    let record = inner
+        .numbers
+        .get_mut(id)
+        .ok_or_else(|| GraphError::unsupported("post", id))?;
+    change(record)
+}
+
+/// Answers Graph's unsupported-request error unless number `id` exists; checked before
+/// a body is decoded, as Graph does.
+pub(crate) fn exists(call: &Call, id: &str) -> Result<(), GraphError> {
+    if call.state.lock().numbers.contains_key(id) {
+        Ok(())
+    } else {
+        Err(GraphError::unsupported("post", id))
+    }
 }
 
 /// A `(#100)` error for an enum value outside `known`.

@@ -3,7 +3,7 @@
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_display_name, check_pin, ensure_known};
+use super::{Call, check_display_name, check_pin, ensure_known, exists, with_number};
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::fields;
 
@@ -97,47 +97,43 @@ fn check_update(update: &types::PhoneNumberUpdate) -> Result<(), GraphError> {
 
 /// `POST /{v}/{phone-number-id}`: applies the properties that were sent.
 pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
-    if !call.state.lock().numbers.contains_key(id) {
-        return Err(GraphError::unsupported("post", id));
-    }
+    exists(call, id)?;
     let update: types::PhoneNumberUpdate = call.params.decode()?;
     check_update(&update)?;
-    let mut inner = call.state.lock();
-    let record = inner
-        .numbers
-        .get_mut(id)
-        .ok_or_else(|| GraphError::unsupported("post", id))?;
-    if let Some(pin) = &update.pin {
-        record.pin = Some(pin.expose().to_owned());
-    }
-    if let Some(name) = &update.new_display_name {
-        record.number.new_name_status = Some(types::NameStatus::PendingReview);
-        record.number.new_certificate = Some(crate::demo::certificate(id, name));
-    }
-    if let Some(visibility) = &update.search_visibility {
-        record.number.search_visibility = Some(visibility.clone());
-    }
-    if let Some(username) = &update.username {
-        record.number.username = Some(username.clone());
-    }
-    if let Some(status) = &update.connection_status {
-        if let Some(status) = status_of(status) {
-            record.number.status = Some(status);
+    with_number(call, id, |record| {
+        if let Some(pin) = &update.pin {
+            record.pin = Some(pin.expose().to_owned());
         }
-        if let Some(tier) = tier_of(status) {
-            record.number.messaging_limit_tier = Some(tier);
+        if let Some(name) = &update.new_display_name {
+            record.number.new_name_status = Some(types::NameStatus::PendingReview);
+            record.number.new_certificate = Some(crate::demo::certificate(id, name));
         }
-    }
-    if let Some(webhook) = &update.webhook_configuration {
-        if webhook.override_callback_uri.is_empty() {
-            record.webhook_callback_uri = None;
-            record.webhook_verify_token = None;
-        } else {
-            record.webhook_callback_uri = Some(webhook.override_callback_uri.clone());
-            record.webhook_verify_token =
-                webhook.verify_token.as_ref().map(|t| t.expose().to_owned());
+        if let Some(visibility) = &update.search_visibility {
+            record.number.search_visibility = Some(visibility.clone());
         }
-    }
+        if let Some(username) = &update.username {
+            record.number.username = Some(username.clone());
+        }
+        if let Some(status) = &update.connection_status {
+            if let Some(status) = status_of(status) {
+                record.number.status = Some(status);
+            }
+            if let Some(tier) = tier_of(status) {
+                record.number.messaging_limit_tier = Some(tier);
+            }
+        }
+        if let Some(webhook) = &update.webhook_configuration {
+            if webhook.override_callback_uri.is_empty() {
+                record.webhook_callback_uri = None;
+                record.webhook_verify_token = None;
+            } else {
+                record.webhook_callback_uri = Some(webhook.override_callback_uri.clone());
+                record.webhook_verify_token =
+                    webhook.verify_token.as_ref().map(|t| t.expose().to_owned());
+            }
+        }
+        Ok(())
+    })?;
     Ok(ok_json(&types::PhoneNumberUpdateResult::SuccessResponse(
         types::SuccessResponse { success: true },
     )))

@@ -2,7 +2,7 @@
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_length, ensure_known};
+use super::{Call, check_length, ensure_known, exists, with_number};
 use crate::errors::{GraphError, GraphResult, ok_json, success};
 use crate::fields;
 use crate::ids::stable_hash;
@@ -77,41 +77,37 @@ fn check(update: &types::BusinessProfileUpdate) -> Result<(), GraphError> {
 
 /// `POST /{v}/{id}/whatsapp_business_profile`: changes the fields that were sent.
 pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
-    if !call.state.lock().numbers.contains_key(id) {
-        return Err(GraphError::unsupported("post", id));
-    }
+    exists(call, id)?;
     let update: types::BusinessProfileUpdate = call.params.decode()?;
     check(&update)?;
-    let mut inner = call.state.lock();
-    let profile = &mut inner
-        .numbers
-        .get_mut(id)
-        .ok_or_else(|| GraphError::unsupported("post", id))?
-        .profile;
-    profile.messaging_product = Some(types::MessagingProduct::Whatsapp);
-    if update.about.is_some() {
-        profile.about = update.about;
-    }
-    if update.address.is_some() {
-        profile.address = update.address;
-    }
-    if update.description.is_some() {
-        profile.description = update.description;
-    }
-    if update.email.is_some() {
-        profile.email = update.email;
-    }
-    if !update.websites.is_empty() {
-        profile.websites = Some(update.websites);
-    }
-    if update.vertical.is_some() {
-        profile.vertical = update.vertical;
-    }
-    if let Some(handle) = update.profile_picture_handle {
-        let hash = stable_hash(&[id.as_bytes(), handle.as_bytes()]);
-        profile.profile_picture_url = Some(format!(
-            "https://pps.whatsapp.net/v/t61.24694-24/{hash:016x}_n.jpg"
-        ));
-    }
+    with_number(call, id, |record| {
+        let profile = &mut record.profile;
+        profile.messaging_product = Some(types::MessagingProduct::Whatsapp);
+        if update.about.is_some() {
+            profile.about = update.about;
+        }
+        if update.address.is_some() {
+            profile.address = update.address;
+        }
+        if update.description.is_some() {
+            profile.description = update.description;
+        }
+        if update.email.is_some() {
+            profile.email = update.email;
+        }
+        if !update.websites.is_empty() {
+            profile.websites = Some(update.websites);
+        }
+        if update.vertical.is_some() {
+            profile.vertical = update.vertical;
+        }
+        if let Some(handle) = update.profile_picture_handle {
+            let hash = stable_hash(&[id.as_bytes(), handle.as_bytes()]);
+            profile.profile_picture_url = Some(format!(
+                "https://pps.whatsapp.net/v/t61.24694-24/{hash:016x}_n.jpg"
+            ));
+        }
+        Ok(())
+    })?;
     Ok(success())
 }

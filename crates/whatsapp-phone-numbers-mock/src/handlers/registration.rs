@@ -4,38 +4,15 @@
 use axum::http::StatusCode;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_pin, ensure_known};
+use super::{Call, check_pin, ensure_known, exists, with_number};
 use crate::errors::{GraphError, GraphResult, success};
 use crate::ids::stable_hash;
-use crate::state::NumberRecord;
 
 /// The code `request_code` sends to number `id` the `attempt`-th time: six digits,
 /// deterministic.
 pub(crate) fn verification_code(id: &str, attempt: u32) -> String {
     let hash = stable_hash(&[id.as_bytes(), &attempt.to_le_bytes()]);
     format!("{:06}", hash % 1_000_000)
-}
-
-/// Runs `change` on number `id`'s record, or answers Graph's unsupported-request error.
-fn with_number<T>(
-    call: &Call,
-    id: &str,
-    change: impl FnOnce(&mut NumberRecord) -> Result<T, GraphError>,
-) -> Result<T, GraphError> {
-    let mut inner = call.state.lock();
-    let record = inner
-        .numbers
-        .get_mut(id)
-        .ok_or_else(|| GraphError::unsupported("post", id))?;
-    change(record)
-}
-
-fn exists(call: &Call, id: &str) -> Result<(), GraphError> {
-    if call.state.lock().numbers.contains_key(id) {
-        Ok(())
-    } else {
-        Err(GraphError::unsupported("post", id))
-    }
 }
 
 /// `POST /{v}/{id}/request_code`: "sends" a new six-digit code and stores it.

@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, ensure_known};
+use super::{Call, ensure_known, exists, with_number};
 use crate::errors::{GraphError, GraphResult, ok_json, success};
 
 /// `GET /{v}/{id}/settings`.
@@ -92,64 +92,60 @@ fn fingerprint(key: &str) -> String {
 
 /// `POST /{v}/{id}/settings`: merges the groups that were sent.
 pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
-    if !call.state.lock().numbers.contains_key(id) {
-        return Err(GraphError::unsupported("post", id));
-    }
+    exists(call, id)?;
     let update: types::PhoneNumberSettingsUpdate = call.params.decode()?;
     check(&update)?;
-    let mut inner = call.state.lock();
-    let settings = &mut inner
-        .numbers
-        .get_mut(id)
-        .ok_or_else(|| GraphError::unsupported("post", id))?
-        .settings;
-    if let Some(change) = update.calling {
-        let calling = settings.calling.get_or_insert_with(Default::default);
-        if change.status.is_some() {
-            calling.status = change.status;
-        }
-        if change.call_icon_visibility.is_some() {
-            calling.call_icon_visibility = change.call_icon_visibility;
-        }
-        if change.callback_permission_status.is_some() {
-            calling.callback_permission_status = change.callback_permission_status;
-        }
-        if change.srtp_key_exchange_protocol.is_some() {
-            calling.srtp_key_exchange_protocol = change.srtp_key_exchange_protocol;
-        }
-        if change.video.is_some() {
-            calling.video = change.video;
-        }
-        if change.sip.is_some() {
-            calling.sip = change.sip;
-        }
-    }
-    if let Some(change) = update.user_identity_change {
-        settings.user_identity_change = Some(change);
-    }
-    if let Some(change) = update.payload_encryption {
-        let enabled = change.status == types::FeatureStatus::Enabled;
-        settings.payload_encryption = Some(types::PayloadEncryptionSettings {
-            client_encryption_key_fingerprint: change
-                .client_encryption_key
-                .as_deref()
-                .filter(|_| enabled)
-                .map(fingerprint),
-            status: Some(change.status),
-        });
-    }
-    if let Some(change) = update.storage_configuration {
-        settings.storage_configuration = Some(if change.enabled {
-            types::StorageConfiguration {
-                data_localization_region: change.region,
-                status: Some(types::StorageConfigurationStatus::InCountryStorageEnabled),
+    with_number(call, id, |record| {
+        let settings = &mut record.settings;
+        if let Some(change) = update.calling {
+            let calling = settings.calling.get_or_insert_with(Default::default);
+            if change.status.is_some() {
+                calling.status = change.status;
             }
-        } else {
-            types::StorageConfiguration {
-                data_localization_region: None,
-                status: Some(types::StorageConfigurationStatus::Default),
+            if change.call_icon_visibility.is_some() {
+                calling.call_icon_visibility = change.call_icon_visibility;
             }
-        });
-    }
+            if change.callback_permission_status.is_some() {
+                calling.callback_permission_status = change.callback_permission_status;
+            }
+            if change.srtp_key_exchange_protocol.is_some() {
+                calling.srtp_key_exchange_protocol = change.srtp_key_exchange_protocol;
+            }
+            if change.video.is_some() {
+                calling.video = change.video;
+            }
+            if change.sip.is_some() {
+                calling.sip = change.sip;
+            }
+        }
+        if let Some(change) = update.user_identity_change {
+            settings.user_identity_change = Some(change);
+        }
+        if let Some(change) = update.payload_encryption {
+            let enabled = change.status == types::FeatureStatus::Enabled;
+            settings.payload_encryption = Some(types::PayloadEncryptionSettings {
+                client_encryption_key_fingerprint: change
+                    .client_encryption_key
+                    .as_deref()
+                    .filter(|_| enabled)
+                    .map(fingerprint),
+                status: Some(change.status),
+            });
+        }
+        if let Some(change) = update.storage_configuration {
+            settings.storage_configuration = Some(if change.enabled {
+                types::StorageConfiguration {
+                    data_localization_region: change.region,
+                    status: Some(types::StorageConfigurationStatus::InCountryStorageEnabled),
+                }
+            } else {
+                types::StorageConfiguration {
+                    data_localization_region: None,
+                    status: Some(types::StorageConfigurationStatus::Default),
+                }
+            });
+        }
+        Ok(())
+    })?;
     Ok(success())
 }
