@@ -1,6 +1,9 @@
 //! The generation spine: checked-in generated code is what `cargo xtask regen` writes, the
-//! output is deterministic, and the API surface of every version is pinned by a snapshot.
+//! output is deterministic, spec drift is reported where it happens, and adding a version
+//! is a spec folder and one command. (The surface snapshots themselves are tested by the
+//! generated crate: `cargo test -p whatsapp-phone-numbers-api`.)
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use xtask::{Layout, surface};
@@ -22,63 +25,75 @@ fn generated_code_is_fresh() {
 #[test]
 fn generation_is_deterministic() {
     let layout = workspace();
-    for version in layout.versions().unwrap() {
-        let first = xtask::generate_version(&layout, &version).unwrap();
-        let second = xtask::generate_version(&layout, &version).unwrap();
-        assert!(first == second, "{}: two runs differ", version.name);
+    let first = xtask::plan(&layout).unwrap();
+    let second = xtask::plan(&layout).unwrap();
+    assert_eq!(first.files.len(), second.files.len());
+    for (a, b) in first.files.iter().zip(&second.files) {
+        assert_eq!(a.path, b.path);
+        assert!(
+            a.contents == b.contents,
+            "{}: two runs differ",
+            a.path.display()
+        );
     }
 }
 
-#[test]
-fn surface_snapshots() {
-    let layout = workspace();
-    for version in layout.versions().unwrap() {
-        let source = std::fs::read_to_string(layout.generated_path(&version)).unwrap();
-        let text = surface::render(&source).unwrap();
-        insta::with_settings!({
-            description => format!("API surface generated from spec/{}/openapi.yaml", version.name),
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!(format!("surface_{}", version.module()), text);
-        });
-    }
-}
-
-/// Copies what regeneration reads and writes into a fresh directory.
+/// A copy of the workspace's sources (no `target/`, no `.git/`) in a fresh directory.
 fn scratch_workspace(name: &str) -> Layout {
     let from = workspace();
     let dir = std::env::temp_dir().join(format!(
-        "wapn-drift-{name}-{}-{:?}",
+        "wapn-{name}-{}-{:?}",
         std::process::id(),
         std::thread::current().id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let copy = |rel: &str| {
-        let to = dir.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(from.root().join(rel), &to).unwrap();
-    };
-    for version in from.versions().unwrap() {
-        copy(&format!("spec/{}/openapi.yaml", version.name));
-        copy(&format!(
-            "{}/src/{}.rs",
-            xtask::layout::API_CRATE,
-            version.module()
-        ));
-    }
-    copy(&format!("{}/Cargo.toml", xtask::layout::API_CRATE));
-    copy(&format!("{}/src/lib.rs", xtask::layout::API_CRATE));
+    copy_tree(from.root(), &dir);
     Layout::new(dir)
 }
 
-fn stored_snapshot(module: &str) -> String {
-    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(format!("codegen__surface_{module}.snap"));
-    let text = std::fs::read_to_string(&path).unwrap();
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Every file under `root` (except `target/` and `.git/`) with its text.
+fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap();
+            if name == "target" || name == ".git" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_path_buf();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn stored_snapshot(layout: &Layout, version: &xtask::SpecVersion) -> String {
+    let text = std::fs::read_to_string(layout.snapshot_path(version)).unwrap();
     // An insta snapshot is a YAML header between `---` lines, then the contents.
-    let body = text.splitn(3, "---\n").nth(2).unwrap();
-    body.to_string()
+    text.splitn(3, "---\n").nth(2).unwrap().to_string()
 }
 
 fn edit(path: &Path, from: &str, to: &str) {
@@ -91,70 +106,87 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// Spec drift becomes a snapshot diff that names the change: the test edits a copy of the
-/// v23.0 document, runs the same regeneration `cargo xtask regen` runs, and compares the
-/// new surface with the stored snapshot exactly as `insta::assert_snapshot!` would.
+/// Spec drift becomes a surface diff that names the change, twice: `cargo xtask regen`
+/// prints it, and the generated crate's snapshot test (which compares the same text with
+/// the stored snapshot) fails with it.
 #[test]
-fn spec_drift_fails_the_snapshot_with_a_diff_naming_the_change() {
-    let layout = scratch_workspace("v23");
+fn spec_drift_is_reported_by_regen_and_fails_the_snapshot() {
+    let layout = scratch_workspace("drift");
     let version = layout.version("v23.0").unwrap();
     let spec = layout.spec_path(&version);
-    // Rename an operationId.
     edit(
         &spec,
-        "operationId: getPhoneNumber",
-        "operationId: fetchPhoneNumber",
+        "operationId: updateBusinessProfile",
+        "operationId: updateBusinessProfileInformation",
     );
-    // Add an enum value.
     edit(
         &spec,
         "        - RED\n        - NA\n",
         "        - RED\n        - NA\n        - PURPLE\n",
     );
-    // Add a field and remove another from the phone number read model.
     edit(
         &spec,
         "        username:\n          type: string\n          nullable: true\n          description: Business username, when one is set.\n",
         "        health_score:\n          type: integer\n          format: int32\n          description: A field Meta might add.\n",
     );
 
-    let written = xtask::regen(&layout, Some("v23.0")).unwrap();
+    let done = xtask::regen(&layout).unwrap();
+    let changed: Vec<String> = done
+        .written
+        .iter()
+        .filter(|w| w.changed)
+        .map(|w| layout.display(&w.path))
+        .collect();
     assert!(
-        written.iter().all(|w| w.changed),
-        "regen must rewrite the module"
+        changed.contains(&"crates/whatsapp-phone-numbers-api/src/v23_0.rs".to_string()),
+        "{changed:?}"
     );
+    let [(changed_version, printed)] = done.surface_changes.as_slice() else {
+        panic!("expected one changed surface: {:?}", done.surface_changes);
+    };
+    assert_eq!(changed_version.name, "v23.0");
+
+    // What the snapshot test compares: the stored snapshot against the new surface.
     let source = std::fs::read_to_string(layout.generated_path(&version)).unwrap();
     let new = surface::render(&source).unwrap();
-    let old = stored_snapshot(&version.module());
-    assert_ne!(
-        old.trim_end(),
-        new.trim_end(),
-        "the snapshot assertion would pass"
-    );
-
-    let diff = similar::TextDiff::from_lines(old.trim_end(), new.trim_end())
+    let old = stored_snapshot(&layout, &version);
+    assert_ne!(old.trim_end(), new.trim_end(), "the snapshot would pass");
+    let snapshot_diff = similar::TextDiff::from_lines(old.trim_end(), new.trim_end())
         .unified_diff()
         .context_radius(1)
         .to_string();
-    println!("{diff}");
     for expected in [
-        "-    fn get_phone_number(",
-        "+    fn fetch_phone_number(",
+        "-    fn update_business_profile(",
+        "+    fn update_business_profile_information(",
         "+open enum QualityRating: GREEN | YELLOW | RED | NA | PURPLE",
         "+    health_score?: i32",
         "-    username?: String",
     ] {
-        assert!(
-            diff.lines().any(|l| l == expected),
-            "the diff does not name the change `{expected}`:\n{diff}"
-        );
+        for (what, diff) in [
+            ("regen's report", printed),
+            ("the snapshot diff", &snapshot_diff),
+        ] {
+            assert!(
+                diff.lines().any(|l| l == expected),
+                "{what} does not name `{expected}`:\n{diff}"
+            );
+        }
     }
+    // The field selection follows the schema.
+    assert!(
+        snapshot_diff
+            .lines()
+            .any(|l| l.starts_with("+fields PhoneNumberField:")
+                && l.contains("health_score")
+                && !l.contains("username")),
+        "{snapshot_diff}"
+    );
 
-    // And `cargo xtask check` on that copy names the stale file once the spec moves on.
+    // And `cargo xtask check` names the stale file once the spec moves on.
     edit(
         &spec,
-        "operationId: fetchPhoneNumber",
-        "operationId: readPhoneNumber",
+        "operationId: updateBusinessProfileInformation",
+        "operationId: saveBusinessProfile",
     );
     let problems = xtask::check(&layout).unwrap();
     assert_eq!(
@@ -167,25 +199,90 @@ fn spec_drift_fails_the_snapshot_with_a_diff_naming_the_change() {
     std::fs::remove_dir_all(layout.root()).unwrap();
 }
 
+/// Adding v25.0 is a spec folder and `cargo xtask regen`: every file regen touches outside
+/// `spec/` is a manifest, a snapshot or `@generated`, and the new version is wired
+/// everywhere (module, features in every crate with version features, the facade's version
+/// module, lint exemptions, snapshot).
 #[test]
-fn a_version_without_wiring_is_reported() {
-    let layout = scratch_workspace("wiring");
-    let v = layout.version("v23.0").unwrap();
-    let dir = layout.root().join("spec/v99.0");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(layout.spec_path(&v), dir.join("openapi.yaml")).unwrap();
-    let problems = xtask::check(&layout).unwrap();
+fn adding_a_version_is_a_spec_folder_and_one_command() {
+    let layout = scratch_workspace("v25");
+    let v24 = layout.version("v24.0").unwrap();
+    let text = std::fs::read_to_string(layout.spec_path(&v24)).unwrap();
+    let v25_text = text.replace("version: v24.0", "version: v25.0").replacen(
+        "        throughput:\n          $ref: '#/components/schemas/PhoneNumberThroughput'\n",
+        "        throughput:\n          $ref: '#/components/schemas/PhoneNumberThroughput'\n        messaging_limit_reset_time:\n          type: integer\n          format: int64\n          description: When the messaging limit next resets (Unix time).\n",
+        1,
+    );
+    assert_ne!(text, v25_text, "the v24.0 document changed shape");
+    std::fs::create_dir_all(layout.root().join("spec/v25.0")).unwrap();
+    std::fs::write(layout.root().join("spec/v25.0/openapi.yaml"), v25_text).unwrap();
+
+    let before = tree(layout.root());
+    xtask::regen(&layout).unwrap();
+    let after = tree(layout.root());
+
+    let touched: Vec<&PathBuf> = after
+        .keys()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .collect();
+    for path in &touched {
+        let name = path.to_string_lossy().replace('\\', "/");
+        let text = String::from_utf8_lossy(&after[*path]);
+        let allowed = name.starts_with("spec/")
+            || name.ends_with("Cargo.toml")
+            || name == "Cargo.lock"
+            || name.ends_with(".snap")
+            || text.contains("@generated");
+        assert!(allowed, "regen touched the hand-written file {name}");
+    }
+    let names: Vec<String> = touched
+        .iter()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    for expected in [
+        "crates/whatsapp-phone-numbers-api/src/v25_0.rs",
+        "crates/whatsapp-phone-numbers-api/src/versions.rs",
+        "crates/whatsapp-phone-numbers-api/Cargo.toml",
+        "crates/whatsapp-phone-numbers-api/tests/snapshots/surface__surface_v25_0.snap",
+        "crates/whatsapp-phone-numbers/Cargo.toml",
+        "crates/whatsapp-phone-numbers/src/versions.rs",
+        "crates/waphone/Cargo.toml",
+        ".redocly.lint-ignore.yaml",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not written: {names:?}"
+        );
+    }
+
+    let read = |rel: &str| std::fs::read_to_string(layout.root().join(rel)).unwrap();
+    let v25 = layout.version("v25.0").unwrap();
+    let surface = surface::render(&read("crates/whatsapp-phone-numbers-api/src/v25_0.rs")).unwrap();
     assert!(
-        problems.iter().any(|p| p.contains("v99_0.rs is missing")),
-        "{problems:?}"
+        surface
+            .lines()
+            .any(|l| l == "    messaging_limit_reset_time?: i64"),
+        "{surface}"
     );
     assert!(
-        problems.iter().any(|p| p.contains("no feature `v99_0`")),
-        "{problems:?}"
+        surface.contains("| messaging_limit_reset_time |"),
+        "{surface}"
+    );
+    assert_eq!(
+        stored_snapshot(&layout, &v25),
+        surface,
+        "the new snapshot holds the surface"
+    );
+    assert!(read("crates/whatsapp-phone-numbers-api/Cargo.toml").contains("v25_0 = []"));
+    assert!(
+        read("crates/whatsapp-phone-numbers/Cargo.toml")
+            .contains("v25_0 = [\"whatsapp-phone-numbers-api/v25_0\"]")
     );
     assert!(
-        problems.iter().any(|p| p.contains("pub mod v99_0;")),
-        "{problems:?}"
+        read("crates/waphone/Cargo.toml").contains("v25_0 = [\"whatsapp-phone-numbers/v25_0\"]")
     );
+    assert!(read("crates/whatsapp-phone-numbers/src/versions.rs").contains("pub mod v25_0 {"));
+    assert!(read(".redocly.lint-ignore.yaml").contains("spec/v25.0/openapi.yaml:"));
+    assert_eq!(xtask::check(&layout).unwrap(), Vec::<String>::new());
     std::fs::remove_dir_all(layout.root()).unwrap();
 }

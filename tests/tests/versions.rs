@@ -114,7 +114,9 @@ fn xtask_diff_reports_the_v24_additions() {
     let report = xtask::diff(&xtask::Layout::workspace(), "v23.0", "v24.0").unwrap();
     for line in [
         "operations: 0 added, 0 removed, 0 changed",
-        "types: 2 added, 0 removed, 1 changed",
+        "types: 2 added, 0 removed, 2 changed",
+        "~ fields PhoneNumberField",
+        "    + field throughput",
         "~ type PhoneNumber",
         "    + field throughput?: PhoneNumberThroughput",
         "+ type PhoneNumberThroughput (struct, 1 fields)",

@@ -10,7 +10,8 @@ use crate::surface::{Operation, Shape, Surface, render_field};
 pub fn report(old_label: &str, new_label: &str, old: &Surface, new: &Surface) -> String {
     let mut out = format!("API changes from {old_label} to {new_label}\n");
     let ops = operations(old, new);
-    let types = types(old, new);
+    let mut types = types(old, new);
+    types.extend(field_selections(old, new));
     let count = |lines: &[String], c: char| lines.iter().filter(|l| l.starts_with(c)).count();
     let _ = writeln!(
         out,
@@ -72,6 +73,9 @@ fn operations(old: &Surface, new: &Surface) -> Vec<String> {
                 if o.error != n.error {
                     lines.push(format!("    ~ error: {} -> {}", o.error, n.error));
                 }
+                if o.retry != n.retry {
+                    lines.push(format!("    ~ retry: {} -> {}", o.retry, n.retry));
+                }
             }
             _ => {}
         }
@@ -99,6 +103,28 @@ fn types(old: &Surface, new: &Surface) -> Vec<String> {
             (Some(o), Some(n)) if o != n => {
                 lines.push(format!("~ type {name}"));
                 lines.extend(shape_changes(o, n).into_iter().map(|l| format!("    {l}")));
+            }
+            _ => {}
+        }
+    }
+    lines
+}
+
+fn field_selections(old: &Surface, new: &Surface) -> Vec<String> {
+    let names: BTreeSet<&String> = old.fields.keys().chain(new.fields.keys()).collect();
+    let mut lines = Vec::new();
+    for name in names {
+        match (old.fields.get(name), new.fields.get(name)) {
+            (None, Some(n)) => lines.push(format!("+ fields {name} ({} fields)", n.len())),
+            (Some(o), None) => lines.push(format!("- fields {name} ({} fields)", o.len())),
+            (Some(o), Some(n)) if o != n => {
+                lines.push(format!("~ fields {name}"));
+                for v in n.iter().filter(|v| !o.contains(v)) {
+                    lines.push(format!("    + field {v}"));
+                }
+                for v in o.iter().filter(|v| !n.contains(v)) {
+                    lines.push(format!("    - field {v}"));
+                }
             }
             _ => {}
         }
@@ -157,6 +183,7 @@ mod tests {
             params: vec!["version: &str".into()],
             ok: ok.into(),
             error: "GraphApiError".into(),
+            retry: "safe".into(),
         }
     }
 

@@ -6,6 +6,10 @@ use anyhow::{Context, Result, bail};
 
 /// Path of the generated crate, relative to the workspace root.
 pub const API_CRATE: &str = "crates/whatsapp-phone-numbers-api";
+/// Path of the facade crate, relative to the workspace root.
+pub const FACADE_CRATE: &str = "crates/whatsapp-phone-numbers";
+/// Redocly's exemptions, relative to the workspace root.
+pub const LINT_IGNORE: &str = ".redocly.lint-ignore.yaml";
 
 /// One Graph API version with a specification under `spec/`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,6 +88,40 @@ impl Layout {
             .join(API_CRATE)
             .join("src")
             .join(format!("{}.rs", version.module()))
+    }
+
+    /// A file under the generated crate's `src/`.
+    pub fn api_src(&self, name: &str) -> PathBuf {
+        self.root.join(API_CRATE).join("src").join(name)
+    }
+
+    /// A file under the facade crate's `src/`.
+    pub fn facade_src(&self, name: &str) -> PathBuf {
+        self.root.join(FACADE_CRATE).join("src").join(name)
+    }
+
+    /// The insta snapshot of a version's surface, in the generated crate's tests.
+    pub fn snapshot_path(&self, version: &SpecVersion) -> PathBuf {
+        self.root
+            .join(API_CRATE)
+            .join("tests/snapshots")
+            .join(format!("surface__surface_{}.snap", version.module()))
+    }
+
+    /// Every crate manifest under `crates/`, sorted.
+    pub fn manifests(&self) -> Result<Vec<PathBuf>> {
+        let dir = self.root.join("crates");
+        let mut out = Vec::new();
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let manifest = entry?.path().join("Cargo.toml");
+            if manifest.is_file() {
+                out.push(manifest);
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// Path relative to the root, with `/` separators, for messages.

@@ -8,9 +8,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  regen [--version vNN.N]   regenerate the generated crate from spec/ (all versions by default)
-  check                     exit non-zero, naming the stale files, if regen would change anything
-  diff vA vB                operations, types, fields and enum values added or removed from vA to vB
+  regen        regenerate everything spec/ decides: version modules, the GraphVersion
+               traits, the facade's version modules, Cargo features, lint exemptions and
+               new snapshots; prints how each version's API surface changed
+  check        exit non-zero, naming the stale files, if regen would change anything
+  diff vA vB   operations, types, fields and enum values added or removed from vA to vB
 ";
 
 fn main() -> ExitCode {
@@ -22,8 +24,7 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["regen"] => regen(&layout, None),
-        ["regen", "--version", v] => regen(&layout, Some(v)),
+        ["regen"] => regen(&layout),
         ["diff", old, new] => xtask::diff(&layout, old, new).map(|report| print!("{report}")),
         ["check"] => {
             xtask::check_or_fail(&layout).map(|()| println!("generated code is up to date"))
@@ -46,14 +47,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn regen(layout: &Layout, only: Option<&str>) -> anyhow::Result<()> {
-    for written in xtask::regen(layout, only)? {
-        let state = if written.changed {
-            "wrote"
-        } else {
-            "unchanged"
-        };
-        println!("{state:>9} {}", layout.display(&written.path));
+fn regen(layout: &Layout) -> anyhow::Result<()> {
+    let done = xtask::regen(layout)?;
+    for written in &done.written {
+        if written.changed {
+            println!("    wrote {}", layout.display(&written.path));
+        }
+    }
+    let unchanged = done.written.iter().filter(|w| !w.changed).count();
+    println!("unchanged {unchanged} file(s)");
+    for (version, diff) in &done.surface_changes {
+        println!("\nAPI surface of {} changed:\n{diff}", version.name);
+    }
+    if !done.surface_changes.is_empty() {
+        println!(
+            "Review the surface snapshots: `cargo insta test -p whatsapp-phone-numbers-api --review` \
+             (or `INSTA_UPDATE=always cargo test -p whatsapp-phone-numbers-api` to accept)."
+        );
     }
     Ok(())
 }

@@ -194,6 +194,15 @@ fn check_raw(raw: &Value, out: &mut Vec<Violation>) {
                     message: "give the operation an operationId (it names the Rust method)".into(),
                 });
             }
+            match op.get(RETRY_CLASS).and_then(Value::as_str) {
+                Some(SAFE | UNPROCESSED_ONLY) => {}
+                _ => out.push(Violation {
+                    pointer: format!("{at}/{RETRY_CLASS}"),
+                    message: format!(
+                        "say when a failed call may be sent again: `{RETRY_CLASS}: {SAFE}` (reads, idempotent updates) or `{RETRY_CLASS}: {UNPROCESSED_ONLY}` (effects that must not happen twice)"
+                    ),
+                }),
+            }
             check_parameters(op.get("parameters"), &format!("{at}/parameters"), out);
             check_responses(raw, op.get("responses"), &format!("{at}/responses"), out);
         }
@@ -323,6 +332,13 @@ fn walk_enums(value: &Value, at: &str, out: &mut Vec<Violation>) {
     }
 }
 
+/// The operation extension that says when a failed call may be repeated.
+pub const RETRY_CLASS: &str = "x-retry-class";
+/// [`RETRY_CLASS`] value: retried on any retryable failure.
+pub const SAFE: &str = "safe";
+/// [`RETRY_CLASS`] value: retried only when the failure proves the call was not processed.
+pub const UNPROCESSED_ONLY: &str = "unprocessed-only";
+
 /// The extension that marks a string schema as a secret.
 pub const SENSITIVE: &str = "x-sensitive";
 
@@ -442,6 +458,7 @@ paths:
   /{Version}/x:
     get:
       operationId: getX
+      x-retry-class: safe
       parameters:
         - { name: Version, in: path, required: true, schema: { type: string } }
       responses:

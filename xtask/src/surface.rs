@@ -26,6 +26,8 @@ pub struct Operation {
     pub ok: String,
     /// Error body type.
     pub error: String,
+    /// `x-retry-class`, from the operation table (`safe` or `unprocessed-only`).
+    pub retry: String,
 }
 
 impl Operation {
@@ -57,12 +59,15 @@ pub struct Surface {
     pub operations: Vec<Operation>,
     /// Types by name.
     pub types: std::collections::BTreeMap<String, Shape>,
+    /// Field selections by enumeration name: the field names each may select.
+    pub fields: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Reads the surface of the generated module `source` (the text of `<module>.rs`).
 pub fn model(source: &str) -> Result<Surface> {
     let file = syn::parse_file(source).context("the generated module does not parse")?;
     let mut surface = Surface::default();
+    let mut retries = std::collections::BTreeMap::new();
     for item in &file.items {
         match item {
             Item::Impl(block) if is_client_impl(block) => {
@@ -72,6 +77,25 @@ pub fn model(source: &str) -> Result<Surface> {
                         && f.sig.asyncness.is_some()
                     {
                         surface.operations.push(operation(f)?);
+                    }
+                }
+            }
+            Item::Mod(m) if m.ident == "fields" => {
+                for item in m.content.iter().flat_map(|(_, items)| items) {
+                    if let Item::Macro(mac) = item {
+                        let (name, values) = open_enum_values
+                            .parse2(mac.mac.tokens.clone())
+                            .context("a field_enum! invocation does not parse")?;
+                        surface.fields.insert(name, values);
+                    }
+                }
+            }
+            Item::Mod(m) if m.ident == "operations" => {
+                for item in m.content.iter().flat_map(|(_, items)| items) {
+                    if let Item::Const(c) = item
+                        && let Some((name, retry)) = operation_entry(&c.expr)
+                    {
+                        retries.insert(name, retry);
                     }
                 }
             }
@@ -88,7 +112,48 @@ pub fn model(source: &str) -> Result<Surface> {
     if surface.operations.is_empty() {
         bail!("the generated module has no operations on `Client`");
     }
+    for op in &mut surface.operations {
+        if let Some(retry) = retries.get(&op.name) {
+            op.retry = retry.clone();
+        }
+    }
     Ok(surface)
+}
+
+/// `Operation { name: "get_phone_number", retry: RetryClass::Safe, .. }` → (name, `safe`).
+fn operation_entry(expr: &syn::Expr) -> Option<(String, String)> {
+    let syn::Expr::Struct(s) = expr else {
+        return None;
+    };
+    let mut name = None;
+    let mut retry = None;
+    for field in &s.fields {
+        let syn::Member::Named(member) = &field.member else {
+            continue;
+        };
+        match (member.to_string().as_str(), &field.expr) {
+            (
+                "name",
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(l),
+                    ..
+                }),
+            ) => name = Some(l.value()),
+            ("retry", syn::Expr::Path(p)) => {
+                retry = p
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| match s.ident.to_string().as_str() {
+                        "Safe" => "safe".to_owned(),
+                        "UnprocessedOnly" => "unprocessed-only".to_owned(),
+                        other => other.to_owned(),
+                    })
+            }
+            _ => {}
+        }
+    }
+    Some((name?, retry?))
 }
 
 /// Renders the surface of the generated module `source` as the snapshot text.
@@ -102,6 +167,10 @@ pub fn render(source: &str) -> Result<String> {
     writeln!(out, "\n## Types ({})", surface.types.len())?;
     for (name, shape) in &surface.types {
         writeln!(out, "\n{}", render_type(name, shape))?;
+    }
+    writeln!(out, "\n## Field selections ({})", surface.fields.len())?;
+    for (name, values) in &surface.fields {
+        writeln!(out, "\n{}", render_fields(name, values))?;
     }
     Ok(out)
 }
@@ -117,7 +186,15 @@ fn render_operation(op: &Operation) -> String {
         out.push_str("\n    )");
     }
     out.push_str(&format!("\n    ok: {}\n    error: {}", op.ok, op.error));
+    if !op.retry.is_empty() {
+        out.push_str(&format!("\n    retry: {}", op.retry));
+    }
     out
+}
+
+/// `fields PhoneNumberField: id | status | ...`.
+pub fn render_fields(name: &str, values: &[String]) -> String {
+    format!("fields {name}: {}", values.join(" | "))
 }
 
 /// `name?: Type` (the `?` marks a field that may be absent).
@@ -201,6 +278,7 @@ fn operation(f: &syn::ImplItemFn) -> Result<Operation> {
         params,
         ok,
         error,
+        retry: String::new(),
     })
 }
 

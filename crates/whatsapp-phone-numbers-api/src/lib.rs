@@ -6,30 +6,38 @@
 //! features are additive: enable several to use several versions in one binary. The modules are never edited by hand;
 //! `cargo xtask check` and the workspace tests fail when they are stale.
 //!
+//! Besides progenitor's client and types, each version module holds what makes code
+//! generic over the version: `fields` (field selections generated from that version's
+//! schemas), `operations` (the operation table: method, path, query parameters, retry class)
+//! and `Version`, which implements [`GraphVersion`] (its associated types are the version's
+//! types). [`GraphVersion`] and the [`version::view`] read accessors are generated from what
+//! every version has in common.
+//!
 //! What is hand-written here is only what generation needs:
 //! - [`open_enum`]: every enumeration is open, so unknown values keep their text;
+//! - [`field`]: field selections, with `Custom` for fields the specification does not know;
+//! - [`operation`] and [`schema`]: the shapes the generated tables and traits use;
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
-//! - [`transport`]: the hook generated clients send requests through (authentication,
-//!   retries and metadata live there, not in generated code).
+//! - [`transport`]: the hook generated clients send requests through.
 //!
 //! Most users want the `whatsapp-phone-numbers` crate, which wraps these clients.
 #![warn(missing_docs)]
 
+pub mod field;
 pub mod open_enum;
+pub mod operation;
+pub mod schema;
 pub mod sensitive;
 pub mod transport;
+#[rustfmt::skip]
+pub mod version;
 
 pub use progenitor_client;
 pub use reqwest;
+pub use schema::{OpenEnum, Page, Schema};
+pub use version::GraphVersion;
 
-// Generated modules: formatted by the generator (prettyplease, pinned by Cargo.lock), so
-// `cargo fmt` leaves them alone and `cargo xtask check` stays stable across toolchains.
-#[cfg(feature = "v23_0")]
-#[rustfmt::skip]
-#[allow(missing_docs)]
-pub mod v23_0;
-
-#[cfg(feature = "v24_0")]
-#[rustfmt::skip]
-#[allow(missing_docs)]
-pub mod v24_0;
+// The generated version modules (`v23_0`, ...), each behind its feature; the list is
+// written by `cargo xtask regen` from the folders under `spec/`. They are formatted by the
+// generator (prettyplease, pinned by Cargo.lock), so `cargo fmt` leaves them alone.
+include!("versions.rs");

@@ -47,6 +47,18 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::schema::OpenEnum for $name {
+            const KNOWN: &'static [$name] = &[$($name::$variant,)*];
+
+            fn as_str(&self) -> &str {
+                $name::as_str(self)
+            }
+
+            fn is_unknown(&self) -> bool {
+                $name::is_unknown(self)
+            }
+        }
+
         impl ::std::convert::From<&str> for $name {
             fn from(value: &str) -> Self {
                 match value {

@@ -1234,6 +1234,9 @@ Conventions this document follows:
 - Enumerations are named schemas. Graph adds values without notice; clients must keep
   values they do not know instead of failing.
 - Every 4xx and 5xx answer uses the `GraphApiError` envelope.
+- Every operation says when a failed call may be sent again (`x-retry-class`): `safe`
+  for reads and idempotent updates; `unprocessed-only` for calls with effects that must
+  not happen twice, repeated only when the failure proves Graph did not process them.
 
 Sources of fact: Meta's v23.0 reference pages for the phone-number, account-number and
 phone-numbers-edge nodes, the business phone numbers guide, and Meta's published
@@ -2079,5 +2082,913 @@ impl ClientHooks<crate::transport::SharedTransport> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         self.inner.execute(&self.client, request, info.operation_id).await
+    }
+}
+
+/// Field selections (`fields=`) of this version, one per selectable schema.
+pub mod fields {
+    crate::field::field_enum! {
+        /// Fields of `AccountNumber` in Graph API v24.0.
+        AccountNumberField {
+            /// `account_mode`
+            AccountMode = "account_mode",
+            /// `certificate`
+            Certificate = "certificate",
+            /// `code_verification_status`
+            CodeVerificationStatus = "code_verification_status",
+            /// `country_code`
+            CountryCode = "country_code",
+            /// `country_dial_code`
+            CountryDialCode = "country_dial_code",
+            /// `display_phone_number`
+            DisplayPhoneNumber = "display_phone_number",
+            /// `id`
+            Id = "id",
+            /// `is_official_business_account`
+            IsOfficialBusinessAccount = "is_official_business_account",
+            /// `messaging_limit_tier`
+            MessagingLimitTier = "messaging_limit_tier",
+            /// `name_status`
+            NameStatus = "name_status",
+            /// `quality_rating`
+            QualityRating = "quality_rating",
+            /// `status`
+            Status = "status",
+            /// `verified_name`
+            VerifiedName = "verified_name",
+        }
+    }
+    crate::field::field_enum! {
+        /// Fields of `BusinessProfile` in Graph API v24.0.
+        BusinessProfileField {
+            /// `about`
+            About = "about",
+            /// `address`
+            Address = "address",
+            /// `business_profile`
+            BusinessProfile = "business_profile",
+            /// `description`
+            Description = "description",
+            /// `email`
+            Email = "email",
+            /// `messaging_product`
+            MessagingProduct = "messaging_product",
+            /// `profile_picture_url`
+            ProfilePictureUrl = "profile_picture_url",
+            /// `vertical`
+            Vertical = "vertical",
+            /// `websites`
+            Websites = "websites",
+        }
+    }
+    crate::field::field_enum! {
+        /// Fields of `PhoneNumber` in Graph API v24.0.
+        PhoneNumberField {
+            /// `account_mode`
+            AccountMode = "account_mode",
+            /// `certificate`
+            Certificate = "certificate",
+            /// `code_verification_status`
+            CodeVerificationStatus = "code_verification_status",
+            /// `country_code`
+            CountryCode = "country_code",
+            /// `country_dial_code`
+            CountryDialCode = "country_dial_code",
+            /// `display_phone_number`
+            DisplayPhoneNumber = "display_phone_number",
+            /// `host_platform`
+            HostPlatform = "host_platform",
+            /// `id`
+            Id = "id",
+            /// `is_official_business_account`
+            IsOfficialBusinessAccount = "is_official_business_account",
+            /// `messaging_limit_tier`
+            MessagingLimitTier = "messaging_limit_tier",
+            /// `name_status`
+            NameStatus = "name_status",
+            /// `new_certificate`
+            NewCertificate = "new_certificate",
+            /// `new_name_status`
+            NewNameStatus = "new_name_status",
+            /// `quality_rating`
+            QualityRating = "quality_rating",
+            /// `search_visibility`
+            SearchVisibility = "search_visibility",
+            /// `status`
+            Status = "status",
+            /// `throughput`
+            Throughput = "throughput",
+            /// `unified_cert_status`
+            UnifiedCertStatus = "unified_cert_status",
+            /// `username`
+            Username = "username",
+            /// `verified_name`
+            VerifiedName = "verified_name",
+        }
+    }
+}
+
+/// The operations of Graph API v24.0, as data.
+pub mod operations {
+    use crate::operation::{Method, Operation, RetryClass};
+
+    /// `GET /{Version}/{Phone-Number-ID}` (`getPhoneNumber`).
+    pub const GET_PHONE_NUMBER: Operation = Operation {
+        id: "getPhoneNumber",
+        name: "get_phone_number",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}",
+        query: &["fields"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}` (`updatePhoneNumber`).
+    pub const UPDATE_PHONE_NUMBER: Operation = Operation {
+        id: "updatePhoneNumber",
+        name: "update_phone_number",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{WhatsApp-Account-Number-ID}` (`getAccountNumber`).
+    pub const GET_ACCOUNT_NUMBER: Operation = Operation {
+        id: "getAccountNumber",
+        name: "get_account_number",
+        method: Method::Get,
+        path: "/{Version}/{WhatsApp-Account-Number-ID}",
+        query: &["fields"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{WABA-ID}/phone_numbers` (`listPhoneNumbers`).
+    pub const LIST_PHONE_NUMBERS: Operation = Operation {
+        id: "listPhoneNumbers",
+        name: "list_phone_numbers",
+        method: Method::Get,
+        path: "/{Version}/{WABA-ID}/phone_numbers",
+        query: &["fields", "filtering", "sort", "summary", "limit", "after", "before"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{WABA-ID}/phone_numbers` (`addPhoneNumber`).
+    pub const ADD_PHONE_NUMBER: Operation = Operation {
+        id: "addPhoneNumber",
+        name: "add_phone_number",
+        method: Method::Post,
+        path: "/{Version}/{WABA-ID}/phone_numbers",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/request_code` (`requestCode`).
+    pub const REQUEST_CODE: Operation = Operation {
+        id: "requestCode",
+        name: "request_code",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/request_code",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/verify_code` (`verifyCode`).
+    pub const VERIFY_CODE: Operation = Operation {
+        id: "verifyCode",
+        name: "verify_code",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/verify_code",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/register` (`registerPhoneNumber`).
+    pub const REGISTER_PHONE_NUMBER: Operation = Operation {
+        id: "registerPhoneNumber",
+        name: "register_phone_number",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/register",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/deregister` (`deregisterPhoneNumber`).
+    pub const DEREGISTER_PHONE_NUMBER: Operation = Operation {
+        id: "deregisterPhoneNumber",
+        name: "deregister_phone_number",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/deregister",
+        query: &[],
+        has_body: false,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `GET /{Version}/{Phone-Number-ID}/settings` (`getSettings`).
+    pub const GET_SETTINGS: Operation = Operation {
+        id: "getSettings",
+        name: "get_settings",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/settings",
+        query: &[],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/settings` (`updateSettings`).
+    pub const UPDATE_SETTINGS: Operation = Operation {
+        id: "updateSettings",
+        name: "update_settings",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/settings",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (`getBusinessProfile`).
+    pub const GET_BUSINESS_PROFILE: Operation = Operation {
+        id: "getBusinessProfile",
+        name: "get_business_profile",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/whatsapp_business_profile",
+        query: &["fields"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (`updateBusinessProfile`).
+    pub const UPDATE_BUSINESS_PROFILE: Operation = Operation {
+        id: "updateBusinessProfile",
+        name: "update_business_profile",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/whatsapp_business_profile",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::Safe,
+    };
+}
+
+/// Graph API v24.0: the type that selects this version's types and operations in generic
+/// code (`Client<Version>`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Version;
+
+impl crate::version::GraphVersion for Version {
+    const NAME: &'static str = "v24.0";
+    const MAJOR: u16 = 24;
+    const MINOR: u16 = 0;
+    type AccountMode = types::AccountMode;
+    type AccountNumber = types::AccountNumber;
+    type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
+    type BusinessProfile = types::BusinessProfile;
+    type BusinessProfileFields = types::BusinessProfileFields;
+    type BusinessProfileList = types::BusinessProfileList;
+    type BusinessProfileUpdate = types::BusinessProfileUpdate;
+    type BusinessVertical = types::BusinessVertical;
+    type CallIconVisibility = types::CallIconVisibility;
+    type CallingSettings = types::CallingSettings;
+    type CallingSettingsUpdate = types::CallingSettingsUpdate;
+    type CodeMethod = types::CodeMethod;
+    type CodeVerificationStatus = types::CodeVerificationStatus;
+    type ConnectionStatus = types::ConnectionStatus;
+    type CreatedId = types::CreatedId;
+    type CursorPaging = types::CursorPaging;
+    type DataLocalizationRegion = types::DataLocalizationRegion;
+    type FeatureStatus = types::FeatureStatus;
+    type FeatureToggle = types::FeatureToggle;
+    type FilterOperator = types::FilterOperator;
+    type GraphApiError = types::GraphApiError;
+    type GraphApiErrorData = types::GraphApiErrorData;
+    type GraphApiErrorDetail = types::GraphApiErrorDetail;
+    type HostPlatform = types::HostPlatform;
+    type MessageContact = types::MessageContact;
+    type MessageId = types::MessageId;
+    type MessageResponse = types::MessageResponse;
+    type MessagingLimitTier = types::MessagingLimitTier;
+    type MessagingProduct = types::MessagingProduct;
+    type NameStatus = types::NameStatus;
+    type PagingCursors = types::PagingCursors;
+    type PayloadEncryptionSettings = types::PayloadEncryptionSettings;
+    type PayloadEncryptionUpdate = types::PayloadEncryptionUpdate;
+    type PhoneNumber = types::PhoneNumber;
+    type PhoneNumberFilter = types::PhoneNumberFilter;
+    type PhoneNumberFilterField = types::PhoneNumberFilterField;
+    type PhoneNumberPage = types::PhoneNumberPage;
+    type PhoneNumberSettings = types::PhoneNumberSettings;
+    type PhoneNumberSettingsUpdate = types::PhoneNumberSettingsUpdate;
+    type PhoneNumberSortKey = types::PhoneNumberSortKey;
+    type PhoneNumberStatus = types::PhoneNumberStatus;
+    type PhoneNumberSummary = types::PhoneNumberSummary;
+    type PhoneNumberUpdate = types::PhoneNumberUpdate;
+    type PhoneNumberUpdateResult = types::PhoneNumberUpdateResult;
+    type QualityRating = types::QualityRating;
+    type RegisterRequest = types::RegisterRequest;
+    type RegistrationBackup = types::RegistrationBackup;
+    type RequestCodeRequest = types::RequestCodeRequest;
+    type SearchVisibility = types::SearchVisibility;
+    type SrtpKeyExchangeProtocol = types::SrtpKeyExchangeProtocol;
+    type StorageConfiguration = types::StorageConfiguration;
+    type StorageConfigurationStatus = types::StorageConfigurationStatus;
+    type StorageConfigurationUpdate = types::StorageConfigurationUpdate;
+    type SuccessResponse = types::SuccessResponse;
+    type UnifiedCertStatus = types::UnifiedCertStatus;
+    type UserIdentityChangeSettings = types::UserIdentityChangeSettings;
+    type VerifyCodeRequest = types::VerifyCodeRequest;
+    type WebhookConfiguration = types::WebhookConfiguration;
+    type AccountNumberField = fields::AccountNumberField;
+    type BusinessProfileField = fields::BusinessProfileField;
+    type PhoneNumberField = fields::PhoneNumberField;
+    const GET_PHONE_NUMBER: &'static crate::operation::Operation = &operations::GET_PHONE_NUMBER;
+    const UPDATE_PHONE_NUMBER: &'static crate::operation::Operation = &operations::UPDATE_PHONE_NUMBER;
+    const GET_ACCOUNT_NUMBER: &'static crate::operation::Operation = &operations::GET_ACCOUNT_NUMBER;
+    const LIST_PHONE_NUMBERS: &'static crate::operation::Operation = &operations::LIST_PHONE_NUMBERS;
+    const ADD_PHONE_NUMBER: &'static crate::operation::Operation = &operations::ADD_PHONE_NUMBER;
+    const REQUEST_CODE: &'static crate::operation::Operation = &operations::REQUEST_CODE;
+    const VERIFY_CODE: &'static crate::operation::Operation = &operations::VERIFY_CODE;
+    const REGISTER_PHONE_NUMBER: &'static crate::operation::Operation = &operations::REGISTER_PHONE_NUMBER;
+    const DEREGISTER_PHONE_NUMBER: &'static crate::operation::Operation = &operations::DEREGISTER_PHONE_NUMBER;
+    const GET_SETTINGS: &'static crate::operation::Operation = &operations::GET_SETTINGS;
+    const UPDATE_SETTINGS: &'static crate::operation::Operation = &operations::UPDATE_SETTINGS;
+    const GET_BUSINESS_PROFILE: &'static crate::operation::Operation = &operations::GET_BUSINESS_PROFILE;
+    const UPDATE_BUSINESS_PROFILE: &'static crate::operation::Operation = &operations::UPDATE_BUSINESS_PROFILE;
+}
+
+impl crate::version::view::AccountNumber<Version> for types::AccountNumber {
+    fn account_mode(&self) -> Option<&types::AccountMode> {
+        self.account_mode.as_ref()
+    }
+    fn certificate(&self) -> Option<&str> {
+        self.certificate.as_deref()
+    }
+    fn code_verification_status(&self) -> Option<&types::CodeVerificationStatus> {
+        self.code_verification_status.as_ref()
+    }
+    fn country_code(&self) -> Option<&str> {
+        self.country_code.as_deref()
+    }
+    fn country_dial_code(&self) -> Option<&str> {
+        self.country_dial_code.as_deref()
+    }
+    fn display_phone_number(&self) -> Option<&str> {
+        self.display_phone_number.as_deref()
+    }
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn is_official_business_account(&self) -> Option<bool> {
+        self.is_official_business_account
+    }
+    fn messaging_limit_tier(&self) -> Option<&types::MessagingLimitTier> {
+        self.messaging_limit_tier.as_ref()
+    }
+    fn name_status(&self) -> Option<&types::NameStatus> {
+        self.name_status.as_ref()
+    }
+    fn quality_rating(&self) -> Option<&types::QualityRating> {
+        self.quality_rating.as_ref()
+    }
+    fn status(&self) -> Option<&types::PhoneNumberStatus> {
+        self.status.as_ref()
+    }
+    fn verified_name(&self) -> Option<&str> {
+        self.verified_name.as_deref()
+    }
+}
+
+impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
+    fn cc(&self) -> &str {
+        &self.cc
+    }
+    fn migrate_phone_number(&self) -> Option<bool> {
+        self.migrate_phone_number
+    }
+    fn phone_number(&self) -> &str {
+        &self.phone_number
+    }
+    fn preverified_id(&self) -> Option<&str> {
+        self.preverified_id.as_deref()
+    }
+    fn verified_name(&self) -> &str {
+        &self.verified_name
+    }
+}
+
+impl crate::version::view::BusinessProfile<Version> for types::BusinessProfile {
+    fn about(&self) -> Option<&str> {
+        self.about.as_deref()
+    }
+    fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+    fn business_profile(&self) -> Option<&types::BusinessProfileFields> {
+        self.business_profile.as_ref()
+    }
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    fn messaging_product(&self) -> Option<&types::MessagingProduct> {
+        self.messaging_product.as_ref()
+    }
+    fn profile_picture_url(&self) -> Option<&str> {
+        self.profile_picture_url.as_deref()
+    }
+    fn vertical(&self) -> Option<&types::BusinessVertical> {
+        self.vertical.as_ref()
+    }
+    fn websites(&self) -> Option<&[String]> {
+        self.websites.as_deref()
+    }
+}
+
+impl crate::version::view::BusinessProfileFields<Version> for types::BusinessProfileFields {
+    fn about(&self) -> Option<&str> {
+        self.about.as_deref()
+    }
+    fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    fn messaging_product(&self) -> Option<&types::MessagingProduct> {
+        self.messaging_product.as_ref()
+    }
+    fn profile_picture_url(&self) -> Option<&str> {
+        self.profile_picture_url.as_deref()
+    }
+    fn vertical(&self) -> Option<&types::BusinessVertical> {
+        self.vertical.as_ref()
+    }
+    fn websites(&self) -> Option<&[String]> {
+        self.websites.as_deref()
+    }
+}
+
+impl crate::version::view::BusinessProfileList<Version> for types::BusinessProfileList {
+    fn data(&self) -> &[types::BusinessProfile] {
+        &self.data
+    }
+}
+
+impl crate::version::view::BusinessProfileUpdate<Version> for types::BusinessProfileUpdate {
+    fn about(&self) -> Option<&str> {
+        self.about.as_deref()
+    }
+    fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    fn messaging_product(&self) -> &types::MessagingProduct {
+        &self.messaging_product
+    }
+    fn profile_picture_handle(&self) -> Option<&str> {
+        self.profile_picture_handle.as_deref()
+    }
+    fn vertical(&self) -> Option<&types::BusinessVertical> {
+        self.vertical.as_ref()
+    }
+    fn websites(&self) -> &[String] {
+        &self.websites
+    }
+}
+
+impl crate::version::view::CallingSettings<Version> for types::CallingSettings {
+    fn audio(&self) -> Option<&types::FeatureToggle> {
+        self.audio.as_ref()
+    }
+    fn call_icon_visibility(&self) -> Option<&types::CallIconVisibility> {
+        self.call_icon_visibility.as_ref()
+    }
+    fn callback_permission_status(&self) -> Option<&types::FeatureStatus> {
+        self.callback_permission_status.as_ref()
+    }
+    fn sip(&self) -> Option<&types::FeatureToggle> {
+        self.sip.as_ref()
+    }
+    fn srtp_key_exchange_protocol(&self) -> Option<&types::SrtpKeyExchangeProtocol> {
+        self.srtp_key_exchange_protocol.as_ref()
+    }
+    fn status(&self) -> Option<&types::FeatureStatus> {
+        self.status.as_ref()
+    }
+    fn video(&self) -> Option<&types::FeatureToggle> {
+        self.video.as_ref()
+    }
+}
+
+impl crate::version::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
+    fn call_icon_visibility(&self) -> Option<&types::CallIconVisibility> {
+        self.call_icon_visibility.as_ref()
+    }
+    fn callback_permission_status(&self) -> Option<&types::FeatureStatus> {
+        self.callback_permission_status.as_ref()
+    }
+    fn sip(&self) -> Option<&types::FeatureToggle> {
+        self.sip.as_ref()
+    }
+    fn srtp_key_exchange_protocol(&self) -> Option<&types::SrtpKeyExchangeProtocol> {
+        self.srtp_key_exchange_protocol.as_ref()
+    }
+    fn status(&self) -> Option<&types::FeatureStatus> {
+        self.status.as_ref()
+    }
+    fn video(&self) -> Option<&types::FeatureToggle> {
+        self.video.as_ref()
+    }
+}
+
+impl crate::version::view::CreatedId<Version> for types::CreatedId {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl crate::version::view::CursorPaging<Version> for types::CursorPaging {
+    fn cursors(&self) -> Option<&types::PagingCursors> {
+        self.cursors.as_ref()
+    }
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+    fn previous(&self) -> Option<&str> {
+        self.previous.as_deref()
+    }
+}
+
+impl crate::version::view::FeatureToggle<Version> for types::FeatureToggle {
+    fn status(&self) -> Option<&types::FeatureStatus> {
+        self.status.as_ref()
+    }
+}
+
+impl crate::version::view::GraphApiError<Version> for types::GraphApiError {
+    fn error(&self) -> &types::GraphApiErrorDetail {
+        &self.error
+    }
+}
+
+impl crate::version::view::GraphApiErrorData<Version> for types::GraphApiErrorData {
+    fn details(&self) -> Option<&str> {
+        self.details.as_deref()
+    }
+    fn messaging_product(&self) -> Option<&types::MessagingProduct> {
+        self.messaging_product.as_ref()
+    }
+}
+
+impl crate::version::view::GraphApiErrorDetail<Version> for types::GraphApiErrorDetail {
+    fn code(&self) -> i64 {
+        self.code
+    }
+    fn error_data(&self) -> Option<&types::GraphApiErrorData> {
+        self.error_data.as_ref()
+    }
+    fn error_subcode(&self) -> Option<i64> {
+        self.error_subcode
+    }
+    fn error_user_msg(&self) -> Option<&str> {
+        self.error_user_msg.as_deref()
+    }
+    fn error_user_title(&self) -> Option<&str> {
+        self.error_user_title.as_deref()
+    }
+    fn fbtrace_id(&self) -> Option<&str> {
+        self.fbtrace_id.as_deref()
+    }
+    fn is_transient(&self) -> Option<bool> {
+        self.is_transient
+    }
+    fn message(&self) -> &str {
+        &self.message
+    }
+    fn type_(&self) -> &str {
+        &self.type_
+    }
+}
+
+impl crate::version::view::MessageContact<Version> for types::MessageContact {
+    fn input(&self) -> &str {
+        &self.input
+    }
+    fn wa_id(&self) -> Option<&str> {
+        self.wa_id.as_deref()
+    }
+}
+
+impl crate::version::view::MessageId<Version> for types::MessageId {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl crate::version::view::MessageResponse<Version> for types::MessageResponse {
+    fn contacts(&self) -> &[types::MessageContact] {
+        &self.contacts
+    }
+    fn messages(&self) -> &[types::MessageId] {
+        &self.messages
+    }
+    fn messaging_product(&self) -> &types::MessagingProduct {
+        &self.messaging_product
+    }
+}
+
+impl crate::version::view::PagingCursors<Version> for types::PagingCursors {
+    fn after(&self) -> Option<&str> {
+        self.after.as_deref()
+    }
+    fn before(&self) -> Option<&str> {
+        self.before.as_deref()
+    }
+}
+
+impl crate::version::view::PayloadEncryptionSettings<Version> for types::PayloadEncryptionSettings {
+    fn client_encryption_key_fingerprint(&self) -> Option<&str> {
+        self.client_encryption_key_fingerprint.as_deref()
+    }
+    fn status(&self) -> Option<&types::FeatureStatus> {
+        self.status.as_ref()
+    }
+}
+
+impl crate::version::view::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionUpdate {
+    fn client_encryption_key(&self) -> Option<&str> {
+        self.client_encryption_key.as_deref()
+    }
+    fn status(&self) -> &types::FeatureStatus {
+        &self.status
+    }
+}
+
+impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
+    fn account_mode(&self) -> Option<&types::AccountMode> {
+        self.account_mode.as_ref()
+    }
+    fn certificate(&self) -> Option<&str> {
+        self.certificate.as_deref()
+    }
+    fn code_verification_status(&self) -> Option<&types::CodeVerificationStatus> {
+        self.code_verification_status.as_ref()
+    }
+    fn country_code(&self) -> Option<&str> {
+        self.country_code.as_deref()
+    }
+    fn country_dial_code(&self) -> Option<&str> {
+        self.country_dial_code.as_deref()
+    }
+    fn display_phone_number(&self) -> Option<&str> {
+        self.display_phone_number.as_deref()
+    }
+    fn host_platform(&self) -> Option<&types::HostPlatform> {
+        self.host_platform.as_ref()
+    }
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn is_official_business_account(&self) -> Option<bool> {
+        self.is_official_business_account
+    }
+    fn messaging_limit_tier(&self) -> Option<&types::MessagingLimitTier> {
+        self.messaging_limit_tier.as_ref()
+    }
+    fn name_status(&self) -> Option<&types::NameStatus> {
+        self.name_status.as_ref()
+    }
+    fn new_certificate(&self) -> Option<&str> {
+        self.new_certificate.as_deref()
+    }
+    fn new_name_status(&self) -> Option<&types::NameStatus> {
+        self.new_name_status.as_ref()
+    }
+    fn quality_rating(&self) -> Option<&types::QualityRating> {
+        self.quality_rating.as_ref()
+    }
+    fn search_visibility(&self) -> Option<&types::SearchVisibility> {
+        self.search_visibility.as_ref()
+    }
+    fn status(&self) -> Option<&types::PhoneNumberStatus> {
+        self.status.as_ref()
+    }
+    fn unified_cert_status(&self) -> Option<&types::UnifiedCertStatus> {
+        self.unified_cert_status.as_ref()
+    }
+    fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+    fn verified_name(&self) -> Option<&str> {
+        self.verified_name.as_deref()
+    }
+}
+
+impl crate::version::view::PhoneNumberFilter<Version> for types::PhoneNumberFilter {
+    fn field(&self) -> &types::PhoneNumberFilterField {
+        &self.field
+    }
+    fn operator(&self) -> &types::FilterOperator {
+        &self.operator
+    }
+    fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl crate::version::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
+    fn data(&self) -> &[types::PhoneNumber] {
+        &self.data
+    }
+    fn paging(&self) -> Option<&types::CursorPaging> {
+        self.paging.as_ref()
+    }
+    fn summary(&self) -> Option<&types::PhoneNumberSummary> {
+        self.summary.as_ref()
+    }
+}
+
+impl crate::version::view::PhoneNumberSettings<Version> for types::PhoneNumberSettings {
+    fn calling(&self) -> Option<&types::CallingSettings> {
+        self.calling.as_ref()
+    }
+    fn payload_encryption(&self) -> Option<&types::PayloadEncryptionSettings> {
+        self.payload_encryption.as_ref()
+    }
+    fn storage_configuration(&self) -> Option<&types::StorageConfiguration> {
+        self.storage_configuration.as_ref()
+    }
+    fn user_identity_change(&self) -> Option<&types::UserIdentityChangeSettings> {
+        self.user_identity_change.as_ref()
+    }
+}
+
+impl crate::version::view::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSettingsUpdate {
+    fn calling(&self) -> Option<&types::CallingSettingsUpdate> {
+        self.calling.as_ref()
+    }
+    fn payload_encryption(&self) -> Option<&types::PayloadEncryptionUpdate> {
+        self.payload_encryption.as_ref()
+    }
+    fn storage_configuration(&self) -> Option<&types::StorageConfigurationUpdate> {
+        self.storage_configuration.as_ref()
+    }
+    fn user_identity_change(&self) -> Option<&types::UserIdentityChangeSettings> {
+        self.user_identity_change.as_ref()
+    }
+}
+
+impl crate::version::view::PhoneNumberSummary<Version> for types::PhoneNumberSummary {
+    fn total_count(&self) -> Option<i64> {
+        self.total_count
+    }
+}
+
+impl crate::version::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
+    fn connection_status(&self) -> Option<&types::ConnectionStatus> {
+        self.connection_status.as_ref()
+    }
+    fn new_display_name(&self) -> Option<&str> {
+        self.new_display_name.as_deref()
+    }
+    fn pin(&self) -> Option<&crate::sensitive::SensitiveString> {
+        self.pin.as_ref()
+    }
+    fn search_visibility(&self) -> Option<&types::SearchVisibility> {
+        self.search_visibility.as_ref()
+    }
+    fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+    fn webhook_configuration(&self) -> Option<&types::WebhookConfiguration> {
+        self.webhook_configuration.as_ref()
+    }
+}
+
+impl crate::version::view::RegisterRequest<Version> for types::RegisterRequest {
+    fn backup(&self) -> Option<&types::RegistrationBackup> {
+        self.backup.as_ref()
+    }
+    fn data_localization_region(&self) -> Option<&types::DataLocalizationRegion> {
+        self.data_localization_region.as_ref()
+    }
+    fn messaging_product(&self) -> &types::MessagingProduct {
+        &self.messaging_product
+    }
+    fn pin(&self) -> &crate::sensitive::SensitiveString {
+        &self.pin
+    }
+}
+
+impl crate::version::view::RegistrationBackup<Version> for types::RegistrationBackup {
+    fn data(&self) -> Option<&str> {
+        self.data.as_deref()
+    }
+    fn password(&self) -> Option<&crate::sensitive::SensitiveString> {
+        self.password.as_ref()
+    }
+}
+
+impl crate::version::view::RequestCodeRequest<Version> for types::RequestCodeRequest {
+    fn code_method(&self) -> &types::CodeMethod {
+        &self.code_method
+    }
+    fn language(&self) -> &str {
+        &self.language
+    }
+}
+
+impl crate::version::view::StorageConfiguration<Version> for types::StorageConfiguration {
+    fn data_localization_region(&self) -> Option<&str> {
+        self.data_localization_region.as_deref()
+    }
+    fn status(&self) -> Option<&types::StorageConfigurationStatus> {
+        self.status.as_ref()
+    }
+}
+
+impl crate::version::view::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+}
+
+impl crate::version::view::SuccessResponse<Version> for types::SuccessResponse {
+    fn success(&self) -> bool {
+        self.success
+    }
+}
+
+impl crate::version::view::UserIdentityChangeSettings<Version> for types::UserIdentityChangeSettings {
+    fn enable_identity_key_check(&self) -> Option<bool> {
+        self.enable_identity_key_check
+    }
+}
+
+impl crate::version::view::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
+    fn code(&self) -> &crate::sensitive::SensitiveString {
+        &self.code
+    }
+}
+
+impl crate::version::view::WebhookConfiguration<Version> for types::WebhookConfiguration {
+    fn override_callback_uri(&self) -> &str {
+        &self.override_callback_uri
+    }
+    fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString> {
+        self.verify_token.as_ref()
+    }
+}
+
+impl crate::schema::Page for types::BusinessProfileList {
+    type Item = types::BusinessProfile;
+    fn items(&self) -> &[types::BusinessProfile] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::BusinessProfile> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl crate::schema::Page for types::PhoneNumberPage {
+    type Item = types::PhoneNumber;
+    fn items(&self) -> &[types::PhoneNumber] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::PhoneNumber> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        self.paging.as_ref().and_then(|p| p.next.as_deref())
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        self.paging
+            .as_ref()
+            .and_then(|p| p.cursors.as_ref())
+            .and_then(|c| c.after.as_deref())
     }
 }

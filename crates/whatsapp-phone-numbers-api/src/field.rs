@@ -1,0 +1,98 @@
+//! Field selections (`fields=`), generated per version from each selectable schema.
+//!
+//! Every read with a `fields` parameter has a field enumeration in its version module
+//! (`v24_0::fields::PhoneNumberField`) naming exactly the properties that version's schema
+//! declares, plus `Custom(name)` for a field the specification does not know yet. A v23.0
+//! selection therefore cannot name a v24.0-only field by mistake.
+
+use std::fmt;
+use std::hash::Hash;
+
+/// A field of a `fields=` selection.
+pub trait Field:
+    Clone + fmt::Debug + fmt::Display + Eq + Hash + Send + Sync + Unpin + 'static
+{
+    /// Every field the specification names, in specification order.
+    const ALL: &'static [Self];
+
+    /// The field as Graph spells it.
+    fn as_str(&self) -> &str;
+
+    /// The named field called `name`, or `Custom(name)`.
+    fn parse(name: &str) -> Self;
+
+    /// True for `Custom`: a field this version's specification does not name.
+    fn is_custom(&self) -> bool;
+}
+
+/// Declares a field enumeration (used by the generated code, one per selectable schema).
+#[allow(unused_macros)]
+macro_rules! field_enum {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident { $( $(#[doc = $vdoc:literal])* $variant:ident = $wire:literal, )* }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[doc = $vdoc])* $variant, )*
+            /// Any other field, sent as written: one Meta added after this specification,
+            /// or a nested selection such as `throughput{level}`.
+            Custom(::std::string::String),
+        }
+
+        impl $crate::field::Field for $name {
+            const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::Custom(name) => name,
+                }
+            }
+
+            fn parse(name: &str) -> Self {
+                match name.trim() {
+                    $( $wire => Self::$variant, )*
+                    other => Self::Custom(other.to_owned()),
+                }
+            }
+
+            fn is_custom(&self) -> bool {
+                matches!(self, Self::Custom(_))
+            }
+        }
+
+        impl $name {
+            /// Every field the specification names.
+            pub const ALL: &'static [$name] = <$name as $crate::field::Field>::ALL;
+
+            /// The field as Graph spells it.
+            pub fn as_str(&self) -> &str {
+                $crate::field::Field::as_str(self)
+            }
+
+            /// The named field called `name`, or [`Custom`](Self::Custom).
+            pub fn parse(name: &str) -> Self {
+                <$name as $crate::field::Field>::parse(name)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::parse(s))
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use field_enum;

@@ -1,0 +1,866 @@
+//! What makes code generic over the Graph API version: read from each generated module and
+//! its specification, and written back as Rust.
+//!
+//! For every version module this adds
+//! - `fields`: one field enumeration per schema a `fields=` parameter selects from;
+//! - `operations`: the operation table (method, path template, query parameters, retry
+//!   class from `x-retry-class`);
+//! - `Version`: the version type, implementing `GraphVersion`;
+//! - `view` implementations (read accessors) and `Page` implementations of its types.
+//!
+//! The `GraphVersion` trait and the `view` traits themselves are generated from what *every*
+//! version has in common (`src/version.rs`), so that they change only when the versions do,
+//! and a version that lacks something hand-written code relies on fails to compile where
+//! that code uses it, never in the generated crate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use anyhow::{Context, Result, bail};
+use heck::{ToShoutySnakeCase, ToSnakeCase};
+use openapiv3::{OpenAPI, Parameter, ReferenceOr};
+use syn::{Fields, Item, Type};
+
+use crate::spec::{RETRY_CLASS, UNPROCESSED_ONLY};
+
+/// What one version offers, as the glue needs it.
+#[derive(Clone, Debug)]
+pub struct VersionFacts {
+    /// Rust module name (`v23_0`).
+    pub module: String,
+    /// The version as Graph writes it (`v23.0`).
+    pub name: String,
+    /// Major and minor number.
+    pub number: (u32, u32),
+    /// Every type of the `types` module.
+    pub types: BTreeMap<String, TypeFacts>,
+    /// Operations in document order.
+    pub operations: Vec<OperationFacts>,
+    /// Field enumerations, by name.
+    pub field_enums: BTreeMap<String, FieldEnum>,
+}
+
+/// The kind of one generated type and what generic code can do with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeFacts {
+    /// A struct.
+    Struct {
+        /// `Default` is derived.
+        default: bool,
+        /// Read accessors, by method name.
+        views: BTreeMap<String, View>,
+        /// The element type of a `data` array, when there is one.
+        page_item: Option<String>,
+        /// `paging` is shaped like Graph's cursor paging (`next`, `cursors.after`).
+        cursor_paging: bool,
+    },
+    /// An open enumeration.
+    OpenEnum,
+    /// Anything else (a `oneOf` enum, a newtype).
+    Other,
+}
+
+/// One read accessor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct View {
+    /// The field's Rust name (possibly `r#type`).
+    pub field: String,
+    /// The field's doc text.
+    pub doc: String,
+    /// Return type in the trait, with `V::Name` for types of the version.
+    pub trait_return: String,
+    /// Return type in an implementation, with `types::Name`.
+    pub impl_return: String,
+    /// The body, reading `self.<field>`.
+    pub body: String,
+    /// Types of the version the return type names.
+    pub refs: BTreeSet<String>,
+}
+
+/// One operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationFacts {
+    /// `operationId`.
+    pub id: String,
+    /// Generated method name.
+    pub name: String,
+    /// Constant name (`GET_PHONE_NUMBER`).
+    pub konst: String,
+    /// `Get`, `Post` or `Delete`.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Query parameter names.
+    pub query: Vec<String>,
+    /// Takes a JSON body.
+    pub has_body: bool,
+    /// `Safe` or `UnprocessedOnly`.
+    pub retry: String,
+    /// The schema of the 200 answer, when it is a `$ref`.
+    pub response: Option<String>,
+}
+
+/// A field enumeration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldEnum {
+    /// The schema it selects from.
+    pub schema: String,
+    /// Wire names with their variant names.
+    pub values: Vec<(String, String)>,
+}
+
+/// Reads the facts of one version from its specification and generated module source.
+pub fn facts(
+    api: &OpenAPI,
+    source: &str,
+    module: &str,
+    name: &str,
+    number: (u32, u32),
+) -> Result<VersionFacts> {
+    let file = syn::parse_file(source).context("the generated module does not parse")?;
+    let mut items: Vec<&Item> = Vec::new();
+    for item in &file.items {
+        if let Item::Mod(m) = item
+            && m.ident == "types"
+        {
+            items.extend(m.content.iter().flat_map(|(_, items)| items));
+        }
+    }
+    let names: BTreeSet<String> = items.iter().filter_map(|i| type_name(i)).collect();
+    let mut types = BTreeMap::new();
+    let mut structs = BTreeMap::new();
+    for item in &items {
+        match item {
+            Item::Struct(s) => {
+                if let Fields::Named(fields) = &s.fields {
+                    structs.insert(s.ident.to_string(), fields.clone());
+                }
+                let default = s.attrs.iter().any(|a| {
+                    a.path().is_ident("derive") && quote::quote!(#a).to_string().contains("Default")
+                });
+                let mut views = BTreeMap::new();
+                let mut page_item = None;
+                if let Fields::Named(fields) = &s.fields {
+                    for f in &fields.named {
+                        let Some(ident) = &f.ident else { continue };
+                        let field = ident.to_string();
+                        let method = field.clone();
+                        if let Some(view) = view(&field, &docs(&f.attrs), &f.ty, &names) {
+                            views.insert(method, view);
+                        }
+                        if field == "data"
+                            && let Some(Shape::List(inner)) = shape(&f.ty, &names)
+                            && let Shape::Schema(item, _) = *inner
+                        {
+                            page_item = Some(item);
+                        }
+                    }
+                }
+                types.insert(
+                    s.ident.to_string(),
+                    TypeFacts::Struct {
+                        default,
+                        views,
+                        page_item,
+                        cursor_paging: false,
+                    },
+                );
+            }
+            Item::Macro(m)
+                if m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "open_enum") =>
+            {
+                if let Some(name) = type_name(item) {
+                    types.insert(name, TypeFacts::OpenEnum);
+                }
+            }
+            _ => {
+                if let Some(name) = type_name(item) {
+                    types.insert(name, TypeFacts::Other);
+                }
+            }
+        }
+    }
+    // Cursor paging: `paging: Option<P>` where P has `next: Option<String>` and
+    // `cursors: Option<C>` with `after: Option<String>`.
+    let has_optional_string = |fields: &syn::FieldsNamed, name: &str| {
+        fields.named.iter().any(|f| {
+            f.ident.as_ref().is_some_and(|i| i == name)
+                && matches!(shape(&f.ty, &names), Some(Shape::Optional(inner)) if *inner == Shape::Str)
+        })
+    };
+    let optional_struct = |fields: &syn::FieldsNamed, name: &str| {
+        fields.named.iter().find_map(|f| {
+            if f.ident.as_ref().is_none_or(|i| i != name) {
+                return None;
+            }
+            match shape(&f.ty, &names) {
+                Some(Shape::Optional(inner)) => match *inner {
+                    Shape::Schema(n, _) => Some(n),
+                    _ => None,
+                },
+                _ => None,
+            }
+        })
+    };
+    let cursor_shaped: BTreeSet<String> = structs
+        .iter()
+        .filter(|(_, fields)| {
+            has_optional_string(fields, "next")
+                && optional_struct(fields, "cursors")
+                    .and_then(|c| structs.get(&c))
+                    .is_some_and(|c| has_optional_string(c, "after"))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for (name, fields) in &structs {
+        if let Some(p) = optional_struct(fields, "paging")
+            && cursor_shaped.contains(&p)
+            && let Some(TypeFacts::Struct { cursor_paging, .. }) = types.get_mut(name)
+        {
+            *cursor_paging = true;
+        }
+    }
+
+    let surface = crate::surface::model(source)?;
+    let operations = operations(api, &surface)?;
+    let mut field_enums = BTreeMap::new();
+    for op in &operations {
+        if !op.query.iter().any(|q| q == "fields") {
+            continue;
+        }
+        let Some(response) = &op.response else {
+            continue;
+        };
+        let selected = match types.get(response) {
+            Some(TypeFacts::Struct {
+                page_item: Some(item),
+                ..
+            }) => item.clone(),
+            _ => response.clone(),
+        };
+        let Some(fields) = structs.get(&selected) else {
+            bail!(
+                "operation `{}` selects `fields` from `{selected}`, which is not an object schema",
+                op.id
+            );
+        };
+        let enum_name = format!("{selected}Field");
+        if names.contains(&enum_name) {
+            bail!("the field enumeration `{enum_name}` would have the name of a schema");
+        }
+        let values = fields
+            .named
+            .iter()
+            .filter_map(|f| {
+                let ident = f.ident.as_ref()?.to_string();
+                let wire = serde_rename(&f.attrs)
+                    .unwrap_or_else(|| ident.trim_start_matches("r#").to_owned());
+                let variant = crate::spec::variant_name(&wire);
+                Some((wire, variant))
+            })
+            .collect();
+        field_enums.insert(
+            enum_name,
+            FieldEnum {
+                schema: selected,
+                values,
+            },
+        );
+    }
+    Ok(VersionFacts {
+        module: module.to_owned(),
+        name: name.to_owned(),
+        number,
+        types,
+        operations,
+        field_enums,
+    })
+}
+
+fn type_name(item: &Item) -> Option<String> {
+    match item {
+        Item::Struct(s) => Some(s.ident.to_string()),
+        Item::Enum(e) => Some(e.ident.to_string()),
+        Item::Type(t) => Some(t.ident.to_string()),
+        Item::Macro(m)
+            if m.mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "open_enum") =>
+        {
+            // `/// docs  Name { ... }`: the first identifier after the doc attributes.
+            let mut tokens = m.mac.tokens.clone().into_iter().peekable();
+            while let Some(token) = tokens.next() {
+                match token {
+                    proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => {
+                        tokens.next();
+                    }
+                    proc_macro2::TokenTree::Ident(ident) => return Some(ident.to_string()),
+                    _ => {}
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn docs(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .find(|line| !line.is_empty())
+        .unwrap_or_default()
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let s: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(s.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
+/// A field type as the accessors see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Shape {
+    Optional(Box<Shape>),
+    List(Box<Shape>),
+    Str,
+    Copy(String),
+    /// A type of the version; `true` when boxed.
+    Schema(String, bool),
+    Sensitive,
+    Json,
+}
+
+fn shape(ty: &Type, names: &BTreeSet<String>) -> Option<Shape> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let args: Vec<&Type> = match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let ident = last.ident.to_string();
+    Some(match (ident.as_str(), args.as_slice()) {
+        ("Option", [inner]) => Shape::Optional(Box::new(shape(inner, names)?)),
+        ("Vec", [inner]) => Shape::List(Box::new(shape(inner, names)?)),
+        ("Box", [inner]) => match shape(inner, names)? {
+            Shape::Schema(name, _) => Shape::Schema(name, true),
+            _ => return None,
+        },
+        ("String", []) => Shape::Str,
+        (
+            "bool" | "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64",
+            [],
+        ) => Shape::Copy(ident),
+        ("SensitiveString", []) => Shape::Sensitive,
+        ("Value", []) => Shape::Json,
+        (name, []) if names.contains(name) => Shape::Schema(name.to_owned(), false),
+        _ => return None,
+    })
+}
+
+/// A type inside a slice: (trait text, impl text, referenced type).
+fn element(shape: &Shape) -> Option<(String, String, Option<String>)> {
+    Some(match shape {
+        Shape::Str => ("String".into(), "String".into(), None),
+        Shape::Copy(t) => (t.clone(), t.clone(), None),
+        Shape::Schema(name, false) => (
+            format!("V::{name}"),
+            format!("types::{name}"),
+            Some(name.clone()),
+        ),
+        Shape::Sensitive => (
+            "crate::sensitive::SensitiveString".into(),
+            "crate::sensitive::SensitiveString".into(),
+            None,
+        ),
+        Shape::Json => ("serde_json::Value".into(), "serde_json::Value".into(), None),
+        _ => return None,
+    })
+}
+
+fn view(field: &str, doc: &str, ty: &Type, names: &BTreeSet<String>) -> Option<View> {
+    let shape = shape(ty, names)?;
+    let this = format!("self.{field}");
+    let mut refs = BTreeSet::new();
+    let (trait_return, impl_return, body) = match &shape {
+        Shape::Optional(inner) => match inner.as_ref() {
+            Shape::Str => (
+                "Option<&str>".into(),
+                "Option<&str>".into(),
+                format!("{this}.as_deref()"),
+            ),
+            Shape::Copy(t) => (format!("Option<{t}>"), format!("Option<{t}>"), this.clone()),
+            Shape::Schema(name, boxed) => {
+                refs.insert(name.clone());
+                let body = if *boxed {
+                    format!("{this}.as_deref()")
+                } else {
+                    format!("{this}.as_ref()")
+                };
+                (
+                    format!("Option<&V::{name}>"),
+                    format!("Option<&types::{name}>"),
+                    body,
+                )
+            }
+            Shape::List(el) => {
+                let (t, i, r) = element(el)?;
+                refs.extend(r);
+                (
+                    format!("Option<&[{t}]>"),
+                    format!("Option<&[{i}]>"),
+                    format!("{this}.as_deref()"),
+                )
+            }
+            other => {
+                let (t, i, _) = element(other)?;
+                (
+                    format!("Option<&{t}>"),
+                    format!("Option<&{i}>"),
+                    format!("{this}.as_ref()"),
+                )
+            }
+        },
+        Shape::List(el) => {
+            let (t, i, r) = element(el)?;
+            refs.extend(r);
+            (format!("&[{t}]"), format!("&[{i}]"), format!("&{this}"))
+        }
+        Shape::Str => ("&str".into(), "&str".into(), format!("&{this}")),
+        Shape::Copy(t) => (t.clone(), t.clone(), this.clone()),
+        Shape::Schema(name, boxed) => {
+            refs.insert(name.clone());
+            let body = if *boxed {
+                format!("&*{this}")
+            } else {
+                format!("&{this}")
+            };
+            (format!("&V::{name}"), format!("&types::{name}"), body)
+        }
+        other => {
+            let (t, i, _) = element(other)?;
+            (format!("&{t}"), format!("&{i}"), format!("&{this}"))
+        }
+    };
+    Some(View {
+        field: field.to_owned(),
+        doc: doc.to_owned(),
+        trait_return,
+        impl_return,
+        body,
+        refs,
+    })
+}
+
+fn resolve_parameter<'a>(api: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
+    match p {
+        ReferenceOr::Item(p) => Some(p),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            match api.components.as_ref()?.parameters.get(name)? {
+                ReferenceOr::Item(p) => Some(p),
+                ReferenceOr::Reference { .. } => None,
+            }
+        }
+    }
+}
+
+fn operations(api: &OpenAPI, surface: &crate::surface::Surface) -> Result<Vec<OperationFacts>> {
+    let mut out = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let id = op
+                .operation_id
+                .clone()
+                .with_context(|| format!("{} {path} has no operationId", method.to_uppercase()))?;
+            let method_name = match method {
+                "get" => "Get",
+                "post" => "Post",
+                "delete" => "Delete",
+                other => bail!("operation `{id}`: method `{other}` is not supported"),
+            };
+            let name = surface
+                .operations
+                .iter()
+                .find(|o| o.method.eq_ignore_ascii_case(method) && o.path == *path)
+                .map(|o| o.name.clone())
+                .unwrap_or_else(|| id.to_snake_case());
+            let query = item
+                .parameters
+                .iter()
+                .chain(&op.parameters)
+                .filter_map(|p| resolve_parameter(api, p))
+                .filter_map(|p| match p {
+                    Parameter::Query { parameter_data, .. } => Some(parameter_data.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            let retry = match op.extensions.get(RETRY_CLASS).and_then(|v| v.as_str()) {
+                Some(UNPROCESSED_ONLY) => "UnprocessedOnly",
+                _ => "Safe",
+            };
+            let response = op
+                .responses
+                .responses
+                .get(&openapiv3::StatusCode::Code(200))
+                .and_then(|r| match r {
+                    ReferenceOr::Item(r) => r.content.get("application/json"),
+                    ReferenceOr::Reference { .. } => None,
+                })
+                .and_then(|m| m.schema.as_ref())
+                .and_then(|s| match s {
+                    ReferenceOr::Reference { reference } => reference
+                        .strip_prefix("#/components/schemas/")
+                        .map(str::to_owned),
+                    ReferenceOr::Item(_) => None,
+                });
+            out.push(OperationFacts {
+                konst: id.to_shouty_snake_case(),
+                id,
+                name,
+                method: method_name.to_owned(),
+                path: path.clone(),
+                query,
+                has_body: op.request_body.is_some(),
+                retry: retry.to_owned(),
+                response,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What every version has in common: the items of the generated traits.
+#[derive(Clone, Debug, Default)]
+pub struct Common {
+    /// Type name → bounds beyond `Schema`, as Rust text.
+    pub types: BTreeMap<String, Vec<String>>,
+    /// Struct name → accessors every version has, with the same signature.
+    pub views: BTreeMap<String, Vec<(String, View)>>,
+    /// Operation constants every version has.
+    pub operations: Vec<OperationFacts>,
+    /// Field enumerations every version has.
+    pub field_enums: BTreeSet<String>,
+}
+
+/// The intersection of `versions`.
+pub fn common(versions: &[VersionFacts]) -> Common {
+    let Some((first, rest)) = versions.split_first() else {
+        return Common::default();
+    };
+    let everywhere = |name: &str| rest.iter().all(|v| v.types.contains_key(name));
+    let names: BTreeSet<String> = first
+        .types
+        .keys()
+        .filter(|n| everywhere(n))
+        .cloned()
+        .collect();
+    let mut common = Common::default();
+    for name in &names {
+        let all: Vec<&TypeFacts> = versions.iter().map(|v| &v.types[name]).collect();
+        let mut bounds = Vec::new();
+        if all.iter().all(|t| **t == TypeFacts::OpenEnum) {
+            bounds.push("crate::schema::OpenEnum".to_owned());
+        }
+        let structs: Vec<_> = all
+            .iter()
+            .filter_map(|t| match t {
+                TypeFacts::Struct {
+                    default,
+                    views,
+                    page_item,
+                    cursor_paging,
+                } => Some((*default, views, page_item, *cursor_paging)),
+                _ => None,
+            })
+            .collect();
+        if structs.len() == all.len() {
+            if structs.iter().all(|s| s.0) {
+                bounds.push("Default".to_owned());
+            }
+            let item = structs[0].2;
+            if let Some(item) = item
+                && structs.iter().all(|s| s.2 == &Some(item.clone()))
+                && names.contains(item)
+            {
+                bounds.push(format!("crate::schema::Page<Item = Self::{item}>"));
+            }
+            let views: Vec<(String, View)> = structs[0]
+                .1
+                .iter()
+                .filter(|(method, view)| {
+                    view.refs.iter().all(|r| names.contains(r))
+                        && structs.iter().all(|s| {
+                            s.1.get(*method)
+                                .is_some_and(|v| v.trait_return == view.trait_return)
+                        })
+                })
+                .map(|(m, v)| (m.clone(), v.clone()))
+                .collect();
+            bounds.push(format!("crate::version::view::{name}<Self>"));
+            common.views.insert(name.clone(), views);
+        }
+        common.types.insert(name.clone(), bounds);
+    }
+    common.operations = first
+        .operations
+        .iter()
+        .filter(|op| {
+            rest.iter()
+                .all(|v| v.operations.iter().any(|o| o.konst == op.konst))
+        })
+        .cloned()
+        .collect();
+    common.field_enums = first
+        .field_enums
+        .keys()
+        .filter(|n| rest.iter().all(|v| v.field_enums.contains_key(*n)))
+        .cloned()
+        .collect();
+    common
+}
+
+/// `src/version.rs`: the `GraphVersion` trait and the `view` traits.
+pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
+    let list = versions
+        .iter()
+        .map(|v| format!("`{}`", v.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = String::new();
+    out.push_str(
+        "//! The Graph API version as a type: what every version of the specification has in\n",
+    );
+    out.push_str(&format!(
+        "//! common ({list}), so that code can be written once, generic over the version.\n"
+    ));
+    out.push_str("//!\n");
+    out.push_str(
+        "//! Each version module has a `Version` type implementing [`GraphVersion`]. Its\n",
+    );
+    out.push_str(
+        "//! associated types are that version's generated types, its constants that version's\n",
+    );
+    out.push_str(
+        "//! operations; [`view`] gives generic read access to the fields every version has.\n\n",
+    );
+    out.push_str("/// A Graph API version: its name, types, field selections and operations.\n");
+    out.push_str("///\n/// Implemented by `Version` in each version module (`v23_0::Version`, ...). Items are\n");
+    out.push_str(
+        "/// what every version of the specification has; a type or field only some versions\n",
+    );
+    out.push_str("/// have is read through that version's concrete types.\n");
+    out.push_str("pub trait GraphVersion:\n    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static\n{\n");
+    out.push_str("    /// The version as Graph writes it in paths (`v23.0`).\n    const NAME: &'static str;\n");
+    out.push_str("    /// The major number (23 for v23.0).\n    const MAJOR: u16;\n");
+    out.push_str("    /// The minor number (0 for v23.0).\n    const MINOR: u16;\n");
+    for (name, bounds) in &common.types {
+        let mut all = vec!["crate::schema::Schema".to_owned()];
+        all.extend(bounds.iter().cloned());
+        let _ = write!(
+            out,
+            "    /// This version's `{name}`.\n    type {name}: {};\n",
+            all.join(" + ")
+        );
+    }
+    for name in &common.field_enums {
+        let _ = write!(
+            out,
+            "    /// The fields a `fields=` selection of `{}` may name in this version.\n    type {name}: crate::field::Field;\n",
+            name.trim_end_matches("Field")
+        );
+    }
+    for op in &common.operations {
+        let _ = write!(
+            out,
+            "    /// `{} {}` (`{}`).\n    const {}: &'static crate::operation::Operation;\n",
+            op.method.to_uppercase(),
+            op.path,
+            op.id,
+            op.konst
+        );
+    }
+    out.push_str("}\n\n");
+    out.push_str(
+        "/// Read access to the fields every version's types have, one trait per type.\n///\n",
+    );
+    out.push_str(
+        "/// `number.status()` reads `status` of any version's phone number; optional fields\n",
+    );
+    out.push_str("/// answer `Option`, strings `&str`, lists slices.\n");
+    out.push_str("pub mod view {\n    use super::GraphVersion;\n");
+    for (name, views) in &common.views {
+        let _ = write!(
+            out,
+            "\n    /// Fields of `{name}` that every version has.\n    pub trait {name}<V: GraphVersion> {{\n"
+        );
+        for (method, view) in views {
+            let doc = if view.doc.is_empty() {
+                format!("`{}`", method.trim_start_matches("r#"))
+            } else {
+                view.doc.clone()
+            };
+            for line in doc.lines() {
+                let _ = writeln!(out, "        /// {}", line.trim_end());
+            }
+            let _ = writeln!(out, "        fn {method}(&self) -> {};", view.trait_return);
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The glue appended to one version module.
+pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
+    let mut out = String::new();
+    // Field enumerations.
+    out.push_str("\n/// Field selections (`fields=`) of this version, one per selectable schema.\npub mod fields {\n");
+    for (name, e) in &v.field_enums {
+        let _ = write!(
+            out,
+            "    crate::field::field_enum! {{\n        /// Fields of `{}` in Graph API {}.\n        {name} {{\n",
+            e.schema, v.name
+        );
+        for (wire, variant) in &e.values {
+            let _ = write!(
+                out,
+                "            /// `{wire}`\n            {variant} = {wire:?},\n"
+            );
+        }
+        out.push_str("        }\n    }\n");
+    }
+    out.push_str("}\n");
+
+    // Operations.
+    let _ = write!(
+        out,
+        "\n/// The operations of Graph API {}, as data.\npub mod operations {{\n    use crate::operation::{{Method, Operation, RetryClass}};\n",
+        v.name
+    );
+    for op in &v.operations {
+        let query = op
+            .query
+            .iter()
+            .map(|q| format!("{q:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            out,
+            "\n    /// `{} {}` (`{}`).\n    pub const {}: Operation = Operation {{\n        id: {:?},\n        name: {:?},\n        method: Method::{},\n        path: {:?},\n        query: &[{query}],\n        has_body: {},\n        retry: RetryClass::{},\n    }};\n",
+            op.method.to_uppercase(),
+            op.path,
+            op.id,
+            op.konst,
+            op.id,
+            op.name,
+            op.method,
+            op.path,
+            op.has_body,
+            op.retry
+        );
+    }
+    out.push_str("}\n");
+
+    // The version type.
+    let _ = write!(
+        out,
+        "\n/// Graph API {}: the type that selects this version's types and operations in generic\n/// code (`Client<Version>`).\n#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]\npub struct Version;\n\nimpl crate::version::GraphVersion for Version {{\n    const NAME: &'static str = {:?};\n    const MAJOR: u16 = {};\n    const MINOR: u16 = {};\n",
+        v.name, v.name, v.number.0, v.number.1
+    );
+    for name in common.types.keys() {
+        let _ = writeln!(out, "    type {name} = types::{name};");
+    }
+    for name in &common.field_enums {
+        let _ = writeln!(out, "    type {name} = fields::{name};");
+    }
+    for op in &common.operations {
+        let _ = writeln!(
+            out,
+            "    const {}: &'static crate::operation::Operation = &operations::{};",
+            op.konst, op.konst
+        );
+    }
+    out.push_str("}\n");
+
+    // Views.
+    for (name, views) in &common.views {
+        let _ = write!(
+            out,
+            "\nimpl crate::version::view::{name}<Version> for types::{name} {{\n"
+        );
+        for (method, _) in views {
+            let TypeFacts::Struct { views: own, .. } = &v.types[name] else {
+                continue;
+            };
+            let view = &own[method];
+            let _ = write!(
+                out,
+                "    fn {method}(&self) -> {} {{\n        {}\n    }}\n",
+                view.impl_return, view.body
+            );
+        }
+        out.push_str("}\n");
+    }
+
+    // Pages.
+    for (name, facts) in &v.types {
+        let TypeFacts::Struct {
+            page_item: Some(item),
+            cursor_paging,
+            ..
+        } = facts
+        else {
+            continue;
+        };
+        let (next, after) = if *cursor_paging {
+            (
+                "self.paging.as_ref().and_then(|p| p.next.as_deref())",
+                "self.paging\n            .as_ref()\n            .and_then(|p| p.cursors.as_ref())\n            .and_then(|c| c.after.as_deref())",
+            )
+        } else {
+            ("None", "None")
+        };
+        let _ = write!(
+            out,
+            "\nimpl crate::schema::Page for types::{name} {{\n    type Item = types::{item};\n    fn items(&self) -> &[types::{item}] {{\n        &self.data\n    }}\n    fn into_items(self) -> Vec<types::{item}> {{\n        self.data\n    }}\n    fn next_page(&self) -> Option<&str> {{\n        {next}\n    }}\n    fn after_cursor(&self) -> Option<&str> {{\n        {after}\n    }}\n}}\n"
+        );
+    }
+    out
+}
