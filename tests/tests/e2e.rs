@@ -4,10 +4,8 @@
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
-use whatsapp_phone_numbers::{
-    AccountNumberField, ApiVersion, Client, Error, Field, Filter, Pin, RetryConfig, Sort,
-    VerificationCode, types,
-};
+use whatsapp_phone_numbers::v23_0::{AccountNumberField, Client, PhoneNumberField as Field, types};
+use whatsapp_phone_numbers::{ApiVersion, Error, Filter, Pin, RetryConfig, Sort, VerificationCode};
 use whatsapp_phone_numbers_mock::{Fault, MockServer, demo};
 
 fn fast() -> RetryConfig {

@@ -1,7 +1,18 @@
-//! Two Graph API versions in one binary: each client bound to its own types and path.
+//! Graph API versions side by side: each client bound to its own types and path, one
+//! version decision per client, generic code over any version, and run-time choice.
 
-use whatsapp_phone_numbers::{ApiVersion, Field, v23_0, v24_0};
+use whatsapp_phone_numbers::prelude::*;
+use whatsapp_phone_numbers::{Picked, VersionVisitor, v23_0, v24_0, with_version};
 use whatsapp_phone_numbers_mock::{MockServer, demo};
+
+fn paths(server: &MockServer) -> Vec<String> {
+    server
+        .state()
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .collect()
+}
 
 #[tokio::test]
 async fn both_versions_side_by_side_against_the_mock() {
@@ -22,14 +33,17 @@ async fn both_versions_side_by_side_against_the_mock() {
     let a: v23_0::types::PhoneNumber = old
         .phone_number(demo::DEMO_NUMBER_ID)
         .get()
-        .fields([Field::Status])
+        .fields([v23_0::PhoneNumberField::Status])
         .await
         .unwrap()
         .into_inner();
     let b: v24_0::types::PhoneNumber = new
         .phone_number(demo::DEMO_NUMBER_ID)
         .get()
-        .fields([Field::Status, Field::Throughput])
+        .fields([
+            v24_0::PhoneNumberField::Status,
+            v24_0::PhoneNumberField::Throughput,
+        ])
         .await
         .unwrap()
         .into_inner();
@@ -42,15 +56,8 @@ async fn both_versions_side_by_side_against_the_mock() {
         b.throughput.unwrap().level,
         Some(v24_0::types::ThroughputLevel::Standard)
     );
-
-    let paths: Vec<String> = server
-        .state()
-        .requests()
-        .into_iter()
-        .map(|r| r.path)
-        .collect();
     assert_eq!(
-        paths,
+        paths(&server),
         [
             format!("/v23.0/{}", demo::DEMO_NUMBER_ID),
             format!("/v24.0/{}", demo::DEMO_NUMBER_ID)
@@ -58,11 +65,52 @@ async fn both_versions_side_by_side_against_the_mock() {
     );
 }
 
+/// The README's side-by-side snippet, as written there.
 #[tokio::test]
-async fn a_v23_client_reads_a_v24_answer_with_the_new_field() {
+async fn the_readme_side_by_side_snippet() {
+    let server = MockServer::start().await;
+    let (token, base_url) = (server.access_token().to_owned(), server.base_url());
+    let result: Result<(), whatsapp_phone_numbers::Error> = async {
+        // --- README: versions side by side ---
+        let old = v23_0::Client::builder()
+            .access_token(token)
+            .base_url(base_url)
+            .build()?;
+        // Same pool and credentials; v24.0 types, and v24.0 in every path.
+        let new = v24_0::Client::from(old.core().clone());
+        let number = new
+            .phone_number(demo::DEMO_NUMBER_ID)
+            .get()
+            .fields([v24_0::PhoneNumberField::Throughput])
+            .await?;
+        println!("{:?}", number.throughput);
+        // The same, from the client itself.
+        let also_new: v24_0::Client = old.with_version();
+        assert_eq!(also_new.api_version(), ApiVersion::V24_0);
+        // --- end ---
+        assert!(number.throughput.is_some());
+        let status = old.phone_number(demo::DEMO_NUMBER_ID).get().await?;
+        assert!(status.id.is_some());
+        Ok(())
+    }
+    .await;
+    result.unwrap();
+    assert_eq!(
+        paths(&server),
+        [
+            format!("/v24.0/{}", demo::DEMO_NUMBER_ID),
+            format!("/v23.0/{}", demo::DEMO_NUMBER_ID)
+        ],
+        "a client built from another's configuration sends its own version"
+    );
+}
+
+#[tokio::test]
+async fn only_an_explicit_pin_sends_another_version() {
     let server = MockServer::start().await;
     // v23.0 types, v24.0 in the path: the answer carries `throughput`, which v23.0 types
-    // do not know; it is ignored and the rest decodes.
+    // do not know; it is ignored and the rest decodes. Selecting it takes the explicit
+    // escape hatch, `Custom`.
     let client = v23_0::Client::builder()
         .access_token(server.access_token())
         .base_url(server.base_url())
@@ -72,7 +120,11 @@ async fn a_v23_client_reads_a_v24_answer_with_the_new_field() {
     let number = client
         .phone_number(demo::DEMO_NUMBER_ID)
         .get()
-        .fields([Field::Status, Field::Throughput, Field::QualityRating])
+        .fields([
+            v23_0::PhoneNumberField::Status,
+            v23_0::PhoneNumberField::Custom("throughput".into()),
+            v23_0::PhoneNumberField::QualityRating,
+        ])
         .await
         .unwrap();
     assert!(number.status.is_some() && number.quality_rating.is_some());
@@ -82,31 +134,112 @@ async fn a_v23_client_reads_a_v24_answer_with_the_new_field() {
         .business_account(demo::DEMO_WABA_ID)
         .phone_numbers()
         .list()
-        .fields([Field::Id, Field::Throughput])
+        .fields([v23_0::PhoneNumberField::Id])
         .collect_all()
         .await
         .unwrap();
     assert_eq!(numbers.len(), demo::DEMO_NUMBER_COUNT);
+
+    // The same pin on a built client, and back.
+    let pinned = v24_0::Client::from(client.core().clone()).with_api_version(ApiVersion::V23_0);
+    pinned
+        .phone_number(demo::DEMO_NUMBER_ID)
+        .get()
+        .await
+        .unwrap();
+    let all = paths(&server);
+    assert_eq!(
+        all.first().unwrap(),
+        &format!("/v24.0/{}", demo::DEMO_NUMBER_ID)
+    );
+    assert!(all[1].starts_with("/v24.0/"));
+    assert_eq!(
+        all.last().unwrap(),
+        &format!("/v23.0/{}", demo::DEMO_NUMBER_ID)
+    );
+}
+
+#[test]
+fn a_v23_selection_has_no_v24_only_field() {
+    // `v23_0::PhoneNumberField::Throughput` does not compile (see the compile_fail example
+    // in the crate documentation); the name parses as the explicit escape hatch.
+    assert!(
+        v23_0::PhoneNumberField::ALL
+            .iter()
+            .all(|f| f.as_str() != "throughput")
+    );
+    assert!(
+        v24_0::PhoneNumberField::ALL
+            .iter()
+            .any(|f| f.as_str() == "throughput")
+    );
+    assert_eq!(
+        v23_0::PhoneNumberField::parse("throughput"),
+        v23_0::PhoneNumberField::Custom("throughput".into())
+    );
+}
+
+/// Code written once, generic over the version, reading fields every version has.
+async fn statuses<V: GraphVersion>(client: &Client<V>) -> Vec<String> {
+    let numbers = client
+        .business_account(demo::DEMO_WABA_ID)
+        .phone_numbers()
+        .list()
+        .fields(["id", "status"].map(V::PhoneNumberField::parse))
+        .collect_all()
+        .await
+        .unwrap();
+    numbers
+        .iter()
+        .map(|n| n.status().map_or("-".into(), |s| s.as_str().to_owned()))
+        .collect()
 }
 
 #[tokio::test]
-async fn clients_of_two_versions_share_one_configuration() {
+async fn generic_code_runs_with_every_version() {
     let server = MockServer::start().await;
     let old = v23_0::Client::builder()
         .access_token(server.access_token())
         .base_url(server.base_url())
-        .api_version(ApiVersion::V24_0)
         .build()
         .unwrap();
-    // Same pool, token and path version; v24.0 types.
-    let new = v24_0::Client::from(old.core().clone());
-    let n = new
-        .phone_number(demo::DEMO_NUMBER_ID)
-        .get()
-        .fields([Field::Throughput])
-        .await
-        .unwrap();
-    assert!(n.throughput.is_some());
+    let a = statuses(&old).await;
+    let b = statuses(&old.with_version::<v24_0::Version>()).await;
+    assert_eq!(a.len(), demo::DEMO_NUMBER_COUNT);
+    assert_eq!(a, b);
+    assert!(a.iter().any(|s| s == "CONNECTED"));
+}
+
+struct Name;
+
+impl VersionVisitor for Name {
+    type Output = &'static str;
+    fn visit<V: GraphVersion>(self) -> &'static str {
+        V::NAME
+    }
+}
+
+#[test]
+fn a_version_chosen_at_run_time() {
+    let exact = with_version(ApiVersion::V24_0, Name).unwrap();
+    assert_eq!(
+        exact,
+        Picked {
+            output: "v24.0",
+            types: ApiVersion::V24_0,
+            exact: true
+        }
+    );
+    let between = with_version(ApiVersion::new(23, 5), Name).unwrap();
+    assert_eq!((between.output, between.exact), ("v23.0", false));
+    let newer = with_version(ApiVersion::new(99, 0), Name).unwrap();
+    assert_eq!(newer.output, "v24.0");
+    let older = with_version(ApiVersion::new(1, 0), Name).unwrap();
+    assert_eq!(older.output, "v23.0");
+    assert_eq!(
+        whatsapp_phone_numbers::enabled_versions(),
+        [ApiVersion::V23_0, ApiVersion::V24_0]
+    );
 }
 
 #[test]
@@ -115,12 +248,12 @@ fn xtask_diff_reports_the_v24_additions() {
     for line in [
         "operations: 0 added, 0 removed, 0 changed",
         "types: 2 added, 0 removed, 2 changed",
-        "~ fields PhoneNumberField",
-        "    + field throughput",
         "~ type PhoneNumber",
         "    + field throughput?: PhoneNumberThroughput",
         "+ type PhoneNumberThroughput (struct, 1 fields)",
         "+ type ThroughputLevel (open enum: STANDARD | HIGH | NOT_APPLICABLE)",
+        "~ fields PhoneNumberField",
+        "    + field throughput",
     ] {
         assert!(
             report.lines().any(|l| l == line),

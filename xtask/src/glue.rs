@@ -743,7 +743,11 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
         }
         out.push_str("    }\n");
     }
-    out.push_str("}\n");
+    out.push_str("\n    /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes\n    /// `number.status()` work for any version without bringing the trait names into scope.\n    pub mod prelude {\n");
+    for name in common.views.keys() {
+        let _ = writeln!(out, "        pub use super::{name} as _;");
+    }
+    out.push_str("    }\n}\n");
     out
 }
 

@@ -5,7 +5,7 @@
 //! version) → `crates/whatsapp-phone-numbers-api/src/<module>.rs`, plus the files that wire
 //! every version in ([`wiring`]: module list, facade version modules, Cargo features, lint
 //! exemptions, snapshots). [`surface::render`] turns a generated module into the compact text
-//! the insta snapshots hold, and [`diff`] compares two surfaces.
+//! the insta snapshots hold, and [`mod@diff`] compares two surfaces.
 
 #![warn(missing_docs)]
 

@@ -66,22 +66,22 @@ pub fn facade_versions(versions: &[SpecVersion]) -> String {
         let m = v.module();
         let _ = write!(
             out,
-            "\n/// Graph API {name} (feature `{m}`): the [`Client`](crate::Client) bound to this version, and the\n/// types and field selections generated from `spec/{name}/openapi.yaml`.\n#[cfg(feature = \"{m}\")]\npub mod {m} {{\n    pub use whatsapp_phone_numbers_api::{m}::fields::*;\n    pub use whatsapp_phone_numbers_api::{m}::{{Version, fields, operations, types}};\n\n    /// A client for Graph API {name}: `Client<Version>`.\n    pub type Client = crate::Client<Version>;\n\n    /// A builder for [`Client`].\n    pub type ClientBuilder = crate::ClientBuilder<Version>;\n}}\n",
+            "\n/// Graph API {name} (feature `{m}`): the [`Client`] bound to this version, and the\n/// types and field selections generated from `spec/{name}/openapi.yaml`.\n#[cfg(feature = \"{m}\")]\npub mod {m} {{\n    pub use whatsapp_phone_numbers_api::{m}::fields::*;\n    pub use whatsapp_phone_numbers_api::{m}::{{Version, fields, operations, types}};\n\n    /// A client for Graph API {name}: `Client<Version>`.\n    pub type Client = crate::Client<Version>;\n\n    /// A builder for [`Client`].\n    pub type ClientBuilder = crate::ClientBuilder<Version>;\n}}\n",
             name = v.name
         );
     }
 
-    out.push_str("\n/// The versions this build has types for (their features are enabled), oldest first.\npub fn enabled_versions() -> Vec<ApiVersion> {\n    #[allow(unused_mut)]\n    let mut out = Vec::new();\n");
+    out.push_str("\n/// The versions this build has types for (their features are enabled), oldest first.\npub fn enabled_versions() -> Vec<ApiVersion> {\n    let enabled = [\n");
     for v in versions {
         let m = v.module();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "    #[cfg(feature = \"{m}\")]\n    out.push(ApiVersion::{});\n",
+            "        (ApiVersion::{}, cfg!(feature = \"{m}\")),",
             m.to_uppercase()
         );
     }
-    out.push_str("    out\n}\n\n");
-    out.push_str("/// Runs `visitor` with the types of `version`, when this build has them.\n///\n/// See [`with_version`](crate::with_version), which also picks the types of the nearest\n/// enabled version.\npub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {\n");
+    out.push_str("    ];\n    enabled\n        .into_iter()\n        .filter_map(|(version, on)| on.then_some(version))\n        .collect()\n}\n\n");
+    out.push_str("/// Runs `visitor` with the types of `version`, when this build has them.\n///\n/// See [`with_version`], which also picks the types of the nearest\n/// enabled version.\npub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {\n");
     for v in versions {
         let m = v.module();
         let _ = write!(

@@ -1,6 +1,22 @@
-//! Command-line syntax.
+//! Command-line syntax: the global options and one `Args` struct per subcommand (each
+//! defined beside its `run`).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use whatsapp_phone_numbers::GraphVersion;
+
+use crate::commands::audit::AuditArgs;
+use crate::commands::lifecycle::{
+    AddArgs, DeregisterArgs, RegisterArgs, RequestCodeArgs, SetPinArgs, UpdateArgs, VerifyCodeArgs,
+};
+use crate::commands::list::ListArgs;
+use crate::commands::mock::MockArgs;
+use crate::commands::number::{AccountNumberArgs, GetArgs};
+use crate::commands::profile::{ProfileGetArgs, ProfileSetArgs};
+use crate::commands::settings::{SettingsGetArgs, SettingsSetArgs};
+use crate::failure::Failure;
+use crate::session::{Global, Session};
 
 /// Manage WhatsApp Business phone numbers through the Graph API.
 ///
@@ -15,45 +31,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options for every command.
-#[derive(Debug, Args)]
-pub struct Global {
-    /// Access token (system user or user token).
-    #[arg(
-        long,
-        env = "WHATSAPP_ACCESS_TOKEN",
-        hide_env_values = true,
-        global = true
-    )]
-    pub token: Option<String>,
-    /// App secret: signs every request with appsecret_proof.
-    #[arg(
-        long,
-        env = "WHATSAPP_APP_SECRET",
-        hide_env_values = true,
-        global = true
-    )]
-    pub app_secret: Option<String>,
-    /// API host (default `https://graph.facebook.com`; `http://` only for loopback).
-    #[arg(long, env = "WHATSAPP_BASE_URL", global = true)]
-    pub base_url: Option<String>,
-    /// Graph API version in the path, such as v23.0.
-    #[arg(long, global = true)]
-    pub api_version: Option<String>,
-    /// Start the embedded mock on a free loopback port and use it (no token needed).
-    #[arg(long, global = true)]
-    pub mock: bool,
-    /// Print exactly one JSON document on stdout.
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// Retries after the first attempt.
-    #[arg(long, value_name = "N", global = true)]
-    pub max_retries: Option<u32>,
-    /// Per-attempt timeout in seconds.
-    #[arg(long, value_name = "SECS", global = true)]
-    pub timeout: Option<f64>,
-}
-
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -61,140 +38,34 @@ pub enum Command {
     #[command(flatten)]
     Api(ApiCommand),
     /// Serve the mock Graph API until interrupted (prints its base URL first).
-    Mock {
-        /// Port on 127.0.0.1 (default: a free one).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-    },
+    Mock(MockArgs),
 }
 
 /// Commands that call the API (through a client, or the embedded mock with `--mock`).
 #[derive(Debug, Subcommand)]
 pub enum ApiCommand {
     /// Read one phone number.
-    Get {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// Comma-separated fields (default: Graph's default fields).
-        #[arg(long, value_delimiter = ',')]
-        fields: Vec<String>,
-    },
+    Get(GetArgs),
     /// Read a WhatsApp account number node.
-    AccountNumber {
-        /// Account number ID.
-        id: String,
-        /// Comma-separated fields.
-        #[arg(long, value_delimiter = ',')]
-        fields: Vec<String>,
-    },
+    AccountNumber(AccountNumberArgs),
     /// List the phone numbers of a WhatsApp Business Account.
-    List {
-        /// WhatsApp Business Account ID.
-        waba_id: String,
-        /// Comma-separated fields.
-        #[arg(long, value_delimiter = ',')]
-        fields: Vec<String>,
-        /// Page size (1 to 100).
-        #[arg(long)]
-        limit: Option<u32>,
-        /// Follow the cursor through every page.
-        #[arg(long)]
-        all: bool,
-        /// Start after this cursor.
-        #[arg(long)]
-        after: Option<String>,
-        /// Sort order: asc or desc (by onboarding time), or a Graph sort key.
-        #[arg(long)]
-        sort: Option<String>,
-        /// Filter as FIELD=VALUE (repeatable), e.g. account_mode=SANDBOX.
-        #[arg(long = "filter", value_name = "FIELD=VALUE")]
-        filters: Vec<String>,
-    },
+    List(ListArgs),
     /// Table of every number of the given accounts, flagging those at risk (exit 3 if any).
-    Audit {
-        /// WhatsApp Business Account IDs (with --mock and none: the demo account).
-        waba_ids: Vec<String>,
-        /// Accounts read at the same time.
-        #[arg(long, default_value_t = 4)]
-        concurrency: usize,
-    },
+    Audit(AuditArgs),
     /// Add a phone number to an account.
-    Add {
-        /// WhatsApp Business Account ID.
-        waba_id: String,
-        /// Country calling code, such as 1.
-        #[arg(long)]
-        cc: String,
-        /// The number without country code.
-        #[arg(long)]
-        phone_number: String,
-        /// Display name to submit for review.
-        #[arg(long)]
-        verified_name: String,
-        /// Move a number registered on another account.
-        #[arg(long)]
-        migrate: bool,
-    },
+    Add(AddArgs),
     /// Send a verification code.
-    RequestCode {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// Delivery method.
-        #[arg(long, value_enum)]
-        method: CodeMethodArg,
-        /// Locale of the message, such as en_US.
-        #[arg(long)]
-        language: String,
-    },
+    RequestCode(RequestCodeArgs),
     /// Verify the code that was sent.
-    VerifyCode {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// The six-digit code.
-        #[arg(long)]
-        code: String,
-    },
+    VerifyCode(VerifyCodeArgs),
     /// Register the number with Cloud API.
-    Register {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// Six-digit two-step verification PIN.
-        #[arg(long)]
-        pin: String,
-    },
+    Register(RegisterArgs),
     /// Deregister the number from Cloud API.
-    Deregister {
-        /// Phone number ID.
-        phone_number_id: String,
-    },
+    Deregister(DeregisterArgs),
     /// Change the two-step verification PIN.
-    SetPin {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// New six-digit PIN.
-        #[arg(long)]
-        pin: String,
-    },
+    SetPin(SetPinArgs),
     /// Update display name, webhook override or search visibility.
-    Update {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// Request a new display name.
-        #[arg(long)]
-        new_display_name: Option<String>,
-        /// Send this number's webhooks to this https URL.
-        #[arg(long)]
-        webhook_url: Option<String>,
-        /// Verify token for --webhook-url.
-        #[arg(long, requires = "webhook_url")]
-        verify_token: Option<String>,
-        /// Remove the webhook override.
-        #[arg(long, conflicts_with = "webhook_url")]
-        remove_webhook: bool,
-        /// Whether the business is found through WhatsApp search.
-        #[arg(long, value_enum)]
-        search_visibility: Option<VisibilityArg>,
-    },
+    Update(UpdateArgs),
     /// Read or change a number's settings.
     Settings {
         #[command(subcommand)]
@@ -211,79 +82,43 @@ pub enum ApiCommand {
 #[derive(Debug, Subcommand)]
 pub enum SettingsAction {
     /// Show the settings.
-    Get {
-        /// Phone number ID.
-        phone_number_id: String,
-    },
+    Get(SettingsGetArgs),
     /// Change settings.
-    Set {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// The identity change check.
-        #[arg(long, value_enum)]
-        identity_key_check: Option<Switch>,
-        /// Business calling.
-        #[arg(long, value_enum)]
-        calling: Option<Switch>,
-    },
+    Set(SettingsSetArgs),
 }
 
 /// `profile` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ProfileAction {
     /// Show the business profile.
-    Get {
-        /// Phone number ID.
-        phone_number_id: String,
-    },
+    Get(ProfileGetArgs),
     /// Change the business profile.
-    Set {
-        /// Phone number ID.
-        phone_number_id: String,
-        /// Short text under the name.
-        #[arg(long)]
-        about: Option<String>,
-        /// Postal address.
-        #[arg(long)]
-        address: Option<String>,
-        /// Longer description.
-        #[arg(long)]
-        description: Option<String>,
-        /// Contact email.
-        #[arg(long)]
-        email: Option<String>,
-        /// Website (repeat for a second one).
-        #[arg(long = "website")]
-        websites: Vec<String>,
-        /// Industry, such as RETAIL.
-        #[arg(long)]
-        vertical: Option<String>,
-    },
+    Set(ProfileSetArgs),
 }
 
-/// Verification code delivery.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum CodeMethodArg {
-    /// Text message.
-    Sms,
-    /// Voice call.
-    Voice,
-}
-
-/// On or off.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Switch {
-    /// Enable.
-    On,
-    /// Disable.
-    Off,
-}
-
-/// Search visibility.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum VisibilityArg {
-    /// Findable.
-    Visible,
-    /// Hidden.
-    Hidden,
+impl ApiCommand {
+    /// Runs the command with version `V`'s types: the one place that maps syntax to code.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        match self {
+            ApiCommand::Get(args) => args.run(session).await,
+            ApiCommand::AccountNumber(args) => args.run(session).await,
+            ApiCommand::List(args) => args.run(session).await,
+            ApiCommand::Audit(args) => args.run(session).await,
+            ApiCommand::Add(args) => args.run(session).await,
+            ApiCommand::RequestCode(args) => args.run(session).await,
+            ApiCommand::VerifyCode(args) => args.run(session).await,
+            ApiCommand::Register(args) => args.run(session).await,
+            ApiCommand::Deregister(args) => args.run(session).await,
+            ApiCommand::SetPin(args) => args.run(session).await,
+            ApiCommand::Update(args) => args.run(session).await,
+            ApiCommand::Settings { action } => match action {
+                SettingsAction::Get(args) => args.run(session).await,
+                SettingsAction::Set(args) => args.run(session).await,
+            },
+            ApiCommand::Profile { action } => match action {
+                ProfileAction::Get(args) => args.run(session).await,
+                ProfileAction::Set(args) => args.run(session).await,
+            },
+        }
+    }
 }

@@ -1,37 +1,83 @@
-//! Turning global options into a client, starting the embedded mock when asked.
+//! The global options, and turning them into a client of the version the command runs
+//! with, starting the embedded mock when asked.
 
 use std::time::Duration;
 
-use whatsapp_phone_numbers::{ApiVersion, Client, Core};
+use clap::Args;
+use whatsapp_phone_numbers::{ApiVersion, Client, GraphVersion};
 use whatsapp_phone_numbers_mock::MockServer;
 
-use crate::cli::Global;
 use crate::failure::Failure;
 use crate::output::Output;
 
-/// A configured client, and the mock it talks to when `--mock` was given.
-pub struct Session {
-    /// The SDK client (default version's types; the path carries the chosen version).
-    pub client: Client,
-    /// The configuration, for clients bound to another version's types.
-    pub core: Core,
+/// Options for every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Access token (system user or user token).
+    #[arg(
+        long,
+        env = "WHATSAPP_ACCESS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub token: Option<String>,
+    /// App secret: signs every request with appsecret_proof.
+    #[arg(
+        long,
+        env = "WHATSAPP_APP_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub app_secret: Option<String>,
+    /// API host (default `https://graph.facebook.com`; `http://` only for loopback).
+    #[arg(long, env = "WHATSAPP_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Graph API version in the path, such as v24.0 (default: the oldest this build has
+    /// types for). Answers decode with that version's types, or the nearest older ones.
+    #[arg(long, env = "WHATSAPP_API_VERSION", global = true)]
+    pub api_version: Option<String>,
+    /// Start the embedded mock on a free loopback port and use it (no token needed).
+    #[arg(long, global = true)]
+    pub mock: bool,
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Retries after the first attempt.
+    #[arg(long, value_name = "N", global = true)]
+    pub max_retries: Option<u32>,
+    /// Per-attempt timeout in seconds.
+    #[arg(long, value_name = "SECS", global = true)]
+    pub timeout: Option<f64>,
+}
+
+impl Global {
+    /// The version the command asks for: `--api-version`, or the oldest enabled one.
+    pub fn requested_version(&self) -> Result<ApiVersion, Failure> {
+        match &self.api_version {
+            Some(text) => Ok(text.parse::<ApiVersion>()?),
+            None => whatsapp_phone_numbers::enabled_versions()
+                .first()
+                .copied()
+                .ok_or_else(|| Failure::Usage("this build has no Graph API version".into())),
+        }
+    }
+}
+
+/// A configured client of version `V`, and the mock it talks to when `--mock` was given.
+pub struct Session<V: GraphVersion> {
+    /// The SDK client; its paths carry the requested version.
+    pub client: Client<V>,
     /// How to print.
     pub out: Output,
     /// Kept alive for the whole command.
     pub mock: Option<MockServer>,
 }
 
-impl Session {
-    /// True when the chosen API version is v24.0 or later, so reads decode with the v24.0
-    /// types.
-    pub fn uses_v24(&self) -> bool {
-        self.core.api_version() >= ApiVersion::V24_0
-    }
-
-    /// Builds the client. Nothing is sent.
-    pub async fn open(global: &Global) -> Result<Self, Failure> {
+impl<V: GraphVersion> Session<V> {
+    /// Builds the client for `version` with `V`'s types. Nothing is sent.
+    pub async fn open(global: &Global, version: ApiVersion) -> Result<Self, Failure> {
         let out = Output { json: global.json };
-        let mut builder = Client::builder();
+        let mut builder = Client::<V>::builder().api_version(version);
         let mut mock = None;
         if global.mock {
             let mut mock_builder = MockServer::builder();
@@ -63,9 +109,6 @@ impl Session {
         if let Some(secret) = &global.app_secret {
             builder = builder.app_secret(secret);
         }
-        if let Some(version) = &global.api_version {
-            builder = builder.api_version(version.parse::<ApiVersion>()?);
-        }
         if let Some(retries) = global.max_retries {
             builder = builder.max_retries(retries);
         }
@@ -80,12 +123,6 @@ impl Session {
         let client = builder
             .user_agent_suffix(concat!("waphone/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let core = client.core().clone();
-        Ok(Self {
-            client,
-            core,
-            out,
-            mock,
-        })
+        Ok(Self { client, out, mock })
     }
 }

@@ -608,4 +608,45 @@ pub mod view {
         /// `verify_token`
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
+
+    /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes
+    /// `number.status()` work for any version without bringing the trait names into scope.
+    pub mod prelude {
+        pub use super::AccountNumber as _;
+        pub use super::AddPhoneNumberRequest as _;
+        pub use super::BusinessProfile as _;
+        pub use super::BusinessProfileFields as _;
+        pub use super::BusinessProfileList as _;
+        pub use super::BusinessProfileUpdate as _;
+        pub use super::CallingSettings as _;
+        pub use super::CallingSettingsUpdate as _;
+        pub use super::CreatedId as _;
+        pub use super::CursorPaging as _;
+        pub use super::FeatureToggle as _;
+        pub use super::GraphApiError as _;
+        pub use super::GraphApiErrorData as _;
+        pub use super::GraphApiErrorDetail as _;
+        pub use super::MessageContact as _;
+        pub use super::MessageId as _;
+        pub use super::MessageResponse as _;
+        pub use super::PagingCursors as _;
+        pub use super::PayloadEncryptionSettings as _;
+        pub use super::PayloadEncryptionUpdate as _;
+        pub use super::PhoneNumber as _;
+        pub use super::PhoneNumberFilter as _;
+        pub use super::PhoneNumberPage as _;
+        pub use super::PhoneNumberSettings as _;
+        pub use super::PhoneNumberSettingsUpdate as _;
+        pub use super::PhoneNumberSummary as _;
+        pub use super::PhoneNumberUpdate as _;
+        pub use super::RegisterRequest as _;
+        pub use super::RegistrationBackup as _;
+        pub use super::RequestCodeRequest as _;
+        pub use super::StorageConfiguration as _;
+        pub use super::StorageConfigurationUpdate as _;
+        pub use super::SuccessResponse as _;
+        pub use super::UserIdentityChangeSettings as _;
+        pub use super::VerifyCodeRequest as _;
+        pub use super::WebhookConfiguration as _;
+    }
 }

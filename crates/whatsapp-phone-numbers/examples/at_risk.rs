@@ -6,7 +6,7 @@
 //! ```
 
 use futures_util::TryStreamExt;
-use whatsapp_phone_numbers::{Client, PhoneNumberField as Field, types};
+use whatsapp_phone_numbers::v23_0::{Client, PhoneNumberField as Field, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

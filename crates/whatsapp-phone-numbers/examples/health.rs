@@ -4,7 +4,7 @@
 //! WHATSAPP_ACCESS_TOKEN=... cargo run -p whatsapp-phone-numbers --example health -- 106540352242922
 //! ```
 
-use whatsapp_phone_numbers::{Client, PhoneNumberField as Field};
+use whatsapp_phone_numbers::v23_0::{Client, PhoneNumberField as Field};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

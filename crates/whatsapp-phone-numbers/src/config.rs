@@ -1,13 +1,13 @@
-//! Client configuration: API version, base URL, credentials, timeouts and retries.
+//! Configuration values: the API version, the retry policy, the environment variables
+//! `from_env` reads, and the base URL rules.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::core::Core;
+use whatsapp_phone_numbers_api::GraphVersion;
+
 use crate::error::Error;
-use crate::secret::{AccessToken, AppSecret};
 
 /// Default Graph API host.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
@@ -37,11 +37,6 @@ pub struct ApiVersion {
 }
 
 impl ApiVersion {
-    /// Graph API v23.0.
-    pub const V23_0: Self = Self::new(23, 0);
-    /// Graph API v24.0.
-    pub const V24_0: Self = Self::new(24, 0);
-
     /// A version from its numbers.
     pub const fn new(major: u16, minor: u16) -> Self {
         Self { major, minor }
@@ -55,6 +50,11 @@ impl ApiVersion {
     /// Minor number (0 for v23.0).
     pub const fn minor(self) -> u16 {
         self.minor
+    }
+
+    /// The version of the types `V` (`ApiVersion::of::<v24_0::Version>() == V24_0`).
+    pub const fn of<V: GraphVersion>() -> Self {
+        Self::new(V::MAJOR, V::MINOR)
     }
 }
 
@@ -149,211 +149,6 @@ impl RetryConfig {
     pub fn with_max_wait(mut self, wait: Duration) -> Self {
         self.max_wait = wait;
         self
-    }
-}
-
-/// A client type that [`ClientBuilder`] can build: one per enabled Graph API version.
-pub trait BuildClient: Sized + sealed::Sealed {
-    /// The version whose types the client uses; the default for the path.
-    const SPEC_VERSION: ApiVersion;
-    #[doc(hidden)]
-    fn from_core(core: Core) -> Self;
-}
-
-pub(crate) mod sealed {
-    pub trait Sealed {}
-}
-
-/// Builds a client. Start from `Client::builder()` or `Client::from_env()`.
-///
-/// ```
-/// # fn main() -> Result<(), whatsapp_phone_numbers::Error> {
-/// use std::time::Duration;
-/// use whatsapp_phone_numbers::{ApiVersion, Client};
-/// let client = Client::builder()
-///     .access_token("EAAJB...")
-///     .app_secret("0123abcd")
-///     .api_version(ApiVersion::V23_0)
-///     .timeout(Duration::from_secs(20))
-///     .max_retries(3)
-///     .build()?;
-/// assert_eq!(client.api_version(), ApiVersion::V23_0);
-/// # Ok(()) }
-/// ```
-#[must_use]
-pub struct ClientBuilder<C> {
-    pub(crate) access_token: Option<String>,
-    pub(crate) app_secret: Option<String>,
-    pub(crate) api_version: Option<ApiVersion>,
-    pub(crate) base_url: Option<String>,
-    pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) retry: RetryConfig,
-    pub(crate) http: Option<reqwest::Client>,
-    pub(crate) user_agent: Option<String>,
-    /// A problem found by `from_env`, reported by `build`.
-    env_error: Option<Error>,
-    _client: PhantomData<fn() -> C>,
-}
-
-impl<C> fmt::Debug for ClientBuilder<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field(
-                "app_secret",
-                &self.app_secret.as_ref().map(|_| "<redacted>"),
-            )
-            .field("api_version", &self.api_version)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("retry", &self.retry)
-            .field("custom_http_client", &self.http.is_some())
-            .finish()
-    }
-}
-
-impl<C: BuildClient> Default for ClientBuilder<C> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<C: BuildClient> ClientBuilder<C> {
-    /// A builder with defaults: Graph's host, the client's spec version, 30 s timeout,
-    /// 10 s connect timeout, 2 retries.
-    pub fn new() -> Self {
-        Self {
-            access_token: None,
-            app_secret: None,
-            api_version: None,
-            base_url: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            retry: RetryConfig::default(),
-            http: None,
-            user_agent: None,
-            env_error: None,
-            _client: PhantomData,
-        }
-    }
-
-    /// Reads `WHATSAPP_ACCESS_TOKEN`, and when set `WHATSAPP_APP_SECRET`,
-    /// `WHATSAPP_BASE_URL` and `WHATSAPP_API_VERSION`, over what the builder holds.
-    pub fn from_env(mut self) -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if let Some(token) = var(ENV_ACCESS_TOKEN) {
-            self.access_token = Some(token);
-        }
-        if let Some(secret) = var(ENV_APP_SECRET) {
-            self.app_secret = Some(secret);
-        }
-        if let Some(url) = var(ENV_BASE_URL) {
-            self.base_url = Some(url);
-        }
-        if let Some(version) = var(ENV_API_VERSION) {
-            match version.trim().parse() {
-                Ok(version) => self.api_version = Some(version),
-                Err(_) => {
-                    self.env_error = Some(Error::invalid(
-                        "api_version",
-                        format!("{ENV_API_VERSION} must look like v23.0, got {version:?}"),
-                    ))
-                }
-            }
-        }
-        self
-    }
-
-    /// The access token (required).
-    pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.access_token = Some(token.into());
-        self
-    }
-
-    /// The app secret: when set, every request carries `appsecret_proof`.
-    pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
-        self.app_secret = Some(secret.into());
-        self
-    }
-
-    /// The Graph API version put in every path (default: the client's spec version).
-    pub fn api_version(mut self, version: ApiVersion) -> Self {
-        self.api_version = Some(version);
-        self
-    }
-
-    /// The API host (default `https://graph.facebook.com`). Plain `http://` is accepted
-    /// for loopback hosts only (mocks and tests).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// Whole-request timeout, per attempt (default 30 s). Ignored with [`http_client`](Self::http_client).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Connection timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Retries after the first attempt (default 2; 0 disables retries).
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.retry.max_retries = retries;
-        self
-    }
-
-    /// The longest server-requested wait to sleep through before retrying (default 30 s);
-    /// longer waits return the error with [`Error::retry_after`] instead.
-    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
-        self.retry.max_wait = wait;
-        self
-    }
-
-    /// The whole retry policy.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Use this `reqwest::Client` (your TLS, proxy and pool settings) instead of building one.
-    ///
-    /// The client this crate builds follows no redirects, so a request body (a PIN, a code)
-    /// is never replayed to another host; give yours `redirect::Policy::none()` too.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Appended to the `User-Agent` (`whatsapp-phone-numbers/<version> <suffix>`).
-    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.user_agent = Some(suffix.into());
-        self
-    }
-
-    /// Checks the configuration and builds the client. Nothing is sent.
-    pub fn build(self) -> Result<C, Error> {
-        if let Some(error) = self.env_error.clone() {
-            return Err(error);
-        }
-        let token = AccessToken::new(self.access_token.clone().ok_or_else(|| {
-            Error::Config(format!(
-                "no access token: call .access_token(..) or set {ENV_ACCESS_TOKEN}"
-            ))
-        })?)?;
-        let secret = self.app_secret.clone().map(AppSecret::new).transpose()?;
-        let base_url = check_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let version = self.api_version.unwrap_or(C::SPEC_VERSION);
-        Core::new(self, token, secret, base_url, version).map(C::from_core)
     }
 }
 

@@ -3,17 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
+use whatsapp_phone_numbers_api::operation::RetryClass;
+
 use crate::meta::ResponseMeta;
-
-/// Graph error codes that mean "slow down" (rate limits and throttles).
-pub const THROTTLING_CODES: &[i64] = &[4, 17, 32, 613, 80007, 80008, 130429, 131056, 133016];
-
-/// Registration throttling: too many register/deregister or code requests. Waiting is the
-/// only remedy, so it is never retried automatically.
-pub const REGISTRATION_THROTTLED: i64 = 133016;
-
-/// Graph error codes about the access token or session.
-pub const AUTH_CODES: &[i64] = &[102, 190];
+use crate::retry::{self, Failure};
+pub use crate::retry::{AUTH_CODES, REGISTRATION_THROTTLED, THROTTLING_CODES};
 
 /// Everything that can go wrong.
 ///
@@ -74,6 +68,8 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// Headers and usage of the answer.
     pub meta: ResponseMeta,
+    /// The retry class of the call that failed.
+    pub(crate) class: RetryClass,
 }
 
 /// An error status with a body that is not a Graph error.
@@ -90,6 +86,8 @@ pub struct HttpError {
     pub retry_after: Option<Duration>,
     /// Headers and usage of the answer.
     pub meta: ResponseMeta,
+    /// The retry class of the call that failed.
+    pub(crate) class: RetryClass,
 }
 
 /// A success status whose body did not decode.
@@ -205,8 +203,8 @@ impl Error {
     /// 130429, 131056, 133016, ...).
     pub fn is_throttling(&self) -> bool {
         match self {
-            Error::Api(e) => e.status == 429 || THROTTLING_CODES.contains(&e.code),
-            Error::Http(e) => e.status == 429,
+            Error::Api(e) => retry::throttled(Some(e.status), Some(e.code)),
+            Error::Http(e) => retry::throttled(Some(e.status), None),
             _ => false,
         }
     }
@@ -220,27 +218,32 @@ impl Error {
         }
     }
 
-    /// Sending the same request again may succeed: throttling (except registration
-    /// throttling, 133016), `is_transient`, HTTP 429 and 5xx, connection failures, and
-    /// timeouts of calls that are safe to repeat (not registration calls that may have
-    /// been processed).
+    /// Sending the same request again may succeed. The same rule decides the client's own
+    /// retries: throttling (except registration throttling, 133016) and requests that were
+    /// never sent always; 5xx, `is_transient`, timeouts and cut-off answers only for calls
+    /// that are safe to repeat, not for registration calls that may have been processed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => {
-                if e.code == REGISTRATION_THROTTLED {
-                    return false;
-                }
-                e.is_transient == Some(true) || self.is_throttling() || retryable_status(e.status)
-            }
-            Error::Http(e) => retryable_status(e.status),
+            Error::Api(e) => retry::retryable(
+                e.class,
+                Failure {
+                    status: Some(e.status),
+                    code: Some(e.code),
+                    transient: e.is_transient,
+                    not_sent: false,
+                },
+            ),
+            Error::Http(e) => retry::retryable(
+                e.class,
+                Failure {
+                    status: Some(e.status),
+                    ..Failure::default()
+                },
+            ),
             Error::Network(e) => e.retry_safe,
             _ => false,
         }
     }
-}
-
-pub(crate) fn retryable_status(status: u16) -> bool {
-    status == 429 || (500..=599).contains(&status) && status != 501
 }
 
 impl fmt::Display for Error {
@@ -299,6 +302,80 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Graph's error envelope, read leniently (codes sometimes arrive as strings).
+#[derive(serde::Deserialize)]
+struct Envelope {
+    error: Detail,
+}
+
+#[derive(serde::Deserialize)]
+struct Detail {
+    message: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    code: Option<serde_json::Value>,
+    error_subcode: Option<serde_json::Value>,
+    fbtrace_id: Option<String>,
+    is_transient: Option<bool>,
+    error_user_title: Option<String>,
+    error_user_msg: Option<String>,
+    error_data: Option<serde_json::Value>,
+}
+
+fn integer(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The error an error answer stands for, parsing its body once: [`Error::Api`] for a Graph
+/// error document, [`Error::Http`] for anything else.
+pub(crate) fn from_error_body(
+    meta: ResponseMeta,
+    body: &[u8],
+    content_type: Option<String>,
+    retry_after: Option<Duration>,
+    class: RetryClass,
+) -> Error {
+    let status = meta.status;
+    if let Ok(Envelope { error: d }) = serde_json::from_slice::<Envelope>(body)
+        && let Some(code) = d.code.as_ref().and_then(integer)
+    {
+        let details = d.error_data.as_ref().and_then(|data| match data {
+            serde_json::Value::Object(o) => {
+                o.get("details").and_then(|v| v.as_str()).map(str::to_owned)
+            }
+            serde_json::Value::String(s) => Some(s.clone()),
+            _ => None,
+        });
+        return Error::Api(Box::new(ApiError {
+            status,
+            code,
+            subcode: d.error_subcode.as_ref().and_then(integer),
+            error_type: d.kind,
+            message: d.message.unwrap_or_default(),
+            user_title: d.error_user_title,
+            user_message: d.error_user_msg,
+            fbtrace_id: d.fbtrace_id,
+            is_transient: d.is_transient,
+            details,
+            retry_after,
+            meta,
+            class,
+        }));
+    }
+    Error::Http(Box::new(HttpError {
+        status,
+        content_type,
+        body_excerpt: body_excerpt(body),
+        retry_after,
+        meta,
+        class,
+    }))
+}
+
 /// The first `max` characters of a body, lossily decoded.
 pub(crate) fn body_excerpt(body: &[u8]) -> String {
     const MAX: usize = 200;
@@ -328,6 +405,7 @@ mod tests {
             details: None,
             retry_after: None,
             meta: ResponseMeta::default(),
+            class: RetryClass::Safe,
         }))
     }
 

@@ -9,7 +9,8 @@
 //!
 //! ```no_run
 //! use futures_util::TryStreamExt;
-//! use whatsapp_phone_numbers::{Client, Pin, PhoneNumberField as Field, types};
+//! use whatsapp_phone_numbers::Pin;
+//! use whatsapp_phone_numbers::v24_0::{Client, PhoneNumberField as Field, types};
 //!
 //! # async fn run() -> Result<(), whatsapp_phone_numbers::Error> {
 //! // WHATSAPP_ACCESS_TOKEN, and optionally WHATSAPP_APP_SECRET and WHATSAPP_BASE_URL.
@@ -18,9 +19,9 @@
 //! let number = client
 //!     .phone_number("106540352242922")
 //!     .get()
-//!     .fields([Field::Status, Field::QualityRating, Field::MessagingLimitTier])
+//!     .fields([Field::Status, Field::QualityRating, Field::Throughput])
 //!     .await?;
-//! println!("{:?} {:?} (request {:?})", number.status, number.quality_rating, number.meta().request_id);
+//! println!("{:?} {:?} (request {:?})", number.status, number.throughput, number.meta().request_id);
 //!
 //! // Every number of an account, page by page, as a stream.
 //! let mut numbers = client.business_account("102290129340398").phone_numbers().list().page_size(100).stream();
@@ -35,13 +36,37 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Versions
+//!
+//! Each Graph API version with a specification in this repository has a module
+//! (`v23_0`, `v24_0`) behind the Cargo feature of the same name (`v23_0` is on by default).
+//! The module holds `Client` (that is, [`Client<v24_0::Version>`](Client)), the generated
+//! `types`, and the field selections (`PhoneNumberField`, ...) of that version: a v23.0
+//! client cannot select a field only v24.0 has.
+//!
+//! ```compile_fail
+//! // `throughput` is a v24.0 field: v23.0's selection has no such variant.
+//! let _ = whatsapp_phone_numbers::v23_0::PhoneNumberField::Throughput;
+//! ```
+//!
+//! The resource layer is written once, generic over [`GraphVersion`]. Generic code reads
+//! the fields every version has through [`view`] (`use whatsapp_phone_numbers::prelude::*`
+//! and `number.status()` works for any version), and [`with_version`] runs it with the
+//! types of a version chosen at run time.
+//!
+//! **Features stay additive.** The crate root exports only names whose meaning no feature
+//! changes: the generic [`Client`], builders, errors, inputs. Everything tied to one version
+//! lives in that version's module. Enabling another version anywhere in a dependency graph
+//! adds a module and changes nothing a crate already compiled against.
+//!
+//! **One version decision per client.** A client's paths carry its types' version:
+//! `v24_0::Client::from(core)` and [`Client::with_version`] send `/v24.0/`, whoever built
+//! the shared [`Core`]. Only an explicit pin ([`ClientBuilder::api_version`],
+//! [`Client::with_api_version`]) sends another version with these types.
+//!
 //! # What you can rely on
 //!
-//! - **Versions**: each enabled Graph API version has a module (`v23_0`, `v24_0`; Cargo
-//!   features of the same names, additive) with a `Client` bound to that version's generated
-//!   types; the crate root re-exports the default one. The runtime [`ApiVersion`] (default:
-//!   the types' version) is what goes in the path.
-//! - **Forward compatibility**: every enum is open — a value Meta adds later decodes as
+//! - **Forward compatibility**: every enum is open: a value Meta adds later decodes as
 //!   `Unknown("…")` with the original text; unknown fields are ignored; `null` is accepted
 //!   in every optional field.
 //! - **Errors**: one [`Error`] type carrying Graph's code, subcode, type, messages,
@@ -49,82 +74,81 @@
 //!   [`is_retryable`](Error::is_retryable), [`is_throttling`](Error::is_throttling),
 //!   [`is_auth`](Error::is_auth) and [`retry_after`](Error::retry_after).
 //! - **Validation**: PINs, codes, locales, country codes, numbers, names, URLs and IDs are
-//!   checked before sending; a bad value is an [`Error::InvalidInput`] naming the field, and
-//!   nothing goes on the wire.
+//!   checked before sending, and so is every request body against the version's generated
+//!   request type; a bad value is an [`Error::InvalidInput`] naming the field, and nothing
+//!   goes on the wire.
 //! - **Retries**: 429, 5xx, timeouts, connection failures, throttling codes and
 //!   `is_transient` answers are retried with full-jitter exponential backoff (0.5 s base,
 //!   8 s cap, 2 retries by default), honouring `Retry-After` and the business use case
-//!   usage header. Registration calls are retried only when the failure proves the request
-//!   was not processed.
+//!   usage header. Calls whose `x-retry-class` is `unprocessed-only` (registration, codes)
+//!   are retried only when the failure proves the request was not processed. One rule
+//!   decides both these retries and [`Error::is_retryable`].
 //! - **Metadata**: every [`Response`] derefs to its body and carries [`ResponseMeta`]:
 //!   request ID, served API version, parsed `X-Business-Use-Case-Usage` and `X-App-Usage`.
 //! - **Security**: the token travels only in the `Authorization` header (marked sensitive);
 //!   with an app secret every request carries `appsecret_proof`; plain `http://` is refused
-//!   except on loopback; tokens, secrets, PINs and codes print as `<redacted>`.
+//!   except on loopback; tokens, secrets, PINs and codes print as `<redacted>`, and are cut
+//!   out of error text even when a server echoes them.
 //! - **Tracing**: one `whatsapp.request` span per attempt (operation, method, path template,
 //!   attempt, status, duration, fbtrace_id) and never a secret.
 #![warn(missing_docs)]
 
-#[cfg(not(any(feature = "v23_0", feature = "v24_0")))]
-compile_error!(
-    "whatsapp-phone-numbers needs at least one Graph API version feature: `v23_0` (default) or `v24_0`"
-);
-
-mod api;
+mod body;
+mod builder;
+mod call;
+mod client;
 pub mod config;
 mod core;
 pub mod error;
-pub mod fields;
+mod fields;
 pub mod meta;
 mod paging;
 pub mod query;
+mod resources;
+mod retry;
 pub mod secret;
-mod transport;
 mod validate;
+mod version;
 
-#[cfg(feature = "v23_0")]
-pub mod v23_0;
-#[cfg(feature = "v24_0")]
-pub mod v24_0;
-
-pub use crate::config::{ApiVersion, BuildClient, ClientBuilder, RetryConfig};
+pub use crate::builder::ClientBuilder;
+pub use crate::client::Client;
+pub use crate::config::{ApiVersion, RetryConfig};
 pub use crate::core::Core;
 pub use crate::error::{ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError};
-/// Short name for [`PhoneNumberField`], the most used selection.
-pub use crate::fields::PhoneNumberField as Field;
-pub use crate::fields::{AccountNumberField, BusinessProfileField, PhoneNumberField};
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
+pub use crate::resources::account_number::{AccountNumberHandle, GetAccountNumber};
+pub use crate::resources::business_account::{
+    AddPhoneNumber, BusinessAccountHandle, ListPhoneNumbers, PhoneNumbersHandle,
+};
+pub use crate::resources::business_profile::{
+    BusinessProfileHandle, GetBusinessProfile, UpdateBusinessProfile,
+};
+pub use crate::resources::phone_number::{GetPhoneNumber, PhoneNumberHandle, UpdatePhoneNumber};
+pub use crate::resources::registration::{Deregister, Register, RequestCode, VerifyCode};
+pub use crate::resources::settings::{GetSettings, SettingsHandle, UpdateSettings};
 pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
+pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};
+pub use whatsapp_phone_numbers_api::field::Field;
+pub use whatsapp_phone_numbers_api::version::view;
+pub use whatsapp_phone_numbers_api::{OpenEnum, Page, Schema};
+
+// The version modules (`v23_0`, ...), the `ApiVersion` constants and the dispatch from a
+// run-time version to its types, written by `cargo xtask regen` from the folders under
+// `spec/`.
+include!("versions.rs");
 
 /// A boxed, `Send`, `Unpin` stream of results, as returned by the paginators.
 pub type ResultStream<T> =
     std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<T, Error>> + Send + 'static>>;
 
-/// The default version's client and types: Graph API v23.0, or v24.0 when only the
-/// `v24_0` feature is enabled.
-#[cfg(feature = "v23_0")]
-pub use crate::v23_0::{
-    AccountNumberHandle, AddPhoneNumber, BusinessAccountHandle, BusinessProfileHandle, Client,
-    Deregister, GetAccountNumber, GetBusinessProfile, GetPhoneNumber, GetSettings,
-    ListPhoneNumbers, PhoneNumberHandle, PhoneNumbersHandle, Register, RequestCode, SettingsHandle,
-    UpdateBusinessProfile, UpdatePhoneNumber, UpdateSettings, VerifyCode, types,
-};
-#[cfg(all(feature = "v24_0", not(feature = "v23_0")))]
-pub use crate::v24_0::{
-    AccountNumberHandle, AddPhoneNumber, BusinessAccountHandle, BusinessProfileHandle, Client,
-    Deregister, GetAccountNumber, GetBusinessProfile, GetPhoneNumber, GetSettings,
-    ListPhoneNumbers, PhoneNumberHandle, PhoneNumbersHandle, Register, RequestCode, SettingsHandle,
-    UpdateBusinessProfile, UpdatePhoneNumber, UpdateSettings, VerifyCode, types,
-};
-
-/// `use whatsapp_phone_numbers::prelude::*;` brings the client, inputs and stream helpers.
+/// `use whatsapp_phone_numbers::prelude::*;` brings the client, the inputs, the traits that
+/// make generic code read well (`number.status()` on any version), and stream helpers.
 pub mod prelude {
+    pub use crate::view::prelude::*;
     pub use crate::{
-        AccountNumberField, ApiVersion, BusinessProfileField, Error, Filter, PhoneNumberField, Pin,
+        ApiVersion, Client, Error, Field as _, Filter, GraphVersion, OpenEnum as _, Page as _, Pin,
         Sort, VerificationCode,
     };
-    #[cfg(any(feature = "v23_0", feature = "v24_0"))]
-    pub use crate::{Client, types};
     pub use futures_util::{StreamExt as _, TryStreamExt as _};
 }

@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use futures_core::Stream;
+use whatsapp_phone_numbers_api::Page;
 
 use crate::error::{DecodeError, Error};
 use crate::meta::Response;
@@ -58,19 +59,16 @@ fn fingerprint(cursor: &str) -> u64 {
     hasher.finish()
 }
 
-/// Streams pages: `fetch(after)` gets one page, `cursor` reads where the next one starts
-/// and `is_empty` says whether a page holds no items.
+/// Streams pages: `fetch(after)` gets one page; the page says where the next one starts.
 ///
 /// Stops after the last page or the first error. A cursor seen before (a cycle, which
 /// would otherwise loop forever) or a long run of empty pages ends the stream with an error.
 pub(crate) fn pages<P, F, Fut>(
     first: Option<String>,
     fetch: F,
-    cursor: fn(&P) -> Result<Option<String>, String>,
-    is_empty: fn(&P) -> bool,
 ) -> impl Stream<Item = Result<Response<P>, Error>> + Send + 'static
 where
-    P: Send + 'static,
+    P: Page,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Response<P>, Error>> + Send + 'static,
 {
@@ -91,12 +89,12 @@ where
             State::Fetch(mut walk) => match (walk.fetch)(walk.after.take()).await {
                 Err(error) => Some((Err(error), State::Done)),
                 Ok(page) => {
-                    walk.empty_run = if is_empty(&page) {
+                    walk.empty_run = if page.items().is_empty() {
                         walk.empty_run + 1
                     } else {
                         0
                     };
-                    let next = match cursor(&page) {
+                    let next = match next_cursor(page.next_page(), page.after_cursor()) {
                         Ok(None) => State::Done,
                         Ok(Some(_)) if walk.empty_run >= MAX_EMPTY_PAGES => State::Fail(stalled(
                             &page,

@@ -12,7 +12,7 @@ impl ApiVersion {
     pub const KNOWN: &'static [ApiVersion] = &[Self::V23_0, Self::V24_0];
 }
 
-/// Graph API v23.0 (feature `v23_0`): the [`Client`](crate::Client) bound to this version, and the
+/// Graph API v23.0 (feature `v23_0`): the [`Client`] bound to this version, and the
 /// types and field selections generated from `spec/v23.0/openapi.yaml`.
 #[cfg(feature = "v23_0")]
 pub mod v23_0 {
@@ -26,7 +26,7 @@ pub mod v23_0 {
     pub type ClientBuilder = crate::ClientBuilder<Version>;
 }
 
-/// Graph API v24.0 (feature `v24_0`): the [`Client`](crate::Client) bound to this version, and the
+/// Graph API v24.0 (feature `v24_0`): the [`Client`] bound to this version, and the
 /// types and field selections generated from `spec/v24.0/openapi.yaml`.
 #[cfg(feature = "v24_0")]
 pub mod v24_0 {
@@ -42,18 +42,19 @@ pub mod v24_0 {
 
 /// The versions this build has types for (their features are enabled), oldest first.
 pub fn enabled_versions() -> Vec<ApiVersion> {
-    #[allow(unused_mut)]
-    let mut out = Vec::new();
-    #[cfg(feature = "v23_0")]
-    out.push(ApiVersion::V23_0);
-    #[cfg(feature = "v24_0")]
-    out.push(ApiVersion::V24_0);
-    out
+    let enabled = [
+        (ApiVersion::V23_0, cfg!(feature = "v23_0")),
+        (ApiVersion::V24_0, cfg!(feature = "v24_0")),
+    ];
+    enabled
+        .into_iter()
+        .filter_map(|(version, on)| on.then_some(version))
+        .collect()
 }
 
 /// Runs `visitor` with the types of `version`, when this build has them.
 ///
-/// See [`with_version`](crate::with_version), which also picks the types of the nearest
+/// See [`with_version`], which also picks the types of the nearest
 /// enabled version.
 pub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {
     #[cfg(feature = "v23_0")]

@@ -1,6 +1,7 @@
 //! `from_env`, alone in its own test binary because it changes the process environment.
 
-use whatsapp_phone_numbers::{ApiVersion, Client, Error};
+use whatsapp_phone_numbers::v23_0::Client;
+use whatsapp_phone_numbers::{ApiVersion, Error};
 
 #[test]
 fn from_env_reads_the_documented_variables() {

@@ -1,13 +1,29 @@
 //! `mock [--port P]`: serve the mock until interrupted.
 
+use clap::Args;
 use whatsapp_phone_numbers_mock::{MockServer, serve_until_ctrl_c};
 
-use crate::cli::Global;
 use crate::failure::Failure;
 use crate::output::emit_line;
+use crate::session::Global;
 
-/// Binds 127.0.0.1:`port`, prints the base URL (and the mock's token), serves until Ctrl-C.
-pub async fn serve(global: &Global, port: u16) -> Result<(), Failure> {
+/// `mock [--port P]`
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Port on 127.0.0.1 (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}
+
+impl MockArgs {
+    /// Binds 127.0.0.1:`port`, prints the base URL (and the mock's token), serves until
+    /// Ctrl-C.
+    pub async fn run(&self, global: &Global) -> Result<(), Failure> {
+        serve(global, self.port).await
+    }
+}
+
+async fn serve(global: &Global, port: u16) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| Failure::Local(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;

@@ -1,18 +1,29 @@
-//! One function per command.
+//! One module per group of commands; each command is an `Args` struct with an
+//! `async fn run<V: GraphVersion>(&self, session)`, written once for every version.
 
+pub mod audit;
 pub mod lifecycle;
+pub mod list;
 pub mod mock;
+pub mod number;
 pub mod profile;
 pub mod settings;
-pub mod versioned;
 
-use whatsapp_phone_numbers::{Error, PhoneNumberField};
+use std::process::ExitCode;
 
-/// Parses `--fields` values into typed fields (unknown names are sent as written).
-pub fn phone_fields(names: &[String]) -> Result<Vec<PhoneNumberField>, Error> {
+use whatsapp_phone_numbers::Field;
+
+/// Parses `--fields` values into a version's field selection (unknown names are sent as
+/// written, and checked by the SDK before sending).
+pub fn parse_fields<F: Field>(names: &[String]) -> Vec<F> {
     names
         .iter()
         .filter(|n| !n.trim().is_empty())
-        .map(|n| PhoneNumberField::parse(n))
+        .map(|n| F::parse(n))
         .collect()
+}
+
+/// A command that finished normally.
+pub fn done() -> ExitCode {
+    ExitCode::SUCCESS
 }

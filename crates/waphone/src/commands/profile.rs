@@ -1,58 +1,88 @@
 //! `profile get` and `profile set`.
 
-use whatsapp_phone_numbers::types;
+use std::process::ExitCode;
 
+use clap::Args;
+use whatsapp_phone_numbers::GraphVersion;
+
+use super::done;
 use crate::failure::Failure;
 use crate::session::Session;
 
 /// `profile get <ID>`
-pub async fn get(session: &Session, id: &str) -> Result<(), Failure> {
-    let profile = session
-        .client
-        .phone_number(id)
-        .business_profile()
-        .get()
-        .await?;
-    session.out.record(&*profile)
+#[derive(Debug, Args)]
+pub struct ProfileGetArgs {
+    /// Phone number ID.
+    pub phone_number_id: String,
 }
 
-/// The options of `profile set`.
-pub struct ProfileArgs<'a> {
-    /// `--about`.
-    pub about: Option<&'a str>,
-    /// `--address`.
-    pub address: Option<&'a str>,
-    /// `--description`.
-    pub description: Option<&'a str>,
-    /// `--email`.
-    pub email: Option<&'a str>,
-    /// `--website`, repeated.
-    pub websites: &'a [String],
-    /// `--vertical`.
-    pub vertical: Option<&'a str>,
+impl ProfileGetArgs {
+    /// Reads and prints the profile.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        let profile = session
+            .client
+            .phone_number(&self.phone_number_id)
+            .business_profile()
+            .get()
+            .await?;
+        session.out.record(&*profile)?;
+        Ok(done())
+    }
 }
 
 /// `profile set <ID> [...]`
-pub async fn set(session: &Session, id: &str, args: ProfileArgs<'_>) -> Result<(), Failure> {
-    let mut request = session.client.phone_number(id).business_profile().update();
-    if let Some(about) = args.about {
-        request = request.about(about);
+#[derive(Debug, Args)]
+pub struct ProfileSetArgs {
+    /// Phone number ID.
+    pub phone_number_id: String,
+    /// Short text under the name.
+    #[arg(long)]
+    pub about: Option<String>,
+    /// Postal address.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Longer description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Contact email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Website (repeat for a second one).
+    #[arg(long = "website")]
+    pub websites: Vec<String>,
+    /// Industry, such as RETAIL.
+    #[arg(long)]
+    pub vertical: Option<String>,
+}
+
+impl ProfileSetArgs {
+    /// Sends the change.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        let mut request = session
+            .client
+            .phone_number(&self.phone_number_id)
+            .business_profile()
+            .update();
+        if let Some(about) = &self.about {
+            request = request.about(about);
+        }
+        if let Some(address) = &self.address {
+            request = request.address(address);
+        }
+        if let Some(description) = &self.description {
+            request = request.description(description);
+        }
+        if let Some(email) = &self.email {
+            request = request.email(email);
+        }
+        if !self.websites.is_empty() {
+            request = request.websites(self.websites.iter().cloned());
+        }
+        if let Some(vertical) = &self.vertical {
+            request = request.vertical(V::BusinessVertical::from(vertical.to_ascii_uppercase()));
+        }
+        let answer = request.await?;
+        session.out.record(&*answer)?;
+        Ok(done())
     }
-    if let Some(address) = args.address {
-        request = request.address(address);
-    }
-    if let Some(description) = args.description {
-        request = request.description(description);
-    }
-    if let Some(email) = args.email {
-        request = request.email(email);
-    }
-    if !args.websites.is_empty() {
-        request = request.websites(args.websites.iter().cloned());
-    }
-    if let Some(vertical) = args.vertical {
-        request = request.vertical(types::BusinessVertical::from(vertical.to_ascii_uppercase()));
-    }
-    let answer = request.await?;
-    session.out.record(&*answer)
 }

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
-use whatsapp_phone_numbers::{Client, RetryConfig};
+use whatsapp_phone_numbers::RetryConfig;
+use whatsapp_phone_numbers::v23_0::Client;
 use wiremock::MockServer;
 
 /// The token every test client uses; tests assert it never leaks.

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use whatsapp_phone_numbers::{ApiVersion, Client, Error, RetryConfig};
+use whatsapp_phone_numbers::v23_0::Client;
+use whatsapp_phone_numbers::{ApiVersion, Error, RetryConfig};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

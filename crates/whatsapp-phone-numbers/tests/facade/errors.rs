@@ -2,7 +2,8 @@
 //! status and an excerpt.
 
 use serde_json::json;
-use whatsapp_phone_numbers::{Client, Error, RetryConfig};
+use whatsapp_phone_numbers::v23_0::Client;
+use whatsapp_phone_numbers::{Error, RetryConfig};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

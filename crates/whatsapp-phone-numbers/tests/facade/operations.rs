@@ -1,10 +1,10 @@
 //! Every operation sends the right method, path, query and body, and decodes the answer.
 
 use serde_json::json;
-use whatsapp_phone_numbers::{
-    AccountNumberField, BusinessProfileField, Filter, PhoneNumberField as Field, Pin, Sort,
-    VerificationCode, types,
+use whatsapp_phone_numbers::v23_0::{
+    AccountNumberField, BusinessProfileField, PhoneNumberField as Field, types,
 };
+use whatsapp_phone_numbers::{Filter, Pin, Sort, VerificationCode};
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -287,7 +287,7 @@ async fn business_profile_is_read_flat_or_nested() {
 #[tokio::test]
 async fn futures_and_streams_are_send() {
     fn assert_send<T: Send + 'static>(_: T) {}
-    let client = whatsapp_phone_numbers::Client::builder()
+    let client = whatsapp_phone_numbers::v23_0::Client::builder()
         .access_token(TOKEN)
         .build()
         .unwrap();

@@ -3,7 +3,8 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
-use whatsapp_phone_numbers::{Error, types};
+use whatsapp_phone_numbers::Error;
+use whatsapp_phone_numbers::v23_0::types;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,7 +1,8 @@
 //! Behaviours 8 and 9: Credentials travel only where they should; metadata is exposed.
 
 use serde_json::json;
-use whatsapp_phone_numbers::{AccessToken, AppSecret, Client};
+use whatsapp_phone_numbers::v23_0::Client;
+use whatsapp_phone_numbers::{AccessToken, AppSecret};
 use wiremock::matchers::{header, method, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use whatsapp_phone_numbers::{Client, Pin, VerificationCode};
+use whatsapp_phone_numbers::v23_0::Client;
+use whatsapp_phone_numbers::{Pin, VerificationCode};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -92,7 +93,7 @@ async fn spans_per_attempt_and_no_secrets_at_trace_level() {
     assert!(logs.contains("whatsapp.request"), "{logs}");
     assert!(logs.contains("operation=\"get_phone_number\""), "{logs}");
     assert!(
-        logs.contains("path=\"/{version}/{phone_number_id}\""),
+        logs.contains("path=\"/{Version}/{Phone-Number-ID}\""),
         "{logs}"
     );
     assert!(

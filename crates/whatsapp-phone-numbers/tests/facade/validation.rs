@@ -1,6 +1,7 @@
 //! Behaviour 6: Validation before sending: a clear error naming the field, and zero requests.
 
-use whatsapp_phone_numbers::{Error, Filter, PhoneNumberField, Pin, VerificationCode, types};
+use whatsapp_phone_numbers::v23_0::{PhoneNumberField, types};
+use whatsapp_phone_numbers::{Error, Filter, Pin, VerificationCode};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::*;

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use whatsapp_phone_numbers::{Client, Error, Pin};
+use whatsapp_phone_numbers::v23_0::Client;
+use whatsapp_phone_numbers::{Error, Pin};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,0 +1,261 @@
+//! `audit [<WABA_ID>...]`: every number of the given accounts, flagging those at risk.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Args;
+use futures_util::{StreamExt, TryStreamExt};
+use serde::Serialize;
+use whatsapp_phone_numbers::view::PhoneNumber as _;
+use whatsapp_phone_numbers::{Error, Field, GraphVersion, OpenEnum};
+
+use super::done;
+use super::list::text;
+use crate::failure::{self, Failure};
+use crate::output::{emit, emit_line, table};
+use crate::session::Session;
+
+/// `audit [<WABA_ID>...] [--concurrency N]`
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// WhatsApp Business Account IDs (with --mock and none: the demo account).
+    pub waba_ids: Vec<String>,
+    /// Accounts read at the same time.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+/// The fields the audit reads.
+const FIELDS: &[&str] = &[
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "messaging_limit_tier",
+    "name_status",
+];
+
+/// Statuses that put a number at risk.
+const RISKY_STATUSES: &[&str] = &[
+    "FLAGGED",
+    "RESTRICTED",
+    "BANNED",
+    "RATE_LIMITED",
+    "DISCONNECTED",
+];
+
+/// One audited number. Enumerations keep Graph's text, known or not.
+#[derive(Debug, Serialize)]
+pub struct AuditRow {
+    /// The account it belongs to.
+    pub waba_id: String,
+    /// Phone number ID.
+    pub id: Option<String>,
+    /// The number as displayed.
+    pub display_phone_number: Option<String>,
+    /// Reviewed display name.
+    pub verified_name: Option<String>,
+    /// Operating status.
+    pub status: Option<String>,
+    /// Quality rating.
+    pub quality_rating: Option<String>,
+    /// Messaging limit tier.
+    pub messaging_limit_tier: Option<String>,
+    /// Display name review status.
+    pub name_status: Option<String>,
+    /// Whether the number needs attention.
+    pub at_risk: bool,
+    /// Why: `quality RED`, `status FLAGGED`, ...
+    pub reasons: Vec<String>,
+}
+
+fn owned<T: OpenEnum>(value: Option<&T>) -> Option<String> {
+    value.map(|v| v.as_str().to_owned())
+}
+
+impl AuditRow {
+    /// The row of one number of any version.
+    pub fn of<V: GraphVersion>(waba_id: &str, number: &V::PhoneNumber) -> Self {
+        let reasons = risk_reasons::<V>(number);
+        Self {
+            waba_id: waba_id.to_owned(),
+            id: number.id().map(str::to_owned),
+            display_phone_number: number.display_phone_number().map(str::to_owned),
+            verified_name: number.verified_name().map(str::to_owned),
+            status: owned(number.status()),
+            quality_rating: owned(number.quality_rating()),
+            messaging_limit_tier: owned(number.messaging_limit_tier()),
+            name_status: owned(number.name_status()),
+            at_risk: !reasons.is_empty(),
+            reasons,
+        }
+    }
+}
+
+/// Why a number is at risk: quality RED, or status FLAGGED, RESTRICTED, BANNED,
+/// RATE_LIMITED or DISCONNECTED. Empty when it is not.
+pub fn risk_reasons<V: GraphVersion>(number: &V::PhoneNumber) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if number.quality_rating().map(OpenEnum::as_str) == Some("RED") {
+        reasons.push("quality RED".to_owned());
+    }
+    if let Some(status) = number.status().map(OpenEnum::as_str)
+        && RISKY_STATUSES.contains(&status)
+    {
+        reasons.push(format!("status {status}"));
+    }
+    reasons
+}
+
+impl AuditArgs {
+    /// Audits the accounts; exit 3 when any number is at risk.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        let accounts: Vec<String> = match (self.waba_ids.is_empty(), &session.mock) {
+            (false, _) => self.waba_ids.clone(),
+            (true, Some(_)) => vec![whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID.to_owned()],
+            (true, None) => {
+                return Err(Failure::Usage(
+                    "audit needs at least one WABA_ID (or --mock for the demo account)".into(),
+                ));
+            }
+        };
+        if self.concurrency == 0 {
+            return Err(Failure::Usage("--concurrency must be at least 1".into()));
+        }
+        // Every ID is checked before anything is sent, so a typo in the second account is
+        // a usage error, not a half-finished audit.
+        if let Some(bad) = accounts
+            .iter()
+            .find(|w| w.is_empty() || !w.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Failure::Usage(format!(
+                "invalid waba_id: must be a numeric Graph ID, got {bad:?} (nothing was sent)"
+            )));
+        }
+        let out = session.out;
+        let fetched = AtomicUsize::new(0);
+        let fields: Vec<V::PhoneNumberField> = FIELDS.iter().map(|f| Field::parse(f)).collect();
+        let per_account: Vec<Result<Vec<AuditRow>, Error>> = futures_util::stream::iter(&accounts)
+            .map(|waba| {
+                let fetched = &fetched;
+                let fields = fields.clone();
+                async move {
+                    let mut rows = Vec::new();
+                    let mut numbers = session
+                        .client
+                        .business_account(waba.as_str())
+                        .phone_numbers()
+                        .list()
+                        .fields(fields)
+                        .page_size(100)
+                        .stream();
+                    while let Some(number) = numbers.try_next().await? {
+                        let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
+                        out.progress(&format!("audited {n} numbers…"));
+                        rows.push(AuditRow::of::<V>(waba, &number));
+                    }
+                    Ok(rows)
+                }
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        out.progress_done();
+        let mut rows = Vec::new();
+        for result in per_account {
+            rows.extend(result?);
+        }
+        let at_risk = rows.iter().any(|r| r.at_risk);
+        if out.json {
+            out.json(&rows)?;
+        } else {
+            print_table(&rows)?;
+            let reasons: Vec<Vec<String>> = rows.iter().map(|r| r.reasons.clone()).collect();
+            emit_line(&summary(&reasons, accounts.len()))?;
+        }
+        Ok(if at_risk { failure::at_risk() } else { done() })
+    }
+}
+
+fn print_table(rows: &[AuditRow]) -> Result<(), Failure> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                text(r.id.as_deref()),
+                text(r.display_phone_number.as_deref()),
+                text(r.verified_name.as_deref()),
+                text(r.status.as_deref()),
+                text(r.quality_rating.as_deref()),
+                text(r.messaging_limit_tier.as_deref()),
+                text(r.name_status.as_deref()),
+                if r.at_risk {
+                    "AT RISK".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    emit(&table(
+        &[
+            "ID",
+            "NUMBER",
+            "VERIFIED NAME",
+            "STATUS",
+            "QUALITY",
+            "TIER",
+            "NAME STATUS",
+            "",
+        ],
+        &cells,
+    ))
+}
+
+/// `30 numbers in 1 account: 7 at risk (quality RED 3, status FLAGGED 2, ...)`.
+pub fn summary(reasons_per_row: &[Vec<String>], accounts: usize) -> String {
+    let mut reasons: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for reason in reasons_per_row.iter().flatten() {
+        *reasons.entry(reason.as_str()).or_default() += 1;
+    }
+    let at_risk = reasons_per_row.iter().filter(|r| !r.is_empty()).count();
+    let plural = if accounts == 1 { "account" } else { "accounts" };
+    let mut line = format!(
+        "{} numbers in {accounts} {plural}: {at_risk} at risk",
+        reasons_per_row.len()
+    );
+    if !reasons.is_empty() {
+        let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whatsapp_phone_numbers::v23_0::{Version, types};
+
+    fn number(status: &str, quality: &str) -> types::PhoneNumber {
+        serde_json::from_value(serde_json::json!({"status": status, "quality_rating": quality}))
+            .unwrap()
+    }
+
+    #[test]
+    fn risk_rules() {
+        assert!(risk_reasons::<Version>(&number("CONNECTED", "GREEN")).is_empty());
+        assert_eq!(
+            risk_reasons::<Version>(&number("CONNECTED", "RED")),
+            ["quality RED"]
+        );
+        for status in RISKY_STATUSES {
+            assert_eq!(
+                risk_reasons::<Version>(&number(status, "GREEN")),
+                [format!("status {status}")]
+            );
+        }
+        assert!(risk_reasons::<Version>(&number("PENDING", "NA")).is_empty());
+        assert!(risk_reasons::<Version>(&number("SOMETHING_NEW", "PURPLE")).is_empty());
+    }
+}

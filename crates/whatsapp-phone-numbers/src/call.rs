@@ -1,0 +1,403 @@
+//! One call, start to finish: the request built from the operation table, credentials,
+//! retries with backoff, one tracing span per attempt, each answer read once and parsed
+//! once into a [`Response`] or an [`Error`].
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use tracing::Instrument;
+use whatsapp_phone_numbers_api::operation::{Operation, RetryClass};
+
+use crate::config::ApiVersion;
+use crate::core::{Core, Inner};
+use crate::error::{DecodeError, Error, NetworkError, body_excerpt, from_error_body};
+use crate::meta::{Response, ResponseMeta};
+use crate::retry::{self, Failure};
+
+/// The most a success answer may hold (Graph's pages are far smaller).
+const MAX_SUCCESS_BODY: usize = 16 * 1024 * 1024;
+/// The most of an error answer that is kept.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What one call sends.
+pub(crate) struct Call<'a> {
+    /// The operation, from the version's operation table.
+    pub op: &'static Operation,
+    /// The path parameters after the version, in template order (already validated).
+    pub ids: &'a [&'a str],
+    /// Query parameters; each must be one the operation declares.
+    pub query: &'a [(&'static str, &'a str)],
+    /// A JSON body.
+    pub body: Option<Bytes>,
+    /// Secrets the body carries (a PIN, a code), kept out of error excerpts even when a
+    /// server echoes them.
+    pub secrets: &'a [String],
+}
+
+impl<'a> Call<'a> {
+    /// A call without query or body.
+    pub(crate) fn new(op: &'static Operation, ids: &'a [&'a str]) -> Self {
+        Self {
+            op,
+            ids,
+            query: &[],
+            body: None,
+            secrets: &[],
+        }
+    }
+}
+
+/// Decodes a JSON success body.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+impl Core {
+    /// Sends `call` to the path of `version` and decodes a success answer with `decode`.
+    pub(crate) async fn send<T>(
+        &self,
+        version: ApiVersion,
+        call: Call<'_>,
+        decode: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<Response<T>, Error> {
+        let inner = &*self.inner;
+        let url = inner.url(version, &call)?;
+        let path_version = version.to_string();
+        let class = call.op.retry;
+        let redact = |text: String| {
+            redact(
+                text,
+                inner
+                    .credentials()
+                    .chain(call.secrets.iter().map(String::as_str)),
+            )
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let may_retry = attempt <= inner.retry.max_retries;
+            let request = inner.request(call.op, url.clone(), call.body.clone());
+            let span = tracing::info_span!(
+                "whatsapp.request",
+                operation = call.op.name,
+                method = call.op.method.as_str(),
+                path = call.op.path,
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+                fbtrace_id = tracing::field::Empty,
+            );
+            let started = Instant::now();
+
+            // The answer's head.
+            let response = match inner.http.execute(request).instrument(span.clone()).await {
+                Ok(response) => response,
+                Err(error) => {
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    let failure = network(error, None, attempt, class, &span);
+                    if may_retry && failure.retry_safe {
+                        pause(retry::backoff(&inner.retry, attempt), attempt, &span).await;
+                        continue;
+                    }
+                    return Err(Error::Network(Box::new(failure)));
+                }
+            };
+            let status = response.status().as_u16();
+            span.record("status", status);
+            let meta = ResponseMeta::from_headers(status, response.headers(), attempt);
+            inner.check_served_version(&path_version, &meta);
+            if let Some(trace) = &meta.trace_id {
+                span.record("fbtrace_id", trace.as_str());
+            }
+            let success = (200..300).contains(&status);
+            let content_type = (!success)
+                .then(|| response.headers().get(CONTENT_TYPE))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let retry_after = retry_after_header(response.headers());
+
+            // The body, read here so that a failure while reading it is retried like any
+            // other network failure, and bounded so that no answer can exhaust memory.
+            let limit = if success {
+                MAX_SUCCESS_BODY
+            } else {
+                MAX_ERROR_BODY
+            };
+            let (body, oversized) = match read_body(response, limit).instrument(span.clone()).await
+            {
+                Ok(read) => read,
+                Err(error) => {
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    let failure = network(error, Some(status), attempt, class, &span);
+                    if may_retry && failure.retry_safe {
+                        pause(retry::backoff(&inner.retry, attempt), attempt, &span).await;
+                        continue;
+                    }
+                    return Err(Error::Network(Box::new(failure)));
+                }
+            };
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+
+            if success {
+                if oversized {
+                    return Err(decode_error(
+                        meta,
+                        format!(
+                            "the answer is larger than the {} MiB this client reads",
+                            limit >> 20
+                        ),
+                        String::new(),
+                    ));
+                }
+                return match decode(&body) {
+                    Ok(value) => Ok(Response::new(value, meta)),
+                    Err(message) => Err(decode_error(
+                        meta,
+                        redact(message),
+                        redact(body_excerpt(&body)),
+                    )),
+                };
+            }
+
+            // An error answer: parsed once, classified by the one classifier.
+            let retry_after = retry_after.or_else(|| meta.regain_access_in());
+            let mut error = from_error_body(meta, &body, content_type, retry_after, class);
+            if let Some(trace) = error.fbtrace_id() {
+                span.record("fbtrace_id", trace);
+            }
+            if may_retry
+                && error.is_retryable()
+                && let Some(wait) = wait_for(inner, attempt, retry_after, &span)
+            {
+                pause(wait, attempt, &span).await;
+                continue;
+            }
+            match &mut error {
+                Error::Http(http) => {
+                    http.body_excerpt = redact(std::mem::take(&mut http.body_excerpt));
+                }
+                Error::Api(api) => {
+                    api.message = redact(std::mem::take(&mut api.message));
+                    for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
+                        .into_iter()
+                        .flatten()
+                    {
+                        *text = redact(std::mem::take(text));
+                    }
+                }
+                _ => {}
+            }
+            return Err(error);
+        }
+    }
+}
+
+impl Inner {
+    /// `base/{version}/{ids...}` from the path template, with the query parameters and
+    /// `appsecret_proof`.
+    fn url(&self, version: ApiVersion, call: &Call<'_>) -> Result<reqwest::Url, Error> {
+        let op = call.op;
+        let mut url = self.base_url.clone();
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|()| Error::invalid("base_url", "cannot hold a path"))?;
+            segments.pop_if_empty();
+            let mut ids = call.ids.iter();
+            let mut text = String::new();
+            for segment in op.path.split('/').filter(|s| !s.is_empty()) {
+                if segment == "{Version}" {
+                    text.clear();
+                    let _ = write!(text, "{version}");
+                    segments.push(&text);
+                } else if segment.starts_with('{') {
+                    let id = ids.next().ok_or_else(|| {
+                        Error::Config(format!("`{}` needs the path parameter {segment}", op.id))
+                    })?;
+                    segments.push(id);
+                } else {
+                    segments.push(segment);
+                }
+            }
+            if ids.next().is_some() {
+                return Err(Error::Config(format!(
+                    "`{}` has fewer path parameters than given",
+                    op.id
+                )));
+            }
+        }
+        if let Some((name, _)) = call.query.iter().find(|(name, _)| !op.has_query(name)) {
+            return Err(Error::Config(format!(
+                "`{}` declares no query parameter `{name}` in Graph API {version}",
+                op.id
+            )));
+        }
+        if !call.query.is_empty() || self.appsecret_proof.is_some() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in call.query {
+                pairs.append_pair(name, value);
+            }
+            if let Some(proof) = &self.appsecret_proof {
+                pairs.append_pair("appsecret_proof", proof);
+            }
+        }
+        Ok(url)
+    }
+
+    /// One attempt's request: credentials, user agent, JSON body.
+    fn request(&self, op: &Operation, url: reqwest::Url, body: Option<Bytes>) -> reqwest::Request {
+        let mut request = reqwest::Request::new(op.method.to_reqwest(), url);
+        let headers = request.headers_mut();
+        headers.insert(AUTHORIZATION, self.authorization.clone());
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(body) = body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            *request.body_mut() = Some(body.into());
+        }
+        request
+    }
+}
+
+/// A failed attempt without a (complete) answer.
+///
+/// A refused connection was never sent, so any call may be retried. Anything else may have
+/// reached Graph, which only calls that are safe to repeat may risk.
+fn network(
+    error: reqwest::Error,
+    status: Option<u16>,
+    attempt: u32,
+    class: RetryClass,
+    span: &tracing::Span,
+) -> NetworkError {
+    let error = error.without_url();
+    let connect = error.is_connect() && status.is_none();
+    let retry_safe = retry::retryable(
+        class,
+        Failure {
+            not_sent: connect,
+            ..Failure::default()
+        },
+    );
+    let message = match status {
+        Some(status) => format!("reading the HTTP {status} answer: {error}"),
+        None => error.to_string(),
+    };
+    span.in_scope(|| tracing::debug!(timeout = error.is_timeout(), connect, "request failed"));
+    NetworkError {
+        message,
+        timeout: error.is_timeout(),
+        connect,
+        status,
+        attempts: attempt,
+        retry_safe,
+    }
+}
+
+fn decode_error(meta: ResponseMeta, message: String, body_excerpt: String) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        status: meta.status,
+        message,
+        body_excerpt,
+        meta,
+    }))
+}
+
+/// The wait before the next attempt, or `None` when Graph asks for longer than the
+/// configured ceiling.
+fn wait_for(
+    inner: &Inner,
+    attempt: u32,
+    requested: Option<Duration>,
+    span: &tracing::Span,
+) -> Option<Duration> {
+    let config = &inner.retry;
+    match requested {
+        Some(wait) if wait > config.max_wait => {
+            span.in_scope(|| {
+                tracing::debug!(
+                    requested_ms = wait.as_millis() as u64,
+                    ceiling_ms = config.max_wait.as_millis() as u64,
+                    "not retrying: requested wait exceeds the ceiling"
+                )
+            });
+            None
+        }
+        Some(wait) => Some(wait.max(retry::backoff(config, attempt))),
+        None => Some(retry::backoff(config, attempt)),
+    }
+}
+
+async fn pause(wait: Duration, attempt: u32, span: &tracing::Span) {
+    span.in_scope(|| tracing::debug!(wait_ms = wait.as_millis() as u64, attempt, "retrying"));
+    tokio::time::sleep(wait).await;
+}
+
+/// Reads a body, stopping at `limit` bytes: `(bytes, true)` when there was more.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<(Bytes, bool)> {
+    let mut body = BytesMut::with_capacity(
+        response
+            .content_length()
+            .map_or(0, |n| n.min(limit as u64) as usize),
+    );
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.freeze(), false))
+}
+
+/// `Retry-After` in seconds (HTTP dates are rare on Graph and ignored).
+fn retry_after_header(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let seconds: f64 = value.parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+}
+
+/// `text` with every (non-empty) secret replaced by `<redacted>`.
+fn redact<'s>(mut text: String, secrets: impl Iterator<Item = &'s str>) -> String {
+    for secret in secrets.filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            text = text.replace(secret, "<redacted>");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_parses_seconds_only() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(retry_after_header(&h), None);
+        h.insert(RETRY_AFTER, "1".parse().unwrap());
+        assert_eq!(retry_after_header(&h), Some(Duration::from_secs(1)));
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after_header(&h), None);
+        h.insert(RETRY_AFTER, "-3".parse().unwrap());
+        assert_eq!(retry_after_header(&h), None);
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(
+            redact("pin 150954 and 150954".into(), ["150954", ""].into_iter()),
+            "pin <redacted> and <redacted>"
+        );
+    }
+}

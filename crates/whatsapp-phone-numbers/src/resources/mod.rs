@@ -1,0 +1,72 @@
+//! The resources, one module each, octocrab-style: a handle names a node
+//! (`client.phone_number(id)`), its methods return builders, and a builder is sent by
+//! awaiting it (or calling `send`). Everything here is generic over the version `V`; the
+//! version decides the types, the field selections and the operation table.
+
+pub mod account_number;
+pub mod business_account;
+pub mod business_profile;
+pub mod phone_number;
+pub mod registration;
+pub mod settings;
+
+use whatsapp_phone_numbers_api::operation::Operation;
+use whatsapp_phone_numbers_api::{GraphVersion, Schema};
+
+use crate::body::Body;
+use crate::call::{Call, json};
+use crate::client::Client;
+use crate::error::Error;
+use crate::meta::Response;
+
+/// Implements `IntoFuture` for a builder `$builder<V>` with an `async fn send(self)`.
+macro_rules! into_future {
+    ($builder:ident => $output:ty) => {
+        impl<V: whatsapp_phone_numbers_api::GraphVersion> ::std::future::IntoFuture
+            for $builder<V>
+        {
+            type Output = ::std::result::Result<$output, $crate::Error>;
+            type IntoFuture = ::std::pin::Pin<
+                Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'static>,
+            >;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use into_future;
+
+impl<V: GraphVersion> Client<V> {
+    /// `op` on the node `ids`, with query parameters and no body, answered with `T`.
+    pub(crate) async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        ids: &[&str],
+        query: &[(&'static str, &str)],
+    ) -> Result<Response<T>, Error> {
+        let call = Call {
+            query,
+            ..Call::new(op, ids)
+        };
+        self.core.send(self.version, call, json::<T>).await
+    }
+
+    /// `op` on the node `ids` with `body`, checked against the version's request type `B`
+    /// first, answered with `T`.
+    pub(crate) async fn call_with_body<B: Schema, T: serde::de::DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        ids: &[&str],
+        body: &Body,
+    ) -> Result<Response<T>, Error> {
+        let encoded = body.encode::<B>(self.version)?;
+        let call = Call {
+            body: Some(encoded.bytes),
+            secrets: &encoded.secrets,
+            ..Call::new(op, ids)
+        };
+        self.core.send(self.version, call, json::<T>).await
+    }
+}

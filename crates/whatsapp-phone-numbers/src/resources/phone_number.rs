@@ -1,0 +1,249 @@
+//! One business phone number: read it, update it, and reach its settings, business profile
+//! and registration calls.
+
+use whatsapp_phone_numbers_api::GraphVersion;
+
+use super::business_profile::BusinessProfileHandle;
+use super::into_future;
+use super::registration::{Deregister, Register, RequestCode, VerifyCode};
+use super::settings::SettingsHandle;
+use crate::body::Body;
+use crate::client::Client;
+use crate::error::Error;
+use crate::fields;
+use crate::meta::Response;
+use crate::secret::{Pin, VerificationCode};
+use crate::validate;
+
+impl<V: GraphVersion> Client<V> {
+    /// A business phone number, by its phone number ID.
+    pub fn phone_number(&self, phone_number_id: impl Into<String>) -> PhoneNumberHandle<V> {
+        PhoneNumberHandle {
+            client: self.clone(),
+            id: phone_number_id.into(),
+        }
+    }
+}
+
+/// One business phone number. Nothing is sent until a builder is awaited.
+#[derive(Clone, Debug)]
+pub struct PhoneNumberHandle<V: GraphVersion> {
+    pub(crate) client: Client<V>,
+    pub(crate) id: String,
+}
+
+impl<V: GraphVersion> PhoneNumberHandle<V> {
+    /// The phone number ID this handle addresses.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Reads the number (`GET /<ID>`).
+    pub fn get(&self) -> GetPhoneNumber<V> {
+        GetPhoneNumber {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// Starts an update (`POST /<ID>`): PIN, display name, webhook override, ...
+    pub fn update(&self) -> UpdatePhoneNumber<V> {
+        UpdatePhoneNumber {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            body: Body::default(),
+            error: None,
+        }
+    }
+
+    /// Changes the two-step verification PIN.
+    pub fn set_pin(&self, pin: Pin) -> UpdatePhoneNumber<V> {
+        self.update().pin(pin)
+    }
+
+    /// Requests a new display name (it goes to review; watch `new_name_status`).
+    pub fn set_display_name(&self, name: impl Into<String>) -> UpdatePhoneNumber<V> {
+        self.update().new_display_name(name)
+    }
+
+    /// Points this number's webhooks at `url` (https).
+    pub fn set_webhook(
+        &self,
+        url: impl Into<String>,
+        verify_token: Option<String>,
+    ) -> UpdatePhoneNumber<V> {
+        self.update().webhook(url, verify_token)
+    }
+
+    /// Sends a verification code by SMS or voice call, in `language` (such as `en_US`).
+    pub fn request_code(
+        &self,
+        method: V::CodeMethod,
+        language: impl Into<String>,
+    ) -> RequestCode<V> {
+        RequestCode::new(self, method, language.into())
+    }
+
+    /// Proves ownership with the code that was sent.
+    pub fn verify_code(&self, code: VerificationCode) -> VerifyCode<V> {
+        VerifyCode::new(self, code)
+    }
+
+    /// Registers the number with Cloud API, setting its two-step PIN.
+    pub fn register(&self, pin: Pin) -> Register<V> {
+        Register::new(self, pin)
+    }
+
+    /// Deregisters the number from Cloud API.
+    pub fn deregister(&self) -> Deregister<V> {
+        Deregister::new(self)
+    }
+
+    /// The number's settings.
+    pub fn settings(&self) -> SettingsHandle<V> {
+        SettingsHandle::new(self)
+    }
+
+    /// The business profile shown for this number.
+    pub fn business_profile(&self) -> BusinessProfileHandle<V> {
+        BusinessProfileHandle::new(self)
+    }
+}
+
+/// `GET /<PHONE_NUMBER_ID>`. Await it, or call [`send`](Self::send).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct GetPhoneNumber<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    fields: Vec<V::PhoneNumberField>,
+}
+
+impl<V: GraphVersion> GetPhoneNumber<V> {
+    /// Selects fields (replacing earlier ones). Without fields, Graph sends its defaults.
+    pub fn fields(mut self, fields: impl IntoIterator<Item = V::PhoneNumberField>) -> Self {
+        self.fields = fields.into_iter().collect();
+        self
+    }
+
+    /// Adds one field.
+    pub fn field(mut self, field: V::PhoneNumberField) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<Response<V::PhoneNumber>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        let fields = fields::join(&self.fields)?;
+        let query: Vec<(&'static str, &str)> = fields
+            .as_deref()
+            .map(|f| ("fields", f))
+            .into_iter()
+            .collect();
+        self.client.call(V::GET_PHONE_NUMBER, &[&id], &query).await
+    }
+}
+
+into_future!(GetPhoneNumber => Response<V::PhoneNumber>);
+
+/// `POST /<PHONE_NUMBER_ID>`: send only what changes.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct UpdatePhoneNumber<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    body: Body,
+    error: Option<Error>,
+}
+
+impl<V: GraphVersion> UpdatePhoneNumber<V> {
+    fn check(mut self, result: Result<(), Error>) -> Self {
+        validate::keep_first(&mut self.error, result);
+        self
+    }
+
+    /// A new two-step verification PIN.
+    pub fn pin(mut self, pin: Pin) -> Self {
+        self.body.set_secret("pin", pin.expose(), pin.expose());
+        self
+    }
+
+    /// A display name to submit for review (2 to 75 characters).
+    pub fn new_display_name(mut self, name: impl Into<String>) -> Self {
+        let checked = validate::display_name("new_display_name", &name.into());
+        let result = checked.map(|name| self.body.set("new_display_name", name));
+        self.check(result)
+    }
+
+    /// Sends this number's webhooks to `url` (https) with an optional verify token.
+    pub fn webhook(mut self, url: impl Into<String>, verify_token: Option<String>) -> Self {
+        let checked = validate::https_url("webhook_url", &url.into());
+        let result = checked.map(|url| {
+            let mut config = serde_json::json!({ "override_callback_uri": url });
+            match verify_token {
+                Some(token) => {
+                    config["verify_token"] = token.clone().into();
+                    self.body
+                        .set_secret("webhook_configuration", config, &token);
+                }
+                None => self.body.set("webhook_configuration", config),
+            }
+        });
+        self.check(result)
+    }
+
+    /// Removes the webhook override (back to the app's callback URL).
+    pub fn remove_webhook_override(mut self) -> Self {
+        self.body.set(
+            "webhook_configuration",
+            serde_json::json!({ "override_callback_uri": "" }),
+        );
+        self
+    }
+
+    /// Whether the business can be found through WhatsApp search.
+    pub fn search_visibility(mut self, visibility: V::SearchVisibility) -> Self {
+        self.body.set("search_visibility", visibility);
+        self
+    }
+
+    /// Writes a connection status.
+    pub fn connection_status(mut self, status: V::ConnectionStatus) -> Self {
+        self.body.set("connection_status", status);
+        self
+    }
+
+    /// Claims a business username.
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        let checked = validate::bounded("username", &username.into(), 1, 128);
+        let result = checked.map(|u| self.body.set("username", u));
+        self.check(result)
+    }
+
+    /// The body as it will be sent, in the version's request type (secrets print
+    /// redacted), or the error `send` would return.
+    pub fn body(&self) -> Result<V::PhoneNumberUpdate, Error> {
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        self.body.typed(self.client.version)
+    }
+
+    /// Sends the update.
+    pub async fn send(self) -> Result<Response<V::PhoneNumberUpdateResult>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        if self.body.is_empty() {
+            return Err(Error::invalid("update", "nothing to update"));
+        }
+        self.client
+            .call_with_body::<V::PhoneNumberUpdate, _>(V::UPDATE_PHONE_NUMBER, &[&id], &self.body)
+            .await
+    }
+}
+
+into_future!(UpdatePhoneNumber => Response<V::PhoneNumberUpdateResult>);

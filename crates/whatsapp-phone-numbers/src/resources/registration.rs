@@ -1,0 +1,161 @@
+//! The registration lifecycle of a number: request and verify a code, register with a
+//! two-step PIN, deregister. These calls have effects that must not happen twice, so they
+//! are retried only when the failure proves Graph did not process them (the operation
+//! table's `unprocessed-only` retry class).
+
+use whatsapp_phone_numbers_api::GraphVersion;
+
+use super::into_future;
+use super::phone_number::PhoneNumberHandle;
+use crate::body::Body;
+use crate::client::Client;
+use crate::error::Error;
+use crate::meta::Response;
+use crate::secret::{Pin, VerificationCode};
+use crate::validate;
+
+/// `POST /<PHONE_NUMBER_ID>/request_code`.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct RequestCode<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    method: V::CodeMethod,
+    language: String,
+}
+
+impl<V: GraphVersion> RequestCode<V> {
+    pub(crate) fn new(
+        number: &PhoneNumberHandle<V>,
+        method: V::CodeMethod,
+        language: String,
+    ) -> Self {
+        Self {
+            client: number.client.clone(),
+            id: number.id.clone(),
+            method,
+            language,
+        }
+    }
+
+    /// Sends the request. Retried only when Graph throttled it or it was never sent.
+    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        let mut body = Body::default();
+        body.set("code_method", &self.method);
+        body.set("language", validate::locale("language", &self.language)?);
+        self.client
+            .call_with_body::<V::RequestCodeRequest, _>(V::REQUEST_CODE, &[&id], &body)
+            .await
+    }
+}
+
+into_future!(RequestCode => Response<V::SuccessResponse>);
+
+/// `POST /<PHONE_NUMBER_ID>/verify_code`.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct VerifyCode<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    code: VerificationCode,
+}
+
+impl<V: GraphVersion> VerifyCode<V> {
+    pub(crate) fn new(number: &PhoneNumberHandle<V>, code: VerificationCode) -> Self {
+        Self {
+            client: number.client.clone(),
+            id: number.id.clone(),
+            code,
+        }
+    }
+
+    /// Sends the code. Retried only when Graph throttled it or it was never sent.
+    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        let mut body = Body::default();
+        body.set_secret("code", self.code.expose(), self.code.expose());
+        self.client
+            .call_with_body::<V::VerifyCodeRequest, _>(V::VERIFY_CODE, &[&id], &body)
+            .await
+    }
+}
+
+into_future!(VerifyCode => Response<V::SuccessResponse>);
+
+/// `POST /<PHONE_NUMBER_ID>/register`.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct Register<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    body: Body,
+}
+
+impl<V: GraphVersion> Register<V> {
+    pub(crate) fn new(number: &PhoneNumberHandle<V>, pin: Pin) -> Self {
+        let mut body = Body::default();
+        body.set("messaging_product", "whatsapp");
+        body.set_secret("pin", pin.expose(), pin.expose());
+        Self {
+            client: number.client.clone(),
+            id: number.id.clone(),
+            body,
+        }
+    }
+
+    /// Stores message data at rest in this region (local storage).
+    pub fn data_localization_region(mut self, region: V::DataLocalizationRegion) -> Self {
+        self.body.set("data_localization_region", region);
+        self
+    }
+
+    /// Restores an On-Premises backup while migrating to Cloud API.
+    pub fn backup(mut self, data: impl Into<String>, password: impl Into<String>) -> Self {
+        let password = password.into();
+        self.body.set_secret(
+            "backup",
+            serde_json::json!({ "data": data.into(), "password": password }),
+            &password,
+        );
+        self
+    }
+
+    /// Sends the registration. Retried only when Graph throttled it or it was never
+    /// sent; registration throttling (133016) is never retried.
+    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        self.client
+            .call_with_body::<V::RegisterRequest, _>(V::REGISTER_PHONE_NUMBER, &[&id], &self.body)
+            .await
+    }
+}
+
+into_future!(Register => Response<V::SuccessResponse>);
+
+/// `POST /<PHONE_NUMBER_ID>/deregister`.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct Deregister<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+}
+
+impl<V: GraphVersion> Deregister<V> {
+    pub(crate) fn new(number: &PhoneNumberHandle<V>) -> Self {
+        Self {
+            client: number.client.clone(),
+            id: number.id.clone(),
+        }
+    }
+
+    /// Sends the request. Retried only when Graph throttled it or it was never sent.
+    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        self.client
+            .call(V::DEREGISTER_PHONE_NUMBER, &[&id], &[])
+            .await
+    }
+}
+
+into_future!(Deregister => Response<V::SuccessResponse>);

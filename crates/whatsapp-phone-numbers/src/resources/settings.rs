@@ -1,0 +1,127 @@
+//! A number's settings: calling, identity change check, payload encryption, storage.
+
+use whatsapp_phone_numbers_api::GraphVersion;
+
+use super::into_future;
+use super::phone_number::PhoneNumberHandle;
+use crate::body::Body;
+use crate::client::Client;
+use crate::error::Error;
+use crate::meta::Response;
+use crate::validate;
+
+/// The settings of one number.
+#[derive(Clone, Debug)]
+pub struct SettingsHandle<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+}
+
+impl<V: GraphVersion> SettingsHandle<V> {
+    pub(crate) fn new(number: &PhoneNumberHandle<V>) -> Self {
+        Self {
+            client: number.client.clone(),
+            id: number.id.clone(),
+        }
+    }
+
+    /// Reads the settings (`GET /<ID>/settings`).
+    pub fn get(&self) -> GetSettings<V> {
+        GetSettings {
+            client: self.client.clone(),
+            id: self.id.clone(),
+        }
+    }
+
+    /// Starts a settings update (`POST /<ID>/settings`).
+    pub fn update(&self) -> UpdateSettings<V> {
+        UpdateSettings {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            body: Body::default(),
+        }
+    }
+
+    /// Turns the identity change check on or off.
+    pub fn set_identity_key_check(&self, enabled: bool) -> UpdateSettings<V> {
+        self.update().identity_key_check(enabled)
+    }
+}
+
+/// `GET /<PHONE_NUMBER_ID>/settings`.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct GetSettings<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+}
+
+impl<V: GraphVersion> GetSettings<V> {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Response<V::PhoneNumberSettings>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        self.client.call(V::GET_SETTINGS, &[&id], &[]).await
+    }
+}
+
+into_future!(GetSettings => Response<V::PhoneNumberSettings>);
+
+/// `POST /<PHONE_NUMBER_ID>/settings`: send only the groups that change.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct UpdateSettings<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    body: Body,
+}
+
+impl<V: GraphVersion> UpdateSettings<V> {
+    /// Turns the identity change check on or off.
+    pub fn identity_key_check(mut self, enabled: bool) -> Self {
+        self.body.set(
+            "user_identity_change",
+            serde_json::json!({ "enable_identity_key_check": enabled }),
+        );
+        self
+    }
+
+    /// Changes business calling.
+    pub fn calling(mut self, calling: V::CallingSettingsUpdate) -> Self {
+        self.body.set("calling", calling);
+        self
+    }
+
+    /// Changes webhook payload encryption.
+    pub fn payload_encryption(mut self, encryption: V::PayloadEncryptionUpdate) -> Self {
+        self.body.set("payload_encryption", encryption);
+        self
+    }
+
+    /// Changes where message data is stored.
+    pub fn storage_configuration(mut self, storage: V::StorageConfigurationUpdate) -> Self {
+        self.body.set("storage_configuration", storage);
+        self
+    }
+
+    /// The body as it will be sent, in the version's request type.
+    pub fn body(&self) -> Result<V::PhoneNumberSettingsUpdate, Error> {
+        self.body.typed(self.client.version)
+    }
+
+    /// Sends the update.
+    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        if self.body.is_empty() {
+            return Err(Error::invalid("settings", "nothing to update"));
+        }
+        self.client
+            .call_with_body::<V::PhoneNumberSettingsUpdate, _>(
+                V::UPDATE_SETTINGS,
+                &[&id],
+                &self.body,
+            )
+            .await
+    }
+}
+
+into_future!(UpdateSettings => Response<V::SuccessResponse>);

@@ -1,0 +1,141 @@
+//! The one retry classifier, and the backoff between attempts.
+//!
+//! [`retryable`] decides whether a failure may be sent again. The call path asks it before
+//! every retry, and [`Error::is_retryable`](crate::Error::is_retryable) asks it about the
+//! error a caller holds, so the two answers cannot disagree.
+
+use std::time::{Duration, Instant};
+
+use whatsapp_phone_numbers_api::operation::RetryClass;
+
+use crate::config::RetryConfig;
+
+/// Graph error codes that mean "slow down" (rate limits and throttles).
+pub const THROTTLING_CODES: &[i64] = &[4, 17, 32, 613, 80007, 80008, 130429, 131056, 133016];
+
+/// Registration throttling: too many register/deregister or code requests. Waiting is the
+/// only remedy, so it is never retried automatically.
+pub const REGISTRATION_THROTTLED: i64 = 133016;
+
+/// Graph error codes about the access token or session.
+pub const AUTH_CODES: &[i64] = &[102, 190];
+
+/// What is known about one failed attempt.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Failure {
+    /// HTTP status of the answer, if one came.
+    pub status: Option<u16>,
+    /// Graph's error code, if the answer was a Graph error.
+    pub code: Option<i64>,
+    /// Graph's `is_transient`.
+    pub transient: Option<bool>,
+    /// The request provably never left: the connection could not be made.
+    pub not_sent: bool,
+}
+
+/// HTTP 429, or a Graph throttling code.
+pub(crate) fn throttled(status: Option<u16>, code: Option<i64>) -> bool {
+    status == Some(429) || code.is_some_and(|c| THROTTLING_CODES.contains(&c))
+}
+
+/// 429 and 5xx except 501.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    status == 429 || (500..=599).contains(&status) && status != 501
+}
+
+/// Whether sending the same request again may succeed, for a call of `class`.
+///
+/// - Registration throttling (133016) never: only waiting helps.
+/// - A request that was never sent: always.
+/// - Throttling (429, throttling codes): always; the request was refused, not processed.
+/// - Otherwise (5xx, `is_transient`, a timeout, a body cut off) only for
+///   [`RetryClass::Safe`] calls: the request may have been processed, which is harmless
+///   only when repeating it is.
+pub(crate) fn retryable(class: RetryClass, f: Failure) -> bool {
+    if f.code == Some(REGISTRATION_THROTTLED) {
+        return false;
+    }
+    if f.not_sent || throttled(f.status, f.code) {
+        return true;
+    }
+    if class != RetryClass::Safe {
+        return false;
+    }
+    match f.status {
+        // No answer (or one whose body could not be read): the network failed.
+        None => true,
+        Some(status) => f.transient == Some(true) || retryable_status(status),
+    }
+}
+
+/// Full-jitter exponential backoff before retry number `attempt` (1 for the first retry).
+pub(crate) fn backoff(config: &RetryConfig, attempt: u32) -> Duration {
+    let exp = config
+        .base_delay
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
+        .min(config.max_delay);
+    exp.mul_f64(random_unit())
+}
+
+/// A uniform random number in [0, 1) for jitter, without a dependency on `rand`.
+fn random_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, code: Option<i64>, transient: Option<bool>) -> Failure {
+        Failure {
+            status: Some(status),
+            code,
+            transient,
+            not_sent: false,
+        }
+    }
+
+    #[test]
+    fn the_classifier() {
+        use RetryClass::{Safe, UnprocessedOnly as Once};
+        for class in [Safe, Once] {
+            assert!(retryable(class, answer(429, None, None)), "{class:?}");
+            assert!(
+                retryable(class, answer(400, Some(80007), None)),
+                "{class:?}"
+            );
+            assert!(!retryable(class, answer(400, Some(133016), Some(true))));
+            assert!(!retryable(class, answer(400, Some(100), None)));
+            assert!(retryable(
+                class,
+                Failure {
+                    not_sent: true,
+                    ..Failure::default()
+                }
+            ));
+        }
+        assert!(retryable(Safe, answer(500, Some(1), None)));
+        assert!(!retryable(Once, answer(500, Some(1), None)));
+        assert!(retryable(Safe, answer(400, Some(100), Some(true))));
+        assert!(!retryable(Once, answer(400, Some(100), Some(true))));
+        assert!(!retryable(Safe, answer(501, None, None)));
+        assert!(retryable(Safe, Failure::default()), "a timeout of a read");
+        assert!(
+            !retryable(Once, Failure::default()),
+            "a timeout of a registration"
+        );
+    }
+
+    #[test]
+    fn jitter_is_in_range() {
+        for _ in 0..1000 {
+            let r = random_unit();
+            assert!((0.0..1.0).contains(&r));
+        }
+        let config = RetryConfig::default();
+        assert!(backoff(&config, 30) <= config.max_delay);
+    }
+}
