@@ -82,12 +82,12 @@ mod paging;
 mod params;
 mod routes;
 mod server;
+mod service;
 mod state;
 
 pub use auth::appsecret_proof;
 pub use faults::{Fault, FaultKind, Faults};
-pub use server::{
-    DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, MockService, serve, serve_until_ctrl_c,
-};
+pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
+pub use service::MockService;
 pub use state::{MockState, NumberRecord, RecordedRequest};
 pub use whatsapp_phone_numbers_api::v24_0::types;

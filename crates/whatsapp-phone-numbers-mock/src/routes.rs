@@ -16,7 +16,7 @@ use crate::faults::FaultKind;
 use crate::handlers::{Call, all_digits, list, mock, number, profile, registration, settings};
 use crate::headers::{self, Meta};
 use crate::params::Params;
-use crate::server::MockService;
+use crate::service::MockService;
 use crate::state::NodeKind;
 use crate::{fault_answers, ids};
 
@@ -25,8 +25,15 @@ const DEFAULT_VERSION: &str = "v23.0";
 /// The largest request body read.
 const MAX_BODY: usize = 1024 * 1024;
 
+impl MockService {
+    /// The axum router serving the mock, for embedding it in another server.
+    pub fn router(&self) -> axum::Router {
+        router(self.clone())
+    }
+}
+
 /// The mock's router.
-pub(crate) fn router(service: MockService) -> Router {
+fn router(service: MockService) -> Router {
     Router::new()
         .route(
             "/__mock/faults",

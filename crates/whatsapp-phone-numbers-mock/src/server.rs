@@ -11,53 +11,16 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::auth::Credentials;
+use crate::demo;
 use crate::faults::Faults;
+use crate::service::MockService;
 use crate::state::MockState;
-use crate::{demo, routes};
 
 /// The access token a mock accepts unless told otherwise.
 pub const DEFAULT_ACCESS_TOKEN: &str = "mock-token";
 
 /// How long [`MockServer::shutdown`] waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// What a mock serves: its credentials, state and fault queue, not yet bound to a socket.
-///
-/// [`MockServer`] wraps one for tests; a program that serves the mock itself (such as a
-/// CLI) builds one with [`MockServerBuilder::service`] and hands it to [`serve`].
-#[derive(Clone, Debug)]
-pub struct MockService {
-    pub(crate) state: MockState,
-    pub(crate) faults: Faults,
-    pub(crate) credentials: Arc<Credentials>,
-}
-
-impl MockService {
-    /// The state handle.
-    pub fn state(&self) -> MockState {
-        self.state.clone()
-    }
-
-    /// The fault queue.
-    pub fn faults(&self) -> Faults {
-        self.faults.clone()
-    }
-
-    /// The bearer token the mock accepts.
-    pub fn access_token(&self) -> &str {
-        &self.credentials.access_token
-    }
-
-    /// The app secret `appsecret_proof` is checked against, when one is set.
-    pub fn app_secret(&self) -> Option<&str> {
-        self.credentials.app_secret.as_deref()
-    }
-
-    /// The axum router serving the mock, for embedding it in another server.
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.clone())
-    }
-}
 
 /// Configures a [`MockServer`] (or a [`MockService`] to [`serve`]).
 #[derive(Clone, Debug)]

@@ -10,10 +10,11 @@ use whatsapp_phone_numbers_api::GraphVersion;
 use crate::client::Client;
 use crate::config::{
     ApiVersion, DEFAULT_BASE_URL, ENV_ACCESS_TOKEN, ENV_API_VERSION, ENV_APP_SECRET, ENV_BASE_URL,
-    RetryConfig, check_base_url,
+    check_base_url,
 };
 use crate::core::{Core, Settings};
 use crate::error::Error;
+use crate::retry::RetryConfig;
 use crate::secret::{AccessToken, AppSecret};
 
 /// Builds a [`Client`]. Start from `Client::builder()` or `Client::from_env()`.

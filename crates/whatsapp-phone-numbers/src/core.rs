@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::config::RetryConfig;
 use crate::error::Error;
 use crate::meta::ResponseMeta;
+use crate::retry::RetryConfig;
 use crate::secret::{AccessToken, AppSecret};
 
 /// The configuration clients share: connection pool, credentials, host and retry policy.

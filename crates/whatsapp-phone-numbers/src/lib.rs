@@ -112,7 +112,7 @@ mod version;
 
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
-pub use crate::config::{ApiVersion, RetryConfig};
+pub use crate::config::ApiVersion;
 pub use crate::core::Core;
 pub use crate::error::{ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError};
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
@@ -127,6 +127,7 @@ pub use crate::resources::business_profile::{
 pub use crate::resources::phone_number::{GetPhoneNumber, PhoneNumberHandle, UpdatePhoneNumber};
 pub use crate::resources::registration::{Deregister, Register, RequestCode, VerifyCode};
 pub use crate::resources::settings::{GetSettings, SettingsHandle, UpdateSettings};
+pub use crate::retry::RetryConfig;
 pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
 pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};
 pub use whatsapp_phone_numbers_api::field::Field;

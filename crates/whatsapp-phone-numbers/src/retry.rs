@@ -8,7 +8,69 @@ use std::time::{Duration, Instant};
 
 use whatsapp_phone_numbers_api::operation::RetryClass;
 
-use crate::config::RetryConfig;
+/// How failed requests are retried.
+///
+/// Waits use exponential backoff with full jitter: before retry `n` the client sleeps a
+/// random time up to `min(max_delay, base_delay * 2^(n-1))`, and at least what Graph asked
+/// for (`Retry-After`, or `estimated_time_to_regain_access`). When Graph asks for more than
+/// `max_wait`, the error is returned at once with [`Error::retry_after`](crate::Error::retry_after) set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryConfig {
+    /// Retries after the first attempt (default 2).
+    pub max_retries: u32,
+    /// Backoff base (default 0.5 s).
+    pub base_delay: Duration,
+    /// Backoff cap (default 8 s).
+    pub max_delay: Duration,
+    /// The longest server-requested wait the client sleeps through (default 30 s).
+    pub max_wait: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(8),
+            max_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// No retries at all.
+    pub fn disabled() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`max_retries`](Self::max_retries).
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Sets [`base_delay`](Self::base_delay).
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets [`max_delay`](Self::max_delay).
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Sets [`max_wait`](Self::max_wait).
+    pub fn with_max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
+        self
+    }
+}
 
 /// Graph error codes that mean "slow down" (rate limits and throttles).
 pub const THROTTLING_CODES: &[i64] = &[4, 17, 32, 613, 80007, 80008, 130429, 131056, 133016];

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::errors::{GraphError, ok_json};
 use crate::faults::{Fault, FaultKind};
 use crate::ids;
-use crate::server::MockService;
+use crate::service::MockService;
 
 fn error(error: GraphError) -> Response {
     error.into_response_with_trace(&ids::trace_id())

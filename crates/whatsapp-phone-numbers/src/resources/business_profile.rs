@@ -4,7 +4,6 @@ use serde_json::Value;
 use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
 use super::into_future;
-use super::phone_number::PhoneNumberHandle;
 use crate::body::Body;
 use crate::call::Call;
 use crate::client::Client;
@@ -21,11 +20,8 @@ pub struct BusinessProfileHandle<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> BusinessProfileHandle<V> {
-    pub(crate) fn new(number: &PhoneNumberHandle<V>) -> Self {
-        Self {
-            client: number.client.clone(),
-            id: number.id.clone(),
-        }
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 
     /// Reads the profile (`GET /<ID>/whatsapp_business_profile`).

@@ -28,8 +28,8 @@ impl<V: GraphVersion> Client<V> {
 /// One business phone number. Nothing is sent until a builder is awaited.
 #[derive(Clone, Debug)]
 pub struct PhoneNumberHandle<V: GraphVersion> {
-    pub(crate) client: Client<V>,
-    pub(crate) id: String,
+    client: Client<V>,
+    id: String,
 }
 
 impl<V: GraphVersion> PhoneNumberHandle<V> {
@@ -82,32 +82,37 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
         method: V::CodeMethod,
         language: impl Into<String>,
     ) -> RequestCode<V> {
-        RequestCode::new(self, method, language.into())
+        RequestCode::new(
+            self.client.clone(),
+            self.id.clone(),
+            method,
+            language.into(),
+        )
     }
 
     /// Proves ownership with the code that was sent.
     pub fn verify_code(&self, code: VerificationCode) -> VerifyCode<V> {
-        VerifyCode::new(self, code)
+        VerifyCode::new(self.client.clone(), self.id.clone(), code)
     }
 
     /// Registers the number with Cloud API, setting its two-step PIN.
     pub fn register(&self, pin: Pin) -> Register<V> {
-        Register::new(self, pin)
+        Register::new(self.client.clone(), self.id.clone(), pin)
     }
 
     /// Deregisters the number from Cloud API.
     pub fn deregister(&self) -> Deregister<V> {
-        Deregister::new(self)
+        Deregister::new(self.client.clone(), self.id.clone())
     }
 
     /// The number's settings.
     pub fn settings(&self) -> SettingsHandle<V> {
-        SettingsHandle::new(self)
+        SettingsHandle::new(self.client.clone(), self.id.clone())
     }
 
     /// The business profile shown for this number.
     pub fn business_profile(&self) -> BusinessProfileHandle<V> {
-        BusinessProfileHandle::new(self)
+        BusinessProfileHandle::new(self.client.clone(), self.id.clone())
     }
 }
 

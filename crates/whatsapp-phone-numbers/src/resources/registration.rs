@@ -6,7 +6,6 @@
 use whatsapp_phone_numbers_api::GraphVersion;
 
 use super::into_future;
-use super::phone_number::PhoneNumberHandle;
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
@@ -26,13 +25,14 @@ pub struct RequestCode<V: GraphVersion> {
 
 impl<V: GraphVersion> RequestCode<V> {
     pub(crate) fn new(
-        number: &PhoneNumberHandle<V>,
+        client: Client<V>,
+        id: String,
         method: V::CodeMethod,
         language: String,
     ) -> Self {
         Self {
-            client: number.client.clone(),
-            id: number.id.clone(),
+            client,
+            id,
             method,
             language,
         }
@@ -62,12 +62,8 @@ pub struct VerifyCode<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> VerifyCode<V> {
-    pub(crate) fn new(number: &PhoneNumberHandle<V>, code: VerificationCode) -> Self {
-        Self {
-            client: number.client.clone(),
-            id: number.id.clone(),
-            code,
-        }
+    pub(crate) fn new(client: Client<V>, id: String, code: VerificationCode) -> Self {
+        Self { client, id, code }
     }
 
     /// Sends the code. Retried only when Graph throttled it or it was never sent.
@@ -93,15 +89,11 @@ pub struct Register<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> Register<V> {
-    pub(crate) fn new(number: &PhoneNumberHandle<V>, pin: Pin) -> Self {
+    pub(crate) fn new(client: Client<V>, id: String, pin: Pin) -> Self {
         let mut body = Body::default();
         body.set("messaging_product", "whatsapp");
         body.set_secret("pin", pin.expose(), pin.expose());
-        Self {
-            client: number.client.clone(),
-            id: number.id.clone(),
-            body,
-        }
+        Self { client, id, body }
     }
 
     /// Stores message data at rest in this region (local storage).
@@ -142,11 +134,8 @@ pub struct Deregister<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> Deregister<V> {
-    pub(crate) fn new(number: &PhoneNumberHandle<V>) -> Self {
-        Self {
-            client: number.client.clone(),
-            id: number.id.clone(),
-        }
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 
     /// Sends the request. Retried only when Graph throttled it or it was never sent.

@@ -3,7 +3,6 @@
 use whatsapp_phone_numbers_api::GraphVersion;
 
 use super::into_future;
-use super::phone_number::PhoneNumberHandle;
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
@@ -18,11 +17,8 @@ pub struct SettingsHandle<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> SettingsHandle<V> {
-    pub(crate) fn new(number: &PhoneNumberHandle<V>) -> Self {
-        Self {
-            client: number.client.clone(),
-            id: number.id.clone(),
-        }
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 
     /// Reads the settings (`GET /<ID>/settings`).
