@@ -64,9 +64,17 @@ impl Layout {
         Self { root: root.into() }
     }
 
-    /// The real workspace this xtask was built in.
+    /// The workspace this command runs in: the nearest directory, from the current one up,
+    /// that holds `spec/` and `xtask/`; else the one this xtask was built in.
     pub fn workspace() -> Self {
-        Self::new(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
+        let is_root = |dir: &Path| dir.join("spec").is_dir() && dir.join("xtask").is_dir();
+        let found = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| cwd.ancestors().find(|d| is_root(d)).map(Path::to_path_buf));
+        match found {
+            Some(root) => Self::new(root),
+            None => Self::new(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()),
+        }
     }
 
     /// The workspace root.

@@ -1,0 +1,123 @@
+//! Cargo features stay additive: a library that enables only `v24_0` compiles alone, and
+//! still compiles when another crate in the same dependency graph enables the defaults
+//! (`v23_0` among them). This builds a small workspace of three crates with cargo itself.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The three crates: `v24-only` (only the `v24_0` feature), `defaults` (default features)
+/// and `app`, which depends on both.
+fn fixture(dir: &Path) {
+    let facade = repo().join("crates/whatsapp-phone-numbers");
+    let facade = facade.to_string_lossy().replace('\\', "/");
+    write(
+        &dir.join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"v24-only\", \"defaults\", \"app\"]\n",
+    );
+    write(
+        &dir.join("v24-only/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"v24-only\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", default-features = false, features = [\"v24_0\"] }}\n"
+        ),
+    );
+    // Everything a v24-only library may reasonably name, root items included.
+    write(
+        &dir.join("v24-only/src/lib.rs"),
+        r#"
+use whatsapp_phone_numbers::prelude::*;
+use whatsapp_phone_numbers::{Client, ClientBuilder, GetPhoneNumber, v24_0};
+
+pub fn client() -> Result<v24_0::Client, whatsapp_phone_numbers::Error> {
+    let builder: ClientBuilder<v24_0::Version> = Client::builder();
+    builder.access_token("token").build()
+}
+
+pub fn throughput(number: &v24_0::types::PhoneNumber) -> Option<String> {
+    number.throughput.as_ref()?.level.as_ref().map(|l| l.to_string())
+}
+
+pub fn read(client: &Client<v24_0::Version>) -> GetPhoneNumber<v24_0::Version> {
+    client.phone_number("1").get().fields([v24_0::PhoneNumberField::Throughput])
+}
+
+pub fn status<V: GraphVersion>(number: &V::PhoneNumber) -> Option<String> {
+    number.status().map(|s| s.as_str().to_owned())
+}
+
+pub const VERSION: ApiVersion = ApiVersion::V24_0;
+"#,
+    );
+    write(
+        &dir.join("defaults/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"defaults\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\" }}\n"
+        ),
+    );
+    write(
+        &dir.join("defaults/src/lib.rs"),
+        r#"
+use whatsapp_phone_numbers::v23_0;
+
+pub fn client() -> Result<v23_0::Client, whatsapp_phone_numbers::Error> {
+    v23_0::Client::builder().access_token("token").build()
+}
+"#,
+    );
+    write(
+        &dir.join("app/Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nv24-only = { path = \"../v24-only\" }\ndefaults = { path = \"../defaults\" }\n",
+    );
+    write(
+        &dir.join("app/src/main.rs"),
+        r#"
+fn main() {
+    let new = v24_only::client().unwrap();
+    let old = defaults::client().unwrap();
+    let _ = v24_only::read(&new);
+    println!("{} {} {}", new.api_version(), old.api_version(), v24_only::VERSION);
+}
+"#,
+    );
+}
+
+fn cargo_check(dir: &Path, package: &str) {
+    let target = repo().join("target/fixtures/additivity");
+    let out = Command::new(env!("CARGO"))
+        .args(["check", "--quiet", "-p", package])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "`cargo check -p {package}` failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_v24_only_library_compiles_alone_and_beside_the_defaults() {
+    let dir = std::env::temp_dir().join(format!("wapn-additivity-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    fixture(&dir);
+    std::fs::copy(repo().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // Alone: the facade is built with `v24_0` only.
+    cargo_check(&dir, "v24-only");
+    // In one graph with a crate using the defaults: features unify, nothing changes
+    // meaning, both still compile.
+    cargo_check(&dir, "app");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
