@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use workspace_tests::copy_tree;
+
 use xtask::{Layout, surface};
 
 fn workspace() -> Layout {
@@ -49,23 +51,6 @@ fn scratch_workspace(name: &str) -> Layout {
     let _ = std::fs::remove_dir_all(&dir);
     copy_tree(from.root(), &dir);
     Layout::new(dir)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" || name == ".git" {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_tree(&path, &to.join(&name));
-        } else {
-            std::fs::copy(&path, to.join(&name)).unwrap();
-        }
-    }
 }
 
 /// Every file under `root` (except `target/` and `.git/`) with its text.

@@ -5,7 +5,6 @@ use whatsapp_phone_numbers_api::GraphVersion;
 use super::into_future;
 use crate::client::Client;
 use crate::error::Error;
-use crate::fields;
 use crate::meta::Response;
 use crate::validate;
 
@@ -56,14 +55,8 @@ impl<V: GraphVersion> GetAccountNumber<V> {
     /// Sends the request.
     pub async fn send(self) -> Result<Response<V::AccountNumber>, Error> {
         let id = validate::node_id("account_number_id", &self.id)?;
-        let fields = fields::join(&self.fields)?;
-        let query: Vec<(&'static str, &str)> = fields
-            .as_deref()
-            .map(|f| ("fields", f))
-            .into_iter()
-            .collect();
         self.client
-            .call(V::GET_ACCOUNT_NUMBER, &[&id], &query)
+            .select(V::GET_ACCOUNT_NUMBER, &[&id], &self.fields)
             .await
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
-use super::into_future;
+use super::{fields_query, into_future};
 use crate::body::Body;
 use crate::call::Call;
 use crate::client::Client;
@@ -68,11 +68,7 @@ impl<V: GraphVersion> GetBusinessProfile<V> {
     pub async fn send(self) -> Result<Response<V::BusinessProfile>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
         let fields = fields::join(&self.fields)?;
-        let query: Vec<(&'static str, &str)> = fields
-            .as_deref()
-            .map(|f| ("fields", f))
-            .into_iter()
-            .collect();
+        let query = fields_query(fields.as_deref());
         let ids = [id.as_str()];
         let call = Call {
             query: &query,

@@ -10,6 +10,7 @@ pub mod phone_number;
 pub mod registration;
 pub mod settings;
 
+use whatsapp_phone_numbers_api::field::Field;
 use whatsapp_phone_numbers_api::operation::Operation;
 use whatsapp_phone_numbers_api::{GraphVersion, Schema};
 
@@ -17,6 +18,7 @@ use crate::body::Body;
 use crate::call::{Call, json};
 use crate::client::Client;
 use crate::error::Error;
+use crate::fields;
 use crate::meta::Response;
 
 /// Implements `IntoFuture` for a builder `$builder<V>` with an `async fn send(self)`.
@@ -53,6 +55,17 @@ impl<V: GraphVersion> Client<V> {
         self.core.send(self.version, call, json::<T>).await
     }
 
+    /// A read of `op` on the node `ids` selecting `selection` (Graph's defaults when empty).
+    pub(crate) async fn select<T: serde::de::DeserializeOwned, F: Field>(
+        &self,
+        op: &'static Operation,
+        ids: &[&str],
+        selection: &[F],
+    ) -> Result<Response<T>, Error> {
+        let joined = fields::join(selection)?;
+        self.call(op, ids, &fields_query(joined.as_deref())).await
+    }
+
     /// `op` on the node `ids` with `body`, checked against the version's request type `B`
     /// first, answered with `T`.
     pub(crate) async fn call_with_body<B: Schema, T: serde::de::DeserializeOwned>(
@@ -69,4 +82,9 @@ impl<V: GraphVersion> Client<V> {
         };
         self.core.send(self.version, call, json::<T>).await
     }
+}
+
+/// The `fields` query parameter of a joined selection; none when nothing was selected.
+pub(crate) fn fields_query(joined: Option<&str>) -> Vec<(&'static str, &str)> {
+    joined.map(|f| ("fields", f)).into_iter().collect()
 }

@@ -10,7 +10,6 @@ use super::settings::SettingsHandle;
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
-use crate::fields;
 use crate::meta::Response;
 use crate::secret::{Pin, VerificationCode};
 use crate::validate;
@@ -141,13 +140,9 @@ impl<V: GraphVersion> GetPhoneNumber<V> {
     /// Sends the request.
     pub async fn send(self) -> Result<Response<V::PhoneNumber>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
-        let fields = fields::join(&self.fields)?;
-        let query: Vec<(&'static str, &str)> = fields
-            .as_deref()
-            .map(|f| ("fields", f))
-            .into_iter()
-            .collect();
-        self.client.call(V::GET_PHONE_NUMBER, &[&id], &query).await
+        self.client
+            .select(V::GET_PHONE_NUMBER, &[&id], &self.fields)
+            .await
     }
 }
 
