@@ -143,7 +143,7 @@ fn spec_drift_is_reported_by_regen_and_fails_the_snapshot() {
     for expected in [
         "-    fn update_business_profile(",
         "+    fn update_business_profile_information(",
-        "+open enum QualityRating: GREEN | YELLOW | RED | NA | PURPLE",
+        "+open enum QualityRating: GREEN | YELLOW | RED | NA | PURPLE | UNKNOWN",
         "+    health_score?: i32",
         "-    username?: String",
     ] {

@@ -189,6 +189,9 @@ fn render_open_enums(enums: &[EnumDef]) -> String {
         out.push_str(&format!("        {} {{\n", e.name));
         for (value, variant) in &e.variants {
             out.push_str(&format!("            /// `{value}`\n"));
+            if variant == crate::spec::GRAPH_UNKNOWN_VARIANT {
+                out.push_str("            ///\n            /// Graph's own value for \"not known\"; a value this SDK does not know is\n            /// `Unknown(text)`.\n");
+            }
             out.push_str(&format!("            {variant} = {value:?},\n"));
         }
         out.push_str("        }\n    }\n");

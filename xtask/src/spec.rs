@@ -54,6 +54,10 @@ pub struct EnumDef {
 /// The name every open enum reserves for values it does not know.
 pub const UNKNOWN_VARIANT: &str = "Unknown";
 
+/// The variant of Graph's own `UNKNOWN` value (which is known, and means "Graph does not
+/// know"), so that it cannot be mistaken for the catch-all.
+pub const GRAPH_UNKNOWN_VARIANT: &str = "GraphUnknown";
+
 /// The schema every error answer must use.
 pub const ERROR_SCHEMA: &str = "#/components/schemas/GraphApiError";
 
@@ -415,7 +419,12 @@ fn collect_enums(api: &OpenAPI, out: &mut Vec<Violation>) -> Vec<EnumDef> {
                 });
                 continue;
             };
-            let variant = variant_name(value);
+            let mut variant = variant_name(value);
+            if value == "UNKNOWN" {
+                // Graph's own `UNKNOWN` is a known value, distinct from a value this SDK
+                // does not know (the catch-all).
+                variant = GRAPH_UNKNOWN_VARIANT.to_owned();
+            }
             if variant.is_empty() || !variant.chars().all(|c| c.is_ascii_alphanumeric()) {
                 out.push(Violation {
                     pointer: format!("{at}/enum/{i}"),
@@ -534,10 +543,19 @@ components:
     }
 
     #[test]
-    fn unknown_value_and_collisions_are_refused() {
-        let e = errors(&MINIMAL.replace("[RED, TIER_1K]", "[RED, UNKNOWN, red]"));
+    fn graph_unknown_is_its_own_variant_and_collisions_are_refused() {
+        let spec = load(
+            &MINIMAL.replace("[RED, TIER_1K]", "[RED, UNKNOWN]"),
+            "t.yaml",
+        )
+        .unwrap();
+        assert_eq!(
+            spec.enums[0].variants[1],
+            ("UNKNOWN".to_string(), "GraphUnknown".to_string())
+        );
+        let e = errors(&MINIMAL.replace("[RED, TIER_1K]", "[RED, unknown, red]"));
         assert!(
-            e.contains("/enum/1") && e.contains("Unknown(\"UNKNOWN\")"),
+            e.contains("/enum/1") && e.contains("Unknown(\"unknown\")"),
             "{e}"
         );
         assert!(

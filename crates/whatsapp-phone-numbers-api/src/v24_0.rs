@@ -10,8 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     crate::open_enum::open_enum! {
         /// Operating status of a number. `CONNECTED` numbers can message; `FLAGGED`,
-        /// `RESTRICTED`, `RATE_LIMITED`, `BANNED` and `DISCONNECTED` need attention. Graph also
-        /// reports `UNKNOWN`, which clients keep as an unrecognised value.
+        /// `RESTRICTED`, `RATE_LIMITED`, `BANNED` and `DISCONNECTED` need attention. `UNKNOWN`
+        /// is Graph's own value for a status it cannot tell (it appears in Meta's examples).
         PhoneNumberStatus {
             /// `CONNECTED`
             Connected = "CONNECTED",
@@ -37,6 +37,11 @@ pub mod types {
             Unlinked = "UNLINKED",
             /// `UNVERIFIED`
             Unverified = "UNVERIFIED",
+            /// `UNKNOWN`
+            ///
+            /// Graph's own value for "not known"; a value this SDK does not know is
+            /// `Unknown(text)`.
+            GraphUnknown = "UNKNOWN",
         }
     }
     crate::open_enum::open_enum! {
@@ -68,7 +73,8 @@ pub mod types {
     }
     crate::open_enum::open_enum! {
         /// How recipients have received recent messages: `GREEN` high, `YELLOW` medium, `RED`
-        /// low, `NA` not rated yet. Graph also sends `UNKNOWN` for some numbers.
+        /// low, `NA` not rated yet, `UNKNOWN` Graph cannot tell (Meta's list examples and the
+        /// guide's filter example both answer it).
         QualityRating {
             /// `GREEN`
             Green = "GREEN",
@@ -78,10 +84,16 @@ pub mod types {
             Red = "RED",
             /// `NA`
             Na = "NA",
+            /// `UNKNOWN`
+            ///
+            /// Graph's own value for "not known"; a value this SDK does not know is
+            /// `Unknown(text)`.
+            GraphUnknown = "UNKNOWN",
         }
     }
     crate::open_enum::open_enum! {
-        /// Whether the number has proved ownership with a verification code.
+        /// Whether the number has proved ownership with a verification code. `EXPIRED`: the
+        /// verification lapsed (Meta's pre-verified number reference and peer SDKs name it).
         CodeVerificationStatus {
             /// `VERIFIED`
             Verified = "VERIFIED",
@@ -89,6 +101,8 @@ pub mod types {
             Unverified = "UNVERIFIED",
             /// `NOT_VERIFIED`
             NotVerified = "NOT_VERIFIED",
+            /// `EXPIRED`
+            Expired = "EXPIRED",
         }
     }
     crate::open_enum::open_enum! {
@@ -112,6 +126,8 @@ pub mod types {
     }
     crate::open_enum::open_enum! {
         /// How many unique customers the number may start conversations with per day.
+        /// Deprecated by Meta, which now answers it with null: read
+        /// `whatsapp_business_manager_messaging_limit` (`BusinessMessagingLimit`) instead.
         MessagingLimitTier {
             /// `TIER_50`
             Tier50 = "TIER_50",
@@ -125,6 +141,30 @@ pub mod types {
             Tier100k = "TIER_100K",
             /// `TIER_UNLIMITED`
             TierUnlimited = "TIER_UNLIMITED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// The messaging limit Meta now reports for a business portfolio's numbers
+        /// (`whatsapp_business_manager_messaging_limit`): unique customers a business may start
+        /// conversations with per rolling day. `TIER_NOT_SET` and `UNTIERED` mean no tier was
+        /// assigned.
+        BusinessMessagingLimit {
+            /// `TIER_50`
+            Tier50 = "TIER_50",
+            /// `TIER_250`
+            Tier250 = "TIER_250",
+            /// `TIER_2K`
+            Tier2k = "TIER_2K",
+            /// `TIER_10K`
+            Tier10k = "TIER_10K",
+            /// `TIER_100K`
+            Tier100k = "TIER_100K",
+            /// `TIER_UNLIMITED`
+            TierUnlimited = "TIER_UNLIMITED",
+            /// `TIER_NOT_SET`
+            TierNotSet = "TIER_NOT_SET",
+            /// `UNTIERED`
+            Untiered = "UNTIERED",
         }
     }
     crate::open_enum::open_enum! {
@@ -305,23 +345,31 @@ pub mod types {
     }
     crate::open_enum::open_enum! {
         /// Throughput tier of a number: `STANDARD` (the default) or `HIGH` (raised for
-        /// high-volume numbers); `NOT_APPLICABLE` where throughput does not apply.
+        /// high-volume numbers). No other level is documented; clients keep unknown ones.
         ThroughputLevel {
             /// `STANDARD`
             Standard = "STANDARD",
             /// `HIGH`
             High = "HIGH",
-            /// `NOT_APPLICABLE`
-            NotApplicable = "NOT_APPLICABLE",
         }
     }
     crate::open_enum::open_enum! {
-        /// Sort key accepted, as a one-element JSON array, by the `sort` parameter.
+        /// Sort keys of the phone-number list. Meta's guide sends the `_ascending`/`_descending`
+        /// keys as a one-element JSON array (`["last_onboarded_time_ascending"]`); Meta's
+        /// reference sends the dotted keys as they are (`creation_time.asc`).
         PhoneNumberSortKey {
             /// `last_onboarded_time_ascending`
             LastOnboardedTimeAscending = "last_onboarded_time_ascending",
             /// `last_onboarded_time_descending`
             LastOnboardedTimeDescending = "last_onboarded_time_descending",
+            /// `creation_time.asc`
+            CreationTimeAsc = "creation_time.asc",
+            /// `creation_time.desc`
+            CreationTimeDesc = "creation_time.desc",
+            /// `last_onboarded_time.asc`
+            LastOnboardedTimeAsc = "last_onboarded_time.asc",
+            /// `last_onboarded_time.desc`
+            LastOnboardedTimeDesc = "last_onboarded_time.desc",
         }
     }
     crate::open_enum::open_enum! {
@@ -435,7 +483,7 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_profile: ::std::option::Option<BusinessProfileFields>,
-        ///Longer description of the business (at most 512 characters).
+        ///Longer description of the business (at most 256 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Contact email (at most 128 characters).
@@ -519,7 +567,7 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///Postal address (at most 256 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
-        ///Longer description of the business (at most 512 characters).
+        ///Longer description of the business (at most 256 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Contact email (at most 128 characters).
@@ -1214,9 +1262,8 @@ Differences from our v23.0 document, and where each fact comes from:
 - `PhoneNumber.throughput` (`GET /<PHONE_NUMBER_ID>?fields=throughput`), an object with
   the number's current throughput `level`: from Meta's business phone numbers guide,
   whose examples call v24.0 ("get a phone number's current throughput level").
-- `ThroughputLevel` values `STANDARD` and `HIGH` (and `NOT_APPLICABLE` for numbers
-  throughput does not apply to): from Meta's Cloud API throughput documentation; the
-  guide itself names no values, so clients must keep unknown levels.
+- `ThroughputLevel` values `STANDARD` and `HIGH`: from Meta's Cloud API throughput
+  documentation; the guide itself names no values, so clients must keep unknown levels.
 - Examples are the guide's v24.0 requests and answers (status read, PIN change,
   registration code, identity change check).
 
@@ -1508,8 +1555,10 @@ Arguments:
 `[{"field":"account_mode","operator":"EQUAL","value":"SANDBOX"}]`.
 Meta describes this filter as a beta that not every app can use.
 
-- `limit`: Page size. Graph caps it; 100 is safe.
-- `sort`: A JSON array holding one sort key, for example `["last_onboarded_time_ascending"]`.
+- `limit`: Page size, 1 to 100 (Graph's default is 25).
+- `sort`: Order (`PhoneNumberSortKey`): the guide's form is a JSON array holding one key,
+`["last_onboarded_time_ascending"]`; the reference's form is a dotted key as it is,
+`creation_time.asc`. Default: most recently onboarded first.
 
 - `summary`: Set to `total_count` to receive `summary.total_count` with the page.
 */
@@ -1521,7 +1570,7 @@ Meta describes this filter as a beta that not every app can use.
         before: Option<&'a str>,
         fields: Option<&'a str>,
         filtering: Option<&'a str>,
-        limit: Option<i32>,
+        limit: Option<::std::num::NonZeroU32>,
         sort: Option<&'a str>,
         summary: Option<&'a str>,
     ) -> Result<ResponseValue<types::PhoneNumberPage>, Error<types::GraphApiError>> {
@@ -2348,6 +2397,7 @@ impl crate::version::GraphVersion for Version {
     type AccountMode = types::AccountMode;
     type AccountNumber = types::AccountNumber;
     type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
+    type BusinessMessagingLimit = types::BusinessMessagingLimit;
     type BusinessProfile = types::BusinessProfile;
     type BusinessProfileFields = types::BusinessProfileFields;
     type BusinessProfileList = types::BusinessProfileList;

@@ -28,6 +28,8 @@ pub trait GraphVersion:
     type AccountNumber: crate::schema::Schema + Default + crate::version::view::AccountNumber<Self>;
     /// This version's `AddPhoneNumberRequest`.
     type AddPhoneNumberRequest: crate::schema::Schema + crate::version::view::AddPhoneNumberRequest<Self>;
+    /// This version's `BusinessMessagingLimit`.
+    type BusinessMessagingLimit: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessProfile`.
     type BusinessProfile: crate::schema::Schema + Default + crate::version::view::BusinessProfile<Self>;
     /// This version's `BusinessProfileFields`.
@@ -231,7 +233,7 @@ pub mod view {
         fn address(&self) -> Option<&str>;
         /// `business_profile`
         fn business_profile(&self) -> Option<&V::BusinessProfileFields>;
-        /// Longer description of the business (at most 512 characters).
+        /// Longer description of the business (at most 256 characters).
         fn description(&self) -> Option<&str>;
         /// Contact email (at most 128 characters).
         fn email(&self) -> Option<&str>;
@@ -277,7 +279,7 @@ pub mod view {
         fn about(&self) -> Option<&str>;
         /// Postal address (at most 256 characters).
         fn address(&self) -> Option<&str>;
-        /// Longer description of the business (at most 512 characters).
+        /// Longer description of the business (at most 256 characters).
         fn description(&self) -> Option<&str>;
         /// Contact email (at most 128 characters).
         fn email(&self) -> Option<&str>;

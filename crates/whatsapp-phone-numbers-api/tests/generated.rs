@@ -46,8 +46,12 @@ fn unknown_values_nulls_and_new_fields_decode() {
 fn open_enums_behave_like_strings() {
     use types::QualityRating;
     assert_eq!("RED".parse::<QualityRating>().unwrap(), QualityRating::Red);
-    assert_eq!(QualityRating::from("UNKNOWN").as_str(), "UNKNOWN");
-    assert!(QualityRating::from("UNKNOWN").is_unknown());
+    // Graph's own UNKNOWN is a known value, told apart from a value this SDK lacks.
+    assert_eq!(QualityRating::from("UNKNOWN"), QualityRating::GraphUnknown);
+    assert_eq!(QualityRating::GraphUnknown.as_str(), "UNKNOWN");
+    assert!(!QualityRating::from("UNKNOWN").is_unknown());
+    assert!(QualityRating::from("PURPLE").is_unknown());
+    assert_eq!(QualityRating::from("PURPLE").as_str(), "PURPLE");
     assert_eq!(QualityRating::Na.to_string(), "NA");
     assert_eq!(
         QualityRating::KNOWN,
@@ -55,7 +59,8 @@ fn open_enums_behave_like_strings() {
             QualityRating::Green,
             QualityRating::Yellow,
             QualityRating::Red,
-            QualityRating::Na
+            QualityRating::Na,
+            QualityRating::GraphUnknown
         ]
     );
     // A number where a string belongs is kept as text instead of failing the response.

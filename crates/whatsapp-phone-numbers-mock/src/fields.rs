@@ -141,43 +141,25 @@ fn wants(fields: &[String], name: &str) -> bool {
     fields.iter().any(|f| f == name)
 }
 
-/// `value` when `name` is wanted.
-fn pick<T: Clone>(fields: &[String], name: &str, value: &Option<T>) -> Option<T> {
-    if wants(fields, name) {
-        value.clone()
-    } else {
-        None
-    }
+/// `node` with only the wanted fields and the ones Graph always sends (`always`), by wire
+/// name, so that a field the specification adds is projected without a change here.
+fn project<T>(node: &T, fields: &[String], always: &[&str]) -> T
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone,
+{
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(node) else {
+        return node.clone();
+    };
+    let kept: serde_json::Map<String, serde_json::Value> = map
+        .into_iter()
+        .filter(|(name, _)| always.contains(&name.as_str()) || wants(fields, name))
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(kept)).unwrap_or_else(|_| node.clone())
 }
 
 /// A phone number with only `fields` (and `id`).
 pub(crate) fn project_number(n: &types::PhoneNumber, f: &[String]) -> types::PhoneNumber {
-    types::PhoneNumber {
-        id: n.id.clone(),
-        account_mode: pick(f, "account_mode", &n.account_mode),
-        certificate: pick(f, "certificate", &n.certificate),
-        code_verification_status: pick(f, "code_verification_status", &n.code_verification_status),
-        country_code: pick(f, "country_code", &n.country_code),
-        country_dial_code: pick(f, "country_dial_code", &n.country_dial_code),
-        display_phone_number: pick(f, "display_phone_number", &n.display_phone_number),
-        host_platform: pick(f, "host_platform", &n.host_platform),
-        is_official_business_account: pick(
-            f,
-            "is_official_business_account",
-            &n.is_official_business_account,
-        ),
-        messaging_limit_tier: pick(f, "messaging_limit_tier", &n.messaging_limit_tier),
-        name_status: pick(f, "name_status", &n.name_status),
-        new_certificate: pick(f, "new_certificate", &n.new_certificate),
-        new_name_status: pick(f, "new_name_status", &n.new_name_status),
-        quality_rating: pick(f, "quality_rating", &n.quality_rating),
-        search_visibility: pick(f, "search_visibility", &n.search_visibility),
-        status: pick(f, "status", &n.status),
-        unified_cert_status: pick(f, "unified_cert_status", &n.unified_cert_status),
-        username: pick(f, "username", &n.username),
-        verified_name: pick(f, "verified_name", &n.verified_name),
-        throughput: pick(f, "throughput", &n.throughput),
-    }
+    project(n, f, &["id"])
 }
 
 /// An account number with only `fields` (and `id`).
@@ -185,41 +167,15 @@ pub(crate) fn project_account_number(
     n: &types::AccountNumber,
     f: &[String],
 ) -> types::AccountNumber {
-    types::AccountNumber {
-        id: n.id.clone(),
-        account_mode: pick(f, "account_mode", &n.account_mode),
-        certificate: pick(f, "certificate", &n.certificate),
-        code_verification_status: pick(f, "code_verification_status", &n.code_verification_status),
-        country_code: pick(f, "country_code", &n.country_code),
-        country_dial_code: pick(f, "country_dial_code", &n.country_dial_code),
-        display_phone_number: pick(f, "display_phone_number", &n.display_phone_number),
-        is_official_business_account: pick(
-            f,
-            "is_official_business_account",
-            &n.is_official_business_account,
-        ),
-        messaging_limit_tier: pick(f, "messaging_limit_tier", &n.messaging_limit_tier),
-        name_status: pick(f, "name_status", &n.name_status),
-        quality_rating: pick(f, "quality_rating", &n.quality_rating),
-        status: pick(f, "status", &n.status),
-        verified_name: pick(f, "verified_name", &n.verified_name),
-    }
+    project(n, f, &["id"])
 }
 
 /// A business profile with only `fields` (and `messaging_product`, which Graph always
-/// includes).
+/// includes); never the nested form.
 pub(crate) fn project_profile(p: &types::BusinessProfile, f: &[String]) -> types::BusinessProfile {
-    types::BusinessProfile {
-        messaging_product: p.messaging_product.clone(),
-        about: pick(f, "about", &p.about),
-        address: pick(f, "address", &p.address),
-        business_profile: None,
-        description: pick(f, "description", &p.description),
-        email: pick(f, "email", &p.email),
-        profile_picture_url: pick(f, "profile_picture_url", &p.profile_picture_url),
-        vertical: pick(f, "vertical", &p.vertical),
-        websites: pick(f, "websites", &p.websites),
-    }
+    let mut projected = project(p, f, &["messaging_product"]);
+    projected.business_profile = None;
+    projected
 }
 
 #[cfg(test)]

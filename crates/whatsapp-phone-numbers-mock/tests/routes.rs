@@ -620,7 +620,7 @@ async fn the_generated_client_round_trips_against_the_mock() {
             None,
             None,
             None,
-            Some(5),
+            std::num::NonZeroU32::new(5),
             None,
             Some("total_count"),
         )

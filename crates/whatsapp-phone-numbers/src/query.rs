@@ -85,15 +85,26 @@ impl Filter {
 }
 
 /// Order of the phone-number list (Graph's default: most recently onboarded first).
+///
+/// Meta documents two forms: its guide sends a one-element JSON array
+/// (`["last_onboarded_time_ascending"]`), its reference a plain key (`creation_time.asc`).
+/// Each variant is sent in the form its source documents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Sort {
-    /// Oldest onboarding (Embedded Signup completion) first.
+    /// Oldest onboarding (Embedded Signup completion) first (guide form).
     LastOnboardedAscending,
-    /// Most recent onboarding first.
+    /// Most recent onboarding first (guide form).
     LastOnboardedDescending,
-    /// Any other sort key, sent as given.
+    /// Oldest number first (`creation_time.asc`, reference form).
+    CreationTimeAscending,
+    /// Newest number first (`creation_time.desc`, reference form).
+    CreationTimeDescending,
+    /// Any other key, sent as a one-element JSON array (guide form).
     Custom(String),
+    /// Any other key, sent exactly as given (reference form, such as
+    /// `last_onboarded_time.desc`).
+    Plain(String),
 }
 
 impl Sort {
@@ -102,25 +113,49 @@ impl Sort {
         match self {
             Sort::LastOnboardedAscending => "last_onboarded_time_ascending",
             Sort::LastOnboardedDescending => "last_onboarded_time_descending",
-            Sort::Custom(key) => key,
+            Sort::CreationTimeAscending => "creation_time.asc",
+            Sort::CreationTimeDescending => "creation_time.desc",
+            Sort::Custom(key) | Sort::Plain(key) => key,
         }
     }
 
-    /// Parses a key; `asc`/`desc` are accepted as shorthands.
+    /// Parses a key; `asc`/`desc` are shorthands for the onboarding order. A key with a
+    /// dot (`creation_time.asc`) is Meta's reference form and is sent as written.
     pub fn parse(text: &str) -> Result<Self, Error> {
-        Ok(match text.trim() {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::invalid("sort", "must not be empty"));
+        }
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.".contains(&b))
+        {
+            return Err(Error::invalid(
+                "sort",
+                "a sort key holds letters, digits, `_` and `.` only",
+            ));
+        }
+        Ok(match text {
             "asc" | "ascending" | "last_onboarded_time_ascending" => Sort::LastOnboardedAscending,
             "desc" | "descending" | "last_onboarded_time_descending" => {
                 Sort::LastOnboardedDescending
             }
-            "" => return Err(Error::invalid("sort", "must not be empty")),
+            "creation_time.asc" => Sort::CreationTimeAscending,
+            "creation_time.desc" => Sort::CreationTimeDescending,
+            other if other.contains('.') => Sort::Plain(other.to_owned()),
             other => Sort::Custom(other.to_owned()),
         })
     }
 
-    /// The JSON array Graph expects: `["last_onboarded_time_ascending"]`.
+    /// The parameter value: `["last_onboarded_time_ascending"]` for the guide's keys, the
+    /// key itself for the reference's.
     pub fn encode(&self) -> String {
-        serde_json::json!([self.as_str()]).to_string()
+        match self {
+            Sort::CreationTimeAscending | Sort::CreationTimeDescending | Sort::Plain(_) => {
+                self.as_str().to_owned()
+            }
+            _ => serde_json::json!([self.as_str()]).to_string(),
+        }
     }
 }
 
@@ -135,6 +170,16 @@ mod tests {
             r#"["last_onboarded_time_ascending"]"#
         );
         assert_eq!(Sort::parse("desc").unwrap(), Sort::LastOnboardedDescending);
+        assert_eq!(Sort::CreationTimeAscending.encode(), "creation_time.asc");
+        assert_eq!(
+            Sort::parse("last_onboarded_time.desc").unwrap().encode(),
+            "last_onboarded_time.desc"
+        );
+        assert_eq!(
+            Sort::parse("creation_time.desc").unwrap(),
+            Sort::CreationTimeDescending
+        );
+        assert!(Sort::parse("a&b").is_err());
         assert_eq!(
             Filter::encode(&[
                 Filter::is_official_business_account(true),

@@ -79,7 +79,10 @@ fn matches(filter: &types::PhoneNumberFilter, number: &types::PhoneNumber) -> bo
     }
 }
 
-/// `sort`: a JSON array holding one sort key (a bare key is taken too). True for ascending.
+/// `sort`: the guide's one-element JSON array (`["last_onboarded_time_ascending"]`, a bare
+/// key is taken too) or the reference's plain key (`creation_time.asc`,
+/// `last_onboarded_time.desc`). True for ascending. The mock's numbers were created when
+/// they were onboarded, so both keys order the same way.
 fn parse_sort(raw: Option<&str>) -> Result<bool, GraphError> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(false);
@@ -93,9 +96,14 @@ fn parse_sort(raw: Option<&str>) -> Result<bool, GraphError> {
     } else {
         vec![types::PhoneNumberSortKey::from(raw)]
     };
-    match keys.first() {
-        None | Some(types::PhoneNumberSortKey::LastOnboardedTimeDescending) => Ok(false),
-        Some(types::PhoneNumberSortKey::LastOnboardedTimeAscending) => Ok(true),
+    match keys.first().map(|k| k.as_str()) {
+        None
+        | Some("last_onboarded_time_descending")
+        | Some("last_onboarded_time.desc")
+        | Some("creation_time.desc") => Ok(false),
+        Some("last_onboarded_time_ascending")
+        | Some("last_onboarded_time.asc")
+        | Some("creation_time.asc") => Ok(true),
         Some(_) => Err(not_one_of("sort[0]", types::PhoneNumberSortKey::KNOWN)),
     }
 }
@@ -296,6 +304,8 @@ mod tests {
         assert!(parse_sort(Some(r#"["last_onboarded_time_ascending"]"#)).unwrap());
         assert!(!parse_sort(Some(r#"["last_onboarded_time_descending"]"#)).unwrap());
         assert!(parse_sort(Some("last_onboarded_time_ascending")).unwrap());
+        assert!(parse_sort(Some("creation_time.asc")).unwrap());
+        assert!(!parse_sort(Some("creation_time.desc")).unwrap());
         assert!(parse_sort(Some(r#"["sideways"]"#)).is_err());
         assert!(parse_sort(Some("[")).is_err());
     }

@@ -39,7 +39,7 @@ fn check(update: &types::BusinessProfileUpdate) -> Result<(), GraphError> {
         check_length("address", address, 0, 256)?;
     }
     if let Some(description) = &update.description {
-        check_length("description", description, 0, 512)?;
+        check_length("description", description, 0, 256)?;
     }
     if let Some(email) = &update.email {
         check_length("email", email, 0, 128)?;

@@ -149,9 +149,9 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
         self.check(result)
     }
 
-    /// Longer description (at most 512 characters).
+    /// Longer description (at most 256 characters, as Meta's reference says).
     pub fn description(mut self, description: impl Into<String>) -> Self {
-        let result = validate::bounded("description", &description.into(), 1, 512)
+        let result = validate::bounded("description", &description.into(), 1, 256)
             .map(|v| self.body.set("description", v));
         self.check(result)
     }
