@@ -251,7 +251,7 @@ fn xtask_diff_reports_the_v24_additions() {
         "~ type PhoneNumber",
         "    + field throughput?: PhoneNumberThroughput",
         "+ type PhoneNumberThroughput (struct, 1 fields)",
-        "+ type ThroughputLevel (open enum: STANDARD | HIGH | NOT_APPLICABLE)",
+        "+ type ThroughputLevel (open enum: STANDARD | HIGH)",
         "~ fields PhoneNumberField",
         "    + field throughput",
     ] {

@@ -341,6 +341,8 @@ pub mod types {
             Default = "default",
             /// `in_country_storage_enabled`
             InCountryStorageEnabled = "in_country_storage_enabled",
+            /// `NO_STORAGE_ENABLED`
+            NoStorageEnabled = "NO_STORAGE_ENABLED",
         }
     }
     crate::open_enum::open_enum! {
@@ -378,6 +380,86 @@ pub mod types {
         FilterOperator {
             /// `EQUAL`
             Equal = "EQUAL",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Whether an entity can send messages: `AVAILABLE`, `LIMITED` (sends with limits; see
+        /// `additional_info`) or `BLOCKED` (cannot send; see `errors`).
+        MessagingAvailability {
+            /// `AVAILABLE`
+            Available = "AVAILABLE",
+            /// `LIMITED`
+            Limited = "LIMITED",
+            /// `BLOCKED`
+            Blocked = "BLOCKED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// The kind of entity a health entry is about.
+        HealthEntityType {
+            /// `PHONE_NUMBER`
+            PhoneNumber = "PHONE_NUMBER",
+            /// `MESSAGE_TEMPLATE`
+            MessageTemplate = "MESSAGE_TEMPLATE",
+            /// `WABA`
+            Waba = "WABA",
+            /// `BUSINESS`
+            Business = "BUSINESS",
+            /// `APP`
+            App = "APP",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Which API the number is registered with: `CLOUD_API`, `ON_PREMISE`, or
+        /// `NOT_APPLICABLE` when it is registered with neither.
+        PlatformType {
+            /// `CLOUD_API`
+            CloudApi = "CLOUD_API",
+            /// `ON_PREMISE`
+            OnPremise = "ON_PREMISE",
+            /// `NOT_APPLICABLE`
+            NotApplicable = "NOT_APPLICABLE",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Where a number is registered to, `PROD` (production) or `SANDBOX`.
+        RegistrationTier {
+            /// `PROD`
+            Prod = "PROD",
+            /// `SANDBOX`
+            Sandbox = "SANDBOX",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// A day of the week.
+        DayOfWeek {
+            /// `MONDAY`
+            Monday = "MONDAY",
+            /// `TUESDAY`
+            Tuesday = "TUESDAY",
+            /// `WEDNESDAY`
+            Wednesday = "WEDNESDAY",
+            /// `THURSDAY`
+            Thursday = "THURSDAY",
+            /// `FRIDAY`
+            Friday = "FRIDAY",
+            /// `SATURDAY`
+            Saturday = "SATURDAY",
+            /// `SUNDAY`
+            Sunday = "SUNDAY",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// How message data is stored, as the storage update writes it: `DEFAULT`,
+        /// `IN_COUNTRY_STORAGE_ENABLED` (with `data_localization_region`) or
+        /// `NO_STORAGE_ENABLED` (with `retention_minutes`; set it before registering).
+        StorageMode {
+            /// `DEFAULT`
+            Default = "DEFAULT",
+            /// `IN_COUNTRY_STORAGE_ENABLED`
+            InCountryStorageEnabled = "IN_COUNTRY_STORAGE_ENABLED",
+            /// `NO_STORAGE_ENABLED`
+            NoStorageEnabled = "NO_STORAGE_ENABLED",
         }
     }
     ///A WhatsApp account number node. Only the requested fields are present.
@@ -451,6 +533,26 @@ pub mod types {
         pub preverified_id: ::std::option::Option<::std::string::String>,
         ///Display name to submit for review (2 to 75 characters).
         pub verified_name: ::std::string::String,
+    }
+    ///Cloud API options of the number.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BusinessApiData {
+        ///True to notify customers when the business changes its number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_user_change_number: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pin: ::std::option::Option<crate::sensitive::SensitiveString>,
+        ///True to show customers a notice when the business's security code changes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_security_notifications: ::std::option::Option<bool>,
     }
     /**The profile customers see. Graph returns the fields directly on the element; some of
 Meta's reference material nests them under `business_profile`, which is accepted too.
@@ -573,6 +675,32 @@ Meta's reference material nests them under `business_profile`, which is accepted
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub websites: ::std::vec::Vec<::std::string::String>,
     }
+    /**When the business takes calls. Times are `HHMM` (24 h) in `timezone_id` (an IANA
+name). Sending call hours without `holiday_schedule` removes the holidays; with call
+hours off, the number takes calls at any time.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CallHours {
+        ///Closed days (at most 20).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub holiday_schedule: ::std::vec::Vec<HolidayHours>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::v23_0::types::FeatureStatus>,
+        ///IANA time zone, such as `America/Manaus`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone_id: ::std::option::Option<::std::string::String>,
+        ///Opening hours, at most two ranges a day.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub weekly_operating_hours: ::std::vec::Vec<OperatingHours>,
+    }
     ///Business calling configuration.
     #[derive(
         ::serde::Deserialize,
@@ -587,6 +715,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<FeatureToggle>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub call_hours: ::std::option::Option<CallHours>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_icon_visibility: ::std::option::Option<
             crate::v23_0::types::CallIconVisibility,
         >,
@@ -595,7 +725,7 @@ Meta's reference material nests them under `business_profile`, which is accepted
             crate::v23_0::types::FeatureStatus,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sip: ::std::option::Option<FeatureToggle>,
+        pub sip: ::std::option::Option<SipSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub srtp_key_exchange_protocol: ::std::option::Option<
             crate::v23_0::types::SrtpKeyExchangeProtocol,
@@ -617,6 +747,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
     )]
     pub struct CallingSettingsUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub call_hours: ::std::option::Option<CallHours>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_icon_visibility: ::std::option::Option<
             crate::v23_0::types::CallIconVisibility,
         >,
@@ -625,7 +757,7 @@ Meta's reference material nests them under `business_profile`, which is accepted
             crate::v23_0::types::FeatureStatus,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sip: ::std::option::Option<FeatureToggle>,
+        pub sip: ::std::option::Option<SipSettings>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub srtp_key_exchange_protocol: ::std::option::Option<
             crate::v23_0::types::SrtpKeyExchangeProtocol,
@@ -634,6 +766,47 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub status: ::std::option::Option<crate::v23_0::types::FeatureStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<FeatureToggle>,
+    }
+    /**The welcome message, ice-breaker prompts and commands customers see when they open a
+chat with the number.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConversationalAutomation {
+        ///Slash commands (at most 30).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub commands: ::std::vec::Vec<ConversationalCommand>,
+        ///True to receive a `request_welcome` message when a customer first opens the chat.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_welcome_message: ::std::option::Option<bool>,
+        ///ID of the phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Ice-breaker prompts (at most 4 in practice; 80 characters each).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub prompts: ::std::vec::Vec<::std::string::String>,
+    }
+    ///One command customers can type after `/`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConversationalCommand {
+        ///What the command does (at most 256 characters).
+        pub command_description: ::std::string::String,
+        ///The command, without `/` (letters, digits and `_`; at most 32 characters).
+        pub command_name: ::std::string::String,
     }
     ///ID of a node that was created.
     #[derive(
@@ -748,6 +921,98 @@ Meta's reference material nests them under `business_profile`, which is accepted
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    ///The health of one entity.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HealthEntity {
+        ///Notes on a limited entity.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub additional_info: ::std::vec::Vec<::std::string::String>,
+        ///Whether SIP calls can reach the entity (values undocumented).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_receive_call_sip: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_send_message: ::std::option::Option<
+            crate::v23_0::types::MessagingAvailability,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_type: ::std::option::Option<crate::v23_0::types::HealthEntityType>,
+        ///Why the entity is blocked or limited.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<HealthError>,
+        ///ID of the entity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+    ///One reason an entity cannot send freely.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HealthError {
+        ///Graph error code, such as 141006.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error_code: ::std::option::Option<i64>,
+        ///What is wrong.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error_description: ::std::option::Option<::std::string::String>,
+        ///What to do about it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub possible_solution: ::std::option::Option<::std::string::String>,
+    }
+    /**Messaging health of the number and of everything above it (account, business, app).
+The overall `can_send_message` is the worst of the entities'.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HealthStatus {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_send_message: ::std::option::Option<
+            crate::v23_0::types::MessagingAvailability,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub entities: ::std::vec::Vec<HealthEntity>,
+    }
+    ///One holiday.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HolidayHours {
+        ///The day, `YYYY-MM-DD`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::std::string::String>,
+        ///End, `HHMM`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///Start, `HHMM`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+    }
     ///A resolved recipient.
     #[derive(
         ::serde::Deserialize,
@@ -792,6 +1057,26 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///Messages Graph accepted.
         pub messages: ::std::vec::Vec<MessageId>,
         pub messaging_product: crate::v23_0::types::MessagingProduct,
+    }
+    ///One opening range.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OperatingHours {
+        ///Closing time, `HHMM`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub day_of_week: ::std::option::Option<crate::v23_0::types::DayOfWeek>,
+        ///Opening time, `HHMM`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub open_time: ::std::option::Option<::std::string::String>,
     }
     ///Opaque cursors around the current page.
     #[derive(
@@ -865,6 +1150,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub code_verification_status: ::std::option::Option<
             crate::v23_0::types::CodeVerificationStatus,
         >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversational_automation: ::std::option::Option<ConversationalAutomation>,
         ///ISO 3166-1 alpha-2 country of the number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country_code: ::std::option::Option<::std::string::String>,
@@ -875,6 +1162,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_phone_number: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub health_status: ::std::option::Option<HealthStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_platform: ::std::option::Option<crate::v23_0::types::HostPlatform>,
         ///ID of the phone number node.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -882,6 +1171,20 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///True when the number has Official Business Account status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_official_business_account: ::std::option::Option<bool>,
+        ///True when the number is also on the WhatsApp Business app (coexistence).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_on_biz_app: ::std::option::Option<bool>,
+        ///True when two-step verification is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pin_enabled: ::std::option::Option<bool>,
+        ///True for a pre-verified number bought through a solution partner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_preverified_number: ::std::option::Option<bool>,
+        /**When the number last finished onboarding. Meta's guide shows a time such as
+`2023-08-22T19:05:53+0000`, another page Unix seconds; kept as Graph sends it.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_onboarded_time: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messaging_limit_tier: ::std::option::Option<
             crate::v23_0::types::MessagingLimitTier,
@@ -894,7 +1197,11 @@ Meta's reference material nests them under `business_profile`, which is accepted
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub new_name_status: ::std::option::Option<crate::v23_0::types::NameStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform_type: ::std::option::Option<crate::v23_0::types::PlatformType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quality_rating: ::std::option::Option<crate::v23_0::types::QualityRating>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quality_score: ::std::option::Option<QualityScore>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub search_visibility: ::std::option::Option<
             crate::v23_0::types::SearchVisibility,
@@ -911,6 +1218,12 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///Display name that passed review.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verified_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webhook_configuration: ::std::option::Option<WebhookDestinations>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_business_manager_messaging_limit: ::std::option::Option<
+            crate::v23_0::types::BusinessMessagingLimit,
+        >,
     }
     ///One element of the `filtering` parameter of the phone numbers list.
     #[derive(
@@ -1028,6 +1341,11 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub username: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_configuration: ::std::option::Option<WebhookConfiguration>,
+        ///A callback URL for this number (Meta's reference; the guide uses `webhook_configuration`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webhook_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_business_api_data: ::std::option::Option<BusinessApiData>,
     }
     ///Answer to a phone number update.
     #[derive(
@@ -1053,6 +1371,25 @@ Meta's reference material nests them under `business_profile`, which is accepted
             Self::MessageResponse(value)
         }
     }
+    /**The number's quality score. Meta names no values beyond those of the quality rating
+(`{"score": "GREEN"}` in a peer's fixture); the date, when present, is Unix seconds.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QualityScore {
+        ///When the score was computed (Unix seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub score: ::std::option::Option<crate::v23_0::types::QualityRating>,
+    }
     ///Registration of a number with Cloud API.
     #[derive(
         ::serde::Deserialize,
@@ -1070,7 +1407,14 @@ Meta's reference material nests them under `business_profile`, which is accepted
             crate::v23_0::types::DataLocalizationRegion,
         >,
         pub messaging_product: crate::v23_0::types::MessagingProduct,
+        /**No-storage mode for Graph API v20.0 and older (60 is the only value); from v21.0
+on, set `storage_configuration` in the settings before registering.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta_store_retention_minutes: ::std::option::Option<i32>,
         pub pin: crate::sensitive::SensitiveString,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tier: ::std::option::Option<crate::v23_0::types::RegistrationTier>,
     }
     ///On-Premises backup to restore when migrating a number to Cloud API.
     #[derive(
@@ -1103,6 +1447,55 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///Locale of the message, such as `en_US`.
         pub language: ::std::string::String,
     }
+    ///A SIP server calls are sent to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SipServer {
+        ///The app the server belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_id: ::std::option::Option<::std::string::String>,
+        ///Host name of the server.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hostname: ::std::option::Option<::std::string::String>,
+        ///Port (TLS; 5061 by default).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub port: ::std::option::Option<i32>,
+        ///Extra user parameters for the request URI.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub request_uri_user_params: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sip_user_password: ::std::option::Option<crate::sensitive::SensitiveString>,
+    }
+    ///SIP calling, and the SIP servers calls are sent to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SipSettings {
+        ///One server per app, three at most. An empty list removes the app's server.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub servers: ::std::vec::Vec<SipServer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::v23_0::types::FeatureStatus>,
+    }
     ///Where message data is stored at rest.
     #[derive(
         ::serde::Deserialize,
@@ -1117,26 +1510,42 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///Region of in-country storage, when enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_localization_region: ::std::option::Option<::std::string::String>,
+        ///How long Meta keeps message data in no-storage mode (60).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retention_minutes: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
             crate::v23_0::types::StorageConfigurationStatus,
         >,
     }
-    ///Turn in-country storage on or off.
+    /**Where message data is stored. Meta's reference writes `enabled` and `region`; its
+guide writes `status` with `data_localization_region` or, for no-storage mode,
+`retention_minutes` (60).
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct StorageConfigurationUpdate {
-        ///True for in-country storage.
-        pub enabled: bool,
-        ///Region to store in.
+        ///Region of in-country storage (guide form).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data_localization_region: ::std::option::Option<::std::string::String>,
+        ///True for in-country storage (reference form).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Region to store in (reference form).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
+        ///No-storage retention in minutes; 60 is the only value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retention_minutes: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::v23_0::types::StorageMode>,
     }
     ///The usual answer to a write.
     #[derive(
@@ -1178,6 +1587,22 @@ Meta's reference material nests them under `business_profile`, which is accepted
     pub struct VerifyCodeRequest {
         pub code: crate::sensitive::SensitiveString,
     }
+    ///The outcome of a code verification.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct VerifyCodeResult {
+        ///ID of the verified phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///True when the code was accepted.
+        pub success: bool,
+    }
     ///Per-number webhook override.
     #[derive(
         ::serde::Deserialize,
@@ -1192,6 +1617,29 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub override_callback_uri: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verify_token: ::std::option::Option<crate::sensitive::SensitiveString>,
+    }
+    /**Where the number's webhooks go, read back: the app's callback URL, and the account
+and number overrides when set.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookDestinations {
+        ///The app's callback URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub application: ::std::option::Option<::std::string::String>,
+        ///The number's override, when set.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        ///The account's override, when set.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_business_account: ::std::option::Option<::std::string::String>,
     }
     /// Error types.
     pub mod error {
@@ -1714,7 +2162,7 @@ Arguments:
         version: &'a str,
         phone_number_id: &'a str,
         body: &'a types::VerifyCodeRequest,
-    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+    ) -> Result<ResponseValue<types::VerifyCodeResult>, Error<types::GraphApiError>> {
         let url = format!(
             "{}/{}/{}/verify_code", self.baseurl, encode_path(& version.to_string()),
             encode_path(& phone_number_id.to_string()),
@@ -1870,11 +2318,13 @@ Sends a `GET` request to `/{Version}/{Phone-Number-ID}/settings`
 Arguments:
 - `version`: Graph API version segment, such as `v23.0`.
 - `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `include_sip_credentials`: True to include the SIP passwords (needs additional permissions).
 */
     pub async fn get_settings<'a>(
         &'a self,
         version: &'a str,
         phone_number_id: &'a str,
+        include_sip_credentials: Option<bool>,
     ) -> Result<ResponseValue<types::PhoneNumberSettings>, Error<types::GraphApiError>> {
         let url = format!(
             "{}/{}/{}/settings", self.baseurl, encode_path(& version.to_string()),
@@ -1893,6 +2343,12 @@ Arguments:
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "include_sip_credentials",
+                    &include_sip_credentials,
+                ),
             )
             .headers(header_map)
             .build()?;
@@ -2162,18 +2618,30 @@ pub mod fields {
             Certificate = "certificate",
             /// `code_verification_status`
             CodeVerificationStatus = "code_verification_status",
+            /// `conversational_automation`
+            ConversationalAutomation = "conversational_automation",
             /// `country_code`
             CountryCode = "country_code",
             /// `country_dial_code`
             CountryDialCode = "country_dial_code",
             /// `display_phone_number`
             DisplayPhoneNumber = "display_phone_number",
+            /// `health_status`
+            HealthStatus = "health_status",
             /// `host_platform`
             HostPlatform = "host_platform",
             /// `id`
             Id = "id",
             /// `is_official_business_account`
             IsOfficialBusinessAccount = "is_official_business_account",
+            /// `is_on_biz_app`
+            IsOnBizApp = "is_on_biz_app",
+            /// `is_pin_enabled`
+            IsPinEnabled = "is_pin_enabled",
+            /// `is_preverified_number`
+            IsPreverifiedNumber = "is_preverified_number",
+            /// `last_onboarded_time`
+            LastOnboardedTime = "last_onboarded_time",
             /// `messaging_limit_tier`
             MessagingLimitTier = "messaging_limit_tier",
             /// `name_status`
@@ -2182,8 +2650,12 @@ pub mod fields {
             NewCertificate = "new_certificate",
             /// `new_name_status`
             NewNameStatus = "new_name_status",
+            /// `platform_type`
+            PlatformType = "platform_type",
             /// `quality_rating`
             QualityRating = "quality_rating",
+            /// `quality_score`
+            QualityScore = "quality_score",
             /// `search_visibility`
             SearchVisibility = "search_visibility",
             /// `status`
@@ -2194,6 +2666,10 @@ pub mod fields {
             Username = "username",
             /// `verified_name`
             VerifiedName = "verified_name",
+            /// `webhook_configuration`
+            WebhookConfiguration = "webhook_configuration",
+            /// `whatsapp_business_manager_messaging_limit`
+            WhatsappBusinessManagerMessagingLimit = "whatsapp_business_manager_messaging_limit",
         }
     }
 }
@@ -2307,7 +2783,7 @@ pub mod operations {
         name: "get_settings",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/settings",
-        query: &[],
+        query: &["include_sip_credentials"],
         has_body: false,
         retry: RetryClass::Safe,
     };
@@ -2358,34 +2834,46 @@ impl crate::version::GraphVersion for Version {
     type AccountMode = types::AccountMode;
     type AccountNumber = types::AccountNumber;
     type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
+    type BusinessApiData = types::BusinessApiData;
     type BusinessMessagingLimit = types::BusinessMessagingLimit;
     type BusinessProfile = types::BusinessProfile;
     type BusinessProfileFields = types::BusinessProfileFields;
     type BusinessProfileList = types::BusinessProfileList;
     type BusinessProfileUpdate = types::BusinessProfileUpdate;
     type BusinessVertical = types::BusinessVertical;
+    type CallHours = types::CallHours;
     type CallIconVisibility = types::CallIconVisibility;
     type CallingSettings = types::CallingSettings;
     type CallingSettingsUpdate = types::CallingSettingsUpdate;
     type CodeMethod = types::CodeMethod;
     type CodeVerificationStatus = types::CodeVerificationStatus;
     type ConnectionStatus = types::ConnectionStatus;
+    type ConversationalAutomation = types::ConversationalAutomation;
+    type ConversationalCommand = types::ConversationalCommand;
     type CreatedId = types::CreatedId;
     type CursorPaging = types::CursorPaging;
     type DataLocalizationRegion = types::DataLocalizationRegion;
+    type DayOfWeek = types::DayOfWeek;
     type FeatureStatus = types::FeatureStatus;
     type FeatureToggle = types::FeatureToggle;
     type FilterOperator = types::FilterOperator;
     type GraphApiError = types::GraphApiError;
     type GraphApiErrorData = types::GraphApiErrorData;
     type GraphApiErrorDetail = types::GraphApiErrorDetail;
+    type HealthEntity = types::HealthEntity;
+    type HealthEntityType = types::HealthEntityType;
+    type HealthError = types::HealthError;
+    type HealthStatus = types::HealthStatus;
+    type HolidayHours = types::HolidayHours;
     type HostPlatform = types::HostPlatform;
     type MessageContact = types::MessageContact;
     type MessageId = types::MessageId;
     type MessageResponse = types::MessageResponse;
+    type MessagingAvailability = types::MessagingAvailability;
     type MessagingLimitTier = types::MessagingLimitTier;
     type MessagingProduct = types::MessagingProduct;
     type NameStatus = types::NameStatus;
+    type OperatingHours = types::OperatingHours;
     type PagingCursors = types::PagingCursors;
     type PayloadEncryptionSettings = types::PayloadEncryptionSettings;
     type PayloadEncryptionUpdate = types::PayloadEncryptionUpdate;
@@ -2400,20 +2888,28 @@ impl crate::version::GraphVersion for Version {
     type PhoneNumberSummary = types::PhoneNumberSummary;
     type PhoneNumberUpdate = types::PhoneNumberUpdate;
     type PhoneNumberUpdateResult = types::PhoneNumberUpdateResult;
+    type PlatformType = types::PlatformType;
     type QualityRating = types::QualityRating;
+    type QualityScore = types::QualityScore;
     type RegisterRequest = types::RegisterRequest;
     type RegistrationBackup = types::RegistrationBackup;
+    type RegistrationTier = types::RegistrationTier;
     type RequestCodeRequest = types::RequestCodeRequest;
     type SearchVisibility = types::SearchVisibility;
+    type SipServer = types::SipServer;
+    type SipSettings = types::SipSettings;
     type SrtpKeyExchangeProtocol = types::SrtpKeyExchangeProtocol;
     type StorageConfiguration = types::StorageConfiguration;
     type StorageConfigurationStatus = types::StorageConfigurationStatus;
     type StorageConfigurationUpdate = types::StorageConfigurationUpdate;
+    type StorageMode = types::StorageMode;
     type SuccessResponse = types::SuccessResponse;
     type UnifiedCertStatus = types::UnifiedCertStatus;
     type UserIdentityChangeSettings = types::UserIdentityChangeSettings;
     type VerifyCodeRequest = types::VerifyCodeRequest;
+    type VerifyCodeResult = types::VerifyCodeResult;
     type WebhookConfiguration = types::WebhookConfiguration;
+    type WebhookDestinations = types::WebhookDestinations;
     type AccountNumberField = fields::AccountNumberField;
     type BusinessProfileField = fields::BusinessProfileField;
     type PhoneNumberField = fields::PhoneNumberField;
@@ -2489,6 +2985,18 @@ impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNum
     }
     fn verified_name(&self) -> &str {
         &self.verified_name
+    }
+}
+
+impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
+    fn notify_user_change_number(&self) -> Option<bool> {
+        self.notify_user_change_number
+    }
+    fn pin(&self) -> Option<&crate::sensitive::SensitiveString> {
+        self.pin.as_ref()
+    }
+    fn show_security_notifications(&self) -> Option<bool> {
+        self.show_security_notifications
     }
 }
 
@@ -2582,9 +3090,27 @@ impl crate::version::view::BusinessProfileUpdate<Version> for types::BusinessPro
     }
 }
 
+impl crate::version::view::CallHours<Version> for types::CallHours {
+    fn holiday_schedule(&self) -> &[types::HolidayHours] {
+        &self.holiday_schedule
+    }
+    fn status(&self) -> Option<&types::FeatureStatus> {
+        self.status.as_ref()
+    }
+    fn timezone_id(&self) -> Option<&str> {
+        self.timezone_id.as_deref()
+    }
+    fn weekly_operating_hours(&self) -> &[types::OperatingHours] {
+        &self.weekly_operating_hours
+    }
+}
+
 impl crate::version::view::CallingSettings<Version> for types::CallingSettings {
     fn audio(&self) -> Option<&types::FeatureToggle> {
         self.audio.as_ref()
+    }
+    fn call_hours(&self) -> Option<&types::CallHours> {
+        self.call_hours.as_ref()
     }
     fn call_icon_visibility(&self) -> Option<&types::CallIconVisibility> {
         self.call_icon_visibility.as_ref()
@@ -2592,7 +3118,7 @@ impl crate::version::view::CallingSettings<Version> for types::CallingSettings {
     fn callback_permission_status(&self) -> Option<&types::FeatureStatus> {
         self.callback_permission_status.as_ref()
     }
-    fn sip(&self) -> Option<&types::FeatureToggle> {
+    fn sip(&self) -> Option<&types::SipSettings> {
         self.sip.as_ref()
     }
     fn srtp_key_exchange_protocol(&self) -> Option<&types::SrtpKeyExchangeProtocol> {
@@ -2607,13 +3133,16 @@ impl crate::version::view::CallingSettings<Version> for types::CallingSettings {
 }
 
 impl crate::version::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
+    fn call_hours(&self) -> Option<&types::CallHours> {
+        self.call_hours.as_ref()
+    }
     fn call_icon_visibility(&self) -> Option<&types::CallIconVisibility> {
         self.call_icon_visibility.as_ref()
     }
     fn callback_permission_status(&self) -> Option<&types::FeatureStatus> {
         self.callback_permission_status.as_ref()
     }
-    fn sip(&self) -> Option<&types::FeatureToggle> {
+    fn sip(&self) -> Option<&types::SipSettings> {
         self.sip.as_ref()
     }
     fn srtp_key_exchange_protocol(&self) -> Option<&types::SrtpKeyExchangeProtocol> {
@@ -2624,6 +3153,30 @@ impl crate::version::view::CallingSettingsUpdate<Version> for types::CallingSett
     }
     fn video(&self) -> Option<&types::FeatureToggle> {
         self.video.as_ref()
+    }
+}
+
+impl crate::version::view::ConversationalAutomation<Version> for types::ConversationalAutomation {
+    fn commands(&self) -> &[types::ConversationalCommand] {
+        &self.commands
+    }
+    fn enable_welcome_message(&self) -> Option<bool> {
+        self.enable_welcome_message
+    }
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn prompts(&self) -> &[String] {
+        &self.prompts
+    }
+}
+
+impl crate::version::view::ConversationalCommand<Version> for types::ConversationalCommand {
+    fn command_description(&self) -> &str {
+        &self.command_description
+    }
+    fn command_name(&self) -> &str {
+        &self.command_name
     }
 }
 
@@ -2696,6 +3249,60 @@ impl crate::version::view::GraphApiErrorDetail<Version> for types::GraphApiError
     }
 }
 
+impl crate::version::view::HealthEntity<Version> for types::HealthEntity {
+    fn additional_info(&self) -> &[String] {
+        &self.additional_info
+    }
+    fn can_receive_call_sip(&self) -> Option<&str> {
+        self.can_receive_call_sip.as_deref()
+    }
+    fn can_send_message(&self) -> Option<&types::MessagingAvailability> {
+        self.can_send_message.as_ref()
+    }
+    fn entity_type(&self) -> Option<&types::HealthEntityType> {
+        self.entity_type.as_ref()
+    }
+    fn errors(&self) -> &[types::HealthError] {
+        &self.errors
+    }
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
+impl crate::version::view::HealthError<Version> for types::HealthError {
+    fn error_code(&self) -> Option<i64> {
+        self.error_code
+    }
+    fn error_description(&self) -> Option<&str> {
+        self.error_description.as_deref()
+    }
+    fn possible_solution(&self) -> Option<&str> {
+        self.possible_solution.as_deref()
+    }
+}
+
+impl crate::version::view::HealthStatus<Version> for types::HealthStatus {
+    fn can_send_message(&self) -> Option<&types::MessagingAvailability> {
+        self.can_send_message.as_ref()
+    }
+    fn entities(&self) -> &[types::HealthEntity] {
+        &self.entities
+    }
+}
+
+impl crate::version::view::HolidayHours<Version> for types::HolidayHours {
+    fn date(&self) -> Option<&str> {
+        self.date.as_deref()
+    }
+    fn end_time(&self) -> Option<&str> {
+        self.end_time.as_deref()
+    }
+    fn start_time(&self) -> Option<&str> {
+        self.start_time.as_deref()
+    }
+}
+
 impl crate::version::view::MessageContact<Version> for types::MessageContact {
     fn input(&self) -> &str {
         &self.input
@@ -2720,6 +3327,18 @@ impl crate::version::view::MessageResponse<Version> for types::MessageResponse {
     }
     fn messaging_product(&self) -> &types::MessagingProduct {
         &self.messaging_product
+    }
+}
+
+impl crate::version::view::OperatingHours<Version> for types::OperatingHours {
+    fn close_time(&self) -> Option<&str> {
+        self.close_time.as_deref()
+    }
+    fn day_of_week(&self) -> Option<&types::DayOfWeek> {
+        self.day_of_week.as_ref()
+    }
+    fn open_time(&self) -> Option<&str> {
+        self.open_time.as_deref()
     }
 }
 
@@ -2760,6 +3379,9 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     fn code_verification_status(&self) -> Option<&types::CodeVerificationStatus> {
         self.code_verification_status.as_ref()
     }
+    fn conversational_automation(&self) -> Option<&types::ConversationalAutomation> {
+        self.conversational_automation.as_ref()
+    }
     fn country_code(&self) -> Option<&str> {
         self.country_code.as_deref()
     }
@@ -2769,6 +3391,9 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     fn display_phone_number(&self) -> Option<&str> {
         self.display_phone_number.as_deref()
     }
+    fn health_status(&self) -> Option<&types::HealthStatus> {
+        self.health_status.as_ref()
+    }
     fn host_platform(&self) -> Option<&types::HostPlatform> {
         self.host_platform.as_ref()
     }
@@ -2777,6 +3402,18 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     }
     fn is_official_business_account(&self) -> Option<bool> {
         self.is_official_business_account
+    }
+    fn is_on_biz_app(&self) -> Option<bool> {
+        self.is_on_biz_app
+    }
+    fn is_pin_enabled(&self) -> Option<bool> {
+        self.is_pin_enabled
+    }
+    fn is_preverified_number(&self) -> Option<bool> {
+        self.is_preverified_number
+    }
+    fn last_onboarded_time(&self) -> Option<&serde_json::Value> {
+        self.last_onboarded_time.as_ref()
     }
     fn messaging_limit_tier(&self) -> Option<&types::MessagingLimitTier> {
         self.messaging_limit_tier.as_ref()
@@ -2790,8 +3427,14 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     fn new_name_status(&self) -> Option<&types::NameStatus> {
         self.new_name_status.as_ref()
     }
+    fn platform_type(&self) -> Option<&types::PlatformType> {
+        self.platform_type.as_ref()
+    }
     fn quality_rating(&self) -> Option<&types::QualityRating> {
         self.quality_rating.as_ref()
+    }
+    fn quality_score(&self) -> Option<&types::QualityScore> {
+        self.quality_score.as_ref()
     }
     fn search_visibility(&self) -> Option<&types::SearchVisibility> {
         self.search_visibility.as_ref()
@@ -2807,6 +3450,12 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     }
     fn verified_name(&self) -> Option<&str> {
         self.verified_name.as_deref()
+    }
+    fn webhook_configuration(&self) -> Option<&types::WebhookDestinations> {
+        self.webhook_configuration.as_ref()
+    }
+    fn whatsapp_business_manager_messaging_limit(&self) -> Option<&types::BusinessMessagingLimit> {
+        self.whatsapp_business_manager_messaging_limit.as_ref()
     }
 }
 
@@ -2889,6 +3538,21 @@ impl crate::version::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpda
     fn webhook_configuration(&self) -> Option<&types::WebhookConfiguration> {
         self.webhook_configuration.as_ref()
     }
+    fn webhook_url(&self) -> Option<&str> {
+        self.webhook_url.as_deref()
+    }
+    fn whatsapp_business_api_data(&self) -> Option<&types::BusinessApiData> {
+        self.whatsapp_business_api_data.as_ref()
+    }
+}
+
+impl crate::version::view::QualityScore<Version> for types::QualityScore {
+    fn date(&self) -> Option<i64> {
+        self.date
+    }
+    fn score(&self) -> Option<&types::QualityRating> {
+        self.score.as_ref()
+    }
 }
 
 impl crate::version::view::RegisterRequest<Version> for types::RegisterRequest {
@@ -2901,8 +3565,14 @@ impl crate::version::view::RegisterRequest<Version> for types::RegisterRequest {
     fn messaging_product(&self) -> &types::MessagingProduct {
         &self.messaging_product
     }
+    fn meta_store_retention_minutes(&self) -> Option<i32> {
+        self.meta_store_retention_minutes
+    }
     fn pin(&self) -> &crate::sensitive::SensitiveString {
         &self.pin
+    }
+    fn tier(&self) -> Option<&types::RegistrationTier> {
+        self.tier.as_ref()
     }
 }
 
@@ -2924,9 +3594,36 @@ impl crate::version::view::RequestCodeRequest<Version> for types::RequestCodeReq
     }
 }
 
+impl crate::version::view::SipServer<Version> for types::SipServer {
+    fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    fn hostname(&self) -> Option<&str> {
+        self.hostname.as_deref()
+    }
+    fn port(&self) -> Option<i32> {
+        self.port
+    }
+    fn sip_user_password(&self) -> Option<&crate::sensitive::SensitiveString> {
+        self.sip_user_password.as_ref()
+    }
+}
+
+impl crate::version::view::SipSettings<Version> for types::SipSettings {
+    fn servers(&self) -> &[types::SipServer] {
+        &self.servers
+    }
+    fn status(&self) -> Option<&types::FeatureStatus> {
+        self.status.as_ref()
+    }
+}
+
 impl crate::version::view::StorageConfiguration<Version> for types::StorageConfiguration {
     fn data_localization_region(&self) -> Option<&str> {
         self.data_localization_region.as_deref()
+    }
+    fn retention_minutes(&self) -> Option<i32> {
+        self.retention_minutes
     }
     fn status(&self) -> Option<&types::StorageConfigurationStatus> {
         self.status.as_ref()
@@ -2934,11 +3631,20 @@ impl crate::version::view::StorageConfiguration<Version> for types::StorageConfi
 }
 
 impl crate::version::view::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
-    fn enabled(&self) -> bool {
+    fn data_localization_region(&self) -> Option<&str> {
+        self.data_localization_region.as_deref()
+    }
+    fn enabled(&self) -> Option<bool> {
         self.enabled
     }
     fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+    fn retention_minutes(&self) -> Option<i32> {
+        self.retention_minutes
+    }
+    fn status(&self) -> Option<&types::StorageMode> {
+        self.status.as_ref()
     }
 }
 
@@ -2960,12 +3666,33 @@ impl crate::version::view::VerifyCodeRequest<Version> for types::VerifyCodeReque
     }
 }
 
+impl crate::version::view::VerifyCodeResult<Version> for types::VerifyCodeResult {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn success(&self) -> bool {
+        self.success
+    }
+}
+
 impl crate::version::view::WebhookConfiguration<Version> for types::WebhookConfiguration {
     fn override_callback_uri(&self) -> &str {
         &self.override_callback_uri
     }
     fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString> {
         self.verify_token.as_ref()
+    }
+}
+
+impl crate::version::view::WebhookDestinations<Version> for types::WebhookDestinations {
+    fn application(&self) -> Option<&str> {
+        self.application.as_deref()
+    }
+    fn phone_number(&self) -> Option<&str> {
+        self.phone_number.as_deref()
+    }
+    fn whatsapp_business_account(&self) -> Option<&str> {
+        self.whatsapp_business_account.as_deref()
     }
 }
 

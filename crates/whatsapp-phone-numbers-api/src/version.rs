@@ -28,6 +28,8 @@ pub trait GraphVersion:
     type AccountNumber: crate::schema::Schema + Default + crate::version::view::AccountNumber<Self>;
     /// This version's `AddPhoneNumberRequest`.
     type AddPhoneNumberRequest: crate::schema::Schema + crate::version::view::AddPhoneNumberRequest<Self>;
+    /// This version's `BusinessApiData`.
+    type BusinessApiData: crate::schema::Schema + Default + crate::version::view::BusinessApiData<Self>;
     /// This version's `BusinessMessagingLimit`.
     type BusinessMessagingLimit: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessProfile`.
@@ -40,6 +42,8 @@ pub trait GraphVersion:
     type BusinessProfileUpdate: crate::schema::Schema + crate::version::view::BusinessProfileUpdate<Self>;
     /// This version's `BusinessVertical`.
     type BusinessVertical: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `CallHours`.
+    type CallHours: crate::schema::Schema + Default + crate::version::view::CallHours<Self>;
     /// This version's `CallIconVisibility`.
     type CallIconVisibility: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CallingSettings`.
@@ -52,12 +56,18 @@ pub trait GraphVersion:
     type CodeVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `ConnectionStatus`.
     type ConnectionStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `ConversationalAutomation`.
+    type ConversationalAutomation: crate::schema::Schema + Default + crate::version::view::ConversationalAutomation<Self>;
+    /// This version's `ConversationalCommand`.
+    type ConversationalCommand: crate::schema::Schema + crate::version::view::ConversationalCommand<Self>;
     /// This version's `CreatedId`.
     type CreatedId: crate::schema::Schema + crate::version::view::CreatedId<Self>;
     /// This version's `CursorPaging`.
     type CursorPaging: crate::schema::Schema + Default + crate::version::view::CursorPaging<Self>;
     /// This version's `DataLocalizationRegion`.
     type DataLocalizationRegion: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `DayOfWeek`.
+    type DayOfWeek: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `FeatureStatus`.
     type FeatureStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `FeatureToggle`.
@@ -70,6 +80,16 @@ pub trait GraphVersion:
     type GraphApiErrorData: crate::schema::Schema + Default + crate::version::view::GraphApiErrorData<Self>;
     /// This version's `GraphApiErrorDetail`.
     type GraphApiErrorDetail: crate::schema::Schema + crate::version::view::GraphApiErrorDetail<Self>;
+    /// This version's `HealthEntity`.
+    type HealthEntity: crate::schema::Schema + Default + crate::version::view::HealthEntity<Self>;
+    /// This version's `HealthEntityType`.
+    type HealthEntityType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `HealthError`.
+    type HealthError: crate::schema::Schema + Default + crate::version::view::HealthError<Self>;
+    /// This version's `HealthStatus`.
+    type HealthStatus: crate::schema::Schema + Default + crate::version::view::HealthStatus<Self>;
+    /// This version's `HolidayHours`.
+    type HolidayHours: crate::schema::Schema + Default + crate::version::view::HolidayHours<Self>;
     /// This version's `HostPlatform`.
     type HostPlatform: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `MessageContact`.
@@ -78,12 +98,16 @@ pub trait GraphVersion:
     type MessageId: crate::schema::Schema + crate::version::view::MessageId<Self>;
     /// This version's `MessageResponse`.
     type MessageResponse: crate::schema::Schema + crate::version::view::MessageResponse<Self>;
+    /// This version's `MessagingAvailability`.
+    type MessagingAvailability: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `MessagingLimitTier`.
     type MessagingLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `MessagingProduct`.
     type MessagingProduct: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `NameStatus`.
     type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `OperatingHours`.
+    type OperatingHours: crate::schema::Schema + Default + crate::version::view::OperatingHours<Self>;
     /// This version's `PagingCursors`.
     type PagingCursors: crate::schema::Schema + Default + crate::version::view::PagingCursors<Self>;
     /// This version's `PayloadEncryptionSettings`.
@@ -112,16 +136,26 @@ pub trait GraphVersion:
     type PhoneNumberUpdate: crate::schema::Schema + Default + crate::version::view::PhoneNumberUpdate<Self>;
     /// This version's `PhoneNumberUpdateResult`.
     type PhoneNumberUpdateResult: crate::schema::Schema;
+    /// This version's `PlatformType`.
+    type PlatformType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityRating`.
     type QualityRating: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `QualityScore`.
+    type QualityScore: crate::schema::Schema + Default + crate::version::view::QualityScore<Self>;
     /// This version's `RegisterRequest`.
     type RegisterRequest: crate::schema::Schema + crate::version::view::RegisterRequest<Self>;
     /// This version's `RegistrationBackup`.
     type RegistrationBackup: crate::schema::Schema + Default + crate::version::view::RegistrationBackup<Self>;
+    /// This version's `RegistrationTier`.
+    type RegistrationTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RequestCodeRequest`.
     type RequestCodeRequest: crate::schema::Schema + crate::version::view::RequestCodeRequest<Self>;
     /// This version's `SearchVisibility`.
     type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SipServer`.
+    type SipServer: crate::schema::Schema + Default + crate::version::view::SipServer<Self>;
+    /// This version's `SipSettings`.
+    type SipSettings: crate::schema::Schema + Default + crate::version::view::SipSettings<Self>;
     /// This version's `SrtpKeyExchangeProtocol`.
     type SrtpKeyExchangeProtocol: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `StorageConfiguration`.
@@ -129,7 +163,9 @@ pub trait GraphVersion:
     /// This version's `StorageConfigurationStatus`.
     type StorageConfigurationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `StorageConfigurationUpdate`.
-    type StorageConfigurationUpdate: crate::schema::Schema + crate::version::view::StorageConfigurationUpdate<Self>;
+    type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::version::view::StorageConfigurationUpdate<Self>;
+    /// This version's `StorageMode`.
+    type StorageMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SuccessResponse`.
     type SuccessResponse: crate::schema::Schema + crate::version::view::SuccessResponse<Self>;
     /// This version's `UnifiedCertStatus`.
@@ -138,8 +174,12 @@ pub trait GraphVersion:
     type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::version::view::UserIdentityChangeSettings<Self>;
     /// This version's `VerifyCodeRequest`.
     type VerifyCodeRequest: crate::schema::Schema + crate::version::view::VerifyCodeRequest<Self>;
+    /// This version's `VerifyCodeResult`.
+    type VerifyCodeResult: crate::schema::Schema + crate::version::view::VerifyCodeResult<Self>;
     /// This version's `WebhookConfiguration`.
     type WebhookConfiguration: crate::schema::Schema + crate::version::view::WebhookConfiguration<Self>;
+    /// This version's `WebhookDestinations`.
+    type WebhookDestinations: crate::schema::Schema + Default + crate::version::view::WebhookDestinations<Self>;
     /// The fields a `fields=` selection of `AccountNumber` may name in this version.
     type AccountNumberField: crate::field::Field;
     /// The fields a `fields=` selection of `BusinessProfile` may name in this version.
@@ -225,6 +265,16 @@ pub mod view {
         fn verified_name(&self) -> &str;
     }
 
+    /// Fields of `BusinessApiData` that every version has.
+    pub trait BusinessApiData<V: GraphVersion> {
+        /// True to notify customers when the business changes its number.
+        fn notify_user_change_number(&self) -> Option<bool>;
+        /// `pin`
+        fn pin(&self) -> Option<&crate::sensitive::SensitiveString>;
+        /// True to show customers a notice when the business's security code changes.
+        fn show_security_notifications(&self) -> Option<bool>;
+    }
+
     /// Fields of `BusinessProfile` that every version has.
     pub trait BusinessProfile<V: GraphVersion> {
         /// Short status text under the name (1 to 139 characters).
@@ -293,16 +343,30 @@ pub mod view {
         fn websites(&self) -> &[String];
     }
 
+    /// Fields of `CallHours` that every version has.
+    pub trait CallHours<V: GraphVersion> {
+        /// Closed days (at most 20).
+        fn holiday_schedule(&self) -> &[V::HolidayHours];
+        /// `status`
+        fn status(&self) -> Option<&V::FeatureStatus>;
+        /// IANA time zone, such as `America/Manaus`.
+        fn timezone_id(&self) -> Option<&str>;
+        /// Opening hours, at most two ranges a day.
+        fn weekly_operating_hours(&self) -> &[V::OperatingHours];
+    }
+
     /// Fields of `CallingSettings` that every version has.
     pub trait CallingSettings<V: GraphVersion> {
         /// `audio`
         fn audio(&self) -> Option<&V::FeatureToggle>;
+        /// `call_hours`
+        fn call_hours(&self) -> Option<&V::CallHours>;
         /// `call_icon_visibility`
         fn call_icon_visibility(&self) -> Option<&V::CallIconVisibility>;
         /// `callback_permission_status`
         fn callback_permission_status(&self) -> Option<&V::FeatureStatus>;
         /// `sip`
-        fn sip(&self) -> Option<&V::FeatureToggle>;
+        fn sip(&self) -> Option<&V::SipSettings>;
         /// `srtp_key_exchange_protocol`
         fn srtp_key_exchange_protocol(&self) -> Option<&V::SrtpKeyExchangeProtocol>;
         /// `status`
@@ -313,18 +377,40 @@ pub mod view {
 
     /// Fields of `CallingSettingsUpdate` that every version has.
     pub trait CallingSettingsUpdate<V: GraphVersion> {
+        /// `call_hours`
+        fn call_hours(&self) -> Option<&V::CallHours>;
         /// `call_icon_visibility`
         fn call_icon_visibility(&self) -> Option<&V::CallIconVisibility>;
         /// `callback_permission_status`
         fn callback_permission_status(&self) -> Option<&V::FeatureStatus>;
         /// `sip`
-        fn sip(&self) -> Option<&V::FeatureToggle>;
+        fn sip(&self) -> Option<&V::SipSettings>;
         /// `srtp_key_exchange_protocol`
         fn srtp_key_exchange_protocol(&self) -> Option<&V::SrtpKeyExchangeProtocol>;
         /// `status`
         fn status(&self) -> Option<&V::FeatureStatus>;
         /// `video`
         fn video(&self) -> Option<&V::FeatureToggle>;
+    }
+
+    /// Fields of `ConversationalAutomation` that every version has.
+    pub trait ConversationalAutomation<V: GraphVersion> {
+        /// Slash commands (at most 30).
+        fn commands(&self) -> &[V::ConversationalCommand];
+        /// True to receive a `request_welcome` message when a customer first opens the chat.
+        fn enable_welcome_message(&self) -> Option<bool>;
+        /// ID of the phone number.
+        fn id(&self) -> Option<&str>;
+        /// Ice-breaker prompts (at most 4 in practice; 80 characters each).
+        fn prompts(&self) -> &[String];
+    }
+
+    /// Fields of `ConversationalCommand` that every version has.
+    pub trait ConversationalCommand<V: GraphVersion> {
+        /// What the command does (at most 256 characters).
+        fn command_description(&self) -> &str;
+        /// The command, without `/` (letters, digits and `_`; at most 32 characters).
+        fn command_name(&self) -> &str;
     }
 
     /// Fields of `CreatedId` that every version has.
@@ -385,6 +471,50 @@ pub mod view {
         fn type_(&self) -> &str;
     }
 
+    /// Fields of `HealthEntity` that every version has.
+    pub trait HealthEntity<V: GraphVersion> {
+        /// Notes on a limited entity.
+        fn additional_info(&self) -> &[String];
+        /// Whether SIP calls can reach the entity (values undocumented).
+        fn can_receive_call_sip(&self) -> Option<&str>;
+        /// `can_send_message`
+        fn can_send_message(&self) -> Option<&V::MessagingAvailability>;
+        /// `entity_type`
+        fn entity_type(&self) -> Option<&V::HealthEntityType>;
+        /// Why the entity is blocked or limited.
+        fn errors(&self) -> &[V::HealthError];
+        /// ID of the entity.
+        fn id(&self) -> Option<&str>;
+    }
+
+    /// Fields of `HealthError` that every version has.
+    pub trait HealthError<V: GraphVersion> {
+        /// Graph error code, such as 141006.
+        fn error_code(&self) -> Option<i64>;
+        /// What is wrong.
+        fn error_description(&self) -> Option<&str>;
+        /// What to do about it.
+        fn possible_solution(&self) -> Option<&str>;
+    }
+
+    /// Fields of `HealthStatus` that every version has.
+    pub trait HealthStatus<V: GraphVersion> {
+        /// `can_send_message`
+        fn can_send_message(&self) -> Option<&V::MessagingAvailability>;
+        /// `entities`
+        fn entities(&self) -> &[V::HealthEntity];
+    }
+
+    /// Fields of `HolidayHours` that every version has.
+    pub trait HolidayHours<V: GraphVersion> {
+        /// The day, `YYYY-MM-DD`.
+        fn date(&self) -> Option<&str>;
+        /// End, `HHMM`.
+        fn end_time(&self) -> Option<&str>;
+        /// Start, `HHMM`.
+        fn start_time(&self) -> Option<&str>;
+    }
+
     /// Fields of `MessageContact` that every version has.
     pub trait MessageContact<V: GraphVersion> {
         /// The number as sent.
@@ -407,6 +537,16 @@ pub mod view {
         fn messages(&self) -> &[V::MessageId];
         /// `messaging_product`
         fn messaging_product(&self) -> &V::MessagingProduct;
+    }
+
+    /// Fields of `OperatingHours` that every version has.
+    pub trait OperatingHours<V: GraphVersion> {
+        /// Closing time, `HHMM`.
+        fn close_time(&self) -> Option<&str>;
+        /// `day_of_week`
+        fn day_of_week(&self) -> Option<&V::DayOfWeek>;
+        /// Opening time, `HHMM`.
+        fn open_time(&self) -> Option<&str>;
     }
 
     /// Fields of `PagingCursors` that every version has.
@@ -441,18 +581,31 @@ pub mod view {
         fn certificate(&self) -> Option<&str>;
         /// `code_verification_status`
         fn code_verification_status(&self) -> Option<&V::CodeVerificationStatus>;
+        /// `conversational_automation`
+        fn conversational_automation(&self) -> Option<&V::ConversationalAutomation>;
         /// ISO 3166-1 alpha-2 country of the number.
         fn country_code(&self) -> Option<&str>;
         /// International dialling prefix without `+`.
         fn country_dial_code(&self) -> Option<&str>;
         /// The number as people see it, with country code.
         fn display_phone_number(&self) -> Option<&str>;
+        /// `health_status`
+        fn health_status(&self) -> Option<&V::HealthStatus>;
         /// `host_platform`
         fn host_platform(&self) -> Option<&V::HostPlatform>;
         /// ID of the phone number node.
         fn id(&self) -> Option<&str>;
         /// True when the number has Official Business Account status.
         fn is_official_business_account(&self) -> Option<bool>;
+        /// True when the number is also on the WhatsApp Business app (coexistence).
+        fn is_on_biz_app(&self) -> Option<bool>;
+        /// True when two-step verification is on.
+        fn is_pin_enabled(&self) -> Option<bool>;
+        /// True for a pre-verified number bought through a solution partner.
+        fn is_preverified_number(&self) -> Option<bool>;
+        /// When the number last finished onboarding. Meta's guide shows a time such as
+        /// `2023-08-22T19:05:53+0000`, another page Unix seconds; kept as Graph sends it.
+        fn last_onboarded_time(&self) -> Option<&serde_json::Value>;
         /// `messaging_limit_tier`
         fn messaging_limit_tier(&self) -> Option<&V::MessagingLimitTier>;
         /// `name_status`
@@ -461,8 +614,12 @@ pub mod view {
         fn new_certificate(&self) -> Option<&str>;
         /// `new_name_status`
         fn new_name_status(&self) -> Option<&V::NameStatus>;
+        /// `platform_type`
+        fn platform_type(&self) -> Option<&V::PlatformType>;
         /// `quality_rating`
         fn quality_rating(&self) -> Option<&V::QualityRating>;
+        /// `quality_score`
+        fn quality_score(&self) -> Option<&V::QualityScore>;
         /// `search_visibility`
         fn search_visibility(&self) -> Option<&V::SearchVisibility>;
         /// `status`
@@ -473,6 +630,10 @@ pub mod view {
         fn username(&self) -> Option<&str>;
         /// Display name that passed review.
         fn verified_name(&self) -> Option<&str>;
+        /// `webhook_configuration`
+        fn webhook_configuration(&self) -> Option<&V::WebhookDestinations>;
+        /// `whatsapp_business_manager_messaging_limit`
+        fn whatsapp_business_manager_messaging_limit(&self) -> Option<&V::BusinessMessagingLimit>;
     }
 
     /// Fields of `PhoneNumberFilter` that every version has.
@@ -539,6 +700,18 @@ pub mod view {
         fn username(&self) -> Option<&str>;
         /// `webhook_configuration`
         fn webhook_configuration(&self) -> Option<&V::WebhookConfiguration>;
+        /// A callback URL for this number (Meta's reference; the guide uses `webhook_configuration`).
+        fn webhook_url(&self) -> Option<&str>;
+        /// `whatsapp_business_api_data`
+        fn whatsapp_business_api_data(&self) -> Option<&V::BusinessApiData>;
+    }
+
+    /// Fields of `QualityScore` that every version has.
+    pub trait QualityScore<V: GraphVersion> {
+        /// When the score was computed (Unix seconds).
+        fn date(&self) -> Option<i64>;
+        /// `score`
+        fn score(&self) -> Option<&V::QualityRating>;
     }
 
     /// Fields of `RegisterRequest` that every version has.
@@ -549,8 +722,13 @@ pub mod view {
         fn data_localization_region(&self) -> Option<&V::DataLocalizationRegion>;
         /// `messaging_product`
         fn messaging_product(&self) -> &V::MessagingProduct;
+        /// No-storage mode for Graph API v20.0 and older (60 is the only value); from v21.0
+        /// on, set `storage_configuration` in the settings before registering.
+        fn meta_store_retention_minutes(&self) -> Option<i32>;
         /// `pin`
         fn pin(&self) -> &crate::sensitive::SensitiveString;
+        /// `tier`
+        fn tier(&self) -> Option<&V::RegistrationTier>;
     }
 
     /// Fields of `RegistrationBackup` that every version has.
@@ -569,20 +747,48 @@ pub mod view {
         fn language(&self) -> &str;
     }
 
+    /// Fields of `SipServer` that every version has.
+    pub trait SipServer<V: GraphVersion> {
+        /// The app the server belongs to.
+        fn app_id(&self) -> Option<&str>;
+        /// Host name of the server.
+        fn hostname(&self) -> Option<&str>;
+        /// Port (TLS; 5061 by default).
+        fn port(&self) -> Option<i32>;
+        /// `sip_user_password`
+        fn sip_user_password(&self) -> Option<&crate::sensitive::SensitiveString>;
+    }
+
+    /// Fields of `SipSettings` that every version has.
+    pub trait SipSettings<V: GraphVersion> {
+        /// One server per app, three at most. An empty list removes the app's server.
+        fn servers(&self) -> &[V::SipServer];
+        /// `status`
+        fn status(&self) -> Option<&V::FeatureStatus>;
+    }
+
     /// Fields of `StorageConfiguration` that every version has.
     pub trait StorageConfiguration<V: GraphVersion> {
         /// Region of in-country storage, when enabled.
         fn data_localization_region(&self) -> Option<&str>;
+        /// How long Meta keeps message data in no-storage mode (60).
+        fn retention_minutes(&self) -> Option<i32>;
         /// `status`
         fn status(&self) -> Option<&V::StorageConfigurationStatus>;
     }
 
     /// Fields of `StorageConfigurationUpdate` that every version has.
     pub trait StorageConfigurationUpdate<V: GraphVersion> {
-        /// True for in-country storage.
-        fn enabled(&self) -> bool;
-        /// Region to store in.
+        /// Region of in-country storage (guide form).
+        fn data_localization_region(&self) -> Option<&str>;
+        /// True for in-country storage (reference form).
+        fn enabled(&self) -> Option<bool>;
+        /// Region to store in (reference form).
         fn region(&self) -> Option<&str>;
+        /// No-storage retention in minutes; 60 is the only value.
+        fn retention_minutes(&self) -> Option<i32>;
+        /// `status`
+        fn status(&self) -> Option<&V::StorageMode>;
     }
 
     /// Fields of `SuccessResponse` that every version has.
@@ -603,6 +809,14 @@ pub mod view {
         fn code(&self) -> &crate::sensitive::SensitiveString;
     }
 
+    /// Fields of `VerifyCodeResult` that every version has.
+    pub trait VerifyCodeResult<V: GraphVersion> {
+        /// ID of the verified phone number.
+        fn id(&self) -> Option<&str>;
+        /// True when the code was accepted.
+        fn success(&self) -> bool;
+    }
+
     /// Fields of `WebhookConfiguration` that every version has.
     pub trait WebhookConfiguration<V: GraphVersion> {
         /// HTTPS callback for this number's webhooks; an empty string removes the override.
@@ -611,26 +825,45 @@ pub mod view {
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
 
+    /// Fields of `WebhookDestinations` that every version has.
+    pub trait WebhookDestinations<V: GraphVersion> {
+        /// The app's callback URL.
+        fn application(&self) -> Option<&str>;
+        /// The number's override, when set.
+        fn phone_number(&self) -> Option<&str>;
+        /// The account's override, when set.
+        fn whatsapp_business_account(&self) -> Option<&str>;
+    }
+
     /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes
     /// `number.status()` work for any version without bringing the trait names into scope.
     pub mod prelude {
         pub use super::AccountNumber as _;
         pub use super::AddPhoneNumberRequest as _;
+        pub use super::BusinessApiData as _;
         pub use super::BusinessProfile as _;
         pub use super::BusinessProfileFields as _;
         pub use super::BusinessProfileList as _;
         pub use super::BusinessProfileUpdate as _;
+        pub use super::CallHours as _;
         pub use super::CallingSettings as _;
         pub use super::CallingSettingsUpdate as _;
+        pub use super::ConversationalAutomation as _;
+        pub use super::ConversationalCommand as _;
         pub use super::CreatedId as _;
         pub use super::CursorPaging as _;
         pub use super::FeatureToggle as _;
         pub use super::GraphApiError as _;
         pub use super::GraphApiErrorData as _;
         pub use super::GraphApiErrorDetail as _;
+        pub use super::HealthEntity as _;
+        pub use super::HealthError as _;
+        pub use super::HealthStatus as _;
+        pub use super::HolidayHours as _;
         pub use super::MessageContact as _;
         pub use super::MessageId as _;
         pub use super::MessageResponse as _;
+        pub use super::OperatingHours as _;
         pub use super::PagingCursors as _;
         pub use super::PayloadEncryptionSettings as _;
         pub use super::PayloadEncryptionUpdate as _;
@@ -641,14 +874,19 @@ pub mod view {
         pub use super::PhoneNumberSettingsUpdate as _;
         pub use super::PhoneNumberSummary as _;
         pub use super::PhoneNumberUpdate as _;
+        pub use super::QualityScore as _;
         pub use super::RegisterRequest as _;
         pub use super::RegistrationBackup as _;
         pub use super::RequestCodeRequest as _;
+        pub use super::SipServer as _;
+        pub use super::SipSettings as _;
         pub use super::StorageConfiguration as _;
         pub use super::StorageConfigurationUpdate as _;
         pub use super::SuccessResponse as _;
         pub use super::UserIdentityChangeSettings as _;
         pub use super::VerifyCodeRequest as _;
+        pub use super::VerifyCodeResult as _;
         pub use super::WebhookConfiguration as _;
+        pub use super::WebhookDestinations as _;
     }
 }

@@ -86,6 +86,8 @@ fn secrets_in_request_bodies_are_redacted_in_debug() {
         messaging_product: types::MessagingProduct::Whatsapp,
         pin: "150954".into(),
         data_localization_region: None,
+        tier: None,
+        meta_store_retention_minutes: None,
         backup: Some(types::RegistrationBackup {
             data: Some("blob".into()),
             password: Some("hunter22".into()),
@@ -141,6 +143,8 @@ async fn generated_client_round_trips_over_loopback() {
         messaging_product: types::MessagingProduct::Whatsapp,
         pin: "000000".into(),
         data_localization_region: None,
+        tier: None,
+        meta_store_retention_minutes: None,
         backup: None,
     };
     match client

@@ -18,6 +18,8 @@ use crate::state::{MockState, NumberRecord};
 
 /// ID of the demo WhatsApp Business Account.
 pub const DEMO_WABA_ID: &str = "102290129340398";
+/// The business portfolio that owns the demo account.
+pub const DEMO_BUSINESS_ID: &str = "1002003004005006";
 /// How many phone numbers the demo account has.
 pub const DEMO_NUMBER_COUNT: usize = 30;
 /// A connected, green demo number ("Jaspers Market", an official business account).
@@ -131,6 +133,83 @@ pub(crate) fn country_of(cc: &str) -> Option<&'static str> {
     })
 }
 
+/// The app callback URL every demo number reports.
+pub const APP_CALLBACK_URL: &str = "https://hooks.example.com/whatsapp";
+
+/// The portfolio messaging limit that replaced a number's tier (`TIER_1K` became `TIER_2K`).
+pub(crate) fn business_limit(tier: &str) -> types::BusinessMessagingLimit {
+    match tier {
+        "TIER_1K" => types::BusinessMessagingLimit::Tier2k,
+        other => types::BusinessMessagingLimit::from(other),
+    }
+}
+
+/// The health Graph would report for a number in `status`.
+pub(crate) fn health(id: &str, status: &str) -> types::HealthStatus {
+    let (can, errors) = match status {
+        "BANNED" | "DISCONNECTED" => (
+            types::MessagingAvailability::Blocked,
+            vec![types::HealthError {
+                error_code: Some(141014),
+                error_description: Some(format!("The phone number is {}.", status.to_lowercase())),
+                possible_solution: Some("Visit Business Support Home to appeal.".to_owned()),
+            }],
+        ),
+        "FLAGGED" | "RESTRICTED" | "RATE_LIMITED" => {
+            (types::MessagingAvailability::Limited, Vec::new())
+        }
+        _ => (types::MessagingAvailability::Available, Vec::new()),
+    };
+    let entity = |kind: types::HealthEntityType, id: &str, can: types::MessagingAvailability| {
+        types::HealthEntity {
+            entity_type: Some(kind),
+            id: Some(id.to_owned()),
+            can_send_message: Some(can),
+            ..Default::default()
+        }
+    };
+    let mut number = entity(types::HealthEntityType::PhoneNumber, id, can.clone());
+    number.errors = errors;
+    types::HealthStatus {
+        can_send_message: Some(can),
+        entities: vec![
+            number,
+            entity(
+                types::HealthEntityType::Waba,
+                DEMO_WABA_ID,
+                types::MessagingAvailability::Available,
+            ),
+            entity(
+                types::HealthEntityType::Business,
+                DEMO_BUSINESS_ID,
+                types::MessagingAvailability::Available,
+            ),
+        ],
+    }
+}
+
+/// Unix seconds as Graph writes times: `2023-08-22T19:05:53+0000`.
+pub(crate) fn graph_time(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0000",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
 fn unified_cert_status(name_status: &str) -> types::UnifiedCertStatus {
     match name_status {
         "APPROVED" | "AVAILABLE_WITHOUT_REVIEW" => types::UnifiedCertStatus::Approved,
@@ -179,10 +258,38 @@ fn record(index: usize, row: &Row) -> NumberRecord {
                 types::ThroughputLevel::Standard
             }),
         }),
+        whatsapp_business_manager_messaging_limit: Some(business_limit(row.tier)),
+        quality_score: Some(types::QualityScore {
+            score: Some(row.quality.into()),
+            date: None,
+        }),
+        health_status: Some(health(row.id, row.status)),
+        platform_type: Some(row.host.into()),
+        is_pin_enabled: Some(row.status == "CONNECTED"),
+        is_on_biz_app: Some(index % 11 == 5),
+        is_preverified_number: Some(false),
+        webhook_configuration: Some(types::WebhookDestinations {
+            application: Some(APP_CALLBACK_URL.to_owned()),
+            whatsapp_business_account: None,
+            phone_number: None,
+        }),
+        conversational_automation: index.is_multiple_of(4).then(|| {
+            types::ConversationalAutomation {
+                id: Some(row.id.to_owned()),
+                enable_welcome_message: Some(true),
+                prompts: vec!["Opening hours?".to_owned(), "Where are you?".to_owned()],
+                commands: vec![types::ConversationalCommand {
+                    command_name: "hours".to_owned(),
+                    command_description: "Our opening hours".to_owned(),
+                }],
+            }
+        }),
+        ..Default::default()
     };
     let mut record = NumberRecord::new(DEMO_WABA_ID, number);
     let i = index as i64;
     record.onboarded_at = FIRST_ONBOARDED + i * 7 * 86_400 + (i * 3_631) % 86_400;
+    record.number.last_onboarded_time = Some(graph_time(record.onboarded_at).into());
     record.settings = settings(index);
     record.profile = profile(index, row);
     record
@@ -210,9 +317,11 @@ fn settings(index: usize) -> types::PhoneNumberSettings {
             audio: calling.then_some(types::FeatureToggle {
                 status: Some(types::FeatureStatus::Enabled),
             }),
-            sip: calling.then_some(types::FeatureToggle {
+            sip: calling.then(|| types::SipSettings {
                 status: Some(types::FeatureStatus::Disabled),
+                servers: Vec::new(),
             }),
+            call_hours: None,
         }),
         user_identity_change: Some(types::UserIdentityChangeSettings {
             enable_identity_key_check: Some(index.is_multiple_of(2)),
@@ -222,6 +331,7 @@ fn settings(index: usize) -> types::PhoneNumberSettings {
             status: Some(types::FeatureStatus::Disabled),
         }),
         storage_configuration: Some(types::StorageConfiguration {
+            retention_minutes: None,
             data_localization_region: local.then(|| "DE".to_owned()),
             status: Some(if local {
                 types::StorageConfigurationStatus::InCountryStorageEnabled
@@ -305,6 +415,12 @@ pub fn seed(state: &MockState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graph_times() {
+        assert_eq!(graph_time(0), "1970-01-01T00:00:00+0000");
+        assert_eq!(graph_time(1_692_731_153), "2023-08-22T19:05:53+0000");
+    }
 
     #[test]
     fn demo_data_is_deterministic_and_unique() {

@@ -38,6 +38,16 @@ pub(crate) const NUMBER_FIELDS: &[&str] = &[
     "unified_cert_status",
     "search_visibility",
     "username",
+    "whatsapp_business_manager_messaging_limit",
+    "quality_score",
+    "health_status",
+    "platform_type",
+    "last_onboarded_time",
+    "is_pin_enabled",
+    "is_on_biz_app",
+    "is_preverified_number",
+    "webhook_configuration",
+    "conversational_automation",
 ];
 
 /// Fields of the phone number node that Graph API v24.0 added.

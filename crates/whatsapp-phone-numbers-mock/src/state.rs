@@ -76,8 +76,8 @@ pub(crate) fn default_settings() -> types::PhoneNumberSettings {
             status: Some(types::FeatureStatus::Disabled),
         }),
         storage_configuration: Some(types::StorageConfiguration {
-            data_localization_region: None,
             status: Some(types::StorageConfigurationStatus::Default),
+            ..Default::default()
         }),
         user_identity_change: Some(types::UserIdentityChangeSettings {
             enable_identity_key_check: Some(false),

@@ -642,7 +642,7 @@ async fn the_generated_client_round_trips_against_the_mock() {
     assert_eq!(account.id.as_deref(), Some(DEMO_ACCOUNT_NUMBER_ID));
 
     let settings = client
-        .get_settings("v23.0", DEMO_NUMBER_ID)
+        .get_settings("v23.0", DEMO_NUMBER_ID, None)
         .await
         .unwrap()
         .into_inner();

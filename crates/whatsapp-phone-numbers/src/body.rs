@@ -60,6 +60,43 @@ impl Body {
         }
     }
 
+    /// Sets `field` of the object in `object` (created when missing) to `value`, keeping the
+    /// object's other fields.
+    pub(crate) fn set_in(
+        &mut self,
+        object: &'static str,
+        field: &str,
+        value: impl serde::Serialize,
+    ) {
+        let value = serde_json::to_value(value).unwrap_or(Value::Null);
+        let slot = self
+            .fields
+            .entry(object.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        if let Value::Object(map) = slot {
+            map.insert(field.to_owned(), value);
+        }
+        if !self.names.contains(&object) {
+            self.names.push(object);
+        }
+    }
+
+    /// Merges the fields of `value` (an object) into the object in `object`.
+    pub(crate) fn merge_in(&mut self, object: &'static str, value: impl serde::Serialize) {
+        match serde_json::to_value(value) {
+            Ok(Value::Object(fields)) => {
+                for (field, value) in fields {
+                    self.set_in(object, &field, value);
+                }
+            }
+            Ok(other) => self.set(object, other),
+            Err(_) => self.set(object, Value::Null),
+        }
+    }
+
     /// Sets `field` to `value`, which holds the secret `secret`.
     pub(crate) fn set_secret(
         &mut self,

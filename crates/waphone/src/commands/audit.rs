@@ -33,6 +33,7 @@ const FIELDS: &[&str] = &[
     "status",
     "quality_rating",
     "messaging_limit_tier",
+    "whatsapp_business_manager_messaging_limit",
     "name_status",
 ];
 
@@ -60,7 +61,10 @@ pub struct AuditRow {
     pub status: Option<String>,
     /// Quality rating.
     pub quality_rating: Option<String>,
-    /// Messaging limit tier.
+    /// The messaging limit: `whatsapp_business_manager_messaging_limit`, or the deprecated
+    /// `messaging_limit_tier` when only that is present.
+    pub messaging_limit: Option<String>,
+    /// The deprecated `messaging_limit_tier`, as Graph sent it (now usually null).
     pub messaging_limit_tier: Option<String>,
     /// Display name review status.
     pub name_status: Option<String>,
@@ -85,6 +89,8 @@ impl AuditRow {
             verified_name: number.verified_name().map(str::to_owned),
             status: owned(number.status()),
             quality_rating: owned(number.quality_rating()),
+            messaging_limit: owned(number.whatsapp_business_manager_messaging_limit())
+                .or_else(|| owned(number.messaging_limit_tier())),
             messaging_limit_tier: owned(number.messaging_limit_tier()),
             name_status: owned(number.name_status()),
             at_risk: !reasons.is_empty(),
@@ -188,7 +194,7 @@ fn print_table(rows: &[AuditRow]) -> Result<(), Failure> {
                 text(r.verified_name.as_deref()),
                 text(r.status.as_deref()),
                 text(r.quality_rating.as_deref()),
-                text(r.messaging_limit_tier.as_deref()),
+                text(r.messaging_limit.as_deref()),
                 text(r.name_status.as_deref()),
                 if r.at_risk {
                     "AT RISK".into()

@@ -84,6 +84,21 @@ fn check_update(update: &types::PhoneNumberUpdate) -> Result<(), GraphError> {
             ));
         }
     }
+    if let Some(url) = &update.webhook_url
+        && (!url.starts_with("https://") || url.len() <= "https://".len())
+    {
+        return Err(GraphError::invalid_param(
+            "Param webhook_url must be an https URL",
+        ));
+    }
+    if let Some(pin) = update
+        .whatsapp_business_api_data
+        .as_ref()
+        .and_then(|d| d.pin.as_ref())
+        .filter(|p| !p.expose().is_empty())
+    {
+        check_pin(pin.expose())?;
+    }
     if let Some(webhook) = &update.webhook_configuration {
         let uri = webhook.override_callback_uri.as_str();
         if !uri.is_empty() && (!uri.starts_with("https://") || uri.len() <= "https://".len()) {
@@ -131,6 +146,30 @@ pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
                 record.webhook_verify_token =
                     webhook.verify_token.as_ref().map(|t| t.expose().to_owned());
             }
+            let read_back = record
+                .number
+                .webhook_configuration
+                .get_or_insert_with(Default::default);
+            read_back.phone_number = record.webhook_callback_uri.clone();
+        }
+        if let Some(url) = &update.webhook_url {
+            record.webhook_callback_uri = Some(url.clone());
+            let read_back = record
+                .number
+                .webhook_configuration
+                .get_or_insert_with(Default::default);
+            read_back.phone_number = Some(url.clone());
+        }
+        if let Some(pin) = update
+            .whatsapp_business_api_data
+            .as_ref()
+            .and_then(|d| d.pin.as_ref())
+        {
+            record.pin = (!pin.expose().is_empty()).then(|| pin.expose().to_owned());
+            record.number.is_pin_enabled = Some(record.pin.is_some());
+        }
+        if let Some(pin) = &update.pin {
+            record.number.is_pin_enabled = Some(!pin.expose().is_empty());
         }
         Ok(())
     })?;

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use whatsapp_phone_numbers_api::v24_0::types;
 
 use super::{Call, check_pin, ensure_known, exists, with_number};
-use crate::errors::{GraphError, GraphResult, success};
+use crate::errors::{GraphError, GraphResult, ok_json, success};
 use crate::ids::stable_hash;
 
 /// The code `request_code` sends to number `id` the `attempt`-th time: six digits,
@@ -67,7 +67,10 @@ pub(crate) fn verify_code(call: &Call, id: &str) -> GraphResult {
         )
         .details("No verification code has been requested for this number")),
     })?;
-    Ok(success())
+    Ok(ok_json(&types::VerifyCodeResult {
+        success: true,
+        id: Some(id.to_owned()),
+    }))
 }
 
 /// `POST /{v}/{id}/register`: needs a verified number; sets the PIN and connects it.
@@ -81,6 +84,21 @@ pub(crate) fn register(call: &Call, id: &str) -> GraphResult {
     );
     let pin = request.pin.expose().trim().to_owned();
     check_pin(&pin)?;
+    if let Some(tier) = &request.tier {
+        ensure_known!(tier, types::RegistrationTier, "tier");
+    }
+    if let Some(minutes) = request.meta_store_retention_minutes {
+        if minutes != 60 {
+            return Err(GraphError::invalid_param(
+                "Param meta_store_retention_minutes must be 60",
+            ));
+        }
+        if request.data_localization_region.is_some() {
+            return Err(GraphError::invalid_param(
+                "Param meta_store_retention_minutes cannot be used with data_localization_region",
+            ));
+        }
+    }
     if let Some(region) = &request.data_localization_region {
         ensure_known!(
             region,
@@ -117,10 +135,12 @@ pub(crate) fn register(call: &Call, id: &str) -> GraphResult {
             .details("The PIN does not match the two-step verification PIN set for this number"));
         }
         record.pin = Some(pin.clone());
+        record.number.is_pin_enabled = Some(true);
         record.number.status = Some(types::PhoneNumberStatus::Connected);
         record.number.host_platform = Some(types::HostPlatform::CloudApi);
         if let Some(region) = &request.data_localization_region {
             record.settings.storage_configuration = Some(types::StorageConfiguration {
+                retention_minutes: None,
                 data_localization_region: Some(region.to_string()),
                 status: Some(types::StorageConfigurationStatus::InCountryStorageEnabled),
             });

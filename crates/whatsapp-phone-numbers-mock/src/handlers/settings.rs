@@ -13,7 +13,18 @@ pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
         .numbers
         .get(id)
         .ok_or_else(|| GraphError::unsupported("get", id))?;
-    Ok(ok_json(&record.settings))
+    // SIP passwords only with `include_sip_credentials=true`.
+    let with_credentials = call
+        .params
+        .get("include_sip_credentials")
+        .is_some_and(|v| v == "true");
+    let mut settings = record.settings.clone();
+    if !with_credentials && let Some(sip) = settings.calling.as_mut().and_then(|c| c.sip.as_mut()) {
+        for server in &mut sip.servers {
+            server.sip_user_password = None;
+        }
+    }
+    Ok(ok_json(&settings))
 }
 
 fn check_toggle(toggle: &Option<types::FeatureToggle>, param: &str) -> Result<(), GraphError> {
@@ -50,7 +61,25 @@ fn check(update: &types::PhoneNumberSettingsUpdate) -> Result<(), GraphError> {
             );
         }
         check_toggle(&calling.video, "calling[video][status]")?;
-        check_toggle(&calling.sip, "calling[sip][status]")?;
+        if let Some(sip) = &calling.sip {
+            if let Some(status) = &sip.status {
+                ensure_known!(status, types::FeatureStatus, "calling[sip][status]");
+            }
+            if sip.servers.len() > 3 {
+                return Err(GraphError::invalid_param(
+                    "Param calling[sip][servers] must have at most 3 elements",
+                ));
+            }
+            if let Some(bad) = sip
+                .servers
+                .iter()
+                .position(|s| s.hostname.as_deref().is_none_or(|h| h.trim().is_empty()))
+            {
+                return Err(GraphError::invalid_param(format!(
+                    "Param calling[sip][servers][{bad}][hostname] is required"
+                )));
+            }
+        }
     }
     if let Some(encryption) = &update.payload_encryption {
         ensure_known!(
@@ -69,16 +98,33 @@ fn check(update: &types::PhoneNumberSettingsUpdate) -> Result<(), GraphError> {
             ));
         }
     }
-    if let Some(storage) = &update.storage_configuration
-        && storage.enabled
-        && storage
+    if let Some(storage) = &update.storage_configuration {
+        let region = storage
             .region
             .as_deref()
-            .is_none_or(|r| r.trim().is_empty())
-    {
-        return Err(GraphError::invalid_param(
-            "Param storage_configuration[region] is required to enable local storage",
-        ));
+            .or(storage.data_localization_region.as_deref());
+        let in_country = storage.enabled == Some(true)
+            || storage.status == Some(types::StorageMode::InCountryStorageEnabled);
+        if in_country && region.is_none_or(|r| r.trim().is_empty()) {
+            return Err(GraphError::invalid_param(
+                "Param storage_configuration[region] is required to enable local storage",
+            ));
+        }
+        if let Some(status) = &storage.status {
+            ensure_known!(status, types::StorageMode, "storage_configuration[status]");
+        }
+        if storage.status == Some(types::StorageMode::NoStorageEnabled)
+            && storage.retention_minutes != Some(60)
+        {
+            return Err(GraphError::invalid_param(
+                "Param storage_configuration[retention_minutes] must be 60 for no-storage mode",
+            ));
+        }
+        if storage.enabled.is_none() && storage.status.is_none() {
+            return Err(GraphError::invalid_param(
+                "Param storage_configuration needs enabled or status",
+            ));
+        }
     }
     Ok(())
 }
@@ -114,8 +160,15 @@ pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
             if change.video.is_some() {
                 calling.video = change.video;
             }
-            if change.sip.is_some() {
-                calling.sip = change.sip;
+            if let Some(mut sip) = change.sip {
+                for server in &mut sip.servers {
+                    let seed = format!("{id}:{}", server.hostname.as_deref().unwrap_or(""));
+                    server.sip_user_password = Some(fingerprint(&seed)[..24].to_owned().into());
+                }
+                calling.sip = Some(sip);
+            }
+            if change.call_hours.is_some() {
+                calling.call_hours = change.call_hours;
             }
         }
         if let Some(change) = update.user_identity_change {
@@ -133,16 +186,26 @@ pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
             });
         }
         if let Some(change) = update.storage_configuration {
-            settings.storage_configuration = Some(if change.enabled {
-                types::StorageConfiguration {
-                    data_localization_region: change.region,
-                    status: Some(types::StorageConfigurationStatus::InCountryStorageEnabled),
-                }
-            } else {
-                types::StorageConfiguration {
+            use types::{StorageConfigurationStatus as Stored, StorageMode as Mode};
+            let region = change.region.or(change.data_localization_region);
+            settings.storage_configuration = Some(match (change.status, change.enabled) {
+                (Some(Mode::NoStorageEnabled), _) => types::StorageConfiguration {
                     data_localization_region: None,
-                    status: Some(types::StorageConfigurationStatus::Default),
+                    retention_minutes: change.retention_minutes,
+                    status: Some(Stored::NoStorageEnabled),
+                },
+                (Some(Mode::InCountryStorageEnabled), _) | (None, Some(true)) => {
+                    types::StorageConfiguration {
+                        data_localization_region: region,
+                        retention_minutes: None,
+                        status: Some(Stored::InCountryStorageEnabled),
+                    }
                 }
+                _ => types::StorageConfiguration {
+                    data_localization_region: None,
+                    retention_minutes: None,
+                    status: Some(Stored::Default),
+                },
             });
         }
         Ok(())

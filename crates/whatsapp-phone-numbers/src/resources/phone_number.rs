@@ -194,6 +194,34 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
         self.check(result)
     }
 
+    /// Sets this number's callback URL with `webhook_url` (https), the field Meta's reference
+    /// documents beside `webhook_configuration`.
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        let checked = validate::https_url("webhook_url", &url.into());
+        let result = checked.map(|url| self.body.set("webhook_url", url));
+        self.check(result)
+    }
+
+    /// Whether customers see a notice when the business's security code changes.
+    pub fn show_security_notifications(mut self, show: bool) -> Self {
+        self.body.set_in(
+            "whatsapp_business_api_data",
+            "show_security_notifications",
+            show,
+        );
+        self
+    }
+
+    /// Whether customers are told when the business changes its number.
+    pub fn notify_user_change_number(mut self, notify: bool) -> Self {
+        self.body.set_in(
+            "whatsapp_business_api_data",
+            "notify_user_change_number",
+            notify,
+        );
+        self
+    }
+
     /// Removes the webhook override (back to the app's callback URL).
     pub fn remove_webhook_override(mut self) -> Self {
         self.body.set(

@@ -66,8 +66,9 @@ impl<V: GraphVersion> VerifyCode<V> {
         Self { client, id, code }
     }
 
-    /// Sends the code. Retried only when Graph throttled it or it was never sent.
-    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
+    /// Sends the code. Retried only when Graph throttled it or it was never sent. The answer
+    /// carries the verified number's ID.
+    pub async fn send(self) -> Result<Response<V::VerifyCodeResult>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
         let mut body = Body::default();
         body.set_secret("code", self.code.expose(), self.code.expose());
@@ -77,7 +78,7 @@ impl<V: GraphVersion> VerifyCode<V> {
     }
 }
 
-into_future!(VerifyCode => Response<V::SuccessResponse>);
+into_future!(VerifyCode => Response<V::VerifyCodeResult>);
 
 /// `POST /<PHONE_NUMBER_ID>/register`.
 #[derive(Clone, Debug)]
@@ -86,6 +87,7 @@ pub struct Register<V: GraphVersion> {
     client: Client<V>,
     id: String,
     body: Body,
+    error: Option<Error>,
 }
 
 impl<V: GraphVersion> Register<V> {
@@ -93,12 +95,41 @@ impl<V: GraphVersion> Register<V> {
         let mut body = Body::default();
         body.set("messaging_product", "whatsapp");
         body.set_secret("pin", pin.expose(), pin.expose());
-        Self { client, id, body }
+        Self {
+            client,
+            id,
+            body,
+            error: None,
+        }
     }
 
     /// Stores message data at rest in this region (local storage).
     pub fn data_localization_region(mut self, region: V::DataLocalizationRegion) -> Self {
         self.body.set("data_localization_region", region);
+        self
+    }
+
+    /// Registers to production (`PROD`) or the sandbox (`SANDBOX`).
+    pub fn tier(mut self, tier: V::RegistrationTier) -> Self {
+        self.body.set("tier", tier);
+        self
+    }
+
+    /// No-storage mode for Graph API v20.0 and older: Meta keeps message data for
+    /// `minutes` (60 is the only value it takes). From v21.0 on, use
+    /// [`UpdateSettings::no_storage`](crate::UpdateSettings::no_storage) before registering.
+    pub fn meta_store_retention_minutes(mut self, minutes: u32) -> Self {
+        if minutes == 60 {
+            self.body.set("meta_store_retention_minutes", minutes);
+        } else {
+            validate::keep_first(
+                &mut self.error,
+                Err(Error::invalid(
+                    "meta_store_retention_minutes",
+                    format!("must be 60, got {minutes}"),
+                )),
+            );
+        }
         self
     }
 
@@ -117,6 +148,9 @@ impl<V: GraphVersion> Register<V> {
     /// sent; registration throttling (133016) is never retried.
     pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
+        if let Some(error) = self.error {
+            return Err(error);
+        }
         self.client
             .call_with_body::<V::RegisterRequest, _>(V::REGISTER_PHONE_NUMBER, &[&id], &self.body)
             .await

@@ -26,6 +26,7 @@ impl<V: GraphVersion> SettingsHandle<V> {
         GetSettings {
             client: self.client.clone(),
             id: self.id.clone(),
+            include_sip_credentials: false,
         }
     }
 
@@ -50,13 +51,25 @@ impl<V: GraphVersion> SettingsHandle<V> {
 pub struct GetSettings<V: GraphVersion> {
     client: Client<V>,
     id: String,
+    include_sip_credentials: bool,
 }
 
 impl<V: GraphVersion> GetSettings<V> {
+    /// Also reads the SIP passwords (needs additional permissions; they print redacted).
+    pub fn include_sip_credentials(mut self) -> Self {
+        self.include_sip_credentials = true;
+        self
+    }
+
     /// Sends the request.
     pub async fn send(self) -> Result<Response<V::PhoneNumberSettings>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
-        self.client.call(V::GET_SETTINGS, &[&id], &[]).await
+        let query: &[(&'static str, &str)] = if self.include_sip_credentials {
+            &[("include_sip_credentials", "true")]
+        } else {
+            &[]
+        };
+        self.client.call(V::GET_SETTINGS, &[&id], query).await
     }
 }
 
@@ -83,7 +96,30 @@ impl<V: GraphVersion> UpdateSettings<V> {
 
     /// Changes business calling.
     pub fn calling(mut self, calling: V::CallingSettingsUpdate) -> Self {
-        self.body.set("calling", calling);
+        self.body.merge_in("calling", calling);
+        self
+    }
+
+    /// Changes the hours the business takes calls (sending hours without a holiday schedule
+    /// removes the holidays).
+    pub fn call_hours(mut self, hours: V::CallHours) -> Self {
+        self.body.set_in("calling", "call_hours", hours);
+        self
+    }
+
+    /// Changes SIP calling and its servers (an empty list removes this app's server).
+    pub fn sip(mut self, sip: V::SipSettings) -> Self {
+        self.body.set_in("calling", "sip", sip);
+        self
+    }
+
+    /// No-storage mode: Meta keeps message data for 60 minutes only. Set it before
+    /// registering the number (Graph API v21.0 and later).
+    pub fn no_storage(mut self) -> Self {
+        self.body.set(
+            "storage_configuration",
+            serde_json::json!({ "status": "NO_STORAGE_ENABLED", "retention_minutes": 60 }),
+        );
         self
     }
 
