@@ -103,13 +103,26 @@ pub fn load(text: &str, label: &str) -> Result<Spec> {
 /// Rewrites what progenitor cannot read into what it can, without changing the wire format.
 ///
 /// Query parameters described with `content: application/json` (a JSON document in the
-/// query string, like Graph's `filtering` and `sort`) become plain strings; the facade
-/// serialises the typed value, which stays in the document as a component schema.
+/// query string, like Graph's `filtering`) or with alternatives (`anyOf`/`oneOf`, like
+/// `sort`) become plain strings; the facade serialises the typed value, which stays in the
+/// document as a component schema.
 pub fn lower_for_progenitor(api: &mut OpenAPI) {
     use openapiv3::{Parameter, ParameterSchemaOrContent, Schema, SchemaData, StringType};
     let lower = |parameter: &mut ReferenceOr<Parameter>| {
+        // A query parameter that takes one of several forms (`anyOf`/`oneOf`) is a string
+        // on the wire too.
+        let alternatives = |format: &ParameterSchemaOrContent| {
+            matches!(
+                format,
+                ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::AnyOf { .. } | SchemaKind::OneOf { .. },
+                    ..
+                }))
+            )
+        };
         if let ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = parameter
-            && let ParameterSchemaOrContent::Content(_) = parameter_data.format
+            && (matches!(parameter_data.format, ParameterSchemaOrContent::Content(_))
+                || alternatives(&parameter_data.format))
         {
             parameter_data.format = ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
                 schema_data: SchemaData::default(),

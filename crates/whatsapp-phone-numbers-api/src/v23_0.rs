@@ -462,6 +462,87 @@ pub mod types {
             NoStorageEnabled = "NO_STORAGE_ENABLED",
         }
     }
+    crate::open_enum::open_enum! {
+        /// Meta's review of the account (`APPROVED` accounts can message).
+        AccountReviewStatus {
+            /// `APPROVED`
+            Approved = "APPROVED",
+            /// `PENDING`
+            Pending = "PENDING",
+            /// `REJECTED`
+            Rejected = "REJECTED",
+            /// `RESTRICTED`
+            Restricted = "RESTRICTED",
+            /// `LIMIT_REACHED`
+            LimitReached = "LIMIT_REACHED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Verification of the business behind the account, as the Graph reference and
+        /// Meta's SDK spell it (lower case).
+        BusinessVerificationStatus {
+            /// `verified`
+            Verified = "verified",
+            /// `not_verified`
+            NotVerified = "not_verified",
+            /// `pending`
+            Pending = "pending",
+            /// `pending_need_more_info`
+            PendingNeedMoreInfo = "pending_need_more_info",
+            /// `pending_submission`
+            PendingSubmission = "pending_submission",
+            /// `rejected`
+            Rejected = "rejected",
+            /// `revoked`
+            Revoked = "revoked",
+            /// `expired`
+            Expired = "expired",
+            /// `failed`
+            Failed = "failed",
+            /// `ineligible`
+            Ineligible = "ineligible",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Whose account it is, seen from the portfolio that reads it.
+        OwnershipType {
+            /// `SELF_OWNED`
+            SelfOwned = "SELF_OWNED",
+            /// `CLIENT_OWNED`
+            ClientOwned = "CLIENT_OWNED",
+            /// `AGENCY_OWNED`
+            AgencyOwned = "AGENCY_OWNED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// State of an Official Business Account application. `NOT_STARTED` comes from Meta's
+        /// guide; the rest from its reference.
+        ObaStatus {
+            /// `NOT_STARTED`
+            NotStarted = "NOT_STARTED",
+            /// `PENDING`
+            Pending = "PENDING",
+            /// `UNDER_REVIEW`
+            UnderReview = "UNDER_REVIEW",
+            /// `APPROVED`
+            Approved = "APPROVED",
+            /// `REJECTED`
+            Rejected = "REJECTED",
+            /// `EXPIRED`
+            Expired = "EXPIRED",
+            /// `CANCELLED`
+            Cancelled = "CANCELLED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Image format of a generated QR code.
+        QrImageFormat {
+            /// `PNG`
+            Png = "PNG",
+            /// `SVG`
+            Svg = "SVG",
+        }
+    }
     ///A WhatsApp account number node. Only the requested fields are present.
     #[derive(
         ::serde::Deserialize,
@@ -534,6 +615,100 @@ pub mod types {
         ///Display name to submit for review (2 to 75 characters).
         pub verified_name: ::std::string::String,
     }
+    ///An app, as subscriptions name it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AppInfo {
+        ///ID of the app.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Link to the app.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///Name of the app.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///A WhatsApp Business Account. Only the requested fields are present.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BusinessAccount {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_review_status: ::std::option::Option<
+            crate::v23_0::types::AccountReviewStatus,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_verification_status: ::std::option::Option<
+            crate::v23_0::types::BusinessVerificationStatus,
+        >,
+        ///ISO 3166-1 alpha-2 country of the owning business.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        ///ISO 4217 currency the account is billed in.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub health_status: ::std::option::Option<HealthStatus>,
+        ///ID of the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///True when insights are collected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_enabled_for_insights: ::std::option::Option<bool>,
+        ///Namespace of the account's message templates.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_template_namespace: ::std::option::Option<::std::string::String>,
+        ///Name of the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub on_behalf_of_business_info: ::std::option::Option<BusinessInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ownership_type: ::std::option::Option<crate::v23_0::types::OwnershipType>,
+        ///Country where the business mainly operates.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary_business_location: ::std::option::Option<::std::string::String>,
+        ///State of the account, such as `ACTIVE`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///Time zone ID (a number, as a string).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_business_manager_messaging_limit: ::std::option::Option<
+            crate::v23_0::types::BusinessMessagingLimit,
+        >,
+    }
+    ///One page of WhatsApp Business Accounts.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BusinessAccountPage {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<BusinessAccount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub paging: ::std::option::Option<CursorPaging>,
+    }
     ///Cloud API options of the number.
     #[derive(
         ::serde::Deserialize,
@@ -553,6 +728,24 @@ pub mod types {
         ///True to show customers a notice when the business's security code changes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_security_notifications: ::std::option::Option<bool>,
+    }
+    ///A business portfolio, by ID and name.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BusinessInfo {
+        ///ID of the business.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Name of the business.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
     /**The profile customers see. Graph returns the fields directly on the element; some of
 Meta's reference material nests them under `business_profile`, which is accepted too.
@@ -792,6 +985,93 @@ chat with the number.
         ///Ice-breaker prompts (at most 4 in practice; 80 characters each).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub prompts: ::std::vec::Vec<::std::string::String>,
+    }
+    ///The welcome message, prompts and commands to set. Empty lists clear them.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConversationalAutomationUpdate {
+        ///Commands, at most 30.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub commands: ::std::vec::Vec<ConversationalCommand>,
+        ///True to receive a `request_welcome` message when a customer first opens the chat.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_welcome_message: ::std::option::Option<bool>,
+        ///Ice-breaker prompts, at most 4, each at most 80 characters.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub prompts: ::std::vec::Vec<ConversationalAutomationUpdatePromptsItem>,
+    }
+    ///`ConversationalAutomationUpdatePromptsItem`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ConversationalAutomationUpdatePromptsItem(::std::string::String);
+    impl ::std::ops::Deref for ConversationalAutomationUpdatePromptsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ConversationalAutomationUpdatePromptsItem>
+    for ::std::string::String {
+        fn from(value: ConversationalAutomationUpdatePromptsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ConversationalAutomationUpdatePromptsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 80usize {
+                return Err("longer than 80 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConversationalAutomationUpdatePromptsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ConversationalAutomationUpdatePromptsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConversationalAutomationUpdatePromptsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///One command customers can type after `/`.
     #[derive(
@@ -1057,6 +1337,221 @@ The overall `can_send_message` is the worst of the entities'.
         ///Messages Graph accepted.
         pub messages: ::std::vec::Vec<MessageId>,
         pub messaging_product: crate::v23_0::types::MessagingProduct,
+    }
+    ///The number's Official Business Account application.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OfficialBusinessAccount {
+        ///ID of the phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub oba_status: ::std::option::Option<crate::v23_0::types::ObaStatus>,
+        ///Meta's explanation of the status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_message: ::std::option::Option<::std::string::String>,
+    }
+    ///An application for Official Business Account status.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OfficialBusinessAccountRequest {
+        ///Anything else that supports the application.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_supporting_information: ::std::option::Option<
+            OfficialBusinessAccountRequestAdditionalSupportingInformation,
+        >,
+        ///The business's website.
+        pub business_website_url: ::std::string::String,
+        ///Parent company or brand, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_business_or_brand: ::std::option::Option<
+            OfficialBusinessAccountRequestParentBusinessOrBrand,
+        >,
+        ///Country where the business mainly operates.
+        pub primary_country_of_operation: ::std::string::String,
+        ///Main language of the business.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary_language: ::std::option::Option<::std::string::String>,
+        ///Links showing the business is notable (5 to 10 URLs).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub supporting_links: ::std::vec::Vec<::std::string::String>,
+    }
+    ///Anything else that supports the application.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct OfficialBusinessAccountRequestAdditionalSupportingInformation(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for OfficialBusinessAccountRequestAdditionalSupportingInformation {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        OfficialBusinessAccountRequestAdditionalSupportingInformation,
+    > for ::std::string::String {
+        fn from(
+            value: OfficialBusinessAccountRequestAdditionalSupportingInformation,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for OfficialBusinessAccountRequestAdditionalSupportingInformation {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for OfficialBusinessAccountRequestAdditionalSupportingInformation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for OfficialBusinessAccountRequestAdditionalSupportingInformation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for OfficialBusinessAccountRequestAdditionalSupportingInformation {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Parent company or brand, if any.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct OfficialBusinessAccountRequestParentBusinessOrBrand(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for OfficialBusinessAccountRequestParentBusinessOrBrand {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<OfficialBusinessAccountRequestParentBusinessOrBrand>
+    for ::std::string::String {
+        fn from(value: OfficialBusinessAccountRequestParentBusinessOrBrand) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for OfficialBusinessAccountRequestParentBusinessOrBrand {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for OfficialBusinessAccountRequestParentBusinessOrBrand {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for OfficialBusinessAccountRequestParentBusinessOrBrand {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for OfficialBusinessAccountRequestParentBusinessOrBrand {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The outcome of an application (submitted, not approved).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OfficialBusinessAccountSubmission {
+        ///Meta's message, when there is one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///True when the application was submitted.
+        pub success: bool,
+        ///ID to follow the application with, when Graph gives one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     ///One opening range.
     #[derive(
@@ -1371,6 +1866,132 @@ The overall `can_send_message` is the worst of the entities'.
             Self::MessageResponse(value)
         }
     }
+    ///A QR code (and wa.me link) that opens a chat with a prefilled message.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QrCode {
+        ///The code (14 letters and digits).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///When the code was made (Unix seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creation_time: ::std::option::Option<i64>,
+        ///The wa.me link of the code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deep_link_url: ::std::option::Option<::std::string::String>,
+        ///The message the chat opens with.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prefilled_message: ::std::option::Option<::std::string::String>,
+        ///A temporary URL of the QR image, when one was generated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub qr_image_url: ::std::option::Option<::std::string::String>,
+    }
+    ///QR codes, a page at a time.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QrCodePage {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<QrCode>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub paging: ::std::option::Option<CursorPaging>,
+    }
+    ///A QR code to create (no `code`) or to change (with `code`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QrCodeRequest {
+        ///The code to change.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub generate_qr_image: ::std::option::Option<crate::v23_0::types::QrImageFormat>,
+        ///The message the chat opens with (at most 140 characters).
+        pub prefilled_message: QrCodeRequestPrefilledMessage,
+    }
+    ///The message the chat opens with (at most 140 characters).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct QrCodeRequestPrefilledMessage(::std::string::String);
+    impl ::std::ops::Deref for QrCodeRequestPrefilledMessage {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<QrCodeRequestPrefilledMessage> for ::std::string::String {
+        fn from(value: QrCodeRequestPrefilledMessage) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for QrCodeRequestPrefilledMessage {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 140usize {
+                return Err("longer than 140 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for QrCodeRequestPrefilledMessage {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for QrCodeRequestPrefilledMessage {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for QrCodeRequestPrefilledMessage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /**The number's quality score. Meta names no values beyond those of the quality rating
 (`{"score": "GREEN"}` in a peer's fixture); the date, when present, is Unix seconds.
 */
@@ -1547,6 +2168,72 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::v23_0::types::StorageMode>,
     }
+    /**One app subscribed to the account's webhooks. (Meta's reference schema lists `id` and
+`name` at the top; its examples and Graph nest them under
+`whatsapp_business_api_data`.)
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubscribedApp {
+        ///The account-level callback override, when set.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub override_callback_uri: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_business_api_data: ::std::option::Option<AppInfo>,
+    }
+    ///The apps subscribed to an account's webhooks.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubscribedAppList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<SubscribedApp>,
+    }
+    ///A subscription, optionally with an account-level callback override.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubscriptionRequest {
+        ///An https callback URL for this account's webhooks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub override_callback_uri: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub verify_token: ::std::option::Option<crate::sensitive::SensitiveString>,
+    }
+    ///The outcome of a subscription.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubscriptionResult {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<SubscribedApp>,
+        ///True when the app is subscribed.
+        pub success: bool,
+    }
     ///The usual answer to a write.
     #[derive(
         ::serde::Deserialize,
@@ -1559,6 +2246,32 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
     pub struct SuccessResponse {
         ///True when Graph applied the change.
         pub success: bool,
+    }
+    ///A resumable upload session.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UploadSession {
+        ///The session ID (`upload:...`), to send the bytes to.
+        pub id: ::std::string::String,
+    }
+    ///An uploaded file.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UploadedFile {
+        ///The file handle (for `profile_picture_handle`).
+        pub h: ::std::string::String,
     }
     ///The identity change check.
     #[derive(
@@ -2537,6 +3250,908 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**List the WhatsApp Business Accounts a business portfolio owns
+
+The entry point for auditing a whole fleet: every account the portfolio owns, a page
+at a time. `fields` selects account fields (default `id`, `name`, `timezone_id`,
+`message_template_namespace`).
+
+
+Sends a `GET` request to `/{Version}/{Business-ID}/owned_whatsapp_business_accounts`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `business_id`: ID of the business portfolio (digits only).
+- `after`: Cursor of the page that follows; `paging.cursors.after` of the previous page.
+- `before`: Cursor of the page that precedes; `paging.cursors.before` of the current page.
+- `fields`: Comma-separated names of the fields to return.
+- `limit`: Page size, 1 to 100 (Graph's default is 25).
+*/
+    pub async fn list_owned_business_accounts<'a>(
+        &'a self,
+        version: &'a str,
+        business_id: &'a str,
+        after: Option<&'a str>,
+        before: Option<&'a str>,
+        fields: Option<&'a str>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::BusinessAccountPage>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/owned_whatsapp_business_accounts", self.baseurl, encode_path(&
+            version.to_string()), encode_path(& business_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("before", &before))
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_owned_business_accounts",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the WhatsApp Business Accounts shared with a business portfolio
+
+Accounts clients shared with a solution provider's portfolio, a page at a time.
+
+
+Sends a `GET` request to `/{Version}/{Business-ID}/client_whatsapp_business_accounts`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `business_id`: ID of the business portfolio (digits only).
+- `after`: Cursor of the page that follows; `paging.cursors.after` of the previous page.
+- `before`: Cursor of the page that precedes; `paging.cursors.before` of the current page.
+- `fields`: Comma-separated names of the fields to return.
+- `limit`: Page size, 1 to 100 (Graph's default is 25).
+*/
+    pub async fn list_client_business_accounts<'a>(
+        &'a self,
+        version: &'a str,
+        business_id: &'a str,
+        after: Option<&'a str>,
+        before: Option<&'a str>,
+        fields: Option<&'a str>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::BusinessAccountPage>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/client_whatsapp_business_accounts", self.baseurl, encode_path(&
+            version.to_string()), encode_path(& business_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("before", &before))
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_client_business_accounts",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Read one WhatsApp Business Account
+
+Name, review and verification status, ownership, time zone, messaging health and the
+portfolio's messaging limit. Without `fields`, Graph answers with `id`, `name`,
+`timezone_id` and `message_template_namespace`.
+
+
+Sends a `GET` request to `/{Version}/{WABA-ID}`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `waba_id`: ID of the WhatsApp Business Account (digits only).
+- `fields`: Comma-separated names of the fields to return.
+*/
+    pub async fn get_business_account<'a>(
+        &'a self,
+        version: &'a str,
+        waba_id: &'a str,
+        fields: Option<&'a str>,
+    ) -> Result<ResponseValue<types::BusinessAccount>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}", self.baseurl, encode_path(& version.to_string()), encode_path(&
+            waba_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_business_account",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the apps subscribed to an account's webhooks
+
+Sends a `GET` request to `/{Version}/{WABA-ID}/subscribed_apps`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `waba_id`: ID of the WhatsApp Business Account (digits only).
+*/
+    pub async fn list_subscribed_apps<'a>(
+        &'a self,
+        version: &'a str,
+        waba_id: &'a str,
+    ) -> Result<ResponseValue<types::SubscribedAppList>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/subscribed_apps", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& waba_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_subscribed_apps",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Subscribe the calling app to an account's webhooks
+
+An empty body subscribes the app (and removes an account-level callback override);
+`override_callback_uri` with `verify_token` sends this account's webhooks to another
+callback, which Graph verifies with the usual GET handshake first.
+
+
+Sends a `POST` request to `/{Version}/{WABA-ID}/subscribed_apps`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `waba_id`: ID of the WhatsApp Business Account (digits only).
+- `body`
+*/
+    pub async fn subscribe_app<'a>(
+        &'a self,
+        version: &'a str,
+        waba_id: &'a str,
+        body: &'a types::SubscriptionRequest,
+    ) -> Result<ResponseValue<types::SubscriptionResult>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/subscribed_apps", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& waba_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "subscribe_app",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Unsubscribe the calling app from an account's webhooks
+
+Sends a `DELETE` request to `/{Version}/{WABA-ID}/subscribed_apps`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `waba_id`: ID of the WhatsApp Business Account (digits only).
+*/
+    pub async fn unsubscribe_app<'a>(
+        &'a self,
+        version: &'a str,
+        waba_id: &'a str,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/subscribed_apps", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& waba_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "unsubscribe_app",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Read the number's Official Business Account status
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/official_business_account`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `fields`: Comma-separated names of the fields to return.
+*/
+    pub async fn get_official_business_account<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        fields: Option<&'a str>,
+    ) -> Result<
+        ResponseValue<types::OfficialBusinessAccount>,
+        Error<types::GraphApiError>,
+    > {
+        let url = format!(
+            "{}/{}/{}/official_business_account", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_official_business_account",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Apply for Official Business Account status for the number
+
+The business must be verified, the number registered for 30 days with two-step
+verification on and an approved display name. Success means the application was
+submitted, not approved; watch `oba_status`. (Meta's reference describes an
+`action`/`application_data` body; its guide and current reference take the fields
+below, which this document follows.)
+
+
+Sends a `POST` request to `/{Version}/{Phone-Number-ID}/official_business_account`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `body`
+*/
+    pub async fn request_official_business_account<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        body: &'a types::OfficialBusinessAccountRequest,
+    ) -> Result<
+        ResponseValue<types::OfficialBusinessAccountSubmission>,
+        Error<types::GraphApiError>,
+    > {
+        let url = format!(
+            "{}/{}/{}/official_business_account", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "request_official_business_account",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the number's QR codes (newest first)
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/message_qrdls`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `after`: Cursor of the page that follows.
+- `before`: Cursor of the page that precedes.
+- `code`: Only the QR code with this code.
+- `fields`: Comma-separated names of the fields to return.
+- `limit`: Page size, 1 to 25 (Graph's default is 25).
+*/
+    pub async fn list_qr_codes<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        after: Option<&'a str>,
+        before: Option<&'a str>,
+        code: Option<&'a str>,
+        fields: Option<&'a str>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::QrCodePage>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/message_qrdls", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("before", &before))
+            .query(&progenitor_client::QueryParam::new("code", &code))
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_qr_codes",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a QR code, or change the message of an existing one
+
+Without `code`, creates a QR code (and, with `generate_qr_image`, an image of it);
+with `code`, changes that code's prefilled message.
+
+
+Sends a `POST` request to `/{Version}/{Phone-Number-ID}/message_qrdls`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `body`
+*/
+    pub async fn save_qr_code<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        body: &'a types::QrCodeRequest,
+    ) -> Result<ResponseValue<types::QrCode>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/message_qrdls", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "save_qr_code",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Read one QR code
+
+Graph answers with a one-element `data` list, as the list does.
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `qr_code_id`: The code of the QR code (14 letters and digits).
+- `fields`: Comma-separated names of the fields to return.
+*/
+    pub async fn get_qr_code<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        qr_code_id: &'a str,
+        fields: Option<&'a str>,
+    ) -> Result<ResponseValue<types::QrCodePage>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/message_qrdls/{}", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()), encode_path(&
+            qr_code_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_qr_code",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete one QR code
+
+Sends a `DELETE` request to `/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `qr_code_id`: The code of the QR code (14 letters and digits).
+*/
+    pub async fn delete_qr_code<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        qr_code_id: &'a str,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/message_qrdls/{}", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()), encode_path(&
+            qr_code_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_qr_code",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set the welcome message, prompts and commands of the number
+
+Read them back with `fields=conversational_automation` on the number. Meta's
+reference allows 3 prompts and 30-character command names; the live API takes 4 and
+32, which this document follows.
+
+
+Sends a `POST` request to `/{Version}/{Phone-Number-ID}/conversational_automation`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `body`
+*/
+    pub async fn set_conversational_automation<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        body: &'a types::ConversationalAutomationUpdate,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/conversational_automation", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_conversational_automation",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start a resumable upload (for a profile picture)
+
+The first step of Graph's Resumable Upload API: announces a file and answers with an
+upload session ID (`upload:...`, which may carry a `?sig=` part). Send the bytes to
+that session next; its answer is the handle `profile_picture_handle` takes.
+
+
+Sends a `POST` request to `/{Version}/{App-ID}/uploads`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `app_id`: ID of the Meta app that uploads (digits only).
+- `file_length`: Size of the file in bytes.
+- `file_name`: Name of the file.
+- `file_type`: MIME type (`image/jpeg`, `image/jpg`, `image/png`; also `application/pdf`, `video/mp4`).
+*/
+    pub async fn start_upload_session<'a>(
+        &'a self,
+        version: &'a str,
+        app_id: &'a str,
+        file_length: ::std::num::NonZeroU64,
+        file_name: Option<&'a str>,
+        file_type: &'a str,
+    ) -> Result<ResponseValue<types::UploadSession>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/uploads", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& app_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("file_length", &file_length))
+            .query(&progenitor_client::QueryParam::new("file_name", &file_name))
+            .query(&progenitor_client::QueryParam::new("file_type", &file_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "start_upload_session",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Send the file's bytes to an upload session
+
+The body is the file itself. `file_offset` says where these bytes start (0 for a
+fresh upload; resuming continues at the offset the session reports), which makes
+the call safe to repeat.
+
+
+Sends a `POST` request to `/{Version}/{Upload-Session-ID}`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `upload_session_id`: The session ID `startUploadSession` answered (`upload:...`).
+- `file_offset`: Offset of the first byte sent.
+- `body`
+*/
+    pub async fn upload_file<'a, B: Into<reqwest::Body>>(
+        &'a self,
+        version: &'a str,
+        upload_session_id: &'a str,
+        file_offset: i64,
+        body: B,
+    ) -> Result<ResponseValue<types::UploadedFile>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}", self.baseurl, encode_path(& version.to_string()), encode_path(&
+            upload_session_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("file_offset", file_offset.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            )
+            .body(body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "upload_file",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -2587,6 +4202,41 @@ pub mod fields {
         }
     }
     crate::field::field_enum! {
+        /// Fields of `BusinessAccount` in Graph API v23.0.
+        BusinessAccountField {
+            /// `account_review_status`
+            AccountReviewStatus = "account_review_status",
+            /// `business_verification_status`
+            BusinessVerificationStatus = "business_verification_status",
+            /// `country`
+            Country = "country",
+            /// `currency`
+            Currency = "currency",
+            /// `health_status`
+            HealthStatus = "health_status",
+            /// `id`
+            Id = "id",
+            /// `is_enabled_for_insights`
+            IsEnabledForInsights = "is_enabled_for_insights",
+            /// `message_template_namespace`
+            MessageTemplateNamespace = "message_template_namespace",
+            /// `name`
+            Name = "name",
+            /// `on_behalf_of_business_info`
+            OnBehalfOfBusinessInfo = "on_behalf_of_business_info",
+            /// `ownership_type`
+            OwnershipType = "ownership_type",
+            /// `primary_business_location`
+            PrimaryBusinessLocation = "primary_business_location",
+            /// `status`
+            Status = "status",
+            /// `timezone_id`
+            TimezoneId = "timezone_id",
+            /// `whatsapp_business_manager_messaging_limit`
+            WhatsappBusinessManagerMessagingLimit = "whatsapp_business_manager_messaging_limit",
+        }
+    }
+    crate::field::field_enum! {
         /// Fields of `BusinessProfile` in Graph API v23.0.
         BusinessProfileField {
             /// `about`
@@ -2607,6 +4257,17 @@ pub mod fields {
             Vertical = "vertical",
             /// `websites`
             Websites = "websites",
+        }
+    }
+    crate::field::field_enum! {
+        /// Fields of `OfficialBusinessAccount` in Graph API v23.0.
+        OfficialBusinessAccountField {
+            /// `id`
+            Id = "id",
+            /// `oba_status`
+            ObaStatus = "oba_status",
+            /// `status_message`
+            StatusMessage = "status_message",
         }
     }
     crate::field::field_enum! {
@@ -2670,6 +4331,21 @@ pub mod fields {
             WebhookConfiguration = "webhook_configuration",
             /// `whatsapp_business_manager_messaging_limit`
             WhatsappBusinessManagerMessagingLimit = "whatsapp_business_manager_messaging_limit",
+        }
+    }
+    crate::field::field_enum! {
+        /// Fields of `QrCode` in Graph API v23.0.
+        QrCodeField {
+            /// `code`
+            Code = "code",
+            /// `creation_time`
+            CreationTime = "creation_time",
+            /// `deep_link_url`
+            DeepLinkUrl = "deep_link_url",
+            /// `prefilled_message`
+            PrefilledMessage = "prefilled_message",
+            /// `qr_image_url`
+            QrImageUrl = "qr_image_url",
         }
     }
 }
@@ -2820,6 +4496,171 @@ pub mod operations {
         has_body: true,
         retry: RetryClass::Safe,
     };
+
+    /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (`listOwnedBusinessAccounts`).
+    pub const LIST_OWNED_BUSINESS_ACCOUNTS: Operation = Operation {
+        id: "listOwnedBusinessAccounts",
+        name: "list_owned_business_accounts",
+        method: Method::Get,
+        path: "/{Version}/{Business-ID}/owned_whatsapp_business_accounts",
+        query: &["fields", "limit", "after", "before"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (`listClientBusinessAccounts`).
+    pub const LIST_CLIENT_BUSINESS_ACCOUNTS: Operation = Operation {
+        id: "listClientBusinessAccounts",
+        name: "list_client_business_accounts",
+        method: Method::Get,
+        path: "/{Version}/{Business-ID}/client_whatsapp_business_accounts",
+        query: &["fields", "limit", "after", "before"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{WABA-ID}` (`getBusinessAccount`).
+    pub const GET_BUSINESS_ACCOUNT: Operation = Operation {
+        id: "getBusinessAccount",
+        name: "get_business_account",
+        method: Method::Get,
+        path: "/{Version}/{WABA-ID}",
+        query: &["fields"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{WABA-ID}/subscribed_apps` (`listSubscribedApps`).
+    pub const LIST_SUBSCRIBED_APPS: Operation = Operation {
+        id: "listSubscribedApps",
+        name: "list_subscribed_apps",
+        method: Method::Get,
+        path: "/{Version}/{WABA-ID}/subscribed_apps",
+        query: &[],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{WABA-ID}/subscribed_apps` (`subscribeApp`).
+    pub const SUBSCRIBE_APP: Operation = Operation {
+        id: "subscribeApp",
+        name: "subscribe_app",
+        method: Method::Post,
+        path: "/{Version}/{WABA-ID}/subscribed_apps",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::Safe,
+    };
+
+    /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (`unsubscribeApp`).
+    pub const UNSUBSCRIBE_APP: Operation = Operation {
+        id: "unsubscribeApp",
+        name: "unsubscribe_app",
+        method: Method::Delete,
+        path: "/{Version}/{WABA-ID}/subscribed_apps",
+        query: &[],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (`getOfficialBusinessAccount`).
+    pub const GET_OFFICIAL_BUSINESS_ACCOUNT: Operation = Operation {
+        id: "getOfficialBusinessAccount",
+        name: "get_official_business_account",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/official_business_account",
+        query: &["fields"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (`requestOfficialBusinessAccount`).
+    pub const REQUEST_OFFICIAL_BUSINESS_ACCOUNT: Operation = Operation {
+        id: "requestOfficialBusinessAccount",
+        name: "request_official_business_account",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/official_business_account",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (`listQrCodes`).
+    pub const LIST_QR_CODES: Operation = Operation {
+        id: "listQrCodes",
+        name: "list_qr_codes",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/message_qrdls",
+        query: &["fields", "code", "limit", "after", "before"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (`saveQrCode`).
+    pub const SAVE_QR_CODE: Operation = Operation {
+        id: "saveQrCode",
+        name: "save_qr_code",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/message_qrdls",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (`getQrCode`).
+    pub const GET_QR_CODE: Operation = Operation {
+        id: "getQrCode",
+        name: "get_qr_code",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}",
+        query: &["fields"],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (`deleteQrCode`).
+    pub const DELETE_QR_CODE: Operation = Operation {
+        id: "deleteQrCode",
+        name: "delete_qr_code",
+        method: Method::Delete,
+        path: "/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}",
+        query: &[],
+        has_body: false,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (`setConversationalAutomation`).
+    pub const SET_CONVERSATIONAL_AUTOMATION: Operation = Operation {
+        id: "setConversationalAutomation",
+        name: "set_conversational_automation",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/conversational_automation",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
+    pub const START_UPLOAD_SESSION: Operation = Operation {
+        id: "startUploadSession",
+        name: "start_upload_session",
+        method: Method::Post,
+        path: "/{Version}/{App-ID}/uploads",
+        query: &["file_name", "file_length", "file_type"],
+        has_body: false,
+        retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `POST /{Version}/{Upload-Session-ID}` (`uploadFile`).
+    pub const UPLOAD_FILE: Operation = Operation {
+        id: "uploadFile",
+        name: "upload_file",
+        method: Method::Post,
+        path: "/{Version}/{Upload-Session-ID}",
+        query: &[],
+        has_body: true,
+        retry: RetryClass::Safe,
+    };
 }
 
 /// Graph API v23.0: the type that selects this version's types and operations in generic
@@ -2833,13 +4674,19 @@ impl crate::version::GraphVersion for Version {
     const MINOR: u16 = 0;
     type AccountMode = types::AccountMode;
     type AccountNumber = types::AccountNumber;
+    type AccountReviewStatus = types::AccountReviewStatus;
     type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
+    type AppInfo = types::AppInfo;
+    type BusinessAccount = types::BusinessAccount;
+    type BusinessAccountPage = types::BusinessAccountPage;
     type BusinessApiData = types::BusinessApiData;
+    type BusinessInfo = types::BusinessInfo;
     type BusinessMessagingLimit = types::BusinessMessagingLimit;
     type BusinessProfile = types::BusinessProfile;
     type BusinessProfileFields = types::BusinessProfileFields;
     type BusinessProfileList = types::BusinessProfileList;
     type BusinessProfileUpdate = types::BusinessProfileUpdate;
+    type BusinessVerificationStatus = types::BusinessVerificationStatus;
     type BusinessVertical = types::BusinessVertical;
     type CallHours = types::CallHours;
     type CallIconVisibility = types::CallIconVisibility;
@@ -2849,6 +4696,8 @@ impl crate::version::GraphVersion for Version {
     type CodeVerificationStatus = types::CodeVerificationStatus;
     type ConnectionStatus = types::ConnectionStatus;
     type ConversationalAutomation = types::ConversationalAutomation;
+    type ConversationalAutomationUpdate = types::ConversationalAutomationUpdate;
+    type ConversationalAutomationUpdatePromptsItem = types::ConversationalAutomationUpdatePromptsItem;
     type ConversationalCommand = types::ConversationalCommand;
     type CreatedId = types::CreatedId;
     type CursorPaging = types::CursorPaging;
@@ -2873,7 +4722,14 @@ impl crate::version::GraphVersion for Version {
     type MessagingLimitTier = types::MessagingLimitTier;
     type MessagingProduct = types::MessagingProduct;
     type NameStatus = types::NameStatus;
+    type ObaStatus = types::ObaStatus;
+    type OfficialBusinessAccount = types::OfficialBusinessAccount;
+    type OfficialBusinessAccountRequest = types::OfficialBusinessAccountRequest;
+    type OfficialBusinessAccountRequestAdditionalSupportingInformation = types::OfficialBusinessAccountRequestAdditionalSupportingInformation;
+    type OfficialBusinessAccountRequestParentBusinessOrBrand = types::OfficialBusinessAccountRequestParentBusinessOrBrand;
+    type OfficialBusinessAccountSubmission = types::OfficialBusinessAccountSubmission;
     type OperatingHours = types::OperatingHours;
+    type OwnershipType = types::OwnershipType;
     type PagingCursors = types::PagingCursors;
     type PayloadEncryptionSettings = types::PayloadEncryptionSettings;
     type PayloadEncryptionUpdate = types::PayloadEncryptionUpdate;
@@ -2889,6 +4745,11 @@ impl crate::version::GraphVersion for Version {
     type PhoneNumberUpdate = types::PhoneNumberUpdate;
     type PhoneNumberUpdateResult = types::PhoneNumberUpdateResult;
     type PlatformType = types::PlatformType;
+    type QrCode = types::QrCode;
+    type QrCodePage = types::QrCodePage;
+    type QrCodeRequest = types::QrCodeRequest;
+    type QrCodeRequestPrefilledMessage = types::QrCodeRequestPrefilledMessage;
+    type QrImageFormat = types::QrImageFormat;
     type QualityRating = types::QualityRating;
     type QualityScore = types::QualityScore;
     type RegisterRequest = types::RegisterRequest;
@@ -2903,16 +4764,25 @@ impl crate::version::GraphVersion for Version {
     type StorageConfigurationStatus = types::StorageConfigurationStatus;
     type StorageConfigurationUpdate = types::StorageConfigurationUpdate;
     type StorageMode = types::StorageMode;
+    type SubscribedApp = types::SubscribedApp;
+    type SubscribedAppList = types::SubscribedAppList;
+    type SubscriptionRequest = types::SubscriptionRequest;
+    type SubscriptionResult = types::SubscriptionResult;
     type SuccessResponse = types::SuccessResponse;
     type UnifiedCertStatus = types::UnifiedCertStatus;
+    type UploadSession = types::UploadSession;
+    type UploadedFile = types::UploadedFile;
     type UserIdentityChangeSettings = types::UserIdentityChangeSettings;
     type VerifyCodeRequest = types::VerifyCodeRequest;
     type VerifyCodeResult = types::VerifyCodeResult;
     type WebhookConfiguration = types::WebhookConfiguration;
     type WebhookDestinations = types::WebhookDestinations;
     type AccountNumberField = fields::AccountNumberField;
+    type BusinessAccountField = fields::BusinessAccountField;
     type BusinessProfileField = fields::BusinessProfileField;
+    type OfficialBusinessAccountField = fields::OfficialBusinessAccountField;
     type PhoneNumberField = fields::PhoneNumberField;
+    type QrCodeField = fields::QrCodeField;
     const GET_PHONE_NUMBER: &'static crate::operation::Operation = &operations::GET_PHONE_NUMBER;
     const UPDATE_PHONE_NUMBER: &'static crate::operation::Operation = &operations::UPDATE_PHONE_NUMBER;
     const GET_ACCOUNT_NUMBER: &'static crate::operation::Operation = &operations::GET_ACCOUNT_NUMBER;
@@ -2926,6 +4796,21 @@ impl crate::version::GraphVersion for Version {
     const UPDATE_SETTINGS: &'static crate::operation::Operation = &operations::UPDATE_SETTINGS;
     const GET_BUSINESS_PROFILE: &'static crate::operation::Operation = &operations::GET_BUSINESS_PROFILE;
     const UPDATE_BUSINESS_PROFILE: &'static crate::operation::Operation = &operations::UPDATE_BUSINESS_PROFILE;
+    const LIST_OWNED_BUSINESS_ACCOUNTS: &'static crate::operation::Operation = &operations::LIST_OWNED_BUSINESS_ACCOUNTS;
+    const LIST_CLIENT_BUSINESS_ACCOUNTS: &'static crate::operation::Operation = &operations::LIST_CLIENT_BUSINESS_ACCOUNTS;
+    const GET_BUSINESS_ACCOUNT: &'static crate::operation::Operation = &operations::GET_BUSINESS_ACCOUNT;
+    const LIST_SUBSCRIBED_APPS: &'static crate::operation::Operation = &operations::LIST_SUBSCRIBED_APPS;
+    const SUBSCRIBE_APP: &'static crate::operation::Operation = &operations::SUBSCRIBE_APP;
+    const UNSUBSCRIBE_APP: &'static crate::operation::Operation = &operations::UNSUBSCRIBE_APP;
+    const GET_OFFICIAL_BUSINESS_ACCOUNT: &'static crate::operation::Operation = &operations::GET_OFFICIAL_BUSINESS_ACCOUNT;
+    const REQUEST_OFFICIAL_BUSINESS_ACCOUNT: &'static crate::operation::Operation = &operations::REQUEST_OFFICIAL_BUSINESS_ACCOUNT;
+    const LIST_QR_CODES: &'static crate::operation::Operation = &operations::LIST_QR_CODES;
+    const SAVE_QR_CODE: &'static crate::operation::Operation = &operations::SAVE_QR_CODE;
+    const GET_QR_CODE: &'static crate::operation::Operation = &operations::GET_QR_CODE;
+    const DELETE_QR_CODE: &'static crate::operation::Operation = &operations::DELETE_QR_CODE;
+    const SET_CONVERSATIONAL_AUTOMATION: &'static crate::operation::Operation = &operations::SET_CONVERSATIONAL_AUTOMATION;
+    const START_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::START_UPLOAD_SESSION;
+    const UPLOAD_FILE: &'static crate::operation::Operation = &operations::UPLOAD_FILE;
 }
 
 impl crate::version::view::AccountNumber<Version> for types::AccountNumber {
@@ -2988,6 +4873,75 @@ impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNum
     }
 }
 
+impl crate::version::view::AppInfo<Version> for types::AppInfo {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn link(&self) -> Option<&str> {
+        self.link.as_deref()
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::version::view::BusinessAccount<Version> for types::BusinessAccount {
+    fn account_review_status(&self) -> Option<&types::AccountReviewStatus> {
+        self.account_review_status.as_ref()
+    }
+    fn business_verification_status(&self) -> Option<&types::BusinessVerificationStatus> {
+        self.business_verification_status.as_ref()
+    }
+    fn country(&self) -> Option<&str> {
+        self.country.as_deref()
+    }
+    fn currency(&self) -> Option<&str> {
+        self.currency.as_deref()
+    }
+    fn health_status(&self) -> Option<&types::HealthStatus> {
+        self.health_status.as_ref()
+    }
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn is_enabled_for_insights(&self) -> Option<bool> {
+        self.is_enabled_for_insights
+    }
+    fn message_template_namespace(&self) -> Option<&str> {
+        self.message_template_namespace.as_deref()
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn on_behalf_of_business_info(&self) -> Option<&types::BusinessInfo> {
+        self.on_behalf_of_business_info.as_ref()
+    }
+    fn ownership_type(&self) -> Option<&types::OwnershipType> {
+        self.ownership_type.as_ref()
+    }
+    fn primary_business_location(&self) -> Option<&str> {
+        self.primary_business_location.as_deref()
+    }
+    fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+    fn timezone_id(&self) -> Option<&str> {
+        self.timezone_id.as_deref()
+    }
+    fn whatsapp_business_manager_messaging_limit(&self) -> Option<&types::BusinessMessagingLimit> {
+        self.whatsapp_business_manager_messaging_limit.as_ref()
+    }
+}
+
+impl crate::version::view::BusinessAccountPage<Version> for types::BusinessAccountPage {
+    fn data(&self) -> &[types::BusinessAccount] {
+        &self.data
+    }
+    fn paging(&self) -> Option<&types::CursorPaging> {
+        self.paging.as_ref()
+    }
+}
+
 impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
     fn notify_user_change_number(&self) -> Option<bool> {
         self.notify_user_change_number
@@ -2997,6 +4951,15 @@ impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
     }
     fn show_security_notifications(&self) -> Option<bool> {
         self.show_security_notifications
+    }
+}
+
+impl crate::version::view::BusinessInfo<Version> for types::BusinessInfo {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 }
 
@@ -3171,6 +5134,21 @@ impl crate::version::view::ConversationalAutomation<Version> for types::Conversa
     }
 }
 
+impl crate::version::view::ConversationalAutomationUpdate<Version> for types::ConversationalAutomationUpdate {
+    fn commands(&self) -> &[types::ConversationalCommand] {
+        &self.commands
+    }
+    fn enable_welcome_message(&self) -> Option<bool> {
+        self.enable_welcome_message
+    }
+    fn prompts(&self) -> &[types::ConversationalAutomationUpdatePromptsItem] {
+        &self.prompts
+    }
+}
+
+impl crate::version::view::ConversationalAutomationUpdatePromptsItem<Version> for types::ConversationalAutomationUpdatePromptsItem {
+}
+
 impl crate::version::view::ConversationalCommand<Version> for types::ConversationalCommand {
     fn command_description(&self) -> &str {
         &self.command_description
@@ -3327,6 +5305,57 @@ impl crate::version::view::MessageResponse<Version> for types::MessageResponse {
     }
     fn messaging_product(&self) -> &types::MessagingProduct {
         &self.messaging_product
+    }
+}
+
+impl crate::version::view::OfficialBusinessAccount<Version> for types::OfficialBusinessAccount {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn oba_status(&self) -> Option<&types::ObaStatus> {
+        self.oba_status.as_ref()
+    }
+    fn status_message(&self) -> Option<&str> {
+        self.status_message.as_deref()
+    }
+}
+
+impl crate::version::view::OfficialBusinessAccountRequest<Version> for types::OfficialBusinessAccountRequest {
+    fn additional_supporting_information(&self) -> Option<&types::OfficialBusinessAccountRequestAdditionalSupportingInformation> {
+        self.additional_supporting_information.as_ref()
+    }
+    fn business_website_url(&self) -> &str {
+        &self.business_website_url
+    }
+    fn parent_business_or_brand(&self) -> Option<&types::OfficialBusinessAccountRequestParentBusinessOrBrand> {
+        self.parent_business_or_brand.as_ref()
+    }
+    fn primary_country_of_operation(&self) -> &str {
+        &self.primary_country_of_operation
+    }
+    fn primary_language(&self) -> Option<&str> {
+        self.primary_language.as_deref()
+    }
+    fn supporting_links(&self) -> &[String] {
+        &self.supporting_links
+    }
+}
+
+impl crate::version::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Version> for types::OfficialBusinessAccountRequestAdditionalSupportingInformation {
+}
+
+impl crate::version::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Version> for types::OfficialBusinessAccountRequestParentBusinessOrBrand {
+}
+
+impl crate::version::view::OfficialBusinessAccountSubmission<Version> for types::OfficialBusinessAccountSubmission {
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn success(&self) -> bool {
+        self.success
+    }
+    fn tracking_id(&self) -> Option<&str> {
+        self.tracking_id.as_deref()
     }
 }
 
@@ -3546,6 +5575,48 @@ impl crate::version::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpda
     }
 }
 
+impl crate::version::view::QrCode<Version> for types::QrCode {
+    fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    fn creation_time(&self) -> Option<i64> {
+        self.creation_time
+    }
+    fn deep_link_url(&self) -> Option<&str> {
+        self.deep_link_url.as_deref()
+    }
+    fn prefilled_message(&self) -> Option<&str> {
+        self.prefilled_message.as_deref()
+    }
+    fn qr_image_url(&self) -> Option<&str> {
+        self.qr_image_url.as_deref()
+    }
+}
+
+impl crate::version::view::QrCodePage<Version> for types::QrCodePage {
+    fn data(&self) -> &[types::QrCode] {
+        &self.data
+    }
+    fn paging(&self) -> Option<&types::CursorPaging> {
+        self.paging.as_ref()
+    }
+}
+
+impl crate::version::view::QrCodeRequest<Version> for types::QrCodeRequest {
+    fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    fn generate_qr_image(&self) -> Option<&types::QrImageFormat> {
+        self.generate_qr_image.as_ref()
+    }
+    fn prefilled_message(&self) -> &types::QrCodeRequestPrefilledMessage {
+        &self.prefilled_message
+    }
+}
+
+impl crate::version::view::QrCodeRequestPrefilledMessage<Version> for types::QrCodeRequestPrefilledMessage {
+}
+
 impl crate::version::view::QualityScore<Version> for types::QualityScore {
     fn date(&self) -> Option<i64> {
         self.date
@@ -3648,9 +5719,54 @@ impl crate::version::view::StorageConfigurationUpdate<Version> for types::Storag
     }
 }
 
+impl crate::version::view::SubscribedApp<Version> for types::SubscribedApp {
+    fn override_callback_uri(&self) -> Option<&str> {
+        self.override_callback_uri.as_deref()
+    }
+    fn whatsapp_business_api_data(&self) -> Option<&types::AppInfo> {
+        self.whatsapp_business_api_data.as_ref()
+    }
+}
+
+impl crate::version::view::SubscribedAppList<Version> for types::SubscribedAppList {
+    fn data(&self) -> &[types::SubscribedApp] {
+        &self.data
+    }
+}
+
+impl crate::version::view::SubscriptionRequest<Version> for types::SubscriptionRequest {
+    fn override_callback_uri(&self) -> Option<&str> {
+        self.override_callback_uri.as_deref()
+    }
+    fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString> {
+        self.verify_token.as_ref()
+    }
+}
+
+impl crate::version::view::SubscriptionResult<Version> for types::SubscriptionResult {
+    fn data(&self) -> &[types::SubscribedApp] {
+        &self.data
+    }
+    fn success(&self) -> bool {
+        self.success
+    }
+}
+
 impl crate::version::view::SuccessResponse<Version> for types::SuccessResponse {
     fn success(&self) -> bool {
         self.success
+    }
+}
+
+impl crate::version::view::UploadSession<Version> for types::UploadSession {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl crate::version::view::UploadedFile<Version> for types::UploadedFile {
+    fn h(&self) -> &str {
+        &self.h
     }
 }
 
@@ -3696,6 +5812,25 @@ impl crate::version::view::WebhookDestinations<Version> for types::WebhookDestin
     }
 }
 
+impl crate::schema::Page for types::BusinessAccountPage {
+    type Item = types::BusinessAccount;
+    fn items(&self) -> &[types::BusinessAccount] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::BusinessAccount> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        self.paging.as_ref().and_then(|p| p.next.as_deref())
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        self.paging
+            .as_ref()
+            .and_then(|p| p.cursors.as_ref())
+            .and_then(|c| c.after.as_deref())
+    }
+}
+
 impl crate::schema::Page for types::BusinessProfileList {
     type Item = types::BusinessProfile;
     fn items(&self) -> &[types::BusinessProfile] {
@@ -3728,5 +5863,56 @@ impl crate::schema::Page for types::PhoneNumberPage {
             .as_ref()
             .and_then(|p| p.cursors.as_ref())
             .and_then(|c| c.after.as_deref())
+    }
+}
+
+impl crate::schema::Page for types::QrCodePage {
+    type Item = types::QrCode;
+    fn items(&self) -> &[types::QrCode] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::QrCode> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        self.paging.as_ref().and_then(|p| p.next.as_deref())
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        self.paging
+            .as_ref()
+            .and_then(|p| p.cursors.as_ref())
+            .and_then(|c| c.after.as_deref())
+    }
+}
+
+impl crate::schema::Page for types::SubscribedAppList {
+    type Item = types::SubscribedApp;
+    fn items(&self) -> &[types::SubscribedApp] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::SubscribedApp> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl crate::schema::Page for types::SubscriptionResult {
+    type Item = types::SubscribedApp;
+    fn items(&self) -> &[types::SubscribedApp] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::SubscribedApp> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
     }
 }

@@ -26,10 +26,20 @@ pub trait GraphVersion:
     type AccountMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AccountNumber`.
     type AccountNumber: crate::schema::Schema + Default + crate::version::view::AccountNumber<Self>;
+    /// This version's `AccountReviewStatus`.
+    type AccountReviewStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AddPhoneNumberRequest`.
     type AddPhoneNumberRequest: crate::schema::Schema + crate::version::view::AddPhoneNumberRequest<Self>;
+    /// This version's `AppInfo`.
+    type AppInfo: crate::schema::Schema + Default + crate::version::view::AppInfo<Self>;
+    /// This version's `BusinessAccount`.
+    type BusinessAccount: crate::schema::Schema + Default + crate::version::view::BusinessAccount<Self>;
+    /// This version's `BusinessAccountPage`.
+    type BusinessAccountPage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::BusinessAccount> + crate::version::view::BusinessAccountPage<Self>;
     /// This version's `BusinessApiData`.
     type BusinessApiData: crate::schema::Schema + Default + crate::version::view::BusinessApiData<Self>;
+    /// This version's `BusinessInfo`.
+    type BusinessInfo: crate::schema::Schema + Default + crate::version::view::BusinessInfo<Self>;
     /// This version's `BusinessMessagingLimit`.
     type BusinessMessagingLimit: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessProfile`.
@@ -40,6 +50,8 @@ pub trait GraphVersion:
     type BusinessProfileList: crate::schema::Schema + crate::schema::Page<Item = Self::BusinessProfile> + crate::version::view::BusinessProfileList<Self>;
     /// This version's `BusinessProfileUpdate`.
     type BusinessProfileUpdate: crate::schema::Schema + crate::version::view::BusinessProfileUpdate<Self>;
+    /// This version's `BusinessVerificationStatus`.
+    type BusinessVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessVertical`.
     type BusinessVertical: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CallHours`.
@@ -58,6 +70,10 @@ pub trait GraphVersion:
     type ConnectionStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `ConversationalAutomation`.
     type ConversationalAutomation: crate::schema::Schema + Default + crate::version::view::ConversationalAutomation<Self>;
+    /// This version's `ConversationalAutomationUpdate`.
+    type ConversationalAutomationUpdate: crate::schema::Schema + Default + crate::version::view::ConversationalAutomationUpdate<Self>;
+    /// This version's `ConversationalAutomationUpdatePromptsItem`.
+    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema + crate::version::view::ConversationalAutomationUpdatePromptsItem<Self>;
     /// This version's `ConversationalCommand`.
     type ConversationalCommand: crate::schema::Schema + crate::version::view::ConversationalCommand<Self>;
     /// This version's `CreatedId`.
@@ -106,8 +122,22 @@ pub trait GraphVersion:
     type MessagingProduct: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `NameStatus`.
     type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `ObaStatus`.
+    type ObaStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `OfficialBusinessAccount`.
+    type OfficialBusinessAccount: crate::schema::Schema + Default + crate::version::view::OfficialBusinessAccount<Self>;
+    /// This version's `OfficialBusinessAccountRequest`.
+    type OfficialBusinessAccountRequest: crate::schema::Schema + crate::version::view::OfficialBusinessAccountRequest<Self>;
+    /// This version's `OfficialBusinessAccountRequestAdditionalSupportingInformation`.
+    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema + crate::version::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Self>;
+    /// This version's `OfficialBusinessAccountRequestParentBusinessOrBrand`.
+    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema + crate::version::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Self>;
+    /// This version's `OfficialBusinessAccountSubmission`.
+    type OfficialBusinessAccountSubmission: crate::schema::Schema + crate::version::view::OfficialBusinessAccountSubmission<Self>;
     /// This version's `OperatingHours`.
     type OperatingHours: crate::schema::Schema + Default + crate::version::view::OperatingHours<Self>;
+    /// This version's `OwnershipType`.
+    type OwnershipType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `PagingCursors`.
     type PagingCursors: crate::schema::Schema + Default + crate::version::view::PagingCursors<Self>;
     /// This version's `PayloadEncryptionSettings`.
@@ -138,6 +168,16 @@ pub trait GraphVersion:
     type PhoneNumberUpdateResult: crate::schema::Schema;
     /// This version's `PlatformType`.
     type PlatformType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `QrCode`.
+    type QrCode: crate::schema::Schema + Default + crate::version::view::QrCode<Self>;
+    /// This version's `QrCodePage`.
+    type QrCodePage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::QrCode> + crate::version::view::QrCodePage<Self>;
+    /// This version's `QrCodeRequest`.
+    type QrCodeRequest: crate::schema::Schema + crate::version::view::QrCodeRequest<Self>;
+    /// This version's `QrCodeRequestPrefilledMessage`.
+    type QrCodeRequestPrefilledMessage: crate::schema::Schema + crate::version::view::QrCodeRequestPrefilledMessage<Self>;
+    /// This version's `QrImageFormat`.
+    type QrImageFormat: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityRating`.
     type QualityRating: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityScore`.
@@ -166,10 +206,22 @@ pub trait GraphVersion:
     type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::version::view::StorageConfigurationUpdate<Self>;
     /// This version's `StorageMode`.
     type StorageMode: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SubscribedApp`.
+    type SubscribedApp: crate::schema::Schema + Default + crate::version::view::SubscribedApp<Self>;
+    /// This version's `SubscribedAppList`.
+    type SubscribedAppList: crate::schema::Schema + Default + crate::schema::Page<Item = Self::SubscribedApp> + crate::version::view::SubscribedAppList<Self>;
+    /// This version's `SubscriptionRequest`.
+    type SubscriptionRequest: crate::schema::Schema + Default + crate::version::view::SubscriptionRequest<Self>;
+    /// This version's `SubscriptionResult`.
+    type SubscriptionResult: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::version::view::SubscriptionResult<Self>;
     /// This version's `SuccessResponse`.
     type SuccessResponse: crate::schema::Schema + crate::version::view::SuccessResponse<Self>;
     /// This version's `UnifiedCertStatus`.
     type UnifiedCertStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `UploadSession`.
+    type UploadSession: crate::schema::Schema + crate::version::view::UploadSession<Self>;
+    /// This version's `UploadedFile`.
+    type UploadedFile: crate::schema::Schema + crate::version::view::UploadedFile<Self>;
     /// This version's `UserIdentityChangeSettings`.
     type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::version::view::UserIdentityChangeSettings<Self>;
     /// This version's `VerifyCodeRequest`.
@@ -182,10 +234,16 @@ pub trait GraphVersion:
     type WebhookDestinations: crate::schema::Schema + Default + crate::version::view::WebhookDestinations<Self>;
     /// The fields a `fields=` selection of `AccountNumber` may name in this version.
     type AccountNumberField: crate::field::Field;
+    /// The fields a `fields=` selection of `BusinessAccount` may name in this version.
+    type BusinessAccountField: crate::field::Field;
     /// The fields a `fields=` selection of `BusinessProfile` may name in this version.
     type BusinessProfileField: crate::field::Field;
+    /// The fields a `fields=` selection of `OfficialBusinessAccount` may name in this version.
+    type OfficialBusinessAccountField: crate::field::Field;
     /// The fields a `fields=` selection of `PhoneNumber` may name in this version.
     type PhoneNumberField: crate::field::Field;
+    /// The fields a `fields=` selection of `QrCode` may name in this version.
+    type QrCodeField: crate::field::Field;
     /// `GET /{Version}/{Phone-Number-ID}` (`getPhoneNumber`).
     const GET_PHONE_NUMBER: &'static crate::operation::Operation;
     /// `POST /{Version}/{Phone-Number-ID}` (`updatePhoneNumber`).
@@ -212,6 +270,36 @@ pub trait GraphVersion:
     const GET_BUSINESS_PROFILE: &'static crate::operation::Operation;
     /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (`updateBusinessProfile`).
     const UPDATE_BUSINESS_PROFILE: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (`listOwnedBusinessAccounts`).
+    const LIST_OWNED_BUSINESS_ACCOUNTS: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (`listClientBusinessAccounts`).
+    const LIST_CLIENT_BUSINESS_ACCOUNTS: &'static crate::operation::Operation;
+    /// `GET /{Version}/{WABA-ID}` (`getBusinessAccount`).
+    const GET_BUSINESS_ACCOUNT: &'static crate::operation::Operation;
+    /// `GET /{Version}/{WABA-ID}/subscribed_apps` (`listSubscribedApps`).
+    const LIST_SUBSCRIBED_APPS: &'static crate::operation::Operation;
+    /// `POST /{Version}/{WABA-ID}/subscribed_apps` (`subscribeApp`).
+    const SUBSCRIBE_APP: &'static crate::operation::Operation;
+    /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (`unsubscribeApp`).
+    const UNSUBSCRIBE_APP: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (`getOfficialBusinessAccount`).
+    const GET_OFFICIAL_BUSINESS_ACCOUNT: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (`requestOfficialBusinessAccount`).
+    const REQUEST_OFFICIAL_BUSINESS_ACCOUNT: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (`listQrCodes`).
+    const LIST_QR_CODES: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (`saveQrCode`).
+    const SAVE_QR_CODE: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (`getQrCode`).
+    const GET_QR_CODE: &'static crate::operation::Operation;
+    /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (`deleteQrCode`).
+    const DELETE_QR_CODE: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (`setConversationalAutomation`).
+    const SET_CONVERSATIONAL_AUTOMATION: &'static crate::operation::Operation;
+    /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
+    const START_UPLOAD_SESSION: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Upload-Session-ID}` (`uploadFile`).
+    const UPLOAD_FILE: &'static crate::operation::Operation;
 }
 
 /// Read access to the fields every version's types have, one trait per type.
@@ -265,6 +353,58 @@ pub mod view {
         fn verified_name(&self) -> &str;
     }
 
+    /// Fields of `AppInfo` that every version has.
+    pub trait AppInfo<V: GraphVersion> {
+        /// ID of the app.
+        fn id(&self) -> Option<&str>;
+        /// Link to the app.
+        fn link(&self) -> Option<&str>;
+        /// Name of the app.
+        fn name(&self) -> Option<&str>;
+    }
+
+    /// Fields of `BusinessAccount` that every version has.
+    pub trait BusinessAccount<V: GraphVersion> {
+        /// `account_review_status`
+        fn account_review_status(&self) -> Option<&V::AccountReviewStatus>;
+        /// `business_verification_status`
+        fn business_verification_status(&self) -> Option<&V::BusinessVerificationStatus>;
+        /// ISO 3166-1 alpha-2 country of the owning business.
+        fn country(&self) -> Option<&str>;
+        /// ISO 4217 currency the account is billed in.
+        fn currency(&self) -> Option<&str>;
+        /// `health_status`
+        fn health_status(&self) -> Option<&V::HealthStatus>;
+        /// ID of the account.
+        fn id(&self) -> Option<&str>;
+        /// True when insights are collected.
+        fn is_enabled_for_insights(&self) -> Option<bool>;
+        /// Namespace of the account's message templates.
+        fn message_template_namespace(&self) -> Option<&str>;
+        /// Name of the account.
+        fn name(&self) -> Option<&str>;
+        /// `on_behalf_of_business_info`
+        fn on_behalf_of_business_info(&self) -> Option<&V::BusinessInfo>;
+        /// `ownership_type`
+        fn ownership_type(&self) -> Option<&V::OwnershipType>;
+        /// Country where the business mainly operates.
+        fn primary_business_location(&self) -> Option<&str>;
+        /// State of the account, such as `ACTIVE`.
+        fn status(&self) -> Option<&str>;
+        /// Time zone ID (a number, as a string).
+        fn timezone_id(&self) -> Option<&str>;
+        /// `whatsapp_business_manager_messaging_limit`
+        fn whatsapp_business_manager_messaging_limit(&self) -> Option<&V::BusinessMessagingLimit>;
+    }
+
+    /// Fields of `BusinessAccountPage` that every version has.
+    pub trait BusinessAccountPage<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::BusinessAccount];
+        /// `paging`
+        fn paging(&self) -> Option<&V::CursorPaging>;
+    }
+
     /// Fields of `BusinessApiData` that every version has.
     pub trait BusinessApiData<V: GraphVersion> {
         /// True to notify customers when the business changes its number.
@@ -273,6 +413,14 @@ pub mod view {
         fn pin(&self) -> Option<&crate::sensitive::SensitiveString>;
         /// True to show customers a notice when the business's security code changes.
         fn show_security_notifications(&self) -> Option<bool>;
+    }
+
+    /// Fields of `BusinessInfo` that every version has.
+    pub trait BusinessInfo<V: GraphVersion> {
+        /// ID of the business.
+        fn id(&self) -> Option<&str>;
+        /// Name of the business.
+        fn name(&self) -> Option<&str>;
     }
 
     /// Fields of `BusinessProfile` that every version has.
@@ -403,6 +551,20 @@ pub mod view {
         fn id(&self) -> Option<&str>;
         /// Ice-breaker prompts (at most 4 in practice; 80 characters each).
         fn prompts(&self) -> &[String];
+    }
+
+    /// Fields of `ConversationalAutomationUpdate` that every version has.
+    pub trait ConversationalAutomationUpdate<V: GraphVersion> {
+        /// Commands, at most 30.
+        fn commands(&self) -> &[V::ConversationalCommand];
+        /// True to receive a `request_welcome` message when a customer first opens the chat.
+        fn enable_welcome_message(&self) -> Option<bool>;
+        /// Ice-breaker prompts, at most 4, each at most 80 characters.
+        fn prompts(&self) -> &[V::ConversationalAutomationUpdatePromptsItem];
+    }
+
+    /// Fields of `ConversationalAutomationUpdatePromptsItem` that every version has.
+    pub trait ConversationalAutomationUpdatePromptsItem<V: GraphVersion> {
     }
 
     /// Fields of `ConversationalCommand` that every version has.
@@ -537,6 +699,50 @@ pub mod view {
         fn messages(&self) -> &[V::MessageId];
         /// `messaging_product`
         fn messaging_product(&self) -> &V::MessagingProduct;
+    }
+
+    /// Fields of `OfficialBusinessAccount` that every version has.
+    pub trait OfficialBusinessAccount<V: GraphVersion> {
+        /// ID of the phone number.
+        fn id(&self) -> Option<&str>;
+        /// `oba_status`
+        fn oba_status(&self) -> Option<&V::ObaStatus>;
+        /// Meta's explanation of the status.
+        fn status_message(&self) -> Option<&str>;
+    }
+
+    /// Fields of `OfficialBusinessAccountRequest` that every version has.
+    pub trait OfficialBusinessAccountRequest<V: GraphVersion> {
+        /// Anything else that supports the application.
+        fn additional_supporting_information(&self) -> Option<&V::OfficialBusinessAccountRequestAdditionalSupportingInformation>;
+        /// The business's website.
+        fn business_website_url(&self) -> &str;
+        /// Parent company or brand, if any.
+        fn parent_business_or_brand(&self) -> Option<&V::OfficialBusinessAccountRequestParentBusinessOrBrand>;
+        /// Country where the business mainly operates.
+        fn primary_country_of_operation(&self) -> &str;
+        /// Main language of the business.
+        fn primary_language(&self) -> Option<&str>;
+        /// Links showing the business is notable (5 to 10 URLs).
+        fn supporting_links(&self) -> &[String];
+    }
+
+    /// Fields of `OfficialBusinessAccountRequestAdditionalSupportingInformation` that every version has.
+    pub trait OfficialBusinessAccountRequestAdditionalSupportingInformation<V: GraphVersion> {
+    }
+
+    /// Fields of `OfficialBusinessAccountRequestParentBusinessOrBrand` that every version has.
+    pub trait OfficialBusinessAccountRequestParentBusinessOrBrand<V: GraphVersion> {
+    }
+
+    /// Fields of `OfficialBusinessAccountSubmission` that every version has.
+    pub trait OfficialBusinessAccountSubmission<V: GraphVersion> {
+        /// Meta's message, when there is one.
+        fn message(&self) -> Option<&str>;
+        /// True when the application was submitted.
+        fn success(&self) -> bool;
+        /// ID to follow the application with, when Graph gives one.
+        fn tracking_id(&self) -> Option<&str>;
     }
 
     /// Fields of `OperatingHours` that every version has.
@@ -706,6 +912,42 @@ pub mod view {
         fn whatsapp_business_api_data(&self) -> Option<&V::BusinessApiData>;
     }
 
+    /// Fields of `QrCode` that every version has.
+    pub trait QrCode<V: GraphVersion> {
+        /// The code (14 letters and digits).
+        fn code(&self) -> Option<&str>;
+        /// When the code was made (Unix seconds).
+        fn creation_time(&self) -> Option<i64>;
+        /// The wa.me link of the code.
+        fn deep_link_url(&self) -> Option<&str>;
+        /// The message the chat opens with.
+        fn prefilled_message(&self) -> Option<&str>;
+        /// A temporary URL of the QR image, when one was generated.
+        fn qr_image_url(&self) -> Option<&str>;
+    }
+
+    /// Fields of `QrCodePage` that every version has.
+    pub trait QrCodePage<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::QrCode];
+        /// `paging`
+        fn paging(&self) -> Option<&V::CursorPaging>;
+    }
+
+    /// Fields of `QrCodeRequest` that every version has.
+    pub trait QrCodeRequest<V: GraphVersion> {
+        /// The code to change.
+        fn code(&self) -> Option<&str>;
+        /// `generate_qr_image`
+        fn generate_qr_image(&self) -> Option<&V::QrImageFormat>;
+        /// The message the chat opens with (at most 140 characters).
+        fn prefilled_message(&self) -> &V::QrCodeRequestPrefilledMessage;
+    }
+
+    /// Fields of `QrCodeRequestPrefilledMessage` that every version has.
+    pub trait QrCodeRequestPrefilledMessage<V: GraphVersion> {
+    }
+
     /// Fields of `QualityScore` that every version has.
     pub trait QualityScore<V: GraphVersion> {
         /// When the score was computed (Unix seconds).
@@ -791,10 +1033,52 @@ pub mod view {
         fn status(&self) -> Option<&V::StorageMode>;
     }
 
+    /// Fields of `SubscribedApp` that every version has.
+    pub trait SubscribedApp<V: GraphVersion> {
+        /// The account-level callback override, when set.
+        fn override_callback_uri(&self) -> Option<&str>;
+        /// `whatsapp_business_api_data`
+        fn whatsapp_business_api_data(&self) -> Option<&V::AppInfo>;
+    }
+
+    /// Fields of `SubscribedAppList` that every version has.
+    pub trait SubscribedAppList<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::SubscribedApp];
+    }
+
+    /// Fields of `SubscriptionRequest` that every version has.
+    pub trait SubscriptionRequest<V: GraphVersion> {
+        /// An https callback URL for this account's webhooks.
+        fn override_callback_uri(&self) -> Option<&str>;
+        /// `verify_token`
+        fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
+    }
+
+    /// Fields of `SubscriptionResult` that every version has.
+    pub trait SubscriptionResult<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::SubscribedApp];
+        /// True when the app is subscribed.
+        fn success(&self) -> bool;
+    }
+
     /// Fields of `SuccessResponse` that every version has.
     pub trait SuccessResponse<V: GraphVersion> {
         /// True when Graph applied the change.
         fn success(&self) -> bool;
+    }
+
+    /// Fields of `UploadSession` that every version has.
+    pub trait UploadSession<V: GraphVersion> {
+        /// The session ID (`upload:...`), to send the bytes to.
+        fn id(&self) -> &str;
+    }
+
+    /// Fields of `UploadedFile` that every version has.
+    pub trait UploadedFile<V: GraphVersion> {
+        /// The file handle (for `profile_picture_handle`).
+        fn h(&self) -> &str;
     }
 
     /// Fields of `UserIdentityChangeSettings` that every version has.
@@ -840,7 +1124,11 @@ pub mod view {
     pub mod prelude {
         pub use super::AccountNumber as _;
         pub use super::AddPhoneNumberRequest as _;
+        pub use super::AppInfo as _;
+        pub use super::BusinessAccount as _;
+        pub use super::BusinessAccountPage as _;
         pub use super::BusinessApiData as _;
+        pub use super::BusinessInfo as _;
         pub use super::BusinessProfile as _;
         pub use super::BusinessProfileFields as _;
         pub use super::BusinessProfileList as _;
@@ -849,6 +1137,8 @@ pub mod view {
         pub use super::CallingSettings as _;
         pub use super::CallingSettingsUpdate as _;
         pub use super::ConversationalAutomation as _;
+        pub use super::ConversationalAutomationUpdate as _;
+        pub use super::ConversationalAutomationUpdatePromptsItem as _;
         pub use super::ConversationalCommand as _;
         pub use super::CreatedId as _;
         pub use super::CursorPaging as _;
@@ -863,6 +1153,11 @@ pub mod view {
         pub use super::MessageContact as _;
         pub use super::MessageId as _;
         pub use super::MessageResponse as _;
+        pub use super::OfficialBusinessAccount as _;
+        pub use super::OfficialBusinessAccountRequest as _;
+        pub use super::OfficialBusinessAccountRequestAdditionalSupportingInformation as _;
+        pub use super::OfficialBusinessAccountRequestParentBusinessOrBrand as _;
+        pub use super::OfficialBusinessAccountSubmission as _;
         pub use super::OperatingHours as _;
         pub use super::PagingCursors as _;
         pub use super::PayloadEncryptionSettings as _;
@@ -874,6 +1169,10 @@ pub mod view {
         pub use super::PhoneNumberSettingsUpdate as _;
         pub use super::PhoneNumberSummary as _;
         pub use super::PhoneNumberUpdate as _;
+        pub use super::QrCode as _;
+        pub use super::QrCodePage as _;
+        pub use super::QrCodeRequest as _;
+        pub use super::QrCodeRequestPrefilledMessage as _;
         pub use super::QualityScore as _;
         pub use super::RegisterRequest as _;
         pub use super::RegistrationBackup as _;
@@ -882,7 +1181,13 @@ pub mod view {
         pub use super::SipSettings as _;
         pub use super::StorageConfiguration as _;
         pub use super::StorageConfigurationUpdate as _;
+        pub use super::SubscribedApp as _;
+        pub use super::SubscribedAppList as _;
+        pub use super::SubscriptionRequest as _;
+        pub use super::SubscriptionResult as _;
         pub use super::SuccessResponse as _;
+        pub use super::UploadSession as _;
+        pub use super::UploadedFile as _;
         pub use super::UserIdentityChangeSettings as _;
         pub use super::VerifyCodeRequest as _;
         pub use super::VerifyCodeResult as _;
