@@ -410,6 +410,120 @@ pub fn seed(state: &MockState) {
     for node in account_numbers() {
         state.add_account_number(DEMO_WABA_ID, node);
     }
+    seed_fleet(state);
+}
+
+/// A second account the demo business owns.
+pub const DEMO_SECOND_WABA_ID: &str = "104996122399160";
+/// An account a client shared with the demo business.
+pub const DEMO_CLIENT_WABA_ID: &str = "123450000000001";
+
+/// The demo business portfolio: it owns the demo account and a second one, and a client
+/// shared a third with it; the other two accounts have a few numbers each.
+fn seed_fleet(state: &MockState) {
+    let account = |id: &str, name: &str, ownership: types::OwnershipType| types::BusinessAccount {
+        id: Some(id.to_owned()),
+        name: Some(name.to_owned()),
+        timezone_id: Some("1".to_owned()),
+        message_template_namespace: Some(format!(
+            "{:x}_namespace",
+            crate::ids::stable_hash(&[id.as_bytes()])
+        )),
+        account_review_status: Some(types::AccountReviewStatus::Approved),
+        business_verification_status: Some(types::BusinessVerificationStatus::Verified),
+        country: Some("US".to_owned()),
+        currency: Some("USD".to_owned()),
+        ownership_type: Some(ownership),
+        status: Some("ACTIVE".to_owned()),
+        whatsapp_business_manager_messaging_limit: Some(types::BusinessMessagingLimit::Tier10k),
+        health_status: Some(types::HealthStatus {
+            can_send_message: Some(types::MessagingAvailability::Available),
+            entities: Vec::new(),
+        }),
+        ..Default::default()
+    };
+    state.set_waba_node(account(
+        DEMO_WABA_ID,
+        "Jaspers Market",
+        types::OwnershipType::SelfOwned,
+    ));
+    state.set_waba_node(account(
+        DEMO_SECOND_WABA_ID,
+        "Lucky Shrub",
+        types::OwnershipType::SelfOwned,
+    ));
+    state.set_waba_node(account(
+        DEMO_CLIENT_WABA_ID,
+        "Contoso Client",
+        types::OwnershipType::ClientOwned,
+    ));
+    state.add_business_account(DEMO_BUSINESS_ID, DEMO_WABA_ID, false);
+    state.add_business_account(DEMO_BUSINESS_ID, DEMO_SECOND_WABA_ID, false);
+    state.add_business_account(DEMO_BUSINESS_ID, DEMO_CLIENT_WABA_ID, true);
+    let extra: [(&str, &str, &str, &str, &str, &str); 5] = [
+        (
+            DEMO_SECOND_WABA_ID,
+            "106540390000001",
+            "Lucky Shrub",
+            "CONNECTED",
+            "GREEN",
+            "TIER_2K",
+        ),
+        (
+            DEMO_SECOND_WABA_ID,
+            "106540390000002",
+            "Lucky Shrub Garden",
+            "CONNECTED",
+            "YELLOW",
+            "TIER_250",
+        ),
+        (
+            DEMO_SECOND_WABA_ID,
+            "106540390000003",
+            "Lucky Shrub Outlet",
+            "FLAGGED",
+            "RED",
+            "TIER_250",
+        ),
+        (
+            DEMO_CLIENT_WABA_ID,
+            "106540390000004",
+            "Contoso Support",
+            "CONNECTED",
+            "GREEN",
+            "TIER_10K",
+        ),
+        (
+            DEMO_CLIENT_WABA_ID,
+            "106540390000005",
+            "Contoso Sales",
+            "CONNECTED",
+            "UNKNOWN",
+            "TIER_2K",
+        ),
+    ];
+    for (i, (waba, id, name, status, quality, limit)) in extra.into_iter().enumerate() {
+        let digits = format!("415555{:04}", 200 + i);
+        state.add_number(
+            waba,
+            types::PhoneNumber {
+                id: Some(id.to_owned()),
+                display_phone_number: Some(display_number("1", &digits)),
+                verified_name: Some(name.to_owned()),
+                status: Some(status.into()),
+                quality_rating: Some(quality.into()),
+                code_verification_status: Some(types::CodeVerificationStatus::Verified),
+                name_status: Some(types::NameStatus::Approved),
+                whatsapp_business_manager_messaging_limit: Some(limit.into()),
+                health_status: Some(health(id, status)),
+                platform_type: Some(types::PlatformType::CloudApi),
+                account_mode: Some(types::AccountMode::Live),
+                country_code: Some("US".to_owned()),
+                country_dial_code: Some("1".to_owned()),
+                ..Default::default()
+            },
+        );
+    }
 }
 
 #[cfg(test)]

@@ -99,7 +99,45 @@ pub(crate) const PROFILE_FIELDS: &[&str] = &[
     "vertical",
 ];
 
+/// Every field of the WhatsApp Business Account node.
+pub(crate) const WABA_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "timezone_id",
+    "message_template_namespace",
+    "account_review_status",
+    "business_verification_status",
+    "country",
+    "currency",
+    "ownership_type",
+    "primary_business_location",
+    "status",
+    "is_enabled_for_insights",
+    "health_status",
+    "whatsapp_business_manager_messaging_limit",
+    "on_behalf_of_business_info",
+];
+
+/// Fields of an account returned without a `fields` parameter.
+pub(crate) const DEFAULT_WABA_FIELDS: &[&str] =
+    &["id", "name", "timezone_id", "message_template_namespace"];
+
+/// Every field of a QR code (`code`, `prefilled_message` and `deep_link_url` always come).
+pub(crate) const QR_FIELDS: &[&str] = &[
+    "code",
+    "prefilled_message",
+    "deep_link_url",
+    "qr_image_url",
+    "creation_time",
+];
+
+/// Every field of an Official Business Account status.
+pub(crate) const OBA_FIELDS: &[&str] = &["id", "oba_status", "status_message"];
+
 /// Graph's node type names, used in error messages.
+pub(crate) const WABA_NODE: &str = "WhatsAppBusinessAccount";
+pub(crate) const QR_NODE: &str = "WhatsAppBusinessQRCode";
+pub(crate) const OBA_NODE: &str = "WhatsAppOfficialBusinessAccount";
 pub(crate) const NUMBER_NODE: &str = "WhatsAppBusinessPhoneNumber";
 pub(crate) const ACCOUNT_NUMBER_NODE: &str = "WhatsAppAccountNumber";
 pub(crate) const PROFILE_NODE: &str = "WhatsAppBusinessProfile";
@@ -178,6 +216,24 @@ pub(crate) fn project_account_number(
     f: &[String],
 ) -> types::AccountNumber {
     project(n, f, &["id"])
+}
+
+/// An account with only `fields` (and `id`).
+pub(crate) fn project_waba(n: &types::BusinessAccount, f: &[String]) -> types::BusinessAccount {
+    project(n, f, &["id"])
+}
+
+/// A QR code with only `fields` (and the three Graph always sends).
+pub(crate) fn project_qr(q: &types::QrCode, f: &[String]) -> types::QrCode {
+    project(q, f, &["code", "prefilled_message", "deep_link_url"])
+}
+
+/// An Official Business Account status with only `fields` (and `id`).
+pub(crate) fn project_oba(
+    o: &types::OfficialBusinessAccount,
+    f: &[String],
+) -> types::OfficialBusinessAccount {
+    project(o, f, &["id"])
 }
 
 /// A business profile with only `fields` (and `messaging_product`, which Graph always

@@ -89,5 +89,5 @@ pub use auth::appsecret_proof;
 pub use faults::{Fault, FaultKind, Faults};
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;
-pub use state::{MockState, NumberRecord, RecordedRequest};
+pub use state::{BusinessRecord, MockState, NumberRecord, RecordedRequest};
 pub use whatsapp_phone_numbers_api::v24_0::types;

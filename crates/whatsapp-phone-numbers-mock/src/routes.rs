@@ -13,7 +13,10 @@ use axum::routing::get;
 
 use crate::errors::{GraphError, GraphResult};
 use crate::faults::FaultKind;
-use crate::handlers::{Call, all_digits, list, mock, number, profile, registration, settings};
+use crate::handlers::{
+    Call, all_digits, automation, fleet, list, mock, number, oba, profile, qr, registration,
+    settings, uploads,
+};
 use crate::headers::{self, Meta};
 use crate::params::Params;
 use crate::service::MockService;
@@ -152,6 +155,8 @@ async fn answer(
         params: &params,
         version: &meta.version,
         host,
+        body: &bytes,
+        headers: &parts.headers,
     };
     match route(service, parts, target, &call) {
         Ok(response) => response,
@@ -171,12 +176,20 @@ fn route(service: &MockService, parts: &Parts, target: &Target<'_>, call: &Call)
         .credentials
         .check(&parts.headers, |name| call.params.get(name))?;
     let method = &parts.method;
+    let kind = |id: &str| call.state.lock().kind_of(id);
     match target.segments[1..] {
         [] => Err(GraphError::unknown_path("/")),
+        [id] if id.starts_with("upload:") && *method == Method::POST => uploads::upload(call, id),
+        [id] if id.starts_with("upload:") && *method == Method::GET => uploads::status(call, id),
+        [id] if *method == Method::GET && kind(id) == Some(NodeKind::Waba) => {
+            fleet::get_waba(call, id)
+        }
         [id] if *method == Method::GET => number::get(call, id),
         [id] if *method == Method::POST => number::update(call, id),
         [id] => Err(GraphError::unsupported(method.as_str(), id)),
         [id, edge] => route_edge(call, method, id, edge),
+        [id, "message_qrdls", code] if *method == Method::GET => qr::get(call, id, code),
+        [id, "message_qrdls", code] if *method == Method::DELETE => qr::delete(call, id, code),
         [_, _, ref rest @ ..] => Err(GraphError::unknown_path(&format!("/{}", rest.join("/")))),
     }
 }
@@ -186,8 +199,26 @@ fn route_edge(call: &Call, method: &Method, id: &str, edge: &str) -> GraphResult
     let kind = call.state.lock().kind_of(id);
     let get = *method == Method::GET;
     let post = *method == Method::POST;
+    let delete = *method == Method::DELETE;
+    if edge == "uploads" && post && id == fleet::MOCK_APP_ID {
+        return uploads::start(call, id);
+    }
     match (kind, edge) {
         (None, _) => Err(GraphError::unsupported(method.as_str(), id)),
+        (Some(NodeKind::Business), "owned_whatsapp_business_accounts") if get => {
+            fleet::list_wabas(call, id, false)
+        }
+        (Some(NodeKind::Business), "client_whatsapp_business_accounts") if get => {
+            fleet::list_wabas(call, id, true)
+        }
+        (Some(NodeKind::Waba), "subscribed_apps") if get => fleet::list_subscriptions(call, id),
+        (Some(NodeKind::Waba), "subscribed_apps") if post => fleet::subscribe(call, id),
+        (Some(NodeKind::Waba), "subscribed_apps") if delete => fleet::unsubscribe(call, id),
+        (Some(NodeKind::Number), "official_business_account") if get => oba::get(call, id),
+        (Some(NodeKind::Number), "official_business_account") if post => oba::request(call, id),
+        (Some(NodeKind::Number), "message_qrdls") if get => qr::list(call, id),
+        (Some(NodeKind::Number), "message_qrdls") if post => qr::save(call, id),
+        (Some(NodeKind::Number), "conversational_automation") if post => automation::set(call, id),
         (Some(NodeKind::Waba), "phone_numbers") if get => list::list(call, id),
         (Some(NodeKind::Waba), "phone_numbers") if post => list::add(call, id),
         (Some(NodeKind::Number), "request_code") if post => registration::request_code(call, id),
@@ -198,7 +229,15 @@ fn route_edge(call: &Call, method: &Method, id: &str, edge: &str) -> GraphResult
         (Some(NodeKind::Number), "settings") if post => settings::update(call, id),
         (Some(NodeKind::Number), "whatsapp_business_profile") if get => profile::get(call, id),
         (Some(NodeKind::Number), "whatsapp_business_profile") if post => profile::update(call, id),
-        (Some(NodeKind::Waba), "phone_numbers")
+        (
+            Some(NodeKind::Business),
+            "owned_whatsapp_business_accounts" | "client_whatsapp_business_accounts",
+        )
+        | (Some(NodeKind::Waba), "phone_numbers" | "subscribed_apps")
+        | (
+            Some(NodeKind::Number),
+            "official_business_account" | "message_qrdls" | "conversational_automation",
+        )
         | (
             Some(NodeKind::Number),
             "request_code"

@@ -114,9 +114,27 @@ impl RecordedRequest {
 /// Which kind of node an ID names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NodeKind {
+    Business,
     Waba,
     Number,
     AccountNumber,
+}
+
+/// A business portfolio: the accounts it owns and the ones clients shared with it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BusinessRecord {
+    /// Accounts the business owns, in the order they were added.
+    pub owned: Vec<String>,
+    /// Accounts shared with the business, in the order they were added.
+    pub client: Vec<String>,
+}
+
+/// A resumable upload in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct UploadRecord {
+    pub(crate) file_type: String,
+    pub(crate) file_length: u64,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// Usage figures for the `x-app-usage` and `x-business-use-case-usage` headers.
@@ -141,6 +159,18 @@ const FIRST_RUNTIME_ID: u64 = 109_900_000_000_001;
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) wabas: Vec<String>,
+    /// Business portfolios by ID.
+    pub(crate) businesses: BTreeMap<String, BusinessRecord>,
+    /// What `GET /{waba-id}` answers, by account.
+    pub(crate) waba_nodes: BTreeMap<String, types::BusinessAccount>,
+    /// Apps subscribed to each account's webhooks.
+    pub(crate) subscriptions: BTreeMap<String, Vec<types::SubscribedApp>>,
+    /// Official Business Account applications, by number.
+    pub(crate) oba: BTreeMap<String, types::OfficialBusinessAccount>,
+    /// QR codes by number, oldest first.
+    pub(crate) qr_codes: BTreeMap<String, Vec<types::QrCode>>,
+    /// Resumable uploads by session ID.
+    pub(crate) uploads: BTreeMap<String, UploadRecord>,
     pub(crate) numbers: BTreeMap<String, NumberRecord>,
     pub(crate) account_numbers: BTreeMap<String, (String, types::AccountNumber)>,
     pub(crate) requests: Vec<RecordedRequest>,
@@ -151,7 +181,9 @@ pub(crate) struct Inner {
 
 impl Inner {
     pub(crate) fn kind_of(&self, id: &str) -> Option<NodeKind> {
-        if self.numbers.contains_key(id) {
+        if self.businesses.contains_key(id) {
+            Some(NodeKind::Business)
+        } else if self.numbers.contains_key(id) {
             Some(NodeKind::Number)
         } else if self.account_numbers.contains_key(id) {
             Some(NodeKind::AccountNumber)
@@ -215,6 +247,12 @@ impl MockState {
         Self {
             inner: Arc::new(Mutex::new(Inner {
                 wabas: Vec::new(),
+                businesses: BTreeMap::new(),
+                waba_nodes: BTreeMap::new(),
+                subscriptions: BTreeMap::new(),
+                oba: BTreeMap::new(),
+                qr_codes: BTreeMap::new(),
+                uploads: BTreeMap::new(),
                 numbers: BTreeMap::new(),
                 account_numbers: BTreeMap::new(),
                 requests: Vec::new(),
@@ -234,6 +272,73 @@ impl MockState {
     /// Adds a WhatsApp Business Account (no-op when it exists).
     pub fn add_waba(&self, waba_id: impl Into<String>) {
         self.lock().ensure_waba(&waba_id.into());
+    }
+
+    /// Adds account `waba_id` (created when missing) to business `business_id` (created
+    /// when missing), as an owned account or, with `client`, a shared one.
+    pub fn add_business_account(&self, business_id: &str, waba_id: &str, client: bool) {
+        let mut inner = self.lock();
+        inner.ensure_waba(waba_id);
+        let business = inner.businesses.entry(business_id.to_owned()).or_default();
+        let list = if client {
+            &mut business.client
+        } else {
+            &mut business.owned
+        };
+        if !list.iter().any(|w| w == waba_id) {
+            list.push(waba_id.to_owned());
+        }
+    }
+
+    /// Sets what `GET /{waba-id}` answers for an account (created when missing).
+    pub fn set_waba_node(&self, mut node: types::BusinessAccount) -> String {
+        let mut inner = self.lock();
+        let id = node.id.clone().unwrap_or_else(|| inner.fresh_id());
+        node.id = Some(id.clone());
+        inner.ensure_waba(&id);
+        inner.waba_nodes.insert(id.clone(), node);
+        id
+    }
+
+    /// A business portfolio's accounts, or `None` for an unknown ID.
+    pub fn business(&self, business_id: &str) -> Option<BusinessRecord> {
+        self.lock().businesses.get(business_id).cloned()
+    }
+
+    /// The apps subscribed to an account's webhooks.
+    pub fn subscriptions(&self, waba_id: &str) -> Vec<types::SubscribedApp> {
+        self.lock()
+            .subscriptions
+            .get(waba_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A number's Official Business Account application, if any.
+    pub fn official_business_account(&self, id: &str) -> Option<types::OfficialBusinessAccount> {
+        self.lock().oba.get(id).cloned()
+    }
+
+    /// Moves a number's Official Business Account application to `status` (as Meta's review
+    /// would); false when the number has no application.
+    pub fn set_oba_status(&self, id: &str, status: types::ObaStatus) -> bool {
+        match self.lock().oba.get_mut(id) {
+            Some(oba) => {
+                oba.oba_status = Some(status);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A number's QR codes, oldest first.
+    pub fn qr_codes(&self, id: &str) -> Vec<types::QrCode> {
+        self.lock().qr_codes.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The bytes an upload session has received so far.
+    pub fn upload_bytes(&self, session_id: &str) -> Option<Vec<u8>> {
+        self.lock().uploads.get(session_id).map(|u| u.bytes.clone())
     }
 
     /// IDs of the accounts, in the order they were added.
@@ -367,6 +472,7 @@ impl MockState {
         let waba_id = node_id
             .and_then(|id| match inner.kind_of(id)? {
                 NodeKind::Waba => Some(id.to_owned()),
+                NodeKind::Business => None,
                 NodeKind::Number => inner.numbers.get(id).map(|r| r.waba_id.clone()),
                 NodeKind::AccountNumber => inner.account_numbers.get(id).map(|(w, _)| w.clone()),
             })

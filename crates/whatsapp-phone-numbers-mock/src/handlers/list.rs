@@ -4,7 +4,7 @@
 use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, all_digits, check_display_name, not_one_of};
+use super::{Call, all_digits, check_display_name, not_one_of, page_url};
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::paging::{self, Position, SortKey};
 use crate::state::NumberRecord;
@@ -108,25 +108,6 @@ fn parse_sort(raw: Option<&str>) -> Result<bool, GraphError> {
     }
 }
 
-/// The URL of another page: this request's parameters with `cursor_param` set.
-fn page_url(call: &Call, waba_id: &str, limit: usize, cursor_param: &str, cursor: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in call.params.query_pairs() {
-        if !matches!(key.as_str(), "after" | "before" | "limit") {
-            query.append_pair(key, value);
-        }
-    }
-    query.append_pair("limit", &limit.to_string());
-    query.append_pair(cursor_param, cursor);
-    format!(
-        "http://{}/{}/{}/phone_numbers?{}",
-        call.host,
-        call.version,
-        waba_id,
-        query.finish()
-    )
-}
-
 /// `GET /{v}/{waba-id}/phone_numbers`.
 pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
     let p = call.params;
@@ -173,7 +154,13 @@ pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
         .map(|r| fields::project_number(&r.number, &fields))
         .collect();
     let paging = paging::paging(&keys, &window, |name, cursor| {
-        page_url(call, waba_id, limit, name, cursor)
+        page_url(
+            call,
+            &format!("{waba_id}/phone_numbers"),
+            limit,
+            name,
+            cursor,
+        )
     });
     let page = types::PhoneNumberPage {
         data,

@@ -4,12 +4,17 @@
 //! Graph handlers are plain functions of a [`Call`]: they take the state lock, never await,
 //! and answer with a response built from the generated types or a Graph error.
 
+pub(crate) mod automation;
+pub(crate) mod fleet;
 pub(crate) mod list;
 pub(crate) mod mock;
 pub(crate) mod number;
+pub(crate) mod oba;
 pub(crate) mod profile;
+pub(crate) mod qr;
 pub(crate) mod registration;
 pub(crate) mod settings;
+pub(crate) mod uploads;
 
 use std::fmt::Display;
 
@@ -25,6 +30,17 @@ pub(crate) struct Call<'a> {
     pub(crate) version: &'a str,
     /// The request's `Host`, for the URLs in `paging`.
     pub(crate) host: &'a str,
+    /// The raw request body (uploads take bytes).
+    pub(crate) body: &'a [u8],
+    /// The request headers.
+    pub(crate) headers: &'a axum::http::HeaderMap,
+}
+
+impl Call<'_> {
+    /// The text of header `name`, when present.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 /// Runs `change` on number `id`'s record, or answers Graph's unsupported-request error.
@@ -49,6 +65,31 @@ pub(crate) fn exists(call: &Call, id: &str) -> Result<(), GraphError> {
     } else {
         Err(GraphError::unsupported("post", id))
     }
+}
+
+/// The URL of another page of the edge at `edge_path` (after the version): this request's
+/// parameters with `cursor_param` set.
+pub(crate) fn page_url(
+    call: &Call,
+    edge_path: &str,
+    limit: usize,
+    cursor_param: &str,
+    cursor: &str,
+) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in call.params.query_pairs() {
+        if !matches!(key.as_str(), "after" | "before" | "limit") {
+            query.append_pair(key, value);
+        }
+    }
+    query.append_pair("limit", &limit.to_string());
+    query.append_pair(cursor_param, cursor);
+    format!(
+        "http://{}/{}/{edge_path}?{}",
+        call.host,
+        call.version,
+        query.finish()
+    )
 }
 
 /// A `(#100)` error for an enum value outside `known`.
