@@ -87,6 +87,7 @@ mod state;
 
 pub use auth::appsecret_proof;
 pub use faults::{Fault, FaultKind, Faults};
+pub use handlers::fleet::MOCK_APP_ID;
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;
 pub use state::{BusinessRecord, MockState, NumberRecord, RecordedRequest};

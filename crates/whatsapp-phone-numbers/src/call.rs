@@ -34,6 +34,13 @@ pub(crate) struct Call<'a> {
     /// Secrets the body carries (a PIN, a code), kept out of error excerpts even when a
     /// server echoes them.
     pub secrets: &'a [String],
+    /// Query parameters that are part of the node's address (an upload session's
+    /// signature), sent as given and not checked against the operation.
+    pub address_query: &'a [(String, String)],
+    /// Extra request headers.
+    pub headers: &'a [(&'static str, String)],
+    /// The body's content type (`application/json` unless said otherwise).
+    pub content_type: &'static str,
 }
 
 impl<'a> Call<'a> {
@@ -45,6 +52,9 @@ impl<'a> Call<'a> {
             query: &[],
             body: None,
             secrets: &[],
+            address_query: &[],
+            headers: &[],
+            content_type: "application/json",
         }
     }
 }
@@ -78,7 +88,7 @@ impl Core {
         loop {
             attempt += 1;
             let may_retry = attempt <= inner.retry.max_retries;
-            let request = inner.request(call.op, url.clone(), call.body.clone());
+            let request = inner.request(&call, url.clone())?;
             let span = tracing::info_span!(
                 "whatsapp.request",
                 operation = call.op.name,
@@ -235,8 +245,14 @@ impl Inner {
                 op.id
             )));
         }
-        if !call.query.is_empty() || self.appsecret_proof.is_some() {
+        if !call.query.is_empty()
+            || !call.address_query.is_empty()
+            || self.appsecret_proof.is_some()
+        {
             let mut pairs = url.query_pairs_mut();
+            for (name, value) in call.address_query {
+                pairs.append_pair(name, value);
+            }
             for (name, value) in call.query {
                 pairs.append_pair(name, value);
             }
@@ -247,18 +263,23 @@ impl Inner {
         Ok(url)
     }
 
-    /// One attempt's request: credentials, user agent, JSON body.
-    fn request(&self, op: &Operation, url: reqwest::Url, body: Option<Bytes>) -> reqwest::Request {
-        let mut request = reqwest::Request::new(op.method.to_reqwest(), url);
+    /// One attempt's request: credentials, user agent, extra headers, body.
+    fn request(&self, call: &Call<'_>, url: reqwest::Url) -> Result<reqwest::Request, Error> {
+        let mut request = reqwest::Request::new(call.op.method.to_reqwest(), url);
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if let Some(body) = body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            *request.body_mut() = Some(body.into());
+        for (name, value) in call.headers {
+            let value = HeaderValue::try_from(value.as_str())
+                .map_err(|_| Error::invalid(name, "cannot be sent in a header"))?;
+            headers.insert(*name, value);
         }
-        request
+        if let Some(body) = &call.body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(call.content_type));
+            *request.body_mut() = Some(body.clone().into());
+        }
+        Ok(request)
     }
 }
 

@@ -118,15 +118,23 @@ pub use crate::error::{ApiError, DecodeError, Error, HttpError, InvalidInput, Ne
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
 pub use crate::resources::account_number::{AccountNumberHandle, GetAccountNumber};
+pub use crate::resources::automation::SetConversationalAutomation;
+pub use crate::resources::business::{BusinessHandle, ListBusinessAccounts};
 pub use crate::resources::business_account::{
     AddPhoneNumber, BusinessAccountHandle, ListPhoneNumbers, PhoneNumbersHandle,
 };
 pub use crate::resources::business_profile::{
     BusinessProfileHandle, GetBusinessProfile, UpdateBusinessProfile,
 };
+pub use crate::resources::official_business_account::{
+    OfficialBusinessAccountHandle, RequestOfficialBusinessAccount,
+};
 pub use crate::resources::phone_number::{GetPhoneNumber, PhoneNumberHandle, UpdatePhoneNumber};
+pub use crate::resources::qr_codes::{ListQrCodes, QrCodesHandle, SaveQrCode};
 pub use crate::resources::registration::{Deregister, Register, RequestCode, VerifyCode};
 pub use crate::resources::settings::{GetSettings, SettingsHandle, UpdateSettings};
+pub use crate::resources::subscriptions::{SubscribeApp, SubscriptionsHandle};
+pub use crate::resources::uploads::{AppHandle, UploadFile};
 pub use crate::retry::RetryConfig;
 pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
 pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};

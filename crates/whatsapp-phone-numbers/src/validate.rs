@@ -94,6 +94,34 @@ pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A token such as a webhook verify token: 1 to 256 printable characters, no control
+/// characters. The value is never echoed.
+pub(crate) fn token(field: &'static str, value: &str) -> Result<String> {
+    let count = value.chars().count();
+    if (1..=256).contains(&count)
+        && !value.chars().any(char::is_control)
+        && !value.trim().is_empty()
+    {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(
+            field,
+            "must be 1 to 256 printable characters",
+        ))
+    }
+}
+
+/// Text shown to customers: `min` to `max` characters, no control characters.
+pub(crate) fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String> {
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    if value.trim().is_empty() && min > 0 {
+        return Err(Error::invalid(field, "must not be blank"));
+    }
+    bounded(field, value, min, max)
+}
+
 /// A string with a length limit in characters.
 pub(crate) fn bounded(field: &'static str, value: &str, min: usize, max: usize) -> Result<String> {
     let count = value.chars().count();

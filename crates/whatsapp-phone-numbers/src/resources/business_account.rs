@@ -2,16 +2,17 @@
 //! every number as a stream) and add.
 
 use futures_util::StreamExt;
-use whatsapp_phone_numbers_api::{GraphVersion, Page};
+use whatsapp_phone_numbers_api::GraphVersion;
 
 use super::into_future;
+use super::paged::{self, PagedQuery};
+use super::subscriptions::SubscriptionsHandle;
 use crate::ResultStream;
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::fields;
 use crate::meta::Response;
-use crate::paging;
 use crate::query::{Filter, Sort};
 use crate::validate;
 
@@ -36,6 +37,28 @@ impl<V: GraphVersion> BusinessAccountHandle<V> {
     /// The account ID this handle addresses.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Reads the account (`GET /<WABA_ID>`): name, review and verification status,
+    /// ownership, health, messaging limit.
+    pub async fn get(&self) -> Result<Response<V::BusinessAccount>, Error> {
+        self.get_fields(&[]).await
+    }
+
+    /// Reads the account with a field selection.
+    pub async fn get_fields(
+        &self,
+        fields: &[V::BusinessAccountField],
+    ) -> Result<Response<V::BusinessAccount>, Error> {
+        let waba = validate::node_id("waba_id", &self.id)?;
+        self.client
+            .select(V::GET_BUSINESS_ACCOUNT, &[&waba], fields)
+            .await
+    }
+
+    /// The apps subscribed to the account's webhooks.
+    pub fn subscribed_apps(&self) -> SubscriptionsHandle<V> {
+        SubscriptionsHandle::new(self.client.clone(), self.id.clone())
     }
 
     /// The account's phone numbers edge.
@@ -156,16 +179,8 @@ impl<V: GraphVersion> ListPhoneNumbers<V> {
     }
 
     /// Everything that does not change from page to page, checked.
-    fn prepare(&self) -> Result<ListQuery<V>, Error> {
+    fn prepare(&self) -> Result<PagedQuery<V>, Error> {
         let waba = validate::node_id("waba_id", &self.waba)?;
-        if let Some(size) = self.page_size
-            && !(1..=100).contains(&size)
-        {
-            return Err(Error::invalid(
-                "page_size",
-                format!("must be 1 to 100, got {size}"),
-            ));
-        }
         let mut query = Vec::new();
         if let Some(fields) = fields::join(&self.fields)? {
             query.push(("fields", fields));
@@ -173,18 +188,17 @@ impl<V: GraphVersion> ListPhoneNumbers<V> {
         if let Some(filtering) = Filter::encode(&self.filters)? {
             query.push(("filtering", filtering));
         }
-        if let Some(size) = self.page_size {
-            query.push(("limit", size.to_string()));
-        }
+        query.extend(paged::page_size(self.page_size, 100)?);
         if let Some(sort) = &self.sort {
             query.push(("sort", sort.encode()));
         }
         if self.total_count {
             query.push(("summary", "total_count".to_owned()));
         }
-        Ok(ListQuery {
+        Ok(PagedQuery {
             client: self.client.clone(),
-            waba,
+            op: V::LIST_PHONE_NUMBERS,
+            node: waba,
             query,
         })
     }
@@ -198,28 +212,15 @@ impl<V: GraphVersion> ListPhoneNumbers<V> {
     /// Every page, following the `after` cursor until a page has no `paging.next`. One page
     /// is held at a time, so memory stays flat for any count.
     pub fn pages(self) -> ResultStream<Response<V::PhoneNumberPage>> {
-        let query = match self.prepare() {
-            Ok(query) => query,
-            Err(error) => return futures_util::stream::once(async move { Err(error) }).boxed(),
-        };
-        let fetch = move |after: Option<String>| {
-            let query = query.clone();
-            async move { query.page(after, None).await }
-        };
-        paging::pages(self.after, fetch).boxed()
+        match self.prepare() {
+            Ok(query) => query.pages(self.after),
+            Err(error) => futures_util::stream::once(async move { Err(error) }).boxed(),
+        }
     }
 
     /// Every number of every page, in order. Ends after the first error.
     pub fn stream(self) -> ResultStream<V::PhoneNumber> {
-        self.pages()
-            .flat_map(|page| {
-                let items: Vec<Result<V::PhoneNumber, Error>> = match page {
-                    Ok(page) => page.into_inner().into_items().into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                futures_util::stream::iter(items)
-            })
-            .boxed()
+        paged::items(self.pages())
     }
 
     /// Every number, collected. Prefer [`stream`](Self::stream) for large accounts.
@@ -230,34 +231,6 @@ impl<V: GraphVersion> ListPhoneNumbers<V> {
 }
 
 into_future!(ListPhoneNumbers => Response<V::PhoneNumberPage>);
-
-/// The checked, encoded parameters of a list.
-#[derive(Clone, Debug)]
-struct ListQuery<V: GraphVersion> {
-    client: Client<V>,
-    waba: String,
-    query: Vec<(&'static str, String)>,
-}
-
-impl<V: GraphVersion> ListQuery<V> {
-    async fn page(
-        &self,
-        after: Option<String>,
-        before: Option<String>,
-    ) -> Result<Response<V::PhoneNumberPage>, Error> {
-        let mut query: Vec<(&'static str, &str)> =
-            self.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        if let Some(after) = &after {
-            query.push(("after", after));
-        }
-        if let Some(before) = &before {
-            query.push(("before", before));
-        }
-        self.client
-            .call(V::LIST_PHONE_NUMBERS, &[&self.waba], &query)
-            .await
-    }
-}
 
 /// `POST /<WABA_ID>/phone_numbers`.
 #[derive(Clone, Debug)]

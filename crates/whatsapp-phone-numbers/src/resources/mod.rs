@@ -4,11 +4,18 @@
 //! version decides the types, the field selections and the operation table.
 
 pub mod account_number;
+pub mod automation;
+pub mod business;
 pub mod business_account;
 pub mod business_profile;
+pub mod official_business_account;
+mod paged;
 pub mod phone_number;
+pub mod qr_codes;
 pub mod registration;
 pub mod settings;
+pub mod subscriptions;
+pub mod uploads;
 
 use whatsapp_phone_numbers_api::field::Field;
 use whatsapp_phone_numbers_api::operation::Operation;

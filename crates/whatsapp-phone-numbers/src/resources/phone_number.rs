@@ -3,8 +3,11 @@
 
 use whatsapp_phone_numbers_api::GraphVersion;
 
+use super::automation::SetConversationalAutomation;
 use super::business_profile::BusinessProfileHandle;
 use super::into_future;
+use super::official_business_account::OfficialBusinessAccountHandle;
+use super::qr_codes::QrCodesHandle;
 use super::registration::{Deregister, Register, RequestCode, VerifyCode};
 use super::settings::SettingsHandle;
 use crate::body::Body;
@@ -107,6 +110,22 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
     /// The number's settings.
     pub fn settings(&self) -> SettingsHandle<V> {
         SettingsHandle::new(self.client.clone(), self.id.clone())
+    }
+
+    /// The number's Official Business Account status and application.
+    pub fn official_business_account(&self) -> OfficialBusinessAccountHandle<V> {
+        OfficialBusinessAccountHandle::new(self.client.clone(), self.id.clone())
+    }
+
+    /// The number's QR codes.
+    pub fn qr_codes(&self) -> QrCodesHandle<V> {
+        QrCodesHandle::new(self.client.clone(), self.id.clone())
+    }
+
+    /// Sets the welcome message, prompts and commands (read them back with the
+    /// `conversational_automation` field).
+    pub fn conversational_automation(&self) -> SetConversationalAutomation<V> {
+        SetConversationalAutomation::new(self.client.clone(), self.id.clone())
     }
 
     /// The business profile shown for this number.

@@ -1,0 +1,208 @@
+//! A number's QR codes (and wa.me links) that open a chat with a prefilled message.
+
+use futures_util::StreamExt;
+use whatsapp_phone_numbers_api::{GraphVersion, Page};
+
+use super::into_future;
+use super::paged::{self, PagedQuery};
+use crate::ResultStream;
+use crate::body::Body;
+use crate::client::Client;
+use crate::error::{DecodeError, Error};
+use crate::fields;
+use crate::meta::Response;
+use crate::validate;
+
+/// A QR code's code: letters and digits (Graph's are 14 long; its own pattern is not kept
+/// by its own examples, so only the alphabet and a bound are checked).
+fn code(value: &str) -> Result<String, Error> {
+    if !value.is_empty() && value.len() <= 32 && value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(
+            "code",
+            format!(
+                "must be the letters and digits of a QR code, got {:?}",
+                validate::excerpt(value)
+            ),
+        ))
+    }
+}
+
+fn message(value: &str) -> Result<String, Error> {
+    validate::text("prefilled_message", value, 1, 140)
+}
+
+/// The `message_qrdls` edge of one number.
+#[derive(Clone, Debug)]
+pub struct QrCodesHandle<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+}
+
+impl<V: GraphVersion> QrCodesHandle<V> {
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
+    }
+
+    /// Lists the codes, newest first.
+    pub fn list(&self) -> ListQrCodes<V> {
+        ListQrCodes {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            fields: Vec::new(),
+            page_size: None,
+            after: None,
+        }
+    }
+
+    /// Reads one code (Graph answers a one-element list; this returns the code).
+    pub async fn get(&self, qr_code: &str) -> Result<Response<V::QrCode>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        let qr = code(qr_code)?;
+        let page: Response<V::QrCodePage> =
+            self.client.call(V::GET_QR_CODE, &[&id, &qr], &[]).await?;
+        let (page, meta) = page.into_parts();
+        match page.into_items().into_iter().next() {
+            Some(found) => Ok(Response::new(found, meta)),
+            None => Err(Error::Decode(Box::new(DecodeError {
+                status: meta.status,
+                message: "the answer holds no QR code".into(),
+                body_excerpt: String::new(),
+                meta,
+            }))),
+        }
+    }
+
+    /// Creates a code that opens a chat with `prefilled_message` (at most 140 characters).
+    pub fn create(&self, prefilled_message: impl Into<String>) -> SaveQrCode<V> {
+        self.save(None, prefilled_message.into())
+    }
+
+    /// Changes the prefilled message of an existing code.
+    pub fn update(
+        &self,
+        qr_code: impl Into<String>,
+        prefilled_message: impl Into<String>,
+    ) -> SaveQrCode<V> {
+        self.save(Some(qr_code.into()), prefilled_message.into())
+    }
+
+    fn save(&self, qr_code: Option<String>, prefilled_message: String) -> SaveQrCode<V> {
+        let mut body = Body::default();
+        let mut error = None;
+        let result = message(&prefilled_message)
+            .map(|m| body.set("prefilled_message", m))
+            .and_then(|()| match &qr_code {
+                Some(c) => code(c).map(|c| body.set("code", c)),
+                None => Ok(()),
+            });
+        validate::keep_first(&mut error, result);
+        SaveQrCode {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            body,
+            error,
+        }
+    }
+
+    /// Deletes a code.
+    pub async fn delete(&self, qr_code: &str) -> Result<Response<V::SuccessResponse>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        let qr = code(qr_code)?;
+        self.client.call(V::DELETE_QR_CODE, &[&id, &qr], &[]).await
+    }
+}
+
+/// `POST /<PHONE_NUMBER_ID>/message_qrdls`: create or change a code.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited"]
+pub struct SaveQrCode<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    body: Body,
+    error: Option<Error>,
+}
+
+impl<V: GraphVersion> SaveQrCode<V> {
+    /// Also generates an image of the code (`PNG` or `SVG`); its URL is in `qr_image_url`.
+    pub fn image(mut self, format: V::QrImageFormat) -> Self {
+        self.body.set("generate_qr_image", format);
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<Response<V::QrCode>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        self.client
+            .call_with_body::<V::QrCodeRequest, _>(V::SAVE_QR_CODE, &[&id], &self.body)
+            .await
+    }
+}
+
+into_future!(SaveQrCode => Response<V::QrCode>);
+
+/// `GET /<PHONE_NUMBER_ID>/message_qrdls`, newest first, 25 at most per page.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited or streamed"]
+pub struct ListQrCodes<V: GraphVersion> {
+    client: Client<V>,
+    id: String,
+    fields: Vec<V::QrCodeField>,
+    page_size: Option<u32>,
+    after: Option<String>,
+}
+
+impl<V: GraphVersion> ListQrCodes<V> {
+    /// Selects fields (the code, message and link always come).
+    pub fn fields(mut self, fields: impl IntoIterator<Item = V::QrCodeField>) -> Self {
+        self.fields = fields.into_iter().collect();
+        self
+    }
+
+    /// Codes per page, 1 to 25.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Starts after this cursor.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+
+    fn prepare(&self) -> Result<PagedQuery<V>, Error> {
+        let id = validate::node_id("phone_number_id", &self.id)?;
+        let mut query = Vec::new();
+        if let Some(fields) = fields::join(&self.fields)? {
+            query.push(("fields", fields));
+        }
+        query.extend(paged::page_size(self.page_size, 25)?);
+        Ok(PagedQuery {
+            client: self.client.clone(),
+            op: V::LIST_QR_CODES,
+            node: id,
+            query,
+        })
+    }
+
+    /// Reads one page.
+    pub async fn send(self) -> Result<Response<V::QrCodePage>, Error> {
+        self.prepare()?.page(self.after, None).await
+    }
+
+    /// Every code of every page, in order. Ends after the first error.
+    pub fn stream(self) -> ResultStream<V::QrCode> {
+        let pages = match self.prepare() {
+            Ok(query) => query.pages::<V::QrCodePage>(self.after),
+            Err(error) => futures_util::stream::once(async move { Err(error) }).boxed(),
+        };
+        paged::items(pages)
+    }
+}
+
+into_future!(ListQrCodes => Response<V::QrCodePage>);
