@@ -7,13 +7,17 @@ use clap::{Parser, Subcommand};
 use whatsapp_phone_numbers::GraphVersion;
 
 use crate::commands::audit::AuditArgs;
+use crate::commands::automation::AutomationAction;
+use crate::commands::fleet::{AccountArgs, AccountsArgs, SubscriptionsAction};
 use crate::commands::lifecycle::{
     AddArgs, DeregisterArgs, RegisterArgs, RequestCodeArgs, SetPinArgs, UpdateArgs, VerifyCodeArgs,
 };
 use crate::commands::list::ListArgs;
 use crate::commands::mock::MockArgs;
 use crate::commands::number::{AccountNumberArgs, GetArgs};
-use crate::commands::profile::{ProfileGetArgs, ProfileSetArgs};
+use crate::commands::oba::ObaAction;
+use crate::commands::profile::{ProfileGetArgs, ProfilePhotoArgs, ProfileSetArgs};
+use crate::commands::qr::QrAction;
 use crate::commands::settings::{SettingsGetArgs, SettingsSetArgs};
 use crate::failure::Failure;
 use crate::session::{Global, Session};
@@ -52,6 +56,30 @@ pub enum ApiCommand {
     List(ListArgs),
     /// Table of every number of the given accounts, flagging those at risk (exit 3 if any).
     Audit(AuditArgs),
+    /// List a business portfolio's WhatsApp Business Accounts.
+    Accounts(AccountsArgs),
+    /// Read one WhatsApp Business Account.
+    Account(AccountArgs),
+    /// The apps subscribed to an account's webhooks.
+    Subscriptions {
+        #[command(subcommand)]
+        action: SubscriptionsAction,
+    },
+    /// Official Business Account status of a number.
+    Oba {
+        #[command(subcommand)]
+        action: ObaAction,
+    },
+    /// QR codes (and wa.me links) of a number.
+    Qr {
+        #[command(subcommand)]
+        action: QrAction,
+    },
+    /// Welcome message, prompts and commands of a number.
+    Automation {
+        #[command(subcommand)]
+        action: AutomationAction,
+    },
     /// Add a phone number to an account.
     Add(AddArgs),
     /// Send a verification code.
@@ -94,6 +122,8 @@ pub enum ProfileAction {
     Get(ProfileGetArgs),
     /// Change the business profile.
     Set(ProfileSetArgs),
+    /// Upload an image and make it the profile picture.
+    Photo(ProfilePhotoArgs),
 }
 
 impl ApiCommand {
@@ -104,6 +134,12 @@ impl ApiCommand {
             ApiCommand::AccountNumber(args) => args.run(session).await,
             ApiCommand::List(args) => args.run(session).await,
             ApiCommand::Audit(args) => args.run(session).await,
+            ApiCommand::Accounts(args) => args.run(session).await,
+            ApiCommand::Account(args) => args.run(session).await,
+            ApiCommand::Subscriptions { action } => action.run(session).await,
+            ApiCommand::Oba { action } => action.run(session).await,
+            ApiCommand::Qr { action } => action.run(session).await,
+            ApiCommand::Automation { action } => action.run(session).await,
             ApiCommand::Add(args) => args.run(session).await,
             ApiCommand::RequestCode(args) => args.run(session).await,
             ApiCommand::VerifyCode(args) => args.run(session).await,
@@ -118,6 +154,7 @@ impl ApiCommand {
             ApiCommand::Profile { action } => match action {
                 ProfileAction::Get(args) => args.run(session).await,
                 ProfileAction::Set(args) => args.run(session).await,
+                ProfileAction::Photo(args) => args.run(session).await,
             },
         }
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::Args;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
-use whatsapp_phone_numbers::view::PhoneNumber as _;
+use whatsapp_phone_numbers::view::{BusinessAccount as _, PhoneNumber as _};
 use whatsapp_phone_numbers::{Error, Field, GraphVersion, OpenEnum};
 
 use super::done;
@@ -15,11 +15,17 @@ use crate::failure::{self, Failure};
 use crate::output::{emit, emit_line, table};
 use crate::session::Session;
 
-/// `audit [<WABA_ID>...] [--concurrency N]`
+/// `audit [<WABA_ID>...] [--business BUSINESS_ID [--client]] [--concurrency N]`
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// WhatsApp Business Account IDs (with --mock and none: the demo account).
     pub waba_ids: Vec<String>,
+    /// Audit every account this business portfolio owns.
+    #[arg(long, value_name = "BUSINESS_ID")]
+    pub business: Option<String>,
+    /// With --business: also the accounts clients shared with it.
+    #[arg(long, requires = "business")]
+    pub client: bool,
     /// Accounts read at the same time.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
@@ -72,6 +78,10 @@ pub struct AuditRow {
     pub at_risk: bool,
     /// Why: `quality RED`, `status FLAGGED`, ...
     pub reasons: Vec<String>,
+    /// For an account whose numbers could not be read: the error (the other fields are
+    /// empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 fn owned<T: OpenEnum>(value: Option<&T>) -> Option<String> {
@@ -95,6 +105,25 @@ impl AuditRow {
             name_status: owned(number.name_status()),
             at_risk: !reasons.is_empty(),
             reasons,
+            error: None,
+        }
+    }
+
+    /// The row of an account whose numbers could not be read.
+    fn failed(waba_id: &str, error: &Error) -> Self {
+        Self {
+            waba_id: waba_id.to_owned(),
+            id: None,
+            display_phone_number: None,
+            verified_name: None,
+            status: None,
+            quality_rating: None,
+            messaging_limit: None,
+            messaging_limit_tier: None,
+            name_status: None,
+            at_risk: false,
+            reasons: Vec::new(),
+            error: Some(error.to_string().replace(['\r', '\n'], " ")),
         }
     }
 }
@@ -115,30 +144,70 @@ pub fn risk_reasons<V: GraphVersion>(number: &V::PhoneNumber) -> Vec<String> {
 }
 
 impl AuditArgs {
-    /// Audits the accounts; exit 3 when any number is at risk.
-    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        let accounts: Vec<String> = match (self.waba_ids.is_empty(), &session.mock) {
-            (false, _) => self.waba_ids.clone(),
-            (true, Some(_)) => vec![whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID.to_owned()],
-            (true, None) => {
-                return Err(Failure::Usage(
-                    "audit needs at least one WABA_ID (or --mock for the demo account)".into(),
-                ));
-            }
-        };
-        if self.concurrency == 0 {
-            return Err(Failure::Usage("--concurrency must be at least 1".into()));
-        }
+    /// The accounts to audit: the IDs given, the business's accounts, or the demo account.
+    async fn accounts<V: GraphVersion>(
+        &self,
+        session: &Session<V>,
+    ) -> Result<Vec<String>, Failure> {
+        let numeric = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
         // Every ID is checked before anything is sent, so a typo in the second account is
         // a usage error, not a half-finished audit.
-        if let Some(bad) = accounts
-            .iter()
-            .find(|w| w.is_empty() || !w.bytes().all(|b| b.is_ascii_digit()))
-        {
+        if let Some(bad) = self.waba_ids.iter().find(|w| !numeric(w)) {
             return Err(Failure::Usage(format!(
                 "invalid waba_id: must be a numeric Graph ID, got {bad:?} (nothing was sent)"
             )));
         }
+        if let Some(business) = self.business.as_deref().filter(|b| !numeric(b)) {
+            return Err(Failure::Usage(format!(
+                "invalid --business: must be a numeric Graph ID, got {business:?} (nothing was sent)"
+            )));
+        }
+        let mut accounts = self.waba_ids.clone();
+        if let Some(business_id) = &self.business {
+            let business = session.client.business(business_id);
+            let id_only = [V::BusinessAccountField::parse("id")];
+            let mut lists = vec![business.owned_accounts()];
+            if self.client {
+                lists.push(business.client_accounts());
+            }
+            for list in lists {
+                let found: Vec<V::BusinessAccount> = list
+                    .fields(id_only.clone())
+                    .page_size(100)
+                    .stream()
+                    .try_collect()
+                    .await?;
+                for account in &found {
+                    if let Some(id) = account.id()
+                        && !accounts.iter().any(|a| a == id)
+                    {
+                        accounts.push(id.to_owned());
+                    }
+                }
+            }
+        }
+        if accounts.is_empty() {
+            return match (&self.business, &session.mock) {
+                (None, Some(_)) => Ok(vec![
+                    whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID.to_owned(),
+                ]),
+                (Some(_), _) => Ok(accounts),
+                (None, None) => Err(Failure::Usage(
+                    "audit needs a WABA_ID or --business (or --mock for the demo account)".into(),
+                )),
+            };
+        }
+        Ok(accounts)
+    }
+
+    /// Audits the accounts. Every account that can be read is printed; an account whose
+    /// numbers cannot be read appears with its error. Exit 1 after printing when one failed,
+    /// else 3 when a number is at risk.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        if self.concurrency == 0 {
+            return Err(Failure::Usage("--concurrency must be at least 1".into()));
+        }
+        let accounts = self.accounts(session).await?;
         let out = session.out;
         let fetched = AtomicUsize::new(0);
         let fields: Vec<V::PhoneNumberField> = FIELDS.iter().map(|f| Field::parse(f)).collect();
@@ -169,18 +238,40 @@ impl AuditArgs {
             .await;
         out.progress_done();
         let mut rows = Vec::new();
-        for result in per_account {
-            rows.extend(result?);
+        let mut failed = Vec::new();
+        for (waba, result) in accounts.iter().zip(per_account) {
+            match result {
+                Ok(account_rows) => rows.extend(account_rows),
+                Err(error) => failed.push(AuditRow::failed(waba, &error)),
+            }
         }
         let at_risk = rows.iter().any(|r| r.at_risk);
         if out.json {
-            out.json(&rows)?;
+            let all: Vec<&AuditRow> = rows.iter().chain(&failed).collect();
+            out.json(&all)?;
         } else {
             print_table(&rows)?;
+            for row in &failed {
+                emit_line(&format!(
+                    "account {}: {}",
+                    row.waba_id,
+                    row.error.as_deref().unwrap_or_default()
+                ))?;
+            }
             let reasons: Vec<Vec<String>> = rows.iter().map(|r| r.reasons.clone()).collect();
-            emit_line(&summary(&reasons, accounts.len()))?;
+            let mut line = summary(&reasons, accounts.len());
+            if !failed.is_empty() {
+                line.push_str(&format!("; {} account(s) could not be read", failed.len()));
+            }
+            emit_line(&line)?;
         }
-        Ok(if at_risk { failure::at_risk() } else { done() })
+        Ok(if !failed.is_empty() {
+            ExitCode::from(1)
+        } else if at_risk {
+            failure::at_risk()
+        } else {
+            done()
+        })
     }
 }
 

@@ -2,11 +2,15 @@
 //! `async fn run<V: GraphVersion>(&self, session)`, written once for every version.
 
 pub mod audit;
+pub mod automation;
+pub mod fleet;
 pub mod lifecycle;
 pub mod list;
 pub mod mock;
 pub mod number;
+pub mod oba;
 pub mod profile;
+pub mod qr;
 pub mod settings;
 
 use std::process::ExitCode;

@@ -1,0 +1,157 @@
+//! `accounts`, `account` and `subscriptions`: a business's accounts, one account, and the
+//! apps subscribed to an account's webhooks.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use futures_util::TryStreamExt;
+use whatsapp_phone_numbers::GraphVersion;
+use whatsapp_phone_numbers::view::BusinessAccount as _;
+
+use super::done;
+use super::list::text;
+use crate::failure::Failure;
+use crate::output::{emit, emit_line, table};
+use crate::session::Session;
+
+/// `accounts BUSINESS_ID [--client]`
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    /// Business portfolio ID.
+    pub business_id: String,
+    /// The accounts clients shared with the business, instead of the ones it owns.
+    #[arg(long)]
+    pub client: bool,
+}
+
+impl AccountsArgs {
+    /// Lists every account (all pages) and prints them.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        let business = session.client.business(&self.business_id);
+        let list = if self.client {
+            business.client_accounts()
+        } else {
+            business.owned_accounts()
+        };
+        let accounts: Vec<V::BusinessAccount> = list.page_size(100).stream().try_collect().await?;
+        if session.out.json {
+            session.out.json(&accounts)?;
+            return Ok(done());
+        }
+        let rows: Vec<Vec<String>> = accounts
+            .iter()
+            .map(|a| {
+                vec![
+                    text(a.id()),
+                    text(a.name()),
+                    text(a.timezone_id()),
+                    text(a.message_template_namespace()),
+                ]
+            })
+            .collect();
+        emit(&table(
+            &["ID", "NAME", "TIMEZONE", "TEMPLATE NAMESPACE"],
+            &rows,
+        ))?;
+        let kind = if self.client { "client" } else { "owned" };
+        emit_line(&format!("{} {kind} accounts", accounts.len()))?;
+        Ok(done())
+    }
+}
+
+/// `account WABA_ID`
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// WhatsApp Business Account ID.
+    pub waba_id: String,
+    /// Comma-separated fields (default: Graph's default fields).
+    #[arg(long, value_delimiter = ',')]
+    pub fields: Vec<String>,
+}
+
+impl AccountArgs {
+    /// Reads the account and prints it.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        let fields = super::parse_fields::<V::BusinessAccountField>(&self.fields);
+        let account = session
+            .client
+            .business_account(&self.waba_id)
+            .get_fields(&fields)
+            .await?;
+        session.out.record(&*account)?;
+        Ok(done())
+    }
+}
+
+/// `subscriptions list|add|remove WABA_ID`
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionsAction {
+    /// Show the apps subscribed to the account's webhooks.
+    List(WabaArg),
+    /// Subscribe this app (with --callback-url and --verify-token, override the callback).
+    Add(SubscribeArgs),
+    /// Unsubscribe this app.
+    Remove(WabaArg),
+}
+
+/// An account ID.
+#[derive(Debug, Args)]
+pub struct WabaArg {
+    /// WhatsApp Business Account ID.
+    pub waba_id: String,
+}
+
+/// `subscriptions add WABA_ID [--callback-url URL --verify-token T]`
+#[derive(Debug, Args)]
+pub struct SubscribeArgs {
+    /// WhatsApp Business Account ID.
+    pub waba_id: String,
+    /// Send this account's webhooks to this https URL.
+    #[arg(long, requires = "verify_token")]
+    pub callback_url: Option<String>,
+    /// The token Graph's verification handshake sends to --callback-url.
+    #[arg(
+        long,
+        requires = "callback_url",
+        env = "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
+        hide_env_values = true
+    )]
+    pub verify_token: Option<String>,
+}
+
+impl SubscriptionsAction {
+    /// Runs the subcommand.
+    pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        let client = &session.client;
+        match self {
+            SubscriptionsAction::List(args) => {
+                let apps = client
+                    .business_account(&args.waba_id)
+                    .subscribed_apps()
+                    .list()
+                    .await?;
+                session.out.record(&*apps)?;
+            }
+            SubscriptionsAction::Add(args) => {
+                let mut request = client
+                    .business_account(&args.waba_id)
+                    .subscribed_apps()
+                    .subscribe();
+                if let (Some(url), Some(token)) = (&args.callback_url, &args.verify_token) {
+                    request = request.override_callback(url, token);
+                }
+                let answer = request.await?;
+                session.out.record(&*answer)?;
+            }
+            SubscriptionsAction::Remove(args) => {
+                let answer = client
+                    .business_account(&args.waba_id)
+                    .subscribed_apps()
+                    .unsubscribe()
+                    .await?;
+                session.out.record(&*answer)?;
+            }
+        }
+        Ok(done())
+    }
+}

@@ -1,0 +1,364 @@
+//! The fleet commands as a subprocess against a mock: `accounts`, `account`,
+//! `subscriptions`, `oba`, `qr`, `automation`, `profile photo` and `audit --business`;
+//! bad input exits 2 with the flag named and nothing sent.
+
+use std::process::{Command, Output, Stdio};
+
+use whatsapp_phone_numbers_mock::{MockServer, demo};
+
+const BIN: &str = env!("CARGO_BIN_EXE_waphone");
+
+fn waphone(args: &[String]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("WHATSAPP_ACCESS_TOKEN")
+        .env_remove("WHATSAPP_APP_SECRET")
+        .env_remove("WHATSAPP_BASE_URL")
+        .env_remove("WHATSAPP_API_VERSION")
+        .env_remove("WHATSAPP_APP_ID")
+        .env_remove("WHATSAPP_WEBHOOK_VERIFY_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the waphone binary runs")
+}
+
+/// Runs `waphone` against `server` (off the async runtime, so the mock keeps serving).
+async fn run(server: &MockServer, args: &[&str]) -> Output {
+    let mut all: Vec<String> = vec![
+        "--base-url".into(),
+        server.base_url(),
+        "--token".into(),
+        server.access_token().into(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    tokio::task::spawn_blocking(move || waphone(&all))
+        .await
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", stdout(o)))
+}
+
+#[tokio::test]
+async fn accounts_account_and_a_business_wide_audit() {
+    let server = MockServer::start().await;
+    let out = run(&server, &["--json", "accounts", demo::DEMO_BUSINESS_ID]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ids: Vec<String> = json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [demo::DEMO_WABA_ID, demo::DEMO_SECOND_WABA_ID]);
+
+    let out = run(&server, &["accounts", demo::DEMO_BUSINESS_ID, "--client"]).await;
+    assert!(stdout(&out).contains("Contoso Client"), "{}", stdout(&out));
+
+    let out = run(&server, &["account", demo::DEMO_SECOND_WABA_ID]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Lucky Shrub"));
+
+    // Every owned and client account, one table; at-risk numbers exit 3.
+    let out = run(
+        &server,
+        &[
+            "--json",
+            "audit",
+            "--business",
+            demo::DEMO_BUSINESS_ID,
+            "--client",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let rows = json(&out);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), demo::DEMO_NUMBER_COUNT + 5);
+    let contoso = rows.iter().find(|r| r["id"] == "106540390000005").unwrap();
+    assert_eq!(contoso["quality_rating"], "UNKNOWN");
+    assert_eq!(contoso["messaging_limit"], "TIER_2K");
+}
+
+#[tokio::test]
+async fn an_account_that_fails_is_reported_and_the_rest_is_printed() {
+    let server = MockServer::start().await;
+    // 999 is not an account the mock knows: Graph answers with an error for it.
+    let out = run(&server, &["audit", demo::DEMO_SECOND_WABA_ID, "999"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Lucky Shrub Outlet"), "{text}");
+    assert!(text.contains("account 999: Graph API error 100"), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .ends_with("1 account(s) could not be read"),
+        "{text}"
+    );
+    let out = run(&server, &["--json", "audit", "999"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(json(&out)[0]["error"].as_str().unwrap().contains("100"));
+}
+
+#[tokio::test]
+async fn subscriptions_oba_qr_automation_and_photo() {
+    let server = MockServer::start().await;
+    let waba = demo::DEMO_WABA_ID;
+    let phone = demo::DEMO_NUMBER_ID;
+    let out = run(
+        &server,
+        &[
+            "subscriptions",
+            "add",
+            waba,
+            "--callback-url",
+            "https://hooks.example.com/wa",
+            "--verify-token",
+            "tok-SECRET-1",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&server, &["--json", "subscriptions", "list", waba]).await;
+    assert_eq!(
+        json(&out)["data"][0]["override_callback_uri"],
+        "https://hooks.example.com/wa"
+    );
+    assert!(!stdout(&out).contains("tok-SECRET-1"));
+    let out = run(&server, &["subscriptions", "remove", waba]).await;
+    assert_eq!(out.status.code(), Some(0));
+
+    let mut request = vec![
+        "oba",
+        "request",
+        phone,
+        "--website",
+        "https://jaspers.example.com",
+    ];
+    request.extend([
+        "--country",
+        "United States of America",
+        "--language",
+        "English",
+    ]);
+    let links: Vec<String> = (1..=5)
+        .map(|i| format!("https://press.example.com/{i}"))
+        .collect();
+    for link in &links {
+        request.extend(["--link", link.as_str()]);
+    }
+    let out = run(&server, &request).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&server, &["--json", "oba", "get", phone]).await;
+    assert_eq!(json(&out)["oba_status"], "PENDING");
+
+    let out = run(
+        &server,
+        &[
+            "--json",
+            "qr",
+            "create",
+            phone,
+            "--prefilled-message",
+            "Hours?",
+            "--format",
+            "svg",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let code = json(&out)["code"].as_str().unwrap().to_owned();
+    assert!(
+        json(&out)["qr_image_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(".svg")
+    );
+    let out = run(
+        &server,
+        &[
+            "qr",
+            "update",
+            phone,
+            "--code",
+            &code,
+            "--prefilled-message",
+            "Opening hours?",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&server, &["--json", "qr", "get", phone, "--code", &code]).await;
+    assert_eq!(json(&out)["prefilled_message"], "Opening hours?");
+    let out = run(&server, &["--json", "qr", "list", phone]).await;
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+    let out = run(&server, &["qr", "delete", phone, "--code", &code]).await;
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&server, &["qr", "get", phone, "--code", &code]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("803"), "{}", stderr(&out));
+
+    let out = run(
+        &server,
+        &[
+            "automation",
+            "set",
+            phone,
+            "--welcome",
+            "on",
+            "--prompt",
+            "Book a flight",
+            "--command",
+            "tickets=Book flight tickets",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(
+        &server,
+        &[
+            "--json",
+            "get",
+            phone,
+            "--fields",
+            "conversational_automation",
+        ],
+    )
+    .await;
+    assert_eq!(
+        json(&out)["conversational_automation"]["commands"][0]["command_name"],
+        "tickets"
+    );
+
+    let dir = std::env::temp_dir().join(format!("waphone-photo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let photo = dir.join("logo.png");
+    std::fs::write(&photo, [0x89, b'P', b'N', b'G', 1, 2, 3]).unwrap();
+    let out = run(
+        &server,
+        &[
+            "profile",
+            "photo",
+            phone,
+            photo.to_str().unwrap(),
+            "--app-id",
+            whatsapp_phone_numbers_mock::MOCK_APP_ID,
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let phone = demo::DEMO_NUMBER_ID;
+    let long = "x".repeat(141);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["accounts", "12ab"], "business_id"),
+        (vec!["account", "../x"], "waba_id"),
+        (vec!["audit", "--business", "12ab"], "--business"),
+        (
+            vec![
+                "subscriptions",
+                "add",
+                demo::DEMO_WABA_ID,
+                "--callback-url",
+                "http://x.example.com",
+                "--verify-token",
+                "t",
+            ],
+            "callback_url",
+        ),
+        (
+            vec![
+                "oba",
+                "request",
+                phone,
+                "--website",
+                "ftp://x",
+                "--country",
+                "US",
+            ],
+            "business_website_url",
+        ),
+        (
+            vec![
+                "oba",
+                "request",
+                phone,
+                "--website",
+                "https://x.example.com",
+                "--country",
+                "US",
+                "--link",
+                "https://a.example.com",
+            ],
+            "supporting_links",
+        ),
+        (
+            vec!["qr", "create", phone, "--prefilled-message", &long],
+            "prefilled_message",
+        ),
+        (vec!["qr", "delete", phone, "--code", "../x"], "code"),
+        (
+            vec!["automation", "set", phone, "--command", "nodescription"],
+            "--command",
+        ),
+        (
+            vec!["automation", "set", phone, "--command", "/start=Start"],
+            "commands",
+        ),
+        (
+            vec![
+                "automation",
+                "set",
+                phone,
+                "--prompt",
+                "a",
+                "--prompt",
+                "b",
+                "--prompt",
+                "c",
+                "--prompt",
+                "d",
+                "--prompt",
+                "e",
+            ],
+            "prompts",
+        ),
+        (
+            vec![
+                "profile",
+                "photo",
+                phone,
+                "/nonexistent/logo.gif",
+                "--app-id",
+                "1",
+            ],
+            "FILE",
+        ),
+        (
+            vec!["profile", "photo", phone, "/nonexistent/logo.png"],
+            "--app-id",
+        ),
+    ];
+    for (args, flag) in cases {
+        let out = run(&server, &args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(server.state().request_count(), 0, "nothing was sent");
+}
