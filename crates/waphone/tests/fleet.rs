@@ -90,6 +90,48 @@ async fn accounts_account_and_a_business_wide_audit() {
     assert_eq!(contoso["messaging_limit"], "TIER_2K");
 }
 
+/// A Graph answering with today's fields: the new messaging limit, Graph's own `UNKNOWN`
+/// quality and an `EXPIRED` verification are decoded and printed as sent.
+#[tokio::test]
+async fn todays_values_are_decoded_and_printed() {
+    let server = MockServer::start().await;
+    let out = run(
+        &server,
+        &[
+            "--json",
+            "get",
+            "106540390000005",
+            "--fields",
+            "quality_rating,code_verification_status,whatsapp_business_manager_messaging_limit,messaging_limit_tier",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let number = json(&out);
+    assert_eq!(number["quality_rating"], "UNKNOWN");
+    assert_eq!(number["code_verification_status"], "EXPIRED");
+    assert_eq!(
+        number["whatsapp_business_manager_messaging_limit"],
+        "TIER_2K"
+    );
+    assert!(
+        number
+            .get("messaging_limit_tier")
+            .is_none_or(|t| t.is_null())
+    );
+    // The audit's TIER column reads the new limit when the old tier is gone.
+    let out = run(&server, &["audit", demo::DEMO_CLIENT_WABA_ID]).await;
+    let line = stdout(&out)
+        .lines()
+        .find(|l| l.contains("Contoso Sales"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        line.contains("UNKNOWN") && line.contains("TIER_2K"),
+        "{line}"
+    );
+}
+
 #[tokio::test]
 async fn an_account_that_fails_is_reported_and_the_rest_is_printed() {
     let server = MockServer::start().await;

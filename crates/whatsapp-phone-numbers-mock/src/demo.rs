@@ -512,7 +512,12 @@ fn seed_fleet(state: &MockState) {
                 verified_name: Some(name.to_owned()),
                 status: Some(status.into()),
                 quality_rating: Some(quality.into()),
-                code_verification_status: Some(types::CodeVerificationStatus::Verified),
+                // Contoso Sales' verification lapsed (Graph's EXPIRED).
+                code_verification_status: Some(if i == 4 {
+                    types::CodeVerificationStatus::Expired
+                } else {
+                    types::CodeVerificationStatus::Verified
+                }),
                 name_status: Some(types::NameStatus::Approved),
                 whatsapp_business_manager_messaging_limit: Some(limit.into()),
                 health_status: Some(health(id, status)),

@@ -385,9 +385,13 @@ fn retry_after_header(headers: &http::HeaderMap) -> Option<Duration> {
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
 }
 
-/// `text` with every (non-empty) secret replaced by `<redacted>`.
+/// Secrets shorter than this are not searched for: cutting every `t` out of a message
+/// protects nothing (PINs and codes have six characters, tokens far more).
+const MIN_REDACTED_LEN: usize = 6;
+
+/// `text` with every secret replaced by `<redacted>`.
 fn redact<'s>(mut text: String, secrets: impl Iterator<Item = &'s str>) -> String {
-    for secret in secrets.filter(|s| !s.is_empty()) {
+    for secret in secrets.filter(|s| s.len() >= MIN_REDACTED_LEN) {
         if text.contains(secret) {
             text = text.replace(secret, "<redacted>");
         }
@@ -420,5 +424,6 @@ mod tests {
             redact("pin 150954 and 150954".into(), ["150954", ""].into_iter()),
             "pin <redacted> and <redacted>"
         );
+        assert_eq!(redact("text".into(), ["t"].into_iter()), "text");
     }
 }

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use futures_util::TryStreamExt;
-use whatsapp_phone_numbers::GraphVersion;
 use whatsapp_phone_numbers::view::BusinessAccount as _;
+use whatsapp_phone_numbers::{GraphVersion, Page};
 
 use super::done;
 use super::list::text;
@@ -22,6 +22,12 @@ pub struct AccountsArgs {
     /// The accounts clients shared with the business, instead of the ones it owns.
     #[arg(long)]
     pub client: bool,
+    /// Follow the cursor through every page (default: one page).
+    #[arg(long)]
+    pub all: bool,
+    /// Start after this cursor.
+    #[arg(long)]
+    pub after: Option<String>,
 }
 
 impl AccountsArgs {
@@ -33,7 +39,19 @@ impl AccountsArgs {
         } else {
             business.owned_accounts()
         };
-        let accounts: Vec<V::BusinessAccount> = list.page_size(100).stream().try_collect().await?;
+        let mut list = list.page_size(100);
+        if let Some(after) = &self.after {
+            list = list.after(after);
+        }
+        let (accounts, more): (Vec<V::BusinessAccount>, Option<String>) = if self.all {
+            (list.stream().try_collect().await?, None)
+        } else {
+            let page = list.await?.into_inner();
+            let more = page
+                .next_page()
+                .map(|_| page.after_cursor().unwrap_or("?").to_owned());
+            (page.into_items(), more)
+        };
         if session.out.json {
             session.out.json(&accounts)?;
             return Ok(done());
@@ -54,7 +72,13 @@ impl AccountsArgs {
             &rows,
         ))?;
         let kind = if self.client { "client" } else { "owned" };
-        emit_line(&format!("{} {kind} accounts", accounts.len()))?;
+        match more {
+            Some(after) => emit_line(&format!(
+                "{} {kind} accounts on this page; more with --after {after} (or --all)",
+                accounts.len()
+            ))?,
+            None => emit_line(&format!("{} {kind} accounts", accounts.len()))?,
+        }
         Ok(done())
     }
 }

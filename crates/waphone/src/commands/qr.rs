@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use futures_util::TryStreamExt;
-use whatsapp_phone_numbers::GraphVersion;
 use whatsapp_phone_numbers::view::QrCode as _;
+use whatsapp_phone_numbers::{GraphVersion, Page};
 
 use super::done;
 use super::list::text;
@@ -25,8 +25,8 @@ pub enum QrFormat {
 /// `qr` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum QrAction {
-    /// List the number's QR codes, newest first.
-    List(QrPhoneArg),
+    /// List the number's QR codes, newest first (one page; --all for every page).
+    List(QrListArgs),
     /// Show one QR code.
     Get(QrCodeArgs),
     /// Create a QR code with a prefilled message.
@@ -37,11 +37,14 @@ pub enum QrAction {
     Delete(QrCodeArgs),
 }
 
-/// A phone number ID.
+/// `qr list PHONE_ID [--all]`
 #[derive(Debug, Args)]
-pub struct QrPhoneArg {
+pub struct QrListArgs {
     /// Phone number ID.
     pub phone_number_id: String,
+    /// Follow the cursor through every page.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// A phone number ID and a code.
@@ -86,14 +89,16 @@ impl QrAction {
         let out = session.out;
         match self {
             QrAction::List(args) => {
-                let codes: Vec<V::QrCode> = session
+                let list = session
                     .client
                     .phone_number(&args.phone_number_id)
                     .qr_codes()
-                    .list()
-                    .stream()
-                    .try_collect()
-                    .await?;
+                    .list();
+                let codes: Vec<V::QrCode> = if args.all {
+                    list.stream().try_collect().await?
+                } else {
+                    list.await?.into_inner().into_items()
+                };
                 if out.json {
                     out.json(&codes)?;
                 } else {
