@@ -2409,6 +2409,21 @@ Conventions this document follows:
   for reads and idempotent updates; `unprocessed-only` for calls with effects that must
   not happen twice, repeated only when the failure proves Graph did not process them.
 
+Where Meta's reference (its OpenAPI description) and its guide disagree, this document
+keeps what the guide and live answers show, and says so where it matters:
+- `user_identity_change.enable_identity_key_check` (guide), not `enabled` (reference);
+- the list's `sort` takes the guide's JSON array and the reference's plain key;
+- `UNKNOWN` status and quality, `NOT_VERIFIED` and `EXPIRED` verification: in Meta's
+  examples and peers, not in the reference's enums;
+- the messaging limit is `whatsapp_business_manager_messaging_limit` (the reference still
+  shows the deprecated `messaging_limit_tier`);
+- the Official Business Account application takes the guide's fields, not the
+  reference's `action`/`application_data`;
+- subscribed apps nest under `whatsapp_business_api_data`, as the reference's examples
+  (not its schema) show; one QR code is read as a one-element `data` list;
+- conversational automation allows 4 prompts and 32-character command names (the live
+  API's own errors), not 3 and 30; call hours use the guide's `weekly_operating_hours`.
+
 Sources of fact: Meta's v23.0 reference pages for the phone-number, account-number and
 phone-numbers-edge nodes, the business phone numbers guide, and Meta's published
 OpenAPI description of the Business Messaging API (MIT). Descriptions are our own.

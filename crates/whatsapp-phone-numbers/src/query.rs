@@ -27,7 +27,9 @@ impl Filter {
         Self::equal("account_mode", mode.as_ref())
     }
 
-    /// `messaging_limit_tier` equals `tier` (such as `TIER_1K`).
+    /// `messaging_limit_tier` equals `tier` (such as `TIER_1K`). Meta deprecated that field
+    /// (it now reads `whatsapp_business_manager_messaging_limit`), so this filter may match
+    /// nothing; `Filter::equal` takes any field Graph starts to filter on.
     pub fn messaging_limit_tier(tier: impl AsRef<str>) -> Self {
         Self::equal("messaging_limit_tier", tier.as_ref())
     }
