@@ -2,13 +2,15 @@
 
 use std::process::ExitCode;
 
-use whatsapp_phone_numbers::Error;
+use whatsapp_phone_numbers::{Error, InvalidInput};
 
 /// Why a command failed.
 #[derive(Debug)]
 pub enum Failure {
     /// Bad usage or input; nothing was sent (exit 2).
     Usage(String),
+    /// An input the SDK refused before sending (exit 2).
+    Input(InvalidInput),
     /// The API or the network failed after retries (exit 1).
     Api(Error),
     /// Something local failed, such as starting the mock (exit 1).
@@ -20,17 +22,33 @@ pub enum Failure {
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
         match error {
-            Error::InvalidInput(_) | Error::Config(_) => Failure::Usage(error.to_string()),
+            Error::InvalidInput(input) => Failure::Input(input),
+            Error::Config(_) => Failure::Usage(error.to_string()),
             other => Failure::Api(other),
         }
     }
 }
 
 impl Failure {
+    /// This failure with an input field named as the command line names it: `flags` maps
+    /// SDK fields (`business_website_url`) to flags (`--website`).
+    pub fn with_flags(self, flags: &[(&'static str, &'static str)]) -> Self {
+        match self {
+            Failure::Input(input) => match flags.iter().find(|(field, _)| *field == input.field) {
+                Some((_, flag)) => Failure::Input(InvalidInput {
+                    field: flag,
+                    reason: input.reason,
+                }),
+                None => Failure::Input(input),
+            },
+            other => other,
+        }
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Failure::Usage(_) => ExitCode::from(2),
+            Failure::Usage(_) | Failure::Input(_) => ExitCode::from(2),
             Failure::Api(_) | Failure::Local(_) | Failure::Closed => ExitCode::from(1),
         }
     }
@@ -41,6 +59,10 @@ impl Failure {
         let text = match self {
             Failure::Closed => return None,
             Failure::Usage(message) => format!("error: {message}"),
+            Failure::Input(input) => format!(
+                "error: invalid {}: {} (nothing was sent)",
+                input.field, input.reason
+            ),
             Failure::Local(message) => format!("error: {message}"),
             Failure::Api(error) => {
                 let mut line = format!("error: {error}");

@@ -309,8 +309,8 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
     let phone = demo::DEMO_NUMBER_ID;
     let long = "x".repeat(141);
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["accounts", "12ab"], "business_id"),
-        (vec!["account", "../x"], "waba_id"),
+        (vec!["accounts", "12ab"], "invalid BUSINESS_ID"),
+        (vec!["account", "../x"], "invalid WABA_ID"),
         (vec!["audit", "--business", "12ab"], "--business"),
         (
             vec![
@@ -322,7 +322,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
                 "--verify-token",
                 "t",
             ],
-            "callback_url",
+            "invalid --callback-url",
         ),
         (
             vec![
@@ -334,7 +334,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
                 "--country",
                 "US",
             ],
-            "business_website_url",
+            "invalid --website",
         ),
         (
             vec![
@@ -348,20 +348,23 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
                 "--link",
                 "https://a.example.com",
             ],
-            "supporting_links",
+            "invalid --link",
         ),
         (
             vec!["qr", "create", phone, "--prefilled-message", &long],
-            "prefilled_message",
+            "invalid --prefilled-message",
         ),
-        (vec!["qr", "delete", phone, "--code", "../x"], "code"),
+        (
+            vec!["qr", "delete", phone, "--code", "../x"],
+            "invalid --code",
+        ),
         (
             vec!["automation", "set", phone, "--command", "nodescription"],
             "--command",
         ),
         (
             vec!["automation", "set", phone, "--command", "/start=Start"],
-            "commands",
+            "invalid --command",
         ),
         (
             vec![
@@ -379,7 +382,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
                 "--prompt",
                 "e",
             ],
-            "prompts",
+            "invalid --prompt",
         ),
         (
             vec![

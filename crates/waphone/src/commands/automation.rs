@@ -6,6 +6,13 @@ use clap::{Args, Subcommand};
 use whatsapp_phone_numbers::GraphVersion;
 
 use super::done;
+
+/// The command line's names of the SDK's input fields.
+const FLAGS: &[(&str, &str)] = &[
+    ("phone_number_id", "PHONE_NUMBER_ID"),
+    ("prompts", "--prompt"),
+    ("commands", "--command"),
+];
 use super::settings::Switch;
 use crate::failure::Failure;
 use crate::session::Session;
@@ -37,6 +44,12 @@ pub struct AutomationSetArgs {
 impl AutomationAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        self.run_inner(session)
+            .await
+            .map_err(|f| f.with_flags(FLAGS))
+    }
+
+    async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
         let AutomationAction::Set(args) = self;
         let mut commands = Vec::new();
         for command in &args.commands {

@@ -9,6 +9,15 @@ use whatsapp_phone_numbers::view::BusinessAccount as _;
 use whatsapp_phone_numbers::{GraphVersion, Page};
 
 use super::done;
+
+/// The command line's names of the SDK's input fields.
+const FLAGS: &[(&str, &str)] = &[
+    ("business_id", "BUSINESS_ID"),
+    ("waba_id", "WABA_ID"),
+    ("callback_url", "--callback-url"),
+    ("verify_token", "--verify-token"),
+    ("page_size", "--limit"),
+];
 use super::list::text;
 use crate::failure::Failure;
 use crate::output::{emit, emit_line, table};
@@ -33,6 +42,12 @@ pub struct AccountsArgs {
 impl AccountsArgs {
     /// Lists every account (all pages) and prints them.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        self.run_inner(session)
+            .await
+            .map_err(|f| f.with_flags(FLAGS))
+    }
+
+    async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
         let business = session.client.business(&self.business_id);
         let list = if self.client {
             business.client_accounts()
@@ -96,6 +111,12 @@ pub struct AccountArgs {
 impl AccountArgs {
     /// Reads the account and prints it.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        self.run_inner(session)
+            .await
+            .map_err(|f| f.with_flags(FLAGS))
+    }
+
+    async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
         let fields = super::parse_fields::<V::BusinessAccountField>(&self.fields);
         let account = session
             .client
@@ -146,6 +167,12 @@ pub struct SubscribeArgs {
 impl SubscriptionsAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        self.run_inner(session)
+            .await
+            .map_err(|f| f.with_flags(FLAGS))
+    }
+
+    async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
         let client = &session.client;
         match self {
             SubscriptionsAction::List(args) => {

@@ -6,6 +6,17 @@ use clap::{Args, Subcommand};
 use whatsapp_phone_numbers::GraphVersion;
 
 use super::done;
+
+/// The command line's names of the SDK's input fields.
+const FLAGS: &[(&str, &str)] = &[
+    ("phone_number_id", "PHONE_NUMBER_ID"),
+    ("business_website_url", "--website"),
+    ("primary_country_of_operation", "--country"),
+    ("primary_language", "--language"),
+    ("parent_business_or_brand", "--parent"),
+    ("supporting_links", "--link"),
+    ("additional_supporting_information", "--info"),
+];
 use crate::failure::Failure;
 use crate::session::Session;
 
@@ -53,6 +64,12 @@ pub struct ObaRequestArgs {
 impl ObaAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        self.run_inner(session)
+            .await
+            .map_err(|f| f.with_flags(FLAGS))
+    }
+
+    async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
         match self {
             ObaAction::Get(args) => {
                 let status = session
