@@ -129,6 +129,7 @@ pub use crate::resources::business_profile::{
 pub use crate::resources::official_business_account::{
     OfficialBusinessAccountHandle, RequestOfficialBusinessAccount,
 };
+pub use crate::resources::paged::List;
 pub use crate::resources::phone_number::{GetPhoneNumber, PhoneNumberHandle, UpdatePhoneNumber};
 pub use crate::resources::qr_codes::{ListQrCodes, QrCodesHandle, SaveQrCode};
 pub use crate::resources::registration::{Deregister, Register, RequestCode, VerifyCode};

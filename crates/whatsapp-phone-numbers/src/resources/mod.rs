@@ -9,7 +9,7 @@ pub mod business;
 pub mod business_account;
 pub mod business_profile;
 pub mod official_business_account;
-mod paged;
+pub mod paged;
 pub mod phone_number;
 pub mod qr_codes;
 pub mod registration;

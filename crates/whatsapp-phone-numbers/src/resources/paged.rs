@@ -1,28 +1,210 @@
-//! The part every paged list shares: the checked query of one edge, sent a page at a time
-//! and followed by cursor.
+//! Paged edges, written once: [`List`] is the builder of every list (phone numbers, a
+//! business's accounts, QR codes), read a page at a time or followed by cursor as a stream.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 
 use futures_util::StreamExt;
+use whatsapp_phone_numbers_api::field::Field;
 use whatsapp_phone_numbers_api::operation::Operation;
 use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
 use crate::ResultStream;
 use crate::client::Client;
 use crate::error::Error;
+use crate::fields;
 use crate::meta::Response;
 use crate::paging;
+use crate::query::{Filter, Sort};
+use crate::validate;
+
+/// A list of one edge: one page with [`send`](Self::send) (or `.await`), every page with
+/// [`pages`](Self::pages), every item with [`stream`](Self::stream). `P` is the version's
+/// page type, `F` its field selection.
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the builder is awaited or streamed"]
+pub struct List<V: GraphVersion, P, F> {
+    client: Client<V>,
+    op: &'static Operation,
+    node: String,
+    node_field: &'static str,
+    max_page_size: u32,
+    fields: Vec<F>,
+    page_size: Option<u32>,
+    after: Option<String>,
+    before: Option<String>,
+    filters: Vec<Filter>,
+    sort: Option<Sort>,
+    total_count: bool,
+    _page: std::marker::PhantomData<fn() -> P>,
+}
+
+impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
+    /// A list of `op` on `node` (validated as `node_field`), pages of at most
+    /// `max_page_size` items.
+    pub(crate) fn new(
+        client: Client<V>,
+        op: &'static Operation,
+        node: String,
+        node_field: &'static str,
+        max_page_size: u32,
+    ) -> Self {
+        Self {
+            client,
+            op,
+            node,
+            node_field,
+            max_page_size,
+            fields: Vec::new(),
+            page_size: None,
+            after: None,
+            before: None,
+            filters: Vec::new(),
+            sort: None,
+            total_count: false,
+            _page: std::marker::PhantomData,
+        }
+    }
+
+    /// Selects fields (replacing earlier ones).
+    pub fn fields(mut self, fields: impl IntoIterator<Item = F>) -> Self {
+        self.fields = fields.into_iter().collect();
+        self
+    }
+
+    /// Adds one field.
+    pub fn field(mut self, field: F) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// Items per page, from 1 to the edge's maximum (100; 25 for QR codes).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Starts after this cursor.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+
+    /// Returns the page before this cursor (single-page reads only).
+    pub fn before(mut self, cursor: impl Into<String>) -> Self {
+        self.before = Some(cursor.into());
+        self
+    }
+
+    /// Everything that does not change from page to page, checked.
+    fn prepare(&self) -> Result<PagedQuery<V>, Error> {
+        let node = validate::node_id(self.node_field, &self.node)?;
+        let mut query = Vec::new();
+        if let Some(fields) = fields::join(&self.fields)? {
+            query.push(("fields", fields));
+        }
+        if let Some(filtering) = Filter::encode(&self.filters)? {
+            query.push(("filtering", filtering));
+        }
+        if let Some(size) = self.page_size {
+            if !(1..=self.max_page_size).contains(&size) {
+                return Err(Error::invalid(
+                    "page_size",
+                    format!("must be 1 to {}, got {size}", self.max_page_size),
+                ));
+            }
+            query.push(("limit", size.to_string()));
+        }
+        if let Some(sort) = &self.sort {
+            query.push(("sort", sort.encode()));
+        }
+        if self.total_count {
+            query.push(("summary", "total_count".to_owned()));
+        }
+        Ok(PagedQuery {
+            client: self.client.clone(),
+            op: self.op,
+            node,
+            query,
+        })
+    }
+
+    /// Reads one page.
+    pub async fn send(self) -> Result<Response<P>, Error> {
+        self.prepare()?.page(self.after, self.before).await
+    }
+
+    /// Every page, following the `after` cursor until a page has no `paging.next`. One page
+    /// is held at a time, so memory stays flat for any count.
+    pub fn pages(self) -> ResultStream<Response<P>> {
+        match self.prepare() {
+            Ok(query) => query.pages(self.after),
+            Err(error) => futures_util::stream::once(async move { Err(error) }).boxed(),
+        }
+    }
+
+    /// Every item of every page, in order. Ends after the first error.
+    pub fn stream(self) -> ResultStream<P::Item> {
+        self.pages()
+            .flat_map(|page| {
+                let items: Vec<Result<P::Item, Error>> = match page {
+                    Ok(page) => page.into_inner().into_items().into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                futures_util::stream::iter(items)
+            })
+            .boxed()
+    }
+
+    /// Every item, collected. Prefer [`stream`](Self::stream) for large edges.
+    pub async fn collect_all(self) -> Result<Vec<P::Item>, Error> {
+        use futures_util::TryStreamExt;
+        self.stream().try_collect().await
+    }
+}
+
+/// The filters, order and total count only the phone-number list takes.
+impl<V: GraphVersion> List<V, V::PhoneNumberPage, V::PhoneNumberField> {
+    /// Adds a filter (all filters must match).
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filters.push(filter);
+        self
+    }
+
+    /// Sets the order.
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// Asks Graph for `summary.total_count`.
+    pub fn with_total_count(mut self) -> Self {
+        self.total_count = true;
+        self
+    }
+}
+
+impl<V: GraphVersion, P: Page, F: Field> IntoFuture for List<V, P, F> {
+    type Output = Result<Response<P>, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'static>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
 
 /// An edge's checked, encoded query: everything that does not change from page to page.
 #[derive(Clone, Debug)]
-pub(crate) struct PagedQuery<V: GraphVersion> {
-    pub(crate) client: Client<V>,
-    pub(crate) op: &'static Operation,
-    pub(crate) node: String,
-    pub(crate) query: Vec<(&'static str, String)>,
+struct PagedQuery<V: GraphVersion> {
+    client: Client<V>,
+    op: &'static Operation,
+    node: String,
+    query: Vec<(&'static str, String)>,
 }
 
 impl<V: GraphVersion> PagedQuery<V> {
     /// One page, after or before a cursor.
-    pub(crate) async fn page<P: Page>(
+    async fn page<P: Page>(
         &self,
         after: Option<String>,
         before: Option<String>,
@@ -38,40 +220,12 @@ impl<V: GraphVersion> PagedQuery<V> {
         self.client.call(self.op, &[&self.node], &query).await
     }
 
-    /// Every page from `after` on; one page in memory at a time.
-    pub(crate) fn pages<P: Page>(self, after: Option<String>) -> ResultStream<Response<P>> {
+    /// Every page from `after` on.
+    fn pages<P: Page>(self, after: Option<String>) -> ResultStream<Response<P>> {
         let fetch = move |after: Option<String>| {
             let query = self.clone();
             async move { query.page::<P>(after, None).await }
         };
         paging::pages(after, fetch).boxed()
-    }
-}
-
-/// The items of every page of `pages`, in order; ends after the first error.
-pub(crate) fn items<P: Page>(pages: ResultStream<Response<P>>) -> ResultStream<P::Item> {
-    pages
-        .flat_map(|page| {
-            let items: Vec<Result<P::Item, Error>> = match page {
-                Ok(page) => page.into_inner().into_items().into_iter().map(Ok).collect(),
-                Err(error) => vec![Err(error)],
-            };
-            futures_util::stream::iter(items)
-        })
-        .boxed()
-}
-
-/// A `(field, value)` pair for a page size in `1..=max`.
-pub(crate) fn page_size(
-    size: Option<u32>,
-    max: u32,
-) -> Result<Option<(&'static str, String)>, Error> {
-    match size {
-        Some(size) if !(1..=max).contains(&size) => Err(Error::invalid(
-            "page_size",
-            format!("must be 1 to {max}, got {size}"),
-        )),
-        Some(size) => Ok(Some(("limit", size.to_string()))),
-        None => Ok(None),
     }
 }

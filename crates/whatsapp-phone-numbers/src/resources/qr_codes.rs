@@ -1,15 +1,12 @@
 //! A number's QR codes (and wa.me links) that open a chat with a prefilled message.
 
-use futures_util::StreamExt;
 use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
 use super::into_future;
-use super::paged::{self, PagedQuery};
-use crate::ResultStream;
+use super::paged::List;
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::{DecodeError, Error};
-use crate::fields;
 use crate::meta::Response;
 use crate::validate;
 
@@ -47,13 +44,13 @@ impl<V: GraphVersion> QrCodesHandle<V> {
 
     /// Lists the codes, newest first.
     pub fn list(&self) -> ListQrCodes<V> {
-        ListQrCodes {
-            client: self.client.clone(),
-            id: self.id.clone(),
-            fields: Vec::new(),
-            page_size: None,
-            after: None,
-        }
+        List::new(
+            self.client.clone(),
+            V::LIST_QR_CODES,
+            self.id.clone(),
+            "phone_number_id",
+            25,
+        )
     }
 
     /// Reads one code (Graph answers a one-element list; this returns the code).
@@ -146,63 +143,5 @@ impl<V: GraphVersion> SaveQrCode<V> {
 into_future!(SaveQrCode => Response<V::QrCode>);
 
 /// `GET /<PHONE_NUMBER_ID>/message_qrdls`, newest first, 25 at most per page.
-#[derive(Clone, Debug)]
-#[must_use = "nothing is sent until the builder is awaited or streamed"]
-pub struct ListQrCodes<V: GraphVersion> {
-    client: Client<V>,
-    id: String,
-    fields: Vec<V::QrCodeField>,
-    page_size: Option<u32>,
-    after: Option<String>,
-}
-
-impl<V: GraphVersion> ListQrCodes<V> {
-    /// Selects fields (the code, message and link always come).
-    pub fn fields(mut self, fields: impl IntoIterator<Item = V::QrCodeField>) -> Self {
-        self.fields = fields.into_iter().collect();
-        self
-    }
-
-    /// Codes per page, 1 to 25.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
-    }
-
-    /// Starts after this cursor.
-    pub fn after(mut self, cursor: impl Into<String>) -> Self {
-        self.after = Some(cursor.into());
-        self
-    }
-
-    fn prepare(&self) -> Result<PagedQuery<V>, Error> {
-        let id = validate::node_id("phone_number_id", &self.id)?;
-        let mut query = Vec::new();
-        if let Some(fields) = fields::join(&self.fields)? {
-            query.push(("fields", fields));
-        }
-        query.extend(paged::page_size(self.page_size, 25)?);
-        Ok(PagedQuery {
-            client: self.client.clone(),
-            op: V::LIST_QR_CODES,
-            node: id,
-            query,
-        })
-    }
-
-    /// Reads one page.
-    pub async fn send(self) -> Result<Response<V::QrCodePage>, Error> {
-        self.prepare()?.page(self.after, None).await
-    }
-
-    /// Every code of every page, in order. Ends after the first error.
-    pub fn stream(self) -> ResultStream<V::QrCode> {
-        let pages = match self.prepare() {
-            Ok(query) => query.pages::<V::QrCodePage>(self.after),
-            Err(error) => futures_util::stream::once(async move { Err(error) }).boxed(),
-        };
-        paged::items(pages)
-    }
-}
-
-into_future!(ListQrCodes => Response<V::QrCodePage>);
+pub type ListQrCodes<V> =
+    List<V, <V as GraphVersion>::QrCodePage, <V as GraphVersion>::QrCodeField>;
