@@ -72,7 +72,7 @@ impl Failure {
                 line
             }
         };
-        Some(text.replace(['\r', '\n'], " "))
+        Some(crate::output::safe(&text.replace(['\r', '\n'], " ")))
     }
 }
 

@@ -76,13 +76,39 @@ impl Output {
     }
 }
 
-/// A JSON value as a person reads it: strings without quotes, objects compact.
+/// A JSON value as a person reads it: strings without quotes, objects compact, and never
+/// a terminal escape.
 pub fn plain(value: &serde_json::Value) -> String {
     match value {
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => safe(s),
         serde_json::Value::Null => "-".into(),
-        other => other.to_string(),
+        other => safe(&other.to_string()),
     }
+}
+
+/// `text` for a terminal: control characters (ESC and friends) and the characters that
+/// reorder or hide text are shown escaped (`\u{1b}`), so text a server sent cannot move the
+/// cursor, recolour the screen or spoof what follows.
+pub fn safe(text: &str) -> String {
+    let risky = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+            )
+    };
+    if !text.chars().any(risky) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if risky(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A text table with a header row; columns padded to their widest cell.
@@ -91,11 +117,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
+                *w = (*w).max(safe(cell).chars().count());
             }
         }
     }
     let line = |cells: Vec<String>| {
+        let cells: Vec<String> = cells.iter().map(|c| safe(c)).collect();
         let mut out = String::new();
         for (i, cell) in cells.iter().enumerate() {
             let pad = widths[i].saturating_sub(cell.chars().count());
@@ -129,5 +156,14 @@ mod tests {
             ],
         );
         assert_eq!(t, "id  name\n1   Ann\n22  B\n");
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(safe("Jaspers\u{1b}[2J"), "Jaspers\\u{1b}[2J");
+        assert_eq!(safe("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(safe("plain"), "plain");
+        let t = table(&["name"], &[vec!["x\u{1b}]0;pwned\u{7}".into()]]);
+        assert!(!t.contains('\u{1b}') && !t.contains('\u{7}'), "{t:?}");
     }
 }

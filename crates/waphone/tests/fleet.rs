@@ -407,3 +407,26 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
     }
     assert_eq!(server.state().request_count(), 0, "nothing was sent");
 }
+
+/// Text a server sends never drives the terminal: escapes are printed escaped.
+#[tokio::test]
+async fn server_text_is_printed_without_terminal_escapes() {
+    let server = MockServer::start().await;
+    let id = server.state().add_number(
+        demo::DEMO_WABA_ID,
+        whatsapp_phone_numbers_mock::types::PhoneNumber {
+            verified_name: Some("Evil\u{1b}[2J\u{202E}Corp".into()),
+            ..Default::default()
+        },
+    );
+    let out = run(&server, &["get", &id, "--fields", "verified_name"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202E}'),
+        "{text:?}"
+    );
+    assert!(text.contains("Evil\\u{1b}[2J\\u{202e}Corp"), "{text:?}");
+    let out = run(&server, &["list", demo::DEMO_WABA_ID, "--limit", "1"]).await;
+    assert!(!stdout(&out).contains('\u{1b}'), "{}", stdout(&out));
+}

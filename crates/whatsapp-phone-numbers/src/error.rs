@@ -302,30 +302,55 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Graph's error envelope, read leniently (codes sometimes arrive as strings).
+/// Graph's error envelope: `{"error": {...}}`, each field read on its own, so that one
+/// oddly typed field (a code as `"4"` or `4.0`, `is_transient` as `"true"`, a numeric
+/// `fbtrace_id`, an object as the message) does not lose the rest.
 #[derive(serde::Deserialize)]
 struct Envelope {
-    error: Detail,
+    error: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(serde::Deserialize)]
-struct Detail {
-    message: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    code: Option<serde_json::Value>,
-    error_subcode: Option<serde_json::Value>,
-    fbtrace_id: Option<String>,
-    is_transient: Option<bool>,
-    error_user_title: Option<String>,
-    error_user_msg: Option<String>,
-    error_data: Option<serde_json::Value>,
-}
-
+/// An integer however Graph spelled it: `4`, `"4"`, `4.0`.
 fn integer(value: &serde_json::Value) -> Option<i64> {
     match value {
-        serde_json::Value::Number(n) => n.as_i64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            s.parse().ok().or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Text however Graph sent it: a string as is, a number or boolean as written, anything
+/// else as compact JSON.
+fn text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// A boolean however Graph sent it: `true`, `"true"`, `1`.
+fn boolean(value: &serde_json::Value) -> Option<bool> {
+    match value {
+        serde_json::Value::Bool(b) => Some(*b),
+        serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        serde_json::Value::Number(n) => n.as_i64().map(|i| i != 0),
         _ => None,
     }
 }
@@ -341,25 +366,24 @@ pub(crate) fn from_error_body(
 ) -> Error {
     let status = meta.status;
     if let Ok(Envelope { error: d }) = serde_json::from_slice::<Envelope>(body)
-        && let Some(code) = d.code.as_ref().and_then(integer)
+        && let Some(code) = d.get("code").and_then(integer)
     {
-        let details = d.error_data.as_ref().and_then(|data| match data {
-            serde_json::Value::Object(o) => {
-                o.get("details").and_then(|v| v.as_str()).map(str::to_owned)
-            }
+        let field = |name: &str| d.get(name).and_then(text);
+        let details = d.get("error_data").and_then(|data| match data {
+            serde_json::Value::Object(o) => o.get("details").and_then(text),
             serde_json::Value::String(s) => Some(s.clone()),
             _ => None,
         });
         return Error::Api(Box::new(ApiError {
             status,
             code,
-            subcode: d.error_subcode.as_ref().and_then(integer),
-            error_type: d.kind,
-            message: d.message.unwrap_or_default(),
-            user_title: d.error_user_title,
-            user_message: d.error_user_msg,
-            fbtrace_id: d.fbtrace_id,
-            is_transient: d.is_transient,
+            subcode: d.get("error_subcode").and_then(integer),
+            error_type: field("type"),
+            message: field("message").unwrap_or_default(),
+            user_title: field("error_user_title"),
+            user_message: field("error_user_msg"),
+            fbtrace_id: field("fbtrace_id"),
+            is_transient: d.get("is_transient").and_then(boolean),
             details,
             retry_after,
             meta,
@@ -435,6 +459,24 @@ mod tests {
             e.to_string(),
             "Graph API error 190/463 (OAuthException): m (HTTP 401, fbtrace_id T)"
         );
+    }
+
+    #[test]
+    fn one_odd_field_does_not_lose_the_error() {
+        let error = from_error_body(
+            ResponseMeta::default(),
+            br#"{"error":{"message":{"text":"slow down"},"type":"OAuthException","code":4.0,"is_transient":"true","fbtrace_id":12345,"error_subcode":"2446079"}}"#,
+            None,
+            None,
+            RetryClass::Safe,
+        );
+        let api = error.api().expect("still a Graph error");
+        assert_eq!(api.code, 4);
+        assert_eq!(api.subcode, Some(2446079));
+        assert_eq!(api.is_transient, Some(true));
+        assert_eq!(api.fbtrace_id.as_deref(), Some("12345"));
+        assert!(api.message.contains("slow down"));
+        assert!(error.is_throttling() && error.is_retryable());
     }
 
     #[test]

@@ -71,6 +71,12 @@ pub(crate) fn phone_digits(field: &'static str, value: &str) -> Result<String> {
 
 /// A display or verified name: 2 to 75 characters.
 pub(crate) fn display_name(field: &'static str, value: &str) -> Result<String> {
+    if value.chars().any(unsafe_in_text) {
+        return Err(Error::invalid(
+            field,
+            "must not contain control or text-direction characters",
+        ));
+    }
     let count = value.trim().chars().count();
     if (2..=75).contains(&count) {
         Ok(value.trim().to_owned())
@@ -82,14 +88,39 @@ pub(crate) fn display_name(field: &'static str, value: &str) -> Result<String> {
     }
 }
 
-/// An absolute `https://` URL.
+/// Control characters, and the Unicode characters that reorder or hide text (bidirectional
+/// embeddings, overrides and isolates, zero-width marks): nothing a customer-facing name or
+/// a message should carry.
+pub(crate) fn unsafe_in_text(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        )
+}
+
+/// An absolute `https://` URL with a host, parsed as a URL: no credentials, a valid port,
+/// no whitespace or control characters.
 pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
-    let rest = value
-        .strip_prefix("https://")
-        .ok_or_else(|| Error::invalid(field, "must be an https:// URL"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || unsafe_in_text(c))
+    {
+        return Err(Error::invalid(
+            field,
+            "must be an https:// URL without spaces",
+        ));
+    }
+    if !value.starts_with("https://") {
+        return Err(Error::invalid(field, "must be an https:// URL"));
+    }
+    let url = url::Url::parse(value)
+        .map_err(|e| Error::invalid(field, format!("is not a valid URL ({e})")))?;
+    if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(field, "must be an https:// URL with a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(field, "must not carry credentials"));
     }
     Ok(value.to_owned())
 }
@@ -113,8 +144,11 @@ pub(crate) fn token(field: &'static str, value: &str) -> Result<String> {
 
 /// Text shown to customers: `min` to `max` characters, no control characters.
 pub(crate) fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String> {
-    if value.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "must not contain control characters"));
+    if value.chars().any(unsafe_in_text) {
+        return Err(Error::invalid(
+            field,
+            "must not contain control or text-direction characters",
+        ));
     }
     if value.trim().is_empty() && min > 0 {
         return Err(Error::invalid(field, "must not be blank"));
@@ -186,6 +220,14 @@ mod tests {
         assert!(display_name("verified_name", "Jaspers Market").is_ok());
         assert!(display_name("verified_name", "J").is_err());
         assert!(display_name("verified_name", &"x".repeat(76)).is_err());
+        for bad in [
+            "Jaspers\u{1b}[31m",
+            "Jaspers\u{202E}tekraM",
+            "Jas\npers",
+            "Jaspers\u{7f}",
+        ] {
+            assert!(display_name("verified_name", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -196,6 +238,11 @@ mod tests {
             "https://",
             "ftp://x",
             "https://a b",
+            "https://user:pass@host/",
+            "https://@/x",
+            "https://host:99999/",
+            "https://[::1/x",
+            "https://host/\u{202E}gpj.exe",
         ] {
             assert!(https_url("webhook_url", bad).is_err(), "{bad}");
         }
