@@ -296,6 +296,7 @@ fn network(
 ) -> NetworkError {
     let error = error.without_url();
     let connect = error.is_connect() && status.is_none();
+    let kind = NetworkError::kind_of(&error, status.is_some());
     let retry_safe = retry::retryable(
         class,
         Failure {
@@ -303,11 +304,28 @@ fn network(
             ..Failure::default()
         },
     );
-    let message = match status {
+    let mut message = match status {
         Some(status) => format!("reading the HTTP {status} answer: {error}"),
         None => error.to_string(),
     };
-    span.in_scope(|| tracing::debug!(timeout = error.is_timeout(), connect, "request failed"));
+    // The causes say what happened (refused, no such host, a certificate problem).
+    let mut cause = std::error::Error::source(&error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !text.is_empty() && !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = e.source();
+    }
+    span.in_scope(|| {
+        tracing::debug!(
+            timeout = error.is_timeout(),
+            connect,
+            kind = kind.describe(),
+            "request failed"
+        )
+    });
     NetworkError {
         message,
         timeout: error.is_timeout(),
@@ -315,6 +333,8 @@ fn network(
         status,
         attempts: attempt,
         retry_safe,
+        kind,
+        source: Some(std::sync::Arc::new(error)),
     }
 }
 

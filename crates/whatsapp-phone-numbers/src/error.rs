@@ -104,8 +104,43 @@ pub struct DecodeError {
     pub meta: ResponseMeta,
 }
 
+/// What kind of network failure a [`NetworkError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkErrorKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The host refused the connection (nothing listens there).
+    ConnectionRefused,
+    /// The connection could not be made for another reason.
+    Connect,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// The request, or reading the answer, took longer than the timeout.
+    Timeout,
+    /// The answer's body stopped before its end.
+    BodyCutOff,
+    /// Anything else.
+    Other,
+}
+
+impl NetworkErrorKind {
+    /// A few words for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NetworkErrorKind::Dns => "DNS lookup failed",
+            NetworkErrorKind::ConnectionRefused => "connection refused",
+            NetworkErrorKind::Connect => "connection failed",
+            NetworkErrorKind::Tls => "TLS handshake failed",
+            NetworkErrorKind::Timeout => "timed out",
+            NetworkErrorKind::BodyCutOff => "answer cut off",
+            NetworkErrorKind::Other => "transport error",
+        }
+    }
+}
+
 /// A request that did not complete.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NetworkError {
     /// What failed. Never contains the URL's query or a credential.
@@ -122,6 +157,69 @@ pub struct NetworkError {
     pub retry_safe: bool,
     /// How many times the request was sent.
     pub attempts: u32,
+    /// What kind of failure it was.
+    pub kind: NetworkErrorKind,
+    /// The transport's error, for [`std::error::Error::source`] chains.
+    pub(crate) source: Option<std::sync::Arc<reqwest::Error>>,
+}
+
+impl PartialEq for NetworkError {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.message,
+            self.timeout,
+            self.connect,
+            self.status,
+            self.retry_safe,
+            self.attempts,
+            self.kind,
+        ) == (
+            &other.message,
+            other.timeout,
+            other.connect,
+            other.status,
+            other.retry_safe,
+            other.attempts,
+            other.kind,
+        )
+    }
+}
+
+impl NetworkError {
+    /// The kind of a transport error, read from its chain of causes.
+    pub(crate) fn kind_of(error: &reqwest::Error, reading_body: bool) -> NetworkErrorKind {
+        if error.is_timeout() {
+            return NetworkErrorKind::Timeout;
+        }
+        if reading_body || error.is_body() || error.is_decode() {
+            return NetworkErrorKind::BodyCutOff;
+        }
+        let mut refused = false;
+        let mut text = String::new();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(e) = cause {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::ConnectionRefused
+            {
+                refused = true;
+            }
+            text.push_str(&e.to_string().to_ascii_lowercase());
+            text.push(' ');
+            cause = e.source();
+        }
+        if refused || text.contains("connection refused") {
+            NetworkErrorKind::ConnectionRefused
+        } else if text.contains("dns error") || text.contains("failed to lookup address") {
+            NetworkErrorKind::Dns
+        } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake")
+        {
+            NetworkErrorKind::Tls
+        } else if error.is_connect() {
+            NetworkErrorKind::Connect
+        } else {
+            NetworkErrorKind::Other
+        }
+    }
 }
 
 impl Error {
@@ -294,13 +392,31 @@ impl fmt::Display for Error {
                 } else {
                     "request failed"
                 };
-                write!(f, "{what} after {} attempt(s): {}", e.attempts, e.message)
+                write!(
+                    f,
+                    "{what} after {} attempt(s) ({}): {}",
+                    e.attempts,
+                    e.kind.describe(),
+                    e.message
+                )
             }
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The transport's error for [`Error::Network`], so that callers can walk the chain
+    /// (hyper, the I/O error, the TLS library) without parsing messages.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Network(e) => e
+                .source
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
+}
 
 /// Graph's error envelope: `{"error": {...}}`, each field read on its own, so that one
 /// oddly typed field (a code as `"4"` or `4.0`, `is_transient` as `"true"`, a numeric

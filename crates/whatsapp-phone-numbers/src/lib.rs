@@ -114,7 +114,9 @@ pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
 pub use crate::config::ApiVersion;
 pub use crate::core::Core;
-pub use crate::error::{ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError};
+pub use crate::error::{
+    ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError, NetworkErrorKind,
+};
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
 pub use crate::resources::account_number::{AccountNumberHandle, GetAccountNumber};

@@ -154,3 +154,58 @@ async fn redirects_are_reported_not_followed() {
         "the PIN went to another host"
     );
 }
+
+/// Network failures say what failed, and keep the transport's error as their source.
+#[tokio::test]
+async fn network_errors_have_a_kind_and_a_source_chain() {
+    use std::error::Error as _;
+    use whatsapp_phone_numbers::{NetworkErrorKind, v23_0};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = v23_0::Client::builder()
+        .access_token(TOKEN)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .phone_number(PHONE)
+        .get()
+        .await
+        .unwrap_err();
+    let Error::Network(network) = &refused else {
+        panic!("expected a network error: {refused:?}");
+    };
+    assert_eq!(network.kind, NetworkErrorKind::ConnectionRefused);
+    assert!(
+        refused.to_string().contains("(connection refused)"),
+        "{refused}"
+    );
+    let mut depth = 0;
+    let mut cause = refused.source();
+    let mut saw_io = false;
+    while let Some(e) = cause {
+        saw_io |= e.downcast_ref::<std::io::Error>().is_some();
+        depth += 1;
+        cause = e.source();
+    }
+    assert!(depth >= 2 && saw_io, "the chain reaches the I/O error");
+    assert!(!format!("{refused:?}").contains(TOKEN));
+
+    let dns = v23_0::Client::builder()
+        .access_token(TOKEN)
+        .base_url("https://no-such-host.invalid")
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .phone_number(PHONE)
+        .get()
+        .await
+        .unwrap_err();
+    let Error::Network(network) = &dns else {
+        panic!("expected a network error: {dns:?}");
+    };
+    assert_eq!(network.kind, NetworkErrorKind::Dns, "{dns}");
+}
