@@ -43,6 +43,26 @@ pub enum Command {
     Api(ApiCommand),
     /// Serve the mock Graph API until interrupted (prints its base URL first).
     Mock(MockArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+}
+
+/// `completions <SHELL>`
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
+}
+
+impl CompletionsArgs {
+    /// Writes the script to stdout (a closed pipe ends quietly).
+    pub fn run(&self) -> Result<(), Failure> {
+        use clap::CommandFactory;
+        let mut command = Cli::command();
+        let mut script = Vec::new();
+        clap_complete::generate(self.shell, &mut command, "waphone", &mut script);
+        crate::output::emit(&String::from_utf8_lossy(&script))
+    }
 }
 
 /// Commands that call the API (through a client, or the embedded mock with `--mock`).

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod failure;
+mod logging;
 mod output;
 mod session;
 
@@ -21,6 +22,7 @@ use crate::session::{Global, Session};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -46,6 +48,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let command = match &cli.command {
         Command::Mock(args) => {
             args.run(&cli.global).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Completions(args) => {
+            args.run()?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Api(command) => command,

@@ -12,6 +12,7 @@ use crate::output::Output;
 
 /// Options for every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Access token (system user or user token).
     #[arg(
@@ -48,6 +49,10 @@ pub struct Global {
     /// Per-attempt timeout in seconds.
     #[arg(long, value_name = "SECS", global = true)]
     pub timeout: Option<f64>,
+    /// Show each attempt, its status, waits and retries on stderr (`-vv` for more);
+    /// `RUST_LOG` works too. Never shows a secret.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
 }
 
 impl Global {

@@ -430,3 +430,91 @@ async fn server_text_is_printed_without_terminal_escapes() {
     let out = run(&server, &["list", demo::DEMO_WABA_ID, "--limit", "1"]).await;
     assert!(!stdout(&out).contains('\u{1b}'), "{}", stdout(&out));
 }
+
+/// `-v` shows every attempt, its status and the retry wait on stderr, and no secret.
+#[tokio::test]
+async fn verbose_shows_attempts_and_retries_without_secrets() {
+    let server = MockServer::builder()
+        .access_token("EAA-verbose-SECRET-token")
+        .start()
+        .await
+        .unwrap();
+    server.faults().rate_limited(0);
+    let args: Vec<String> = [
+        "--base-url",
+        &server.base_url(),
+        "--token",
+        "EAA-verbose-SECRET-token",
+        "-v",
+        "set-pin",
+        demo::DEMO_NUMBER_ID,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            .env("WHATSAPP_PIN", "246810")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(
+        log.contains("attempt=1") && log.contains("status=429"),
+        "{log}"
+    );
+    assert!(
+        log.contains("retrying") && log.contains("attempt=2"),
+        "{log}"
+    );
+    assert!(log.contains("status=200"), "{log}");
+    for secret in ["EAA-verbose-SECRET-token", "246810"] {
+        assert!(
+            !log.contains(secret) && !stdout(&out).contains(secret),
+            "{log}"
+        );
+    }
+    // The PIN came from the environment, not the command line.
+    let record = server.state().number_record(demo::DEMO_NUMBER_ID).unwrap();
+    assert_eq!(record.pin.as_deref(), Some("246810"));
+}
+
+#[tokio::test]
+async fn list_pages_up_to_max_items_and_prints_what_it_asked_for() {
+    let server = MockServer::start().await;
+    let out = run(
+        &server,
+        &[
+            "list",
+            demo::DEMO_WABA_ID,
+            "--page-size",
+            "2",
+            "--max-items",
+            "5",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.ends_with("5 numbers\n"), "{text}");
+    // STATUS is asked for, so it is filled in.
+    let first = text.lines().nth(1).unwrap();
+    assert!(!first.split_whitespace().any(|c| c == "-"), "{first}");
+    let pages = server
+        .state()
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/phone_numbers"))
+        .count();
+    assert_eq!(pages, 3, "2 + 2 + 1 of the third page");
+
+    let out = waphone(&["completions".into(), "bash".into()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("_waphone"), "{}", stdout(&out));
+}

@@ -89,8 +89,8 @@ impl RequestCodeArgs {
 pub struct VerifyCodeArgs {
     /// Phone number ID.
     pub phone_number_id: String,
-    /// The six-digit code.
-    #[arg(long)]
+    /// The six-digit code (or WHATSAPP_VERIFICATION_CODE, kept out of the process list).
+    #[arg(long, env = "WHATSAPP_VERIFICATION_CODE", hide_env_values = true)]
     pub code: String,
 }
 
@@ -113,8 +113,8 @@ impl VerifyCodeArgs {
 pub struct RegisterArgs {
     /// Phone number ID.
     pub phone_number_id: String,
-    /// Six-digit two-step verification PIN.
-    #[arg(long)]
+    /// Six-digit two-step verification PIN (or WHATSAPP_PIN, kept out of the process list).
+    #[arg(long, env = "WHATSAPP_PIN", hide_env_values = true)]
     pub pin: String,
 }
 
@@ -157,8 +157,8 @@ impl DeregisterArgs {
 pub struct SetPinArgs {
     /// Phone number ID.
     pub phone_number_id: String,
-    /// New six-digit PIN.
-    #[arg(long)]
+    /// New six-digit PIN (or WHATSAPP_PIN, kept out of the process list).
+    #[arg(long, env = "WHATSAPP_PIN", hide_env_values = true)]
     pub pin: String,
 }
 

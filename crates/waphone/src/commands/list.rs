@@ -21,12 +21,15 @@ pub struct ListArgs {
     /// Comma-separated fields.
     #[arg(long, value_delimiter = ',')]
     pub fields: Vec<String>,
-    /// Page size (1 to 100).
-    #[arg(long)]
+    /// Numbers per page, 1 to 100 (`--limit` is the old name).
+    #[arg(long = "page-size", visible_alias = "limit", value_name = "N")]
     pub limit: Option<u32>,
     /// Follow the cursor through every page.
     #[arg(long)]
     pub all: bool,
+    /// Follow the cursor until this many numbers were read (implies paging).
+    #[arg(long, value_name = "N")]
+    pub max_items: Option<usize>,
     /// Start after this cursor.
     #[arg(long)]
     pub after: Option<String>,
@@ -41,12 +44,23 @@ pub struct ListArgs {
 impl ListArgs {
     /// Lists and prints the numbers.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
+        // Without --fields, ask for what the table shows.
+        let fields = if self.fields.is_empty() {
+            PRINTED.iter().map(|f| f.to_string()).collect()
+        } else {
+            self.fields.clone()
+        };
+        if self.max_items == Some(0) {
+            return Err(Failure::Usage(
+                "invalid --max-items: must be at least 1 (nothing was sent)".into(),
+            ));
+        }
         let mut request = session
             .client
             .business_account(&self.waba_id)
             .phone_numbers()
             .list()
-            .fields(parse_fields::<V::PhoneNumberField>(&self.fields));
+            .fields(parse_fields::<V::PhoneNumberField>(&fields));
         if let Some(limit) = self.limit {
             request = request.page_size(limit);
         }
@@ -60,13 +74,15 @@ impl ListArgs {
             request = request.filter(Filter::parse(filter)?);
         }
         let out = session.out;
-        if self.all {
+        if self.all || self.max_items.is_some() {
+            let cap = self.max_items.unwrap_or(usize::MAX);
             let mut numbers = Vec::new();
             let mut stream = request.stream();
-            while let Some(number) = stream
-                .try_next()
-                .await
-                .inspect_err(|_| out.progress_done())?
+            while numbers.len() < cap
+                && let Some(number) = stream
+                    .try_next()
+                    .await
+                    .inspect_err(|_| out.progress_done())?
             {
                 numbers.push(number);
                 if numbers.len() % 25 == 0 {
@@ -99,6 +115,15 @@ impl ListArgs {
         Ok(done())
     }
 }
+
+/// The fields the table shows.
+const PRINTED: &[&str] = &[
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+];
 
 /// A cell: the value, or `-`.
 pub fn text<T: Display + ?Sized>(value: Option<&T>) -> String {
