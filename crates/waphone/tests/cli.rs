@@ -142,7 +142,7 @@ fn usage_and_validation_errors_exit_2_before_sending() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).trim_end(),
-        "error: invalid pin: must be exactly 6 ASCII digits (nothing was sent)"
+        "error: invalid --pin: must be exactly 6 ASCII digits (nothing was sent)"
     );
     assert!(stdout(&out).is_empty());
 
@@ -150,13 +150,22 @@ fn usage_and_validation_errors_exit_2_before_sending() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no access token"), "{}", stderr(&out));
 
+    // The flag, not the SDK's field name.
+    let out = waphone(&["--mock", "list", demo::DEMO_WABA_ID, "--limit", "500"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid --page-size: must be 1 to 100"),
+        "{}",
+        stderr(&out)
+    );
+
     let out = waphone(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 
     let out = waphone(&["--mock", "get", "../etc"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("invalid phone_number_id"),
+        stderr(&out).contains("invalid PHONE_NUMBER_ID"),
         "{}",
         stderr(&out)
     );
