@@ -77,6 +77,11 @@ impl Params {
         in_query.or(in_form).map(|(_, v)| v.clone())
     }
 
+    /// True when the request carried a body.
+    pub(crate) fn has_body(&self) -> bool {
+        !matches!(self.body, Body::Empty)
+    }
+
     /// The query string's pairs, in order.
     pub(crate) fn query_pairs(&self) -> &[(String, String)] {
         &self.query
@@ -103,6 +108,12 @@ impl Params {
             }
             Body::Json(object) => {
                 for (key, value) in object {
+                    if value.is_null() {
+                        // Graph refuses an explicit null where a value belongs.
+                        return Err(GraphError::invalid_param(format!(
+                            "Param {key} must not be null"
+                        )));
+                    }
                     if !RESERVED.contains(&key.as_str()) {
                         map.insert(key.clone(), value.clone());
                     }

@@ -164,3 +164,44 @@ async fn concurrent_requests_are_all_answered_and_counted() {
     }
     assert_eq!(api.server.state().request_count(), 24);
 }
+
+/// Bodies Graph refuses are refused here too, so that an SDK regression cannot pass
+/// against the mock: an explicit null, a wrong type, a body where the call takes none.
+#[tokio::test]
+async fn bodies_graph_would_refuse_are_refused() {
+    let api = Api::start().await;
+    let number = DEMO_NUMBER_ID;
+    for (path, body) in [
+        (format!("/v23.0/{number}"), json!({"pin": null})),
+        (
+            format!("/v23.0/{number}/register"),
+            json!({"messaging_product": "whatsapp", "pin": null}),
+        ),
+        (format!("/v23.0/{number}"), json!({"new_display_name": 5})),
+        (
+            format!("/v23.0/{number}/register"),
+            json!({"messaging_product": "whatsapp", "pin": 150954}),
+        ),
+        (
+            format!("/v23.0/{number}/deregister"),
+            json!({"force": true}),
+        ),
+    ] {
+        let reply = api.post(&path, body.clone()).await;
+        assert_eq!(reply.status, 400, "{path} {body}: {}", reply.text);
+        assert_eq!(
+            reply.json()["error"]["code"],
+            100,
+            "{path} {body}: {}",
+            reply.text
+        );
+    }
+    // A deregister without a body still works.
+    let reply = api
+        .send(api.request(
+            reqwest::Method::POST,
+            &format!("/v23.0/{number}/deregister"),
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}

@@ -152,6 +152,11 @@ pub(crate) fn register(call: &Call, id: &str) -> GraphResult {
 
 /// `POST /{v}/{id}/deregister`: takes the number off Cloud API (`DISCONNECTED`).
 pub(crate) fn deregister(call: &Call, id: &str) -> GraphResult {
+    if call.params.has_body() {
+        return Err(GraphError::invalid_param(
+            "The deregister call takes no parameters",
+        ));
+    }
     with_number(call, id, |record| {
         record.number.status = Some(types::PhoneNumberStatus::Disconnected);
         Ok(())
