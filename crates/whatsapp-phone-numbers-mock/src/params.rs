@@ -77,9 +77,15 @@ impl Params {
         in_query.or(in_form).map(|(_, v)| v.clone())
     }
 
-    /// True when the request carried a body.
+    /// True when the request carried parameters in its body, credentials aside (`{}` and
+    /// a form holding only `access_token` or `appsecret_proof` carry none).
     pub(crate) fn has_body(&self) -> bool {
-        !matches!(self.body, Body::Empty)
+        match &self.body {
+            Body::Empty => false,
+            Body::Json(map) => map.keys().any(|k| !RESERVED.contains(&k.as_str())),
+            Body::Form(pairs) => pairs.iter().any(|(k, _)| !RESERVED.contains(&k.as_str())),
+            Body::Invalid(_) => true,
+        }
     }
 
     /// The query string's pairs, in order.
