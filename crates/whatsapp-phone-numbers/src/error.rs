@@ -262,6 +262,11 @@ impl Error {
         self.api().map(|e| e.code)
     }
 
+    /// Graph error code by name (`GraphErrorCode::RegistrationThrottled`, ...).
+    pub fn graph_code(&self) -> Option<crate::codes::GraphErrorCode> {
+        self.code().map(crate::codes::GraphErrorCode::from)
+    }
+
     /// Graph error subcode.
     pub fn subcode(&self) -> Option<i64> {
         self.api().and_then(|e| e.subcode)

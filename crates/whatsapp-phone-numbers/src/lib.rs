@@ -97,6 +97,7 @@ mod body;
 mod builder;
 mod call;
 mod client;
+pub mod codes;
 pub mod config;
 mod core;
 pub mod error;
@@ -112,6 +113,7 @@ mod version;
 
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
+pub use crate::codes::GraphErrorCode;
 pub use crate::config::ApiVersion;
 pub use crate::core::Core;
 pub use crate::error::{

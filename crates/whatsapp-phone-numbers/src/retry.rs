@@ -72,15 +72,27 @@ impl RetryConfig {
     }
 }
 
+use crate::codes::GraphErrorCode as C;
+
 /// Graph error codes that mean "slow down" (rate limits and throttles).
-pub const THROTTLING_CODES: &[i64] = &[4, 17, 32, 613, 80007, 80008, 130429, 131056, 133016];
+pub const THROTTLING_CODES: &[i64] = &[
+    C::ApiTooManyCalls.code(),
+    C::UserTooManyCalls.code(),
+    C::PageTooManyCalls.code(),
+    C::CustomRateLimit.code(),
+    C::WabaRateLimit.code(),
+    C::PhoneNumbersRateLimit.code(),
+    C::ThroughputExceeded.code(),
+    C::PairRateLimit.code(),
+    C::RegistrationThrottled.code(),
+];
 
 /// Registration throttling: too many register/deregister or code requests. Waiting is the
 /// only remedy, so it is never retried automatically.
-pub const REGISTRATION_THROTTLED: i64 = 133016;
+pub const REGISTRATION_THROTTLED: i64 = C::RegistrationThrottled.code();
 
 /// Graph error codes about the access token or session.
-pub const AUTH_CODES: &[i64] = &[102, 190];
+pub const AUTH_CODES: &[i64] = &[C::SessionKeyInvalid.code(), C::AccessTokenInvalid.code()];
 
 /// What is known about one failed attempt.
 #[derive(Clone, Copy, Debug, Default)]

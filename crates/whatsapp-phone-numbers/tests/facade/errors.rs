@@ -61,6 +61,10 @@ async fn graph_errors_carry_every_detail() {
     assert_eq!(error.status(), Some(400));
     assert!(error.is_throttling() && error.is_retryable() && !error.is_auth());
     assert_eq!(
+        error.graph_code(),
+        Some(whatsapp_phone_numbers::GraphErrorCode::PairRateLimit)
+    );
+    assert_eq!(
         error.to_string(),
         "Graph API error 131056/2494010 (OAuthException): (#131056) (Business Account, Consumer Account) pair rate limit hit [Pair rate limit] (HTTP 400, fbtrace_id Az8or2yhqkZfEZ-_4Qn_Bam)"
     );
