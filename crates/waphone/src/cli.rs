@@ -13,6 +13,7 @@ use crate::commands::lifecycle::{
     AddArgs, DeregisterArgs, RegisterArgs, RequestCodeArgs, SetPinArgs, UpdateArgs, VerifyCodeArgs,
 };
 use crate::commands::list::ListArgs;
+#[cfg(feature = "mock")]
 use crate::commands::mock::MockArgs;
 use crate::commands::number::{AccountNumberArgs, GetArgs};
 use crate::commands::oba::ObaAction;
@@ -42,6 +43,7 @@ pub enum Command {
     #[command(flatten)]
     Api(ApiCommand),
     /// Serve the mock Graph API until interrupted (prints its base URL first).
+    #[cfg(feature = "mock")]
     Mock(MockArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),

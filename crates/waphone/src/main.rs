@@ -46,6 +46,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let command = match &cli.command {
+        #[cfg(feature = "mock")]
         Command::Mock(args) => {
             args.run(&cli.global).await?;
             return Ok(ExitCode::SUCCESS);

@@ -5,7 +5,15 @@ use std::time::Duration;
 
 use clap::Args;
 use whatsapp_phone_numbers::{ApiVersion, Client, GraphVersion};
+#[cfg(feature = "mock")]
 use whatsapp_phone_numbers_mock::MockServer;
+
+/// The embedded mock a session talks to (nothing, in a build without the `mock` feature).
+#[cfg(feature = "mock")]
+pub type MockHandle = MockServer;
+/// The embedded mock a session talks to (nothing, in a build without the `mock` feature).
+#[cfg(not(feature = "mock"))]
+pub type MockHandle = std::convert::Infallible;
 
 use crate::failure::Failure;
 use crate::output::Output;
@@ -38,6 +46,7 @@ pub struct Global {
     #[arg(long, env = "WHATSAPP_API_VERSION", global = true)]
     pub api_version: Option<String>,
     /// Start the embedded mock on a free loopback port and use it (no token needed).
+    #[cfg(feature = "mock")]
     #[arg(long, global = true)]
     pub mock: bool,
     /// Print exactly one JSON document on stdout.
@@ -75,7 +84,8 @@ pub struct Session<V: GraphVersion> {
     /// How to print.
     pub out: Output,
     /// Kept alive for the whole command.
-    pub mock: Option<MockServer>,
+    #[cfg_attr(not(feature = "mock"), allow(dead_code))]
+    pub mock: Option<MockHandle>,
 }
 
 impl<V: GraphVersion> Session<V> {
@@ -83,7 +93,9 @@ impl<V: GraphVersion> Session<V> {
     pub async fn open(global: &Global, version: ApiVersion) -> Result<Self, Failure> {
         let out = Output { json: global.json };
         let mut builder = Client::<V>::builder().api_version(version);
-        let mut mock = None;
+        #[allow(unused_mut)]
+        let mut mock: Option<MockHandle> = None;
+        #[cfg(feature = "mock")]
         if global.mock {
             let mut mock_builder = MockServer::builder();
             if let Some(secret) = &global.app_secret {
@@ -97,7 +109,8 @@ impl<V: GraphVersion> Session<V> {
                 .base_url(server.base_url())
                 .access_token(server.access_token());
             mock = Some(server);
-        } else {
+        }
+        if mock.is_none() {
             if let Some(url) = &global.base_url {
                 builder = builder.base_url(url);
             }
@@ -129,5 +142,23 @@ impl<V: GraphVersion> Session<V> {
             .user_agent_suffix(concat!("waphone/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { client, out, mock })
+    }
+
+    /// The demo account, when the command runs against the embedded mock.
+    pub fn demo_waba(&self) -> Option<&'static str> {
+        #[cfg(feature = "mock")]
+        if self.mock.is_some() {
+            return Some(whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID);
+        }
+        None
+    }
+
+    /// The mock's app, when the command runs against the embedded mock.
+    pub fn mock_app(&self) -> Option<&'static str> {
+        #[cfg(feature = "mock")]
+        if self.mock.is_some() {
+            return Some(whatsapp_phone_numbers_mock::MOCK_APP_ID);
+        }
+        None
     }
 }

@@ -22,6 +22,7 @@
 //!
 //! Most users want the `whatsapp-phone-numbers` crate, which wraps these clients.
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod field;
 pub mod open_enum;

@@ -5,6 +5,7 @@
 /// Graph API v23.0: the generated client, types, field selections and operation
 /// table of `spec/v23.0/openapi.yaml` (feature `v23_0`).
 #[cfg(feature = "v23_0")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v23_0")))]
 #[rustfmt::skip]
 #[allow(missing_docs)]
 pub mod v23_0;
@@ -12,6 +13,7 @@ pub mod v23_0;
 /// Graph API v24.0: the generated client, types, field selections and operation
 /// table of `spec/v24.0/openapi.yaml` (feature `v24_0`).
 #[cfg(feature = "v24_0")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v24_0")))]
 #[rustfmt::skip]
 #[allow(missing_docs)]
 pub mod v24_0;

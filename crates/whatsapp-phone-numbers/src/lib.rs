@@ -92,6 +92,7 @@
 //! - **Tracing**: one `whatsapp.request` span per attempt (operation, method, path template,
 //!   attempt, status, duration, fbtrace_id) and never a secret.
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
 mod builder;

@@ -15,6 +15,7 @@ impl ApiVersion {
 /// Graph API v23.0 (feature `v23_0`): the [`Client`] bound to this version, and the
 /// types and field selections generated from `spec/v23.0/openapi.yaml`.
 #[cfg(feature = "v23_0")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v23_0")))]
 pub mod v23_0 {
     pub use whatsapp_phone_numbers_api::v23_0::fields::*;
     pub use whatsapp_phone_numbers_api::v23_0::{Version, fields, operations, types};
@@ -29,6 +30,7 @@ pub mod v23_0 {
 /// Graph API v24.0 (feature `v24_0`): the [`Client`] bound to this version, and the
 /// types and field selections generated from `spec/v24.0/openapi.yaml`.
 #[cfg(feature = "v24_0")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v24_0")))]
 pub mod v24_0 {
     pub use whatsapp_phone_numbers_api::v24_0::fields::*;
     pub use whatsapp_phone_numbers_api::v24_0::{Version, fields, operations, types};

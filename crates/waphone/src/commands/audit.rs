@@ -187,10 +187,8 @@ impl AuditArgs {
             }
         }
         if accounts.is_empty() {
-            return match (&self.business, &session.mock) {
-                (None, Some(_)) => Ok(vec![
-                    whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID.to_owned(),
-                ]),
+            return match (&self.business, session.demo_waba()) {
+                (None, Some(demo)) => Ok(vec![demo.to_owned()]),
                 (Some(_), _) => Ok(accounts),
                 (None, None) => Err(Failure::Usage(
                     "audit needs a WABA_ID or --business (or --mock for the demo account)".into(),

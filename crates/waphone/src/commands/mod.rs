@@ -6,6 +6,7 @@ pub mod automation;
 pub mod fleet;
 pub mod lifecycle;
 pub mod list;
+#[cfg(feature = "mock")]
 pub mod mock;
 pub mod number;
 pub mod oba;

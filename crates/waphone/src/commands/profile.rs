@@ -105,9 +105,9 @@ pub struct ProfilePhotoArgs {
 impl ProfilePhotoArgs {
     /// Uploads the image with the Resumable Upload API and sets it as the profile picture.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        let app_id = match (&self.app_id, &session.mock) {
+        let app_id = match (&self.app_id, session.mock_app()) {
             (Some(id), _) => id.clone(),
-            (None, Some(_)) => whatsapp_phone_numbers_mock::MOCK_APP_ID.to_owned(),
+            (None, Some(mock)) => mock.to_owned(),
             (None, None) => {
                 return Err(Failure::Usage(
                     "profile photo needs --app-id (or WHATSAPP_APP_ID): uploads go through an app (nothing was sent)"
