@@ -24,7 +24,7 @@ fn fixture(dir: &Path) {
     let facade = facade.to_string_lossy().replace('\\', "/");
     write(
         &dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"v24-only\", \"defaults\", \"app\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"v24-only\", \"defaults\", \"app\", \"quickstart\"]\n",
     );
     write(
         &dir.join("v24-only/Cargo.toml"),
@@ -92,6 +92,25 @@ fn main() {
     );
 }
 
+/// A user crate with only the dependencies the facade's README documents, holding its
+/// quickstart.
+fn quickstart(dir: &Path, facade: &str) {
+    write(
+        &dir.join("quickstart/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"quickstart\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\" }}\nfutures-util = \"0.3\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
+        ),
+    );
+    let readme =
+        std::fs::read_to_string(repo().join("crates/whatsapp-phone-numbers/README.md")).unwrap();
+    let code = readme
+        .split("```rust,no_run\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has a rust,no_run quickstart");
+    write(&dir.join("quickstart/src/main.rs"), code);
+}
+
 fn cargo_check(dir: &Path, package: &str) {
     let target = repo().join("target/fixtures/additivity");
     let out = Command::new(env!("CARGO"))
@@ -113,11 +132,15 @@ fn a_v24_only_library_compiles_alone_and_beside_the_defaults() {
     let dir = std::env::temp_dir().join(format!("wapn-additivity-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     fixture(&dir);
+    let facade = repo().join("crates/whatsapp-phone-numbers");
+    quickstart(&dir, &facade.to_string_lossy().replace('\\', "/"));
     std::fs::copy(repo().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     // Alone: the facade is built with `v24_0` only.
     cargo_check(&dir, "v24-only");
     // In one graph with a crate using the defaults: features unify, nothing changes
     // meaning, both still compile.
     cargo_check(&dir, "app");
+    // The README's quickstart builds with only the dependencies the README lists.
+    cargo_check(&dir, "quickstart");
     std::fs::remove_dir_all(&dir).unwrap();
 }
