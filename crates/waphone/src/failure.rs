@@ -72,7 +72,7 @@ impl Failure {
                 line
             }
         };
-        Some(crate::output::safe(&text.replace(['\r', '\n'], " ")))
+        Some(crate::terminal::safe(&text.replace(['\r', '\n'], " ")))
     }
 }
 

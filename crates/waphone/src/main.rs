@@ -8,6 +8,7 @@ mod failure;
 mod logging;
 mod output;
 mod session;
+mod terminal;
 
 use std::future::Future;
 use std::pin::Pin;
