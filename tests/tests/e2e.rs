@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use whatsapp_phone_numbers::v23_0::{AccountNumberField, Client, PhoneNumberField as Field, types};
-use whatsapp_phone_numbers::{ApiVersion, Error, Filter, Pin, RetryConfig, Sort, VerificationCode};
+use whatsapp_phone_numbers::{
+    ApiVersion, Error, Filter, RetryConfig, Sort, TwoStepPin, VerificationCode,
+};
 use whatsapp_phone_numbers_mock::{Fault, MockServer, demo};
 
 fn fast() -> RetryConfig {
@@ -47,7 +49,12 @@ async fn registration_lifecycle() {
     );
 
     // Registering before verification is refused by the mock, as by Graph.
-    assert!(phone.register(Pin::new("150954").unwrap()).await.is_err());
+    assert!(
+        phone
+            .register(TwoStepPin::new("150954").unwrap())
+            .await
+            .is_err()
+    );
 
     phone
         .request_code(types::CodeMethod::Sms, "en_US")
@@ -90,7 +97,10 @@ async fn registration_lifecycle() {
         .verify_code(VerificationCode::new(&code).unwrap())
         .await
         .unwrap();
-    phone.register(Pin::new("150954").unwrap()).await.unwrap();
+    phone
+        .register(TwoStepPin::new("150954").unwrap())
+        .await
+        .unwrap();
     let live = phone
         .get()
         .fields([Field::Status, Field::CodeVerificationStatus])
@@ -102,7 +112,10 @@ async fn registration_lifecycle() {
         Some(types::CodeVerificationStatus::Verified)
     );
 
-    phone.set_pin(Pin::new("246810").unwrap()).await.unwrap();
+    phone
+        .set_pin(TwoStepPin::new("246810").unwrap())
+        .await
+        .unwrap();
     assert_eq!(server.state().pin(&created.id).as_deref(), Some("246810"));
     phone.deregister().await.unwrap();
     let gone = phone.get().fields([Field::Status]).await.unwrap();
@@ -110,11 +123,14 @@ async fn registration_lifecycle() {
 
     // Registering again needs the PIN that is set.
     let mismatch = phone
-        .register(Pin::new("999999").unwrap())
+        .register(TwoStepPin::new("999999").unwrap())
         .await
         .unwrap_err();
     assert_eq!(mismatch.code(), Some(133005));
-    phone.register(Pin::new("246810").unwrap()).await.unwrap();
+    phone
+        .register(TwoStepPin::new("246810").unwrap())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 //! - every error answer uses the one `GraphApiError` envelope, and every 200 answer carries
 //!   an example.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use anyhow::{Context, Result, anyhow};
@@ -132,6 +133,7 @@ pub fn lower_for_progenitor(api: &mut OpenAPI) {
             parameter_data.examples.clear();
         }
     };
+    mark_request_bodies(api);
     for (_, item) in api.paths.paths.iter_mut() {
         if let ReferenceOr::Item(item) = item {
             item.parameters.iter_mut().for_each(lower);
@@ -150,6 +152,51 @@ pub fn lower_for_progenitor(api: &mut OpenAPI) {
             {
                 op.parameters.iter_mut().for_each(lower);
             }
+        }
+    }
+}
+
+/// Adds to the description of every component schema that is an operation's request body
+/// a line saying so, so that rustdoc tells the types a caller reads apart from the bodies the
+/// facade's builders fill in.
+fn mark_request_bodies(api: &mut OpenAPI) {
+    let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, item) in api.paths.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let Some(ReferenceOr::Item(body)) = &op.request_body else {
+                continue;
+            };
+            for media in body.content.values() {
+                if let Some(ReferenceOr::Reference { reference }) = &media.schema
+                    && let Some(name) = reference.strip_prefix("#/components/schemas/")
+                {
+                    let id = op.operation_id.as_deref().unwrap_or("?");
+                    let used = format!("`{id}` (`{} {path}`)", method.to_uppercase());
+                    let list = uses.entry(name.to_owned()).or_default();
+                    if !list.contains(&used) {
+                        list.push(used);
+                    }
+                }
+            }
+        }
+    }
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for (name, used) in uses {
+        if let Some(ReferenceOr::Item(schema)) = components.schemas.get_mut(&name) {
+            let note = format!(
+                "Request body of {}. The facade's builders fill it in from their setters; \
+                 build it yourself only to call the generated `Client` directly.",
+                used.join(", ")
+            );
+            schema.schema_data.description = Some(match schema.schema_data.description.take() {
+                Some(text) => format!("{}\n\n{note}", text.trim_end()),
+                None => note,
+            });
         }
     }
 }

@@ -66,7 +66,7 @@ pub fn facade_versions(versions: &[SpecVersion]) -> String {
         let m = v.module();
         let _ = write!(
             out,
-            "\n/// Graph API {name} (feature `{m}`): the [`Client`] bound to this version, and the\n/// types and field selections generated from `spec/{name}/openapi.yaml`.\n#[cfg(feature = \"{m}\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"{m}\")))]\npub mod {m} {{\n    pub use whatsapp_phone_numbers_api::{m}::fields::*;\n    pub use whatsapp_phone_numbers_api::{m}::{{Version, fields, operations, types}};\n\n    /// A client for Graph API {name}: `Client<Version>`.\n    pub type Client = crate::Client<Version>;\n\n    /// A builder for [`Client`].\n    pub type ClientBuilder = crate::ClientBuilder<Version>;\n}}\n",
+            "\n/// Graph API {name} (feature `{m}`): the [`Client`] bound to this version, and the\n/// types and field selections generated from `spec/{name}/openapi.yaml`.\n///\n/// The types a call returns are in [`types`]({m}::types); the request bodies there are\n/// filled in by the builders (their docs say so), so you rarely build one yourself.\n#[cfg(feature = \"{m}\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"{m}\")))]\npub mod {m} {{\n    pub use whatsapp_phone_numbers_api::{m}::fields::*;\n    pub use whatsapp_phone_numbers_api::{m}::{{Version, operations, types}};\n\n    /// A client for Graph API {name}: `Client<Version>`.\n    pub type Client = crate::Client<Version>;\n\n    /// A builder for [`Client`].\n    pub type ClientBuilder = crate::ClientBuilder<Version>;\n}}\n",
             name = v.name
         );
     }

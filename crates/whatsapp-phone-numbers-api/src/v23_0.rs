@@ -592,7 +592,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verified_name: ::std::option::Option<::std::string::String>,
     }
-    ///A number to add to the account.
+    /**A number to add to the account.
+
+Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -836,7 +838,9 @@ Meta's reference material nests them under `business_profile`, which is accepted
         ///The profile (one element).
         pub data: ::std::vec::Vec<BusinessProfile>,
     }
-    ///Profile fields to change. Send only what changes.
+    /**Profile fields to change. Send only what changes.
+
+Request body of `updateBusinessProfile` (`POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -986,7 +990,9 @@ chat with the number.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub prompts: ::std::vec::Vec<::std::string::String>,
     }
-    ///The welcome message, prompts and commands to set. Empty lists clear them.
+    /**The welcome message, prompts and commands to set. Empty lists clear them.
+
+Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID}/conversational_automation`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1358,7 +1364,9 @@ The overall `can_send_message` is the worst of the entities'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_message: ::std::option::Option<::std::string::String>,
     }
-    ///An application for Official Business Account status.
+    /**An application for Official Business Account status.
+
+Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number-ID}/official_business_account`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1772,7 +1780,9 @@ The overall `can_send_message` is the worst of the entities'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_identity_change: ::std::option::Option<UserIdentityChangeSettings>,
     }
-    ///Settings to change. Send only the groups that change.
+    /**Settings to change. Send only the groups that change.
+
+Request body of `updateSettings` (`POST /{Version}/{Phone-Number-ID}/settings`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1807,7 +1817,9 @@ The overall `can_send_message` is the worst of the entities'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
     }
-    ///Updates to a phone number. Send only what changes.
+    /**Updates to a phone number. Send only what changes.
+
+Request body of `updatePhoneNumber` (`POST /{Version}/{Phone-Number-ID}`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1909,7 +1921,9 @@ The overall `can_send_message` is the worst of the entities'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub paging: ::std::option::Option<CursorPaging>,
     }
-    ///A QR code to create (no `code`) or to change (with `code`).
+    /**A QR code to create (no `code`) or to change (with `code`).
+
+Request body of `saveQrCode` (`POST /{Version}/{Phone-Number-ID}/message_qrdls`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2011,7 +2025,9 @@ The overall `can_send_message` is the worst of the entities'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<crate::v23_0::types::QualityRating>,
     }
-    ///Registration of a number with Cloud API.
+    /**Registration of a number with Cloud API.
+
+Request body of `registerPhoneNumber` (`POST /{Version}/{Phone-Number-ID}/register`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2054,7 +2070,9 @@ on, set `storage_configuration` in the settings before registering.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<crate::sensitive::SensitiveString>,
     }
-    ///How and in which language to send the verification code.
+    /**How and in which language to send the verification code.
+
+Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2202,7 +2220,9 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<SubscribedApp>,
     }
-    ///A subscription, optionally with an account-level callback override.
+    /**A subscription, optionally with an account-level callback override.
+
+Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2288,7 +2308,9 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_identity_key_check: ::std::option::Option<bool>,
     }
-    ///The code that was received.
+    /**The code that was received.
+
+Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

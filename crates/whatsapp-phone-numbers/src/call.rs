@@ -59,9 +59,20 @@ impl<'a> Call<'a> {
     }
 }
 
-/// Decodes a JSON success body.
+/// Decodes a JSON success body; the message names the field that did not decode
+/// (`data[2].id: invalid type: ...`).
 pub(crate) fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| e.to_string())
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.into_inner().to_string()
+        } else {
+            format!("{path}: {}", e.into_inner())
+        }
+    })?;
+    reader.end().map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 impl Core {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use whatsapp_phone_numbers_api::operation::RetryClass;
 
 use crate::meta::ResponseMeta;
+use crate::retry::AUTH_CODES;
 use crate::retry::{self, Failure};
-pub use crate::retry::{AUTH_CODES, REGISTRATION_THROTTLED, THROTTLING_CODES};
 
 /// Everything that can go wrong.
 ///

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use futures_util::TryStreamExt;
-//! use whatsapp_phone_numbers::Pin;
+//! use whatsapp_phone_numbers::TwoStepPin;
 //! use whatsapp_phone_numbers::v24_0::{Client, PhoneNumberField as Field, types};
 //!
 //! # async fn run() -> Result<(), whatsapp_phone_numbers::Error> {
@@ -32,7 +32,7 @@
 //! // Registration.
 //! let phone = client.phone_number("106540352242922");
 //! phone.request_code(types::CodeMethod::Sms, "en_US").await?;
-//! phone.register(Pin::new("150954")?).await?;
+//! phone.register(TwoStepPin::new("150954")?).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -83,6 +83,11 @@
 //!   usage header. Calls whose `x-retry-class` is `unprocessed-only` (registration, codes)
 //!   are retried only when the failure proves the request was not processed. One rule
 //!   decides both these retries and [`Error::is_retryable`].
+//! - **Decoding**: an answer that does not decode is an [`Error::Decode`] with the status,
+//!   a body excerpt and the path of the field that failed (`data[1].id: invalid type ...`).
+//!   A list page whose `data` is `null` or missing is such an error, not an empty page: read
+//!   as empty, a broken answer would make a fleet look smaller than it is. Paginators yield
+//!   the items of the good pages, then the error once, and end.
 //! - **Metadata**: every [`Response`] derefs to its body and carries [`ResponseMeta`]:
 //!   request ID, served API version, parsed `X-Business-Use-Case-Usage` and `X-App-Usage`.
 //! - **Security**: the token travels only in the `Authorization` header (marked sensitive);
@@ -98,24 +103,26 @@ mod body;
 mod builder;
 mod call;
 mod client;
-pub mod codes;
-pub mod config;
+mod codes;
+mod config;
 mod core;
-pub mod error;
+mod error;
 mod fields;
-pub mod meta;
+mod meta;
 mod paging;
-pub mod query;
+mod query;
 mod resources;
 mod retry;
-pub mod secret;
+mod secret;
 mod validate;
 mod version;
 
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
 pub use crate::codes::GraphErrorCode;
-pub use crate::config::ApiVersion;
+pub use crate::config::{
+    ApiVersion, DEFAULT_BASE_URL, ENV_ACCESS_TOKEN, ENV_API_VERSION, ENV_APP_SECRET, ENV_BASE_URL,
+};
 pub use crate::core::Core;
 pub use crate::error::{
     ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError, NetworkErrorKind,
@@ -142,7 +149,7 @@ pub use crate::resources::settings::{GetSettings, SettingsHandle, UpdateSettings
 pub use crate::resources::subscriptions::{SubscribeApp, SubscriptionsHandle};
 pub use crate::resources::uploads::{AppHandle, UploadFile};
 pub use crate::retry::RetryConfig;
-pub use crate::secret::{AccessToken, AppSecret, Pin, VerificationCode};
+pub use crate::secret::{AccessToken, AppSecret, TwoStepPin, VerificationCode};
 pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};
 pub use whatsapp_phone_numbers_api::field::Field;
 pub use whatsapp_phone_numbers_api::version::view;
@@ -162,8 +169,8 @@ pub type ResultStream<T> =
 pub mod prelude {
     pub use crate::view::prelude::*;
     pub use crate::{
-        ApiVersion, Client, Error, Field as _, Filter, GraphVersion, OpenEnum as _, Page as _, Pin,
-        Sort, VerificationCode,
+        ApiVersion, Client, Error, Field as _, Filter, GraphVersion, OpenEnum as _, Page as _,
+        Sort, TwoStepPin, VerificationCode,
     };
     pub use futures_util::{StreamExt as _, TryStreamExt as _};
 }

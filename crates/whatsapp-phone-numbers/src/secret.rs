@@ -103,17 +103,17 @@ redacted_debug!(AppSecret);
 /// A two-step verification PIN: exactly six ASCII digits.
 ///
 /// ```
-/// use whatsapp_phone_numbers::Pin;
-/// assert!(Pin::new("150954").is_ok());
-/// let err = Pin::new("12345").unwrap_err();
+/// use whatsapp_phone_numbers::TwoStepPin;
+/// assert!(TwoStepPin::new("150954").is_ok());
+/// let err = TwoStepPin::new("12345").unwrap_err();
 /// assert_eq!(err.invalid_field(), Some("pin"));
 /// assert!(!format!("{err:?}").contains("12345"));
-/// assert_eq!(format!("{:?}", Pin::new("150954").unwrap()), "Pin(<redacted>)");
+/// assert_eq!(format!("{:?}", TwoStepPin::new("150954").unwrap()), "TwoStepPin(<redacted>)");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct Pin(String);
+pub struct TwoStepPin(String);
 
-impl Pin {
+impl TwoStepPin {
     /// Validates and wraps a PIN.
     pub fn new(pin: impl AsRef<str>) -> Result<Self, Error> {
         validate::six_digits("pin", pin.as_ref()).map(Self)
@@ -125,7 +125,7 @@ impl Pin {
     }
 }
 
-redacted_debug!(Pin);
+redacted_debug!(TwoStepPin);
 
 /// A registration verification code (the one sent by SMS or voice): six ASCII digits.
 #[derive(Clone, PartialEq, Eq)]
@@ -168,7 +168,7 @@ mod tests {
             AccessToken::new("tok-1").unwrap(),
             AppSecret::new("sec-2").unwrap(),
             AppSecret::new("sec-2").unwrap(),
-            Pin::new("123456").unwrap(),
+            TwoStepPin::new("123456").unwrap(),
             VerificationCode::new("654321").unwrap(),
         );
         for secret in ["tok-1", "sec-2", "123456", "654321"] {
@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn codes_and_pins_are_six_ascii_digits() {
         for bad in ["", "12345", "1234567", "12345a", "１２３４５６", " 123456"] {
-            assert!(Pin::new(bad).is_err(), "{bad:?}");
+            assert!(TwoStepPin::new(bad).is_err(), "{bad:?}");
             assert!(VerificationCode::new(bad).is_err(), "{bad:?}");
         }
         assert!(AccessToken::new("  ").is_err());

@@ -14,11 +14,14 @@ impl ApiVersion {
 
 /// Graph API v23.0 (feature `v23_0`): the [`Client`] bound to this version, and the
 /// types and field selections generated from `spec/v23.0/openapi.yaml`.
+///
+/// The types a call returns are in [`types`](v23_0::types); the request bodies there are
+/// filled in by the builders (their docs say so), so you rarely build one yourself.
 #[cfg(feature = "v23_0")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v23_0")))]
 pub mod v23_0 {
     pub use whatsapp_phone_numbers_api::v23_0::fields::*;
-    pub use whatsapp_phone_numbers_api::v23_0::{Version, fields, operations, types};
+    pub use whatsapp_phone_numbers_api::v23_0::{Version, operations, types};
 
     /// A client for Graph API v23.0: `Client<Version>`.
     pub type Client = crate::Client<Version>;
@@ -29,11 +32,14 @@ pub mod v23_0 {
 
 /// Graph API v24.0 (feature `v24_0`): the [`Client`] bound to this version, and the
 /// types and field selections generated from `spec/v24.0/openapi.yaml`.
+///
+/// The types a call returns are in [`types`](v24_0::types); the request bodies there are
+/// filled in by the builders (their docs say so), so you rarely build one yourself.
 #[cfg(feature = "v24_0")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v24_0")))]
 pub mod v24_0 {
     pub use whatsapp_phone_numbers_api::v24_0::fields::*;
-    pub use whatsapp_phone_numbers_api::v24_0::{Version, fields, operations, types};
+    pub use whatsapp_phone_numbers_api::v24_0::{Version, operations, types};
 
     /// A client for Graph API v24.0: `Client<Version>`.
     pub type Client = crate::Client<Version>;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use whatsapp_phone_numbers::{GraphVersion, Pin, VerificationCode};
+use whatsapp_phone_numbers::{GraphVersion, TwoStepPin, VerificationCode};
 
 use super::done;
 use crate::failure::Failure;
@@ -121,7 +121,7 @@ pub struct RegisterArgs {
 impl RegisterArgs {
     /// Registers the number.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        let pin = Pin::new(&self.pin)?;
+        let pin = TwoStepPin::new(&self.pin)?;
         let answer = session
             .client
             .phone_number(&self.phone_number_id)
@@ -165,7 +165,7 @@ pub struct SetPinArgs {
 impl SetPinArgs {
     /// Changes the PIN.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        let pin = Pin::new(&self.pin)?;
+        let pin = TwoStepPin::new(&self.pin)?;
         let answer = session
             .client
             .phone_number(&self.phone_number_id)

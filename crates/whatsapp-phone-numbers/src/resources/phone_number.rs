@@ -14,7 +14,7 @@ use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
-use crate::secret::{Pin, VerificationCode};
+use crate::secret::{TwoStepPin, VerificationCode};
 use crate::validate;
 
 impl<V: GraphVersion> Client<V> {
@@ -60,7 +60,7 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
     }
 
     /// Changes the two-step verification PIN.
-    pub fn set_pin(&self, pin: Pin) -> UpdatePhoneNumber<V> {
+    pub fn set_pin(&self, pin: TwoStepPin) -> UpdatePhoneNumber<V> {
         self.update().pin(pin)
     }
 
@@ -98,7 +98,7 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
     }
 
     /// Registers the number with Cloud API, setting its two-step PIN.
-    pub fn register(&self, pin: Pin) -> Register<V> {
+    pub fn register(&self, pin: TwoStepPin) -> Register<V> {
         Register::new(self.client.clone(), self.id.clone(), pin)
     }
 
@@ -184,7 +184,7 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
     }
 
     /// A new two-step verification PIN.
-    pub fn pin(mut self, pin: Pin) -> Self {
+    pub fn pin(mut self, pin: TwoStepPin) -> Self {
         self.body.set_secret("pin", pin.expose(), pin.expose());
         self
     }

@@ -10,7 +10,7 @@ use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
-use crate::secret::{Pin, VerificationCode};
+use crate::secret::{TwoStepPin, VerificationCode};
 use crate::validate;
 
 /// `POST /<PHONE_NUMBER_ID>/request_code`.
@@ -91,7 +91,7 @@ pub struct Register<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> Register<V> {
-    pub(crate) fn new(client: Client<V>, id: String, pin: Pin) -> Self {
+    pub(crate) fn new(client: Client<V>, id: String, pin: TwoStepPin) -> Self {
         let mut body = Body::default();
         body.set("messaging_product", "whatsapp");
         body.set_secret("pin", pin.expose(), pin.expose());

@@ -4,7 +4,7 @@ use serde_json::json;
 use whatsapp_phone_numbers::v23_0::{
     AccountNumberField, BusinessProfileField, PhoneNumberField as Field, types,
 };
-use whatsapp_phone_numbers::{Filter, Pin, Sort, VerificationCode};
+use whatsapp_phone_numbers::{Filter, Sort, TwoStepPin, VerificationCode};
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -224,11 +224,14 @@ async fn writes_send_the_documented_bodies() {
             .success
     );
     phone
-        .register(Pin::new("150954").unwrap())
+        .register(TwoStepPin::new("150954").unwrap())
         .data_localization_region(types::DataLocalizationRegion::De)
         .await
         .unwrap();
-    let updated = phone.set_pin(Pin::new("246810").unwrap()).await.unwrap();
+    let updated = phone
+        .set_pin(TwoStepPin::new("246810").unwrap())
+        .await
+        .unwrap();
     assert!(matches!(&*updated, types::PhoneNumberUpdateResult::SuccessResponse(s) if s.success));
     phone.set_display_name("Jaspers Downtown").await.unwrap();
     phone

@@ -289,3 +289,77 @@ async fn endless_empty_pages_end_with_an_error() {
     );
     assert_eq!(counter.load(std::sync::atomic::Ordering::Relaxed), 20);
 }
+
+/// Decided: a page whose `data` is `null` or missing is an error naming `data`, not an empty
+/// page. Read as empty, a broken answer would make a fleet look smaller than it is (an audit
+/// would pass over the numbers it never saw). The error comes once, after the good pages, and
+/// ends the stream.
+#[tokio::test]
+async fn a_page_without_data_is_an_error_naming_data_not_an_empty_page() {
+    for broken in [
+        json!({"data": null, "paging": {"cursors": {"after": "P3"}}}),
+        json!({"paging": {"cursors": {"after": "P3"}}}),
+    ] {
+        let server = MockServer::start().await;
+        let list = format!("/v23.0/{WABA}/phone_numbers");
+        Mock::given(method("GET"))
+            .and(path(list.clone()))
+            .and(query_param_is_missing("after"))
+            .respond_with(page(json!([{"id": "1"}]), "P2", true))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(list))
+            .and(query_param("after", "P2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(broken.clone()))
+            .mount(&server)
+            .await;
+        let items: Vec<_> = client(&server)
+            .business_account(WABA)
+            .phone_numbers()
+            .list()
+            .stream()
+            .collect()
+            .await;
+        assert_eq!(items.len(), 2, "{broken}: one number, then one error");
+        assert_eq!(items[0].as_ref().unwrap().id.as_deref(), Some("1"));
+        let Err(Error::Decode(e)) = &items[1] else {
+            panic!("{broken}: {:?}", items[1]);
+        };
+        assert_eq!(e.status, 200);
+        assert!(
+            e.message.starts_with("data: invalid type: null")
+                || e.message.starts_with("missing field `data`"),
+            "{broken}: {}",
+            e.message
+        );
+        assert!(e.body_excerpt.contains("paging"), "{}", e.body_excerpt);
+        assert_eq!(requests(&server).await.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn a_decode_error_names_the_item_and_field() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v23.0/{WABA}/phone_numbers")))
+        .respond_with(page(json!([{"id": "1"}, {"id": 2}]), "P2", false))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .business_account(WABA)
+        .phone_numbers()
+        .list()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Decode(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        e.message.starts_with("data[1].id: invalid type"),
+        "{}",
+        e.message
+    );
+    assert!(err.to_string().contains("data[1].id"), "{err}");
+}

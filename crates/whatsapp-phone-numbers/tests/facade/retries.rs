@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use whatsapp_phone_numbers::v23_0::Client;
-use whatsapp_phone_numbers::{Error, Pin, RetryConfig};
+use whatsapp_phone_numbers::{Error, RetryConfig, TwoStepPin};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -90,7 +90,7 @@ async fn registration_calls_are_not_retried_on_ambiguous_failures() {
     .await;
     let error = client(&server)
         .phone_number(PHONE)
-        .register(Pin::new("150954").unwrap())
+        .register(TwoStepPin::new("150954").unwrap())
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(500));
@@ -131,7 +131,7 @@ async fn registration_throttling_133016_is_never_retried() {
     let server = server_failing(5, throttled(133016)).await;
     let error = client(&server)
         .phone_number(PHONE)
-        .register(Pin::new("150954").unwrap())
+        .register(TwoStepPin::new("150954").unwrap())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(133016));
@@ -217,7 +217,7 @@ async fn connection_failures_are_retried_then_reported() {
     // Registration calls retry refused connections too: nothing was sent.
     let error = client
         .phone_number(PHONE)
-        .register(Pin::new("150954").unwrap())
+        .register(TwoStepPin::new("150954").unwrap())
         .await
         .unwrap_err();
     assert!(

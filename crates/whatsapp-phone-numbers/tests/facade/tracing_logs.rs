@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use whatsapp_phone_numbers::v23_0::Client;
-use whatsapp_phone_numbers::{Pin, VerificationCode};
+use whatsapp_phone_numbers::{TwoStepPin, VerificationCode};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -81,8 +81,14 @@ async fn spans_per_attempt_and_no_secrets_at_trace_level() {
         .unwrap();
     let phone = client.phone_number(PHONE);
     phone.get().await.unwrap();
-    phone.register(Pin::new("918273").unwrap()).await.unwrap();
-    phone.set_pin(Pin::new("564738").unwrap()).await.unwrap();
+    phone
+        .register(TwoStepPin::new("918273").unwrap())
+        .await
+        .unwrap();
+    phone
+        .set_pin(TwoStepPin::new("564738").unwrap())
+        .await
+        .unwrap();
     let error = phone
         .verify_code(VerificationCode::new("102938").unwrap())
         .await

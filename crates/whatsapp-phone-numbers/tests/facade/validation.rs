@@ -1,7 +1,7 @@
 //! Behaviour 6: Validation before sending: a clear error naming the field, and zero requests.
 
 use whatsapp_phone_numbers::v23_0::{PhoneNumberField, types};
-use whatsapp_phone_numbers::{Error, Filter, Pin, VerificationCode};
+use whatsapp_phone_numbers::{Error, Filter, TwoStepPin, VerificationCode};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::*;
@@ -28,10 +28,10 @@ async fn bad_input_never_reaches_the_server() {
     let phone = client.phone_number(PHONE);
 
     // PINs and codes: six ASCII digits; the value is never echoed.
-    let pin_error = Pin::new("12a456").unwrap_err();
+    let pin_error = TwoStepPin::new("12a456").unwrap_err();
     assert_eq!(pin_error.invalid_field(), Some("pin"));
     assert!(!format!("{pin_error:?}{pin_error}").contains("12a456"));
-    assert_eq!(field(Pin::new("1234567")), "pin");
+    assert_eq!(field(TwoStepPin::new("1234567")), "pin");
     assert_eq!(field(VerificationCode::new("12 456")), "code");
 
     // IDs: digits only, so nothing like `/`, `?` or `..` reaches a path.

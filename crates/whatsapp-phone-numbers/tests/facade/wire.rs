@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use whatsapp_phone_numbers::v23_0::Client;
-use whatsapp_phone_numbers::{Error, Pin};
+use whatsapp_phone_numbers::{Error, TwoStepPin};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -75,7 +75,7 @@ async fn a_registration_answer_cut_off_is_not_repeated_and_not_retryable() {
     let (base, count) = raw_server(vec![cut_off_200(), ok_200()]).await;
     let error = client_at(&base)
         .phone_number(PHONE)
-        .register(Pin::new("150954").unwrap())
+        .register(TwoStepPin::new("150954").unwrap())
         .await
         .unwrap_err();
     match &error {
@@ -144,7 +144,7 @@ async fn redirects_are_reported_not_followed() {
         .await;
     let error = client(&server)
         .phone_number(PHONE)
-        .register(Pin::new("150954").unwrap())
+        .register(TwoStepPin::new("150954").unwrap())
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(307));
