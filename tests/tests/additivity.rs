@@ -17,7 +17,8 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// The three crates: `v24-only` (only the `v24_0` feature), `defaults` (default features)
+/// The three crates: `v24-only` (only the `v24_0` feature: no `schemars`, no TLS choice),
+/// `defaults` (default features)
 /// and `app`, which depends on both.
 fn fixture(dir: &Path) {
     let facade = repo().join("crates/whatsapp-phone-numbers");
@@ -57,6 +58,11 @@ pub fn status<V: GraphVersion>(number: &V::PhoneNumber) -> Option<String> {
 }
 
 pub const VERSION: ApiVersion = ApiVersion::V24_0;
+
+// Built without `schemars` alone, with it beside `defaults`: the bound means the same code.
+pub fn copy<T: whatsapp_phone_numbers::Schema>(value: &T) -> T {
+    value.clone()
+}
 "#,
     );
     write(

@@ -41,6 +41,14 @@ pub fn generate_with_spec(text: &str, label: &str, module: &str) -> Result<(Open
 
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("{label}: progenitor produced code that does not parse: {e}"))?;
+    for item in &mut file.items {
+        if let syn::Item::Mod(m) = item
+            && m.ident == "types"
+            && let Some((_, inner)) = m.content.as_mut()
+        {
+            schemars_behind_feature(inner);
+        }
+    }
     file.items.push(syn::parse2(hooks_impl())?);
     let code = prettyplease::unparse(&file);
 
@@ -69,8 +77,7 @@ fn settings(module: &str, enums: &[EnumDef], sensitive: &[String]) -> Generation
         .with_inner_type(quote! { crate::transport::SharedTransport })
         .with_hooks(HooksMode::Expected)
         .with_derive("Clone")
-        .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema");
+        .with_derive("PartialEq");
     let module = format_ident!("{}", module);
     for e in enums {
         let name = format_ident!("{}", e.name);
@@ -90,6 +97,29 @@ fn settings(module: &str, enums: &[EnumDef], sensitive: &[String]) -> Generation
         );
     }
     settings
+}
+
+/// Gives every generated struct and enum of `types` a `JsonSchema` derive behind the crate's default
+/// `schemars` feature, so that lean users can turn the derives off.
+fn schemars_behind_feature(items: &mut [syn::Item]) {
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = m.content.as_mut() {
+                    schemars_behind_feature(inner);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if attrs.iter().any(|a| a.path().is_ident("derive")) {
+            attrs.push(syn::parse_quote! {
+                #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+            });
+        }
+    }
 }
 
 /// Serialises progenitor runs: a panic hook is swapped in to catch its message.

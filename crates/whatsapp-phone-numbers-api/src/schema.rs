@@ -12,7 +12,7 @@ pub trait Schema:
     + Clone
     + fmt::Debug
     + PartialEq
-    + schemars::JsonSchema
+    + JsonSchemaIfEnabled
     + Send
     + Sync
     + Unpin
@@ -26,13 +26,29 @@ impl<T> Schema for T where
         + Clone
         + fmt::Debug
         + PartialEq
-        + schemars::JsonSchema
+        + JsonSchemaIfEnabled
         + Send
         + Sync
         + Unpin
         + 'static
 {
 }
+
+/// `schemars::JsonSchema` when the `schemars` feature (on by default) is enabled, and
+/// nothing otherwise: with the feature, every [`Schema`] type also describes itself as a
+/// JSON Schema.
+#[cfg(feature = "schemars")]
+pub trait JsonSchemaIfEnabled: schemars::JsonSchema {}
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema> JsonSchemaIfEnabled for T {}
+
+/// `schemars::JsonSchema` when the `schemars` feature (on by default) is enabled, and
+/// nothing otherwise: with the feature, every [`Schema`] type also describes itself as a
+/// JSON Schema.
+#[cfg(not(feature = "schemars"))]
+pub trait JsonSchemaIfEnabled {}
+#[cfg(not(feature = "schemars"))]
+impl<T> JsonSchemaIfEnabled for T {}
 
 /// An open string enumeration (see [`open_enum`](crate::open_enum)): the values the
 /// specification names, plus `Unknown(text)` for any other.

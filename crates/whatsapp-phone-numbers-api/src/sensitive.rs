@@ -60,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for SensitiveString {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SensitiveString {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "SensitiveString".into()

@@ -544,15 +544,8 @@ pub mod types {
         }
     }
     ///A WhatsApp account number node. Only the requested fields are present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountNumber {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_mode: ::std::option::Option<crate::v23_0::types::AccountMode>,
@@ -595,14 +588,8 @@ pub mod types {
     /**A number to add to the account.
 
 Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddPhoneNumberRequest {
         ///Country dialling code, 1 to 3 digits, without `+`.
         pub cc: ::std::string::String,
@@ -618,15 +605,8 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         pub verified_name: ::std::string::String,
     }
     ///An app, as subscriptions name it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AppInfo {
         ///ID of the app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -639,15 +619,8 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///A WhatsApp Business Account. Only the requested fields are present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessAccount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_review_status: ::std::option::Option<
@@ -696,15 +669,8 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         >,
     }
     ///One page of WhatsApp Business Accounts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessAccountPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<BusinessAccount>,
@@ -712,15 +678,8 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         pub paging: ::std::option::Option<CursorPaging>,
     }
     ///Cloud API options of the number.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessApiData {
         ///True to notify customers when the business changes its number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -732,15 +691,8 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         pub show_security_notifications: ::std::option::Option<bool>,
     }
     ///A business portfolio, by ID and name.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessInfo {
         ///ID of the business.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -752,15 +704,8 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
     /**The profile customers see. Graph returns the fields directly on the element; some of
 Meta's reference material nests them under `business_profile`, which is accepted too.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessProfile {
         ///Short status text under the name (1 to 139 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -790,15 +735,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub websites: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///The nested form of the profile fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessProfileFields {
         ///Short status text under the name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -826,14 +764,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
         pub websites: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     ///Graph wraps the profile in a `data` list with one element.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessProfileList {
         ///The profile (one element).
         pub data: ::std::vec::Vec<BusinessProfile>,
@@ -841,14 +773,8 @@ Meta's reference material nests them under `business_profile`, which is accepted
     /**Profile fields to change. Send only what changes.
 
 Request body of `updateBusinessProfile` (`POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessProfileUpdate {
         ///Short status text under the name (1 to 139 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -876,15 +802,8 @@ Request body of `updateBusinessProfile` (`POST /{Version}/{Phone-Number-ID}/what
 name). Sending call hours without `holiday_schedule` removes the holidays; with call
 hours off, the number takes calls at any time.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallHours {
         ///Closed days (at most 20).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -899,15 +818,8 @@ hours off, the number takes calls at any time.
         pub weekly_operating_hours: ::std::vec::Vec<OperatingHours>,
     }
     ///Business calling configuration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallingSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<FeatureToggle>,
@@ -933,15 +845,8 @@ hours off, the number takes calls at any time.
         pub video: ::std::option::Option<FeatureToggle>,
     }
     ///Changes to business calling.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallingSettingsUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_hours: ::std::option::Option<CallHours>,
@@ -967,15 +872,8 @@ hours off, the number takes calls at any time.
     /**The welcome message, ice-breaker prompts and commands customers see when they open a
 chat with the number.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationalAutomation {
         ///Slash commands (at most 30).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -993,15 +891,8 @@ chat with the number.
     /**The welcome message, prompts and commands to set. Empty lists clear them.
 
 Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID}/conversational_automation`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationalAutomationUpdate {
         ///Commands, at most 30.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1014,18 +905,9 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         pub prompts: ::std::vec::Vec<ConversationalAutomationUpdatePromptsItem>,
     }
     ///`ConversationalAutomationUpdatePromptsItem`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationalAutomationUpdatePromptsItem(::std::string::String);
     impl ::std::ops::Deref for ConversationalAutomationUpdatePromptsItem {
         type Target = ::std::string::String;
@@ -1080,14 +962,8 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         }
     }
     ///One command customers can type after `/`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationalCommand {
         ///What the command does (at most 256 characters).
         pub command_description: ::std::string::String,
@@ -1095,28 +971,15 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         pub command_name: ::std::string::String,
     }
     ///ID of a node that was created.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedId {
         ///The new node's ID.
         pub id: ::std::string::String,
     }
     ///Graph cursor paging. `next` is absent on the last page.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CursorPaging {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursors: ::std::option::Option<PagingCursors>,
@@ -1128,41 +991,21 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         pub previous: ::std::option::Option<::std::string::String>,
     }
     ///A sub-feature that is either on or off.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureToggle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::v23_0::types::FeatureStatus>,
     }
     ///The envelope of every Graph API error answer.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GraphApiError {
         pub error: GraphApiErrorDetail,
     }
     ///Extra detail that WhatsApp endpoints attach to some errors.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GraphApiErrorData {
         ///Longer explanation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1173,14 +1016,8 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         >,
     }
     ///What went wrong, as Graph reports it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GraphApiErrorDetail {
         ///Graph error code, such as 100, 190 or 131056.
         pub code: i64,
@@ -1208,15 +1045,8 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         pub type_: ::std::string::String,
     }
     ///The health of one entity.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct HealthEntity {
         ///Notes on a limited entity.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1238,15 +1068,8 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         pub id: ::std::option::Option<::std::string::String>,
     }
     ///One reason an entity cannot send freely.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct HealthError {
         ///Graph error code, such as 141006.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1261,15 +1084,8 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
     /**Messaging health of the number and of everything above it (account, business, app).
 The overall `can_send_message` is the worst of the entities'.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct HealthStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub can_send_message: ::std::option::Option<
@@ -1279,15 +1095,8 @@ The overall `can_send_message` is the worst of the entities'.
         pub entities: ::std::vec::Vec<HealthEntity>,
     }
     ///One holiday.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct HolidayHours {
         ///The day, `YYYY-MM-DD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1300,14 +1109,8 @@ The overall `can_send_message` is the worst of the entities'.
         pub start_time: ::std::option::Option<::std::string::String>,
     }
     ///A resolved recipient.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageContact {
         ///The number as sent.
         pub input: ::std::string::String,
@@ -1316,27 +1119,15 @@ The overall `can_send_message` is the worst of the entities'.
         pub wa_id: ::std::option::Option<::std::string::String>,
     }
     ///An accepted message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageId {
         ///WhatsApp message ID.
         pub id: ::std::string::String,
     }
     ///A send-message style answer that Graph can give on this endpoint.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageResponse {
         ///Recipients Graph resolved.
         pub contacts: ::std::vec::Vec<MessageContact>,
@@ -1345,15 +1136,8 @@ The overall `can_send_message` is the worst of the entities'.
         pub messaging_product: crate::v23_0::types::MessagingProduct,
     }
     ///The number's Official Business Account application.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OfficialBusinessAccount {
         ///ID of the phone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1367,14 +1151,8 @@ The overall `can_send_message` is the worst of the entities'.
     /**An application for Official Business Account status.
 
 Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number-ID}/official_business_account`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OfficialBusinessAccountRequest {
         ///Anything else that supports the application.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1398,18 +1176,9 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub supporting_links: ::std::vec::Vec<::std::string::String>,
     }
     ///Anything else that supports the application.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OfficialBusinessAccountRequestAdditionalSupportingInformation(
         ::std::string::String,
     );
@@ -1473,18 +1242,9 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         }
     }
     ///Parent company or brand, if any.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OfficialBusinessAccountRequestParentBusinessOrBrand(
         ::std::string::String,
     );
@@ -1543,14 +1303,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         }
     }
     ///The outcome of an application (submitted, not approved).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OfficialBusinessAccountSubmission {
         ///Meta's message, when there is one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1562,15 +1316,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     ///One opening range.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OperatingHours {
         ///Closing time, `HHMM`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1582,15 +1329,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub open_time: ::std::option::Option<::std::string::String>,
     }
     ///Opaque cursors around the current page.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagingCursors {
         ///Cursor that points at the end of this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1600,15 +1340,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub before: ::std::option::Option<::std::string::String>,
     }
     ///Encryption of webhook payloads.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayloadEncryptionSettings {
         ///Fingerprint of the public key payloads are encrypted with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1619,14 +1352,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub status: ::std::option::Option<crate::v23_0::types::FeatureStatus>,
     }
     ///Turn webhook payload encryption on or off.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayloadEncryptionUpdate {
         ///Base64 PEM public key payloads are encrypted with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1634,15 +1361,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub status: crate::v23_0::types::FeatureStatus,
     }
     ///A business phone number. Only the requested fields are present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumber {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_mode: ::std::option::Option<crate::v23_0::types::AccountMode>,
@@ -1729,14 +1449,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         >,
     }
     ///One element of the `filtering` parameter of the phone numbers list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumberFilter {
         pub field: crate::v23_0::types::PhoneNumberFilterField,
         pub operator: crate::v23_0::types::FilterOperator,
@@ -1744,14 +1458,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub value: ::std::string::String,
     }
     ///One page of the phone numbers edge.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumberPage {
         ///The numbers on this page.
         pub data: ::std::vec::Vec<PhoneNumber>,
@@ -1761,15 +1469,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub summary: ::std::option::Option<PhoneNumberSummary>,
     }
     ///Settings of a number, grouped by feature. Groups Graph does not send are absent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumberSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calling: ::std::option::Option<CallingSettings>,
@@ -1783,15 +1484,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
     /**Settings to change. Send only the groups that change.
 
 Request body of `updateSettings` (`POST /{Version}/{Phone-Number-ID}/settings`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumberSettingsUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calling: ::std::option::Option<CallingSettingsUpdate>,
@@ -1803,15 +1497,8 @@ Request body of `updateSettings` (`POST /{Version}/{Phone-Number-ID}/settings`).
         pub user_identity_change: ::std::option::Option<UserIdentityChangeSettings>,
     }
     ///Edge totals, present when `summary=total_count` was asked for.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumberSummary {
         ///Number of phone numbers on the account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1820,15 +1507,8 @@ Request body of `updateSettings` (`POST /{Version}/{Phone-Number-ID}/settings`).
     /**Updates to a phone number. Send only what changes.
 
 Request body of `updatePhoneNumber` (`POST /{Version}/{Phone-Number-ID}`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumberUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_status: ::std::option::Option<
@@ -1855,15 +1535,9 @@ Request body of `updatePhoneNumber` (`POST /{Version}/{Phone-Number-ID}`). The f
         pub whatsapp_business_api_data: ::std::option::Option<BusinessApiData>,
     }
     ///Answer to a phone number update.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PhoneNumberUpdateResult {
         SuccessResponse(SuccessResponse),
         MessageResponse(MessageResponse),
@@ -1879,15 +1553,8 @@ Request body of `updatePhoneNumber` (`POST /{Version}/{Phone-Number-ID}`). The f
         }
     }
     ///A QR code (and wa.me link) that opens a chat with a prefilled message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QrCode {
         ///The code (14 letters and digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1906,15 +1573,8 @@ Request body of `updatePhoneNumber` (`POST /{Version}/{Phone-Number-ID}`). The f
         pub qr_image_url: ::std::option::Option<::std::string::String>,
     }
     ///QR codes, a page at a time.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QrCodePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<QrCode>,
@@ -1924,14 +1584,8 @@ Request body of `updatePhoneNumber` (`POST /{Version}/{Phone-Number-ID}`). The f
     /**A QR code to create (no `code`) or to change (with `code`).
 
 Request body of `saveQrCode` (`POST /{Version}/{Phone-Number-ID}/message_qrdls`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QrCodeRequest {
         ///The code to change.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1942,18 +1596,9 @@ Request body of `saveQrCode` (`POST /{Version}/{Phone-Number-ID}/message_qrdls`)
         pub prefilled_message: QrCodeRequestPrefilledMessage,
     }
     ///The message the chat opens with (at most 140 characters).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QrCodeRequestPrefilledMessage(::std::string::String);
     impl ::std::ops::Deref for QrCodeRequestPrefilledMessage {
         type Target = ::std::string::String;
@@ -2009,15 +1654,8 @@ Request body of `saveQrCode` (`POST /{Version}/{Phone-Number-ID}/message_qrdls`)
     /**The number's quality score. Meta names no values beyond those of the quality rating
 (`{"score": "GREEN"}` in a peer's fixture); the date, when present, is Unix seconds.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QualityScore {
         ///When the score was computed (Unix seconds).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2028,14 +1666,8 @@ Request body of `saveQrCode` (`POST /{Version}/{Phone-Number-ID}/message_qrdls`)
     /**Registration of a number with Cloud API.
 
 Request body of `registerPhoneNumber` (`POST /{Version}/{Phone-Number-ID}/register`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegisterRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup: ::std::option::Option<RegistrationBackup>,
@@ -2054,15 +1686,8 @@ on, set `storage_configuration` in the settings before registering.
         pub tier: ::std::option::Option<crate::v23_0::types::RegistrationTier>,
     }
     ///On-Premises backup to restore when migrating a number to Cloud API.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistrationBackup {
         ///The backup blob.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2073,29 +1698,16 @@ on, set `storage_configuration` in the settings before registering.
     /**How and in which language to send the verification code.
 
 Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RequestCodeRequest {
         pub code_method: crate::v23_0::types::CodeMethod,
         ///Locale of the message, such as `en_US`.
         pub language: ::std::string::String,
     }
     ///A SIP server calls are sent to.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SipServer {
         ///The app the server belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2119,15 +1731,8 @@ Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`)
         pub sip_user_password: ::std::option::Option<crate::sensitive::SensitiveString>,
     }
     ///SIP calling, and the SIP servers calls are sent to.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SipSettings {
         ///One server per app, three at most. An empty list removes the app's server.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2136,15 +1741,8 @@ Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`)
         pub status: ::std::option::Option<crate::v23_0::types::FeatureStatus>,
     }
     ///Where message data is stored at rest.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StorageConfiguration {
         ///Region of in-country storage, when enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2161,15 +1759,8 @@ Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`)
 guide writes `status` with `data_localization_region` or, for no-storage mode,
 `retention_minutes` (60).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StorageConfigurationUpdate {
         ///Region of in-country storage (guide form).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2190,15 +1781,8 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
 `name` at the top; its examples and Graph nest them under
 `whatsapp_business_api_data`.)
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubscribedApp {
         ///The account-level callback override, when set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2207,15 +1791,8 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
         pub whatsapp_business_api_data: ::std::option::Option<AppInfo>,
     }
     ///The apps subscribed to an account's webhooks.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubscribedAppList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<SubscribedApp>,
@@ -2223,15 +1800,8 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
     /**A subscription, optionally with an account-level callback override.
 
 Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubscriptionRequest {
         ///An https callback URL for this account's webhooks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2240,14 +1810,8 @@ Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). Th
         pub verify_token: ::std::option::Option<crate::sensitive::SensitiveString>,
     }
     ///The outcome of a subscription.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubscriptionResult {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<SubscribedApp>,
@@ -2255,54 +1819,29 @@ Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). Th
         pub success: bool,
     }
     ///The usual answer to a write.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SuccessResponse {
         ///True when Graph applied the change.
         pub success: bool,
     }
     ///A resumable upload session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadSession {
         ///The session ID (`upload:...`), to send the bytes to.
         pub id: ::std::string::String,
     }
     ///An uploaded file.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadedFile {
         ///The file handle (for `profile_picture_handle`).
         pub h: ::std::string::String,
     }
     ///The identity change check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserIdentityChangeSettings {
         ///True to hold messages whose identity hash no longer matches the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2311,26 +1850,14 @@ Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). Th
     /**The code that was received.
 
 Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyCodeRequest {
         pub code: crate::sensitive::SensitiveString,
     }
     ///The outcome of a code verification.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyCodeResult {
         ///ID of the verified phone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2339,14 +1866,8 @@ Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). 
         pub success: bool,
     }
     ///Per-number webhook override.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookConfiguration {
         ///HTTPS callback for this number's webhooks; an empty string removes the override.
         pub override_callback_uri: ::std::string::String,
@@ -2356,15 +1877,8 @@ Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). 
     /**Where the number's webhooks go, read back: the app's callback URL, and the account
 and number overrides when set.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookDestinations {
         ///The app's callback URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

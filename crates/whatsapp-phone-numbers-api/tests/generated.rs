@@ -71,6 +71,7 @@ fn open_enums_behave_like_strings() {
     assert_eq!(v, types::PhoneNumberSortKey::LastOnboardedTimeAscending);
 }
 
+#[cfg(feature = "schemars")]
 #[test]
 fn json_schemas_describe_open_enums() {
     let schema = schemars::schema_for!(types::PhoneNumber);
