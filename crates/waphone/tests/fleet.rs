@@ -518,3 +518,89 @@ async fn list_pages_up_to_max_items_and_prints_what_it_asked_for() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("_waphone"), "{}", stdout(&out));
 }
+
+/// Runs `waphone` against `server` with `env` set (and nothing else from the environment).
+async fn run_env(server: &MockServer, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut all: Vec<String> = vec![
+        "--base-url".into(),
+        server.base_url(),
+        "--token".into(),
+        server.access_token().into(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(BIN);
+        command
+            .args(&all)
+            .env_remove("WHATSAPP_API_VERSION")
+            .env_remove("WHATSAPP_VERIFICATION_CODE")
+            .env_remove("WHATSAPP_PIN")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn environment_variables_are_honoured_and_help_groups_the_global_flags() {
+    let server = MockServer::start().await;
+    let id = demo::DEMO_NUMBER_ID;
+
+    // WHATSAPP_API_VERSION picks the path (and the types) like --api-version.
+    let out = run_env(&server, &[("WHATSAPP_API_VERSION", "v24.0")], &["get", id]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let last = server.state().requests().last().unwrap().path.clone();
+    assert!(last.starts_with("/v24.0/"), "{last}");
+
+    // RUST_LOG alone turns on the attempt lines.
+    let out = run_env(
+        &server,
+        &[("RUST_LOG", "whatsapp_phone_numbers=debug")],
+        &["get", id],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("attempt=1"), "{}", stderr(&out));
+    let quiet = run_env(&server, &[], &["get", id]).await;
+    assert_eq!(stderr(&quiet), "", "no log without -v or RUST_LOG");
+
+    // WHATSAPP_VERIFICATION_CODE keeps the code out of argv.
+    let out = run_env(
+        &server,
+        &[],
+        &["request-code", id, "--method", "sms", "--language", "en_US"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let code = server.state().verification_code(id).unwrap();
+    let out = run_env(
+        &server,
+        &[("WHATSAPP_VERIFICATION_CODE", &code)],
+        &["verify-code", id],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(&code) && !stderr(&out).contains(&code));
+    let out = run_env(&server, &[], &["verify-code", id]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--code"), "{}", stderr(&out));
+
+    // The global flags sit under their own heading in every subcommand's help.
+    let out = run_env(&server, &[], &["list", "--help"]).await;
+    let help = stdout(&out);
+    let global = help
+        .find("Global options:")
+        .expect("a Global options heading");
+    let token = help.find("--token").unwrap();
+    let page_size = help.find("--page-size").unwrap();
+    assert!(page_size < global && global < token, "{help}");
+}
