@@ -8,32 +8,36 @@ use whatsapp_phone_numbers_mock::{MockServer, demo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_waphone");
 
+/// `waphone` with none of the environment variables it reads, and no stdin.
+fn command() -> Command {
+    let mut command = Command::new(BIN);
+    for var in [
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_BASE_URL",
+        "WHATSAPP_API_VERSION",
+        "WHATSAPP_APP_ID",
+        "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
+        "WHATSAPP_PIN",
+        "WHATSAPP_VERIFICATION_CODE",
+        "RUST_LOG",
+    ] {
+        command.env_remove(var);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
 fn waphone(args: &[String]) -> Output {
-    Command::new(BIN)
+    command()
         .args(args)
-        .env_remove("WHATSAPP_ACCESS_TOKEN")
-        .env_remove("WHATSAPP_APP_SECRET")
-        .env_remove("WHATSAPP_BASE_URL")
-        .env_remove("WHATSAPP_API_VERSION")
-        .env_remove("WHATSAPP_APP_ID")
-        .env_remove("WHATSAPP_WEBHOOK_VERIFY_TOKEN")
-        .stdin(Stdio::null())
         .output()
         .expect("the waphone binary runs")
 }
 
 /// Runs `waphone` against `server` (off the async runtime, so the mock keeps serving).
 async fn run(server: &MockServer, args: &[&str]) -> Output {
-    let mut all: Vec<String> = vec![
-        "--base-url".into(),
-        server.base_url(),
-        "--token".into(),
-        server.access_token().into(),
-    ];
-    all.extend(args.iter().map(|a| a.to_string()));
-    tokio::task::spawn_blocking(move || waphone(&all))
-        .await
-        .unwrap()
+    run_env(server, &[], args).await
 }
 
 fn stdout(o: &Output) -> String {
@@ -453,11 +457,9 @@ async fn verbose_shows_attempts_and_retries_without_secrets() {
     .map(|s| s.to_string())
     .collect();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
+        command()
             .args(&args)
             .env("WHATSAPP_PIN", "246810")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     })
@@ -519,35 +521,22 @@ async fn list_pages_up_to_max_items_and_prints_what_it_asked_for() {
     assert!(stdout(&out).contains("_waphone"), "{}", stdout(&out));
 }
 
-/// Runs `waphone` against `server` with `env` set (and nothing else from the environment).
+/// Runs `waphone` against `server` with `env` set (and nothing else from the environment),
+/// off the async runtime, so the mock keeps serving.
 async fn run_env(server: &MockServer, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut all: Vec<String> = vec![
-        "--base-url".into(),
-        server.base_url(),
-        "--token".into(),
-        server.access_token().into(),
-    ];
-    all.extend(args.iter().map(|a| a.to_string()));
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(BIN);
-        command
-            .args(&all)
-            .env_remove("WHATSAPP_API_VERSION")
-            .env_remove("WHATSAPP_VERIFICATION_CODE")
-            .env_remove("WHATSAPP_PIN")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        command.output().unwrap()
-    })
-    .await
-    .unwrap()
+    let mut command = command();
+    command
+        .args([
+            "--base-url",
+            &server.base_url(),
+            "--token",
+            server.access_token(),
+        ])
+        .args(args)
+        .envs(env.iter().copied());
+    tokio::task::spawn_blocking(move || command.output().expect("the waphone binary runs"))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
