@@ -200,8 +200,8 @@ async fn a_cursor_that_does_not_advance_ends_with_an_error() {
     }
 }
 
-#[tokio::test]
-async fn an_error_mid_stream_is_yielded_once_and_ends_the_stream() {
+/// A first page with number `1` pointing on to `P2`, and `second` as the answer for `P2`.
+async fn one_good_page_then(second: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     let list = format!("/v23.0/{WABA}/phone_numbers");
     Mock::given(method("GET"))
@@ -213,9 +213,18 @@ async fn an_error_mid_stream_is_yielded_once_and_ends_the_stream() {
     Mock::given(method("GET"))
         .and(path(list))
         .and(query_param("after", "P2"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(graph_error(100, "Invalid cursor")))
+        .respond_with(second)
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn an_error_mid_stream_is_yielded_once_and_ends_the_stream() {
+    let server = one_good_page_then(
+        ResponseTemplate::new(400).set_body_json(graph_error(100, "Invalid cursor")),
+    )
+    .await;
     let items: Vec<_> = client(&server)
         .business_account(WABA)
         .phone_numbers()
@@ -300,20 +309,8 @@ async fn a_page_without_data_is_an_error_naming_data_not_an_empty_page() {
         json!({"data": null, "paging": {"cursors": {"after": "P3"}}}),
         json!({"paging": {"cursors": {"after": "P3"}}}),
     ] {
-        let server = MockServer::start().await;
-        let list = format!("/v23.0/{WABA}/phone_numbers");
-        Mock::given(method("GET"))
-            .and(path(list.clone()))
-            .and(query_param_is_missing("after"))
-            .respond_with(page(json!([{"id": "1"}]), "P2", true))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(list))
-            .and(query_param("after", "P2"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(broken.clone()))
-            .mount(&server)
-            .await;
+        let server =
+            one_good_page_then(ResponseTemplate::new(200).set_body_json(broken.clone())).await;
         let items: Vec<_> = client(&server)
             .business_account(WABA)
             .phone_numbers()
