@@ -89,30 +89,29 @@ pub fn plain(value: &serde_json::Value) -> String {
 
 /// A text table with a header row; columns padded to their widest cell.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(safe(cell).chars().count());
-            }
+    // Every cell made terminal-safe once; widths and lines are measured on what is printed.
+    let lines: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| safe(h)).collect())
+        .chain(rows.iter().map(|row| row.iter().map(|c| safe(c)).collect()))
+        .collect();
+    let mut widths: Vec<usize> = vec![0; header.len()];
+    for cells in &lines {
+        for (w, cell) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: Vec<String>| {
-        let cells: Vec<String> = cells.iter().map(|c| safe(c)).collect();
-        let mut out = String::new();
+    let mut out = String::new();
+    for cells in &lines {
+        let mut line = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(cell.chars().count());
-            out.push_str(cell);
+            line.push_str(cell);
             if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(pad + 2));
+                let pad = widths
+                    .get(i)
+                    .map_or(0, |w| w.saturating_sub(cell.chars().count()));
+                line.push_str(&" ".repeat(pad + 2));
             }
         }
-        out.trim_end().to_owned()
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    out.push('\n');
-    for row in rows {
-        out.push_str(&line(row.clone()));
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     out
