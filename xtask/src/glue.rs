@@ -38,7 +38,25 @@ pub struct VersionFacts {
     pub operations: Vec<OperationFacts>,
     /// Field enumerations, by name.
     pub field_enums: BTreeMap<String, FieldEnum>,
+    /// Webhook fields this version types (`x-webhook-fields`), by field name.
+    pub webhooks: Vec<WebhookField>,
 }
+
+/// One typed webhook field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookField {
+    /// The field name Graph sends (`phone_number_quality_update`).
+    pub field: String,
+    /// The `Change` variant (`PhoneNumberQualityUpdate`).
+    pub variant: String,
+    /// The schema of its value.
+    pub schema: String,
+    /// The schema's description, first paragraph.
+    pub doc: String,
+}
+
+/// The extension naming the webhook fields a specification types.
+pub const WEBHOOKS: &str = "x-webhook-fields";
 
 /// The kind of one generated type and what generic code can do with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -271,6 +289,7 @@ pub fn facts(
             },
         );
     }
+    let webhooks = webhooks(api, &types)?;
     Ok(VersionFacts {
         module: module.to_owned(),
         name: name.to_owned(),
@@ -278,7 +297,62 @@ pub fn facts(
         types,
         operations,
         field_enums,
+        webhooks,
     })
+}
+
+/// The webhook fields of `x-webhook-fields: { fields: { <field>: { $ref: <schema> } } }`; each
+/// schema must be an object schema of the document.
+fn webhooks(api: &OpenAPI, types: &BTreeMap<String, TypeFacts>) -> Result<Vec<WebhookField>> {
+    let Some(extension) = api.extensions.get(WEBHOOKS) else {
+        return Ok(Vec::new());
+    };
+    let Some(fields) = extension.get("fields").and_then(|f| f.as_object()) else {
+        bail!(
+            "`{WEBHOOKS}` needs `fields`: a map from webhook field name to `$ref` of its value schema"
+        );
+    };
+    let mut out = Vec::new();
+    for (field, target) in fields {
+        let reference = target
+            .get("$ref")
+            .and_then(|r| r.as_str())
+            .unwrap_or_default();
+        let Some(schema) = reference.strip_prefix("#/components/schemas/") else {
+            bail!("`{WEBHOOKS}.fields.{field}` needs `$ref: '#/components/schemas/<Name>'`");
+        };
+        if !matches!(types.get(schema), Some(TypeFacts::Struct { .. })) {
+            bail!(
+                "`{WEBHOOKS}.fields.{field}` refers to `{schema}`, which is not an object schema"
+            );
+        }
+        if !field
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            bail!("`{WEBHOOKS}.fields.{field}`: a webhook field name is lower snake case");
+        }
+        let doc = api
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(schema))
+            .and_then(|s| s.as_item())
+            .and_then(|s| s.schema_data.description.as_deref())
+            .unwrap_or_default()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(WebhookField {
+            field: field.clone(),
+            variant: crate::spec::variant_name(field),
+            schema: schema.to_owned(),
+            doc,
+        });
+    }
+    Ok(out)
 }
 
 fn type_name(item: &Item) -> Option<String> {
@@ -706,6 +780,7 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
             name.trim_end_matches("Field")
         );
     }
+    out.push_str("    /// The changes of a webhook notification, typed by this version.\n    type WebhookChange: crate::webhook::WebhookChange;\n");
     for op in &common.operations {
         let _ = write!(
             out,
@@ -802,6 +877,28 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
     }
     out.push_str("}\n");
 
+    // Webhook changes (a version without `x-webhook-fields` keeps every change raw).
+    {
+        let _ = write!(
+            out,
+            "\n/// The webhook changes Graph API {} types (`x-webhook-fields`).\npub mod webhooks {{\n    crate::webhook::webhook_changes! {{\n        /// One change of a webhook notification (`entry[].changes[]`) in Graph API {}.\n        Change {{\n",
+            v.name, v.name
+        );
+        for w in &v.webhooks {
+            let doc = if w.doc.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", w.doc)
+            };
+            let _ = write!(
+                out,
+                "            /// `{}`{doc}\n            {}(super::types::{}) = {:?},\n",
+                w.field, w.variant, w.schema, w.field
+            );
+        }
+        out.push_str("        }\n    }\n}\n");
+    }
+
     // The version type.
     let _ = write!(
         out,
@@ -814,6 +911,7 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
     for name in &common.field_enums {
         let _ = writeln!(out, "    type {name} = fields::{name};");
     }
+    out.push_str("    type WebhookChange = webhooks::Change;\n");
     for op in &common.operations {
         let _ = writeln!(
             out,

@@ -61,6 +61,8 @@ pub struct Surface {
     pub types: std::collections::BTreeMap<String, Shape>,
     /// Field selections by enumeration name: the field names each may select.
     pub fields: std::collections::BTreeMap<String, Vec<String>>,
+    /// Typed webhook fields with the type of their value, by field name.
+    pub webhooks: Vec<(String, String)>,
 }
 
 /// Reads the surface of the generated module `source` (the text of `<module>.rs`).
@@ -87,6 +89,15 @@ pub fn model(source: &str) -> Result<Surface> {
                             .parse2(mac.mac.tokens.clone())
                             .context("a field_enum! invocation does not parse")?;
                         surface.fields.insert(name, values);
+                    }
+                }
+            }
+            Item::Mod(m) if m.ident == "webhooks" => {
+                for item in m.content.iter().flat_map(|(_, items)| items) {
+                    if let Item::Macro(mac) = item {
+                        surface.webhooks = webhook_changes
+                            .parse2(mac.mac.tokens.clone())
+                            .context("a webhook_changes! invocation does not parse")?;
                     }
                 }
             }
@@ -172,6 +183,10 @@ pub fn render(source: &str) -> Result<String> {
     for (name, values) in &surface.fields {
         writeln!(out, "\n{}", render_fields(name, values))?;
     }
+    writeln!(out, "\n## Webhook fields ({})\n", surface.webhooks.len())?;
+    for (field, ty) in &surface.webhooks {
+        writeln!(out, "{}", render_webhook(field, ty))?;
+    }
     Ok(out)
 }
 
@@ -195,6 +210,11 @@ fn render_operation(op: &Operation) -> String {
 /// `fields PhoneNumberField: id | status | ...`.
 pub fn render_fields(name: &str, values: &[String]) -> String {
     format!("fields {name}: {}", values.join(" | "))
+}
+
+/// `webhook phone_number_quality_update: PhoneNumberQualityUpdate`.
+pub fn render_webhook(field: &str, ty: &str) -> String {
+    format!("webhook {field}: {ty}")
 }
 
 /// `name?: Type` (the `?` marks a field that may be absent).
@@ -454,4 +474,28 @@ fn open_enum_values(input: ParseStream) -> syn::Result<(String, Vec<String>)> {
         }
     }
     Ok((name.to_string(), values))
+}
+
+/// Reads `/// docs  Change { /// doc  Variant(super::types::Type) = "field", ... }` as
+/// (field, type) pairs.
+fn webhook_changes(input: ParseStream) -> syn::Result<Vec<(String, String)>> {
+    input.call(Attribute::parse_outer)?;
+    let _name: syn::Ident = input.parse()?;
+    let body;
+    syn::braced!(body in input);
+    let mut out = Vec::new();
+    while !body.is_empty() {
+        body.call(Attribute::parse_outer)?;
+        let _variant: syn::Ident = body.parse()?;
+        let inner;
+        syn::parenthesized!(inner in body);
+        let t: Type = inner.parse()?;
+        body.parse::<syn::Token![=]>()?;
+        let field: syn::LitStr = body.parse()?;
+        out.push((field.value(), ty(&t)));
+        if !body.is_empty() {
+            body.parse::<syn::Token![,]>()?;
+        }
+    }
+    Ok(out)
 }

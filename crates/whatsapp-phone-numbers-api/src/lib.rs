@@ -18,7 +18,8 @@
 //! - [`field`]: field selections, with `Custom` for fields the specification does not know;
 //! - [`operation`] and [`schema`]: the shapes the generated tables and traits use;
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
-//! - [`transport`]: the hook generated clients send requests through.
+//! - [`transport`]: the hook generated clients send requests through;
+//! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`).
 //!
 //! Most users want the `whatsapp-phone-numbers` crate, which wraps these clients.
 #![warn(missing_docs)]
@@ -30,6 +31,7 @@ pub mod operation;
 pub mod schema;
 pub mod sensitive;
 pub mod transport;
+pub mod webhook;
 #[rustfmt::skip]
 pub mod version;
 
@@ -37,6 +39,7 @@ pub use progenitor_client;
 pub use reqwest;
 pub use schema::{OpenEnum, Page, Schema};
 pub use version::GraphVersion;
+pub use webhook::{OtherChange, WebhookChange};
 
 // The generated version modules (`v23_0`, ...), each behind its feature; the list is
 // written by `cargo xtask regen` from the folders under `spec/`. They are formatted by the

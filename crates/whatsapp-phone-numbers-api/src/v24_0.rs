@@ -7,6 +7,7 @@ pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
+#[allow(irrefutable_let_patterns)]
 pub mod types {
     crate::open_enum::open_enum! {
         /// Operating status of a number. `CONNECTED` numbers can message; `FLAGGED`,
@@ -553,6 +554,207 @@ pub mod types {
             Svg = "SVG",
         }
     }
+    crate::open_enum::open_enum! {
+        /// What a `phone_number_quality_update` reports. Meta's current reference names
+        /// `ONBOARDING` (the number is still being registered) and `THROUGHPUT_UPGRADE`;
+        /// `UPGRADE` and `DOWNGRADE` (messaging limit raised or lowered), `FLAGGED` (quality
+        /// falling; the limit drops if it goes on) and `UNFLAGGED` (quality recovered) are what
+        /// its earlier pages and live accounts send.
+        QualityUpdateEvent {
+            /// `ONBOARDING`
+            Onboarding = "ONBOARDING",
+            /// `THROUGHPUT_UPGRADE`
+            ThroughputUpgrade = "THROUGHPUT_UPGRADE",
+            /// `UPGRADE`
+            Upgrade = "UPGRADE",
+            /// `DOWNGRADE`
+            Downgrade = "DOWNGRADE",
+            /// `FLAGGED`
+            Flagged = "FLAGGED",
+            /// `UNFLAGGED`
+            Unflagged = "UNFLAGGED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// A messaging limit as webhooks write it. Meta's reference now says `TIER_2K` where
+        /// earlier pages and live payloads say `TIER_1K`; both are kept. `TIER_NOT_SET`: the
+        /// number has not sent yet; `TIER_UNLIMITED`: higher throughput.
+        WebhookLimitTier {
+            /// `TIER_50`
+            Tier50 = "TIER_50",
+            /// `TIER_250`
+            Tier250 = "TIER_250",
+            /// `TIER_1K`
+            Tier1k = "TIER_1K",
+            /// `TIER_2K`
+            Tier2k = "TIER_2K",
+            /// `TIER_10K`
+            Tier10k = "TIER_10K",
+            /// `TIER_100K`
+            Tier100k = "TIER_100K",
+            /// `TIER_UNLIMITED`
+            TierUnlimited = "TIER_UNLIMITED",
+            /// `TIER_NOT_SET`
+            TierNotSet = "TIER_NOT_SET",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Outcome of a review (a display name, a WhatsApp Business Account): `APPROVED`
+        /// (usable), `REJECTED` (not usable), `PENDING` or `DEFERRED` (not usable yet).
+        ReviewDecision {
+            /// `APPROVED`
+            Approved = "APPROVED",
+            /// `REJECTED`
+            Rejected = "REJECTED",
+            /// `PENDING`
+            Pending = "PENDING",
+            /// `DEFERRED`
+            Deferred = "DEFERRED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Why a display name was rejected; absent or `null` when it was not.
+        NameRejectionReason {
+            /// `NAME_EMPLOYEE_ISSUE`
+            NameEmployeeIssue = "NAME_EMPLOYEE_ISSUE",
+            /// `NAME_ENDCLIENT_NOTRELATED`
+            NameEndclientNotrelated = "NAME_ENDCLIENT_NOTRELATED",
+            /// `NAME_FORMAT_UNACCEPTABLE`
+            NameFormatUnacceptable = "NAME_FORMAT_UNACCEPTABLE",
+            /// `NAME_INDIVIDUAL_ISSUE`
+            NameIndividualIssue = "NAME_INDIVIDUAL_ISSUE",
+            /// `NAME_NOT_CONSISTENT`
+            NameNotConsistent = "NAME_NOT_CONSISTENT",
+            /// `UNKNOWN`
+            ///
+            /// Graph's own value for "not known"; a value this SDK does not know is
+            /// `Unknown(text)`.
+            GraphUnknown = "UNKNOWN",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// What an `account_update` reports. `DISABLED_UPDATE` carries `ban_info`,
+        /// `ACCOUNT_VIOLATION` `violation_info`, `ACCOUNT_RESTRICTION` `restriction_info`,
+        /// partner events `waba_info`. `VERIFIED_ACCOUNT` and `PARTNER_CLIENT_CERTIFICATION_NEEDED`
+        /// come from Meta's earlier pages.
+        AccountUpdateEvent {
+            /// `ACCOUNT_DELETED`
+            AccountDeleted = "ACCOUNT_DELETED",
+            /// `ACCOUNT_OFFBOARDED`
+            AccountOffboarded = "ACCOUNT_OFFBOARDED",
+            /// `ACCOUNT_RECONNECTED`
+            AccountReconnected = "ACCOUNT_RECONNECTED",
+            /// `ACCOUNT_RESTRICTION`
+            AccountRestriction = "ACCOUNT_RESTRICTION",
+            /// `ACCOUNT_VIOLATION`
+            AccountViolation = "ACCOUNT_VIOLATION",
+            /// `AD_ACCOUNT_LINKED`
+            AdAccountLinked = "AD_ACCOUNT_LINKED",
+            /// `AUTH_INTL_PRICE_ELIGIBILITY_UPDATE`
+            AuthIntlPriceEligibilityUpdate = "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE",
+            /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`
+            BusinessPrimaryLocationCountryUpdate = "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE",
+            /// `DISABLED_UPDATE`
+            DisabledUpdate = "DISABLED_UPDATE",
+            /// `MM_LITE_TERMS_SIGNED`
+            MmLiteTermsSigned = "MM_LITE_TERMS_SIGNED",
+            /// `PARTNER_ADDED`
+            PartnerAdded = "PARTNER_ADDED",
+            /// `PARTNER_APP_INSTALLED`
+            PartnerAppInstalled = "PARTNER_APP_INSTALLED",
+            /// `PARTNER_APP_UNINSTALLED`
+            PartnerAppUninstalled = "PARTNER_APP_UNINSTALLED",
+            /// `PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE`
+            PartnerClientCertificationStatusUpdate = "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE",
+            /// `PARTNER_REMOVED`
+            PartnerRemoved = "PARTNER_REMOVED",
+            /// `VOLUME_BASED_PRICING_TIER_UPDATE`
+            VolumeBasedPricingTierUpdate = "VOLUME_BASED_PRICING_TIER_UPDATE",
+            /// `VERIFIED_ACCOUNT`
+            VerifiedAccount = "VERIFIED_ACCOUNT",
+            /// `PARTNER_CLIENT_CERTIFICATION_NEEDED`
+            PartnerClientCertificationNeeded = "PARTNER_CLIENT_CERTIFICATION_NEEDED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// `SCHEDULE_FOR_DISABLE` (the account will be disabled), `DISABLE` (it is), `REINSTATE`
+        /// (it is usable again).
+        WabaBanState {
+            /// `SCHEDULE_FOR_DISABLE`
+            ScheduleForDisable = "SCHEDULE_FOR_DISABLE",
+            /// `DISABLE`
+            Disable = "DISABLE",
+            /// `REINSTATE`
+            Reinstate = "REINSTATE",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// What a restricted account may not do. `RESTRICTION_ON_ADD_PHONE_NUMBER_ACTION` is an
+        /// older page's spelling of `RESTRICTED_ADD_PHONE_NUMBER_ACTION`.
+        RestrictionType {
+            /// `RESTRICTED_ADD_PHONE_NUMBER_ACTION`
+            RestrictedAddPhoneNumberAction = "RESTRICTED_ADD_PHONE_NUMBER_ACTION",
+            /// `RESTRICTED_BIZ_INITIATED_MESSAGING`
+            RestrictedBizInitiatedMessaging = "RESTRICTED_BIZ_INITIATED_MESSAGING",
+            /// `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`
+            RestrictedCustomerInitiatedMessaging = "RESTRICTED_CUSTOMER_INITIATED_MESSAGING",
+            /// `RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING`
+            RestrictedBizInitiatedAndUserInitiatedCalling = "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING",
+            /// `RESTRICTED_BUSINESS_INITIATED_CALLING`
+            RestrictedBusinessInitiatedCalling = "RESTRICTED_BUSINESS_INITIATED_CALLING",
+            /// `RESTRICTED_USER_INITIATED_CALLING`
+            RestrictedUserInitiatedCalling = "RESTRICTED_USER_INITIATED_CALLING",
+            /// `RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN`
+            RestrictedUserInitiatedCallingCallButtonHidden = "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN",
+            /// `RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES`
+            RestrictedDirectSendUtilityTemplates = "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES",
+            /// `RESTRICTED_UTILITY_TEMPLATES`
+            RestrictedUtilityTemplates = "RESTRICTED_UTILITY_TEMPLATES",
+            /// `RESTRICTION_ON_ADD_PHONE_NUMBER_ACTION`
+            RestrictionOnAddPhoneNumberAction = "RESTRICTION_ON_ADD_PHONE_NUMBER_ACTION",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Why the account was disconnected.
+        DisconnectionReason {
+            /// `ACCOUNT_DISCONNECTED`
+            AccountDisconnected = "ACCOUNT_DISCONNECTED",
+            /// `BUSINESS_DOWNGRADE`
+            BusinessDowngrade = "BUSINESS_DOWNGRADE",
+            /// `CHANGE_NUMBER`
+            ChangeNumber = "CHANGE_NUMBER",
+            /// `COMPANION_INACTIVITY`
+            CompanionInactivity = "COMPANION_INACTIVITY",
+            /// `PRIMARY_INACTIVITY`
+            PrimaryInactivity = "PRIMARY_INACTIVITY",
+            /// `USER_RE_REGISTERED`
+            UserReRegistered = "USER_RE_REGISTERED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Who disconnected the account.
+        DisconnectionInitiator {
+            /// `SYSTEM`
+            System = "SYSTEM",
+            /// `USER`
+            User = "USER",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Where a client certification stands.
+        CertificationStatus {
+            /// `APPROVED`
+            Approved = "APPROVED",
+            /// `DISCARDED`
+            Discarded = "DISCARDED",
+            /// `FAILED`
+            Failed = "FAILED",
+            /// `PENDING`
+            Pending = "PENDING",
+            /// `REVOKED`
+            Revoked = "REVOKED",
+        }
+    }
     ///A WhatsApp account number node. Only the requested fields are present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -595,6 +797,53 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verified_name: ::std::option::Option<::std::string::String>,
     }
+    /**Value of an `account_review_update` webhook: Meta reviewed a WhatsApp Business
+Account.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AccountReviewUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decision: ::std::option::Option<crate::v24_0::types::ReviewDecision>,
+    }
+    /**Value of an `account_update` webhook: something happened to a WhatsApp Business
+Account (a ban, a policy violation, a restriction, a partner joining or leaving).
+Which objects are present depends on `event`. For partner events the notification's
+`entry[].id` may be the partner's business portfolio, not the account.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AccountUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_international_rate_eligibility: ::std::option::Option<
+            IntlRateEligibility,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ban_info: ::std::option::Option<BanInfo>,
+        ///ISO 3166-1 alpha-2 country, for `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disconnection_info: ::std::option::Option<DisconnectionInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<crate::v24_0::types::AccountUpdateEvent>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_client_certification_info: ::std::option::Option<
+            PartnerCertificationInfo,
+        >,
+        ///The number concerned; only older notifications carry it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        ///What the account may no longer do, for `ACCOUNT_RESTRICTION`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub restriction_info: ::std::vec::Vec<RestrictionInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub violation_info: ::std::option::Option<ViolationInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub volume_tier_info: ::std::option::Option<VolumeTierInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waba_info: ::std::option::Option<WabaInfo>,
+    }
     /**A number to add to the account.
 
 Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
@@ -627,6 +876,16 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         ///Name of the app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///The account's ban state, for `DISABLED_UPDATE`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BanInfo {
+        ///The date the state takes effect, as Meta writes it (`April 17, 2025`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waba_ban_date: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waba_ban_state: ::std::option::Option<crate::v24_0::types::WabaBanState>,
     }
     ///A WhatsApp Business Account. Only the requested fields are present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -699,6 +958,25 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         ///True to show customers a notice when the business's security code changes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_security_notifications: ::std::option::Option<bool>,
+    }
+    /**Value of a `business_capability_update` webhook: a business portfolio's limits
+changed (messaging limit, how many numbers it may register). Either
+`max_phone_numbers_per_business` or `max_phone_numbers_per_waba` is present.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BusinessCapabilityUpdate {
+        ///Per-number daily limit (`-1` unlimited); Meta is removing it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_daily_conversation_per_phone: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_daily_conversations_per_business: ::std::option::Option<WebhookLimit>,
+        ///How many numbers the portfolio may register.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_phone_numbers_per_business: ::std::option::Option<i64>,
+        ///How many numbers each account may have.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_phone_numbers_per_waba: ::std::option::Option<i64>,
     }
     ///A business portfolio, by ID and name.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1000,6 +1278,17 @@ Request body of `setConversationalAutomation` (`POST /{Version}/{Phone-Number-ID
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
+    ///Why a partner was removed from an account used in both the app and the API.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct DisconnectionInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initiated_by: ::std::option::Option<
+            crate::v24_0::types::DisconnectionInitiator,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<crate::v24_0::types::DisconnectionReason>,
+    }
     ///A sub-feature that is either on or off.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1117,6 +1406,28 @@ The overall `can_send_message` is the worst of the entities'.
         ///Start, `HHMM`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
+    }
+    ///When authentication-international rates apply, for `AUTH_INTL_PRICE_ELIGIBILITY_UPDATE`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct IntlRateEligibility {
+        ///Countries with their own start time.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub exception_countries: ::std::vec::Vec<IntlRateException>,
+        ///Unix seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<i64>,
+    }
+    ///One country's start time for authentication-international rates.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct IntlRateException {
+        ///ISO 3166-1 alpha-2 country.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        ///Unix seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<i64>,
     }
     ///A resolved recipient.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1349,6 +1660,19 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
     }
+    ///A partner's client certification, for `PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct PartnerCertificationInfo {
+        ///The client's business portfolio.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_business_id: ::std::option::Option<::std::string::String>,
+        ///Why it was rejected, as Meta words it (`LEGAL NAME NOT MATCHING`, `NONE`).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rejection_reasons: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::v24_0::types::CertificationStatus>,
+    }
     ///Encryption of webhook payloads.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1469,6 +1793,25 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         ///Value to compare with, such as `SANDBOX` or `TIER_1K` or `true`.
         pub value: ::std::string::String,
     }
+    /**Value of a `phone_number_name_update` webhook: Meta reviewed the display name of a
+new number, or a name change requested for an existing one.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct PhoneNumberNameUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decision: ::std::option::Option<crate::v24_0::types::ReviewDecision>,
+        ///The number as shown to customers, digits only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rejection_reason: ::std::option::Option<
+            crate::v24_0::types::NameRejectionReason,
+        >,
+        ///The display name that was reviewed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requested_verified_name: ::std::option::Option<::std::string::String>,
+    }
     ///One page of the phone numbers edge.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1479,6 +1822,28 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         pub paging: ::std::option::Option<CursorPaging>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<PhoneNumberSummary>,
+    }
+    /**Value of a `phone_number_quality_update` webhook: a number's messaging limit or
+throughput changed, or its quality flag was raised or cleared. Every property may be
+absent; Meta is removing `current_limit` and `old_limit` in favour of
+`max_daily_conversations_per_business`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct PhoneNumberQualityUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub current_limit: ::std::option::Option<crate::v24_0::types::WebhookLimitTier>,
+        ///The number as shown to customers, digits only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<crate::v24_0::types::QualityUpdateEvent>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_daily_conversations_per_business: ::std::option::Option<
+            crate::v24_0::types::WebhookLimitTier,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub old_limit: ::std::option::Option<crate::v24_0::types::WebhookLimitTier>,
     }
     ///Settings of a number, grouped by feature. Groups Graph does not send are absent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1724,6 +2089,20 @@ Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`)
         ///Locale of the message, such as `en_US`.
         pub language: ::std::string::String,
     }
+    ///One restriction on an account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct RestrictionInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expiration: ::std::option::Option<WebhookTime>,
+        ///What the business can do about it, when Meta says.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remediation: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub restriction_type: ::std::option::Option<
+            crate::v24_0::types::RestrictionType,
+        >,
+    }
     ///A SIP server calls are sent to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1884,6 +2263,57 @@ Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). 
         ///True when the code was accepted.
         pub success: bool,
     }
+    ///The policy an account violated, for `ACCOUNT_VIOLATION`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ViolationInfo {
+        ///The violated policy as Meta names it (`ADULT`, `ALCOHOL`, `SCAM`, ...).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub violation_type: ::std::option::Option<::std::string::String>,
+    }
+    ///A new volume pricing tier, for `VOLUME_BASED_PRICING_TIER_UPDATE`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct VolumeTierInfo {
+        ///`YYYY-MM`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub effective_month: ::std::option::Option<::std::string::String>,
+        ///The pricing category (`UTILITY`, ...).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pricing_category: ::std::option::Option<::std::string::String>,
+        ///The pricing region.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region: ::std::option::Option<::std::string::String>,
+        ///The volume range, `min:max`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tier: ::std::option::Option<::std::string::String>,
+        ///Unix seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tier_update_time: ::std::option::Option<i64>,
+    }
+    ///The account (and its owner) a partner or ad-account event is about.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct WabaInfo {
+        ///The ad account linked, for `AD_ACCOUNT_LINKED`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ad_account_linked: ::std::option::Option<::std::string::String>,
+        ///The business portfolio that owns it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_business_id: ::std::option::Option<::std::string::String>,
+        ///The partner's app, for app install and uninstall events.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_app_id: ::std::option::Option<::std::string::String>,
+        ///The multi-partner solution the customer onboarded through.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub solution_id: ::std::option::Option<::std::string::String>,
+        ///The partners of that solution.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub solution_partner_business_ids: ::std::vec::Vec<::std::string::String>,
+        ///The WhatsApp Business Account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waba_id: ::std::option::Option<::std::string::String>,
+    }
     ///Per-number webhook override.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1908,6 +2338,87 @@ and number overrides when set.
         ///The account's override, when set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_business_account: ::std::option::Option<::std::string::String>,
+    }
+    /**The portfolio's daily messaging limit: a number in Meta's example (`2000`), a tier
+(`TIER_2K`) in its reference table; both are kept as sent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum WebhookLimit {
+        Int64(i64),
+        WebhookLimitTier(crate::v24_0::types::WebhookLimitTier),
+    }
+    impl ::std::fmt::Display for WebhookLimit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Int64(x) => x.fmt(f),
+                Self::WebhookLimitTier(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookLimit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if let Ok(v) = value.parse() {
+                Ok(Self::Int64(v))
+            } else if let Ok(v) = value.parse() {
+                Ok(Self::WebhookLimitTier(v))
+            } else {
+                Err("string conversion failed for all variants".into())
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookLimit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebhookLimit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::From<i64> for WebhookLimit {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
+    impl ::std::convert::From<crate::v24_0::types::WebhookLimitTier> for WebhookLimit {
+        fn from(value: crate::v24_0::types::WebhookLimitTier) -> Self {
+            Self::WebhookLimitTier(value)
+        }
+    }
+    /**A time in a webhook: Unix seconds in Meta's reference, an ISO 8601 text in some live
+payloads; both are kept as sent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum WebhookTime {
+        Int64(i64),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for WebhookTime {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Int64(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for WebhookTime {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
     }
     /// Error types.
     pub mod error {
@@ -1974,6 +2485,11 @@ Conventions this document follows:
 - Every operation says when a failed call may be sent again (`x-retry-class`): `safe`
   for reads and idempotent updates; `unprocessed-only` for calls with effects that must
   not happen twice, repeated only when the failure proves Graph did not process them.
+- The values of the management webhooks Graph posts to a subscribed app (quality,
+  display name, account, account review, business capability) are component schemas
+  named by `x-webhook-fields` (OpenAPI 3.0 has no `webhooks` key). Their properties are
+  all optional; where Meta's pages disagree (`TIER_1K` or `TIER_2K`, a limit or time as a
+  number or a text, events its current reference dropped) both forms are kept.
 
 Where Meta's reference (its OpenAPI description) and its guide disagree, this document
 keeps what the guide and live answers show, and says so where it matters:
@@ -1991,8 +2507,9 @@ keeps what the guide and live answers show, and says so where it matters:
   API's own errors), not 3 and 30; call hours use the guide's `weekly_operating_hours`.
 
 Sources of fact: Meta's v23.0 reference pages for the phone-number, account-number and
-phone-numbers-edge nodes, the business phone numbers guide, and Meta's published
-OpenAPI description of the Business Messaging API (MIT). Descriptions are our own.
+phone-numbers-edge nodes, the business phone numbers guide, Meta's webhook reference
+pages for the five management fields, and Meta's published OpenAPI description of the
+Business Messaging API (MIT). Descriptions are our own.
 
 
 Version: v24.0*/
@@ -4246,6 +4763,25 @@ pub mod operations {
     };
 }
 
+/// The webhook changes Graph API v24.0 types (`x-webhook-fields`).
+pub mod webhooks {
+    crate::webhook::webhook_changes! {
+        /// One change of a webhook notification (`entry[].changes[]`) in Graph API v24.0.
+        Change {
+            /// `account_review_update`: Value of an `account_review_update` webhook: Meta reviewed a WhatsApp Business Account.
+            AccountReviewUpdate(super::types::AccountReviewUpdate) = "account_review_update",
+            /// `account_update`: Value of an `account_update` webhook: something happened to a WhatsApp Business Account (a ban, a policy violation, a restriction, a partner joining or leaving). Which objects are present depends on `event`. For partner events the notification's `entry[].id` may be the partner's business portfolio, not the account.
+            AccountUpdate(super::types::AccountUpdate) = "account_update",
+            /// `business_capability_update`: Value of a `business_capability_update` webhook: a business portfolio's limits changed (messaging limit, how many numbers it may register). Either `max_phone_numbers_per_business` or `max_phone_numbers_per_waba` is present.
+            BusinessCapabilityUpdate(super::types::BusinessCapabilityUpdate) = "business_capability_update",
+            /// `phone_number_name_update`: Value of a `phone_number_name_update` webhook: Meta reviewed the display name of a new number, or a name change requested for an existing one.
+            PhoneNumberNameUpdate(super::types::PhoneNumberNameUpdate) = "phone_number_name_update",
+            /// `phone_number_quality_update`: Value of a `phone_number_quality_update` webhook: a number's messaging limit or throughput changed, or its quality flag was raised or cleared. Every property may be absent; Meta is removing `current_limit` and `old_limit` in favour of `max_daily_conversations_per_business`.
+            PhoneNumberQualityUpdate(super::types::PhoneNumberQualityUpdate) = "phone_number_quality_update",
+        }
+    }
+}
+
 /// Graph API v24.0: the type that selects this version's types and operations in generic
 /// code (`Client<Version>`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -4258,11 +4794,16 @@ impl crate::version::GraphVersion for Version {
     type AccountMode = types::AccountMode;
     type AccountNumber = types::AccountNumber;
     type AccountReviewStatus = types::AccountReviewStatus;
+    type AccountReviewUpdate = types::AccountReviewUpdate;
+    type AccountUpdate = types::AccountUpdate;
+    type AccountUpdateEvent = types::AccountUpdateEvent;
     type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
     type AppInfo = types::AppInfo;
+    type BanInfo = types::BanInfo;
     type BusinessAccount = types::BusinessAccount;
     type BusinessAccountPage = types::BusinessAccountPage;
     type BusinessApiData = types::BusinessApiData;
+    type BusinessCapabilityUpdate = types::BusinessCapabilityUpdate;
     type BusinessInfo = types::BusinessInfo;
     type BusinessMessagingLimit = types::BusinessMessagingLimit;
     type BusinessProfile = types::BusinessProfile;
@@ -4275,6 +4816,7 @@ impl crate::version::GraphVersion for Version {
     type CallIconVisibility = types::CallIconVisibility;
     type CallingSettings = types::CallingSettings;
     type CallingSettingsUpdate = types::CallingSettingsUpdate;
+    type CertificationStatus = types::CertificationStatus;
     type CodeMethod = types::CodeMethod;
     type CodeVerificationStatus = types::CodeVerificationStatus;
     type ConnectionStatus = types::ConnectionStatus;
@@ -4286,6 +4828,9 @@ impl crate::version::GraphVersion for Version {
     type CursorPaging = types::CursorPaging;
     type DataLocalizationRegion = types::DataLocalizationRegion;
     type DayOfWeek = types::DayOfWeek;
+    type DisconnectionInfo = types::DisconnectionInfo;
+    type DisconnectionInitiator = types::DisconnectionInitiator;
+    type DisconnectionReason = types::DisconnectionReason;
     type FeatureStatus = types::FeatureStatus;
     type FeatureToggle = types::FeatureToggle;
     type FilterOperator = types::FilterOperator;
@@ -4298,12 +4843,15 @@ impl crate::version::GraphVersion for Version {
     type HealthStatus = types::HealthStatus;
     type HolidayHours = types::HolidayHours;
     type HostPlatform = types::HostPlatform;
+    type IntlRateEligibility = types::IntlRateEligibility;
+    type IntlRateException = types::IntlRateException;
     type MessageContact = types::MessageContact;
     type MessageId = types::MessageId;
     type MessageResponse = types::MessageResponse;
     type MessagingAvailability = types::MessagingAvailability;
     type MessagingLimitTier = types::MessagingLimitTier;
     type MessagingProduct = types::MessagingProduct;
+    type NameRejectionReason = types::NameRejectionReason;
     type NameStatus = types::NameStatus;
     type ObaStatus = types::ObaStatus;
     type OfficialBusinessAccount = types::OfficialBusinessAccount;
@@ -4314,12 +4862,15 @@ impl crate::version::GraphVersion for Version {
     type OperatingHours = types::OperatingHours;
     type OwnershipType = types::OwnershipType;
     type PagingCursors = types::PagingCursors;
+    type PartnerCertificationInfo = types::PartnerCertificationInfo;
     type PayloadEncryptionSettings = types::PayloadEncryptionSettings;
     type PayloadEncryptionUpdate = types::PayloadEncryptionUpdate;
     type PhoneNumber = types::PhoneNumber;
     type PhoneNumberFilter = types::PhoneNumberFilter;
     type PhoneNumberFilterField = types::PhoneNumberFilterField;
+    type PhoneNumberNameUpdate = types::PhoneNumberNameUpdate;
     type PhoneNumberPage = types::PhoneNumberPage;
+    type PhoneNumberQualityUpdate = types::PhoneNumberQualityUpdate;
     type PhoneNumberSettings = types::PhoneNumberSettings;
     type PhoneNumberSettingsUpdate = types::PhoneNumberSettingsUpdate;
     type PhoneNumberSortKey = types::PhoneNumberSortKey;
@@ -4335,10 +4886,14 @@ impl crate::version::GraphVersion for Version {
     type QrImageFormat = types::QrImageFormat;
     type QualityRating = types::QualityRating;
     type QualityScore = types::QualityScore;
+    type QualityUpdateEvent = types::QualityUpdateEvent;
     type RegisterRequest = types::RegisterRequest;
     type RegistrationBackup = types::RegistrationBackup;
     type RegistrationTier = types::RegistrationTier;
     type RequestCodeRequest = types::RequestCodeRequest;
+    type RestrictionInfo = types::RestrictionInfo;
+    type RestrictionType = types::RestrictionType;
+    type ReviewDecision = types::ReviewDecision;
     type SearchVisibility = types::SearchVisibility;
     type SipServer = types::SipServer;
     type SipSettings = types::SipSettings;
@@ -4358,14 +4913,22 @@ impl crate::version::GraphVersion for Version {
     type UserIdentityChangeSettings = types::UserIdentityChangeSettings;
     type VerifyCodeRequest = types::VerifyCodeRequest;
     type VerifyCodeResult = types::VerifyCodeResult;
+    type ViolationInfo = types::ViolationInfo;
+    type VolumeTierInfo = types::VolumeTierInfo;
+    type WabaBanState = types::WabaBanState;
+    type WabaInfo = types::WabaInfo;
     type WebhookConfiguration = types::WebhookConfiguration;
     type WebhookDestinations = types::WebhookDestinations;
+    type WebhookLimit = types::WebhookLimit;
+    type WebhookLimitTier = types::WebhookLimitTier;
+    type WebhookTime = types::WebhookTime;
     type AccountNumberField = fields::AccountNumberField;
     type BusinessAccountField = fields::BusinessAccountField;
     type BusinessProfileField = fields::BusinessProfileField;
     type OfficialBusinessAccountField = fields::OfficialBusinessAccountField;
     type PhoneNumberField = fields::PhoneNumberField;
     type QrCodeField = fields::QrCodeField;
+    type WebhookChange = webhooks::Change;
     const GET_PHONE_NUMBER: &'static crate::operation::Operation = &operations::GET_PHONE_NUMBER;
     const UPDATE_PHONE_NUMBER: &'static crate::operation::Operation = &operations::UPDATE_PHONE_NUMBER;
     const GET_ACCOUNT_NUMBER: &'static crate::operation::Operation = &operations::GET_ACCOUNT_NUMBER;
@@ -4438,6 +5001,48 @@ impl crate::version::view::AccountNumber<Version> for types::AccountNumber {
     }
 }
 
+impl crate::version::view::AccountReviewUpdate<Version> for types::AccountReviewUpdate {
+    fn decision(&self) -> Option<&types::ReviewDecision> {
+        self.decision.as_ref()
+    }
+}
+
+impl crate::version::view::AccountUpdate<Version> for types::AccountUpdate {
+    fn auth_international_rate_eligibility(&self) -> Option<&types::IntlRateEligibility> {
+        self.auth_international_rate_eligibility.as_ref()
+    }
+    fn ban_info(&self) -> Option<&types::BanInfo> {
+        self.ban_info.as_ref()
+    }
+    fn country(&self) -> Option<&str> {
+        self.country.as_deref()
+    }
+    fn disconnection_info(&self) -> Option<&types::DisconnectionInfo> {
+        self.disconnection_info.as_ref()
+    }
+    fn event(&self) -> Option<&types::AccountUpdateEvent> {
+        self.event.as_ref()
+    }
+    fn partner_client_certification_info(&self) -> Option<&types::PartnerCertificationInfo> {
+        self.partner_client_certification_info.as_ref()
+    }
+    fn phone_number(&self) -> Option<&str> {
+        self.phone_number.as_deref()
+    }
+    fn restriction_info(&self) -> &[types::RestrictionInfo] {
+        &self.restriction_info
+    }
+    fn violation_info(&self) -> Option<&types::ViolationInfo> {
+        self.violation_info.as_ref()
+    }
+    fn volume_tier_info(&self) -> Option<&types::VolumeTierInfo> {
+        self.volume_tier_info.as_ref()
+    }
+    fn waba_info(&self) -> Option<&types::WabaInfo> {
+        self.waba_info.as_ref()
+    }
+}
+
 impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
     fn cc(&self) -> &str {
         &self.cc
@@ -4465,6 +5070,15 @@ impl crate::version::view::AppInfo<Version> for types::AppInfo {
     }
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+}
+
+impl crate::version::view::BanInfo<Version> for types::BanInfo {
+    fn waba_ban_date(&self) -> Option<&str> {
+        self.waba_ban_date.as_deref()
+    }
+    fn waba_ban_state(&self) -> Option<&types::WabaBanState> {
+        self.waba_ban_state.as_ref()
     }
 }
 
@@ -4534,6 +5148,21 @@ impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
     }
     fn show_security_notifications(&self) -> Option<bool> {
         self.show_security_notifications
+    }
+}
+
+impl crate::version::view::BusinessCapabilityUpdate<Version> for types::BusinessCapabilityUpdate {
+    fn max_daily_conversation_per_phone(&self) -> Option<i64> {
+        self.max_daily_conversation_per_phone
+    }
+    fn max_daily_conversations_per_business(&self) -> Option<&types::WebhookLimit> {
+        self.max_daily_conversations_per_business.as_ref()
+    }
+    fn max_phone_numbers_per_business(&self) -> Option<i64> {
+        self.max_phone_numbers_per_business
+    }
+    fn max_phone_numbers_per_waba(&self) -> Option<i64> {
+        self.max_phone_numbers_per_waba
     }
 }
 
@@ -4759,6 +5388,15 @@ impl crate::version::view::CursorPaging<Version> for types::CursorPaging {
     }
 }
 
+impl crate::version::view::DisconnectionInfo<Version> for types::DisconnectionInfo {
+    fn initiated_by(&self) -> Option<&types::DisconnectionInitiator> {
+        self.initiated_by.as_ref()
+    }
+    fn reason(&self) -> Option<&types::DisconnectionReason> {
+        self.reason.as_ref()
+    }
+}
+
 impl crate::version::view::FeatureToggle<Version> for types::FeatureToggle {
     fn status(&self) -> Option<&types::FeatureStatus> {
         self.status.as_ref()
@@ -4864,6 +5502,24 @@ impl crate::version::view::HolidayHours<Version> for types::HolidayHours {
     }
 }
 
+impl crate::version::view::IntlRateEligibility<Version> for types::IntlRateEligibility {
+    fn exception_countries(&self) -> &[types::IntlRateException] {
+        &self.exception_countries
+    }
+    fn start_time(&self) -> Option<i64> {
+        self.start_time
+    }
+}
+
+impl crate::version::view::IntlRateException<Version> for types::IntlRateException {
+    fn country_code(&self) -> Option<&str> {
+        self.country_code.as_deref()
+    }
+    fn start_time(&self) -> Option<i64> {
+        self.start_time
+    }
+}
+
 impl crate::version::view::MessageContact<Version> for types::MessageContact {
     fn input(&self) -> &str {
         &self.input
@@ -4960,6 +5616,18 @@ impl crate::version::view::PagingCursors<Version> for types::PagingCursors {
     }
     fn before(&self) -> Option<&str> {
         self.before.as_deref()
+    }
+}
+
+impl crate::version::view::PartnerCertificationInfo<Version> for types::PartnerCertificationInfo {
+    fn client_business_id(&self) -> Option<&str> {
+        self.client_business_id.as_deref()
+    }
+    fn rejection_reasons(&self) -> &[String] {
+        &self.rejection_reasons
+    }
+    fn status(&self) -> Option<&types::CertificationStatus> {
+        self.status.as_ref()
     }
 }
 
@@ -5083,6 +5751,21 @@ impl crate::version::view::PhoneNumberFilter<Version> for types::PhoneNumberFilt
     }
 }
 
+impl crate::version::view::PhoneNumberNameUpdate<Version> for types::PhoneNumberNameUpdate {
+    fn decision(&self) -> Option<&types::ReviewDecision> {
+        self.decision.as_ref()
+    }
+    fn display_phone_number(&self) -> Option<&str> {
+        self.display_phone_number.as_deref()
+    }
+    fn rejection_reason(&self) -> Option<&types::NameRejectionReason> {
+        self.rejection_reason.as_ref()
+    }
+    fn requested_verified_name(&self) -> Option<&str> {
+        self.requested_verified_name.as_deref()
+    }
+}
+
 impl crate::version::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
     fn data(&self) -> &[types::PhoneNumber] {
         &self.data
@@ -5092,6 +5775,24 @@ impl crate::version::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
     }
     fn summary(&self) -> Option<&types::PhoneNumberSummary> {
         self.summary.as_ref()
+    }
+}
+
+impl crate::version::view::PhoneNumberQualityUpdate<Version> for types::PhoneNumberQualityUpdate {
+    fn current_limit(&self) -> Option<&types::WebhookLimitTier> {
+        self.current_limit.as_ref()
+    }
+    fn display_phone_number(&self) -> Option<&str> {
+        self.display_phone_number.as_deref()
+    }
+    fn event(&self) -> Option<&types::QualityUpdateEvent> {
+        self.event.as_ref()
+    }
+    fn max_daily_conversations_per_business(&self) -> Option<&types::WebhookLimitTier> {
+        self.max_daily_conversations_per_business.as_ref()
+    }
+    fn old_limit(&self) -> Option<&types::WebhookLimitTier> {
+        self.old_limit.as_ref()
     }
 }
 
@@ -5248,6 +5949,18 @@ impl crate::version::view::RequestCodeRequest<Version> for types::RequestCodeReq
     }
 }
 
+impl crate::version::view::RestrictionInfo<Version> for types::RestrictionInfo {
+    fn expiration(&self) -> Option<&types::WebhookTime> {
+        self.expiration.as_ref()
+    }
+    fn remediation(&self) -> Option<&str> {
+        self.remediation.as_deref()
+    }
+    fn restriction_type(&self) -> Option<&types::RestrictionType> {
+        self.restriction_type.as_ref()
+    }
+}
+
 impl crate::version::view::SipServer<Version> for types::SipServer {
     fn app_id(&self) -> Option<&str> {
         self.app_id.as_deref()
@@ -5371,6 +6084,51 @@ impl crate::version::view::VerifyCodeResult<Version> for types::VerifyCodeResult
     }
     fn success(&self) -> bool {
         self.success
+    }
+}
+
+impl crate::version::view::ViolationInfo<Version> for types::ViolationInfo {
+    fn violation_type(&self) -> Option<&str> {
+        self.violation_type.as_deref()
+    }
+}
+
+impl crate::version::view::VolumeTierInfo<Version> for types::VolumeTierInfo {
+    fn effective_month(&self) -> Option<&str> {
+        self.effective_month.as_deref()
+    }
+    fn pricing_category(&self) -> Option<&str> {
+        self.pricing_category.as_deref()
+    }
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+    fn tier(&self) -> Option<&str> {
+        self.tier.as_deref()
+    }
+    fn tier_update_time(&self) -> Option<i64> {
+        self.tier_update_time
+    }
+}
+
+impl crate::version::view::WabaInfo<Version> for types::WabaInfo {
+    fn ad_account_linked(&self) -> Option<&str> {
+        self.ad_account_linked.as_deref()
+    }
+    fn owner_business_id(&self) -> Option<&str> {
+        self.owner_business_id.as_deref()
+    }
+    fn partner_app_id(&self) -> Option<&str> {
+        self.partner_app_id.as_deref()
+    }
+    fn solution_id(&self) -> Option<&str> {
+        self.solution_id.as_deref()
+    }
+    fn solution_partner_business_ids(&self) -> &[String] {
+        &self.solution_partner_business_ids
+    }
+    fn waba_id(&self) -> Option<&str> {
+        self.waba_id.as_deref()
     }
 }
 

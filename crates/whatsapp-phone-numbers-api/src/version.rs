@@ -28,16 +28,26 @@ pub trait GraphVersion:
     type AccountNumber: crate::schema::Schema + Default + crate::version::view::AccountNumber<Self>;
     /// This version's `AccountReviewStatus`.
     type AccountReviewStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AccountReviewUpdate`.
+    type AccountReviewUpdate: crate::schema::Schema + Default + crate::version::view::AccountReviewUpdate<Self>;
+    /// This version's `AccountUpdate`.
+    type AccountUpdate: crate::schema::Schema + Default + crate::version::view::AccountUpdate<Self>;
+    /// This version's `AccountUpdateEvent`.
+    type AccountUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AddPhoneNumberRequest`.
     type AddPhoneNumberRequest: crate::schema::Schema + crate::version::view::AddPhoneNumberRequest<Self>;
     /// This version's `AppInfo`.
     type AppInfo: crate::schema::Schema + Default + crate::version::view::AppInfo<Self>;
+    /// This version's `BanInfo`.
+    type BanInfo: crate::schema::Schema + Default + crate::version::view::BanInfo<Self>;
     /// This version's `BusinessAccount`.
     type BusinessAccount: crate::schema::Schema + Default + crate::version::view::BusinessAccount<Self>;
     /// This version's `BusinessAccountPage`.
     type BusinessAccountPage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::BusinessAccount> + crate::version::view::BusinessAccountPage<Self>;
     /// This version's `BusinessApiData`.
     type BusinessApiData: crate::schema::Schema + Default + crate::version::view::BusinessApiData<Self>;
+    /// This version's `BusinessCapabilityUpdate`.
+    type BusinessCapabilityUpdate: crate::schema::Schema + Default + crate::version::view::BusinessCapabilityUpdate<Self>;
     /// This version's `BusinessInfo`.
     type BusinessInfo: crate::schema::Schema + Default + crate::version::view::BusinessInfo<Self>;
     /// This version's `BusinessMessagingLimit`.
@@ -62,6 +72,8 @@ pub trait GraphVersion:
     type CallingSettings: crate::schema::Schema + Default + crate::version::view::CallingSettings<Self>;
     /// This version's `CallingSettingsUpdate`.
     type CallingSettingsUpdate: crate::schema::Schema + Default + crate::version::view::CallingSettingsUpdate<Self>;
+    /// This version's `CertificationStatus`.
+    type CertificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CodeMethod`.
     type CodeMethod: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CodeVerificationStatus`.
@@ -84,6 +96,12 @@ pub trait GraphVersion:
     type DataLocalizationRegion: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `DayOfWeek`.
     type DayOfWeek: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `DisconnectionInfo`.
+    type DisconnectionInfo: crate::schema::Schema + Default + crate::version::view::DisconnectionInfo<Self>;
+    /// This version's `DisconnectionInitiator`.
+    type DisconnectionInitiator: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `DisconnectionReason`.
+    type DisconnectionReason: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `FeatureStatus`.
     type FeatureStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `FeatureToggle`.
@@ -108,6 +126,10 @@ pub trait GraphVersion:
     type HolidayHours: crate::schema::Schema + Default + crate::version::view::HolidayHours<Self>;
     /// This version's `HostPlatform`.
     type HostPlatform: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `IntlRateEligibility`.
+    type IntlRateEligibility: crate::schema::Schema + Default + crate::version::view::IntlRateEligibility<Self>;
+    /// This version's `IntlRateException`.
+    type IntlRateException: crate::schema::Schema + Default + crate::version::view::IntlRateException<Self>;
     /// This version's `MessageContact`.
     type MessageContact: crate::schema::Schema + crate::version::view::MessageContact<Self>;
     /// This version's `MessageId`.
@@ -120,6 +142,8 @@ pub trait GraphVersion:
     type MessagingLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `MessagingProduct`.
     type MessagingProduct: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `NameRejectionReason`.
+    type NameRejectionReason: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `NameStatus`.
     type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `ObaStatus`.
@@ -140,6 +164,8 @@ pub trait GraphVersion:
     type OwnershipType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `PagingCursors`.
     type PagingCursors: crate::schema::Schema + Default + crate::version::view::PagingCursors<Self>;
+    /// This version's `PartnerCertificationInfo`.
+    type PartnerCertificationInfo: crate::schema::Schema + Default + crate::version::view::PartnerCertificationInfo<Self>;
     /// This version's `PayloadEncryptionSettings`.
     type PayloadEncryptionSettings: crate::schema::Schema + Default + crate::version::view::PayloadEncryptionSettings<Self>;
     /// This version's `PayloadEncryptionUpdate`.
@@ -150,8 +176,12 @@ pub trait GraphVersion:
     type PhoneNumberFilter: crate::schema::Schema + crate::version::view::PhoneNumberFilter<Self>;
     /// This version's `PhoneNumberFilterField`.
     type PhoneNumberFilterField: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `PhoneNumberNameUpdate`.
+    type PhoneNumberNameUpdate: crate::schema::Schema + Default + crate::version::view::PhoneNumberNameUpdate<Self>;
     /// This version's `PhoneNumberPage`.
     type PhoneNumberPage: crate::schema::Schema + crate::schema::Page<Item = Self::PhoneNumber> + crate::version::view::PhoneNumberPage<Self>;
+    /// This version's `PhoneNumberQualityUpdate`.
+    type PhoneNumberQualityUpdate: crate::schema::Schema + Default + crate::version::view::PhoneNumberQualityUpdate<Self>;
     /// This version's `PhoneNumberSettings`.
     type PhoneNumberSettings: crate::schema::Schema + Default + crate::version::view::PhoneNumberSettings<Self>;
     /// This version's `PhoneNumberSettingsUpdate`.
@@ -182,6 +212,8 @@ pub trait GraphVersion:
     type QualityRating: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityScore`.
     type QualityScore: crate::schema::Schema + Default + crate::version::view::QualityScore<Self>;
+    /// This version's `QualityUpdateEvent`.
+    type QualityUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RegisterRequest`.
     type RegisterRequest: crate::schema::Schema + crate::version::view::RegisterRequest<Self>;
     /// This version's `RegistrationBackup`.
@@ -190,6 +222,12 @@ pub trait GraphVersion:
     type RegistrationTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RequestCodeRequest`.
     type RequestCodeRequest: crate::schema::Schema + crate::version::view::RequestCodeRequest<Self>;
+    /// This version's `RestrictionInfo`.
+    type RestrictionInfo: crate::schema::Schema + Default + crate::version::view::RestrictionInfo<Self>;
+    /// This version's `RestrictionType`.
+    type RestrictionType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `ReviewDecision`.
+    type ReviewDecision: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SearchVisibility`.
     type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SipServer`.
@@ -228,10 +266,24 @@ pub trait GraphVersion:
     type VerifyCodeRequest: crate::schema::Schema + crate::version::view::VerifyCodeRequest<Self>;
     /// This version's `VerifyCodeResult`.
     type VerifyCodeResult: crate::schema::Schema + crate::version::view::VerifyCodeResult<Self>;
+    /// This version's `ViolationInfo`.
+    type ViolationInfo: crate::schema::Schema + Default + crate::version::view::ViolationInfo<Self>;
+    /// This version's `VolumeTierInfo`.
+    type VolumeTierInfo: crate::schema::Schema + Default + crate::version::view::VolumeTierInfo<Self>;
+    /// This version's `WabaBanState`.
+    type WabaBanState: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `WabaInfo`.
+    type WabaInfo: crate::schema::Schema + Default + crate::version::view::WabaInfo<Self>;
     /// This version's `WebhookConfiguration`.
     type WebhookConfiguration: crate::schema::Schema + crate::version::view::WebhookConfiguration<Self>;
     /// This version's `WebhookDestinations`.
     type WebhookDestinations: crate::schema::Schema + Default + crate::version::view::WebhookDestinations<Self>;
+    /// This version's `WebhookLimit`.
+    type WebhookLimit: crate::schema::Schema;
+    /// This version's `WebhookLimitTier`.
+    type WebhookLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `WebhookTime`.
+    type WebhookTime: crate::schema::Schema;
     /// The fields a `fields=` selection of `AccountNumber` may name in this version.
     type AccountNumberField: crate::field::Field;
     /// The fields a `fields=` selection of `BusinessAccount` may name in this version.
@@ -244,6 +296,8 @@ pub trait GraphVersion:
     type PhoneNumberField: crate::field::Field;
     /// The fields a `fields=` selection of `QrCode` may name in this version.
     type QrCodeField: crate::field::Field;
+    /// The changes of a webhook notification, typed by this version.
+    type WebhookChange: crate::webhook::WebhookChange;
     /// `GET /{Version}/{Phone-Number-ID}` (`getPhoneNumber`).
     const GET_PHONE_NUMBER: &'static crate::operation::Operation;
     /// `POST /{Version}/{Phone-Number-ID}` (`updatePhoneNumber`).
@@ -339,6 +393,38 @@ pub mod view {
         fn verified_name(&self) -> Option<&str>;
     }
 
+    /// Fields of `AccountReviewUpdate` that every version has.
+    pub trait AccountReviewUpdate<V: GraphVersion> {
+        /// `decision`
+        fn decision(&self) -> Option<&V::ReviewDecision>;
+    }
+
+    /// Fields of `AccountUpdate` that every version has.
+    pub trait AccountUpdate<V: GraphVersion> {
+        /// `auth_international_rate_eligibility`
+        fn auth_international_rate_eligibility(&self) -> Option<&V::IntlRateEligibility>;
+        /// `ban_info`
+        fn ban_info(&self) -> Option<&V::BanInfo>;
+        /// ISO 3166-1 alpha-2 country, for `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`.
+        fn country(&self) -> Option<&str>;
+        /// `disconnection_info`
+        fn disconnection_info(&self) -> Option<&V::DisconnectionInfo>;
+        /// `event`
+        fn event(&self) -> Option<&V::AccountUpdateEvent>;
+        /// `partner_client_certification_info`
+        fn partner_client_certification_info(&self) -> Option<&V::PartnerCertificationInfo>;
+        /// The number concerned; only older notifications carry it.
+        fn phone_number(&self) -> Option<&str>;
+        /// What the account may no longer do, for `ACCOUNT_RESTRICTION`.
+        fn restriction_info(&self) -> &[V::RestrictionInfo];
+        /// `violation_info`
+        fn violation_info(&self) -> Option<&V::ViolationInfo>;
+        /// `volume_tier_info`
+        fn volume_tier_info(&self) -> Option<&V::VolumeTierInfo>;
+        /// `waba_info`
+        fn waba_info(&self) -> Option<&V::WabaInfo>;
+    }
+
     /// Fields of `AddPhoneNumberRequest` that every version has.
     pub trait AddPhoneNumberRequest<V: GraphVersion> {
         /// Country dialling code, 1 to 3 digits, without `+`.
@@ -361,6 +447,14 @@ pub mod view {
         fn link(&self) -> Option<&str>;
         /// Name of the app.
         fn name(&self) -> Option<&str>;
+    }
+
+    /// Fields of `BanInfo` that every version has.
+    pub trait BanInfo<V: GraphVersion> {
+        /// The date the state takes effect, as Meta writes it (`April 17, 2025`).
+        fn waba_ban_date(&self) -> Option<&str>;
+        /// `waba_ban_state`
+        fn waba_ban_state(&self) -> Option<&V::WabaBanState>;
     }
 
     /// Fields of `BusinessAccount` that every version has.
@@ -413,6 +507,18 @@ pub mod view {
         fn pin(&self) -> Option<&crate::sensitive::SensitiveString>;
         /// True to show customers a notice when the business's security code changes.
         fn show_security_notifications(&self) -> Option<bool>;
+    }
+
+    /// Fields of `BusinessCapabilityUpdate` that every version has.
+    pub trait BusinessCapabilityUpdate<V: GraphVersion> {
+        /// Per-number daily limit (`-1` unlimited); Meta is removing it.
+        fn max_daily_conversation_per_phone(&self) -> Option<i64>;
+        /// `max_daily_conversations_per_business`
+        fn max_daily_conversations_per_business(&self) -> Option<&V::WebhookLimit>;
+        /// How many numbers the portfolio may register.
+        fn max_phone_numbers_per_business(&self) -> Option<i64>;
+        /// How many numbers each account may have.
+        fn max_phone_numbers_per_waba(&self) -> Option<i64>;
     }
 
     /// Fields of `BusinessInfo` that every version has.
@@ -591,6 +697,14 @@ pub mod view {
         fn previous(&self) -> Option<&str>;
     }
 
+    /// Fields of `DisconnectionInfo` that every version has.
+    pub trait DisconnectionInfo<V: GraphVersion> {
+        /// `initiated_by`
+        fn initiated_by(&self) -> Option<&V::DisconnectionInitiator>;
+        /// `reason`
+        fn reason(&self) -> Option<&V::DisconnectionReason>;
+    }
+
     /// Fields of `FeatureToggle` that every version has.
     pub trait FeatureToggle<V: GraphVersion> {
         /// `status`
@@ -677,6 +791,22 @@ pub mod view {
         fn start_time(&self) -> Option<&str>;
     }
 
+    /// Fields of `IntlRateEligibility` that every version has.
+    pub trait IntlRateEligibility<V: GraphVersion> {
+        /// Countries with their own start time.
+        fn exception_countries(&self) -> &[V::IntlRateException];
+        /// Unix seconds.
+        fn start_time(&self) -> Option<i64>;
+    }
+
+    /// Fields of `IntlRateException` that every version has.
+    pub trait IntlRateException<V: GraphVersion> {
+        /// ISO 3166-1 alpha-2 country.
+        fn country_code(&self) -> Option<&str>;
+        /// Unix seconds.
+        fn start_time(&self) -> Option<i64>;
+    }
+
     /// Fields of `MessageContact` that every version has.
     pub trait MessageContact<V: GraphVersion> {
         /// The number as sent.
@@ -761,6 +891,16 @@ pub mod view {
         fn after(&self) -> Option<&str>;
         /// Cursor that points at the start of this page.
         fn before(&self) -> Option<&str>;
+    }
+
+    /// Fields of `PartnerCertificationInfo` that every version has.
+    pub trait PartnerCertificationInfo<V: GraphVersion> {
+        /// The client's business portfolio.
+        fn client_business_id(&self) -> Option<&str>;
+        /// Why it was rejected, as Meta words it (`LEGAL NAME NOT MATCHING`, `NONE`).
+        fn rejection_reasons(&self) -> &[String];
+        /// `status`
+        fn status(&self) -> Option<&V::CertificationStatus>;
     }
 
     /// Fields of `PayloadEncryptionSettings` that every version has.
@@ -852,6 +992,18 @@ pub mod view {
         fn value(&self) -> &str;
     }
 
+    /// Fields of `PhoneNumberNameUpdate` that every version has.
+    pub trait PhoneNumberNameUpdate<V: GraphVersion> {
+        /// `decision`
+        fn decision(&self) -> Option<&V::ReviewDecision>;
+        /// The number as shown to customers, digits only.
+        fn display_phone_number(&self) -> Option<&str>;
+        /// `rejection_reason`
+        fn rejection_reason(&self) -> Option<&V::NameRejectionReason>;
+        /// The display name that was reviewed.
+        fn requested_verified_name(&self) -> Option<&str>;
+    }
+
     /// Fields of `PhoneNumberPage` that every version has.
     pub trait PhoneNumberPage<V: GraphVersion> {
         /// The numbers on this page.
@@ -860,6 +1012,20 @@ pub mod view {
         fn paging(&self) -> Option<&V::CursorPaging>;
         /// `summary`
         fn summary(&self) -> Option<&V::PhoneNumberSummary>;
+    }
+
+    /// Fields of `PhoneNumberQualityUpdate` that every version has.
+    pub trait PhoneNumberQualityUpdate<V: GraphVersion> {
+        /// `current_limit`
+        fn current_limit(&self) -> Option<&V::WebhookLimitTier>;
+        /// The number as shown to customers, digits only.
+        fn display_phone_number(&self) -> Option<&str>;
+        /// `event`
+        fn event(&self) -> Option<&V::QualityUpdateEvent>;
+        /// `max_daily_conversations_per_business`
+        fn max_daily_conversations_per_business(&self) -> Option<&V::WebhookLimitTier>;
+        /// `old_limit`
+        fn old_limit(&self) -> Option<&V::WebhookLimitTier>;
     }
 
     /// Fields of `PhoneNumberSettings` that every version has.
@@ -989,6 +1155,16 @@ pub mod view {
         fn language(&self) -> &str;
     }
 
+    /// Fields of `RestrictionInfo` that every version has.
+    pub trait RestrictionInfo<V: GraphVersion> {
+        /// `expiration`
+        fn expiration(&self) -> Option<&V::WebhookTime>;
+        /// What the business can do about it, when Meta says.
+        fn remediation(&self) -> Option<&str>;
+        /// `restriction_type`
+        fn restriction_type(&self) -> Option<&V::RestrictionType>;
+    }
+
     /// Fields of `SipServer` that every version has.
     pub trait SipServer<V: GraphVersion> {
         /// The app the server belongs to.
@@ -1101,6 +1277,42 @@ pub mod view {
         fn success(&self) -> bool;
     }
 
+    /// Fields of `ViolationInfo` that every version has.
+    pub trait ViolationInfo<V: GraphVersion> {
+        /// The violated policy as Meta names it (`ADULT`, `ALCOHOL`, `SCAM`, ...).
+        fn violation_type(&self) -> Option<&str>;
+    }
+
+    /// Fields of `VolumeTierInfo` that every version has.
+    pub trait VolumeTierInfo<V: GraphVersion> {
+        /// `YYYY-MM`.
+        fn effective_month(&self) -> Option<&str>;
+        /// The pricing category (`UTILITY`, ...).
+        fn pricing_category(&self) -> Option<&str>;
+        /// The pricing region.
+        fn region(&self) -> Option<&str>;
+        /// The volume range, `min:max`.
+        fn tier(&self) -> Option<&str>;
+        /// Unix seconds.
+        fn tier_update_time(&self) -> Option<i64>;
+    }
+
+    /// Fields of `WabaInfo` that every version has.
+    pub trait WabaInfo<V: GraphVersion> {
+        /// The ad account linked, for `AD_ACCOUNT_LINKED`.
+        fn ad_account_linked(&self) -> Option<&str>;
+        /// The business portfolio that owns it.
+        fn owner_business_id(&self) -> Option<&str>;
+        /// The partner's app, for app install and uninstall events.
+        fn partner_app_id(&self) -> Option<&str>;
+        /// The multi-partner solution the customer onboarded through.
+        fn solution_id(&self) -> Option<&str>;
+        /// The partners of that solution.
+        fn solution_partner_business_ids(&self) -> &[String];
+        /// The WhatsApp Business Account.
+        fn waba_id(&self) -> Option<&str>;
+    }
+
     /// Fields of `WebhookConfiguration` that every version has.
     pub trait WebhookConfiguration<V: GraphVersion> {
         /// HTTPS callback for this number's webhooks; an empty string removes the override.
@@ -1123,11 +1335,15 @@ pub mod view {
     /// `number.status()` work for any version without bringing the trait names into scope.
     pub mod prelude {
         pub use super::AccountNumber as _;
+        pub use super::AccountReviewUpdate as _;
+        pub use super::AccountUpdate as _;
         pub use super::AddPhoneNumberRequest as _;
         pub use super::AppInfo as _;
+        pub use super::BanInfo as _;
         pub use super::BusinessAccount as _;
         pub use super::BusinessAccountPage as _;
         pub use super::BusinessApiData as _;
+        pub use super::BusinessCapabilityUpdate as _;
         pub use super::BusinessInfo as _;
         pub use super::BusinessProfile as _;
         pub use super::BusinessProfileFields as _;
@@ -1142,6 +1358,7 @@ pub mod view {
         pub use super::ConversationalCommand as _;
         pub use super::CreatedId as _;
         pub use super::CursorPaging as _;
+        pub use super::DisconnectionInfo as _;
         pub use super::FeatureToggle as _;
         pub use super::GraphApiError as _;
         pub use super::GraphApiErrorData as _;
@@ -1150,6 +1367,8 @@ pub mod view {
         pub use super::HealthError as _;
         pub use super::HealthStatus as _;
         pub use super::HolidayHours as _;
+        pub use super::IntlRateEligibility as _;
+        pub use super::IntlRateException as _;
         pub use super::MessageContact as _;
         pub use super::MessageId as _;
         pub use super::MessageResponse as _;
@@ -1160,11 +1379,14 @@ pub mod view {
         pub use super::OfficialBusinessAccountSubmission as _;
         pub use super::OperatingHours as _;
         pub use super::PagingCursors as _;
+        pub use super::PartnerCertificationInfo as _;
         pub use super::PayloadEncryptionSettings as _;
         pub use super::PayloadEncryptionUpdate as _;
         pub use super::PhoneNumber as _;
         pub use super::PhoneNumberFilter as _;
+        pub use super::PhoneNumberNameUpdate as _;
         pub use super::PhoneNumberPage as _;
+        pub use super::PhoneNumberQualityUpdate as _;
         pub use super::PhoneNumberSettings as _;
         pub use super::PhoneNumberSettingsUpdate as _;
         pub use super::PhoneNumberSummary as _;
@@ -1177,6 +1399,7 @@ pub mod view {
         pub use super::RegisterRequest as _;
         pub use super::RegistrationBackup as _;
         pub use super::RequestCodeRequest as _;
+        pub use super::RestrictionInfo as _;
         pub use super::SipServer as _;
         pub use super::SipSettings as _;
         pub use super::StorageConfiguration as _;
@@ -1191,6 +1414,9 @@ pub mod view {
         pub use super::UserIdentityChangeSettings as _;
         pub use super::VerifyCodeRequest as _;
         pub use super::VerifyCodeResult as _;
+        pub use super::ViolationInfo as _;
+        pub use super::VolumeTierInfo as _;
+        pub use super::WabaInfo as _;
         pub use super::WebhookConfiguration as _;
         pub use super::WebhookDestinations as _;
     }

@@ -116,6 +116,7 @@ mod retry;
 mod secret;
 mod validate;
 mod version;
+pub mod webhooks;
 
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
@@ -149,7 +150,7 @@ pub use crate::resources::settings::{GetSettings, SettingsHandle, UpdateSettings
 pub use crate::resources::subscriptions::{SubscribeApp, SubscriptionsHandle};
 pub use crate::resources::uploads::{AppHandle, UploadFile};
 pub use crate::retry::RetryConfig;
-pub use crate::secret::{AccessToken, AppSecret, TwoStepPin, VerificationCode};
+pub use crate::secret::{AccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken};
 pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};
 pub use whatsapp_phone_numbers_api::field::Field;
 pub use whatsapp_phone_numbers_api::version::view;

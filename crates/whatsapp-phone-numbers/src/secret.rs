@@ -100,6 +100,34 @@ impl AppSecret {
 
 redacted_debug!(AppSecret);
 
+/// The verify token of a webhook callback: the text Graph's verification request carries
+/// (`hub.verify_token`) and the receiver compares. 1 to 256 printable characters.
+///
+/// ```
+/// use whatsapp_phone_numbers::VerifyToken;
+/// let token = VerifyToken::new("meatyhamhock").unwrap();
+/// assert_eq!(format!("{token:?}"), "VerifyToken(<redacted>)");
+/// assert_eq!(VerifyToken::new("").unwrap_err().invalid_field(), Some("verify_token"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifyToken(String);
+
+impl VerifyToken {
+    /// Wraps a verify token.
+    pub fn new(token: impl Into<String>) -> Result<Self, Error> {
+        let token = token.into();
+        validate::token("verify_token", &token)?;
+        Ok(Self(token))
+    }
+
+    /// The token itself. Keep what you do with it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+redacted_debug!(VerifyToken);
+
 /// A two-step verification PIN: exactly six ASCII digits.
 ///
 /// ```

@@ -125,6 +125,33 @@ pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A webhook callback: an [`https_url`], or an `http://` URL to a loopback host
+/// (`localhost`, `127.0.0.0/8`, `[::1]`), which only a local mock can call (Graph itself
+/// refuses it).
+pub(crate) fn callback_url(field: &'static str, value: &str) -> Result<String> {
+    if let Some(rest) = value.strip_prefix("http://") {
+        let url = url::Url::parse(value)
+            .map_err(|e| Error::invalid(field, format!("is not a valid URL ({e})")))?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if !loopback || rest.chars().any(|c| c.is_whitespace() || unsafe_in_text(c)) {
+            return Err(Error::invalid(
+                field,
+                "must be an https:// URL (http:// only to a loopback host, for a local mock)",
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid(field, "must not carry credentials"));
+        }
+        return Ok(value.to_owned());
+    }
+    https_url(field, value)
+}
+
 /// A token such as a webhook verify token: 1 to 256 printable characters, no control
 /// characters. The value is never echoed.
 pub(crate) fn token(field: &'static str, value: &str) -> Result<String> {
@@ -227,6 +254,23 @@ mod tests {
             "Jaspers\u{7f}",
         ] {
             assert!(display_name("verified_name", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn callbacks_are_https_or_loopback_http() {
+        assert!(callback_url("callback_url", "https://hooks.example.com/wa").is_ok());
+        assert!(callback_url("callback_url", "http://127.0.0.1:8080/hook").is_ok());
+        assert!(callback_url("callback_url", "http://localhost:9/").is_ok());
+        assert!(callback_url("callback_url", "http://[::1]:9/").is_ok());
+        for bad in [
+            "http://hooks.example.com/wa",
+            "http://10.0.0.1/",
+            "http://user:pw@127.0.0.1/",
+            "ftp://127.0.0.1/",
+        ] {
+            let err = callback_url("callback_url", bad).unwrap_err();
+            assert_eq!(err.invalid_field(), Some("callback_url"), "{bad}");
         }
     }
 

@@ -13,7 +13,7 @@ impl ApiVersion {
 }
 
 /// Graph API v23.0 (feature `v23_0`): the [`Client`] bound to this version, and the
-/// types and field selections generated from `spec/v23.0/openapi.yaml`.
+/// types, field selections and webhook changes generated from `spec/v23.0/openapi.yaml`.
 ///
 /// The types a call returns are in [`types`](v23_0::types); the request bodies there are
 /// filled in by the builders (their docs say so), so you rarely build one yourself.
@@ -21,17 +21,20 @@ impl ApiVersion {
 #[cfg_attr(docsrs, doc(cfg(feature = "v23_0")))]
 pub mod v23_0 {
     pub use whatsapp_phone_numbers_api::v23_0::fields::*;
-    pub use whatsapp_phone_numbers_api::v23_0::{Version, operations, types};
+    pub use whatsapp_phone_numbers_api::v23_0::{Version, operations, types, webhooks};
 
     /// A client for Graph API v23.0: `Client<Version>`.
     pub type Client = crate::Client<Version>;
 
     /// A builder for [`Client`].
     pub type ClientBuilder = crate::ClientBuilder<Version>;
+
+    /// A webhook notification with this version's typed changes.
+    pub type Notification = crate::webhooks::Notification<Version>;
 }
 
 /// Graph API v24.0 (feature `v24_0`): the [`Client`] bound to this version, and the
-/// types and field selections generated from `spec/v24.0/openapi.yaml`.
+/// types, field selections and webhook changes generated from `spec/v24.0/openapi.yaml`.
 ///
 /// The types a call returns are in [`types`](v24_0::types); the request bodies there are
 /// filled in by the builders (their docs say so), so you rarely build one yourself.
@@ -39,13 +42,16 @@ pub mod v23_0 {
 #[cfg_attr(docsrs, doc(cfg(feature = "v24_0")))]
 pub mod v24_0 {
     pub use whatsapp_phone_numbers_api::v24_0::fields::*;
-    pub use whatsapp_phone_numbers_api::v24_0::{Version, operations, types};
+    pub use whatsapp_phone_numbers_api::v24_0::{Version, operations, types, webhooks};
 
     /// A client for Graph API v24.0: `Client<Version>`.
     pub type Client = crate::Client<Version>;
 
     /// A builder for [`Client`].
     pub type ClientBuilder = crate::ClientBuilder<Version>;
+
+    /// A webhook notification with this version's typed changes.
+    pub type Notification = crate::webhooks::Notification<Version>;
 }
 
 /// The versions this build has types for (their features are enabled), oldest first.

@@ -1,0 +1,155 @@
+//! Receiving webhooks without a web framework: bytes and headers in, a notification or a
+//! [`WebhookError`] (with the status to answer) out.
+
+use std::fmt;
+
+use super::error::WebhookError;
+use super::handshake;
+use super::notification::Notification;
+use super::signature::{self, SIGNATURE_HEADER};
+use crate::secret::{AppSecret, VerifyToken};
+use crate::version::GraphVersion;
+
+/// The body size a receiver accepts unless told otherwise: 4 MiB (Meta says payloads
+/// reach 3 MB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Checks and decodes what Graph sends to a webhook callback.
+///
+/// ```
+/// use whatsapp_phone_numbers::webhooks::{WebhookReceiver, sign};
+/// use whatsapp_phone_numbers::{AppSecret, VerifyToken, v24_0};
+///
+/// let secret = AppSecret::new("app-secret").unwrap();
+/// let receiver = WebhookReceiver::new(secret.clone())
+///     .verify_token(VerifyToken::new("my-verify-token").unwrap());
+///
+/// // The GET handshake.
+/// let challenge = receiver
+///     .handshake("hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=my-verify-token")
+///     .unwrap();
+/// assert_eq!(challenge, "1158201444");
+///
+/// // A POST: the raw body and its headers.
+/// let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1739321024,
+///   "changes":[{"field":"account_review_update","value":{"decision":"APPROVED"}}]}]}"#;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-hub-signature-256", sign(&secret, body).parse().unwrap());
+/// let notification = receiver.receive::<v24_0::Version>(&headers, body).unwrap();
+/// let event = notification.events().next().unwrap();
+/// assert_eq!(event.waba_id, "102290129340398");
+/// assert!(matches!(
+///     event.change,
+///     v24_0::webhooks::Change::AccountReviewUpdate(ref review)
+///         if review.decision == Some(v24_0::types::ReviewDecision::Approved)
+/// ));
+///
+/// // Anything not signed with the app secret is refused, with the status to answer.
+/// headers.insert("x-hub-signature-256", "sha256=00".parse().unwrap());
+/// assert_eq!(receiver.receive::<v24_0::Version>(&headers, body).unwrap_err().status(), 401);
+/// ```
+#[derive(Clone)]
+pub struct WebhookReceiver {
+    app_secret: AppSecret,
+    verify_token: Option<VerifyToken>,
+    max_body_bytes: usize,
+}
+
+impl fmt::Debug for WebhookReceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookReceiver")
+            .field("app_secret", &self.app_secret)
+            .field("verify_token", &self.verify_token)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl WebhookReceiver {
+    /// A receiver checking signatures with `app_secret`. Without a
+    /// [`verify_token`](Self::verify_token) it refuses every handshake.
+    pub fn new(app_secret: AppSecret) -> Self {
+        Self {
+            app_secret,
+            verify_token: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// The token Graph's verification request must carry.
+    #[must_use]
+    pub fn verify_token(mut self, token: VerifyToken) -> Self {
+        self.verify_token = Some(token);
+        self
+    }
+
+    /// The largest body accepted, in bytes (default [`DEFAULT_MAX_BODY_BYTES`]).
+    #[must_use]
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The largest body accepted, in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// Answers the `GET` verification request whose raw query string is `query`: the
+    /// challenge to answer with 200, or the error to answer with 403.
+    pub fn handshake(&self, query: &str) -> Result<String, WebhookError> {
+        handshake::answer(query, self.verify_token.as_ref())
+    }
+
+    /// Checks the `X-Hub-Signature-256` value `header` (`None` when absent) against the
+    /// raw `body`, after the size limit.
+    pub fn verify(&self, header: Option<&[u8]>, body: &[u8]) -> Result<(), WebhookError> {
+        if body.len() > self.max_body_bytes {
+            return Err(WebhookError::BodyTooLarge {
+                limit: self.max_body_bytes,
+            });
+        }
+        signature::verify(&self.app_secret, header, body)
+    }
+
+    /// Checks the signature among `headers` (a repeated header is malformed) against the
+    /// raw `body`, after the size limit.
+    pub fn verify_headers(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<(), WebhookError> {
+        let mut values = headers.get_all(SIGNATURE_HEADER).iter();
+        let header = values.next();
+        if values.next().is_some() {
+            return Err(WebhookError::MalformedSignature("the header is repeated"));
+        }
+        self.verify(header.map(|h| h.as_bytes()), body)
+    }
+
+    /// Checks a `POST` (size, then signature over the raw bytes) and decodes it with the
+    /// changes typed by version `V`.
+    pub fn receive<V: GraphVersion>(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification<V>, WebhookError> {
+        self.verify_headers(headers, body)?;
+        decode(body)
+    }
+
+    /// Like [`receive`](Self::receive), with the signature header given directly.
+    pub fn receive_signed<V: GraphVersion>(
+        &self,
+        signature: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<Notification<V>, WebhookError> {
+        self.verify(signature, body)?;
+        decode(body)
+    }
+}
+
+/// Decodes a body already checked.
+fn decode<V: GraphVersion>(body: &[u8]) -> Result<Notification<V>, WebhookError> {
+    serde_json::from_slice(body).map_err(|e| WebhookError::Undecodable(e.to_string()))
+}
