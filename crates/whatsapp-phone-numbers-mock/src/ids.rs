@@ -54,6 +54,11 @@ pub(crate) fn request_id() -> String {
     fresh(24)
 }
 
+/// A fresh `hub.challenge`: ten digits, as Graph sends.
+pub(crate) fn challenge() -> String {
+    (fresh_bits().0 % 9_000_000_000 + 1_000_000_000).to_string()
+}
+
 /// FNV-1a over `parts`: a stable hash for deterministic mock data.
 pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

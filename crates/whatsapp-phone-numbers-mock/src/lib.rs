@@ -26,7 +26,10 @@
 //!   code `request_code` sent;
 //! - `POST /__mock/faults` (a [`Fault`] or an array of them as JSON), `GET /__mock/faults`,
 //!   `DELETE /__mock/faults`: the [fault queue](faults);
-//! - `GET /__mock/requests`: the request log.
+//! - `GET /__mock/requests`: the request log;
+//! - `POST /__mock/events` (a [`MockEvent`] as JSON): makes a change happen (a name review,
+//!   a quality or limit change, a ban, a restriction) and sends its [webhook](webhooks);
+//! - `GET /__mock/webhooks`: the finished webhook deliveries.
 //!
 //! # Example
 //!
@@ -72,6 +75,7 @@
 mod auth;
 pub mod demo;
 mod errors;
+mod events;
 mod fault_answers;
 pub mod faults;
 mod fields;
@@ -84,11 +88,14 @@ mod routes;
 mod server;
 mod service;
 mod state;
+pub mod webhooks;
 
 pub use auth::appsecret_proof;
+pub use events::MockEvent;
 pub use faults::{Fault, FaultKind, Faults};
 pub use handlers::fleet::MOCK_APP_ID;
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;
 pub use state::{BusinessRecord, MockState, NumberRecord, RecordedRequest};
+pub use webhooks::{DEFAULT_APP_SECRET, Delivery, DeliveryPolicy};
 pub use whatsapp_phone_numbers_api::v24_0::types;

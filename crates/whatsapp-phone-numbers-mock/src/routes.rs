@@ -49,6 +49,8 @@ fn router(service: MockService) -> Router {
             get(mock::verification_code),
         )
         .route("/__mock/requests", get(mock::requests))
+        .route("/__mock/events", axum::routing::post(mock::push_event))
+        .route("/__mock/webhooks", get(mock::deliveries))
         .fallback(graph)
         .with_state(service)
 }
@@ -158,10 +160,56 @@ async fn answer(
         body: &bytes,
         headers: &parts.headers,
     };
+    if let Err(error) = verify_subscription(service, parts, target, &call).await {
+        return error.into_response_with_trace(&meta.trace_id);
+    }
     match route(service, parts, target, &call) {
         Ok(response) => response,
         Err(error) => error.into_response_with_trace(&meta.trace_id),
     }
+}
+
+/// Before an authorised `POST /{waba-id}/subscribed_apps` that overrides the callback with
+/// a loopback `http://` URL: Graph's verification request to it. Graph answers error 2200
+/// when the callback does not echo the challenge, and subscribes nothing.
+async fn verify_subscription(
+    service: &MockService,
+    parts: &Parts,
+    target: &Target<'_>,
+    call: &Call<'_>,
+) -> Result<(), GraphError> {
+    let [_, id, "subscribed_apps"] = target.segments else {
+        return Ok(());
+    };
+    if parts.method != Method::POST
+        || !target.versioned
+        || call.state.lock().kind_of(id) != Some(NodeKind::Waba)
+        || service
+            .credentials
+            .check(&parts.headers, |name| call.params.get(name))
+            .is_err()
+    {
+        return Ok(());
+    }
+    let (Some(uri), Some(token)) = (
+        call.params.get("override_callback_uri"),
+        call.params.get("verify_token"),
+    ) else {
+        return Ok(());
+    };
+    if !crate::webhooks::is_local_http(&uri) || token.is_empty() {
+        return Ok(());
+    }
+    crate::webhooks::verify_callback(&uri, &token)
+        .await
+        .map_err(|why| {
+            GraphError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                2200,
+                "OAuthException",
+                format!("(#2200) Callback verification failed with the following errors: {why}"),
+            )
+        })
 }
 
 /// Checks version and credentials, then runs the operation the path and method name.

@@ -15,6 +15,7 @@ use crate::demo;
 use crate::faults::Faults;
 use crate::service::MockService;
 use crate::state::MockState;
+use crate::webhooks::DeliveryPolicy;
 
 /// The access token a mock accepts unless told otherwise.
 pub const DEFAULT_ACCESS_TOKEN: &str = "mock-token";
@@ -30,6 +31,8 @@ pub struct MockServerBuilder {
     access_token: String,
     app_secret: Option<String>,
     demo: bool,
+    delivery: DeliveryPolicy,
+    review_names_after: Option<Duration>,
 }
 
 impl Default for MockServerBuilder {
@@ -39,6 +42,8 @@ impl Default for MockServerBuilder {
             access_token: DEFAULT_ACCESS_TOKEN.to_owned(),
             app_secret: None,
             demo: true,
+            delivery: DeliveryPolicy::default(),
+            review_names_after: None,
         }
     }
 }
@@ -57,9 +62,24 @@ impl MockServerBuilder {
     }
 
     /// Requires every Graph request to carry `appsecret_proof`, the hex HMAC-SHA256 of the
-    /// access token keyed by `secret` (see [`appsecret_proof`](crate::appsecret_proof)).
+    /// access token keyed by `secret` (see [`appsecret_proof`](crate::appsecret_proof)), and
+    /// signs webhooks with `secret` (without it, with [`DEFAULT_APP_SECRET`](crate::DEFAULT_APP_SECRET)).
     pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
         self.app_secret = Some(secret.into());
+        self
+    }
+
+    /// How webhook deliveries are retried (default [`DeliveryPolicy::default`]).
+    pub fn webhook_delivery(mut self, policy: DeliveryPolicy) -> Self {
+        self.delivery = policy;
+        self
+    }
+
+    /// Reviews every requested display name `delay` after the request, approving it (and
+    /// sending `phone_number_name_update`). Without this, names wait for a
+    /// [`MockEvent::NameReview`](crate::MockEvent::NameReview).
+    pub fn review_names_after(mut self, delay: Duration) -> Self {
+        self.review_names_after = Some(delay);
         self
     }
 
@@ -72,6 +92,11 @@ impl MockServerBuilder {
     /// The service this configuration describes, ready for [`serve`].
     pub fn service(&self) -> MockService {
         let state = MockState::new();
+        state.outbox().configure(
+            self.app_secret.as_deref(),
+            self.delivery,
+            self.review_names_after,
+        );
         if self.demo {
             demo::seed(&state);
         }
@@ -212,9 +237,12 @@ pub async fn serve(
     service: MockService,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, service.router())
+    let deliveries = tokio::spawn(crate::webhooks::run(service.state()));
+    let served = axum::serve(listener, service.router())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    deliveries.abort();
+    served
 }
 
 /// Serves `service` on `listener` until Ctrl-C.

@@ -38,4 +38,10 @@ impl MockService {
     pub fn app_secret(&self) -> Option<&str> {
         self.credentials.app_secret.as_deref()
     }
+
+    /// The secret webhooks are signed with: the app secret, or
+    /// [`DEFAULT_APP_SECRET`](crate::DEFAULT_APP_SECRET) without one.
+    pub fn webhook_secret(&self) -> &str {
+        self.app_secret().unwrap_or(crate::DEFAULT_APP_SECRET)
+    }
 }

@@ -35,6 +35,8 @@ pub struct NumberRecord {
     pub webhook_callback_uri: Option<String>,
     /// The verify token sent with the webhook override.
     pub webhook_verify_token: Option<String>,
+    /// The display name requested with `new_display_name`, while it waits for review.
+    pub requested_name: Option<String>,
 }
 
 impl NumberRecord {
@@ -55,6 +57,7 @@ impl NumberRecord {
             },
             webhook_callback_uri: None,
             webhook_verify_token: None,
+            requested_name: None,
         }
     }
 
@@ -233,6 +236,7 @@ impl Inner {
 #[derive(Clone, Debug)]
 pub struct MockState {
     inner: Arc<Mutex<Inner>>,
+    outbox: Arc<crate::webhooks::Outbox>,
 }
 
 impl Default for MockState {
@@ -260,7 +264,13 @@ impl MockState {
                 app_calls: VecDeque::new(),
                 waba_calls: HashMap::new(),
             })),
+            outbox: crate::webhooks::Outbox::new(),
         }
+    }
+
+    /// The webhook queue, configuration and log.
+    pub(crate) fn outbox(&self) -> Arc<crate::webhooks::Outbox> {
+        self.outbox.clone()
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -113,7 +113,8 @@ pub(crate) fn subscribe(call: &Call, waba_id: &str) -> GraphResult {
         .as_deref()
         .filter(|u| !u.is_empty());
     if let Some(uri) = uri {
-        if !uri.starts_with("https://") || uri.len() <= "https://".len() {
+        let https = uri.starts_with("https://") && uri.len() > "https://".len();
+        if !https && !crate::webhooks::is_local_http(uri) {
             return Err(GraphError::invalid_param(
                 "Param override_callback_uri must be an https URL",
             ));

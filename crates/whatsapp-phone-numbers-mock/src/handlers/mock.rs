@@ -102,3 +102,26 @@ pub(crate) async fn requests(State(service): State<MockService>) -> Response {
         .collect();
     ok_json(&json!({ "count": data.len(), "data": data }))
 }
+
+/// `POST /__mock/events`: makes a [`MockEvent`](crate::MockEvent) happen; answers
+/// `{"queued": N}`, the webhook deliveries it started.
+pub(crate) async fn push_event(State(service): State<MockService>, body: Bytes) -> Response {
+    let event: crate::MockEvent = match serde_json::from_slice(&body) {
+        Ok(event) => event,
+        Err(e) => {
+            return error(GraphError::invalid_param(format!(
+                "Invalid event: {e}. Expected {{\"kind\": \"name_review\" | \"quality\" | \
+                 \"messaging_limit\" | \"ban\" | \"restriction\" | \"violation\" | \"raw\", ...}}"
+            )));
+        }
+    };
+    match service.state.apply(event) {
+        Ok(queued) => ok_json(&json!({ "queued": queued })),
+        Err(why) => error(GraphError::invalid_param(why)),
+    }
+}
+
+/// `GET /__mock/webhooks`: `{"data": [...]}`, the finished webhook deliveries, oldest first.
+pub(crate) async fn deliveries(State(service): State<MockService>) -> Response {
+    ok_json(&json!({ "data": service.state.deliveries() }))
+}

@@ -122,6 +122,7 @@ pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
         if let Some(name) = &update.new_display_name {
             record.number.new_name_status = Some(types::NameStatus::PendingReview);
             record.number.new_certificate = Some(crate::demo::certificate(id, name));
+            record.requested_name = Some(name.clone());
         }
         if let Some(visibility) = &update.search_visibility {
             record.number.search_visibility = Some(visibility.clone());
@@ -173,6 +174,20 @@ pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
         }
         Ok(())
     })?;
+    if update.new_display_name.is_some()
+        && let Some(delay) = call.state.outbox().review_names_after()
+    {
+        let state = call.state.clone();
+        let id = id.to_owned();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = state.apply(crate::MockEvent::NameReview {
+                phone_number_id: id,
+                decision: "APPROVED".to_owned(),
+                rejection_reason: None,
+            });
+        });
+    }
     Ok(ok_json(&types::PhoneNumberUpdateResult::SuccessResponse(
         types::SuccessResponse { success: true },
     )))

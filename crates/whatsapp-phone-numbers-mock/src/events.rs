@@ -1,0 +1,405 @@
+//! Changes a test (or `POST /__mock/events`) makes happen, as Graph's own would: each
+//! changes the state and sends the webhook Graph would send for it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use whatsapp_phone_numbers_api::v24_0::types;
+
+use crate::state::{MockState, unix_now};
+
+/// A change to make happen in the mock (the JSON of `POST /__mock/events`, tagged by
+/// `kind`). [`MockState::apply`] changes the state and sends the webhook Graph would send.
+///
+/// ```
+/// use whatsapp_phone_numbers_mock::MockEvent;
+/// let event: MockEvent = serde_json::from_str(
+///     r#"{"kind": "quality", "phone_number_id": "106540352242922", "quality_rating": "RED"}"#,
+/// )
+/// .unwrap();
+/// assert!(matches!(event, MockEvent::Quality { .. }));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MockEvent {
+    /// Meta reviews the display name waiting for review (a new number's, or a requested
+    /// change): `phone_number_name_update`. `APPROVED` makes it the verified name;
+    /// `REJECTED` declines it.
+    NameReview {
+        /// The number.
+        phone_number_id: String,
+        /// `APPROVED`, `REJECTED`, `PENDING` or `DEFERRED`.
+        decision: String,
+        /// Why it was rejected (`NAME_FORMAT_UNACCEPTABLE`, ...).
+        #[serde(default)]
+        rejection_reason: Option<String>,
+    },
+    /// The number's quality rating changes. Falling to `RED` sends
+    /// `phone_number_quality_update` with `FLAGGED`, leaving it sends `UNFLAGGED`; other
+    /// changes send nothing.
+    Quality {
+        /// The number.
+        phone_number_id: String,
+        /// `GREEN`, `YELLOW` or `RED`.
+        quality_rating: String,
+    },
+    /// The number's messaging limit changes: `phone_number_quality_update` with `UPGRADE`
+    /// or `DOWNGRADE`, the old and the new limit.
+    MessagingLimit {
+        /// The number.
+        phone_number_id: String,
+        /// `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`, ...
+        limit: String,
+    },
+    /// The account is scheduled for disabling, disabled or reinstated: `account_update`
+    /// with `DISABLED_UPDATE` and `ban_info`.
+    Ban {
+        /// The account.
+        waba_id: String,
+        /// `SCHEDULE_FOR_DISABLE`, `DISABLE` or `REINSTATE`.
+        state: String,
+    },
+    /// The account is restricted: `account_update` with `ACCOUNT_RESTRICTION`.
+    Restriction {
+        /// The account.
+        waba_id: String,
+        /// `RESTRICTED_BIZ_INITIATED_MESSAGING`, ...
+        restriction_type: String,
+        /// When it ends, in Unix seconds (default: in a day).
+        #[serde(default)]
+        expiration: Option<i64>,
+    },
+    /// The account violated a policy: `account_update` with `ACCOUNT_VIOLATION`.
+    Violation {
+        /// The account.
+        waba_id: String,
+        /// The policy (`ADULT`, `SCAM`, ...).
+        violation_type: String,
+    },
+    /// Any webhook field with any value, as given: for testing how a handler treats fields
+    /// it does not know. Changes no state.
+    Raw {
+        /// The account.
+        waba_id: String,
+        /// The field.
+        field: String,
+        /// The value.
+        value: Value,
+    },
+}
+
+/// Messaging limits from lowest to highest, to tell an upgrade from a downgrade.
+const LIMIT_ORDER: &[&str] = &[
+    "TIER_50",
+    "TIER_250",
+    "TIER_1K",
+    "TIER_2K",
+    "TIER_10K",
+    "TIER_100K",
+    "TIER_UNLIMITED",
+];
+
+fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("`{field}` must be one of {}", allowed.join(", ")))
+    }
+}
+
+fn digits(text: Option<&str>) -> Option<String> {
+    text.map(|t| t.chars().filter(char::is_ascii_digit).collect())
+}
+
+fn encode<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Today as Meta writes `waba_ban_date` (`April 17, 2025`).
+fn today() -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = unix_now().div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{} {day}, {year}", MONTHS[(month - 1) as usize])
+}
+
+impl MockState {
+    /// Makes `event` happen: changes the state as Graph would and sends the webhook it would
+    /// send to the account's verified callbacks. Answers how many deliveries were queued, or
+    /// why the event cannot happen (an unknown number or account, a value out of range).
+    pub fn apply(&self, event: MockEvent) -> Result<usize, String> {
+        match event {
+            MockEvent::NameReview {
+                phone_number_id,
+                decision,
+                rejection_reason,
+            } => self.review_name(&phone_number_id, &decision, rejection_reason),
+            MockEvent::Quality {
+                phone_number_id,
+                quality_rating,
+            } => {
+                one_of(
+                    "quality_rating",
+                    &quality_rating,
+                    &["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"],
+                )?;
+                let new = types::QualityRating::from(quality_rating.as_str());
+                let (waba, display, old) = self.change_number(&phone_number_id, |n| {
+                    let old = n.quality_rating.replace(new.clone());
+                    old
+                })?;
+                let red = types::QualityRating::Red;
+                let event = match (old.as_ref() == Some(&red), new == red) {
+                    (false, true) => types::QualityUpdateEvent::Flagged,
+                    (true, false) => types::QualityUpdateEvent::Unflagged,
+                    _ => return Ok(0),
+                };
+                Ok(self.emit(
+                    &waba,
+                    "phone_number_quality_update",
+                    encode(&types::PhoneNumberQualityUpdate {
+                        display_phone_number: display,
+                        event: Some(event),
+                        ..Default::default()
+                    }),
+                ))
+            }
+            MockEvent::MessagingLimit {
+                phone_number_id,
+                limit,
+            } => {
+                one_of("limit", &limit, LIMIT_ORDER)?;
+                let rank = |l: &str| LIMIT_ORDER.iter().position(|k| *k == l);
+                let (waba, display, old) = self.change_number(&phone_number_id, |n| {
+                    let old = n
+                        .whatsapp_business_manager_messaging_limit
+                        .replace(types::BusinessMessagingLimit::from(limit.as_str()));
+                    old.map(|o| o.as_str().to_owned())
+                })?;
+                let event = match (old.as_deref().and_then(rank), rank(&limit)) {
+                    (Some(o), Some(n)) if n < o => types::QualityUpdateEvent::Downgrade,
+                    (Some(o), Some(n)) if n == o => return Ok(0),
+                    _ => types::QualityUpdateEvent::Upgrade,
+                };
+                let tier = types::WebhookLimitTier::from(limit.as_str());
+                Ok(self.emit(
+                    &waba,
+                    "phone_number_quality_update",
+                    encode(&types::PhoneNumberQualityUpdate {
+                        display_phone_number: display,
+                        event: Some(event),
+                        old_limit: old.as_deref().map(types::WebhookLimitTier::from),
+                        current_limit: Some(tier.clone()),
+                        max_daily_conversations_per_business: Some(tier),
+                    }),
+                ))
+            }
+            MockEvent::Ban { waba_id, state } => {
+                one_of(
+                    "state",
+                    &state,
+                    &["SCHEDULE_FOR_DISABLE", "DISABLE", "REINSTATE"],
+                )?;
+                self.known_waba(&waba_id)?;
+                Ok(self.emit(
+                    &waba_id,
+                    "account_update",
+                    encode(&types::AccountUpdate {
+                        event: Some(types::AccountUpdateEvent::DisabledUpdate),
+                        ban_info: Some(types::BanInfo {
+                            waba_ban_state: Some(types::WabaBanState::from(state.as_str())),
+                            waba_ban_date: Some(today()),
+                        }),
+                        ..Default::default()
+                    }),
+                ))
+            }
+            MockEvent::Restriction {
+                waba_id,
+                restriction_type,
+                expiration,
+            } => {
+                self.known_waba(&waba_id)?;
+                Ok(self.emit(
+                    &waba_id,
+                    "account_update",
+                    encode(&types::AccountUpdate {
+                        event: Some(types::AccountUpdateEvent::AccountRestriction),
+                        restriction_info: vec![types::RestrictionInfo {
+                            restriction_type: Some(types::RestrictionType::from(
+                                restriction_type.as_str(),
+                            )),
+                            expiration: Some(types::WebhookTime::Int64(
+                                expiration.unwrap_or_else(|| unix_now() + 86_400),
+                            )),
+                            remediation: None,
+                        }],
+                        ..Default::default()
+                    }),
+                ))
+            }
+            MockEvent::Violation {
+                waba_id,
+                violation_type,
+            } => {
+                self.known_waba(&waba_id)?;
+                Ok(self.emit(
+                    &waba_id,
+                    "account_update",
+                    encode(&types::AccountUpdate {
+                        event: Some(types::AccountUpdateEvent::AccountViolation),
+                        violation_info: Some(types::ViolationInfo {
+                            violation_type: Some(violation_type),
+                        }),
+                        ..Default::default()
+                    }),
+                ))
+            }
+            MockEvent::Raw {
+                waba_id,
+                field,
+                value,
+            } => {
+                self.known_waba(&waba_id)?;
+                if field.is_empty() {
+                    return Err("`field` must not be empty".to_owned());
+                }
+                Ok(self.emit(&waba_id, &field, value))
+            }
+        }
+    }
+
+    fn known_waba(&self, waba_id: &str) -> Result<(), String> {
+        if self.lock().wabas.iter().any(|w| w == waba_id) {
+            Ok(())
+        } else {
+            Err(format!("no WhatsApp Business Account {waba_id}"))
+        }
+    }
+
+    /// Runs `change` on number `id`'s node; answers its account, its display number (digits)
+    /// and what `change` answered.
+    fn change_number<T>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut types::PhoneNumber) -> T,
+    ) -> Result<(String, Option<String>, T), String> {
+        let mut inner = self.lock();
+        let record = inner
+            .numbers
+            .get_mut(id)
+            .ok_or_else(|| format!("no phone number {id}"))?;
+        let out = change(&mut record.number);
+        Ok((
+            record.waba_id.clone(),
+            digits(record.number.display_phone_number.as_deref()),
+            out,
+        ))
+    }
+
+    fn review_name(
+        &self,
+        id: &str,
+        decision: &str,
+        rejection_reason: Option<String>,
+    ) -> Result<usize, String> {
+        one_of(
+            "decision",
+            decision,
+            &["APPROVED", "REJECTED", "PENDING", "DEFERRED"],
+        )?;
+        let (waba, display, requested) = {
+            let mut inner = self.lock();
+            let record = inner
+                .numbers
+                .get_mut(id)
+                .ok_or_else(|| format!("no phone number {id}"))?;
+            let number = &mut record.number;
+            let pending = Some(types::NameStatus::PendingReview);
+            let (requested, change) = if number.new_name_status == pending {
+                (record.requested_name.clone(), true)
+            } else if number.name_status == pending {
+                (number.verified_name.clone(), false)
+            } else {
+                return Err(format!(
+                    "phone number {id} has no display name waiting for review"
+                ));
+            };
+            let requested = requested.unwrap_or_default();
+            let outcome = match decision {
+                "APPROVED" => Some(types::NameStatus::Approved),
+                "REJECTED" => Some(types::NameStatus::Declined),
+                _ => None,
+            };
+            if let Some(outcome) = outcome {
+                if change {
+                    number.new_name_status = None;
+                    number.new_certificate = None;
+                    record.requested_name = None;
+                    if outcome == types::NameStatus::Approved {
+                        number.verified_name = Some(requested.clone());
+                        number.name_status = Some(outcome);
+                    }
+                } else {
+                    number.name_status = Some(outcome);
+                }
+            }
+            (
+                record.waba_id.clone(),
+                digits(record.number.display_phone_number.as_deref()),
+                requested,
+            )
+        };
+        let rejection_reason = match (decision, rejection_reason) {
+            ("REJECTED", reason) => Some(types::NameRejectionReason::from(
+                reason.as_deref().unwrap_or("NAME_FORMAT_UNACCEPTABLE"),
+            )),
+            _ => None,
+        };
+        Ok(self.emit(
+            &waba,
+            "phone_number_name_update",
+            encode(&types::PhoneNumberNameUpdate {
+                display_phone_number: display,
+                decision: Some(types::ReviewDecision::from(decision)),
+                requested_verified_name: Some(requested),
+                rejection_reason,
+            }),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ban_dates_read_like_metas() {
+        let date = today();
+        let (month, rest) = date.split_once(' ').unwrap();
+        assert!(month.chars().next().unwrap().is_ascii_uppercase());
+        let (day, year) = rest.split_once(", ").unwrap();
+        assert!((1..=31).contains(&day.parse::<u32>().unwrap()));
+        assert!(year.parse::<u32>().unwrap() >= 2025);
+    }
+}

@@ -1,0 +1,393 @@
+//! Webhooks the mock sends, like Graph: to the callback an account's subscription overrides
+//! (`POST /{waba-id}/subscribed_apps` with `override_callback_uri` and `verify_token`).
+//!
+//! - Subscribing with an `http://` callback on a loopback host makes the mock verify it
+//!   first with Graph's `GET` handshake (`hub.mode=subscribe`, a random `hub.challenge`,
+//!   the `hub.verify_token`); the callback must answer 200 with the challenge, or the
+//!   subscription fails with Graph's error 2200. An `https://` callback is stored as Graph
+//!   would after verifying it, but the mock, which never leaves the machine, sends it
+//!   nothing.
+//! - When the state changes ([`MockEvent`](crate::MockEvent)), the mock posts
+//!   `{"object": "whatsapp_business_account", "entry": [{"id", "time", "changes": [...]}]}`
+//!   to every verified callback of the account, signed with `X-Hub-Signature-256`
+//!   (HMAC-SHA256 of the body, keyed by the app secret).
+//! - A delivery that fails (no connection, a status other than 200) is retried with a
+//!   doubling backoff, a bounded number of times ([`DeliveryPolicy`]). Each callback gets
+//!   its deliveries one at a time, in the order the changes happened.
+//! - Every finished delivery is recorded ([`MockState::deliveries`], `GET /__mock/webhooks`).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hmac::{KeyInit, Mac};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::state::{MockState, unix_now};
+
+/// The app secret webhooks are signed with when the mock was given none
+/// ([`MockServerBuilder::app_secret`](crate::MockServerBuilder::app_secret)).
+pub const DEFAULT_APP_SECRET: &str = "mock-app-secret";
+
+/// How many finished deliveries the mock remembers.
+const LOG_LIMIT: usize = 1000;
+
+/// How the mock retries a webhook delivery that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryPolicy {
+    /// Attempts in all, the first included (at least 1).
+    pub attempts: u32,
+    /// The wait before the first retry; it doubles after each.
+    pub first_backoff: Duration,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+}
+
+impl Default for DeliveryPolicy {
+    /// 5 attempts, 200 ms doubling (about 3 s in all), 5 s per attempt.
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            first_backoff: Duration::from_millis(200),
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One finished webhook delivery, as [`MockState::deliveries`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// The callback posted to.
+    pub url: String,
+    /// The account the notification is about (`entry[0].id`).
+    pub waba_id: String,
+    /// The webhook field (`phone_number_name_update`).
+    pub field: String,
+    /// The body posted, exactly as signed.
+    pub body: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// The status of the last answer, when there was one.
+    pub status: Option<u16>,
+    /// True when the callback answered 200.
+    pub delivered: bool,
+}
+
+/// One notification to post.
+#[derive(Debug)]
+struct Job {
+    url: String,
+    waba_id: String,
+    field: String,
+    body: String,
+}
+
+/// The mock's webhook configuration, queue and log, shared by every clone of a state.
+#[derive(Debug)]
+pub(crate) struct Outbox {
+    config: Mutex<Config>,
+    sender: mpsc::UnboundedSender<Job>,
+    receiver: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
+    log: Mutex<VecDeque<Delivery>>,
+}
+
+#[derive(Clone, Debug)]
+struct Config {
+    app_secret: String,
+    policy: DeliveryPolicy,
+    review_names_after: Option<Duration>,
+}
+
+impl Outbox {
+    pub(crate) fn new() -> Arc<Self> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        Arc::new(Self {
+            config: Mutex::new(Config {
+                app_secret: DEFAULT_APP_SECRET.to_owned(),
+                policy: DeliveryPolicy::default(),
+                review_names_after: None,
+            }),
+            sender,
+            receiver: Mutex::new(Some(receiver)),
+            log: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    fn config(&self) -> Config {
+        self.config
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn configure(
+        &self,
+        app_secret: Option<&str>,
+        policy: DeliveryPolicy,
+        review_names_after: Option<Duration>,
+    ) {
+        let mut config = self.config.lock().unwrap_or_else(|e| e.into_inner());
+        config.app_secret = app_secret.unwrap_or(DEFAULT_APP_SECRET).to_owned();
+        config.policy = DeliveryPolicy {
+            attempts: policy.attempts.max(1),
+            ..policy
+        };
+        config.review_names_after = review_names_after;
+    }
+
+    pub(crate) fn review_names_after(&self) -> Option<Duration> {
+        self.config().review_names_after
+    }
+
+    pub(crate) fn deliveries(&self) -> Vec<Delivery> {
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn record(&self, delivery: Delivery) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() == LOG_LIMIT {
+            log.pop_front();
+        }
+        log.push_back(delivery);
+    }
+}
+
+/// `sha256=` and the lowercase hex HMAC-SHA256 of `body` keyed by `secret`.
+pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let mut out = String::from("sha256=");
+    for byte in digest.iter() {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// True for an `http://` URL on a loopback host: a callback the mock can verify and call.
+pub(crate) fn is_local_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .user_agent("facebookexternalua")
+        .build()
+        .unwrap_or_default()
+}
+
+/// Graph's verification request to `url`: answers `Err` with the reason when the callback
+/// does not echo the challenge with 200.
+pub(crate) async fn verify_callback(url: &str, verify_token: &str) -> Result<(), String> {
+    let challenge = crate::ids::challenge();
+    let timeout = DeliveryPolicy::default().timeout;
+    let answer = client(timeout)
+        .get(url)
+        .query(&[
+            ("hub.mode", "subscribe"),
+            ("hub.challenge", challenge.as_str()),
+            ("hub.verify_token", verify_token),
+        ])
+        .send()
+        .await
+        .map_err(|e| format!("URL couldn't be validated: {}", describe(&e)))?;
+    let status = answer.status().as_u16();
+    let body = answer.text().await.unwrap_or_default();
+    if status != 200 {
+        return Err(format!(
+            "The URL couldn't be validated. Response status code {status} does not match the expected HTTP code 200"
+        ));
+    }
+    if body.trim() != challenge {
+        return Err(
+            "The URL couldn't be validated. Callback verification failed: the response did not match the challenge".to_owned(),
+        );
+    }
+    Ok(())
+}
+
+fn describe(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "the connection was refused"
+    } else {
+        "the request failed"
+    }
+}
+
+impl MockState {
+    /// Posts `value` as a change of `field` for account `waba_id` to every callback the
+    /// account's subscriptions verified. Answers how many deliveries were queued.
+    pub(crate) fn emit(&self, waba_id: &str, field: &str, value: Value) -> usize {
+        let urls: Vec<String> = self
+            .lock()
+            .subscriptions
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|app| app.override_callback_uri.clone())
+            .filter(|uri| is_local_http(uri))
+            .collect();
+        if urls.is_empty() {
+            return 0;
+        }
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{
+                "id": waba_id,
+                "time": unix_now(),
+                "changes": [{ "value": value, "field": field }],
+            }],
+        })
+        .to_string();
+        let outbox = self.outbox();
+        for url in &urls {
+            let _ = outbox.sender.send(Job {
+                url: url.clone(),
+                waba_id: waba_id.to_owned(),
+                field: field.to_owned(),
+                body: body.clone(),
+            });
+        }
+        urls.len()
+    }
+
+    /// Every finished webhook delivery, oldest first (the last 1,000).
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.outbox().deliveries()
+    }
+
+    /// Waits until at least `count` deliveries have finished (delivered or given up), up
+    /// to `timeout`; answers them all.
+    pub async fn wait_for_deliveries(&self, count: usize, timeout: Duration) -> Vec<Delivery> {
+        let until = tokio::time::Instant::now() + timeout;
+        loop {
+            let done = self.deliveries();
+            if done.len() >= count || tokio::time::Instant::now() >= until {
+                return done;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// Delivers what the state emits until the state's queue closes: one worker per callback,
+/// each posting its notifications in order, with retries. Runs at most once per state.
+pub(crate) async fn run(state: MockState) {
+    let outbox = state.outbox();
+    let Some(mut jobs) = outbox
+        .receiver
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+    else {
+        return;
+    };
+    let mut workers: HashMap<String, mpsc::UnboundedSender<Job>> = HashMap::new();
+    while let Some(job) = jobs.recv().await {
+        let worker = workers.entry(job.url.clone()).or_insert_with(|| {
+            let (sender, receiver) = mpsc::unbounded_channel();
+            tokio::spawn(work(outbox.clone(), receiver));
+            sender
+        });
+        let _ = worker.send(job);
+    }
+}
+
+async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        let config = outbox.config();
+        let http = client(config.policy.timeout);
+        let signature = signature(&config.app_secret, job.body.as_bytes());
+        let mut backoff = config.policy.first_backoff;
+        let mut status = None;
+        let mut attempts = 0;
+        while attempts < config.policy.attempts {
+            if attempts > 0 {
+                tokio::time::sleep(backoff).await;
+                backoff = backoff.saturating_mul(2);
+            }
+            attempts += 1;
+            let answer = http
+                .post(&job.url)
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", &signature)
+                .body(job.body.clone())
+                .send()
+                .await;
+            status = answer.ok().map(|a| a.status().as_u16());
+            if status == Some(200) {
+                break;
+            }
+        }
+        outbox.record(Delivery {
+            url: job.url,
+            waba_id: job.waba_id,
+            field: job.field,
+            body: job.body,
+            attempts,
+            delivered: status == Some(200),
+            status,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_http_is_called() {
+        for ok in [
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/",
+            "http://[::1]:9/x",
+            "http://127.1.2.3",
+        ] {
+            assert!(is_local_http(ok), "{ok}");
+        }
+        for no in [
+            "https://127.0.0.1/",
+            "http://example.com/",
+            "http://10.0.0.1/",
+            "http://user@127.0.0.1/",
+            "http://127.0.0.1.example.com/",
+        ] {
+            assert!(!is_local_http(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn signatures_are_graphs_format() {
+        // HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog").
+        assert_eq!(
+            signature("key", b"The quick brown fox jumps over the lazy dog"),
+            "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+        );
+    }
+}
