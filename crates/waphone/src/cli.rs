@@ -20,6 +20,7 @@ use crate::commands::oba::ObaAction;
 use crate::commands::profile::{ProfileGetArgs, ProfilePhotoArgs, ProfileSetArgs};
 use crate::commands::qr::QrAction;
 use crate::commands::settings::{SettingsGetArgs, SettingsSetArgs};
+use crate::commands::webhooks::WebhooksAction;
 use crate::failure::Failure;
 use crate::session::{Global, Session};
 
@@ -45,6 +46,11 @@ pub enum Command {
     /// Serve the mock Graph API until interrupted (prints its base URL first).
     #[cfg(feature = "mock")]
     Mock(MockArgs),
+    /// Receive Graph's webhooks (signature checked with --app-secret) and print each change.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
 }

@@ -52,6 +52,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             args.run(&cli.global).await?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Webhooks { action } => {
+            action.run(&cli.global).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Completions(args) => {
             args.run()?;
             return Ok(ExitCode::SUCCESS);

@@ -13,6 +13,7 @@ pub mod oba;
 pub mod profile;
 pub mod qr;
 pub mod settings;
+pub mod webhooks;
 
 use std::process::ExitCode;
 
