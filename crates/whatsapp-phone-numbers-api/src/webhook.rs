@@ -145,6 +145,9 @@ macro_rules! webhook_changes {
         /// decode, is kept in [`Other`](Self::Other) with its raw JSON.
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
+        // Unboxed so that `Change::AccountUpdate(update)` matches directly; a notification
+        // holds a handful of changes.
+        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $( $(#[doc = $vdoc])* $variant($ty), )*
             /// Any other change, kept as sent (see

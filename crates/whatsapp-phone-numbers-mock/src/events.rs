@@ -164,10 +164,8 @@ impl MockState {
                     &["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"],
                 )?;
                 let new = types::QualityRating::from(quality_rating.as_str());
-                let (waba, display, old) = self.change_number(&phone_number_id, |n| {
-                    let old = n.quality_rating.replace(new.clone());
-                    old
-                })?;
+                let (waba, display, old) = self
+                    .change_number(&phone_number_id, |n| n.quality_rating.replace(new.clone()))?;
                 let red = types::QualityRating::Red;
                 let event = match (old.as_ref() == Some(&red), new == red) {
                     (false, true) => types::QualityUpdateEvent::Flagged,

@@ -191,16 +191,20 @@ async fn verify_subscription(
     {
         return Ok(());
     }
-    let (Some(uri), Some(token)) = (
-        call.params.get("override_callback_uri"),
-        call.params.get("verify_token"),
-    ) else {
+    // A request that does not decode is refused by the operation itself.
+    let Ok(request) = call
+        .params
+        .decode::<whatsapp_phone_numbers_api::v24_0::types::SubscriptionRequest>()
+    else {
         return Ok(());
     };
-    if !crate::webhooks::is_local_http(&uri) || token.is_empty() {
+    let (Some(uri), Some(token)) = (request.override_callback_uri, request.verify_token) else {
+        return Ok(());
+    };
+    if !crate::webhooks::is_local_http(&uri) || token.expose().is_empty() {
         return Ok(());
     }
-    crate::webhooks::verify_callback(&uri, &token)
+    crate::webhooks::verify_callback(&uri, token.expose())
         .await
         .map_err(|why| {
             GraphError::new(
