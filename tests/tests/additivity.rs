@@ -1,6 +1,6 @@
 //! Cargo features stay additive: a library that enables only `v24_0` compiles alone, and
 //! still compiles when another crate in the same dependency graph enables the defaults
-//! (`v23_0` among them). This builds a small workspace of three crates with cargo itself.
+//! (`v23_0` among them) and `webhook-server`. This builds a small workspace of three crates with cargo itself.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +18,7 @@ fn repo() -> PathBuf {
 }
 
 /// The three crates: `v24-only` (only the `v24_0` feature: no `schemars`, no TLS choice),
-/// `defaults` (default features)
+/// `defaults` (default features and `webhook-server`)
 /// and `app`, which depends on both.
 fn fixture(dir: &Path) {
     let facade = repo().join("crates/whatsapp-phone-numbers");
@@ -57,6 +57,21 @@ pub fn status<V: GraphVersion>(number: &V::PhoneNumber) -> Option<String> {
     number.status().map(|s| s.as_str().to_owned())
 }
 
+// Webhooks without a web framework: the same code with `webhook-server` on elsewhere.
+pub fn flagged(body: &[u8], signature: Option<&[u8]>) -> bool {
+    use whatsapp_phone_numbers::webhooks::WebhookReceiver;
+    let receiver = WebhookReceiver::new(whatsapp_phone_numbers::AppSecret::new("s").unwrap());
+    receiver
+        .receive_signed::<v24_0::Version>(signature, body)
+        .map(|n| {
+            n.events().any(|e| {
+                matches!(e.change, v24_0::webhooks::Change::PhoneNumberQualityUpdate(ref q)
+                    if q.event == Some(v24_0::types::QualityUpdateEvent::Flagged))
+            })
+        })
+        .unwrap_or(false)
+}
+
 pub const VERSION: ApiVersion = ApiVersion::V24_0;
 
 // Built without `schemars` alone, with it beside `defaults`: the bound means the same code.
@@ -68,7 +83,7 @@ pub fn copy<T: whatsapp_phone_numbers::Schema>(value: &T) -> T {
     write(
         &dir.join("defaults/Cargo.toml"),
         &format!(
-            "[package]\nname = \"defaults\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\" }}\n"
+            "[package]\nname = \"defaults\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", features = [\"webhook-server\"] }}\n"
         ),
     );
     write(
@@ -78,6 +93,14 @@ use whatsapp_phone_numbers::v23_0;
 
 pub fn client() -> Result<v23_0::Client, whatsapp_phone_numbers::Error> {
     v23_0::Client::builder().access_token("token").build()
+}
+
+// The axum receiver, which only this crate's feature brings.
+pub fn webhooks() {
+    let receiver = whatsapp_phone_numbers::webhooks::WebhookReceiver::new(
+        whatsapp_phone_numbers::AppSecret::new("s").unwrap(),
+    );
+    let (_router, _events) = receiver.channel::<v23_0::Version>();
 }
 "#,
     );
@@ -92,6 +115,8 @@ fn main() {
     let new = v24_only::client().unwrap();
     let old = defaults::client().unwrap();
     let _ = v24_only::read(&new);
+    let _ = v24_only::flagged(b"{}", None);
+    defaults::webhooks();
     println!("{} {} {}", new.api_version(), old.api_version(), v24_only::VERSION);
 }
 "#,

@@ -3,7 +3,8 @@
 //! List and add a business's phone numbers; read a number's status, quality rating,
 //! messaging tier, verification and display-name review; request and verify registration
 //! codes; register and deregister; set the two-step PIN; change settings, the display name,
-//! the webhook override and the business profile.
+//! the webhook override and the business profile. Receive Graph's webhooks about those
+//! numbers, verified and typed: [`webhooks`].
 //!
 //! # Quickstart
 //!

@@ -23,6 +23,7 @@ struct Shared<V: GraphVersion> {
     deliver: Deliver<V>,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook-server")))]
 impl WebhookReceiver {
     /// An axum [`Router`] answering on every path: `GET` is the verification handshake
     /// (the challenge with 200, or 403), `POST` a notification. A notification that passes
