@@ -6,6 +6,7 @@ use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
 use crate::state::{MockState, unix_now};
+use crate::webhooks::is_local_http;
 
 /// A change to make happen in the mock (the JSON of `POST /__mock/events`, tagged by
 /// `kind`). [`MockState::apply`] changes the state and sends the webhook Graph would send.
@@ -144,6 +145,25 @@ fn today() -> String {
 }
 
 impl MockState {
+    /// Posts `value` as a change of `field` for account `waba_id` to every callback the
+    /// account's subscriptions verified. Answers how many deliveries were queued.
+    fn emit(&self, waba_id: &str, field: &str, value: Value) -> usize {
+        let urls: Vec<String> = self
+            .lock()
+            .subscriptions
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|app| app.override_callback_uri.clone())
+            .filter(|uri| is_local_http(uri))
+            .collect();
+        if !urls.is_empty() {
+            self.outbox()
+                .queue(&urls, waba_id, unix_now(), field, value);
+        }
+        urls.len()
+    }
+
     /// Makes `event` happen: changes the state as Graph would and sends the webhook it would
     /// send to the account's verified callbacks. Answers how many deliveries were queued, or
     /// why the event cannot happen (an unknown number or account, a value out of range).

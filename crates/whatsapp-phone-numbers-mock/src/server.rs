@@ -237,7 +237,7 @@ pub async fn serve(
     service: MockService,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let deliveries = tokio::spawn(crate::webhooks::run(service.state()));
+    let deliveries = tokio::spawn(crate::webhooks::run(service.state().outbox()));
     let served = axum::serve(listener, service.router())
         .with_graceful_shutdown(shutdown)
         .await;

@@ -273,6 +273,28 @@ impl MockState {
         self.outbox.clone()
     }
 
+    /// Every finished webhook delivery, oldest first (the last 1,000).
+    pub fn deliveries(&self) -> Vec<crate::webhooks::Delivery> {
+        self.outbox.deliveries()
+    }
+
+    /// Waits until at least `count` webhook deliveries have finished (delivered or given
+    /// up), up to `timeout`; answers them all.
+    pub async fn wait_for_deliveries(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> Vec<crate::webhooks::Delivery> {
+        let until = tokio::time::Instant::now() + timeout;
+        loop {
+            let done = self.deliveries();
+            if done.len() >= count || tokio::time::Instant::now() >= until {
+                return done;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while the lock is held cannot leave the maps half-written in a way that
         // matters to a mock, so keep serving.

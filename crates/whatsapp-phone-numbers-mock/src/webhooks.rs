@@ -14,7 +14,7 @@
 //! - A delivery that fails (no connection, a status other than 200) is retried with a
 //!   doubling backoff, a bounded number of times ([`DeliveryPolicy`]). Each callback gets
 //!   its deliveries one at a time, in the order the changes happened.
-//! - Every finished delivery is recorded ([`MockState::deliveries`], `GET /__mock/webhooks`).
+//! - Every finished delivery is recorded ([`MockState::deliveries`](crate::MockState::deliveries), `GET /__mock/webhooks`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -24,8 +24,6 @@ use hmac::{KeyInit, Mac};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-
-use crate::state::{MockState, unix_now};
 
 /// The app secret webhooks are signed with when the mock was given none
 /// ([`MockServerBuilder::app_secret`](crate::MockServerBuilder::app_secret)).
@@ -56,7 +54,8 @@ impl Default for DeliveryPolicy {
     }
 }
 
-/// One finished webhook delivery, as [`MockState::deliveries`] reports it.
+/// One finished webhook delivery, as [`MockState::deliveries`](crate::MockState::deliveries)
+/// reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Delivery {
     /// The callback posted to.
@@ -150,6 +149,35 @@ impl Outbox {
             .collect()
     }
 
+    /// Queues `value` as a change of `field` for account `waba_id`, sent at `time`, to each
+    /// of `urls`.
+    pub(crate) fn queue(
+        &self,
+        urls: &[String],
+        waba_id: &str,
+        time: i64,
+        field: &str,
+        value: Value,
+    ) {
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{
+                "id": waba_id,
+                "time": time,
+                "changes": [{ "value": value, "field": field }],
+            }],
+        })
+        .to_string();
+        for url in urls {
+            let _ = self.sender.send(Job {
+                url: url.clone(),
+                waba_id: waba_id.to_owned(),
+                field: field.to_owned(),
+                body: body.clone(),
+            });
+        }
+    }
+
     fn record(&self, delivery: Delivery) {
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         if log.len() == LOG_LIMIT {
@@ -240,66 +268,9 @@ fn describe(e: &reqwest::Error) -> &'static str {
     }
 }
 
-impl MockState {
-    /// Posts `value` as a change of `field` for account `waba_id` to every callback the
-    /// account's subscriptions verified. Answers how many deliveries were queued.
-    pub(crate) fn emit(&self, waba_id: &str, field: &str, value: Value) -> usize {
-        let urls: Vec<String> = self
-            .lock()
-            .subscriptions
-            .get(waba_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|app| app.override_callback_uri.clone())
-            .filter(|uri| is_local_http(uri))
-            .collect();
-        if urls.is_empty() {
-            return 0;
-        }
-        let body = json!({
-            "object": "whatsapp_business_account",
-            "entry": [{
-                "id": waba_id,
-                "time": unix_now(),
-                "changes": [{ "value": value, "field": field }],
-            }],
-        })
-        .to_string();
-        let outbox = self.outbox();
-        for url in &urls {
-            let _ = outbox.sender.send(Job {
-                url: url.clone(),
-                waba_id: waba_id.to_owned(),
-                field: field.to_owned(),
-                body: body.clone(),
-            });
-        }
-        urls.len()
-    }
-
-    /// Every finished webhook delivery, oldest first (the last 1,000).
-    pub fn deliveries(&self) -> Vec<Delivery> {
-        self.outbox().deliveries()
-    }
-
-    /// Waits until at least `count` deliveries have finished (delivered or given up), up
-    /// to `timeout`; answers them all.
-    pub async fn wait_for_deliveries(&self, count: usize, timeout: Duration) -> Vec<Delivery> {
-        let until = tokio::time::Instant::now() + timeout;
-        loop {
-            let done = self.deliveries();
-            if done.len() >= count || tokio::time::Instant::now() >= until {
-                return done;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-}
-
-/// Delivers what the state emits until the state's queue closes: one worker per callback,
-/// each posting its notifications in order, with retries. Runs at most once per state.
-pub(crate) async fn run(state: MockState) {
-    let outbox = state.outbox();
+/// Delivers what the outbox queues until it closes: one worker per callback, each posting
+/// its notifications in order, with retries. Runs at most once per outbox.
+pub(crate) async fn run(outbox: Arc<Outbox>) {
     let Some(mut jobs) = outbox
         .receiver
         .lock()
