@@ -18,19 +18,30 @@ fn repo() -> PathBuf {
 }
 
 /// The three crates: `v24-only` (only the `v24_0` feature: no `schemars`, no TLS choice),
-/// `defaults` (default features and `webhook-server`)
+/// `defaults` (default features and `webhook-server`), `no-tls` (no TLS backend: must not
+/// compile)
 /// and `app`, which depends on both.
 fn fixture(dir: &Path) {
     let facade = repo().join("crates/whatsapp-phone-numbers");
     let facade = facade.to_string_lossy().replace('\\', "/");
     write(
         &dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"v24-only\", \"defaults\", \"app\", \"quickstart\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"v24-only\", \"defaults\", \"app\", \"quickstart\", \"no-tls\"]\n",
+    );
+    write(
+        &dir.join("no-tls/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"no-tls\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", default-features = false, features = [\"v24_0\"] }}\n"
+        ),
+    );
+    write(
+        &dir.join("no-tls/src/lib.rs"),
+        "pub use whatsapp_phone_numbers::Client;\n",
     );
     write(
         &dir.join("v24-only/Cargo.toml"),
         &format!(
-            "[package]\nname = \"v24-only\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", default-features = false, features = [\"v24_0\"] }}\n"
+            "[package]\nname = \"v24-only\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", default-features = false, features = [\"v24_0\", \"plain-http\"] }}\n"
         ),
     );
     // Everything a v24-only library may reasonably name, root items included.
@@ -106,7 +117,7 @@ pub fn webhooks() {
     );
     write(
         &dir.join("app/Cargo.toml"),
-        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nv24-only = { path = \"../v24-only\" }\ndefaults = { path = \"../defaults\" }\n",
+        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nv24-only = { path = \"../v24-only\" }\ndefaults = { path = \"../defaults\" }\nreqwest = { version = \"0.13\", default-features = false }\n",
     );
     write(
         &dir.join("app/src/main.rs"),
@@ -118,6 +129,10 @@ fn main() {
     let _ = v24_only::flagged(b"{}", None);
     defaults::webhooks();
     println!("{} {} {}", new.api_version(), old.api_version(), v24_only::VERSION);
+    // reqwest was built without a crypto provider (the facade's `rustls` is ring, installed
+    // by the SDK's first client): the program's own reqwest clients work too.
+    let _ = reqwest::Client::new();
+    println!("ok");
 }
 "#,
     );
@@ -142,15 +157,19 @@ fn quickstart(dir: &Path, facade: &str) {
     write(&dir.join("quickstart/src/main.rs"), code);
 }
 
-fn cargo_check(dir: &Path, package: &str) {
+fn cargo(dir: &Path, command: &str, package: &str) -> std::process::Output {
     let target = repo().join("target/fixtures/additivity");
-    let out = Command::new(env!("CARGO"))
-        .args(["check", "--quiet", "-p", package])
+    Command::new(env!("CARGO"))
+        .args([command, "--quiet", "-p", package])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn cargo_check(dir: &Path, package: &str) {
+    let out = cargo(dir, "check", package);
     assert!(
         out.status.success(),
         "`cargo check -p {package}` failed:\n{}",
@@ -171,7 +190,22 @@ fn a_v24_only_library_compiles_alone_and_beside_the_defaults() {
     // In one graph with a crate using the defaults: features unify, nothing changes
     // meaning, both still compile.
     cargo_check(&dir, "app");
+    // ... and runs: the default TLS backend (rustls with ring) needs no other crate's.
+    let out = cargo(&dir, "run", "app");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).ends_with("ok\n"),
+        "`cargo run -p app` failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The README's quickstart builds with only the dependencies the README lists.
     cargo_check(&dir, "quickstart");
+    // Without a TLS backend, the build stops with a message saying which features to pick.
+    let out = cargo(&dir, "check", "no-tls");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("needs a TLS backend") && stderr.contains("`rustls`"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

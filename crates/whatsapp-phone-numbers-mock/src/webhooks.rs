@@ -220,37 +220,91 @@ pub(crate) fn is_local_http(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .user_agent("facebookexternalua")
-        .build()
-        .unwrap_or_default()
+type Http = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+fn client() -> Http {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
+}
+
+/// Why an attempt got no answer.
+#[derive(Debug)]
+enum Unanswered {
+    Timeout,
+    Refused,
+    Failed,
+}
+
+/// One plain-http request to a loopback callback: the status and the body.
+async fn send(
+    http: &Http,
+    method: hyper::Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: String,
+    timeout: Duration,
+) -> Result<(u16, bytes::Bytes), Unanswered> {
+    use http_body_util::BodyExt;
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("user-agent", "facebookexternalua");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+        .map_err(|_| Unanswered::Failed)?;
+    let exchange = async {
+        let response = http.request(request).await.map_err(|e| {
+            if e.is_connect() {
+                Unanswered::Refused
+            } else {
+                Unanswered::Failed
+            }
+        })?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|_| Unanswered::Failed)?
+            .to_bytes();
+        Ok((status, body))
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .unwrap_or(Err(Unanswered::Timeout))
 }
 
 /// Graph's verification request to `url`: answers `Err` with the reason when the callback
 /// does not echo the challenge with 200.
 pub(crate) async fn verify_callback(url: &str, verify_token: &str) -> Result<(), String> {
     let challenge = crate::ids::challenge();
-    let timeout = DeliveryPolicy::default().timeout;
-    let answer = client(timeout)
-        .get(url)
-        .query(&[
-            ("hub.mode", "subscribe"),
-            ("hub.challenge", challenge.as_str()),
-            ("hub.verify_token", verify_token),
-        ])
-        .send()
-        .await
-        .map_err(|e| format!("URL couldn't be validated: {}", describe(&e)))?;
-    let status = answer.status().as_u16();
-    let body = answer.text().await.unwrap_or_default();
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("hub.mode", "subscribe")
+        .append_pair("hub.challenge", &challenge)
+        .append_pair("hub.verify_token", verify_token)
+        .finish();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let (status, body) = send(
+        &client(),
+        hyper::Method::GET,
+        &format!("{url}{separator}{query}"),
+        &[],
+        String::new(),
+        DeliveryPolicy::default().timeout,
+    )
+    .await
+    .map_err(|e| format!("URL couldn't be validated: {}", describe(&e)))?;
     if status != 200 {
         return Err(format!(
             "The URL couldn't be validated. Response status code {status} does not match the expected HTTP code 200"
         ));
     }
-    if body.trim() != challenge {
+    if String::from_utf8_lossy(&body).trim() != challenge {
         return Err(
             "The URL couldn't be validated. Callback verification failed: the response did not match the challenge".to_owned(),
         );
@@ -258,13 +312,11 @@ pub(crate) async fn verify_callback(url: &str, verify_token: &str) -> Result<(),
     Ok(())
 }
 
-fn describe(e: &reqwest::Error) -> &'static str {
-    if e.is_timeout() {
-        "the request timed out"
-    } else if e.is_connect() {
-        "the connection was refused"
-    } else {
-        "the request failed"
+fn describe(e: &Unanswered) -> &'static str {
+    match e {
+        Unanswered::Timeout => "the request timed out",
+        Unanswered::Refused => "the connection was refused",
+        Unanswered::Failed => "the request failed",
     }
 }
 
@@ -293,7 +345,7 @@ pub(crate) async fn run(outbox: Arc<Outbox>) {
 async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
     while let Some(job) = jobs.recv().await {
         let config = outbox.config();
-        let http = client(config.policy.timeout);
+        let http = client();
         let signature = signature(&config.app_secret, job.body.as_bytes());
         let mut backoff = config.policy.first_backoff;
         let mut status = None;
@@ -304,14 +356,19 @@ async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
                 backoff = backoff.saturating_mul(2);
             }
             attempts += 1;
-            let answer = http
-                .post(&job.url)
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", &signature)
-                .body(job.body.clone())
-                .send()
-                .await;
-            status = answer.ok().map(|a| a.status().as_u16());
+            let answer = send(
+                &http,
+                hyper::Method::POST,
+                &job.url,
+                &[
+                    ("content-type", "application/json"),
+                    ("x-hub-signature-256", &signature),
+                ],
+                job.body.clone(),
+                config.policy.timeout,
+            )
+            .await;
+            status = answer.ok().map(|(status, _)| status);
             if status == Some(200) {
                 break;
             }

@@ -101,6 +101,13 @@ pub(crate) fn check_base_url(raw: &str) -> Result<String, Error> {
         return Err(Error::invalid("base_url", "must not carry credentials"));
     }
     match url.scheme() {
+        "https" if !crate::tls::HAS_TLS => {
+            return Err(Error::invalid(
+                "base_url",
+                "https:// needs a TLS backend, and this build has none (feature `plain-http`): \
+                 enable `rustls`, `rustls-aws-lc` or `native-tls`",
+            ));
+        }
         "https" => {}
         "http" => {
             let loopback = match url.host() {

@@ -80,6 +80,11 @@ impl Core {
             .map_err(|_| Error::invalid("user_agent", "must be printable ASCII"))?;
         let http = match http {
             Some(http) => http,
+            None if !crate::tls::install_default_provider() => {
+                return Err(Error::Config(
+                    "no rustls crypto provider could be installed".into(),
+                ));
+            }
             // No redirects: a 3xx is reported, never followed, so a body holding a PIN or a
             // code cannot be replayed to another (possibly plain-http) host.
             None => reqwest::Client::builder()

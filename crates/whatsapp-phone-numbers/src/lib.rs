@@ -115,6 +115,7 @@ mod query;
 mod resources;
 mod retry;
 mod secret;
+pub mod tls;
 mod validate;
 mod version;
 pub mod webhooks;

@@ -1,0 +1,107 @@
+//! One read: `GET /{phone-number-id}?fields=` (7 fields, about 740 bytes) through the facade
+//! against the same call written by hand with reqwest + serde_json, on loopback, with the
+//! server in a child process so that only the client is measured.
+
+use std::sync::OnceLock;
+
+use whatsapp_phone_numbers::v24_0::{self, PhoneNumberField as F};
+use workspace_benches::measure::{self, Counting};
+use workspace_benches::raw::Raw;
+use workspace_benches::server::{self, PHONE_ID, Server};
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const SELECTION: [F; 7] = [
+    F::DisplayPhoneNumber,
+    F::VerifiedName,
+    F::Status,
+    F::QualityRating,
+    F::WhatsappBusinessManagerMessagingLimit,
+    F::NameStatus,
+    F::HealthStatus,
+];
+
+struct Setup {
+    _server: Server,
+    runtime: tokio::runtime::Runtime,
+    raw: Raw,
+    client: v24_0::Client,
+    fields: String,
+}
+
+static SETUP: OnceLock<Setup> = OnceLock::new();
+
+fn setup() -> &'static Setup {
+    SETUP.get_or_init(|| {
+        let server = server::spawn(1, 100);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let raw = Raw::new(&server.base_url, "bench-token");
+        let client = v24_0::Client::builder()
+            .access_token("bench-token")
+            .base_url(&server.base_url)
+            .build()
+            .unwrap();
+        Setup {
+            _server: server,
+            runtime,
+            raw,
+            client,
+            fields: server::FIELDS.join(","),
+        }
+    })
+}
+
+fn raw_get(s: &Setup) {
+    s.runtime.block_on(async {
+        let n = s.raw.phone_number(PHONE_ID, &s.fields).await;
+        assert_eq!(n.status.as_deref(), Some("CONNECTED"));
+    });
+}
+
+fn facade_get(s: &Setup) {
+    s.runtime.block_on(async {
+        let n = s
+            .client
+            .phone_number(PHONE_ID)
+            .get()
+            .fields(SELECTION)
+            .await
+            .unwrap();
+        assert_eq!(n.status, Some(v24_0::types::PhoneNumberStatus::Connected));
+    });
+}
+
+fn main() {
+    if server::serve_if_child() {
+        return;
+    }
+    // The baseline's reqwest client may be built first; it needs the crypto provider the
+    // SDK would install.
+    whatsapp_phone_numbers::tls::install_default_provider();
+    let s = setup();
+    const OPS: u64 = 2_000;
+    measure::paired(
+        "GET one phone number (7 fields)",
+        9,
+        OPS,
+        || (0..OPS).for_each(|_| raw_get(s)),
+        || (0..OPS).for_each(|_| facade_get(s)),
+    );
+    divan::main();
+}
+
+/// The hand-written reqwest + serde_json call.
+#[divan::bench]
+fn baseline_reqwest_serde() {
+    raw_get(setup());
+}
+
+/// The facade: `client.phone_number(id).get().fields([..7]).await`.
+#[divan::bench]
+fn facade() {
+    facade_get(setup());
+}

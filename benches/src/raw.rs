@@ -1,0 +1,143 @@
+//! The baseline: what a careful user writes by hand with reqwest and serde_json.
+
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde::Deserialize;
+
+/// The phone number's fields, as plain strings where the facade has open enumerations.
+#[derive(Debug, Deserialize)]
+pub struct PhoneNumber {
+    /// `id`.
+    pub id: Option<String>,
+    /// `display_phone_number`.
+    pub display_phone_number: Option<String>,
+    /// `verified_name`.
+    pub verified_name: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+    /// `quality_rating`.
+    pub quality_rating: Option<String>,
+    /// `whatsapp_business_manager_messaging_limit`.
+    pub whatsapp_business_manager_messaging_limit: Option<String>,
+    /// `name_status`.
+    pub name_status: Option<String>,
+    /// `health_status`.
+    pub health_status: Option<HealthStatus>,
+}
+
+/// `health_status`.
+#[derive(Debug, Deserialize)]
+pub struct HealthStatus {
+    /// `can_send_message`.
+    pub can_send_message: Option<String>,
+    /// `entities`.
+    #[serde(default)]
+    pub entities: Vec<HealthEntity>,
+}
+
+/// One entity of `health_status`.
+#[derive(Debug, Deserialize)]
+pub struct HealthEntity {
+    /// `entity_type`.
+    pub entity_type: Option<String>,
+    /// `id`.
+    pub id: Option<String>,
+    /// `can_send_message`.
+    pub can_send_message: Option<String>,
+    /// `additional_info`.
+    #[serde(default)]
+    pub additional_info: Vec<String>,
+}
+
+/// A listed number with the audit's fields.
+#[derive(Debug, Deserialize)]
+pub struct ListedNumber {
+    /// `id`.
+    pub id: Option<String>,
+    /// `display_phone_number`.
+    pub display_phone_number: Option<String>,
+    /// `verified_name`.
+    pub verified_name: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+    /// `quality_rating`.
+    pub quality_rating: Option<String>,
+    /// `messaging_limit_tier`.
+    pub messaging_limit_tier: Option<String>,
+    /// `whatsapp_business_manager_messaging_limit`.
+    pub whatsapp_business_manager_messaging_limit: Option<String>,
+    /// `name_status`.
+    pub name_status: Option<String>,
+}
+
+/// A page of a list.
+#[derive(Debug, Deserialize)]
+pub struct Page<T> {
+    /// The items.
+    pub data: Vec<T>,
+    /// The cursors.
+    pub paging: Option<Paging>,
+}
+
+/// Graph's cursor paging.
+#[derive(Debug, Deserialize)]
+pub struct Paging {
+    /// The next page's URL.
+    pub next: Option<String>,
+}
+
+/// The hand-written client: a reqwest client and the bearer header.
+#[derive(Clone)]
+pub struct Raw {
+    http: reqwest::Client,
+    authorization: HeaderValue,
+    base_url: String,
+}
+
+impl Raw {
+    /// A client of `base_url` with `token`.
+    pub fn new(base_url: &str, token: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            authorization: HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
+            base_url: base_url.to_owned(),
+        }
+    }
+
+    /// `GET /v24.0/{id}?fields=...`.
+    pub async fn phone_number(&self, id: &str, fields: &str) -> PhoneNumber {
+        self.get(&format!("{}/v24.0/{id}?fields={fields}", self.base_url))
+            .await
+    }
+
+    /// `GET url`, decoded as `T`.
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, url: &str) -> T {
+        let response = self
+            .http
+            .get(url)
+            .header(AUTHORIZATION, self.authorization.clone())
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let body = response.bytes().await.unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    /// Every item of a list, following `paging.next` from `first`; answers how many.
+    pub async fn count_all<T: serde::de::DeserializeOwned>(&self, first: String) -> usize {
+        let mut url = Some(first);
+        let mut count = 0;
+        while let Some(next) = url {
+            let page: Page<T> = self.get(&next).await;
+            count += page.data.len();
+            url = page.paging.and_then(|p| p.next);
+        }
+        count
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}

@@ -1,0 +1,215 @@
+//! A static Graph server for benchmarks, run as a child process of the benchmark itself:
+//! one phone number node, and accounts of generated numbers behind cursor paging, with
+//! Graph's headers on every answer. Nothing it does is measured.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use axum::extract::{Query, Request};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// The environment variable that makes a benchmark binary serve instead of measure.
+const ROLE: &str = "WA_BENCH_SERVE";
+
+/// The phone number node the request benchmark reads.
+pub const PHONE_ID: &str = "106540352242922";
+/// The first account ID; accounts are numbered from it.
+pub const FIRST_WABA: u64 = 300_000_000_000_001;
+/// The business that owns the accounts.
+pub const BUSINESS_ID: &str = "900000000000001";
+
+/// The 7 fields the request benchmark selects.
+pub const FIELDS: &[&str] = &[
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "whatsapp_business_manager_messaging_limit",
+    "name_status",
+    "health_status",
+];
+
+/// The phone number node (about 740 bytes).
+pub fn phone_number() -> Value {
+    json!({
+        "display_phone_number": "+1 631-555-0100",
+        "verified_name": "Jaspers Market",
+        "status": "CONNECTED",
+        "quality_rating": "GREEN",
+        "whatsapp_business_manager_messaging_limit": "TIER_10K",
+        "name_status": "APPROVED",
+        "health_status": {
+            "can_send_message": "AVAILABLE",
+            "entities": [
+                {"entity_type": "PHONE_NUMBER", "id": PHONE_ID, "can_send_message": "AVAILABLE"},
+                {"entity_type": "WABA", "id": "102290129340398", "can_send_message": "AVAILABLE"},
+                {"entity_type": "BUSINESS", "id": "506914307656634", "can_send_message": "AVAILABLE"},
+                {"entity_type": "APP", "id": "334206429729224", "can_send_message": "LIMITED",
+                 "additional_info": ["The app has not completed business verification; its messaging limit stays at 250 until it does."]}
+            ]
+        },
+        "id": PHONE_ID
+    })
+}
+
+/// Number `j` of account `waba`, as a list returns it with the audit's fields.
+pub fn listed_number(waba: u64, j: u64) -> Value {
+    let quality = ["GREEN", "GREEN", "GREEN", "YELLOW", "RED"][(j % 5) as usize];
+    json!({
+        "id": (waba % 1_000_000 * 1000 + j + 100_000_000_000_000).to_string(),
+        "display_phone_number": format!("+1 555-{:03}-{:04}", waba % 1000, j),
+        "verified_name": format!("Business {} number {j}", waba % 100_000),
+        "status": if j.is_multiple_of(17) { "FLAGGED" } else { "CONNECTED" },
+        "quality_rating": quality,
+        "messaging_limit_tier": null,
+        "whatsapp_business_manager_messaging_limit": "TIER_2K",
+        "name_status": "APPROVED"
+    })
+}
+
+/// A running server child process; killed when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts this benchmark binary as the server, with `wabas` accounts of `numbers` numbers.
+pub fn spawn(wabas: u64, numbers: u64) -> Server {
+    let mut child = Command::new(std::env::current_exe().expect("the benchmark's own path"))
+        .env(ROLE, format!("{wabas}:{numbers}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server child starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("the server prints its address");
+    Server {
+        child,
+        base_url: line.trim().to_owned(),
+    }
+}
+
+/// In the child: serves until killed, and returns true. In the benchmark: returns false.
+pub fn serve_if_child() -> bool {
+    let Ok(role) = std::env::var(ROLE) else {
+        return false;
+    };
+    let (wabas, numbers) = role
+        .split_once(':')
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+        .unwrap_or((1, 100));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("http://{}", listener.local_addr().unwrap());
+        let phone = serde_json::to_vec(&phone_number()).unwrap();
+        let router = axum::Router::new().fallback(
+            move |query: Query<Vec<(String, String)>>, request: Request| {
+                let phone = phone.clone();
+                async move { answer(&request, &query.0, &phone, wabas, numbers) }
+            },
+        );
+        axum::serve(listener, router).await.unwrap();
+    });
+    true
+}
+
+fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn answer(
+    request: &Request,
+    query: &[(String, String)],
+    phone: &[u8],
+    wabas: u64,
+    numbers: u64,
+) -> Response {
+    let path = request.uri().path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
+    let limit: u64 = param(query, "limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(25);
+    let after: u64 = param(query, "after")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0);
+    let page = |total: u64, edge: &str, item: &dyn Fn(u64) -> Value| {
+        let end = (after + limit).min(total);
+        let data: Vec<Value> = (after..end).map(item).collect();
+        let mut paging =
+            json!({"cursors": {"before": after.to_string(), "after": end.to_string()}});
+        if end < total {
+            paging["next"] = Value::String(format!(
+                "http://{host}/{}/{edge}?limit={limit}&after={end}",
+                segments[..2].join("/")
+            ));
+        }
+        serde_json::to_vec(&json!({"data": data, "paging": paging})).unwrap()
+    };
+    let (body, waba) = match segments.as_slice() {
+        [_, id] if *id == PHONE_ID => (phone.to_vec(), "102290129340398".to_owned()),
+        [_, _, "owned_whatsapp_business_accounts"] => (
+            page(
+                wabas,
+                "owned_whatsapp_business_accounts",
+                &|i| json!({"id": (FIRST_WABA + i).to_string(), "name": format!("Account {i}")}),
+            ),
+            BUSINESS_ID.to_owned(),
+        ),
+        [_, waba, "phone_numbers"] => {
+            let id: u64 = waba.parse().unwrap_or(FIRST_WABA);
+            (
+                page(numbers, "phone_numbers", &|j| listed_number(id, j)),
+                (*waba).to_owned(),
+            )
+        }
+        _ => return (axum::http::StatusCode::NOT_FOUND, "{}").into_response(),
+    };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    headers.insert(
+        "x-fb-request-id",
+        HeaderValue::from_static("AGaOBl2yM-g8gdON7riEe9OW2e"),
+    );
+    headers.insert("x-fb-trace-id", HeaderValue::from_static("E7riEe9OW2eAGaO"));
+    headers.insert("facebook-api-version", HeaderValue::from_static("v24.0"));
+    headers.insert(
+        "x-app-usage",
+        HeaderValue::from_static(r#"{"call_count":3,"total_cputime":1,"total_time":2}"#),
+    );
+    if let Ok(value) = HeaderValue::try_from(format!(
+        r#"{{"{waba}":[{{"type":"whatsapp_business_management","call_count":4,"total_cputime":1,"total_time":2,"estimated_time_to_regain_access":0}}]}}"#
+    )) {
+        headers.insert("x-business-use-case-usage", value);
+    }
+    response
+}
