@@ -54,6 +54,14 @@ pub fn generate_with_spec(text: &str, label: &str, module: &str) -> Result<(Open
         }
     }
     file.items.push(syn::parse2(hooks_impl())?);
+    // The progenitor client (everything but `types`) is behind the API crate's `client`
+    // feature: the facade sends requests itself and builds only the types.
+    for item in &mut file.items {
+        let is_types = matches!(item, syn::Item::Mod(m) if m.ident == "types");
+        if !is_types && let Some(attrs) = item_attrs(item) {
+            attrs.insert(0, syn::parse_quote!(#[cfg(feature = "client")]));
+        }
+    }
     let code = prettyplease::unparse(&file);
 
     // The open enums go first in `types`, written out by hand so that they read like code.
@@ -231,6 +239,24 @@ fn render_open_enums(enums: &[EnumDef]) -> String {
         out.push_str("        }\n    }\n");
     }
     out
+}
+
+/// The attributes of a top-level item the generator may mark.
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    match item {
+        syn::Item::Use(i) => Some(&mut i.attrs),
+        syn::Item::Struct(i) => Some(&mut i.attrs),
+        syn::Item::Impl(i) => Some(&mut i.attrs),
+        syn::Item::Mod(i) => Some(&mut i.attrs),
+        syn::Item::Fn(i) => Some(&mut i.attrs),
+        syn::Item::Enum(i) => Some(&mut i.attrs),
+        syn::Item::Trait(i) => Some(&mut i.attrs),
+        syn::Item::Type(i) => Some(&mut i.attrs),
+        syn::Item::Const(i) => Some(&mut i.attrs),
+        syn::Item::Static(i) => Some(&mut i.attrs),
+        syn::Item::Macro(i) => Some(&mut i.attrs),
+        _ => None,
+    }
 }
 
 /// Generated clients send every request through their transport.

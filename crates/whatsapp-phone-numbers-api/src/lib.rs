@@ -18,7 +18,7 @@
 //! - [`field`]: field selections, with `Custom` for fields the specification does not know;
 //! - [`operation`] and [`schema`]: the shapes the generated tables and traits use;
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
-//! - [`transport`]: the hook generated clients send requests through;
+//! - `transport` (feature `client`): the hook generated clients send requests through;
 //! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`).
 //!
 //! Most users want the `whatsapp-phone-numbers` crate, which wraps these clients.
@@ -30,12 +30,16 @@ pub mod open_enum;
 pub mod operation;
 pub mod schema;
 pub mod sensitive;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod transport;
 pub mod webhook;
 #[rustfmt::skip]
 pub mod version;
 
+#[cfg(feature = "client")]
 pub use progenitor_client;
+#[cfg(feature = "client")]
 pub use reqwest;
 pub use schema::{OpenEnum, Page, Schema};
 pub use version::GraphVersion;

@@ -27,15 +27,6 @@ impl Method {
             Method::Delete => "DELETE",
         }
     }
-
-    /// The method as `reqwest` spells it.
-    pub fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Delete => reqwest::Method::DELETE,
-        }
-    }
 }
 
 impl fmt::Display for Method {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use tracing::Instrument;
-use whatsapp_phone_numbers_api::operation::{Operation, RetryClass};
+use whatsapp_phone_numbers_api::operation::{Method, Operation, RetryClass};
 
 use crate::config::ApiVersion;
 use crate::core::{Core, Inner};
@@ -276,7 +276,7 @@ impl Inner {
 
     /// One attempt's request: credentials, user agent, extra headers, body.
     fn request(&self, call: &Call<'_>, url: reqwest::Url) -> Result<reqwest::Request, Error> {
-        let mut request = reqwest::Request::new(call.op.method.to_reqwest(), url);
+        let mut request = reqwest::Request::new(method(call.op.method), url);
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
@@ -291,6 +291,15 @@ impl Inner {
             *request.body_mut() = Some(body.clone().into());
         }
         Ok(request)
+    }
+}
+
+/// The method as reqwest spells it.
+fn method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Delete => reqwest::Method::DELETE,
     }
 }
 
