@@ -17,8 +17,8 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// The three crates: `v24-only` (only the `v24_0` feature: no `schemars`, no TLS choice),
-/// `defaults` (default features and `webhook-server`), `no-tls` (no TLS backend: must not
+/// The crates: `v24-only` (`v24_0` and `plain-http` only: no `schemars`, no TLS),
+/// `defaults` (default features, `webhook-server` and `schemars`), `no-tls` (no TLS backend: must not
 /// compile)
 /// and `app`, which depends on both.
 fn fixture(dir: &Path) {
@@ -94,7 +94,7 @@ pub fn copy<T: whatsapp_phone_numbers::Schema>(value: &T) -> T {
     write(
         &dir.join("defaults/Cargo.toml"),
         &format!(
-            "[package]\nname = \"defaults\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", features = [\"webhook-server\"] }}\n"
+            "[package]\nname = \"defaults\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nwhatsapp-phone-numbers = {{ path = \"{facade}\", features = [\"webhook-server\", \"schemars\"] }}\n"
         ),
     );
     write(
