@@ -150,10 +150,10 @@ async fn every_read_and_write_operation() {
         .await
         .unwrap();
     assert!(number.status.is_some() && number.quality_rating.is_some());
-    assert_eq!(number.meta().api_version.as_deref(), Some("v23.0"));
-    assert!(number.meta().request_id.is_some());
-    assert!(!number.meta().business_use_case_usage.is_empty());
-    assert!(number.meta().app_usage.is_some());
+    assert_eq!(number.meta().api_version(), Some("v23.0"));
+    assert!(number.meta().request_id().is_some());
+    assert!(!number.meta().business_use_case_usage().is_empty());
+    assert!(number.meta().app_usage().is_some());
 
     let account = client
         .account_number(demo::DEMO_ACCOUNT_NUMBER_ID)
@@ -317,7 +317,7 @@ async fn versions_in_the_path_are_served() {
         .build()
         .unwrap();
     let number = v24.phone_number(demo::DEMO_NUMBER_ID).get().await.unwrap();
-    assert_eq!(number.meta().api_version.as_deref(), Some("v24.0"));
+    assert_eq!(number.meta().api_version(), Some("v24.0"));
     assert!(
         server
             .state()

@@ -128,7 +128,7 @@ async fn only_an_explicit_pin_sends_another_version() {
         .await
         .unwrap();
     assert!(number.status.is_some() && number.quality_rating.is_some());
-    assert_eq!(number.meta().api_version.as_deref(), Some("v24.0"));
+    assert_eq!(number.meta().api_version(), Some("v24.0"));
 
     let numbers = client
         .business_account(demo::DEMO_WABA_ID)

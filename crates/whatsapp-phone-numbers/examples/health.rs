@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         show(&number.messaging_limit_tier),
         show(&number.name_status),
     );
-    println!("request id: {:?}", number.meta().request_id);
+    println!("request id: {:?}", number.meta().request_id());
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
+use crate::config::ApiVersion;
 use crate::error::Error;
 use crate::meta::ResponseMeta;
 use crate::retry::RetryConfig;
@@ -128,9 +129,9 @@ impl Core {
 impl Inner {
     /// Logs once per configuration when Graph serves another version than the path asked
     /// for.
-    pub(crate) fn check_served_version(&self, path_version: &str, meta: &ResponseMeta) {
-        if let Some(served) = &meta.api_version
-            && served != path_version
+    pub(crate) fn check_served_version(&self, path_version: ApiVersion, meta: &ResponseMeta) {
+        if let Some(served) = meta.api_version()
+            && served.parse::<ApiVersion>().ok() != Some(path_version)
             && !self.version_warned.swap(true, Ordering::Relaxed)
         {
             tracing::warn!(

@@ -279,7 +279,7 @@ impl Error {
 
     /// The `x-fb-request-id` header of the answer.
     pub fn request_id(&self) -> Option<&str> {
-        self.meta().and_then(|m| m.request_id.as_deref())
+        self.meta().and_then(|m| m.request_id())
     }
 
     /// Headers and usage of the answer, when there was one.

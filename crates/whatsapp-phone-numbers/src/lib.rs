@@ -22,7 +22,7 @@
 //!     .get()
 //!     .fields([Field::Status, Field::QualityRating, Field::Throughput])
 //!     .await?;
-//! println!("{:?} {:?} (request {:?})", number.status, number.throughput, number.meta().request_id);
+//! println!("{:?} {:?} (request {:?})", number.status, number.throughput, number.meta().request_id());
 //!
 //! // Every number of an account, page by page, as a stream.
 //! let mut numbers = client.business_account("102290129340398").phone_numbers().list().page_size(100).stream();

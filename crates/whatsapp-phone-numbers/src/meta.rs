@@ -4,7 +4,7 @@
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 
 /// A decoded response body together with its [`ResponseMeta`].
 ///
@@ -58,50 +58,71 @@ impl<T> DerefMut for Response<T> {
 }
 
 /// Metadata of one answer from Graph.
+///
+/// The headers are kept as received (no copy) and read on access: the usage headers are
+/// parsed only when asked for.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMeta {
     /// HTTP status of the final answer.
     pub status: u16,
-    /// `x-fb-request-id`: quote it to Meta support.
-    pub request_id: Option<String>,
-    /// `x-fb-trace-id`.
-    pub trace_id: Option<String>,
-    /// `facebook-api-version`: the Graph API version that served the call.
-    pub api_version: Option<String>,
-    /// Parsed `X-Business-Use-Case-Usage`, one entry per business and use case.
-    pub business_use_case_usage: Vec<BusinessUseCaseUsage>,
-    /// Parsed `X-App-Usage`.
-    pub app_usage: Option<AppUsage>,
     /// How many times the request was sent (1 when it was not retried).
     pub attempts: u32,
+    request_id: Option<HeaderValue>,
+    trace_id: Option<HeaderValue>,
+    api_version: Option<HeaderValue>,
+    business_use_case_usage: Option<HeaderValue>,
+    app_usage: Option<HeaderValue>,
 }
 
 impl ResponseMeta {
     pub(crate) fn from_headers(status: u16, headers: &HeaderMap, attempts: u32) -> Self {
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
         Self {
             status,
-            request_id: text("x-fb-request-id"),
-            trace_id: text("x-fb-trace-id"),
-            api_version: text("facebook-api-version"),
-            business_use_case_usage: text("x-business-use-case-usage")
-                .map(|v| BusinessUseCaseUsage::parse(&v))
-                .unwrap_or_default(),
-            app_usage: text("x-app-usage").and_then(|v| AppUsage::parse(&v)),
             attempts,
+            request_id: headers.get("x-fb-request-id").cloned(),
+            trace_id: headers.get("x-fb-trace-id").cloned(),
+            api_version: headers.get("facebook-api-version").cloned(),
+            business_use_case_usage: headers.get("x-business-use-case-usage").cloned(),
+            app_usage: headers.get("x-app-usage").cloned(),
         }
+    }
+
+    fn text(value: &Option<HeaderValue>) -> Option<&str> {
+        value.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    /// `x-fb-request-id`: quote it to Meta support.
+    pub fn request_id(&self) -> Option<&str> {
+        Self::text(&self.request_id)
+    }
+
+    /// `x-fb-trace-id`.
+    pub fn trace_id(&self) -> Option<&str> {
+        Self::text(&self.trace_id)
+    }
+
+    /// `facebook-api-version`: the Graph API version that served the call.
+    pub fn api_version(&self) -> Option<&str> {
+        Self::text(&self.api_version)
+    }
+
+    /// `X-Business-Use-Case-Usage`, parsed: one entry per business and use case.
+    pub fn business_use_case_usage(&self) -> Vec<BusinessUseCaseUsage> {
+        Self::text(&self.business_use_case_usage)
+            .map(BusinessUseCaseUsage::parse)
+            .unwrap_or_default()
+    }
+
+    /// `X-App-Usage`, parsed.
+    pub fn app_usage(&self) -> Option<AppUsage> {
+        Self::text(&self.app_usage).and_then(AppUsage::parse)
     }
 
     /// The longest `estimated_time_to_regain_access` across business use cases, when Graph
     /// says a use case is blocked.
     pub fn regain_access_in(&self) -> Option<Duration> {
-        self.business_use_case_usage
+        self.business_use_case_usage()
             .iter()
             .filter_map(|u| u.estimated_time_to_regain_access)
             .filter(|d| !d.is_zero())

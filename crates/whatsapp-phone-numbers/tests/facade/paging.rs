@@ -114,7 +114,7 @@ async fn pages_carry_their_metadata() {
         .unwrap();
     let ids: Vec<_> = pages
         .iter()
-        .map(|p| p.meta().request_id.clone().unwrap())
+        .map(|p| p.meta().request_id().unwrap().to_owned())
         .collect();
     assert_eq!(ids, ["req-P2", "req-P3", "req-P4"]);
 }

@@ -174,7 +174,7 @@ async fn business_use_case_usage_sets_the_wait() {
     .await;
     let error = client(&server).phone_number(PHONE).get().await.unwrap_err();
     assert_eq!(error.retry_after(), Some(Duration::from_secs(300)));
-    let usage = &error.meta().unwrap().business_use_case_usage;
+    let usage = &error.meta().unwrap().business_use_case_usage();
     assert_eq!(usage[0].business_id, WABA);
     assert_eq!(usage[0].call_count, Some(100.0));
     assert_eq!(requests(&server).await.len(), 1);

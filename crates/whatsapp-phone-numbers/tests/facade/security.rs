@@ -71,13 +71,13 @@ async fn every_response_exposes_usage_and_request_metadata() {
         .await;
     let number = client(&server).phone_number(PHONE).get().await.unwrap();
     let meta = number.meta();
-    assert_eq!(meta.request_id.as_deref(), Some("AGaOBl2yM-g8gdON"));
-    assert_eq!(meta.trace_id.as_deref(), Some("E7riEe9OW2e"));
-    assert_eq!(meta.api_version.as_deref(), Some("v23.0"));
-    assert_eq!(meta.app_usage.as_ref().unwrap().call_count, Some(7.0));
-    assert_eq!(meta.business_use_case_usage.len(), 1);
+    assert_eq!(meta.request_id(), Some("AGaOBl2yM-g8gdON"));
+    assert_eq!(meta.trace_id(), Some("E7riEe9OW2e"));
+    assert_eq!(meta.api_version(), Some("v23.0"));
+    assert_eq!(meta.app_usage().unwrap().call_count, Some(7.0));
+    assert_eq!(meta.business_use_case_usage().len(), 1);
     assert_eq!(
-        meta.business_use_case_usage[0].use_case,
+        meta.business_use_case_usage()[0].use_case,
         "whatsapp_business_management"
     );
     assert_eq!(meta.regain_access_in(), None);
