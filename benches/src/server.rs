@@ -87,7 +87,9 @@ impl Drop for Server {
 pub fn spawn(wabas: u64, numbers: u64) -> Server {
     let mut child = Command::new(std::env::current_exe().expect("the benchmark's own path"))
         .env(ROLE, format!("{wabas}:{numbers}"))
-        .stdin(Stdio::null())
+        // The child serves until this pipe closes: when the benchmark exits, however it
+        // exits, the server goes too.
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("the server child starts");
@@ -110,6 +112,11 @@ pub fn serve_if_child() -> bool {
         .split_once(':')
         .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
         .unwrap_or((1, 100));
+    std::thread::spawn(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+        std::process::exit(0);
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

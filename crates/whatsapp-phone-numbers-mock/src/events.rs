@@ -308,7 +308,7 @@ impl MockState {
     }
 
     fn known_waba(&self, waba_id: &str) -> Result<(), String> {
-        if self.lock().wabas.iter().any(|w| w == waba_id) {
+        if self.lock().has_waba(waba_id) {
             Ok(())
         } else {
             Err(format!("no WhatsApp Business Account {waba_id}"))

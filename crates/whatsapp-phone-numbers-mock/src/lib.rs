@@ -26,10 +26,22 @@
 //!   code `request_code` sent;
 //! - `POST /__mock/faults` (a [`Fault`] or an array of them as JSON), `GET /__mock/faults`,
 //!   `DELETE /__mock/faults`: the [fault queue](faults);
-//! - `GET /__mock/requests`: the request log;
+//! - `GET /__mock/requests`: the request log (`{"count", "total", "data"}`; it keeps the
+//!   last [`DEFAULT_REQUEST_LOG_LIMIT`] requests unless
+//!   [`MockServerBuilder::request_log_limit`] says otherwise);
 //! - `POST /__mock/events` (a [`MockEvent`] as JSON): makes a change happen (a name review,
 //!   a quality or limit change, a ban, a restriction) and sends its [webhook](webhooks);
 //! - `GET /__mock/webhooks`: the finished webhook deliveries.
+//!
+//! # Scale
+//!
+//! The mock stays usable for load tests of code built on it:
+//! [`MockState::seed_fleet`] seeds a business with many accounts and numbers (a few map
+//! operations per number); a page of `GET /{waba-id}/phone_numbers` without `filtering`
+//! is read from a per-account index in O(log N + page), in either sort order (with
+//! `filtering`, the account's numbers are scanned); and the request log keeps the last
+//! [`DEFAULT_REQUEST_LOG_LIMIT`] requests (see [`MockServerBuilder::request_log_limit`])
+//! while [`MockState::request_count`] counts them all.
 //!
 //! # Example
 //!
@@ -96,6 +108,8 @@ pub use faults::{Fault, FaultKind, Faults};
 pub use handlers::fleet::MOCK_APP_ID;
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;
-pub use state::{BusinessRecord, MockState, NumberRecord, RecordedRequest};
+pub use state::{
+    BusinessRecord, DEFAULT_REQUEST_LOG_LIMIT, MockState, NumberRecord, RecordedRequest,
+};
 pub use webhooks::{DEFAULT_APP_SECRET, Delivery, DeliveryPolicy};
 pub use whatsapp_phone_numbers_api::v24_0::types;

@@ -4,6 +4,9 @@
 //! item by its sort key, so a page after it stays right even when numbers are added
 //! between requests. `limit` defaults to 25 and is capped at 100, as Graph caps it.
 
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use whatsapp_phone_numbers_api::v24_0::types;
@@ -121,21 +124,100 @@ pub(crate) fn paging(
     window: &Window,
     link: impl Fn(&str, &str) -> String,
 ) -> types::CursorPaging {
-    let page = &keys[window.start..window.end];
+    links(
+        &keys[window.start..window.end],
+        window.start > 0,
+        window.end < keys.len(),
+        link,
+    )
+}
+
+/// The `paging` object of the page `page` (in display order), given whether items precede
+/// (`more_before`) and follow (`more_after`) it.
+pub(crate) fn links(
+    page: &[SortKey],
+    more_before: bool,
+    more_after: bool,
+    link: impl Fn(&str, &str) -> String,
+) -> types::CursorPaging {
     let before = page.first().map(encode_cursor);
     let after = page.last().map(encode_cursor);
     let next = match &after {
-        Some(cursor) if window.end < keys.len() => Some(link("after", cursor)),
+        Some(cursor) if more_after => Some(link("after", cursor)),
         _ => None,
     };
     let previous = match &before {
-        Some(cursor) if window.start > 0 => Some(link("before", cursor)),
+        Some(cursor) if more_before => Some(link("before", cursor)),
         _ => None,
     };
     types::CursorPaging {
         cursors: Some(types::PagingCursors { after, before }),
         next,
         previous,
+    }
+}
+
+/// A page read from an ordered index: its keys in display order, and whether items
+/// precede and follow it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IndexPage {
+    pub(crate) keys: Vec<SortKey>,
+    pub(crate) more_before: bool,
+    pub(crate) more_after: bool,
+}
+
+/// The page of `limit` items at `position` in `index` (kept ascending), shown ascending
+/// when `ascending` and descending otherwise: the same page [`window`] picks from the
+/// whole key list, found with range queries in O(log N + limit) instead.
+pub(crate) fn index_page(
+    index: &BTreeSet<SortKey>,
+    ascending: bool,
+    position: &Position,
+    limit: usize,
+) -> IndexPage {
+    type Items<'a> = Box<dyn Iterator<Item = &'a SortKey> + 'a>;
+    // Items strictly after `key` in display order, nearest first.
+    let after = |key: &SortKey| -> Items<'_> {
+        let range = index.range((Bound::Excluded(key.clone()), Bound::Unbounded));
+        let below = index.range((Bound::Unbounded, Bound::Excluded(key.clone())));
+        if ascending {
+            Box::new(range)
+        } else {
+            Box::new(below.rev())
+        }
+    };
+    // Items strictly before `key` in display order, nearest first.
+    let before = |key: &SortKey| -> Items<'_> {
+        let range = index.range((Bound::Excluded(key.clone()), Bound::Unbounded));
+        let below = index.range((Bound::Unbounded, Bound::Excluded(key.clone())));
+        if ascending {
+            Box::new(below.rev())
+        } else {
+            Box::new(range)
+        }
+    };
+    let keys: Vec<SortKey> = match position {
+        Position::First => {
+            let all: Items<'_> = if ascending {
+                Box::new(index.iter())
+            } else {
+                Box::new(index.iter().rev())
+            };
+            all.take(limit).cloned().collect()
+        }
+        Position::After(key) => after(key).take(limit).cloned().collect(),
+        Position::Before(key) => {
+            let mut keys: Vec<SortKey> = before(key).take(limit).cloned().collect();
+            keys.reverse();
+            keys
+        }
+    };
+    let more_before = keys.first().is_some_and(|k| before(k).next().is_some());
+    let more_after = keys.last().is_some_and(|k| after(k).next().is_some());
+    IndexPage {
+        keys,
+        more_before,
+        more_after,
     }
 }
 
@@ -186,6 +268,41 @@ mod tests {
         assert_eq!(w, Window { start: 9, end: 10 });
         let w = window(&desc, false, &Position::Before(desc[2].clone()), 4);
         assert_eq!(w, Window { start: 0, end: 2 });
+    }
+
+    #[test]
+    fn index_pages_match_windows() {
+        let asc = keys(23);
+        let mut desc = asc.clone();
+        desc.reverse();
+        let index: BTreeSet<SortKey> = asc.iter().cloned().collect();
+        let absent = |t: i64| (t, "zz".to_owned());
+        for ascending in [true, false] {
+            let shown = if ascending { &asc } else { &desc };
+            let mut positions = vec![Position::First];
+            for k in asc
+                .iter()
+                .cloned()
+                .chain([absent(-1), absent(5), absent(99)])
+            {
+                positions.push(Position::After(k.clone()));
+                positions.push(Position::Before(k));
+            }
+            for position in &positions {
+                for limit in [1, 4, 7, 23, 100] {
+                    let w = window(shown, ascending, position, limit);
+                    let page = index_page(&index, ascending, position, limit);
+                    let what = format!("{ascending} {position:?} {limit}");
+                    assert_eq!(page.keys, shown[w.start..w.end].to_vec(), "{what}");
+                    let link = |name: &str, cursor: &str| format!("{name}={cursor}");
+                    assert_eq!(
+                        links(&page.keys, page.more_before, page.more_after, link),
+                        paging(shown, &w, link),
+                        "{what}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::auth::Credentials;
 use crate::demo;
 use crate::faults::Faults;
 use crate::service::MockService;
-use crate::state::MockState;
+use crate::state::{DEFAULT_REQUEST_LOG_LIMIT, MockState};
 use crate::webhooks::DeliveryPolicy;
 
 /// The access token a mock accepts unless told otherwise.
@@ -33,6 +33,7 @@ pub struct MockServerBuilder {
     demo: bool,
     delivery: DeliveryPolicy,
     review_names_after: Option<Duration>,
+    request_log_limit: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -44,6 +45,7 @@ impl Default for MockServerBuilder {
             demo: true,
             delivery: DeliveryPolicy::default(),
             review_names_after: None,
+            request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
         }
     }
 }
@@ -83,6 +85,16 @@ impl MockServerBuilder {
         self
     }
 
+    /// Keeps only the last `limit` Graph requests in the request log
+    /// ([`MockState::requests`], `GET /__mock/requests`); default
+    /// [`DEFAULT_REQUEST_LOG_LIMIT`]. Older requests are dropped as new ones arrive, so a
+    /// long load test runs in bounded memory; [`MockState::request_count`] still counts
+    /// every request. 0 logs none.
+    pub fn request_log_limit(mut self, limit: usize) -> Self {
+        self.request_log_limit = limit;
+        self
+    }
+
     /// Starts without the demo data: no accounts, no numbers.
     pub fn empty(mut self) -> Self {
         self.demo = false;
@@ -92,6 +104,7 @@ impl MockServerBuilder {
     /// The service this configuration describes, ready for [`serve`].
     pub fn service(&self) -> MockService {
         let state = MockState::new();
+        state.set_request_log_limit(self.request_log_limit);
         state.outbox().configure(
             self.app_secret.as_deref(),
             self.delivery,

@@ -3,7 +3,7 @@
 //! [`MockState`] is a cheap, cloneable handle; every clone sees the same data. Tests use it
 //! to seed numbers before a request and to inspect what requests changed afterwards.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -158,10 +158,27 @@ const WABA_CALLS_PER_HOUR: u64 = 5_000;
 const WINDOW: Duration = Duration::from_secs(3600);
 /// First ID handed to numbers created at run time.
 const FIRST_RUNTIME_ID: u64 = 109_900_000_000_001;
+/// How many requests the log keeps unless told otherwise (see
+/// [`MockServerBuilder::request_log_limit`](crate::MockServerBuilder::request_log_limit)).
+pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 10_000;
+
+/// The sort key of a number in its account's index: onboarding time, then node ID.
+pub(crate) type IndexKey = (i64, String);
 
 #[derive(Debug)]
 pub(crate) struct Inner {
+    /// Account IDs in the order they were added (for [`MockState::waba_ids`] and the
+    /// account a request without one is charged to). Membership is answered by
+    /// `by_waba`, which has a key for every account in this list.
     pub(crate) wabas: Vec<String>,
+    /// Each account's numbers by `(onboarded_at, id)`, ascending: the phone numbers list
+    /// reads a page from here in O(log N + page). Kept in step with `numbers` by
+    /// [`Inner::insert`], [`Inner::reindex`] and [`Inner::move_number`]; nothing else may
+    /// change a record's `waba_id` or `onboarded_at`.
+    pub(crate) by_waba: HashMap<String, BTreeSet<IndexKey>>,
+    /// The latest onboarding time any number has had (a running maximum, so that
+    /// [`Inner::fresh_onboarding_time`] needs no scan).
+    latest_onboarded: Option<i64>,
     /// Business portfolios by ID.
     pub(crate) businesses: BTreeMap<String, BusinessRecord>,
     /// What `GET /{waba-id}` answers, by account.
@@ -174,9 +191,17 @@ pub(crate) struct Inner {
     pub(crate) qr_codes: BTreeMap<String, Vec<types::QrCode>>,
     /// Resumable uploads by session ID.
     pub(crate) uploads: BTreeMap<String, UploadRecord>,
-    pub(crate) numbers: BTreeMap<String, NumberRecord>,
+    /// Every number by node ID. Records are boxed: they are large (well over a kilobyte)
+    /// and a map node moves its entries around as it splits.
+    pub(crate) numbers: BTreeMap<String, Box<NumberRecord>>,
     pub(crate) account_numbers: BTreeMap<String, (String, types::AccountNumber)>,
-    pub(crate) requests: Vec<RecordedRequest>,
+    /// The last `request_log_limit` requests, oldest first.
+    pub(crate) requests: VecDeque<RecordedRequest>,
+    /// How many requests `requests` keeps.
+    request_log_limit: usize,
+    /// Requests received since the state was made or the log last cleared, including
+    /// those the bounded log dropped.
+    request_total: usize,
     next_id: u64,
     app_calls: VecDeque<Instant>,
     waba_calls: HashMap<String, VecDeque<Instant>>,
@@ -190,14 +215,21 @@ impl Inner {
             Some(NodeKind::Number)
         } else if self.account_numbers.contains_key(id) {
             Some(NodeKind::AccountNumber)
-        } else if self.wabas.iter().any(|w| w == id) {
+        } else if self.has_waba(id) {
             Some(NodeKind::Waba)
         } else {
             None
         }
     }
 
-    /// A node ID no number, account number or account uses yet.
+    /// Whether account `waba_id` exists (O(1)).
+    pub(crate) fn has_waba(&self, waba_id: &str) -> bool {
+        self.by_waba.contains_key(waba_id)
+    }
+
+    /// A node ID no number, account number or account uses yet. The IDs come from a
+    /// counter; a candidate is skipped only when a seeded node already took it, so this
+    /// is O(log N) per ID, not a scan.
     pub(crate) fn fresh_id(&mut self) -> String {
         loop {
             let id = self.next_id.to_string();
@@ -208,18 +240,21 @@ impl Inner {
         }
     }
 
-    /// An onboarding time later than every existing one (and not before now).
+    /// An onboarding time later than every existing one (and not before now), from the
+    /// running maximum.
     pub(crate) fn fresh_onboarding_time(&self) -> i64 {
-        let latest = self.numbers.values().map(|r| r.onboarded_at).max();
-        unix_now().max(latest.map_or(i64::MIN, |t| t + 1))
+        unix_now().max(self.latest_onboarded.map_or(i64::MIN, |t| t + 1))
     }
 
     pub(crate) fn ensure_waba(&mut self, waba_id: &str) {
-        if !self.wabas.iter().any(|w| w == waba_id) {
+        if !self.by_waba.contains_key(waba_id) {
+            self.by_waba.insert(waba_id.to_owned(), BTreeSet::new());
             self.wabas.push(waba_id.to_owned());
         }
     }
 
+    /// Stores `record` (replacing a number with the same ID) and returns its ID: a fresh
+    /// one when the record has none. O(log N).
     pub(crate) fn insert(&mut self, mut record: NumberRecord) -> String {
         let id = match record.number.id.clone() {
             Some(id) if !id.is_empty() => id,
@@ -227,8 +262,81 @@ impl Inner {
         };
         record.number.id = Some(id.clone());
         self.ensure_waba(&record.waba_id);
-        self.numbers.insert(id.clone(), record);
+        if let Some(old) = self.numbers.get(&id) {
+            let old_key = (old.onboarded_at, id.clone());
+            if let Some(index) = self.by_waba.get_mut(&old.waba_id) {
+                index.remove(&old_key);
+            }
+        }
+        self.note_onboarding(record.onboarded_at);
+        if let Some(index) = self.by_waba.get_mut(&record.waba_id) {
+            index.insert((record.onboarded_at, id.clone()));
+        }
+        self.numbers.insert(id.clone(), Box::new(record));
         id
+    }
+
+    fn note_onboarding(&mut self, at: i64) {
+        self.latest_onboarded = Some(self.latest_onboarded.map_or(at, |t| t.max(at)));
+    }
+
+    /// Brings number `id`'s index entry up to date after its record changed, given where
+    /// it was filed before (`old_waba`, `old_time`).
+    pub(crate) fn reindex(&mut self, id: &str, old_waba: &str, old_time: i64) {
+        let Some(record) = self.numbers.get(id) else {
+            return;
+        };
+        let (waba, time) = (record.waba_id.clone(), record.onboarded_at);
+        if waba == old_waba && time == old_time {
+            return;
+        }
+        if let Some(index) = self.by_waba.get_mut(old_waba) {
+            index.remove(&(old_time, id.to_owned()));
+        }
+        self.ensure_waba(&waba);
+        self.note_onboarding(time);
+        if let Some(index) = self.by_waba.get_mut(&waba) {
+            index.insert((time, id.to_owned()));
+        }
+    }
+
+    /// Moves number `id` to account `waba_id` (created when missing), keeping its
+    /// onboarding time; false for an unknown number.
+    pub(crate) fn move_number(&mut self, id: &str, waba_id: &str) -> bool {
+        let Some(record) = self.numbers.get_mut(id) else {
+            return false;
+        };
+        let (old_waba, old_time) = (
+            std::mem::replace(&mut record.waba_id, waba_id.to_owned()),
+            record.onboarded_at,
+        );
+        self.reindex(id, &old_waba, old_time);
+        true
+    }
+
+    /// The records of account `waba_id`, oldest onboarding first (empty for an unknown
+    /// account).
+    pub(crate) fn records_of<'a>(
+        &'a self,
+        waba_id: &str,
+    ) -> impl DoubleEndedIterator<Item = &'a NumberRecord> + 'a {
+        self.by_waba
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, id)| self.numbers.get(id).map(|r| &**r))
+    }
+
+    /// Appends `request` to the bounded log and counts it.
+    fn log_request(&mut self, request: RecordedRequest) {
+        self.request_total += 1;
+        if self.request_log_limit == 0 {
+            return;
+        }
+        while self.requests.len() >= self.request_log_limit {
+            self.requests.pop_front();
+        }
+        self.requests.push_back(request);
     }
 }
 
@@ -251,6 +359,8 @@ impl MockState {
         Self {
             inner: Arc::new(Mutex::new(Inner {
                 wabas: Vec::new(),
+                by_waba: HashMap::new(),
+                latest_onboarded: None,
                 businesses: BTreeMap::new(),
                 waba_nodes: BTreeMap::new(),
                 subscriptions: BTreeMap::new(),
@@ -259,7 +369,9 @@ impl MockState {
                 uploads: BTreeMap::new(),
                 numbers: BTreeMap::new(),
                 account_numbers: BTreeMap::new(),
-                requests: Vec::new(),
+                requests: VecDeque::new(),
+                request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
+                request_total: 0,
                 next_id: FIRST_RUNTIME_ID,
                 app_calls: VecDeque::new(),
                 waba_calls: HashMap::new(),
@@ -400,31 +512,80 @@ impl MockState {
 
     /// The full record of a number.
     pub fn number_record(&self, id: &str) -> Option<NumberRecord> {
-        self.lock().numbers.get(id).cloned()
+        self.lock().numbers.get(id).map(|r| NumberRecord::clone(r))
     }
 
-    /// Changes a number's record in place; returns false for an unknown ID.
+    /// Changes a number's record in place; returns false for an unknown ID. Changing
+    /// `waba_id` moves the number to that account (created when missing); changing
+    /// `onboarded_at` moves it in the list's order.
     pub fn update_number(&self, id: &str, change: impl FnOnce(&mut NumberRecord)) -> bool {
-        match self.lock().numbers.get_mut(id) {
-            Some(record) => {
-                change(record);
-                true
-            }
-            None => false,
-        }
+        let mut inner = self.lock();
+        let Some(record) = inner.numbers.get_mut(id) else {
+            return false;
+        };
+        let (old_waba, old_time) = (record.waba_id.clone(), record.onboarded_at);
+        change(record);
+        inner.reindex(id, &old_waba, old_time);
+        true
     }
 
     /// The numbers of account `waba_id`, most recently onboarded first (the list's default
     /// order).
     pub fn numbers(&self, waba_id: &str) -> Vec<types::PhoneNumber> {
         let inner = self.lock();
-        let mut records: Vec<&NumberRecord> = inner
-            .numbers
-            .values()
-            .filter(|r| r.waba_id == waba_id)
-            .collect();
-        records.sort_by(|a, b| (b.onboarded_at, b.id()).cmp(&(a.onboarded_at, a.id())));
-        records.into_iter().map(|r| r.number.clone()).collect()
+        inner
+            .records_of(waba_id)
+            .rev()
+            .map(|r| r.number.clone())
+            .collect()
+    }
+
+    /// How many numbers account `waba_id` has (0 for an unknown account). O(1).
+    pub fn number_count(&self, waba_id: &str) -> usize {
+        self.lock().by_waba.get(waba_id).map_or(0, BTreeSet::len)
+    }
+
+    /// Seeds a fleet for load tests: business `business_id` (created when missing) comes
+    /// to own `wabas` new accounts, each with `numbers_per_waba` new numbers, and the new
+    /// account IDs are answered in order. Takes O(N log N) for N numbers in all (each
+    /// insert is a few map operations), never a scan of what is already there.
+    ///
+    /// The data is deterministic for a given state (IDs come from the mock's counter) and
+    /// varied the way the [demo data](crate::demo) is: statuses, quality ratings,
+    /// messaging tiers, name reviews and platforms cycle through the demo table, and every
+    /// number has its own display number (`+1 2xx-xxx-xxxx`, distinct across fleets) and
+    /// name. Onboarding times are spread over about a year, ending before 2025, so numbers
+    /// added afterwards list first.
+    pub fn seed_fleet(
+        &self,
+        business_id: &str,
+        wabas: usize,
+        numbers_per_waba: usize,
+    ) -> Vec<String> {
+        let mut inner = self.lock();
+        inner.businesses.entry(business_id.to_owned()).or_default();
+        let mut ids = Vec::with_capacity(wabas);
+        for w in 0..wabas {
+            let waba_id = inner.fresh_id();
+            inner.ensure_waba(&waba_id);
+            inner
+                .waba_nodes
+                .insert(waba_id.clone(), crate::demo::fleet_waba_node(&waba_id, w));
+            inner
+                .businesses
+                .entry(business_id.to_owned())
+                .or_default()
+                .owned
+                .push(waba_id.clone());
+            for i in 0..numbers_per_waba {
+                let id = inner.fresh_id();
+                let record =
+                    crate::demo::fleet_number(business_id, &waba_id, &id, w, i, numbers_per_waba);
+                inner.insert(record);
+            }
+            ids.push(waba_id);
+        }
+        ids
     }
 
     /// Adds a WhatsApp account-number node owned by `waba_id` and returns its ID
@@ -471,19 +632,41 @@ impl MockState {
         self.lock().numbers.get(id).map(|r| r.profile.clone())
     }
 
-    /// How many Graph requests the mock has received (faulted ones included).
+    /// How many Graph requests the mock has received (faulted ones included) since it
+    /// started or [`clear_requests`](Self::clear_requests) was last called. This counts
+    /// every request, also those the bounded log no longer holds.
     pub fn request_count(&self) -> usize {
-        self.lock().requests.len()
+        self.lock().request_total
     }
 
-    /// The Graph requests received so far, oldest first.
+    /// The Graph requests received so far, oldest first: at most the last
+    /// [`request_log_limit`](Self::request_log_limit) of them (default
+    /// [`DEFAULT_REQUEST_LOG_LIMIT`]); older ones are dropped as new ones arrive.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().requests.clone()
+        self.lock().requests.iter().cloned().collect()
     }
 
-    /// Forgets the requests received so far.
+    /// Forgets the requests received so far and resets
+    /// [`request_count`](Self::request_count) to 0.
     pub fn clear_requests(&self) {
-        self.lock().requests.clear();
+        let mut inner = self.lock();
+        inner.requests.clear();
+        inner.request_total = 0;
+    }
+
+    /// How many requests the log keeps (the most recent ones).
+    pub fn request_log_limit(&self) -> usize {
+        self.lock().request_log_limit
+    }
+
+    /// Keeps only the last `limit` requests in the log from now on (0 keeps none; the
+    /// count goes on regardless), dropping the oldest ones beyond it right away.
+    pub fn set_request_log_limit(&self, limit: usize) {
+        let mut inner = self.lock();
+        inner.request_log_limit = limit;
+        while inner.requests.len() > limit {
+            inner.requests.pop_front();
+        }
     }
 
     /// Logs a request and charges it to the app and to the account behind `node_id`.
@@ -496,7 +679,7 @@ impl MockState {
     ) -> Usage {
         let now = Instant::now();
         let mut inner = self.lock();
-        inner.requests.push(RecordedRequest {
+        inner.log_request(RecordedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
             query: query.to_owned(),
@@ -563,6 +746,46 @@ mod tests {
             .collect();
         assert_eq!(listed, vec![b, a]);
         assert_eq!(state.waba_ids(), vec!["1".to_owned()]);
+    }
+
+    fn listed(state: &MockState, waba: &str) -> Vec<String> {
+        state
+            .numbers(waba)
+            .into_iter()
+            .map(|n| n.id.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_index_follows_inserts_updates_and_moves() {
+        let state = MockState::new();
+        let a = state.add_number("1", types::PhoneNumber::default());
+        let b = state.add_number("1", types::PhoneNumber::default());
+        let c = state.add_number("2", types::PhoneNumber::default());
+        assert_eq!(listed(&state, "1"), vec![b.clone(), a.clone()]);
+
+        // An older onboarding time moves a number back in the list.
+        assert!(state.update_number(&b, |r| r.onboarded_at = 0));
+        assert_eq!(listed(&state, "1"), vec![a.clone(), b.clone()]);
+        // Changing the account moves it there (creating the account).
+        assert!(state.update_number(&a, |r| r.waba_id = "3".to_owned()));
+        assert_eq!(listed(&state, "1"), vec![b.clone()]);
+        assert_eq!(listed(&state, "3"), vec![a.clone()]);
+        assert!(state.waba_ids().contains(&"3".to_owned()));
+        // Replacing a record by ID refiles it.
+        let mut record = state.number_record(&c).unwrap();
+        record.waba_id = "1".to_owned();
+        state.insert_number(record);
+        assert_eq!(listed(&state, "2"), Vec::<String>::new());
+        assert_eq!(listed(&state, "1"), vec![c.clone(), b.clone()]);
+        assert!(state.lock().move_number(&c, "2"));
+        assert_eq!(listed(&state, "2"), vec![c]);
+        assert_eq!(state.number_count("1"), 1);
+        assert_eq!(state.number_count("nope"), 0);
+
+        // The running maximum still puts new numbers first after all that.
+        let d = state.add_number("1", types::PhoneNumber::default());
+        assert_eq!(listed(&state, "1"), vec![d, b]);
     }
 
     #[test]

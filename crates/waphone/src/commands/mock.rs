@@ -1,4 +1,5 @@
-//! `mock [--port P] [--review-names-after S]`: serve the mock until interrupted.
+//! `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]`: serve the
+//! mock until interrupted.
 
 use clap::Args;
 use whatsapp_phone_numbers_mock::{MockServer, serve_until_ctrl_c};
@@ -7,7 +8,15 @@ use crate::failure::Failure;
 use crate::output::emit_line;
 use crate::session::Global;
 
-/// `mock [--port P] [--review-names-after S]`
+/// The business the `--wabas` fleet is seeded under.
+pub const FLEET_BUSINESS_ID: &str = "1009000000000001";
+/// The most numbers `--wabas` times `--numbers-per-waba` may ask for: a seeded number
+/// takes about 3 KB of memory, so this is about 3 GB.
+pub const MAX_FLEET_NUMBERS: u64 = 1_000_000;
+/// Numbers per account when `--wabas` comes without `--numbers-per-waba`.
+pub const DEFAULT_NUMBERS_PER_WABA: u64 = 100;
+
+/// `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]`
 ///
 /// Webhooks go to the loopback `http://` callbacks of `subscriptions add --callback-url`,
 /// signed with `--app-secret` (or the mock's default, `mock-app-secret`).
@@ -21,17 +30,78 @@ pub struct MockArgs {
     /// for `POST /__mock/events`.
     #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
     pub review_names_after: f64,
+    /// For load tests: also seed a fleet of N accounts, owned by business
+    /// 1009000000000001 (printed on stderr), beside the demo data, which stays as it is.
+    /// Each account gets `--numbers-per-waba` numbers with varied, deterministic states;
+    /// the account IDs are listed by `GET /{business}/owned_whatsapp_business_accounts`.
+    #[arg(long, value_name = "N")]
+    pub wabas: Option<u64>,
+    /// Numbers on each `--wabas` account (default 100). N times M may be at most 1,000,000
+    /// (about 3 KB of memory per number).
+    #[arg(long, value_name = "M", requires = "wabas")]
+    pub numbers_per_waba: Option<u64>,
+}
+
+/// A validated `--wabas`/`--numbers-per-waba` pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FleetSize {
+    wabas: usize,
+    numbers_per_waba: usize,
 }
 
 impl MockArgs {
-    /// Binds 127.0.0.1:`port`, prints the base URL (and the mock's token), serves until
-    /// Ctrl-C.
+    /// Binds 127.0.0.1:`port`, seeds the `--wabas` fleet if asked, prints the base URL
+    /// (and the mock's token), serves until Ctrl-C.
     pub async fn run(&self, global: &Global) -> Result<(), Failure> {
-        serve(global, self.port, self.review_names_after).await
+        let fleet = fleet_size(self.wabas, self.numbers_per_waba)?;
+        serve(global, self.port, self.review_names_after, fleet).await
     }
 }
 
-async fn serve(global: &Global, port: u16, review_names_after: f64) -> Result<(), Failure> {
+/// Checks the fleet flags: `--wabas` at least 1, `--numbers-per-waba` at least 1 (and
+/// only with `--wabas`), their product at most [`MAX_FLEET_NUMBERS`].
+fn fleet_size(
+    wabas: Option<u64>,
+    numbers_per_waba: Option<u64>,
+) -> Result<Option<FleetSize>, Failure> {
+    let Some(wabas) = wabas else {
+        return match numbers_per_waba {
+            Some(_) => Err(Failure::Usage(
+                "--numbers-per-waba needs --wabas (how many accounts to seed)".into(),
+            )),
+            None => Ok(None),
+        };
+    };
+    if wabas == 0 {
+        return Err(Failure::Usage(
+            "--wabas must be at least 1 (leave it out for the demo data only)".into(),
+        ));
+    }
+    let per_waba = numbers_per_waba.unwrap_or(DEFAULT_NUMBERS_PER_WABA);
+    if per_waba == 0 {
+        return Err(Failure::Usage(
+            "--numbers-per-waba must be at least 1".into(),
+        ));
+    }
+    if wabas > MAX_FLEET_NUMBERS || wabas.saturating_mul(per_waba) > MAX_FLEET_NUMBERS {
+        return Err(Failure::Usage(format!(
+            "--wabas {wabas} times --numbers-per-waba {per_waba} is more than \
+             {MAX_FLEET_NUMBERS} numbers; ask for fewer"
+        )));
+    }
+    // Both are at most MAX_FLEET_NUMBERS here, which fits any usize.
+    Ok(Some(FleetSize {
+        wabas: wabas as usize,
+        numbers_per_waba: per_waba as usize,
+    }))
+}
+
+async fn serve(
+    global: &Global,
+    port: u16,
+    review_names_after: f64,
+    fleet: Option<FleetSize>,
+) -> Result<(), Failure> {
     if !(review_names_after.is_finite() && (0.0..=86_400.0).contains(&review_names_after)) {
         return Err(Failure::Usage(
             "--review-names-after must be a number of seconds from 0 to 86400".into(),
@@ -52,14 +122,39 @@ async fn serve(global: &Global, port: u16, review_names_after: f64) -> Result<()
             builder.review_names_after(std::time::Duration::from_secs_f64(review_names_after));
     }
     let service = builder.service();
+    // Seeded before the base URL is printed, so a script that waits for it finds the fleet.
+    let seeded = fleet.map(|size| {
+        let state = service.state();
+        let wabas = state.seed_fleet(FLEET_BUSINESS_ID, size.wabas, size.numbers_per_waba);
+        (size, wabas)
+    });
     let base_url = format!("http://{address}");
     if global.json {
-        emit_line(
-            &serde_json::json!({"base_url": base_url, "access_token": service.access_token()})
-                .to_string(),
-        )?;
+        let mut line =
+            serde_json::json!({"base_url": base_url, "access_token": service.access_token()});
+        if let Some((size, wabas)) = &seeded {
+            line["fleet"] = serde_json::json!({
+                "business_id": FLEET_BUSINESS_ID,
+                "wabas": size.wabas,
+                "numbers_per_waba": size.numbers_per_waba,
+                "first_waba_id": wabas.first(),
+            });
+        }
+        emit_line(&line.to_string())?;
     } else {
         emit_line(&base_url)?;
+    }
+    if let Some((size, wabas)) = &seeded {
+        eprintln!(
+            "fleet: business {FLEET_BUSINESS_ID} owns {} account{} ({} to {}) with {} numbers each",
+            size.wabas,
+            if size.wabas == 1 { "" } else { "s" },
+            wabas.first().map_or("", String::as_str),
+            wabas.last().map_or("", String::as_str),
+            size.numbers_per_waba,
+        );
+    }
+    if !global.json {
         eprintln!(
             "mock Graph API serving on {base_url} (token: {}, demo account {}); Ctrl-C stops it",
             service.access_token(),
@@ -69,4 +164,42 @@ async fn serve(global: &Global, port: u16, review_names_after: f64) -> Result<()
     serve_until_ctrl_c(listener, service)
         .await
         .map_err(|e| Failure::Local(format!("the mock stopped: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage(result: Result<Option<FleetSize>, Failure>) -> String {
+        match result {
+            Err(Failure::Usage(message)) => message,
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fleet_flags_are_checked() {
+        assert_eq!(fleet_size(None, None).unwrap(), None);
+        assert_eq!(
+            fleet_size(Some(3), None).unwrap(),
+            Some(FleetSize {
+                wabas: 3,
+                numbers_per_waba: 100
+            })
+        );
+        assert_eq!(
+            fleet_size(Some(100), Some(10_000)).unwrap(),
+            Some(FleetSize {
+                wabas: 100,
+                numbers_per_waba: 10_000
+            })
+        );
+        assert!(usage(fleet_size(Some(0), Some(5))).contains("--wabas"));
+        assert!(usage(fleet_size(Some(5), Some(0))).contains("--numbers-per-waba"));
+        assert!(usage(fleet_size(None, Some(5))).contains("--numbers-per-waba"));
+        let too_many = usage(fleet_size(Some(101), Some(10_000)));
+        assert!(too_many.contains("--wabas") && too_many.contains("--numbers-per-waba"));
+        let overflow = usage(fleet_size(Some(u64::MAX), Some(u64::MAX)));
+        assert!(overflow.contains("1000000"), "{overflow}");
+    }
 }

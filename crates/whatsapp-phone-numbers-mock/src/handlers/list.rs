@@ -109,6 +109,11 @@ fn parse_sort(raw: Option<&str>) -> Result<bool, GraphError> {
 }
 
 /// `GET /{v}/{waba-id}/phone_numbers`.
+///
+/// Without `filtering`, a page is read from the account's index (kept in onboarding
+/// order) in O(log N + limit) for N numbers on the account, whichever way it is sorted;
+/// `summary=total_count` is the index's length. With `filtering`, every number of the
+/// account is checked against the filters, so a page costs O(N).
 pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
     let p = call.params;
     let fields = fields::parse(
@@ -133,27 +138,10 @@ pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
     });
 
     let inner = call.state.lock();
-    if !inner.wabas.iter().any(|w| w == waba_id) {
+    let Some(index) = inner.by_waba.get(waba_id) else {
         return Err(GraphError::unsupported("get", waba_id));
-    }
-    let mut records: Vec<&NumberRecord> = inner
-        .numbers
-        .values()
-        .filter(|r| r.waba_id == waba_id)
-        .filter(|r| filters.iter().all(|f| matches(f, &r.number)))
-        .collect();
-    let key = |r: &NumberRecord| -> SortKey { (r.onboarded_at, r.id().to_owned()) };
-    records.sort_by_key(|r| key(r));
-    if !ascending {
-        records.reverse();
-    }
-    let keys: Vec<SortKey> = records.iter().map(|r| key(r)).collect();
-    let window = paging::window(&keys, ascending, &position, limit);
-    let data = records[window.start..window.end]
-        .iter()
-        .map(|r| fields::project_number(&r.number, &fields))
-        .collect();
-    let paging = paging::paging(&keys, &window, |name, cursor| {
+    };
+    let link = |name: &str, cursor: &str| {
         page_url(
             call,
             &format!("{waba_id}/phone_numbers"),
@@ -161,12 +149,45 @@ pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
             name,
             cursor,
         )
-    });
+    };
+    let (page_keys, paging, total) = if filters.is_empty() {
+        // The account's index is already in list order: read just the page, in
+        // O(log N + limit).
+        let page = paging::index_page(index, ascending, &position, limit);
+        let paging = paging::links(&page.keys, page.more_before, page.more_after, link);
+        (page.keys, paging, index.len())
+    } else {
+        // Filters look at every number of the account (O(N) for N numbers on it).
+        let mut keys: Vec<SortKey> = index
+            .iter()
+            .filter(|(_, id)| {
+                inner
+                    .numbers
+                    .get(id)
+                    .is_some_and(|r| filters.iter().all(|f| matches(f, &r.number)))
+            })
+            .cloned()
+            .collect();
+        if !ascending {
+            keys.reverse();
+        }
+        let window = paging::window(&keys, ascending, &position, limit);
+        let paging = paging::paging(&keys, &window, link);
+        let total = keys.len();
+        keys.truncate(window.end);
+        keys.drain(..window.start);
+        (keys, paging, total)
+    };
+    let data = page_keys
+        .iter()
+        .filter_map(|(_, id)| inner.numbers.get(id))
+        .map(|r| fields::project_number(&r.number, &fields))
+        .collect();
     let page = types::PhoneNumberPage {
         data,
         paging: Some(paging),
         summary: with_total.then_some(types::PhoneNumberSummary {
-            total_count: Some(keys.len() as i64),
+            total_count: Some(total as i64),
         }),
     };
     Ok(ok_json(&page))
@@ -174,7 +195,7 @@ pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
 
 /// `POST /{v}/{waba-id}/phone_numbers`: adds a number (status `PENDING`, not verified).
 pub(crate) fn add(call: &Call, waba_id: &str) -> GraphResult {
-    if !call.state.lock().wabas.iter().any(|w| w == waba_id) {
+    if !call.state.lock().has_waba(waba_id) {
         return Err(GraphError::unsupported("post", waba_id));
     }
     let request: types::AddPhoneNumberRequest = call.params.decode()?;
@@ -221,8 +242,8 @@ pub(crate) fn add(call: &Call, waba_id: &str) -> GraphResult {
                  migrate_phone_number to move it",
             ));
         }
+        inner.move_number(&id, waba_id);
         if let Some(record) = inner.numbers.get_mut(&id) {
-            record.waba_id = waba_id.to_owned();
             record.number.status = Some(types::PhoneNumberStatus::Pending);
             record.number.code_verification_status =
                 Some(types::CodeVerificationStatus::NotVerified);

@@ -93,14 +93,17 @@ pub(crate) async fn clear_faults(State(service): State<MockService>) -> Response
     ok_json(&json!({ "cleared": service.faults.clear() }))
 }
 
-/// `GET /__mock/requests`: the Graph requests received, oldest first.
+/// `GET /__mock/requests`: the Graph requests in the (bounded) log, oldest first, as
+/// `{"count", "total", "data"}`: `count` is how many the log holds, `total` how many were
+/// received (the log keeps only the most recent ones).
 pub(crate) async fn requests(State(service): State<MockService>) -> Response {
     let requests = service.state.requests();
+    let total = service.state.request_count();
     let data: Vec<Value> = requests
         .iter()
         .map(|r| json!({ "method": r.method, "path": r.path, "query": r.query }))
         .collect();
-    ok_json(&json!({ "count": data.len(), "data": data }))
+    ok_json(&json!({ "count": data.len(), "total": total, "data": data }))
 }
 
 /// `POST /__mock/events`: makes a [`MockEvent`](crate::MockEvent) happen; answers
