@@ -147,11 +147,12 @@ impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
     pub fn stream(self) -> ResultStream<P::Item> {
         self.pages()
             .flat_map(|page| {
-                let items: Vec<Result<P::Item, Error>> = match page {
-                    Ok(page) => page.into_inner().into_items().into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
+                // The page's own vector is yielded from, item by item (no second vector).
+                let (items, error) = match page {
+                    Ok(page) => (page.into_inner().into_items(), None),
+                    Err(error) => (Vec::new(), Some(error)),
                 };
-                futures_util::stream::iter(items)
+                futures_util::stream::iter(items.into_iter().map(Ok).chain(error.map(Err)))
             })
             .boxed()
     }
