@@ -626,6 +626,50 @@ pub(crate) fn fleet_number(
     record
 }
 
+impl MockState {
+    /// Seeds a fleet for load tests: business `business_id` (created when missing) comes
+    /// to own `wabas` new accounts, each with `numbers_per_waba` new numbers, and the new
+    /// account IDs are answered in order. Takes O(N log N) for N numbers in all (each
+    /// insert is a few map operations), never a scan of what is already there.
+    ///
+    /// The data is deterministic for a given state (IDs come from the mock's counter) and
+    /// varied the way the [demo data](crate::demo) is: statuses, quality ratings,
+    /// messaging tiers, name reviews and platforms cycle through the demo table, and every
+    /// number has its own display number (`+1 2xx-xxx-xxxx`, distinct across fleets) and
+    /// name. Onboarding times are spread over about a year, ending before 2025, so numbers
+    /// added afterwards list first.
+    pub fn seed_fleet(
+        &self,
+        business_id: &str,
+        wabas: usize,
+        numbers_per_waba: usize,
+    ) -> Vec<String> {
+        let mut inner = self.lock();
+        inner.businesses.entry(business_id.to_owned()).or_default();
+        let mut ids = Vec::with_capacity(wabas);
+        for w in 0..wabas {
+            let waba_id = inner.fresh_id();
+            inner.ensure_waba(&waba_id);
+            inner
+                .waba_nodes
+                .insert(waba_id.clone(), fleet_waba_node(&waba_id, w));
+            inner
+                .businesses
+                .entry(business_id.to_owned())
+                .or_default()
+                .owned
+                .push(waba_id.clone());
+            for i in 0..numbers_per_waba {
+                let id = inner.fresh_id();
+                let record = fleet_number(business_id, &waba_id, &id, w, i, numbers_per_waba);
+                inner.insert(record);
+            }
+            ids.push(waba_id);
+        }
+        ids
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
