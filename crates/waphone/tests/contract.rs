@@ -24,11 +24,17 @@ fn meta_spec() -> PathBuf {
     spec
 }
 
-/// Kills Prism when the test ends, however it ends.
+/// Kills Prism when the test ends, however it ends: the whole process group, since `npx`
+/// starts Prism through a shell and a node process that would outlive `npx` alone.
 struct Prism(std::process::Child);
 
 impl Drop for Prism {
     fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--"])
+            .arg(format!("-{}", self.0.id()))
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -42,7 +48,10 @@ fn fleet_commands_satisfy_metas_description() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new("npx")
+    let mut command = Command::new("npx");
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .args([
             "--yes",
             "@stoplight/prism-cli@5",

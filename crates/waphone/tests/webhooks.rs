@@ -38,7 +38,15 @@ struct Listen {
     child: Child,
     url: String,
     lines: mpsc::Receiver<String>,
-    stderr: std::thread::JoinHandle<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Drop for Listen {
+    /// A failing test must not leave the listener running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn listen(extra: &[&str]) -> Listen {
@@ -77,7 +85,7 @@ fn listen(extra: &[&str]) -> Listen {
         child,
         url,
         lines,
-        stderr,
+        stderr: Some(stderr),
     }
 }
 
@@ -95,7 +103,12 @@ impl Listen {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let rest: Vec<String> = self.lines.try_iter().collect();
-        (rest.join("\n"), self.stderr.join().unwrap())
+        let stderr = self
+            .stderr
+            .take()
+            .map(|t| t.join().unwrap())
+            .unwrap_or_default();
+        (rest.join("\n"), stderr)
     }
 }
 

@@ -65,6 +65,15 @@
 //! the shared [`Core`]. Only an explicit pin ([`ClientBuilder::api_version`],
 //! [`Client::with_api_version`]) sends another version with these types.
 //!
+//! # Features
+//!
+//! - `v23_0`, `v24_0` (default): one module per Graph API version, additive.
+//! - TLS, one needed (see [`tls`]): `rustls` (default, with the `ring` provider: a short
+//!   build), `rustls-aws-lc`, `native-tls`, or `plain-http` (no TLS, a local mock only). A
+//!   build with none stops with a message naming them.
+//! - `webhook-server`: a ready axum receiver for [`webhooks`].
+//! - `schemars`: `schemars::JsonSchema` on every generated type.
+//!
 //! # What you can rely on
 //!
 //! - **Forward compatibility**: every enum is open: a value Meta adds later decodes as
