@@ -13,9 +13,9 @@
 //!   (`v24_0::webhooks::Change`), keeping any field it does not type as raw JSON.
 //!
 //! [`WebhookReceiver`] does all of it from bytes and headers, for any web framework. With
-//! the `webhook-server` feature, [`WebhookReceiver::router`] and
-//! [`WebhookReceiver::channel`] give a ready axum receiver that answers Graph at once and
-//! hands the notifications to your code.
+//! the `webhook-server` feature, `WebhookReceiver::router` and `WebhookReceiver::channel`
+//! give a ready axum receiver that answers Graph at once and hands the notifications to your
+//! code.
 
 mod error;
 mod handshake;
