@@ -36,8 +36,14 @@ impl fmt::Debug for Credentials {
 /// assert!(proof.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
 /// ```
 pub fn appsecret_proof(access_token: &str, app_secret: &str) -> String {
-    let mut mac = keyed(app_secret);
-    mac.update(access_token.as_bytes());
+    hmac_hex(app_secret, access_token.as_bytes())
+}
+
+/// Lowercase hex HMAC-SHA256 of `data` keyed by `secret`: `appsecret_proof`, and a webhook
+/// signature after `sha256=`.
+pub(crate) fn hmac_hex(secret: &str, data: &[u8]) -> String {
+    let mut mac = keyed(secret);
+    mac.update(data);
     mac.finalize()
         .into_bytes()
         .iter()

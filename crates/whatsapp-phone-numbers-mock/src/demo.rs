@@ -145,6 +145,25 @@ pub(crate) fn business_limit(tier: &str) -> types::BusinessMessagingLimit {
 }
 
 /// The health Graph would report for a number in `status`.
+/// The throughput level a messaging tier goes with.
+fn throughput(tier: &str) -> types::PhoneNumberThroughput {
+    types::PhoneNumberThroughput {
+        level: Some(if matches!(tier, "TIER_100K" | "TIER_UNLIMITED") {
+            types::ThroughputLevel::High
+        } else {
+            types::ThroughputLevel::Standard
+        }),
+    }
+}
+
+/// A quality score with the rating's value and no date.
+fn quality_score(quality: &str) -> types::QualityScore {
+    types::QualityScore {
+        score: Some(quality.into()),
+        date: None,
+    }
+}
+
 pub(crate) fn health(id: &str, status: &str) -> types::HealthStatus {
     let (can, errors) = match status {
         "BANNED" | "DISCONNECTED" => (
@@ -251,18 +270,9 @@ fn record(index: usize, row: &Row) -> NumberRecord {
             types::SearchVisibility::Visible
         }),
         username: row.username.map(str::to_owned),
-        throughput: Some(types::PhoneNumberThroughput {
-            level: Some(if matches!(row.tier, "TIER_100K" | "TIER_UNLIMITED") {
-                types::ThroughputLevel::High
-            } else {
-                types::ThroughputLevel::Standard
-            }),
-        }),
+        throughput: Some(throughput(row.tier)),
         whatsapp_business_manager_messaging_limit: Some(business_limit(row.tier)),
-        quality_score: Some(types::QualityScore {
-            score: Some(row.quality.into()),
-            date: None,
-        }),
+        quality_score: Some(quality_score(row.quality)),
         health_status: Some(health(row.id, row.status)),
         platform_type: Some(row.host.into()),
         is_pin_enabled: Some(row.status == "CONNECTED"),
@@ -599,18 +609,9 @@ pub(crate) fn fleet_number(
         } else {
             types::SearchVisibility::Visible
         }),
-        throughput: Some(types::PhoneNumberThroughput {
-            level: Some(if matches!(row.tier, "TIER_100K" | "TIER_UNLIMITED") {
-                types::ThroughputLevel::High
-            } else {
-                types::ThroughputLevel::Standard
-            }),
-        }),
+        throughput: Some(throughput(row.tier)),
         whatsapp_business_manager_messaging_limit: Some(business_limit(row.tier)),
-        quality_score: Some(types::QualityScore {
-            score: Some(row.quality.into()),
-            date: None,
-        }),
+        quality_score: Some(quality_score(row.quality)),
         health_status: Some(health),
         is_pin_enabled: Some(row.status == "CONNECTED"),
         is_preverified_number: Some(false),

@@ -238,61 +238,51 @@ impl MockState {
                     &state,
                     &["SCHEDULE_FOR_DISABLE", "DISABLE", "REINSTATE"],
                 )?;
-                self.known_waba(&waba_id)?;
-                Ok(self.emit(
+                self.account_update(
                     &waba_id,
-                    "account_update",
-                    encode(&types::AccountUpdate {
+                    types::AccountUpdate {
                         event: Some(types::AccountUpdateEvent::DisabledUpdate),
                         ban_info: Some(types::BanInfo {
                             waba_ban_state: Some(types::WabaBanState::from(state.as_str())),
                             waba_ban_date: Some(today()),
                         }),
                         ..Default::default()
-                    }),
-                ))
+                    },
+                )
             }
             MockEvent::Restriction {
                 waba_id,
                 restriction_type,
                 expiration,
-            } => {
-                self.known_waba(&waba_id)?;
-                Ok(self.emit(
-                    &waba_id,
-                    "account_update",
-                    encode(&types::AccountUpdate {
-                        event: Some(types::AccountUpdateEvent::AccountRestriction),
-                        restriction_info: vec![types::RestrictionInfo {
-                            restriction_type: Some(types::RestrictionType::from(
-                                restriction_type.as_str(),
-                            )),
-                            expiration: Some(types::WebhookTime::Int64(
-                                expiration.unwrap_or_else(|| unix_now() + 86_400),
-                            )),
-                            remediation: None,
-                        }],
-                        ..Default::default()
-                    }),
-                ))
-            }
+            } => self.account_update(
+                &waba_id,
+                types::AccountUpdate {
+                    event: Some(types::AccountUpdateEvent::AccountRestriction),
+                    restriction_info: vec![types::RestrictionInfo {
+                        restriction_type: Some(types::RestrictionType::from(
+                            restriction_type.as_str(),
+                        )),
+                        expiration: Some(types::WebhookTime::Int64(
+                            expiration.unwrap_or_else(|| unix_now() + 86_400),
+                        )),
+                        remediation: None,
+                    }],
+                    ..Default::default()
+                },
+            ),
             MockEvent::Violation {
                 waba_id,
                 violation_type,
-            } => {
-                self.known_waba(&waba_id)?;
-                Ok(self.emit(
-                    &waba_id,
-                    "account_update",
-                    encode(&types::AccountUpdate {
-                        event: Some(types::AccountUpdateEvent::AccountViolation),
-                        violation_info: Some(types::ViolationInfo {
-                            violation_type: Some(violation_type),
-                        }),
-                        ..Default::default()
+            } => self.account_update(
+                &waba_id,
+                types::AccountUpdate {
+                    event: Some(types::AccountUpdateEvent::AccountViolation),
+                    violation_info: Some(types::ViolationInfo {
+                        violation_type: Some(violation_type),
                     }),
-                ))
-            }
+                    ..Default::default()
+                },
+            ),
             MockEvent::Raw {
                 waba_id,
                 field,
@@ -305,6 +295,12 @@ impl MockState {
                 Ok(self.emit(&waba_id, &field, value))
             }
         }
+    }
+
+    /// An `account_update` for a known account.
+    fn account_update(&self, waba_id: &str, update: types::AccountUpdate) -> Result<usize, String> {
+        self.known_waba(waba_id)?;
+        Ok(self.emit(waba_id, "account_update", encode(&update)))
     }
 
     fn known_waba(&self, waba_id: &str) -> Result<(), String> {

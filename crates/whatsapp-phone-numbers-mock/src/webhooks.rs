@@ -20,7 +20,6 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hmac::{KeyInit, Mac};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -189,15 +188,7 @@ impl Outbox {
 
 /// `sha256=` and the lowercase hex HMAC-SHA256 of `body` keyed by `secret`.
 pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes keys of any length");
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let mut out = String::from("sha256=");
-    for byte in digest.iter() {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    format!("sha256={}", crate::auth::hmac_hex(secret, body))
 }
 
 /// True for an `http://` URL on a loopback host: a callback the mock can verify and call.
@@ -343,9 +334,9 @@ pub(crate) async fn run(outbox: Arc<Outbox>) {
 }
 
 async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    let http = client();
     while let Some(job) = jobs.recv().await {
         let config = outbox.config();
-        let http = client();
         let signature = signature(&config.app_secret, job.body.as_bytes());
         let mut backoff = config.policy.first_backoff;
         let mut status = None;
