@@ -110,13 +110,7 @@ pub(crate) fn check_base_url(raw: &str) -> Result<String, Error> {
         }
         "https" => {}
         "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback {
+            if !crate::validate::is_loopback(&url) {
                 return Err(Error::invalid(
                     "base_url",
                     "plain http:// is only allowed for loopback hosts; use https://",

@@ -85,17 +85,28 @@ impl AppSecret {
     /// assert_eq!(proof.len(), 64);
     /// ```
     pub fn proof(&self, token: &AccessToken) -> String {
+        use hmac::Mac;
+        lower_hex(&self.mac(token.0.as_bytes()).finalize().into_bytes())
+    }
+
+    /// HMAC-SHA256 keyed by this secret, over `data` (finalise or verify it).
+    pub(crate) fn mac(&self, data: &[u8]) -> hmac::Hmac<sha2::Sha256> {
         use hmac::{KeyInit, Mac};
         let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.0.as_bytes())
             .expect("HMAC takes keys of any length");
-        mac.update(token.0.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        let mut hex = String::with_capacity(digest.len() * 2);
-        for byte in digest.iter() {
-            hex.push_str(&format!("{byte:02x}"));
-        }
-        hex
+        mac.update(data);
+        mac
     }
+}
+
+/// `bytes` as lowercase hex.
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+        hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
+    }
+    hex
 }
 
 redacted_debug!(AppSecret);

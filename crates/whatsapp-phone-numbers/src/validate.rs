@@ -125,6 +125,16 @@ pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// True when `url`'s host is `localhost`, in `127.0.0.0/8` or `[::1]`.
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// A webhook callback: an [`https_url`], or an `http://` URL to a loopback host
 /// (`localhost`, `127.0.0.0/8`, `[::1]`), which only a local mock can call (Graph itself
 /// refuses it).
@@ -132,13 +142,7 @@ pub(crate) fn callback_url(field: &'static str, value: &str) -> Result<String> {
     if let Some(rest) = value.strip_prefix("http://") {
         let url = url::Url::parse(value)
             .map_err(|e| Error::invalid(field, format!("is not a valid URL ({e})")))?;
-        let loopback = match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if !loopback || rest.chars().any(|c| c.is_whitespace() || unsafe_in_text(c)) {
+        if !is_loopback(&url) || rest.chars().any(|c| c.is_whitespace() || unsafe_in_text(c)) {
             return Err(Error::invalid(
                 field,
                 "must be an https:// URL (http:// only to a loopback host, for a local mock)",

@@ -1,22 +1,13 @@
 //! `X-Hub-Signature-256`: Graph signs every webhook body with the app secret.
 
-use hmac::{KeyInit, Mac};
-
 use super::error::WebhookError;
-use crate::secret::AppSecret;
+use crate::secret::{AppSecret, lower_hex};
 
 /// The header Graph signs webhook bodies in (`sha256=` and the lowercase hex HMAC-SHA256 of
 /// the raw body, keyed by the app secret).
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 
 const PREFIX: &str = "sha256=";
-
-fn mac(app_secret: &AppSecret, body: &[u8]) -> hmac::Hmac<sha2::Sha256> {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(app_secret.expose().as_bytes())
-        .expect("HMAC takes keys of any length");
-    mac.update(body);
-    mac
-}
 
 /// The `X-Hub-Signature-256` value Graph would send with `body`: `sha256=` and 64 lowercase
 /// hex digits. For tests that post signed webhooks to a handler.
@@ -29,14 +20,9 @@ fn mac(app_secret: &AppSecret, body: &[u8]) -> hmac::Hmac<sha2::Sha256> {
 /// assert!(header.starts_with("sha256=") && header.len() == 71);
 /// ```
 pub fn sign(app_secret: &AppSecret, body: &[u8]) -> String {
-    let digest = mac(app_secret, body).finalize().into_bytes();
-    let mut out = String::with_capacity(PREFIX.len() + 64);
-    out.push_str(PREFIX);
-    for byte in digest.iter() {
-        out.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        out.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
-    }
-    out
+    use hmac::Mac;
+    let digest = app_secret.mac(body).finalize().into_bytes();
+    format!("{PREFIX}{}", lower_hex(&digest))
 }
 
 fn hex_digit(c: u8) -> Option<u8> {
@@ -78,7 +64,9 @@ pub fn verify(
         };
         expected[i] = high << 4 | low;
     }
-    mac(app_secret, body)
+    use hmac::Mac;
+    app_secret
+        .mac(body)
         .verify_slice(&expected)
         .map_err(|_| WebhookError::SignatureMismatch)
 }
