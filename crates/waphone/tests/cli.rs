@@ -5,16 +5,14 @@ use std::process::{Command, Output, Stdio};
 
 use whatsapp_phone_numbers_mock::{MockServer, demo, types};
 
-const BIN: &str = env!("CARGO_BIN_EXE_waphone");
+mod common;
+use common::{BIN, command};
+
 const SECRET_TOKEN: &str = "EAA-cli-SECRET-token";
 
 fn waphone(args: &[&str]) -> Output {
-    Command::new(BIN)
+    command()
         .args(args)
-        .env_remove("WHATSAPP_ACCESS_TOKEN")
-        .env_remove("WHATSAPP_APP_SECRET")
-        .env_remove("WHATSAPP_BASE_URL")
-        .stdin(Stdio::null())
         .output()
         .expect("the waphone binary runs")
 }

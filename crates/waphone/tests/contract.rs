@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_waphone");
+mod common;
 
 fn meta_spec() -> PathBuf {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -145,11 +145,9 @@ fn fleet_commands_satisfy_metas_description() {
         vec!["list", waba],
     ];
     for args in commands {
-        let out = Command::new(BIN)
+        let out = common::command()
             .args(["--base-url", &base, "--token", "contract-token", "--json"])
             .args(&args)
-            .env_remove("WHATSAPP_API_VERSION")
-            .stdin(Stdio::null())
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -2,31 +2,12 @@
 //! `subscriptions`, `oba`, `qr`, `automation`, `profile photo` and `audit --business`;
 //! bad input exits 2 with the flag named and nothing sent.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use whatsapp_phone_numbers_mock::{MockServer, demo};
 
-const BIN: &str = env!("CARGO_BIN_EXE_waphone");
-
-/// `waphone` with none of the environment variables it reads, and no stdin.
-fn command() -> Command {
-    let mut command = Command::new(BIN);
-    for var in [
-        "WHATSAPP_ACCESS_TOKEN",
-        "WHATSAPP_APP_SECRET",
-        "WHATSAPP_BASE_URL",
-        "WHATSAPP_API_VERSION",
-        "WHATSAPP_APP_ID",
-        "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
-        "WHATSAPP_PIN",
-        "WHATSAPP_VERIFICATION_CODE",
-        "RUST_LOG",
-    ] {
-        command.env_remove(var);
-    }
-    command.stdin(Stdio::null());
-    command
-}
+mod common;
+use common::command;
 
 fn waphone(args: &[String]) -> Output {
     command()

@@ -4,7 +4,7 @@
 //! prints a secret.
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -12,26 +12,11 @@ use whatsapp_phone_numbers::AppSecret;
 use whatsapp_phone_numbers::webhooks::sign;
 use whatsapp_phone_numbers_mock::{MockServer, demo};
 
-const BIN: &str = env!("CARGO_BIN_EXE_waphone");
+mod common;
+use common::command;
+
 const SECRET: &str = "cli-app-secret-value";
 const TOKEN: &str = "cli-verify-token-value";
-
-/// `waphone` with none of the environment variables it reads, and no stdin.
-fn command() -> Command {
-    let mut command = Command::new(BIN);
-    for var in [
-        "WHATSAPP_ACCESS_TOKEN",
-        "WHATSAPP_APP_SECRET",
-        "WHATSAPP_BASE_URL",
-        "WHATSAPP_API_VERSION",
-        "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
-        "RUST_LOG",
-    ] {
-        command.env_remove(var);
-    }
-    command.stdin(Stdio::null());
-    command
-}
 
 /// A running `webhooks listen`: its URL, and its stdout and stderr lines as they come.
 struct Listen {
