@@ -4,10 +4,11 @@
 use std::sync::OnceLock;
 
 use futures_util::TryStreamExt;
-use whatsapp_phone_numbers::v24_0::{self, PhoneNumberField as F};
+use whatsapp_phone_numbers::v24_0::PhoneNumberField as F;
+use workspace_benches::Setup;
 use workspace_benches::measure::{self, Counting};
-use workspace_benches::raw::{ListedNumber, Raw};
-use workspace_benches::server::{self, FIRST_WABA, Server};
+use workspace_benches::raw::ListedNumber;
+use workspace_benches::server::{self, FIRST_WABA};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -25,35 +26,10 @@ const SELECTION: [F; 8] = [
     F::NameStatus,
 ];
 
-struct Setup {
-    _server: Server,
-    runtime: tokio::runtime::Runtime,
-    raw: Raw,
-    client: v24_0::Client,
-}
-
 static SETUP: OnceLock<Setup> = OnceLock::new();
 
 fn setup() -> &'static Setup {
-    SETUP.get_or_init(|| {
-        let server = server::spawn(1, NUMBERS);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let raw = Raw::new(&server.base_url, "bench-token");
-        let client = v24_0::Client::builder()
-            .access_token("bench-token")
-            .base_url(&server.base_url)
-            .build()
-            .unwrap();
-        Setup {
-            _server: server,
-            runtime,
-            raw,
-            client,
-        }
-    })
+    SETUP.get_or_init(|| Setup::start(1, NUMBERS))
 }
 
 fn raw_all(s: &Setup, page: u32) {
@@ -90,9 +66,6 @@ fn main() {
     if server::serve_if_child() {
         return;
     }
-    // The baseline's reqwest client may be built first; it needs the crypto provider the
-    // SDK would install.
-    whatsapp_phone_numbers::tls::install_default_provider();
     let s = setup();
     for page in [100, 25] {
         measure::paired(

@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use whatsapp_phone_numbers::v24_0::{self, PhoneNumberField as F};
+use workspace_benches::Setup;
 use workspace_benches::measure::{self, Counting};
-use workspace_benches::raw::Raw;
-use workspace_benches::server::{self, PHONE_ID, Server};
+use workspace_benches::server::{self, PHONE_ID};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -22,42 +22,21 @@ const SELECTION: [F; 7] = [
     F::HealthStatus,
 ];
 
-struct Setup {
-    _server: Server,
-    runtime: tokio::runtime::Runtime,
-    raw: Raw,
-    client: v24_0::Client,
-    fields: String,
-}
-
 static SETUP: OnceLock<Setup> = OnceLock::new();
 
 fn setup() -> &'static Setup {
-    SETUP.get_or_init(|| {
-        let server = server::spawn(1, 100);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let raw = Raw::new(&server.base_url, "bench-token");
-        let client = v24_0::Client::builder()
-            .access_token("bench-token")
-            .base_url(&server.base_url)
-            .build()
-            .unwrap();
-        Setup {
-            _server: server,
-            runtime,
-            raw,
-            client,
-            fields: server::FIELDS.join(","),
-        }
-    })
+    SETUP.get_or_init(|| Setup::start(1, 100))
+}
+
+/// The selection as the baseline writes it, joined once.
+fn fields() -> &'static str {
+    static FIELDS: OnceLock<String> = OnceLock::new();
+    FIELDS.get_or_init(|| server::FIELDS.join(","))
 }
 
 fn raw_get(s: &Setup) {
     s.runtime.block_on(async {
-        let n = s.raw.phone_number(PHONE_ID, &s.fields).await;
+        let n = s.raw.phone_number(PHONE_ID, fields()).await;
         assert_eq!(n.status.as_deref(), Some("CONNECTED"));
     });
 }
@@ -79,9 +58,6 @@ fn main() {
     if server::serve_if_child() {
         return;
     }
-    // The baseline's reqwest client may be built first; it needs the crypto provider the
-    // SDK would install.
-    whatsapp_phone_numbers::tls::install_default_provider();
     let s = setup();
     const OPS: u64 = 2_000;
     measure::paired(

@@ -9,3 +9,44 @@
 pub mod measure;
 pub mod raw;
 pub mod server;
+
+use whatsapp_phone_numbers::v24_0;
+
+/// What a benchmark measures with: the server child, a single-threaded runtime (so that
+/// only this thread's work is the client's), the hand-written client and the facade, both
+/// pointed at the server.
+pub struct Setup {
+    _server: server::Server,
+    /// The runtime both clients run on.
+    pub runtime: tokio::runtime::Runtime,
+    /// The hand-written baseline.
+    pub raw: raw::Raw,
+    /// The facade.
+    pub client: v24_0::Client,
+}
+
+impl Setup {
+    /// Starts a server with `wabas` accounts of `numbers` numbers and both clients.
+    pub fn start(wabas: u64, numbers: u64) -> Self {
+        // The baseline's reqwest client may be built first; it needs the crypto provider
+        // the SDK would install.
+        whatsapp_phone_numbers::tls::install_default_provider();
+        let server = server::spawn(wabas, numbers);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let raw = raw::Raw::new(&server.base_url, "bench-token");
+        let client = v24_0::Client::builder()
+            .access_token("bench-token")
+            .base_url(&server.base_url)
+            .build()
+            .expect("a client of the server");
+        Self {
+            _server: server,
+            runtime,
+            raw,
+            client,
+        }
+    }
+}
