@@ -2,9 +2,16 @@
 //! measured process holds only the client), the hand-written reqwest + serde_json baseline,
 //! and a paired measurement of CPU time and allocations that reports ratios.
 //!
-//! Run with `cargo bench -p workspace-benches` (or `--bench request`, `--bench paging`).
-//! Each benchmark first prints the paired report (baseline and facade alternating, several
-//! rounds, min and median of the ratios), then divan's timings.
+//! Run with `cargo bench -p workspace-benches` (or `--bench request`, `--bench paging`,
+//! `--bench audit`). Each benchmark first prints the paired report (baseline and facade
+//! alternating, several rounds, min and median of the ratios), then divan's timings.
+//!
+//! `--bench audit` measures the fleet audit end to end: the release `waphone --json audit
+//! --business B` (which it builds first) against `raw_audit` (this crate's binary, the same
+//! audit written by hand), both child processes reading 2,000 accounts × 50 numbers from the
+//! server child at concurrency 4 and 16, reporting wall and CPU ratios per round, min and
+//! median, and the time after the last page (the output path). `AUDIT_ROUNDS` and
+//! `AUDIT_CONCURRENCY` (`4,16`) change what it runs.
 
 pub mod measure;
 pub mod raw;

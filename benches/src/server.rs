@@ -1,9 +1,13 @@
 //! A static Graph server for benchmarks, run as a child process of the benchmark itself:
 //! one phone number node, and accounts of generated numbers behind cursor paging, with
 //! Graph's headers on every answer. Nothing it does is measured.
+//!
+//! `GET /__bench/stats` answers what the server has done so far (see [`Stats`]), so that a
+//! benchmark can tell when a client's last page was served and what serving cost.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{Query, Request};
 use axum::http::{HeaderValue, header};
@@ -69,6 +73,34 @@ pub fn listed_number(waba: u64, j: u64) -> Value {
     })
 }
 
+/// Requests answered (the stats endpoint not counted).
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+/// [`monotonic_ns`] when the last answer was built.
+static LAST_ANSWER_NS: AtomicU64 = AtomicU64::new(0);
+
+/// `CLOCK_MONOTONIC` in nanoseconds: one clock for every process of the machine, so the
+/// server's timestamps compare with the benchmark's.
+pub fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime fills the struct it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// What the server has done since it started (`GET /__bench/stats`).
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct Stats {
+    /// Requests answered, the stats requests not counted.
+    pub requests: u64,
+    /// [`monotonic_ns`] when the last answer was built.
+    pub last_answer_ns: u64,
+    /// The server process's CPU time (user + system), in nanoseconds.
+    pub cpu_ns: u64,
+}
+
 /// A running server child process; killed when dropped.
 pub struct Server {
     child: Child,
@@ -80,6 +112,33 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Asks the server for its [`Stats`] (a plain HTTP/1.1 request on a new connection, so
+    /// that no client under measurement is involved).
+    pub fn stats(&self) -> Stats {
+        let address = self
+            .base_url
+            .strip_prefix("http://")
+            .expect("the server's URL is http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("the server accepts");
+        write!(
+            stream,
+            "GET /__bench/stats HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("the stats request is sent");
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .expect("the stats answer is read");
+        let body = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|at| &answer[at + 4..])
+            .expect("an HTTP answer with a body");
+        serde_json::from_slice(body).expect("the stats are JSON")
     }
 }
 
@@ -178,6 +237,15 @@ fn answer(
         }
         serde_json::to_vec(&json!({"data": data, "paging": paging})).unwrap()
     };
+    if segments == ["__bench", "stats"] {
+        let stats = Stats {
+            requests: REQUESTS.load(Ordering::Relaxed),
+            last_answer_ns: LAST_ANSWER_NS.load(Ordering::Relaxed),
+            cpu_ns: crate::measure::cpu_time().as_nanos() as u64,
+        };
+        return serde_json::to_vec(&stats).unwrap().into_response();
+    }
+    REQUESTS.fetch_add(1, Ordering::Relaxed);
     let (body, waba) = match segments.as_slice() {
         [_, id] if *id == PHONE_ID => (phone.to_vec(), "102290129340398".to_owned()),
         [_, _, "owned_whatsapp_business_accounts"] => (
@@ -218,5 +286,6 @@ fn answer(
     )) {
         headers.insert("x-business-use-case-usage", value);
     }
+    LAST_ANSWER_NS.store(monotonic_ns(), Ordering::Relaxed);
     response
 }

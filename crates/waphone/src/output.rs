@@ -28,9 +28,20 @@ pub fn emit_line(text: &str) -> Result<(), Failure> {
 pub struct Output {
     /// `--json`: stdout holds exactly one JSON document.
     pub json: bool,
+    /// Progress lines go to stderr: not with `--json`, and only when stderr is a terminal
+    /// (checked once).
+    pub progress: bool,
 }
 
 impl Output {
+    /// The output for `--json` or not, with progress when stderr is a terminal.
+    pub fn new(json: bool) -> Self {
+        Self {
+            json,
+            progress: !json && std::io::stderr().is_terminal(),
+        }
+    }
+
     /// Prints `value` as pretty JSON (the only thing on stdout).
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(value)
@@ -60,7 +71,7 @@ impl Output {
 
     /// Progress on stderr, only for people: not with `--json`, not when stderr is piped.
     pub fn progress(&self, message: &str) {
-        if !self.json && std::io::stderr().is_terminal() {
+        if self.progress {
             let mut err = std::io::stderr();
             let _ = write!(err, "\r\x1b[2K{message}");
             let _ = err.flush();
@@ -69,7 +80,7 @@ impl Output {
 
     /// Clears the progress line.
     pub fn progress_done(&self) {
-        if !self.json && std::io::stderr().is_terminal() {
+        if self.progress {
             let mut err = std::io::stderr();
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();

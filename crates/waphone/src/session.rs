@@ -91,7 +91,7 @@ pub struct Session<V: GraphVersion> {
 impl<V: GraphVersion> Session<V> {
     /// Builds the client for `version` with `V`'s types. Nothing is sent.
     pub async fn open(global: &Global, version: ApiVersion) -> Result<Self, Failure> {
-        let out = Output { json: global.json };
+        let out = Output::new(global.json);
         let mut builder = Client::<V>::builder().api_version(version);
         #[allow(unused_mut)]
         let mut mock: Option<MockHandle> = None;

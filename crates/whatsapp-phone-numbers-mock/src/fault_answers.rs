@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use crate::errors::GraphError;
 use crate::faults::FaultKind;
 use crate::headers::Meta;
+use crate::rate_limits::Refusal;
 
 /// The largest body a truncated answer is built from.
 const MAX_TRUNCATED_BODY: usize = 16 * 1024 * 1024;
@@ -113,6 +114,28 @@ pub(crate) fn answer(kind: &FaultKind, meta: &mut Meta) -> Option<Response> {
         }
     };
     Some(error.into_response_with_trace(&meta.trace_id))
+}
+
+/// The answer to a call over a budget of the [rate-limit model](crate::RateLimits).
+pub(crate) fn refused(refusal: Refusal, meta: &mut Meta) -> Response {
+    let error = match refusal {
+        Refusal::App => {
+            meta.app_exhausted = true;
+            GraphError::new(StatusCode::FORBIDDEN, 4, "OAuthException", message_for(4))
+        }
+        Refusal::Account { regain_minutes } => {
+            meta.regain_minutes = Some(regain_minutes);
+            GraphError::new(
+                StatusCode::BAD_REQUEST,
+                80008,
+                "OAuthException",
+                message_for(80008),
+            )
+        }
+    };
+    error
+        .transient(true)
+        .into_response_with_trace(&meta.trace_id)
 }
 
 /// `response` as `200 OK` with its body cut off halfway.

@@ -87,6 +87,7 @@ mod tests {
                 app_percent: 2,
                 waba_id: Some("102290129340398".into()),
                 waba_percent: 1,
+                refused: None,
             },
             app_exhausted: false,
             regain_minutes: None,

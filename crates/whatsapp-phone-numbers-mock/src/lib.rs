@@ -96,6 +96,7 @@ mod headers;
 mod ids;
 mod paging;
 mod params;
+mod rate_limits;
 mod routes;
 mod server;
 mod service;
@@ -106,6 +107,7 @@ pub use auth::appsecret_proof;
 pub use events::MockEvent;
 pub use faults::{Fault, FaultKind, Faults};
 pub use handlers::fleet::MOCK_APP_ID;
+pub use rate_limits::RateLimits;
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;
 pub use state::{

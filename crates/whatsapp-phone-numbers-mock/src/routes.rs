@@ -1,5 +1,6 @@
 //! The router: mock-only endpoints under `/__mock/`, and every other path through the Graph
-//! pipeline (log → fault → version → credentials → operation → Graph headers).
+//! pipeline (log → rate limits → fault → version → credentials → operation → Graph
+//! headers).
 
 use std::time::Duration;
 
@@ -89,6 +90,11 @@ async fn graph(State(service): State<MockService>, request: Request) -> Response
         regain_minutes: None,
     };
 
+    if let Some(refusal) = meta.usage.refused {
+        let mut response = fault_answers::refused(refusal, &mut meta);
+        headers::apply(&mut response, &meta);
+        return response;
+    }
     let fault = service.faults.take(&path);
     if let Some(FaultKind::Delay { millis }) = &fault {
         tokio::time::sleep(Duration::from_millis(*millis)).await;

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::auth::Credentials;
 use crate::demo;
 use crate::faults::Faults;
+use crate::rate_limits::RateLimits;
 use crate::service::MockService;
 use crate::state::{DEFAULT_REQUEST_LOG_LIMIT, MockState};
 use crate::webhooks::DeliveryPolicy;
@@ -34,6 +35,7 @@ pub struct MockServerBuilder {
     delivery: DeliveryPolicy,
     review_names_after: Option<Duration>,
     request_log_limit: usize,
+    rate_limits: RateLimits,
 }
 
 impl Default for MockServerBuilder {
@@ -46,6 +48,7 @@ impl Default for MockServerBuilder {
             delivery: DeliveryPolicy::default(),
             review_names_after: None,
             request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -95,6 +98,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// The rate-limit model (default [`RateLimits::default`]: usage reported against
+    /// Graph-like hourly budgets, nothing refused). [`RateLimits::enforced`] refuses calls
+    /// over a budget, as Graph does, to test code that must stay under it.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
     /// Starts without the demo data: no accounts, no numbers.
     pub fn empty(mut self) -> Self {
         self.demo = false;
@@ -105,6 +116,7 @@ impl MockServerBuilder {
     pub fn service(&self) -> MockService {
         let state = MockState::new();
         state.set_request_log_limit(self.request_log_limit);
+        state.set_rate_limits(self.rate_limits);
         state.outbox().configure(
             self.app_secret.as_deref(),
             self.delivery,

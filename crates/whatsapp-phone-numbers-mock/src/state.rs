@@ -9,6 +9,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
+use crate::rate_limits::{Ledger, RateLimits, Refusal};
+
 /// Everything the mock stores about one business phone number.
 ///
 /// `number` is the node as Graph would return it with every field asked for; the other
@@ -143,19 +145,16 @@ pub(crate) struct UploadRecord {
 /// Usage figures for the `x-app-usage` and `x-business-use-case-usage` headers.
 #[derive(Clone, Debug)]
 pub(crate) struct Usage {
-    /// Percentage of the app's hourly budget used.
+    /// Percentage of the app's budget used.
     pub(crate) app_percent: u64,
     /// The account the request is charged to, when there is one.
     pub(crate) waba_id: Option<String>,
-    /// Percentage of that account's hourly budget used.
+    /// Percentage of that account's budget used.
     pub(crate) waba_percent: u64,
+    /// The request is over a budget and refused.
+    pub(crate) refused: Option<Refusal>,
 }
 
-/// Calls per rolling hour that count as 100% in `x-app-usage`.
-const APP_CALLS_PER_HOUR: u64 = 10_000;
-/// Calls per rolling hour and account that count as 100% in `x-business-use-case-usage`.
-const WABA_CALLS_PER_HOUR: u64 = 5_000;
-const WINDOW: Duration = Duration::from_secs(3600);
 /// First ID handed to numbers created at run time.
 const FIRST_RUNTIME_ID: u64 = 109_900_000_000_001;
 /// How many requests the log keeps unless told otherwise (see
@@ -203,8 +202,8 @@ pub(crate) struct Inner {
     /// those the bounded log dropped.
     request_total: usize,
     next_id: u64,
-    app_calls: VecDeque<Instant>,
-    waba_calls: HashMap<String, VecDeque<Instant>>,
+    /// Calls per app and account in the rate-limit window.
+    pub(crate) ledger: Ledger,
 }
 
 impl Inner {
@@ -373,8 +372,7 @@ impl MockState {
                 request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
                 request_total: 0,
                 next_id: FIRST_RUNTIME_ID,
-                app_calls: VecDeque::new(),
-                waba_calls: HashMap::new(),
+                ledger: Ledger::default(),
             })),
             outbox: crate::webhooks::Outbox::new(),
         }
@@ -649,33 +647,29 @@ impl MockState {
                 NodeKind::AccountNumber => inner.account_numbers.get(id).map(|(w, _)| w.clone()),
             })
             .or_else(|| inner.wabas.first().cloned());
-        let app_calls = charge(&mut inner.app_calls, now);
-        let waba_calls = match &waba_id {
-            Some(waba) => charge(inner.waba_calls.entry(waba.clone()).or_default(), now),
-            None => 0,
-        };
+        let charge = inner.ledger.charge(waba_id.as_deref(), now);
         Usage {
-            app_percent: percent(app_calls, APP_CALLS_PER_HOUR),
+            app_percent: charge.app_percent,
             waba_id,
-            waba_percent: percent(waba_calls, WABA_CALLS_PER_HOUR),
+            waba_percent: charge.account_percent,
+            refused: charge.refused,
         }
     }
-}
 
-/// Adds a call at `now` to a rolling one-hour window and returns the calls in it.
-fn charge(calls: &mut VecDeque<Instant>, now: Instant) -> u64 {
-    while calls
-        .front()
-        .is_some_and(|t| now.duration_since(*t) > WINDOW)
-    {
-        calls.pop_front();
+    /// The rate-limit model (default [`RateLimits::default`]: reported, not enforced).
+    pub fn rate_limits(&self) -> RateLimits {
+        self.lock().ledger.limits
     }
-    calls.push_back(now);
-    calls.len() as u64
-}
 
-fn percent(calls: u64, budget: u64) -> u64 {
-    (calls * 100).div_ceil(budget).min(100)
+    /// Replaces the rate-limit model; calls already charged stay in the window.
+    pub fn set_rate_limits(&self, limits: RateLimits) {
+        self.lock().ledger.limits = limits;
+    }
+
+    /// How many requests were refused for being over a budget (see [`RateLimits`]).
+    pub fn refused_count(&self) -> u64 {
+        self.lock().ledger.refused
+    }
 }
 
 /// Seconds since the Unix epoch.
@@ -743,13 +737,5 @@ mod tests {
         // The running maximum still puts new numbers first after all that.
         let d = state.add_number("1", types::PhoneNumber::default());
         assert_eq!(listed(&state, "1"), vec![d, b]);
-    }
-
-    #[test]
-    fn usage_is_a_capped_percentage() {
-        assert_eq!(percent(0, 100), 0);
-        assert_eq!(percent(1, 10_000), 1);
-        assert_eq!(percent(5_000, 5_000), 100);
-        assert_eq!(percent(9_000, 5_000), 100);
     }
 }

@@ -16,6 +16,7 @@ use crate::core::{Core, Settings};
 use crate::error::Error;
 use crate::retry::RetryConfig;
 use crate::secret::{AccessToken, AppSecret};
+use crate::throttle::ThrottleConfig;
 
 /// Builds a [`Client`]. Start from `Client::builder()` or `Client::from_env()`.
 ///
@@ -41,6 +42,7 @@ pub struct ClientBuilder<V> {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryConfig,
+    throttle: ThrottleConfig,
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
     /// A problem found by `from_env`, reported by `build`.
@@ -64,6 +66,7 @@ impl<V> fmt::Debug for ClientBuilder<V> {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
+            .field("throttle", &self.throttle)
             .field("custom_http_client", &self.http.is_some())
             .finish()
     }
@@ -100,6 +103,7 @@ impl<V: GraphVersion> ClientBuilder<V> {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryConfig::default(),
+            throttle: ThrottleConfig::default(),
             http: None,
             user_agent: None,
             env_error: None,
@@ -190,6 +194,14 @@ impl<V: GraphVersion> ClientBuilder<V> {
         self
     }
 
+    /// How the client slows itself as Graph's reported usage nears the limit (default
+    /// [`ThrottleConfig::default`]: spaced from 75%, one at a time from 95%;
+    /// [`ThrottleConfig::disabled`] turns it off). The throttle is shared by every clone.
+    pub fn throttle(mut self, throttle: ThrottleConfig) -> Self {
+        self.throttle = throttle;
+        self
+    }
+
     /// Use this `reqwest::Client` (your TLS, proxy and pool settings) instead of building one.
     ///
     /// The client this crate builds follows no redirects, so a request body (a PIN, a code)
@@ -224,6 +236,7 @@ impl<V: GraphVersion> ClientBuilder<V> {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             retry: self.retry,
+            throttle: self.throttle,
             http: self.http,
             user_agent: self.user_agent,
         })?;

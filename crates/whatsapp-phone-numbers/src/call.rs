@@ -103,6 +103,7 @@ impl Core {
             attempt += 1;
             let may_retry = attempt <= inner.retry.max_retries;
             let request = inner.request(&call, url.clone())?;
+            let ticket = inner.throttle.admit(call.ids.first().copied()).await;
             let span = tracing::info_span!(
                 "whatsapp.request",
                 operation = call.op.name,
@@ -130,6 +131,9 @@ impl Core {
             };
             let status = response.status().as_u16();
             span.record("status", status);
+            inner
+                .throttle
+                .observe(call.ids.first().copied(), ticket, response.headers());
             let meta = ResponseMeta::from_headers(status, response.headers(), attempt);
             inner.check_served_version(version, &meta);
             if let Some(trace) = meta.trace_id() {

@@ -73,6 +73,12 @@ impl<V: GraphVersion> Client<V> {
         self.core.base_url()
     }
 
+    /// What the throttle knows: Graph's last reported usage and the requests held back.
+    /// Shared by every clone and by every client over the same [`Core`].
+    pub fn throttle_status(&self) -> crate::ThrottleStatus {
+        self.core.throttle_status()
+    }
+
     /// The configuration shared with other clients (pool, credentials, host, retries).
     pub fn core(&self) -> &Core {
         &self.core

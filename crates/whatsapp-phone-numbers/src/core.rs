@@ -1,5 +1,5 @@
-//! What every client shares, whatever its version: the HTTP pool, credentials, host and
-//! retry policy.
+//! What every client shares, whatever its version: the HTTP pool, credentials, host, retry
+//! policy and throttle.
 
 use std::fmt;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::meta::ResponseMeta;
 use crate::retry::RetryConfig;
 use crate::secret::{AccessToken, AppSecret};
+use crate::throttle::{Throttle, ThrottleConfig, ThrottleStatus};
 
 /// The configuration clients share: connection pool, credentials, host and retry policy.
 /// Cheap to clone. It holds no API version: each [`Client`](crate::Client) decides its own.
@@ -31,6 +32,8 @@ pub(crate) struct Inner {
     pub(crate) appsecret_proof: Option<String>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryConfig,
+    /// Usage seen in answers, and the gate that spaces requests by it.
+    pub(crate) throttle: Throttle,
     version_warned: AtomicBool,
 }
 
@@ -41,6 +44,7 @@ impl fmt::Debug for Core {
             .field("access_token", &"<redacted>")
             .field("appsecret_proof", &self.inner.appsecret_proof.is_some())
             .field("retry", &self.inner.retry)
+            .field("throttle", &self.inner.throttle)
             .finish()
     }
 }
@@ -53,6 +57,7 @@ pub(crate) struct Settings {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) retry: RetryConfig,
+    pub(crate) throttle: ThrottleConfig,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) user_agent: Option<String>,
 }
@@ -66,9 +71,11 @@ impl Core {
             timeout,
             connect_timeout,
             retry,
+            throttle,
             http,
             user_agent,
         } = settings;
+        throttle.check()?;
         let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose()))
             .map_err(|_| Error::invalid("access_token", "cannot be sent in a header"))?;
         authorization.set_sensitive(true);
@@ -110,6 +117,7 @@ impl Core {
                 token,
                 user_agent,
                 retry,
+                throttle: Throttle::new(throttle),
                 version_warned: AtomicBool::new(false),
             }),
         })
@@ -123,6 +131,12 @@ impl Core {
     /// The retry policy.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
+    }
+
+    /// What the throttle knows: the usage Graph last reported and how many requests it
+    /// held back. Shared by every client over this configuration.
+    pub fn throttle_status(&self) -> ThrottleStatus {
+        self.inner.throttle.status()
     }
 }
 

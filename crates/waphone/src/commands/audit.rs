@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
+use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use whatsapp_phone_numbers::view::{BusinessAccount as _, PhoneNumber as _};
@@ -26,8 +27,9 @@ pub struct AuditArgs {
     /// With --business: also the accounts clients shared with it.
     #[arg(long, requires = "business")]
     pub client: bool,
-    /// Accounts read at the same time.
-    #[arg(long, default_value_t = 4)]
+    /// Accounts read at the same time, at most. Fewer while Graph reports usage near the
+    /// rate limit: the client's throttle suggests how many (one from 95%).
+    #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
 }
 
@@ -209,38 +211,75 @@ impl AuditArgs {
         let out = session.out;
         let fetched = AtomicUsize::new(0);
         let fields: Vec<V::PhoneNumberField> = FIELDS.iter().map(|f| Field::parse(f)).collect();
-        let per_account: Vec<Result<Vec<AuditRow>, Error>> = futures_util::stream::iter(&accounts)
-            .map(|waba| {
-                let fetched = &fetched;
-                let fields = fields.clone();
-                async move {
-                    let mut rows = Vec::new();
-                    let mut numbers = session
-                        .client
-                        .business_account(waba.as_str())
-                        .phone_numbers()
-                        .list()
-                        .fields(fields)
-                        .page_size(100)
-                        .stream();
-                    while let Some(number) = numbers.try_next().await? {
-                        let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
-                        out.progress(&format!("audited {n} numbers…"));
-                        rows.push(AuditRow::of::<V>(waba, &number));
+        let audit_account = |index: usize| {
+            let fetched = &fetched;
+            let fields = fields.clone();
+            let waba = accounts[index].as_str();
+            async move {
+                let mut rows = Vec::new();
+                let mut numbers = session
+                    .client
+                    .business_account(waba)
+                    .phone_numbers()
+                    .list()
+                    .fields(fields)
+                    .page_size(100)
+                    .stream();
+                let result = loop {
+                    match numbers.try_next().await {
+                        Ok(Some(number)) => {
+                            let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
+                            if out.progress && n.is_multiple_of(100) {
+                                out.progress(&format!("audited {n} numbers…"));
+                            }
+                            rows.push(AuditRow::of::<V>(waba, &number));
+                        }
+                        Ok(None) => break Ok(rows),
+                        Err(error) => break Err(error),
                     }
-                    Ok(rows)
-                }
-            })
-            .buffered(self.concurrency)
-            .collect()
-            .await;
+                };
+                (index, result)
+            }
+        };
+        // As many accounts in flight as the throttle suggests (at most --concurrency),
+        // asked again as each one finishes; results keep the order of the accounts.
+        let mut per_account: Vec<Option<Result<Vec<AuditRow>, Error>>> =
+            accounts.iter().map(|_| None).collect();
+        let mut in_flight = FuturesUnordered::new();
+        let mut next = 0;
+        loop {
+            let limit = session
+                .client
+                .throttle_status()
+                .suggested_concurrency(self.concurrency);
+            while in_flight.len() < limit && next < accounts.len() {
+                in_flight.push(audit_account(next));
+                next += 1;
+            }
+            match in_flight.next().await {
+                Some((index, result)) => per_account[index] = Some(result),
+                None => break,
+            }
+        }
         out.progress_done();
+        let throttle = session.client.throttle_status();
+        if throttle.delayed_requests > 0 {
+            eprintln!(
+                "note: {} request(s) were held back for {:.1} s in all: Graph reported usage \
+                 near the rate limit (last reported: {:.0}%)",
+                throttle.delayed_requests,
+                throttle.total_delay.as_secs_f64(),
+                throttle.highest_percent(),
+            );
+        }
         let mut rows = Vec::new();
         let mut failed = Vec::new();
         for (waba, result) in accounts.iter().zip(per_account) {
             match result {
-                Ok(account_rows) => rows.extend(account_rows),
-                Err(error) => failed.push(AuditRow::failed(waba, &error)),
+                Some(Ok(account_rows)) => rows.extend(account_rows),
+                Some(Err(error)) => failed.push(AuditRow::failed(waba, &error)),
+                // Every account is audited before the loop above ends.
+                None => {}
             }
         }
         let at_risk = rows.iter().any(|r| r.at_risk);

@@ -1,8 +1,11 @@
-//! `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]`: serve the
+//! `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]
+//! [--app-calls-per-window N] [--account-calls-per-window N] [--rate-window S]`: serve the
 //! mock until interrupted.
 
+use std::time::Duration;
+
 use clap::Args;
-use whatsapp_phone_numbers_mock::{MockServer, serve_until_ctrl_c};
+use whatsapp_phone_numbers_mock::{MockServer, RateLimits, serve_until_ctrl_c};
 
 use crate::failure::Failure;
 use crate::output::emit_line;
@@ -40,6 +43,18 @@ pub struct MockArgs {
     /// (about 3 KB of memory per number).
     #[arg(long, value_name = "M", requires = "wabas")]
     pub numbers_per_waba: Option<u64>,
+    /// Enforce Graph's app rate limit: refuse calls beyond N per `--rate-window` with
+    /// Graph error 4 (without it, usage is reported against 10,000 but nothing refused).
+    #[arg(long, value_name = "N")]
+    pub app_calls_per_window: Option<u64>,
+    /// Enforce a per-account limit: refuse calls to an account beyond N per
+    /// `--rate-window` with Graph error 80008 (default with `--app-calls-per-window`:
+    /// 5,000).
+    #[arg(long, value_name = "N")]
+    pub account_calls_per_window: Option<u64>,
+    /// The rolling window of the rate limits, in seconds (default 3600, Graph's hour).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600.0)]
+    pub rate_window: f64,
 }
 
 /// A validated `--wabas`/`--numbers-per-waba` pair.
@@ -54,7 +69,38 @@ impl MockArgs {
     /// (and the mock's token), serves until Ctrl-C.
     pub async fn run(&self, global: &Global) -> Result<(), Failure> {
         let fleet = fleet_size(self.wabas, self.numbers_per_waba)?;
-        serve(global, self.port, self.review_names_after, fleet).await
+        let limits = self.rate_limits()?;
+        serve(global, self.port, self.review_names_after, fleet, limits).await
+    }
+
+    /// The rate-limit model the flags ask for.
+    fn rate_limits(&self) -> Result<RateLimits, Failure> {
+        if !(self.rate_window.is_finite() && self.rate_window > 0.0 && self.rate_window <= 86_400.0)
+        {
+            return Err(Failure::Usage(
+                "--rate-window must be a number of seconds above 0, at most 86400".into(),
+            ));
+        }
+        let window = Duration::from_secs_f64(self.rate_window);
+        for (flag, value) in [
+            ("--app-calls-per-window", self.app_calls_per_window),
+            ("--account-calls-per-window", self.account_calls_per_window),
+        ] {
+            if value == Some(0) {
+                return Err(Failure::Usage(format!("{flag} must be at least 1")));
+            }
+        }
+        let defaults = RateLimits::default();
+        Ok(
+            match (self.app_calls_per_window, self.account_calls_per_window) {
+                (None, None) => defaults.with_window(window),
+                (app, account) => RateLimits::enforced(
+                    app.unwrap_or(defaults.app_calls),
+                    account.unwrap_or(defaults.account_calls),
+                    window,
+                ),
+            },
+        )
     }
 }
 
@@ -101,6 +147,7 @@ async fn serve(
     port: u16,
     review_names_after: f64,
     fleet: Option<FleetSize>,
+    limits: RateLimits,
 ) -> Result<(), Failure> {
     if !(review_names_after.is_finite() && (0.0..=86_400.0).contains(&review_names_after)) {
         return Err(Failure::Usage(
@@ -113,13 +160,12 @@ async fn serve(
     let address = listener
         .local_addr()
         .map_err(|e| Failure::Local(e.to_string()))?;
-    let mut builder = MockServer::builder();
+    let mut builder = MockServer::builder().rate_limits(limits);
     if let Some(secret) = &global.app_secret {
         builder = builder.app_secret(secret.clone());
     }
     if review_names_after > 0.0 {
-        builder =
-            builder.review_names_after(std::time::Duration::from_secs_f64(review_names_after));
+        builder = builder.review_names_after(Duration::from_secs_f64(review_names_after));
     }
     let service = builder.service();
     // Seeded before the base URL is printed, so a script that waits for it finds the fleet.

@@ -1,0 +1,371 @@
+//! The fleet audit: `waphone --json audit --business B --concurrency C` (the release binary,
+//! built first) against `raw_audit`, the same audit written by hand with reqwest +
+//! serde_json + tokio, over 2,000 accounts × 50 numbers served by the bench server child.
+//!
+//! Both arms are child processes started the same way (a cleared environment, the token and
+//! base URL in `WHATSAPP_*`), alternating which goes first round by round. Their stdout is
+//! a pipe that this process drains into a reused buffer, as `waphone audit --json | jq`
+//! would: a write to `/dev/null` costs nothing, so a pipe is what keeps the output path in
+//! the measurement, and it lets the output be checked (100,000 rows, the same number at
+//! risk, byte for byte the same document) once the clock has stopped.
+//!
+//! Per round: each arm's wall time (spawn to exit), its CPU time (user + system, from
+//! `wait4`), and the ratios waphone / raw; then min and median over the rounds. The output
+//! path is shown as the time from the server's last answer to the process's exit (decoding
+//! the last page, printing, exiting) and its share of the wall time.
+//!
+//! `AUDIT_ROUNDS` (default 7) and `AUDIT_CONCURRENCY` (default `4,16`) change the rounds and
+//! the concurrencies measured.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde::Deserialize;
+use workspace_benches::server::{self, BUSINESS_ID, Server, monotonic_ns};
+
+const WABAS: u64 = 2_000;
+const NUMBERS: u64 = 50;
+const TOKEN: &str = "bench-token";
+/// The goal: waphone's wall time at most this many times the baseline's.
+const GOAL: f64 = 1.5;
+
+/// The two arms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Arm {
+    Raw,
+    Waphone,
+}
+
+/// One run of one arm.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    /// Spawn to exit, output drained.
+    wall: Duration,
+    /// User + system CPU time of the child.
+    cpu: Duration,
+    /// The child's peak resident set.
+    max_rss_kib: u64,
+    /// The server's last answer to the child's exit.
+    tail: Duration,
+    /// The server's CPU time during the run.
+    server_cpu: Duration,
+    /// Requests the server answered.
+    requests: u64,
+    /// Bytes on stdout.
+    bytes: usize,
+    /// FNV-1a of stdout.
+    hash: u64,
+    /// Rows in the document, and those at risk.
+    rows: usize,
+    at_risk: usize,
+}
+
+/// What the check reads of a row; the rest of the document is only counted and hashed.
+#[derive(Deserialize)]
+struct CheckRow {
+    id: Option<String>,
+    at_risk: bool,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// Builds the release waphone (release against release: the benchmark itself is built with
+/// the bench profile, which is the release profile) and answers its path.
+fn build_waphone() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the benches crate is inside the workspace");
+    eprintln!("audit: building the release waphone (cargo build --release -p waphone)");
+    let output = Command::new(&cargo)
+        .current_dir(workspace)
+        .args(["build", "--release", "-p", "waphone", "--bin", "waphone"])
+        .arg("--message-format=json-render-diagnostics")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("audit: cannot run {cargo:?} to build waphone: {e}"));
+    if !output.status.success() {
+        panic!(
+            "audit: `cargo build --release -p waphone` failed ({}); the benchmark measures the \
+             release waphone binary, so it cannot run without it",
+            output.status
+        );
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "waphone")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .filter(|path| path.is_file())
+        .expect("audit: cargo built waphone but did not say where its executable is")
+}
+
+/// The command of `arm`, in an environment holding only what the audit needs: no proxy,
+/// app secret, API version, log filter or other setting of the user's reaches either arm.
+fn command(arm: Arm, waphone: &Path, base_url: &str, concurrency: usize) -> Command {
+    let concurrency = concurrency.to_string();
+    let mut command = match arm {
+        Arm::Raw => {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_raw_audit"));
+            c.args([BUSINESS_ID, &concurrency]);
+            c
+        }
+        Arm::Waphone => {
+            let mut c = Command::new(waphone);
+            // The version the baseline's paths carry (and the bench server reports).
+            c.args(["--json", "--api-version", "v24.0", "audit", "--business"])
+                .args([BUSINESS_ID, "--concurrency", &concurrency]);
+            c
+        }
+    };
+    command
+        .env_clear()
+        .env("WHATSAPP_BASE_URL", base_url)
+        .env("WHATSAPP_ACCESS_TOKEN", TOKEN)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Waits for `pid` and answers its exit code and resource usage.
+fn wait4(pid: u32) -> (i32, libc::rusage) {
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    loop {
+        // SAFETY: wait4 fills the status and usage it is given; pid is our own child, and
+        // nothing else waits for it.
+        let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, usage.as_mut_ptr()) };
+        if waited == pid as libc::pid_t {
+            break;
+        }
+        let error = std::io::Error::last_os_error();
+        assert_eq!(
+            error.kind(),
+            std::io::ErrorKind::Interrupted,
+            "wait4 failed: {error}"
+        );
+    }
+    // SAFETY: wait4 returned the child, so it filled `usage`.
+    let usage = unsafe { usage.assume_init() };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    (code, usage)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Runs `arm` once, draining its stdout into `out`, and checks what it printed.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also answers its resource usage"
+)]
+fn run(arm: Arm, waphone: &Path, server: &Server, concurrency: usize, out: &mut Vec<u8>) -> Run {
+    let before = server.stats();
+    let start = monotonic_ns();
+    let mut child = command(arm, waphone, &server.base_url, concurrency)
+        .spawn()
+        .unwrap_or_else(|e| panic!("audit: cannot start {arm:?}: {e}"));
+    let mut stderr = child.stderr.take().expect("piped");
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    out.clear();
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_to_end(out)
+        .expect("the child's stdout is read");
+    let (code, usage) = wait4(child.id());
+    let end = monotonic_ns();
+    let after = server.stats();
+    let errors = errors.join().expect("stderr is read");
+    // Exit 3: a number is at risk, which the server's numbers are (quality RED, FLAGGED).
+    assert!(
+        code == 0 || code == 3,
+        "audit: {arm:?} exited with {code}; stderr:\n{errors}"
+    );
+    let rows: Vec<CheckRow> = serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("audit: {arm:?} did not print one JSON array of rows: {e}"));
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
+    assert_eq!(failed, 0, "audit: {arm:?} could not read {failed} accounts");
+    assert!(
+        rows.iter().all(|r| r.id.is_some()),
+        "audit: {arm:?} printed a row without a number"
+    );
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Run {
+        wall: Duration::from_nanos(end - start),
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss as u64,
+        tail: Duration::from_nanos(end.saturating_sub(after.last_answer_ns)),
+        server_cpu: Duration::from_nanos(after.cpu_ns - before.cpu_ns),
+        requests: after.requests - before.requests,
+        bytes: out.len(),
+        hash: fnv1a(out),
+        rows: rows.len(),
+        at_risk: rows.iter().filter(|r| r.at_risk).count(),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn min(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Median of `f` over `runs`.
+fn med(runs: &[Run], f: impl Fn(&Run) -> f64) -> f64 {
+    median(runs.iter().map(f).collect())
+}
+
+fn report(arm: &str, runs: &[Run]) {
+    let wall = med(runs, |r| ms(r.wall));
+    let tail = med(runs, |r| ms(r.tail));
+    println!(
+        "   {arm:<9}: wall {wall:>7.1} ms  cpu {:>7.1} ms  after last page {tail:>6.1} ms \
+         ({:>4.1}% of wall)  max RSS {:>6.1} MiB  stdout {:>9.0} B  server cpu {:>6.1} ms  \
+         {:.0} requests",
+        med(runs, |r| ms(r.cpu)),
+        100.0 * med(runs, |r| r.tail.as_secs_f64() / r.wall.as_secs_f64()),
+        med(runs, |r| r.max_rss_kib as f64 / 1024.0),
+        med(runs, |r| r.bytes as f64),
+        med(runs, |r| ms(r.server_cpu)),
+        med(runs, |r| r.requests as f64),
+    );
+}
+
+fn paired(waphone: &Path, server: &Server, concurrency: usize, rounds: usize) {
+    let mut out = Vec::new();
+    println!(
+        "\n== audit {WABAS} accounts x {NUMBERS} numbers, concurrency {concurrency} ({rounds} rounds; \
+         baseline = raw_audit, hand-written reqwest + serde_json + tokio)"
+    );
+    // One unmeasured run each: page cache, the server's first connections.
+    run(Arm::Raw, waphone, server, concurrency, &mut out);
+    run(Arm::Waphone, waphone, server, concurrency, &mut out);
+    let (mut raw, mut cand) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        // Alternate which goes first, so drift on a shared machine hits both.
+        let order = if round % 2 == 0 {
+            [Arm::Raw, Arm::Waphone]
+        } else {
+            [Arm::Waphone, Arm::Raw]
+        };
+        for arm in order {
+            let r = run(arm, waphone, server, concurrency, &mut out);
+            match arm {
+                Arm::Raw => raw.push(r),
+                Arm::Waphone => cand.push(r),
+            }
+        }
+        let (b, c) = (raw[round], cand[round]);
+        println!(
+            "   round {}: raw {:>7.1} ms (cpu {:>7.1} ms)  waphone {:>7.1} ms (cpu {:>7.1} ms)  \
+             wall ratio {:.3}  cpu ratio {:.3}",
+            round + 1,
+            ms(b.wall),
+            ms(b.cpu),
+            ms(c.wall),
+            ms(c.cpu),
+            c.wall.as_secs_f64() / b.wall.as_secs_f64(),
+            c.cpu.as_secs_f64() / b.cpu.as_secs_f64(),
+        );
+    }
+    let expected = (WABAS * NUMBERS) as usize;
+    for (arm, runs) in [("raw_audit", &raw), ("waphone", &cand)] {
+        for r in runs.iter() {
+            assert_eq!(r.rows, expected, "audit: {arm} printed {} rows", r.rows);
+        }
+    }
+    assert_eq!(
+        raw[0].at_risk, cand[0].at_risk,
+        "audit: the arms disagree on how many numbers are at risk"
+    );
+    report("raw_audit", &raw);
+    report("waphone", &cand);
+    let ratio = |f: fn(&Run) -> f64| -> Vec<f64> {
+        raw.iter().zip(&cand).map(|(b, c)| f(c) / f(b)).collect()
+    };
+    let wall = ratio(|r| r.wall.as_secs_f64());
+    let cpu = ratio(|r| r.cpu.as_secs_f64());
+    println!(
+        "   ratio    : wall min {:.3} median {:.3}   cpu min {:.3} median {:.3}   (waphone / raw)",
+        min(&wall),
+        median(wall.clone()),
+        min(&cpu),
+        median(cpu),
+    );
+    let identical = raw.iter().chain(&cand).all(|r| r.hash == raw[0].hash);
+    println!(
+        "   check    : {} rows, {} at risk, in every run of both arms; outputs {}",
+        expected,
+        raw[0].at_risk,
+        if identical {
+            "byte-identical"
+        } else {
+            "differ (same rows)"
+        },
+    );
+    let verdict = median(wall.clone());
+    println!(
+        "   goal     : wall <= {GOAL}x baseline: {} (median {verdict:.3})",
+        if verdict <= GOAL { "met" } else { "NOT met" }
+    );
+}
+
+fn main() {
+    if server::serve_if_child() {
+        return;
+    }
+    // `cargo bench` passes --bench; run as a test (`cargo test --benches`) it would build a
+    // release binary and take a minute, so it does nothing there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("audit: run with `cargo bench -p workspace-benches --bench audit`");
+        return;
+    }
+    let rounds: usize = std::env::var("AUDIT_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|&r| r > 0)
+        .unwrap_or(7);
+    let concurrencies: Vec<usize> = std::env::var("AUDIT_CONCURRENCY")
+        .unwrap_or_else(|_| "4,16".into())
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .parse()
+                .expect("AUDIT_CONCURRENCY: numbers, comma-separated")
+        })
+        .collect();
+    let waphone = build_waphone();
+    let server = server::spawn(WABAS, NUMBERS);
+    for concurrency in concurrencies {
+        paired(&waphone, &server, concurrency, rounds);
+    }
+}

@@ -1,0 +1,147 @@
+//! The audit benchmark's baseline: what `waphone --json audit --business B --concurrency C`
+//! does, written by hand the way a careful user would, with reqwest, serde_json and tokio.
+//!
+//! `raw_audit BUSINESS_ID CONCURRENCY`, with `WHATSAPP_BASE_URL` and `WHATSAPP_ACCESS_TOKEN`
+//! in the environment. It lists the business's owned accounts (page size 100, `fields=id`),
+//! then each account's numbers with the audit's 8 fields at page size 100, `CONCURRENCY`
+//! accounts at a time, keeps one row per number (the same row waphone prints) and prints
+//! them as one pretty JSON document. Exit 3 when a number is at risk, like waphone.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use workspace_benches::raw::{ListedNumber, Page, Raw};
+
+/// The fields the audit reads, as the query sends them.
+const FIELDS: &str = "id,display_phone_number,verified_name,status,quality_rating,\
+                      messaging_limit_tier,whatsapp_business_manager_messaging_limit,name_status";
+
+/// Statuses that put a number at risk.
+const RISKY_STATUSES: &[&str] = &[
+    "FLAGGED",
+    "RESTRICTED",
+    "BANNED",
+    "RATE_LIMITED",
+    "DISCONNECTED",
+];
+
+/// An owned account, `fields=id`.
+#[derive(Deserialize)]
+struct Account {
+    id: String,
+}
+
+/// One audited number: the fields and order of waphone's `AuditRow`.
+#[derive(Serialize)]
+struct Row {
+    waba_id: String,
+    id: Option<String>,
+    display_phone_number: Option<String>,
+    verified_name: Option<String>,
+    status: Option<String>,
+    quality_rating: Option<String>,
+    messaging_limit: Option<String>,
+    messaging_limit_tier: Option<String>,
+    name_status: Option<String>,
+    at_risk: bool,
+    reasons: Vec<String>,
+}
+
+impl Row {
+    fn of(waba_id: &str, number: ListedNumber) -> Self {
+        let mut reasons = Vec::new();
+        if number.quality_rating.as_deref() == Some("RED") {
+            reasons.push("quality RED".to_owned());
+        }
+        if let Some(status) = number.status.as_deref()
+            && RISKY_STATUSES.contains(&status)
+        {
+            reasons.push(format!("status {status}"));
+        }
+        Self {
+            waba_id: waba_id.to_owned(),
+            id: number.id,
+            display_phone_number: number.display_phone_number,
+            verified_name: number.verified_name,
+            status: number.status,
+            quality_rating: number.quality_rating,
+            messaging_limit: number
+                .whatsapp_business_manager_messaging_limit
+                .or_else(|| number.messaging_limit_tier.clone()),
+            messaging_limit_tier: number.messaging_limit_tier,
+            name_status: number.name_status,
+            at_risk: !reasons.is_empty(),
+            reasons,
+        }
+    }
+}
+
+/// Every item of a list, following `paging.next` from `first`, each turned into `f(item)`.
+async fn all<T: serde::de::DeserializeOwned, R>(
+    raw: &Raw,
+    first: String,
+    mut f: impl FnMut(T) -> R,
+) -> Vec<R> {
+    let mut items = Vec::new();
+    let mut url = Some(first);
+    while let Some(next) = url {
+        let page: Page<T> = raw.get(&next).await;
+        items.extend(page.data.into_iter().map(&mut f));
+        url = page.paging.and_then(|p| p.next);
+    }
+    items
+}
+
+async fn audit(raw: &Raw, business: &str, concurrency: usize) -> Vec<Row> {
+    let base = raw.base_url();
+    let accounts: Vec<String> = all(
+        raw,
+        format!("{base}/v24.0/{business}/owned_whatsapp_business_accounts?fields=id&limit=100"),
+        |account: Account| account.id,
+    )
+    .await;
+    let per_account: Vec<Vec<Row>> = futures_util::stream::iter(&accounts)
+        .map(|waba| {
+            all(
+                raw,
+                format!("{base}/v24.0/{waba}/phone_numbers?fields={FIELDS}&limit=100"),
+                |number: ListedNumber| Row::of(waba, number),
+            )
+        })
+        .buffered(concurrency)
+        .collect()
+        .await;
+    per_account.into_iter().flatten().collect()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [business, concurrency] = args.as_slice() else {
+        eprintln!("usage: raw_audit BUSINESS_ID CONCURRENCY");
+        return ExitCode::from(2);
+    };
+    let concurrency: usize = concurrency.parse().expect("CONCURRENCY is a number");
+    let base_url = std::env::var("WHATSAPP_BASE_URL").expect("WHATSAPP_BASE_URL is set");
+    let token = std::env::var("WHATSAPP_ACCESS_TOKEN").expect("WHATSAPP_ACCESS_TOKEN is set");
+    // reqwest is built with rustls in this workspace; a plain client needs the provider the
+    // SDK would install.
+    whatsapp_phone_numbers::tls::install_default_provider();
+    // The runtime waphone's main builds.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let raw = Raw::new(&base_url, &token);
+    let rows = runtime.block_on(audit(&raw, business, concurrency));
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, &rows).expect("the rows are written");
+    out.write_all(b"\n").expect("the rows are written");
+    out.flush().expect("the rows are written");
+    if rows.iter().any(|r| r.at_risk) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,770 @@
+//! Throttling before the limit: every answer's `X-App-Usage` and
+//! `X-Business-Use-Case-Usage` feed one [`Throttle`] per configuration (shared by every
+//! clone of a client), which spaces requests out as usage approaches 100% instead of
+//! running into Graph's throttling errors (4, 80007, 80008) and waiting.
+//!
+//! Usage is tracked per budget: the app's, and each business's (Graph keys business
+//! use-case usage by business or WABA ID). A request is gated by the app's budget and by
+//! the budget of the business its node was last charged to.
+//!
+//! | usage of a budget         | requests it gates                                     |
+//! |---------------------------|-------------------------------------------------------|
+//! | below `slow_from` (75%)   | go at once                                            |
+//! | `slow_from` to `pause_at` | start at least `spacing × (usage − slow_from) / (pause_at − slow_from)` apart |
+//! | `pause_at` (95%) or more  | one at a time, `spacing` apart, until usage falls     |
+//! | Graph says access returns in T | none before T                                    |
+//!
+//! `spacing` is learned, because Graph does not say how fast usage drains (its windows
+//! roll over an hour; the mock's can be seconds). It starts at
+//! [`ThrottleConfig::min_spacing`] and, judged only on answers to requests sent after its
+//! last change (so that requests in flight do not count twice):
+//! - doubles when a budget is at `pause_at` or above,
+//! - grows by half when usage is past the middle of the spaced band and still rising,
+//! - shrinks by a third when usage falls, and halves below `slow_from`,
+//!
+//! always within [`ThrottleConfig::max_spacing`]: the client sends as fast as the budget
+//! drains, and no faster.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use http::HeaderMap;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// How a client slows itself as Graph's reported usage approaches 100%.
+///
+/// On by default. The thresholds are percentages of a budget, as Graph reports them (the
+/// highest of `call_count`, `total_cputime` and `total_time`).
+///
+/// ```
+/// use std::time::Duration;
+/// use whatsapp_phone_numbers::ThrottleConfig;
+/// let gentle = ThrottleConfig::default()
+///     .with_slow_from(60.0)
+///     .with_max_spacing(Duration::from_secs(120));
+/// assert!(gentle.enabled);
+/// assert!(!ThrottleConfig::disabled().enabled);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ThrottleConfig {
+    /// Whether usage is tracked and requests spaced at all (default `true`).
+    pub enabled: bool,
+    /// Usage from which requests are spaced out (default 75).
+    pub slow_from: f64,
+    /// Usage from which requests go one at a time, a full spacing apart (default 95).
+    pub pause_at: f64,
+    /// The spacing the client starts with (default 50 ms).
+    pub min_spacing: Duration,
+    /// The longest spacing it grows to (default 60 s).
+    pub max_spacing: Duration,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            slow_from: 75.0,
+            pause_at: 95.0,
+            min_spacing: Duration::from_millis(50),
+            max_spacing: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ThrottleConfig {
+    /// No throttling: usage headers are neither read nor acted on.
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`slow_from`](Self::slow_from).
+    pub fn with_slow_from(mut self, percent: f64) -> Self {
+        self.slow_from = percent;
+        self
+    }
+
+    /// Sets [`pause_at`](Self::pause_at).
+    pub fn with_pause_at(mut self, percent: f64) -> Self {
+        self.pause_at = percent;
+        self
+    }
+
+    /// Sets [`min_spacing`](Self::min_spacing).
+    pub fn with_min_spacing(mut self, spacing: Duration) -> Self {
+        self.min_spacing = spacing;
+        self
+    }
+
+    /// Sets [`max_spacing`](Self::max_spacing).
+    pub fn with_max_spacing(mut self, spacing: Duration) -> Self {
+        self.max_spacing = spacing;
+        self
+    }
+
+    /// Checks the values: thresholds in `0..=100` with `slow_from < pause_at`, and
+    /// `0 < min_spacing <= max_spacing`.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        use crate::Error;
+        let percent = |v: f64| v.is_finite() && (0.0..=100.0).contains(&v);
+        if !percent(self.slow_from) {
+            return Err(Error::invalid(
+                "throttle.slow_from",
+                "must be within 0..=100",
+            ));
+        }
+        if !percent(self.pause_at) || self.pause_at <= self.slow_from {
+            return Err(Error::invalid(
+                "throttle.pause_at",
+                "must be within 0..=100 and above slow_from",
+            ));
+        }
+        if self.min_spacing.is_zero() || self.min_spacing > self.max_spacing {
+            return Err(Error::invalid(
+                "throttle.min_spacing",
+                "must be above zero and at most max_spacing",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a client's throttle knows right now; see [`Client::throttle_status`](crate::Client::throttle_status).
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ThrottleStatus {
+    /// The app's usage in percent, from the last `X-App-Usage` seen.
+    pub app_percent: Option<f64>,
+    /// The business with the highest usage in `X-Business-Use-Case-Usage` and that usage.
+    pub busiest_business: Option<(String, f64)>,
+    /// The current learned spacing.
+    pub spacing: Duration,
+    /// Requests that were held back so far.
+    pub delayed_requests: u64,
+    /// Their total wait.
+    pub total_delay: Duration,
+    /// The configured `slow_from`.
+    pub slow_from: f64,
+    /// The configured `pause_at`.
+    pub pause_at: f64,
+}
+
+impl ThrottleStatus {
+    /// The highest usage known, app or business (0 when none was reported).
+    pub fn highest_percent(&self) -> f64 {
+        let business = self.busiest_business.as_ref().map_or(0.0, |(_, p)| *p);
+        self.app_percent.unwrap_or(0.0).max(business)
+    }
+
+    /// How many requests to keep in flight, at most `max`: all of them below `slow_from`,
+    /// fewer in proportion as usage climbs towards `pause_at`, and one from there on.
+    ///
+    /// ```
+    /// use whatsapp_phone_numbers::ThrottleStatus;
+    /// let mut status = ThrottleStatus::default();
+    /// (status.slow_from, status.pause_at) = (75.0, 95.0);
+    /// assert_eq!(status.suggested_concurrency(16), 16);
+    /// status.app_percent = Some(85.0);
+    /// assert_eq!(status.suggested_concurrency(16), 8);
+    /// status.app_percent = Some(99.0);
+    /// assert_eq!(status.suggested_concurrency(16), 1);
+    /// ```
+    pub fn suggested_concurrency(&self, max: usize) -> usize {
+        let max = max.max(1);
+        let percent = self.highest_percent();
+        if percent < self.slow_from {
+            return max;
+        }
+        if percent >= self.pause_at {
+            return 1;
+        }
+        let room = (self.pause_at - percent) / (self.pause_at - self.slow_from);
+        ((max as f64 * room).ceil() as usize).clamp(1, max)
+    }
+}
+
+/// One budget's last report.
+#[derive(Clone, Copy, Debug)]
+struct Budget {
+    percent: f64,
+    /// Graph said access returns at this time.
+    blocked_until: Option<Instant>,
+    /// The earliest start of the next request this budget gates.
+    next_start: Instant,
+}
+
+impl Budget {
+    fn new(now: Instant) -> Self {
+        Self {
+            percent: 0.0,
+            blocked_until: None,
+            next_start: now,
+        }
+    }
+}
+
+/// Which way a report moves the spacing.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+enum Verdict {
+    /// Usage is low or falling fast: halve.
+    Low,
+    /// Usage fell: shrink by a third.
+    Falling,
+    /// Nothing to learn.
+    Hold,
+    /// Usage is high and rising: grow by half.
+    Rising,
+    /// At the pause: double.
+    Paused,
+}
+
+/// A request's admission: the spacing epoch it was sent in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ticket(u64);
+
+/// The most budgets and node→business routes remembered; beyond it they are forgotten
+/// (a forgotten budget is relearned from the next answer).
+const MAX_REMEMBERED: usize = 65_536;
+
+#[derive(Debug)]
+struct State {
+    app: Budget,
+    businesses: HashMap<String, Budget>,
+    /// The business a node (a phone number, say) was last charged to, when its ID is not
+    /// the business's own.
+    routes: HashMap<String, String>,
+    spacing: Duration,
+    /// Bumped at every change of `spacing`: only answers to requests admitted since then
+    /// may change it again.
+    epoch: u64,
+    delayed: u64,
+    total_delay: Duration,
+}
+
+/// The usage tracker and request gate shared by every clone of a client.
+pub(crate) struct Throttle {
+    config: ThrottleConfig,
+    state: Mutex<State>,
+}
+
+impl fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Throttle")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Throttle {
+    pub(crate) fn new(config: ThrottleConfig) -> Self {
+        let now = Instant::now();
+        Self {
+            state: Mutex::new(State {
+                app: Budget::new(now),
+                businesses: HashMap::new(),
+                routes: HashMap::new(),
+                spacing: config.min_spacing,
+                epoch: 0,
+                delayed: 0,
+                total_delay: Duration::ZERO,
+            }),
+            config,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The spacing a budget at `percent` asks for.
+    fn spacing_for(&self, percent: f64, spacing: Duration) -> Duration {
+        let c = &self.config;
+        if percent < c.slow_from {
+            Duration::ZERO
+        } else if percent >= c.pause_at {
+            spacing
+        } else {
+            spacing.mul_f64((percent - c.slow_from) / (c.pause_at - c.slow_from))
+        }
+    }
+
+    /// Waits until a request to `node` may start.
+    pub(crate) async fn admit(&self, node: Option<&str>) -> Ticket {
+        if !self.config.enabled {
+            return Ticket(0);
+        }
+        let arrived = Instant::now();
+        let mut slept = false;
+        // Waiters look again after every sleep: usage and spacing may have moved meanwhile,
+        // and a slot is only taken when it is due.
+        loop {
+            let now = Instant::now();
+            let due = {
+                let mut state = self.lock();
+                let state = &mut *state;
+                let spacing = state.spacing;
+                let business = node.and_then(|n| {
+                    let key = state.routes.get(n).map_or(n, String::as_str);
+                    state.businesses.get_mut(key)
+                });
+                let mut gates: [Option<&mut Budget>; 2] = [Some(&mut state.app), business];
+                let mut due = now;
+                for budget in gates.iter_mut().flatten() {
+                    due = due.max(budget.next_start);
+                    if let Some(until) = budget.blocked_until {
+                        due = due.max(until);
+                    }
+                }
+                if due <= now {
+                    for budget in gates.iter_mut().flatten() {
+                        let gap = self.spacing_for(budget.percent, spacing);
+                        if !gap.is_zero() {
+                            budget.next_start = now + gap;
+                        }
+                    }
+                    if slept {
+                        state.delayed += 1;
+                        state.total_delay += now - arrived;
+                    }
+                    return Ticket(state.epoch);
+                }
+                due
+            };
+            if !slept {
+                slept = true;
+                tracing::debug!(
+                    wait_ms = (due - now).as_millis() as u64,
+                    "throttling: usage is near the limit"
+                );
+            }
+            tokio::time::sleep_until(due).await;
+        }
+    }
+
+    /// How a report of `level` for a budget last at `before` moves the spacing.
+    fn verdict(&self, before: f64, level: Level) -> Verdict {
+        let c = &self.config;
+        let p = level.percent;
+        let middle = (c.slow_from + c.pause_at) / 2.0;
+        if p >= c.pause_at {
+            Verdict::Paused
+        } else if p >= middle && p > before {
+            Verdict::Rising
+        } else if p < c.slow_from {
+            Verdict::Low
+        } else if p < before {
+            Verdict::Falling
+        } else {
+            Verdict::Hold
+        }
+    }
+
+    /// Takes the usage reported by an answer to a request for `node` admitted with
+    /// `ticket`.
+    pub(crate) fn observe(&self, node: Option<&str>, ticket: Ticket, headers: &HeaderMap) {
+        if !self.config.enabled {
+            return;
+        }
+        let app = headers
+            .get("x-app-usage")
+            .and_then(|v| serde_json::from_slice::<Level>(v.as_bytes()).ok());
+        let business = headers.get("x-business-use-case-usage");
+        if app.is_none() && business.is_none() {
+            return;
+        }
+        let now = Instant::now();
+        let mut state = self.lock();
+        let state = &mut *state;
+        // The strongest verdict of the budgets in this answer wins.
+        let mut verdict: Option<Verdict> = None;
+        let mut note = |budget: &mut Budget, level: Level| {
+            let v = self.verdict(budget.percent, level);
+            verdict = Some(verdict.map_or(v, |w: Verdict| if v > w { v } else { w }));
+            budget.percent = level.percent;
+            budget.blocked_until = level
+                .regain
+                .filter(|d| !d.is_zero())
+                .map(|d| now + d.min(Duration::from_secs(86_400)));
+        };
+        if let Some(level) = app {
+            note(&mut state.app, level);
+        }
+        if let Some(value) = business {
+            let mut seen = None;
+            let _ = serde_json::Deserializer::from_slice(value.as_bytes()).deserialize_map(
+                Businesses(&mut |id: &str, level: Level| {
+                    if state.businesses.len() >= MAX_REMEMBERED
+                        && !state.businesses.contains_key(id)
+                    {
+                        state.businesses.clear();
+                    }
+                    let budget = state
+                        .businesses
+                        .entry(id.to_owned())
+                        .or_insert_with(|| Budget::new(now));
+                    note(budget, level);
+                    if seen.is_none() {
+                        seen = Some(id.to_owned());
+                    }
+                }),
+            );
+            if let (Some(node), Some(business)) = (node, seen)
+                && node != business
+                && state.routes.get(node) != Some(&business)
+            {
+                if state.routes.len() >= MAX_REMEMBERED {
+                    state.routes.clear();
+                }
+                state.routes.insert(node.to_owned(), business);
+            }
+        }
+        // Only an answer to a request sent since the last change says whether it worked.
+        if ticket.0 != state.epoch {
+            return;
+        }
+        let c = &self.config;
+        let spacing = match verdict {
+            Some(Verdict::Paused) => state.spacing * 2,
+            Some(Verdict::Rising) => state.spacing.mul_f64(1.5),
+            Some(Verdict::Falling) => state.spacing.mul_f64(2.0 / 3.0),
+            Some(Verdict::Low) => state.spacing / 2,
+            Some(Verdict::Hold) | None => state.spacing,
+        }
+        .clamp(c.min_spacing, c.max_spacing);
+        if spacing != state.spacing {
+            state.spacing = spacing;
+            state.epoch += 1;
+        }
+    }
+
+    /// A snapshot for callers.
+    pub(crate) fn status(&self) -> ThrottleStatus {
+        let state = self.lock();
+        let busiest = state
+            .businesses
+            .iter()
+            .max_by(|a, b| a.1.percent.total_cmp(&b.1.percent))
+            .map(|(id, b)| (id.clone(), b.percent));
+        ThrottleStatus {
+            app_percent: (state.app.percent > 0.0 || state.app.blocked_until.is_some())
+                .then_some(state.app.percent),
+            busiest_business: busiest,
+            spacing: state.spacing,
+            delayed_requests: state.delayed,
+            total_delay: state.total_delay,
+            slow_from: self.config.slow_from,
+            pause_at: self.config.pause_at,
+        }
+    }
+}
+
+/// One usage report: the highest percentage and, when Graph says so, when access returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Level {
+    percent: f64,
+    regain: Option<Duration>,
+}
+
+impl Level {
+    fn max(self, other: Self) -> Self {
+        Self {
+            percent: self.percent.max(other.percent),
+            regain: self.regain.max(other.regain),
+        }
+    }
+}
+
+/// A number or numeric text (Graph has sent both); anything else counts as absent.
+struct Number(Option<f64>);
+
+impl<'de> serde::Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(Some(v as f64)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(Some(v as f64)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+                Ok(Number(v.is_finite().then_some(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Number, E> {
+                Ok(Number(
+                    v.trim().parse().ok().filter(|v: &f64| v.is_finite()),
+                ))
+            }
+            fn visit_unit<E>(self) -> Result<Number, E> {
+                Ok(Number(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
+                Ok(Number(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Number, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Number(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Number, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Number(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An object with `call_count`, `total_cputime`, `total_time` and perhaps
+/// `estimated_time_to_regain_access` (minutes).
+impl<'de> serde::Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Level;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a usage object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Level, A::Error> {
+                let mut level = Level::default();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    let Number(value) = map.next_value()?;
+                    let Some(value) = value.filter(|v| *v >= 0.0) else {
+                        continue;
+                    };
+                    match key.0.as_ref() {
+                        "call_count" | "total_cputime" | "total_time" => {
+                            level.percent = level.percent.max(value);
+                        }
+                        "estimated_time_to_regain_access" if value > 0.0 => {
+                            level.regain = Some(Duration::from_secs_f64(value.min(1440.0) * 60.0));
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(level)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A map key, borrowed when the input allows it.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The entries of one business: a list of usage objects (one per use case), folded to
+/// the highest.
+struct Entries(Level);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of usage objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
+                let mut level = Level::default();
+                while let Some(entry) = seq.next_element::<Level>()? {
+                    level = level.max(entry);
+                }
+                Ok(Entries(level))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// `X-Business-Use-Case-Usage`: each business's level handed to a callback, without
+/// building a map.
+struct Businesses<'f>(&'f mut dyn FnMut(&str, Level));
+
+impl<'de> Visitor<'de> for Businesses<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of businesses")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(id) = map.next_key::<Text<'de>>()? {
+            let Entries(level) = map.next_value()?;
+            (self.0)(&id.0, level);
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Businesses<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(app: &str, business: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-app-usage", app.parse().unwrap());
+        h.insert("x-business-use-case-usage", business.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn levels_parse_leniently() {
+        let level: Level = serde_json::from_str(
+            r#"{"call_count":"12","total_cputime":40,"total_time":null,"x":[1]}"#,
+        )
+        .unwrap();
+        assert_eq!(level.percent, 40.0);
+        assert_eq!(level.regain, None);
+        let level: Level =
+            serde_json::from_str(r#"{"call_count":100,"estimated_time_to_regain_access":2}"#)
+                .unwrap();
+        assert_eq!(level.regain, Some(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn reports_move_the_status() {
+        let t = Throttle::new(ThrottleConfig::default());
+        t.observe(
+            Some("111"),
+            Ticket(0),
+            &headers(
+                r#"{"call_count":80,"total_cputime":1,"total_time":2}"#,
+                r#"{"222":[{"type":"whatsapp_business_management","call_count":30}],"3\u0033":[{"call_count":"97"}]}"#,
+            ),
+        );
+        let s = t.status();
+        assert_eq!(s.app_percent, Some(80.0));
+        assert_eq!(s.busiest_business, Some(("33".to_owned(), 97.0)));
+        assert_eq!(s.highest_percent(), 97.0);
+        assert_eq!(s.suggested_concurrency(8), 1);
+        // Junk is ignored, never an error.
+        t.observe(None, Ticket(0), &headers("nope", "[1,2]"));
+        assert_eq!(t.status().app_percent, Some(80.0));
+    }
+
+    #[test]
+    fn spacing_follows_usage() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let s = Duration::from_millis(100);
+        assert_eq!(t.spacing_for(10.0, s), Duration::ZERO);
+        assert_eq!(t.spacing_for(85.0, s), Duration::from_millis(50));
+        assert_eq!(t.spacing_for(99.0, s), s);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spacing_grows_while_usage_stays_at_the_pause() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let full = headers(r#"{"call_count":96}"#, "{}");
+        let first = t.admit(None).await;
+        // Two requests in flight under the same spacing: only the first answer counts.
+        let second = t.admit(None).await;
+        t.observe(None, first, &full);
+        let mut previous = t.status().spacing;
+        assert_eq!(previous, Duration::from_millis(100));
+        t.observe(None, second, &full);
+        assert_eq!(t.status().spacing, previous, "counted twice");
+        for _ in 0..3 {
+            let ticket = t.admit(None).await;
+            t.observe(None, ticket, &full);
+            let now = t.status().spacing;
+            assert_eq!(now, previous * 2);
+            previous = now;
+        }
+        // Rising past the middle grows it by half; falling shrinks it; low halves it.
+        let ticket = t.admit(None).await;
+        t.observe(None, ticket, &headers(r#"{"call_count":80}"#, "{}"));
+        assert_eq!(t.status().spacing, previous.mul_f64(2.0 / 3.0));
+        let ticket = t.admit(None).await;
+        t.observe(None, ticket, &headers(r#"{"call_count":90}"#, "{}"));
+        assert_eq!(t.status().spacing, previous);
+        let ticket = t.admit(None).await;
+        t.observe(None, ticket, &headers(r#"{"call_count":10}"#, "{}"));
+        assert_eq!(t.status().spacing, previous / 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_business_gates_the_nodes_charged_to_it() {
+        let t = Throttle::new(ThrottleConfig::default());
+        t.observe(
+            Some("number-1"),
+            Ticket(0),
+            &headers(
+                r#"{"call_count":1}"#,
+                r#"{"waba-1":[{"call_count":100,"estimated_time_to_regain_access":1}]}"#,
+            ),
+        );
+        let started = tokio::time::Instant::now();
+        t.admit(Some("number-2")).await;
+        assert!(started.elapsed() < Duration::from_millis(1), "another node");
+        t.admit(Some("number-1")).await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(60),
+            "held a minute"
+        );
+        assert_eq!(t.status().delayed_requests, 1);
+    }
+
+    #[tokio::test]
+    async fn disabled_does_nothing() {
+        let t = Throttle::new(ThrottleConfig::disabled());
+        let ticket = t.admit(None).await;
+        t.observe(None, ticket, &headers(r#"{"call_count":100}"#, "{}"));
+        assert_eq!(
+            t.status(),
+            Throttle::new(ThrottleConfig::disabled()).status()
+        );
+    }
+
+    #[test]
+    fn configs_are_checked() {
+        assert!(ThrottleConfig::default().check().is_ok());
+        let bad = ThrottleConfig::default().with_pause_at(70.0);
+        assert_eq!(
+            bad.check().unwrap_err().invalid_field(),
+            Some("throttle.pause_at")
+        );
+        let bad = ThrottleConfig::default().with_min_spacing(Duration::ZERO);
+        assert_eq!(
+            bad.check().unwrap_err().invalid_field(),
+            Some("throttle.min_spacing")
+        );
+    }
+}
