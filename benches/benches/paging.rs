@@ -69,7 +69,9 @@ fn main() {
     let s = setup();
     for page in [100, 25] {
         measure::paired(
-            &format!("stream {NUMBERS} numbers, page size {page} (per number)"),
+            &format!(
+                "stream {NUMBERS} numbers, page size {page} (per number; baseline = hand-written reqwest + serde_json)"
+            ),
             5,
             NUMBERS,
             || raw_all(s, page),

@@ -41,10 +41,9 @@ fn raw_get(s: &Setup) {
     });
 }
 
-fn facade_get(s: &Setup) {
+fn facade_get(s: &Setup, client: &v24_0::Client) {
     s.runtime.block_on(async {
-        let n = s
-            .client
+        let n = client
             .phone_number(PHONE_ID)
             .get()
             .fields(SELECTION)
@@ -61,11 +60,19 @@ fn main() {
     let s = setup();
     const OPS: u64 = 2_000;
     measure::paired(
-        "GET one phone number (7 fields)",
-        9,
+        "GET one phone number (7 fields; baseline = hand-written reqwest + serde_json)",
+        15,
         OPS,
         || (0..OPS).for_each(|_| raw_get(s)),
-        || (0..OPS).for_each(|_| facade_get(s)),
+        || (0..OPS).for_each(|_| facade_get(s, &s.client)),
+    );
+    // What reading the usage headers and passing the throttle's gate costs.
+    measure::paired(
+        "GET one phone number: throttle on (default) vs baseline = ThrottleConfig::disabled()",
+        9,
+        OPS,
+        || (0..OPS).for_each(|_| facade_get(s, &s.unthrottled)),
+        || (0..OPS).for_each(|_| facade_get(s, &s.client)),
     );
     divan::main();
 }
@@ -79,5 +86,6 @@ fn baseline_reqwest_serde() {
 /// The facade: `client.phone_number(id).get().fields([..7]).await`.
 #[divan::bench]
 fn facade() {
-    facade_get(setup());
+    let s = setup();
+    facade_get(s, &s.client);
 }

@@ -28,8 +28,10 @@ pub struct Setup {
     pub runtime: tokio::runtime::Runtime,
     /// The hand-written baseline.
     pub raw: raw::Raw,
-    /// The facade.
+    /// The facade, at its defaults.
     pub client: v24_0::Client,
+    /// The facade without its throttle (usage headers not read).
+    pub unthrottled: v24_0::Client,
 }
 
 impl Setup {
@@ -49,11 +51,18 @@ impl Setup {
             .base_url(&server.base_url)
             .build()
             .expect("a client of the server");
+        let unthrottled = v24_0::Client::builder()
+            .access_token("bench-token")
+            .base_url(&server.base_url)
+            .throttle(whatsapp_phone_numbers::ThrottleConfig::disabled())
+            .build()
+            .expect("a client of the server");
         Self {
             _server: server,
             runtime,
             raw,
             client,
+            unthrottled,
         }
     }
 }

@@ -98,7 +98,7 @@ fn min(v: &[f64]) -> f64 {
 }
 
 /// Runs `baseline` and `candidate` alternately for `rounds` rounds (each call performs
-/// `ops` operations), and prints per-operation costs and the candidate / baseline ratios
+/// `ops` operations), and prints, under `title` (which names the baseline), per-operation costs and the candidate / baseline ratios
 /// (min and median over rounds). Answers the median CPU ratio.
 pub fn paired(
     title: &str,
@@ -128,9 +128,7 @@ pub fn paired(
     let cpu = ratio(|s| s.cpu.as_secs_f64());
     let wall = ratio(|s| s.wall.as_secs_f64());
     let per = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
-    println!(
-        "\n== {title} ({rounds} rounds x {ops} ops, baseline = hand-written reqwest + serde_json)"
-    );
+    println!("\n== {title} ({rounds} rounds x {ops} ops)");
     println!(
         "   baseline : cpu {:>8.1} us/op  wall {:>8.1} us/op  {:>7.1} allocs/op  {:>9.0} B/op",
         per(&base, |s| s.cpu.as_secs_f64() * 1e6),

@@ -10,17 +10,28 @@ use crate::terminal::safe;
 /// Writes `text` to stdout. A closed pipe (`waphone list --all | head`) ends the command
 /// quietly instead of panicking.
 pub fn emit(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::Closed),
-        Err(e) => Err(Failure::Local(format!("cannot write to stdout: {e}"))),
-    }
+    write_stdout(|out| out.write_all(text.as_bytes()))
 }
 
 /// [`emit`] with a newline.
 pub fn emit_line(text: &str) -> Result<(), Failure> {
-    emit(&format!("{text}\n"))
+    write_stdout(|out| {
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\n")
+    })
+}
+
+/// Runs `write` on buffered, locked stdout and flushes; a closed pipe is
+/// [`Failure::Closed`].
+fn write_stdout(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::Closed),
+        Err(e) => Err(Failure::Local(format!("cannot write to stdout: {e}"))),
+    }
 }
 
 /// Where and how results are printed.
@@ -42,11 +53,13 @@ impl Output {
         }
     }
 
-    /// Prints `value` as pretty JSON (the only thing on stdout).
+    /// Prints `value` as pretty JSON (the only thing on stdout), streamed to stdout
+    /// rather than built in memory first: an audit of 100,000 numbers is tens of MB.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Failure> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| Failure::Local(format!("cannot encode the result as JSON: {e}")))?;
-        emit_line(&text)
+        write_stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+            out.write_all(b"\n")
+        })
     }
 
     /// Prints `value` as JSON with `--json`, or as `key: value` lines otherwise.

@@ -301,12 +301,13 @@ impl Throttle {
         if !self.config.enabled {
             return Ticket(0);
         }
-        let arrived = Instant::now();
+        let mut arrived = None;
         let mut slept = false;
         // Waiters look again after every sleep: usage and spacing may have moved meanwhile,
         // and a slot is only taken when it is due.
         loop {
             let now = Instant::now();
+            let arrived = *arrived.get_or_insert(now);
             let due = {
                 let mut state = self.lock();
                 let state = &mut *state;
@@ -380,7 +381,8 @@ impl Throttle {
         if app.is_none() && business.is_none() {
             return;
         }
-        let now = Instant::now();
+        // Read the clock only when a report needs it (a regain time, a new business).
+        let now = Instant::now;
         let mut state = self.lock();
         let state = &mut *state;
         // The strongest verdict of the budgets in this answer wins.
@@ -392,39 +394,40 @@ impl Throttle {
             budget.blocked_until = level
                 .regain
                 .filter(|d| !d.is_zero())
-                .map(|d| now + d.min(Duration::from_secs(86_400)));
+                .map(|d| now() + d.min(Duration::from_secs(86_400)));
         };
         if let Some(level) = app {
             note(&mut state.app, level);
         }
         if let Some(value) = business {
-            let mut seen = None;
+            let (businesses, routes) = (&mut state.businesses, &mut state.routes);
+            let mut first = true;
             let _ = serde_json::Deserializer::from_slice(value.as_bytes()).deserialize_map(
                 Businesses(&mut |id: &str, level: Level| {
-                    if state.businesses.len() >= MAX_REMEMBERED
-                        && !state.businesses.contains_key(id)
-                    {
-                        state.businesses.clear();
-                    }
-                    let budget = state
-                        .businesses
-                        .entry(id.to_owned())
-                        .or_insert_with(|| Budget::new(now));
+                    // Known businesses and routes are updated in place, without allocating.
+                    let budget = match businesses.get_mut(id) {
+                        Some(budget) => budget,
+                        None => {
+                            if businesses.len() >= MAX_REMEMBERED {
+                                businesses.clear();
+                            }
+                            businesses.entry(id.to_owned()).or_insert(Budget::new(now()))
+                        }
+                    };
                     note(budget, level);
-                    if seen.is_none() {
-                        seen = Some(id.to_owned());
+                    // The first business an answer names is the one its node is charged to.
+                    if std::mem::take(&mut first)
+                        && let Some(node) = node
+                        && node != id
+                        && routes.get(node).map(String::as_str) != Some(id)
+                    {
+                        if routes.len() >= MAX_REMEMBERED {
+                            routes.clear();
+                        }
+                        routes.insert(node.to_owned(), id.to_owned());
                     }
                 }),
             );
-            if let (Some(node), Some(business)) = (node, seen)
-                && node != business
-                && state.routes.get(node) != Some(&business)
-            {
-                if state.routes.len() >= MAX_REMEMBERED {
-                    state.routes.clear();
-                }
-                state.routes.insert(node.to_owned(), business);
-            }
         }
         // Only an answer to a request sent since the last change says whether it worked.
         if ticket.0 != state.epoch {
