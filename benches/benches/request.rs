@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use whatsapp_phone_numbers::v24_0::{self, PhoneNumberField as F};
 use workspace_benches::Setup;
 use workspace_benches::measure::{self, Counting};
+use workspace_benches::raw::Raw;
 use workspace_benches::server::{self, PHONE_ID};
 
 #[global_allocator]
@@ -34,9 +35,9 @@ fn fields() -> &'static str {
     FIELDS.get_or_init(|| server::FIELDS.join(","))
 }
 
-fn raw_get(s: &Setup) {
+fn raw_get(s: &Setup, raw: &Raw) {
     s.runtime.block_on(async {
-        let n = s.raw.phone_number(PHONE_ID, fields()).await;
+        let n = raw.phone_number(PHONE_ID, fields()).await;
         assert_eq!(n.status.as_deref(), Some("CONNECTED"));
     });
 }
@@ -61,10 +62,18 @@ fn main() {
     const OPS: u64 = 2_000;
     measure::paired(
         "GET one phone number (7 fields; baseline = hand-written reqwest + serde_json)",
-        15,
+        25,
         OPS,
-        || (0..OPS).for_each(|_| raw_get(s)),
+        || (0..OPS).for_each(|_| raw_get(s, &s.raw)),
         || (0..OPS).for_each(|_| facade_get(s, &s.client)),
+    );
+    // What the baseline's timeouts cost (a timer per request).
+    measure::paired(
+        "GET one phone number, hand-written: timeouts vs baseline = no timeouts",
+        9,
+        OPS,
+        || (0..OPS).for_each(|_| raw_get(s, &s.raw_untimed)),
+        || (0..OPS).for_each(|_| raw_get(s, &s.raw)),
     );
     // What reading the usage headers and passing the throttle's gate costs.
     measure::paired(
@@ -80,7 +89,8 @@ fn main() {
 /// The hand-written reqwest + serde_json call.
 #[divan::bench]
 fn baseline_reqwest_serde() {
-    raw_get(setup());
+    let s = setup();
+    raw_get(s, &s.raw);
 }
 
 /// The facade: `client.phone_number(id).get().fields([..7]).await`.

@@ -26,8 +26,10 @@ pub struct Setup {
     _server: server::Server,
     /// The runtime both clients run on.
     pub runtime: tokio::runtime::Runtime,
-    /// The hand-written baseline.
+    /// The hand-written baseline (with the facade's default timeouts).
     pub raw: raw::Raw,
+    /// The hand-written baseline without timeouts.
+    pub raw_untimed: raw::Raw,
     /// The facade, at its defaults.
     pub client: v24_0::Client,
     /// The facade without its throttle (usage headers not read).
@@ -46,6 +48,7 @@ impl Setup {
             .build()
             .expect("a runtime");
         let raw = raw::Raw::new(&server.base_url, "bench-token");
+        let raw_untimed = raw::Raw::without_timeouts(&server.base_url, "bench-token");
         let client = v24_0::Client::builder()
             .access_token("bench-token")
             .base_url(&server.base_url)
@@ -61,6 +64,7 @@ impl Setup {
             _server: server,
             runtime,
             raw,
+            raw_untimed,
             client,
             unthrottled,
         }

@@ -151,5 +151,13 @@ pub fn paired(
         median(wall),
         per(&cand, |s| s.allocations) - per(&base, |s| s.allocations),
     );
+    // Interference from other tenants only ever adds time, so each arm's fastest round is
+    // its least disturbed one: their ratio is the steadiest figure on a shared machine.
+    let fastest = |v: &[Sample], f: fn(&Sample) -> f64| min(&v.iter().map(f).collect::<Vec<_>>());
+    println!(
+        "   fastest  : cpu {:.3}   wall {:.3}   (candidate's fastest round / baseline's fastest round)",
+        fastest(&cand, |s| s.cpu.as_secs_f64()) / fastest(&base, |s| s.cpu.as_secs_f64()),
+        fastest(&cand, |s| s.wall.as_secs_f64()) / fastest(&base, |s| s.wall.as_secs_f64()),
+    );
     median(cpu)
 }

@@ -94,10 +94,29 @@ pub struct Raw {
 }
 
 impl Raw {
-    /// A client of `base_url` with `token`.
+    /// A client of `base_url` with `token`, with the timeouts a careful user sets (the
+    /// facade's defaults: 30 s per request, 10 s to connect). A timeout is a timer per
+    /// request; [`without_timeouts`](Self::without_timeouts) shows what it costs.
     pub fn new(base_url: &str, token: &str) -> Self {
+        Self::with_http(
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .build()
+                .expect("a reqwest client"),
+            base_url,
+            token,
+        )
+    }
+
+    /// The same without timeouts: a request that hangs waits forever.
+    pub fn without_timeouts(base_url: &str, token: &str) -> Self {
+        Self::with_http(reqwest::Client::new(), base_url, token)
+    }
+
+    fn with_http(http: reqwest::Client, base_url: &str, token: &str) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http,
             authorization: HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
             base_url: base_url.to_owned(),
         }

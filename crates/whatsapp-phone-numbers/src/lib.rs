@@ -93,6 +93,11 @@
 //!   usage header. Calls whose `x-retry-class` is `unprocessed-only` (registration, codes)
 //!   are retried only when the failure proves the request was not processed. One rule
 //!   decides both these retries and [`Error::is_retryable`].
+//! - **Throttling before the limit**: every answer's `X-App-Usage` and
+//!   `X-Business-Use-Case-Usage` feed a gate shared by every clone of a client, which spaces
+//!   requests out as usage climbs past 75% and sends them one spacing apart from 95%, so a
+//!   fleet job slows down instead of running into errors 4, 80007 or 80008. See
+//!   [`ThrottleConfig`] and [`Client::throttle_status`].
 //! - **Decoding**: an answer that does not decode is an [`Error::Decode`] with the status,
 //!   a body excerpt and the path of the field that failed (`data[1].id: invalid type ...`).
 //!   A list page whose `data` is `null` or missing is such an error, not an empty page: read

@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// How a client slows itself as Graph's reported usage approaches 100%.
@@ -247,6 +247,10 @@ struct State {
     epoch: u64,
     delayed: u64,
     total_delay: Duration,
+    /// The last `X-App-Usage` value and what it said.
+    app_seen: Option<(HeaderValue, Level)>,
+    /// The last `X-Business-Use-Case-Usage` value and what it said, business by business.
+    business_seen: Option<(HeaderValue, Vec<(String, Level)>)>,
 }
 
 /// The usage tracker and request gate shared by every clone of a client.
@@ -274,6 +278,8 @@ impl Throttle {
                 spacing: config.min_spacing,
                 epoch: 0,
                 delayed: 0,
+                app_seen: None,
+                business_seen: None,
                 total_delay: Duration::ZERO,
             }),
             config,
@@ -374,17 +380,34 @@ impl Throttle {
         if !self.config.enabled {
             return;
         }
-        let app = headers
-            .get("x-app-usage")
-            .and_then(|v| serde_json::from_slice::<Level>(v.as_bytes()).ok());
-        let business = headers.get("x-business-use-case-usage");
-        if app.is_none() && business.is_none() {
+        let app_value = headers.get("x-app-usage");
+        let business_value = headers.get("x-business-use-case-usage");
+        if app_value.is_none() && business_value.is_none() {
             return;
         }
         // Read the clock only when a report needs it (a regain time, a new business).
         let now = Instant::now;
         let mut state = self.lock();
         let state = &mut *state;
+        // Usage moves slowly, so most answers repeat the previous header byte for byte: the
+        // parse of the last one is reused.
+        let app = app_value.and_then(|value| match &state.app_seen {
+            Some((seen, level)) if seen == value => Some(*level),
+            _ => {
+                let level = serde_json::from_slice::<Level>(value.as_bytes()).ok()?;
+                state.app_seen = Some((value.clone(), level));
+                Some(level)
+            }
+        });
+        if let Some(value) = business_value
+            && !matches!(&state.business_seen, Some((seen, _)) if seen == value)
+        {
+            let mut entries = Vec::new();
+            let _ = serde_json::Deserializer::from_slice(value.as_bytes()).deserialize_map(
+                Businesses(&mut |id: &str, level: Level| entries.push((id.to_owned(), level))),
+            );
+            state.business_seen = Some((value.clone(), entries));
+        }
         // The strongest verdict of the budgets in this answer wins.
         let mut verdict: Option<Verdict> = None;
         let mut note = |budget: &mut Budget, level: Level| {
@@ -399,35 +422,34 @@ impl Throttle {
         if let Some(level) = app {
             note(&mut state.app, level);
         }
-        if let Some(value) = business {
+        if business_value.is_some()
+            && let Some((_, entries)) = &state.business_seen
+        {
             let (businesses, routes) = (&mut state.businesses, &mut state.routes);
-            let mut first = true;
-            let _ = serde_json::Deserializer::from_slice(value.as_bytes()).deserialize_map(
-                Businesses(&mut |id: &str, level: Level| {
-                    // Known businesses and routes are updated in place, without allocating.
-                    let budget = match businesses.get_mut(id) {
-                        Some(budget) => budget,
-                        None => {
-                            if businesses.len() >= MAX_REMEMBERED {
-                                businesses.clear();
-                            }
-                            businesses.entry(id.to_owned()).or_insert(Budget::new(now()))
+            for (index, (id, level)) in entries.iter().enumerate() {
+                // Known businesses and routes are updated in place, without allocating.
+                let budget = match businesses.get_mut(id.as_str()) {
+                    Some(budget) => budget,
+                    None => {
+                        if businesses.len() >= MAX_REMEMBERED {
+                            businesses.clear();
                         }
-                    };
-                    note(budget, level);
-                    // The first business an answer names is the one its node is charged to.
-                    if std::mem::take(&mut first)
-                        && let Some(node) = node
-                        && node != id
-                        && routes.get(node).map(String::as_str) != Some(id)
-                    {
-                        if routes.len() >= MAX_REMEMBERED {
-                            routes.clear();
-                        }
-                        routes.insert(node.to_owned(), id.to_owned());
+                        businesses.entry(id.clone()).or_insert(Budget::new(now()))
                     }
-                }),
-            );
+                };
+                note(budget, *level);
+                // The first business an answer names is the one its node is charged to.
+                if index == 0
+                    && let Some(node) = node
+                    && node != id
+                    && routes.get(node) != Some(id)
+                {
+                    if routes.len() >= MAX_REMEMBERED {
+                        routes.clear();
+                    }
+                    routes.insert(node.to_owned(), id.clone());
+                }
+            }
         }
         // Only an answer to a request sent since the last change says whether it worked.
         if ticket.0 != state.epoch {
@@ -681,6 +703,25 @@ mod tests {
         // Junk is ignored, never an error.
         t.observe(None, Ticket(0), &headers("nope", "[1,2]"));
         assert_eq!(t.status().app_percent, Some(80.0));
+    }
+
+    #[test]
+    fn a_repeated_header_is_read_from_the_last_parse_and_still_routes_its_node() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let same = headers(r#"{"call_count":5}"#, r#"{"waba-1":[{"call_count":20}]}"#);
+        t.observe(Some("number-1"), Ticket(0), &same);
+        t.observe(Some("number-2"), Ticket(0), &same);
+        let state = t.lock();
+        assert_eq!(
+            state.routes.get("number-1").map(String::as_str),
+            Some("waba-1")
+        );
+        assert_eq!(
+            state.routes.get("number-2").map(String::as_str),
+            Some("waba-1")
+        );
+        assert_eq!(state.businesses["waba-1"].percent, 20.0);
+        assert_eq!(state.app.percent, 5.0);
     }
 
     #[test]
