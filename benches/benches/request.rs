@@ -62,7 +62,7 @@ fn main() {
     const OPS: u64 = 2_000;
     measure::paired(
         "GET one phone number (7 fields; baseline = hand-written reqwest + serde_json)",
-        25,
+        41,
         OPS,
         || (0..OPS).for_each(|_| raw_get(s, &s.raw)),
         || (0..OPS).for_each(|_| facade_get(s, &s.client)),
@@ -70,7 +70,7 @@ fn main() {
     // What the baseline's timeouts cost (a timer per request).
     measure::paired(
         "GET one phone number, hand-written: timeouts vs baseline = no timeouts",
-        9,
+        15,
         OPS,
         || (0..OPS).for_each(|_| raw_get(s, &s.raw_untimed)),
         || (0..OPS).for_each(|_| raw_get(s, &s.raw)),
@@ -78,7 +78,7 @@ fn main() {
     // What reading the usage headers and passing the throttle's gate costs.
     measure::paired(
         "GET one phone number: throttle on (default) vs baseline = ThrottleConfig::disabled()",
-        9,
+        15,
         OPS,
         || (0..OPS).for_each(|_| facade_get(s, &s.unthrottled)),
         || (0..OPS).for_each(|_| facade_get(s, &s.client)),
