@@ -191,8 +191,7 @@ async fn an_account_over_its_budget_is_held_until_graph_says_access_returns() {
     }
     let status = client.throttle_status();
     assert_eq!(status.busiest_business, Some((wabas[0].clone(), 100.0)));
-    // At 100% the next call waits a spacing, goes, and is refused with Graph's regain time,
-    // which the throttle then honours: the call after that would wait for it.
+    // At 100% the next call waits a spacing, goes, and is refused with Graph's regain time.
     let error = account
         .phone_numbers()
         .list()
@@ -202,11 +201,36 @@ async fn an_account_over_its_budget_is_held_until_graph_says_access_returns() {
     assert!(error.is_throttling(), "{error}");
     assert_eq!(error.code(), Some(80008));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
-    let waited = tokio::time::timeout(
+    // An hour is beyond the retry policy's ceiling (30 s by default): the caller decides, so
+    // the next call is not held but goes, and Graph's refusal says the same again.
+    let again = tokio::time::timeout(
+        Duration::from_secs(5),
+        account.phone_numbers().list().page_size(1).into_future(),
+    )
+    .await
+    .expect("not held for an hour")
+    .unwrap_err();
+    assert_eq!(again.retry_after(), Some(Duration::from_secs(3600)));
+    // A client that accepts waits of two hours holds its next call instead.
+    let patient = v24_0::Client::builder()
+        .access_token(server.access_token())
+        .base_url(server.base_url())
+        .max_retries(0)
+        .max_retry_wait(Duration::from_secs(7200))
+        .build()
+        .unwrap();
+    let account = patient.business_account(wabas[0].as_str());
+    account
+        .phone_numbers()
+        .list()
+        .page_size(1)
+        .await
+        .unwrap_err();
+    let held = tokio::time::timeout(
         Duration::from_millis(300),
         account.phone_numbers().list().page_size(1).into_future(),
     )
     .await;
-    assert!(waited.is_err(), "the call after a refusal went at once");
-    assert_eq!(server.state().refused_count(), 1);
+    assert!(held.is_err(), "the call after a refusal went at once");
+    assert_eq!(server.state().refused_count(), 3);
 }

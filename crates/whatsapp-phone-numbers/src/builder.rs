@@ -195,7 +195,7 @@ impl<V: GraphVersion> ClientBuilder<V> {
     }
 
     /// How the client slows itself as Graph's reported usage nears the limit (default
-    /// [`ThrottleConfig::default`]: spaced from 75%, one at a time from 95%;
+    /// [`ThrottleConfig::default`]: spaced from 75%, a full spacing apart from 95%;
     /// [`ThrottleConfig::disabled`] turns it off). The throttle is shared by every clone.
     pub fn throttle(mut self, throttle: ThrottleConfig) -> Self {
         self.throttle = throttle;

@@ -76,6 +76,7 @@ impl Core {
             user_agent,
         } = settings;
         throttle.check()?;
+        let hold_ceiling = retry.max_wait;
         let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose()))
             .map_err(|_| Error::invalid("access_token", "cannot be sent in a header"))?;
         authorization.set_sensitive(true);
@@ -117,7 +118,7 @@ impl Core {
                 token,
                 user_agent,
                 retry,
-                throttle: Throttle::new(throttle),
+                throttle: Throttle::new(throttle).holding_at_most(hold_ceiling),
                 version_warned: AtomicBool::new(false),
             }),
         })

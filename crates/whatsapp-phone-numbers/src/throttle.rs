@@ -11,8 +11,8 @@
 //! |---------------------------|-------------------------------------------------------|
 //! | below `slow_from` (75%)   | go at once                                            |
 //! | `slow_from` to `pause_at` | start at least `spacing × (usage − slow_from) / (pause_at − slow_from)` apart |
-//! | `pause_at` (95%) or more  | one at a time, `spacing` apart, until usage falls     |
-//! | Graph says access returns in T | none before T                                    |
+//! | `pause_at` (95%) or more  | start a full `spacing` apart until usage falls        |
+//! | Graph says access returns in T | none before T, when T is within the retry policy's `max_wait`; a longer T is the caller's to decide |
 //!
 //! `spacing` is learned, because Graph does not say how fast usage drains (its windows
 //! roll over an hour; the mock's can be seconds). It starts at
@@ -22,8 +22,9 @@
 //! - grows by half when usage is past the middle of the spaced band and still rising,
 //! - shrinks by a third when usage falls, and halves below `slow_from`,
 //!
-//! always within [`ThrottleConfig::max_spacing`]: the client sends as fast as the budget
-//! drains, and no faster.
+//! always within [`ThrottleConfig::max_spacing`], so the pace settles where the budget
+//! drains. Waiters look at the gate again after every sleep, so a rise in usage reported
+//! meanwhile holds back requests that were already waiting.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -57,7 +58,7 @@ pub struct ThrottleConfig {
     pub enabled: bool,
     /// Usage from which requests are spaced out (default 75).
     pub slow_from: f64,
-    /// Usage from which requests go one at a time, a full spacing apart (default 95).
+    /// Usage from which requests start a full spacing apart (default 95).
     pub pause_at: f64,
     /// The spacing the client starts with (default 50 ms).
     pub min_spacing: Duration,
@@ -256,6 +257,8 @@ struct State {
 /// The usage tracker and request gate shared by every clone of a client.
 pub(crate) struct Throttle {
     config: ThrottleConfig,
+    /// The longest regain time (`estimated_time_to_regain_access`) a request is held for.
+    hold_ceiling: Duration,
     state: Mutex<State>,
 }
 
@@ -283,7 +286,16 @@ impl Throttle {
                 total_delay: Duration::ZERO,
             }),
             config,
+            hold_ceiling: Duration::MAX,
         }
+    }
+
+    /// Holds requests for Graph's regain time only when it is at most `ceiling` (the retry
+    /// policy's [`max_wait`](crate::RetryConfig::max_wait)): a longer one is the caller's
+    /// to decide, through the error's [`retry_after`](crate::Error::retry_after).
+    pub(crate) fn holding_at_most(mut self, ceiling: Duration) -> Self {
+        self.hold_ceiling = ceiling;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -326,7 +338,11 @@ impl Throttle {
                 let mut due = now;
                 for budget in gates.iter_mut().flatten() {
                     due = due.max(budget.next_start);
-                    if let Some(until) = budget.blocked_until {
+                    // Graph's own regain time is waited for up to the ceiling; beyond it the
+                    // request goes, and Graph's answer carries the time to the caller.
+                    if let Some(until) = budget.blocked_until
+                        && until.saturating_duration_since(now) <= self.hold_ceiling
+                    {
                         due = due.max(until);
                     }
                 }
@@ -784,6 +800,25 @@ mod tests {
             "held a minute"
         );
         assert_eq!(t.status().delayed_requests, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_regain_time_beyond_the_ceiling_is_the_callers() {
+        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
+        t.observe(
+            Some("waba-1"),
+            Ticket(0),
+            &headers(
+                r#"{"call_count":1}"#,
+                r#"{"waba-1":[{"call_count":100,"estimated_time_to_regain_access":60}]}"#,
+            ),
+        );
+        let started = tokio::time::Instant::now();
+        t.admit(Some("waba-1")).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "not held an hour"
+        );
     }
 
     #[tokio::test]
