@@ -1,10 +1,13 @@
 //! Cursor paging as streams: one request per page, one page in memory at a time.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use whatsapp_phone_numbers_api::Page;
 
+use crate::ResultStream;
 use crate::error::{DecodeError, Error};
 use crate::meta::Response;
 
@@ -114,6 +117,64 @@ where
             },
         }
     })
+}
+
+/// Every item of a stream of pages, moved straight out of each page's own vector (one
+/// stream, no adapters in between: an item is a large struct, and each layer would move it
+/// again). After an error, that error and the end.
+pub(crate) struct Items<P: Page> {
+    pages: ResultStream<Response<P>>,
+    current: std::vec::IntoIter<P::Item>,
+    done: bool,
+}
+
+impl<P: Page> Items<P> {
+    pub(crate) fn new(pages: ResultStream<Response<P>>) -> Self {
+        Self {
+            pages,
+            current: Vec::new().into_iter(),
+            done: false,
+        }
+    }
+}
+
+// Nothing in `Items` is pinned structurally: the page stream is boxed, and items are moved
+// out of a plain vector iterator.
+impl<P: Page> Unpin for Items<P> {}
+
+impl<P: Page> Stream for Items<P> {
+    type Item = Result<P::Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.pages.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(page))) => {
+                    this.current = page.into_inner().into_items().into_iter();
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(error)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let now = self.current.len();
+        (now, if self.done { Some(now) } else { None })
+    }
 }
 
 fn stalled<P>(page: &Response<P>, message: &str) -> Error {

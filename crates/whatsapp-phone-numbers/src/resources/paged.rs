@@ -145,16 +145,8 @@ impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
 
     /// Every item of every page, in order. Ends after the first error.
     pub fn stream(self) -> ResultStream<P::Item> {
-        self.pages()
-            .flat_map(|page| {
-                // The page's own vector is yielded from, item by item (no second vector).
-                let (items, error) = match page {
-                    Ok(page) => (page.into_inner().into_items(), None),
-                    Err(error) => (Vec::new(), Some(error)),
-                };
-                futures_util::stream::iter(items.into_iter().map(Ok).chain(error.map(Err)))
-            })
-            .boxed()
+        // The page's own vector is yielded from, item by item (no second vector).
+        Box::pin(paging::Items::new(self.pages()))
     }
 
     /// Every item, collected. Prefer [`stream`](Self::stream) for large edges.
