@@ -2,7 +2,6 @@
 //! retries with backoff, one tracing span per attempt, each answer read once and parsed
 //! once into a [`Response`] or an [`Error`].
 
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -235,12 +234,10 @@ impl Inner {
                 .map_err(|()| Error::invalid("base_url", "cannot hold a path"))?;
             segments.pop_if_empty();
             let mut ids = call.ids.iter();
-            let mut text = String::new();
+            let mut buffer = [0u8; 16];
             for segment in op.path.split('/').filter(|s| !s.is_empty()) {
                 if segment == "{Version}" {
-                    text.clear();
-                    let _ = write!(text, "{version}");
-                    segments.push(&text);
+                    segments.push(version_segment(version, &mut buffer));
                 } else if segment.starts_with('{') {
                     let id = ids.next().ok_or_else(|| {
                         Error::Config(format!("`{}` needs the path parameter {segment}", op.id))
@@ -299,6 +296,14 @@ impl Inner {
         }
         Ok(request)
     }
+}
+
+/// `v24.0`, written into `buffer` (at most `v65535.65535`) rather than a new string.
+fn version_segment(version: ApiVersion, buffer: &mut [u8; 16]) -> &str {
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    let _ = std::io::Write::write_fmt(&mut cursor, format_args!("{version}"));
+    let written = cursor.position() as usize;
+    std::str::from_utf8(&buffer[..written]).unwrap_or_default()
 }
 
 /// The method as reqwest spells it.
@@ -469,6 +474,19 @@ mod tests {
         assert_eq!(retry_after_header(&h), None);
         h.insert(RETRY_AFTER, "-3".parse().unwrap());
         assert_eq!(retry_after_header(&h), None);
+    }
+
+    #[test]
+    fn version_segments_fit_the_buffer() {
+        let mut buffer = [0u8; 16];
+        assert_eq!(
+            version_segment(ApiVersion::new(24, 0), &mut buffer),
+            "v24.0"
+        );
+        assert_eq!(
+            version_segment(ApiVersion::new(u16::MAX, u16::MAX), &mut buffer),
+            "v65535.65535"
+        );
     }
 
     #[test]

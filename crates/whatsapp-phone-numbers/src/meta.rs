@@ -4,7 +4,15 @@
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+/// The headers read from every answer, as names (a lookup by `&str` parses the name first).
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-fb-request-id");
+pub(crate) const TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
+pub(crate) const API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
+pub(crate) const BUSINESS_USE_CASE_USAGE: HeaderName =
+    HeaderName::from_static("x-business-use-case-usage");
+pub(crate) const APP_USAGE: HeaderName = HeaderName::from_static("x-app-usage");
 
 /// A decoded response body together with its [`ResponseMeta`].
 ///
@@ -80,11 +88,11 @@ impl ResponseMeta {
         Self {
             status,
             attempts,
-            request_id: headers.get("x-fb-request-id").cloned(),
-            trace_id: headers.get("x-fb-trace-id").cloned(),
-            api_version: headers.get("facebook-api-version").cloned(),
-            business_use_case_usage: headers.get("x-business-use-case-usage").cloned(),
-            app_usage: headers.get("x-app-usage").cloned(),
+            request_id: headers.get(REQUEST_ID).cloned(),
+            trace_id: headers.get(TRACE_ID).cloned(),
+            api_version: headers.get(API_VERSION).cloned(),
+            business_use_case_usage: headers.get(BUSINESS_USE_CASE_USAGE).cloned(),
+            app_usage: headers.get(APP_USAGE).cloned(),
         }
     }
 

@@ -396,8 +396,8 @@ impl Throttle {
         if !self.config.enabled {
             return;
         }
-        let app_value = headers.get("x-app-usage");
-        let business_value = headers.get("x-business-use-case-usage");
+        let app_value = headers.get(crate::meta::APP_USAGE);
+        let business_value = headers.get(crate::meta::BUSINESS_USE_CASE_USAGE);
         if app_value.is_none() && business_value.is_none() {
             return;
         }
