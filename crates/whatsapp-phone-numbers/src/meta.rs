@@ -157,13 +157,14 @@ pub struct BusinessUseCaseUsage {
 }
 
 impl BusinessUseCaseUsage {
-    /// Parses the header value; anything unreadable is skipped, never an error.
+    /// Parses the header value, businesses in the order Graph lists them; anything
+    /// unreadable is skipped, never an error.
     pub fn parse(value: &str) -> Vec<Self> {
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(value) else {
+        let Ok(Members(members)) = serde_json::from_str(value) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for (business_id, entries) in map {
+        for (business_id, entries) in members {
             for entry in entries.as_array().into_iter().flatten() {
                 let number = |key: &str| entry.get(key).and_then(as_f64);
                 out.push(Self {
@@ -212,6 +213,32 @@ impl AppUsage {
     }
 }
 
+/// A JSON object's members in the order they came (`serde_json::Map` sorts its keys).
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 fn as_f64(v: &serde_json::Value) -> Option<f64> {
     match v {
         serde_json::Value::Number(n) => n.as_f64(),
@@ -237,6 +264,13 @@ mod tests {
             Some(Duration::from_secs(180))
         );
         assert!(BusinessUseCaseUsage::parse("not json").is_empty());
+        assert!(BusinessUseCaseUsage::parse("[1]").is_empty());
+        // Graph's order, not sorted.
+        let ids: Vec<String> = BusinessUseCaseUsage::parse(r#"{"9":[{}],"1":[{}]}"#)
+            .into_iter()
+            .map(|u| u.business_id)
+            .collect();
+        assert_eq!(ids, ["9", "1"]);
         let app = AppUsage::parse(r#"{"call_count":5,"total_cputime":1,"total_time":7}"#).unwrap();
         assert_eq!(app.total_time, Some(7.0));
         assert!(AppUsage::parse("[]").is_none());

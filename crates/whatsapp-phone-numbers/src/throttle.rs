@@ -26,7 +26,6 @@
 //! drains. Waiters look at the gate again after every sleep, so a rise in usage reported
 //! meanwhile holds back requests that were already waiting.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
@@ -35,7 +34,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use http::{HeaderMap, HeaderValue};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::meta::{AppUsage, BusinessUseCaseUsage};
 
 /// How a client slows itself as Graph's reported usage approaches 100%.
 ///
@@ -410,7 +410,7 @@ impl Throttle {
         let app = app_value.and_then(|value| match &state.app_seen {
             Some((seen, level)) if seen == value => Some(*level),
             _ => {
-                let level = serde_json::from_slice::<Level>(value.as_bytes()).ok()?;
+                let level = app_level(value)?;
                 state.app_seen = Some((value.clone(), level));
                 Some(level)
             }
@@ -418,11 +418,7 @@ impl Throttle {
         if let Some(value) = business_value
             && !matches!(&state.business_seen, Some((seen, _)) if seen == value)
         {
-            let mut entries = Vec::new();
-            let _ = serde_json::Deserializer::from_slice(value.as_bytes()).deserialize_map(
-                Businesses(&mut |id: &str, level: Level| entries.push((id.to_owned(), level))),
-            );
-            state.business_seen = Some((value.clone(), entries));
+            state.business_seen = Some((value.clone(), business_levels(value)));
         }
         // The strongest verdict of the budgets in this answer wins.
         let mut verdict: Option<Verdict> = None;
@@ -432,7 +428,6 @@ impl Throttle {
             budget.percent = level.percent;
             budget.blocked_until = level
                 .regain
-                .filter(|d| !d.is_zero())
                 .map(|d| now() + d.min(Duration::from_secs(86_400)));
         };
         if let Some(level) = app {
@@ -515,6 +510,18 @@ struct Level {
 }
 
 impl Level {
+    /// The highest of the percentages that are numbers at all, and a regain time above zero.
+    fn of(percentages: [Option<f64>; 3], regain: Option<Duration>) -> Self {
+        Self {
+            percent: percentages
+                .into_iter()
+                .flatten()
+                .filter(|p| p.is_finite() && *p >= 0.0)
+                .fold(0.0, f64::max),
+            regain: regain.filter(|d| !d.is_zero()),
+        }
+    }
+
     fn max(self, other: Self) -> Self {
         Self {
             percent: self.percent.max(other.percent),
@@ -523,156 +530,33 @@ impl Level {
     }
 }
 
-/// A number or numeric text (Graph has sent both); anything else counts as absent.
-struct Number(Option<f64>);
-
-impl<'de> serde::Deserialize<'de> for Number {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Number;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
-                Ok(Number(Some(v as f64)))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
-                Ok(Number(Some(v as f64)))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
-                Ok(Number(v.is_finite().then_some(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Number, E> {
-                Ok(Number(
-                    v.trim().parse().ok().filter(|v: &f64| v.is_finite()),
-                ))
-            }
-            fn visit_unit<E>(self) -> Result<Number, E> {
-                Ok(Number(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
-                Ok(Number(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Number, A::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(Number(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Number, A::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(Number(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
+/// `X-App-Usage`, read by [`AppUsage::parse`]; `None` when it is not an object.
+fn app_level(value: &HeaderValue) -> Option<Level> {
+    let usage = AppUsage::parse(value.to_str().ok()?)?;
+    Some(Level::of(
+        [usage.call_count, usage.total_cputime, usage.total_time],
+        None,
+    ))
 }
 
-/// An object with `call_count`, `total_cputime`, `total_time` and perhaps
-/// `estimated_time_to_regain_access` (minutes).
-impl<'de> serde::Deserialize<'de> for Level {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Level;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a usage object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Level, A::Error> {
-                let mut level = Level::default();
-                while let Some(key) = map.next_key::<Text<'de>>()? {
-                    let Number(value) = map.next_value()?;
-                    let Some(value) = value.filter(|v| *v >= 0.0) else {
-                        continue;
-                    };
-                    match key.0.as_ref() {
-                        "call_count" | "total_cputime" | "total_time" => {
-                            level.percent = level.percent.max(value);
-                        }
-                        "estimated_time_to_regain_access" if value > 0.0 => {
-                            level.regain = Some(Duration::from_secs_f64(value.min(1440.0) * 60.0));
-                        }
-                        _ => {}
-                    }
-                }
-                Ok(level)
-            }
+/// `X-Business-Use-Case-Usage`, read by [`BusinessUseCaseUsage::parse`]: each business once,
+/// in Graph's order, at the highest level of its use cases.
+fn business_levels(value: &HeaderValue) -> Vec<(String, Level)> {
+    let mut levels: Vec<(String, Level)> = Vec::new();
+    let Ok(text) = value.to_str() else {
+        return levels;
+    };
+    for usage in BusinessUseCaseUsage::parse(text) {
+        let level = Level::of(
+            [usage.call_count, usage.total_cputime, usage.total_time],
+            usage.estimated_time_to_regain_access,
+        );
+        match levels.iter_mut().find(|(id, _)| *id == usage.business_id) {
+            Some((_, known)) => *known = known.max(level),
+            None => levels.push((usage.business_id, level)),
         }
-        d.deserialize_map(V)
     }
-}
-
-/// A map key, borrowed when the input allows it.
-struct Text<'de>(Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// The entries of one business: a list of usage objects (one per use case), folded to
-/// the highest.
-struct Entries(Level);
-
-impl<'de> serde::Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entries;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of usage objects")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
-                let mut level = Level::default();
-                while let Some(entry) = seq.next_element::<Level>()? {
-                    level = level.max(entry);
-                }
-                Ok(Entries(level))
-            }
-        }
-        d.deserialize_seq(V)
-    }
-}
-
-/// `X-Business-Use-Case-Usage`: each business's level handed to a callback, without
-/// building a map.
-struct Businesses<'f>(&'f mut dyn FnMut(&str, Level));
-
-impl<'de> Visitor<'de> for Businesses<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of businesses")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(id) = map.next_key::<Text<'de>>()? {
-            let Entries(level) = map.next_value()?;
-            (self.0)(&id.0, level);
-        }
-        Ok(())
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Businesses<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
+    levels
 }
 
 #[cfg(test)]
@@ -688,16 +572,25 @@ mod tests {
 
     #[test]
     fn levels_parse_leniently() {
-        let level: Level = serde_json::from_str(
+        let value = |text: &str| HeaderValue::from_str(text).unwrap();
+        let level = app_level(&value(
             r#"{"call_count":"12","total_cputime":40,"total_time":null,"x":[1]}"#,
-        )
+        ))
         .unwrap();
         assert_eq!(level.percent, 40.0);
         assert_eq!(level.regain, None);
-        let level: Level =
-            serde_json::from_str(r#"{"call_count":100,"estimated_time_to_regain_access":2}"#)
-                .unwrap();
-        assert_eq!(level.regain, Some(Duration::from_secs(120)));
+        let levels = business_levels(&value(
+            r#"{"w":[{"call_count":100,"estimated_time_to_regain_access":2},{"call_count":"NaN"}]}"#,
+        ));
+        assert_eq!(levels.len(), 1);
+        assert_eq!(levels[0].1.percent, 100.0);
+        assert_eq!(levels[0].1.regain, Some(Duration::from_secs(120)));
+        assert_eq!(
+            app_level(&value(r#"{"call_count":"inf","total_time":-3}"#))
+                .unwrap()
+                .percent,
+            0.0
+        );
     }
 
     #[test]
