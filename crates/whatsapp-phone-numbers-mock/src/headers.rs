@@ -26,7 +26,7 @@ fn app_usage(meta: &Meta) -> String {
     let percent = if meta.app_exhausted {
         100
     } else {
-        meta.usage.app_percent
+        meta.usage.charge.app_percent
     };
     json!({
         "call_count": percent,
@@ -43,7 +43,7 @@ fn business_usage(meta: &Meta) -> String {
     };
     let (percent, cputime, regain) = match meta.regain_minutes {
         Some(minutes) => (100, 100, minutes),
-        None => (meta.usage.waba_percent, 1, 0),
+        None => (meta.usage.charge.account_percent, 1, 0),
     };
     let mut object = serde_json::Map::new();
     object.insert(
@@ -77,6 +77,7 @@ pub(crate) fn apply(response: &mut Response, meta: &Meta) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rate_limits::Charge;
 
     fn meta() -> Meta {
         Meta {
@@ -84,10 +85,12 @@ mod tests {
             trace_id: "Atrace".into(),
             request_id: "Areq".into(),
             usage: Usage {
-                app_percent: 2,
                 waba_id: Some("102290129340398".into()),
-                waba_percent: 1,
-                refused: None,
+                charge: Charge {
+                    app_percent: 2,
+                    account_percent: 1,
+                    refused: None,
+                },
             },
             app_exhausted: false,
             regain_minutes: None,

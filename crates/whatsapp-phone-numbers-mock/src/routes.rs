@@ -90,7 +90,7 @@ async fn graph(State(service): State<MockService>, request: Request) -> Response
         regain_minutes: None,
     };
 
-    if let Some(refusal) = meta.usage.refused {
+    if let Some(refusal) = meta.usage.charge.refused {
         let mut response = fault_answers::refused(refusal, &mut meta);
         headers::apply(&mut response, &meta);
         return response;

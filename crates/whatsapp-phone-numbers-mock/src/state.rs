@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use crate::rate_limits::{Ledger, RateLimits, Refusal};
+use crate::rate_limits::{Charge, Ledger, RateLimits};
 
 /// Everything the mock stores about one business phone number.
 ///
@@ -142,17 +142,14 @@ pub(crate) struct UploadRecord {
     pub(crate) bytes: Vec<u8>,
 }
 
-/// Usage figures for the `x-app-usage` and `x-business-use-case-usage` headers.
+/// What the `x-app-usage` and `x-business-use-case-usage` headers of one answer say.
 #[derive(Clone, Debug)]
 pub(crate) struct Usage {
-    /// Percentage of the app's budget used.
-    pub(crate) app_percent: u64,
     /// The account the request is charged to, when there is one.
     pub(crate) waba_id: Option<String>,
-    /// Percentage of that account's budget used.
-    pub(crate) waba_percent: u64,
-    /// The request is over a budget and refused.
-    pub(crate) refused: Option<Refusal>,
+    /// The percentages of the app's and that account's budgets used, and whether the
+    /// request was refused.
+    pub(crate) charge: Charge,
 }
 
 /// First ID handed to numbers created at run time.
@@ -648,12 +645,7 @@ impl MockState {
             })
             .or_else(|| inner.wabas.first().cloned());
         let charge = inner.ledger.charge(waba_id.as_deref(), now);
-        Usage {
-            app_percent: charge.app_percent,
-            waba_id,
-            waba_percent: charge.account_percent,
-            refused: charge.refused,
-        }
+        Usage { waba_id, charge }
     }
 
     /// The rate-limit model (default [`RateLimits::default`]: reported, not enforced).
