@@ -95,6 +95,17 @@ pub struct View {
     pub refs: BTreeSet<String>,
 }
 
+/// One query parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamFacts {
+    /// Its name.
+    pub name: String,
+    /// `Text`, `Integer`, `Boolean` or `Json` (a `ParamKind` variant).
+    pub kind: String,
+    /// True when required.
+    pub required: bool,
+}
+
 /// One operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperationFacts {
@@ -108,24 +119,43 @@ pub struct OperationFacts {
     pub method: String,
     /// Path template.
     pub path: String,
-    /// Query parameter names.
-    pub query: Vec<String>,
-    /// Takes a JSON body.
+    /// Query parameters.
+    pub query: Vec<ParamFacts>,
+    /// Takes a request body (JSON or bytes).
     pub has_body: bool,
+    /// The schema of the JSON request body.
+    pub request: Option<String>,
+    /// `User`, `App` or `None` (an `Auth` variant), from the operation's `security`.
+    pub auth: String,
     /// `Safe` or `UnprocessedOnly`.
     pub retry: String,
     /// The schema of the 200 answer, when it is a `$ref`.
     pub response: Option<String>,
+    /// The field enumeration its `fields=` selects from, when it is a read of a node type.
+    pub selection: Option<String>,
 }
 
-/// A field enumeration.
+/// A field enumeration, and what Graph answers for its node type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldEnum {
     /// The schema it selects from.
     pub schema: String,
     /// Wire names with their variant names.
     pub values: Vec<(String, String)>,
+    /// Graph's name of the node type (`x-graph-type`).
+    pub graph_type: String,
+    /// What Graph answers without `fields` (`x-default-fields`).
+    pub default_fields: Vec<String>,
+    /// What Graph answers whatever `fields` says (`x-always-fields`).
+    pub always: Vec<String>,
 }
+
+/// The extension naming Graph's type of a read schema's node.
+pub const GRAPH_TYPE: &str = "x-graph-type";
+/// The extension listing what Graph answers without `fields`.
+pub const DEFAULT_FIELDS: &str = "x-default-fields";
+/// The extension listing what Graph answers whatever `fields` says.
+pub const ALWAYS_FIELDS: &str = "x-always-fields";
 
 /// Reads the facts of one version from its specification and generated module source.
 pub fn facts(
@@ -244,10 +274,10 @@ pub fn facts(
     }
 
     let surface = crate::surface::model(source)?;
-    let operations = operations(api, &surface)?;
+    let mut operations = operations(api, &surface)?;
     let mut field_enums = BTreeMap::new();
-    for op in &operations {
-        if !op.query.iter().any(|q| q == "fields") {
+    for op in &mut operations {
+        if !op.query.iter().any(|q| q.name == "fields") {
             continue;
         }
         let Some(response) = &op.response else {
@@ -260,6 +290,11 @@ pub fn facts(
             }) => item.clone(),
             _ => response.clone(),
         };
+        // A `fields` parameter selects from a node type only when the schema says which
+        // (elsewhere, such as an app subscription's `fields`, it is an ordinary parameter).
+        let Some(node) = node_type(api, &selected)? else {
+            continue;
+        };
         let Some(fields) = structs.get(&selected) else {
             bail!(
                 "operation `{}` selects `fields` from `{selected}`, which is not an object schema",
@@ -267,10 +302,14 @@ pub fn facts(
             );
         };
         let enum_name = format!("{selected}Field");
+        op.selection = Some(enum_name.clone());
+        if field_enums.contains_key(&enum_name) {
+            continue;
+        }
         if names.contains(&enum_name) {
             bail!("the field enumeration `{enum_name}` would have the name of a schema");
         }
-        let values = fields
+        let values: Vec<(String, String)> = fields
             .named
             .iter()
             .filter_map(|f| {
@@ -281,11 +320,26 @@ pub fn facts(
                 Some((wire, variant))
             })
             .collect();
+        let known = |list: &[String], extension: &str| -> Result<()> {
+            for name in list {
+                if !values.iter().any(|(wire, _)| wire == name) {
+                    bail!(
+                        "`{selected}`'s `{extension}` names `{name}`, which it has no property for"
+                    );
+                }
+            }
+            Ok(())
+        };
+        known(&node.default_fields, DEFAULT_FIELDS)?;
+        known(&node.always, ALWAYS_FIELDS)?;
         field_enums.insert(
             enum_name,
             FieldEnum {
                 schema: selected,
                 values,
+                graph_type: node.graph_type,
+                default_fields: node.default_fields,
+                always: node.always,
             },
         );
     }
@@ -353,6 +407,53 @@ fn webhooks(api: &OpenAPI, types: &BTreeMap<String, TypeFacts>) -> Result<Vec<We
         });
     }
     Ok(out)
+}
+
+/// What a read schema's extensions say about its node type.
+struct NodeType {
+    graph_type: String,
+    default_fields: Vec<String>,
+    always: Vec<String>,
+}
+
+/// The `x-graph-type`, `x-default-fields` and `x-always-fields` of schema `name`, when it
+/// declares a node type.
+fn node_type(api: &OpenAPI, name: &str) -> Result<Option<NodeType>> {
+    let Some(schema) = api
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get(name))
+        .and_then(|s| s.as_item())
+    else {
+        return Ok(None);
+    };
+    let extensions = &schema.schema_data.extensions;
+    let Some(graph_type) = extensions.get(GRAPH_TYPE) else {
+        return Ok(None);
+    };
+    let Some(graph_type) = graph_type.as_str().filter(|t| !t.is_empty()) else {
+        bail!("`{name}`'s `{GRAPH_TYPE}` must be Graph's type name, as text");
+    };
+    let list = |extension: &str| -> Result<Vec<String>> {
+        let Some(value) = extensions.get(extension) else {
+            bail!("`{name}` has `{GRAPH_TYPE}` but no `{extension}` (a list of its field names)");
+        };
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|items| items.len() == value.as_array().map_or(0, Vec::len))
+            .with_context(|| format!("`{name}`'s `{extension}` must be a list of field names"))
+    };
+    Ok(Some(NodeType {
+        graph_type: graph_type.to_owned(),
+        default_fields: list(DEFAULT_FIELDS)?,
+        always: list(ALWAYS_FIELDS)?,
+    }))
 }
 
 fn type_name(item: &Item) -> Option<String> {
@@ -572,6 +673,34 @@ fn resolve_parameter<'a>(api: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Opt
     }
 }
 
+/// The security scheme of operations that take an app access token.
+pub const APP_TOKEN: &str = "appAccessToken";
+
+/// The `ParamKind` of a query parameter's format.
+fn param_kind(api: &OpenAPI, format: &openapiv3::ParameterSchemaOrContent) -> &'static str {
+    use openapiv3::{ParameterSchemaOrContent, SchemaKind, Type as T};
+    let schema = match format {
+        ParameterSchemaOrContent::Content(_) => return "Json",
+        ParameterSchemaOrContent::Schema(schema) => schema,
+    };
+    let schema = match schema {
+        ReferenceOr::Item(schema) => schema,
+        ReferenceOr::Reference { reference } => match reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| api.components.as_ref()?.schemas.get(name))
+            .and_then(|s| s.as_item())
+        {
+            Some(schema) => schema,
+            None => return "Text",
+        },
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(T::Integer(_) | T::Number(_)) => "Integer",
+        SchemaKind::Type(T::Boolean(_)) => "Boolean",
+        _ => "Text",
+    }
+}
+
 fn operations(api: &OpenAPI, surface: &crate::surface::Surface) -> Result<Vec<OperationFacts>> {
     let mut out = Vec::new();
     for (path, item) in &api.paths.paths {
@@ -601,10 +730,34 @@ fn operations(api: &OpenAPI, surface: &crate::surface::Surface) -> Result<Vec<Op
                 .chain(&op.parameters)
                 .filter_map(|p| resolve_parameter(api, p))
                 .filter_map(|p| match p {
-                    Parameter::Query { parameter_data, .. } => Some(parameter_data.name.clone()),
+                    Parameter::Query { parameter_data, .. } => Some(ParamFacts {
+                        name: parameter_data.name.clone(),
+                        kind: param_kind(api, &parameter_data.format).to_owned(),
+                        required: parameter_data.required,
+                    }),
                     _ => None,
                 })
                 .collect();
+            let request = op
+                .request_body
+                .as_ref()
+                .and_then(|b| b.as_item())
+                .and_then(|b| b.content.get("application/json"))
+                .and_then(|m| m.schema.as_ref())
+                .and_then(|s| match s {
+                    ReferenceOr::Reference { reference } => reference
+                        .strip_prefix("#/components/schemas/")
+                        .map(str::to_owned),
+                    ReferenceOr::Item(_) => None,
+                });
+            let auth = match &op.security {
+                None => "User",
+                Some(requirements) if requirements.is_empty() => "None",
+                Some(requirements) if requirements.iter().any(|r| r.contains_key(APP_TOKEN)) => {
+                    "App"
+                }
+                Some(_) => "User",
+            };
             let retry = match op.extensions.get(RETRY_CLASS).and_then(|v| v.as_str()) {
                 Some(UNPROCESSED_ONLY) => "UnprocessedOnly",
                 _ => "Safe",
@@ -632,8 +785,11 @@ fn operations(api: &OpenAPI, surface: &crate::surface::Surface) -> Result<Vec<Op
                 path: path.clone(),
                 query,
                 has_body: op.request_body.is_some(),
+                request,
+                auth: auth.to_owned(),
                 retry: retry.to_owned(),
                 response,
+                selection: None,
             });
         }
     }
@@ -826,6 +982,11 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
     out
 }
 
+/// The name of a field enumeration's `Selection` constant: `PhoneNumberField` → `PHONE_NUMBER`.
+fn selection_const(field_enum: &str) -> String {
+    field_enum.trim_end_matches("Field").to_shouty_snake_case()
+}
+
 /// The glue appended to one version module.
 pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
     let mut out = String::new();
@@ -845,24 +1006,61 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         }
         out.push_str("        }\n    }\n");
     }
+    for (name, e) in &v.field_enums {
+        let list = |items: &mut dyn Iterator<Item = &String>| {
+            items
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = write!(
+            out,
+            "\n    /// What `fields=` may name on a `{}` (`{}`), and what Graph answers without it.\n    pub const {}: crate::operation::Selection = crate::operation::Selection {{\n        schema: {:?},\n        graph_type: {:?},\n        fields: &[{}],\n        default_fields: &[{}],\n        always: &[{}],\n    }};\n",
+            e.schema,
+            e.graph_type,
+            selection_const(name),
+            e.schema,
+            e.graph_type,
+            list(&mut e.values.iter().map(|(wire, _)| wire)),
+            list(&mut e.default_fields.iter()),
+            list(&mut e.always.iter()),
+        );
+    }
     out.push_str("}\n");
 
     // Operations.
     let _ = write!(
         out,
-        "\n/// The operations of Graph API {}, as data.\npub mod operations {{\n    use crate::operation::{{Method, Operation, RetryClass}};\n",
+        "\n/// The operations of Graph API {}, as data.\npub mod operations {{\n    use crate::operation::{{Auth, Method, Operation, Param, ParamKind, RetryClass}};\n",
         v.name
     );
     for op in &v.operations {
         let query = op
             .query
             .iter()
-            .map(|q| format!("{q:?}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .map(|q| {
+                format!(
+                    "\n            Param {{ name: {:?}, kind: ParamKind::{}, required: {} }},",
+                    q.name, q.kind, q.required
+                )
+            })
+            .collect::<String>();
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("{query}\n        ")
+        };
+        let optional = |value: &Option<String>| match value {
+            Some(name) => format!("Some({name:?})"),
+            None => "None".to_owned(),
+        };
+        let selection = match &op.selection {
+            Some(name) => format!("Some(&super::fields::{})", selection_const(name)),
+            None => "None".to_owned(),
+        };
         let _ = write!(
             out,
-            "\n    /// `{} {}` (`{}`).\n    pub const {}: Operation = Operation {{\n        id: {:?},\n        name: {:?},\n        method: Method::{},\n        path: {:?},\n        query: &[{query}],\n        has_body: {},\n        retry: RetryClass::{},\n    }};\n",
+            "\n    /// `{} {}` (`{}`).\n    pub const {}: Operation = Operation {{\n        id: {:?},\n        name: {:?},\n        method: Method::{},\n        path: {:?},\n        query: &[{query}],\n        has_body: {},\n        request: {},\n        response: {},\n        selection: {selection},\n        auth: Auth::{},\n        retry: RetryClass::{},\n    }};\n",
             op.method.to_uppercase(),
             op.path,
             op.id,
@@ -872,10 +1070,49 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
             op.method,
             op.path,
             op.has_body,
+            optional(&op.request),
+            optional(&op.response),
+            op.auth,
             op.retry
         );
     }
-    out.push_str("}\n");
+    let _ = write!(
+        out,
+        "\n    /// Every operation, in document order.\n    pub const ALL: &[&Operation] = &[{}];\n",
+        v.operations
+            .iter()
+            .map(|op| format!("&{}", op.konst))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut requests: Vec<&String> = v
+        .operations
+        .iter()
+        .filter_map(|o| o.request.as_ref())
+        .collect();
+    requests.sort();
+    requests.dedup();
+    out.push_str("\n    /// Checks a JSON request body against the request type of `op`, strictly (see\n    /// [`crate::request::decode`]); an operation without a JSON body accepts anything.\n    pub fn check_request(\n        op: &Operation,\n        body: &serde_json::Value,\n    ) -> Result<(), crate::request::RequestError> {\n        match op.request {\n");
+    for name in requests {
+        let _ = writeln!(
+            out,
+            "            Some({name:?}) => crate::request::check::<super::types::{name}>(body),"
+        );
+    }
+    out.push_str("            _ => Ok(()),\n        }\n    }\n}\n");
+    let _ = write!(
+        out,
+        "\n/// Graph API {} as data: the operation table, the typed webhook fields and the\n/// request checker, for programs that serve or inspect versions at run time.\npub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {{\n    name: {:?},\n    major: {},\n    minor: {},\n    operations: operations::ALL,\n    webhook_fields: &[{}],\n    check_request: operations::check_request,\n}};\n",
+        v.name,
+        v.name,
+        v.number.0,
+        v.number.1,
+        v.webhooks
+            .iter()
+            .map(|w| format!("{:?}", w.field))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 
     // Webhook changes (a version without `x-webhook-fields` keeps every change raw).
     {

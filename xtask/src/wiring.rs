@@ -31,6 +31,14 @@ pub fn api_modules(versions: &[SpecVersion]) -> String {
             name = v.name
         );
     }
+    out.push_str(
+        "\n/// Every version this build has (one per enabled feature), oldest first, as data: what\n/// a program that serves or inspects versions at run time reads (the mock routes by it).\npub const VERSION_TABLES: &[&operation::VersionTable] = &[",
+    );
+    for v in versions {
+        let m = v.module();
+        let _ = write!(out, "\n    #[cfg(feature = \"{m}\")]\n    &{m}::TABLE,");
+    }
+    out.push_str("\n];\n");
     out
 }
 

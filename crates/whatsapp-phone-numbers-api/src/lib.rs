@@ -17,6 +17,8 @@
 //! - [`open_enum`]: every enumeration is open, so unknown values keep their text;
 //! - [`field`]: field selections, with `Custom` for fields the specification does not know;
 //! - [`operation`] and [`schema`]: the shapes the generated tables and traits use;
+//! - [`request`]: request bodies held strictly to a version's request type (what each
+//!   version's `operations::check_request` and [`operation::VersionTable`] apply);
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
 //! - `transport` (feature `client`): the hook generated clients send requests through;
 //! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`).
@@ -28,6 +30,7 @@
 pub mod field;
 pub mod open_enum;
 pub mod operation;
+pub mod request;
 pub mod schema;
 pub mod sensitive;
 #[cfg(feature = "client")]

@@ -2,8 +2,9 @@
 //! version module carries (`v23_0::operations`), generated from the document.
 //!
 //! Callers that send requests themselves (the `whatsapp-phone-numbers` facade does) read the
-//! method, path template, query parameters and retry class from here, so that none of it is
-//! written twice.
+//! method, path template, query parameters, credentials and retry class from here, and a
+//! server that answers them (the mock) routes, checks and selects fields by the same table,
+//! so that none of it is written twice.
 
 use std::fmt;
 
@@ -47,6 +48,64 @@ pub enum RetryClass {
     UnprocessedOnly,
 }
 
+/// Which credentials an operation takes (from its `security`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Auth {
+    /// A system user or user access token (`bearerAuth`, every operation's default).
+    User,
+    /// An app access token (`appAccessToken`): `APP_ID|APP_SECRET`, or one Graph issued.
+    App,
+    /// No access token (`security: []`), such as the app access token request itself.
+    None,
+}
+
+/// The type of a query parameter, as the specification declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// Text (strings and enumerations; also values with several forms, such as `sort`).
+    Text,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON document in the query string (`filtering`).
+    Json,
+}
+
+/// One query parameter of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    /// The parameter's name (`limit`).
+    pub name: &'static str,
+    /// Its type.
+    pub kind: ParamKind,
+    /// True when the operation needs it.
+    pub required: bool,
+}
+
+/// What a read's `fields=` may name and what Graph answers without it, from the read
+/// schema's `x-graph-type`, `x-default-fields` and `x-always-fields`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Selection {
+    /// The schema the fields belong to (`PhoneNumber`).
+    pub schema: &'static str,
+    /// Graph's name of the node type, which its errors quote (`WhatsAppBusinessPhoneNumber`).
+    pub graph_type: &'static str,
+    /// Every field the schema declares, in document order.
+    pub fields: &'static [&'static str],
+    /// What Graph answers when `fields` is absent or empty.
+    pub default_fields: &'static [&'static str],
+    /// What Graph answers whatever `fields` names (a node's `id`).
+    pub always: &'static [&'static str],
+}
+
+impl Selection {
+    /// True when `fields=` may name `field`.
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.contains(&field)
+    }
+}
+
 /// One operation of the specification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Operation {
@@ -60,9 +119,17 @@ pub struct Operation {
     /// Graph API version.
     pub path: &'static str,
     /// Query parameters the operation declares, in document order.
-    pub query: &'static [&'static str],
-    /// Whether the operation takes a JSON request body.
+    pub query: &'static [Param],
+    /// Whether the operation takes a request body (JSON, or bytes for an upload).
     pub has_body: bool,
+    /// The schema of the JSON request body, when the operation takes one.
+    pub request: Option<&'static str>,
+    /// The schema of the 200 answer, when the document names one.
+    pub response: Option<&'static str>,
+    /// The field selection of a read that takes `fields=`.
+    pub selection: Option<&'static Selection>,
+    /// Which token the operation takes.
+    pub auth: Auth,
     /// When a failed call may be repeated.
     pub retry: RetryClass,
 }
@@ -70,7 +137,12 @@ pub struct Operation {
 impl Operation {
     /// True when the operation declares the query parameter `name`.
     pub fn has_query(&self, name: &str) -> bool {
-        self.query.contains(&name)
+        self.query.iter().any(|p| p.name == name)
+    }
+
+    /// The query parameter `name`, when the operation declares it.
+    pub fn query_param(&self, name: &str) -> Option<&'static Param> {
+        self.query.iter().find(|p| p.name == name)
     }
 
     /// The placeholders of the path template after the version, in order
@@ -80,6 +152,41 @@ impl Operation {
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .skip(1)
+    }
+
+    /// The segments of the path template after the version: literal edge names and
+    /// `{Placeholder}`s.
+    pub fn segments(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('/').filter(|s| !s.is_empty()).skip(1)
+    }
+}
+
+/// One version of the specification as data: its operations, webhook fields and a
+/// checker for request bodies, so that a program can serve or inspect any version
+/// generically at run time (the mock routes every request through one).
+#[derive(Clone, Copy, Debug)]
+pub struct VersionTable {
+    /// The version as Graph writes it in paths (`v24.0`).
+    pub name: &'static str,
+    /// The major number (24 for v24.0).
+    pub major: u16,
+    /// The minor number (0 for v24.0).
+    pub minor: u16,
+    /// Every operation, in document order.
+    pub operations: &'static [&'static Operation],
+    /// The webhook fields this version types (`x-webhook-fields`).
+    pub webhook_fields: &'static [&'static str],
+    /// Checks a JSON request body against the operation's generated request type:
+    /// unknown keys, `null`s, wrong types and missing required fields are named (see
+    /// [`crate::request`]). An operation without a JSON body accepts anything.
+    pub check_request:
+        fn(&Operation, &serde_json::Value) -> Result<(), crate::request::RequestError>,
+}
+
+impl VersionTable {
+    /// The operation with `operationId` `id`.
+    pub fn operation(&self, id: &str) -> Option<&'static Operation> {
+        self.operations.iter().copied().find(|op| op.id == id)
     }
 }
 
@@ -94,11 +201,27 @@ mod tests {
             name: "x",
             method: Method::Get,
             path: "/{Version}/{WABA-ID}/phone_numbers",
-            query: &["fields"],
+            query: &[Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            }],
             has_body: false,
+            request: None,
+            response: None,
+            selection: None,
+            auth: Auth::User,
             retry: RetryClass::Safe,
         };
         assert_eq!(op.path_parameters().collect::<Vec<_>>(), ["WABA-ID"]);
+        assert_eq!(
+            op.segments().collect::<Vec<_>>(),
+            ["{WABA-ID}", "phone_numbers"]
+        );
+        assert_eq!(
+            op.query_param("fields").map(|p| p.kind),
+            Some(ParamKind::Text)
+        );
         assert!(op.has_query("fields") && !op.has_query("limit"));
         assert_eq!(Method::Post.to_string(), "POST");
     }

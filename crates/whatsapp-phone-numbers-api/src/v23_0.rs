@@ -518,6 +518,38 @@ pub mod types {
         }
     }
     crate::open_enum::open_enum! {
+        /// Whether the account can send marketing messages through the Marketing Messages Lite API.
+        MarketingMessagesLiteApiStatus {
+            /// `INELIGIBLE`
+            Ineligible = "INELIGIBLE",
+            /// `ELIGIBLE`
+            Eligible = "ELIGIBLE",
+            /// `ONBOARDED`
+            Onboarded = "ONBOARDED",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Where the account is in onboarding to marketing messages.
+        MarketingMessagesOnboardingStatus {
+            /// `INELIGIBLE_ON_BEHALF_OF_WABA`
+            IneligibleOnBehalfOfWaba = "INELIGIBLE_ON_BEHALF_OF_WABA",
+            /// `INELIGIBLE_INACTIVE_OR_RESTRICTED`
+            IneligibleInactiveOrRestricted = "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+            /// `INELIGIBLE_COUNTRY_NOT_SUPPORTED`
+            IneligibleCountryNotSupported = "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+            /// `INELIGIBLE_USING_WHATSAPP_BUSINESS_APP`
+            IneligibleUsingWhatsappBusinessApp = "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+            /// `ELIGIBLE`
+            Eligible = "ELIGIBLE",
+            /// `PENDING_VALID_PAYMENT_METHOD`
+            PendingValidPaymentMethod = "PENDING_VALID_PAYMENT_METHOD",
+            /// `PENDING_INTERNAL_SETUP`
+            PendingInternalSetup = "PENDING_INTERNAL_SETUP",
+            /// `ONBOARDED`
+            Onboarded = "ONBOARDED",
+        }
+    }
+    crate::open_enum::open_enum! {
         /// State of an Official Business Account application. `NOT_STARTED` comes from Meta's
         /// guide; the rest from its reference.
         ObaStatus {
@@ -544,6 +576,33 @@ pub mod types {
             Png = "PNG",
             /// `SVG`
             Svg = "SVG",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// The kind of Graph object an app subscription is for (`whatsapp_business_account` for
+        /// WhatsApp; Graph has others).
+        WebhookObject {
+            /// `whatsapp_business_account`
+            WhatsappBusinessAccount = "whatsapp_business_account",
+            /// `application`
+            Application = "application",
+            /// `page`
+            Page = "page",
+            /// `user`
+            User = "user",
+            /// `permissions`
+            Permissions = "permissions",
+            /// `payments`
+            Payments = "payments",
+            /// `instagram`
+            Instagram = "instagram",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// OAuth grant of an access-token request (`client_credentials` for an app access token).
+        GrantType {
+            /// `client_credentials`
+            ClientCredentials = "client_credentials",
         }
     }
     crate::open_enum::open_enum! {
@@ -855,6 +914,15 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         ///Display name to submit for review (2 to 75 characters).
         pub verified_name: ::std::string::String,
     }
+    ///An app access token.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AppAccessTokenGrant {
+        pub access_token: crate::sensitive::SensitiveString,
+        ///`bearer`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_type: ::std::option::Option<::std::string::String>,
+    }
     ///An app, as subscriptions name it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -868,6 +936,55 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         ///Name of the app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///An app's webhook subscription for one kind of object.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AppSubscription {
+        ///False once Graph gave up on the callback.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<bool>,
+        ///Where Graph posts the app's webhooks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub callback_url: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub fields: ::std::vec::Vec<AppSubscriptionField>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub object: ::std::option::Option<crate::v23_0::types::WebhookObject>,
+    }
+    ///One field of an app subscription, with the Graph API version its payloads use.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AppSubscriptionField {
+        ///The webhook field (`phone_number_quality_update`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Graph API version of the payloads (`v24.0`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+    }
+    ///An app's webhook subscriptions.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AppSubscriptionList {
+        pub data: ::std::vec::Vec<AppSubscription>,
+    }
+    /**An app subscription: Graph verifies `callback_url` with its GET handshake (carrying
+`verify_token`) before it subscribes. Sending it again adds fields to the existing
+subscription.
+
+Request body of `createAppSubscription` (`POST /{Version}/{App-ID}/subscriptions`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AppSubscriptionRequest {
+        ///Where Graph posts the app's webhooks.
+        pub callback_url: ::std::string::String,
+        pub fields: WebhookFieldList,
+        ///Include changed values in notifications (WhatsApp notifications always carry them).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_values: ::std::option::Option<bool>,
+        pub object: crate::v23_0::types::WebhookObject,
+        pub verify_token: crate::sensitive::SensitiveString,
     }
     ///The account's ban state, for `DISABLED_UPDATE`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -888,15 +1005,25 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
             crate::v23_0::types::AccountReviewStatus,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_international_rate_eligibility: ::std::option::Option<
+            IntlRateEligibility,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_verification_status: ::std::option::Option<
             crate::v23_0::types::BusinessVerificationStatus,
         >,
         ///ISO 3166-1 alpha-2 country of the owning business.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///When the account was created (Unix seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creation_time: ::std::option::Option<i64>,
         ///ISO 4217 currency the account is billed in.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        ///True when marketing messages through Cloud API are turned off.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_marketing_messages_on_cloud_api: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub health_status: ::std::option::Option<HealthStatus>,
         ///ID of the account.
@@ -905,6 +1032,21 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         ///True when insights are collected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_enabled_for_insights: ::std::option::Option<bool>,
+        ///True when the account is shared with a solution partner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_shared_with_partners: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub linked_commerce_account: ::std::option::Option<NodeReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub marketing_messages_ad_account: ::std::option::Option<NodeReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub marketing_messages_lite_api_status: ::std::option::Option<
+            crate::v23_0::types::MarketingMessagesLiteApiStatus,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub marketing_messages_onboarding_status: ::std::option::Option<
+            crate::v23_0::types::MarketingMessagesOnboardingStatus,
+        >,
         ///Namespace of the account's message templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_template_namespace: ::std::option::Option<::std::string::String>,
@@ -914,13 +1056,28 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub on_behalf_of_business_info: ::std::option::Option<BusinessInfo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_business: ::std::option::Option<NodeReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_business_info: ::std::option::Option<BusinessInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ownership_type: ::std::option::Option<crate::v23_0::types::OwnershipType>,
         ///Country where the business mainly operates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_business_location: ::std::option::Option<::std::string::String>,
+        ///ID of the account's primary payment method.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary_funding_id: ::std::option::Option<::std::string::String>,
+        ///Purchase order number billing shows, when set.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub purchase_order_number: ::std::option::Option<::std::string::String>,
         ///State of the account, such as `ACTIVE`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subscribed_apps: ::std::option::Option<SubscribedAppList>,
+        ///True when unused message templates are archived automatically.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub template_auto_archival_enabled: ::std::option::Option<bool>,
         ///Time zone ID (a number, as a string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone_id: ::std::option::Option<::std::string::String>,
@@ -937,6 +1094,86 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         pub data: ::std::vec::Vec<BusinessAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub paging: ::std::option::Option<CursorPaging>,
+    }
+    /**Account settings to change; only what is sent changes.
+
+Request body of `updateBusinessAccount` (`POST /{Version}/{WABA-ID}`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BusinessAccountUpdate {
+        ///Turn marketing messages through Cloud API off (or back on).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_marketing_messages_on_cloud_api: ::std::option::Option<bool>,
+        ///Collect insights for the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_enabled_for_insights: ::std::option::Option<bool>,
+        ///New name of the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<BusinessAccountUpdateName>,
+        ///Archive unused message templates automatically.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub template_auto_archival_enabled: ::std::option::Option<bool>,
+        ///Time zone ID (a number, as a string).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone_id: ::std::option::Option<::std::string::String>,
+    }
+    ///New name of the account.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BusinessAccountUpdateName(::std::string::String);
+    impl ::std::ops::Deref for BusinessAccountUpdateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<BusinessAccountUpdateName> for ::std::string::String {
+        fn from(value: BusinessAccountUpdateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for BusinessAccountUpdateName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BusinessAccountUpdateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for BusinessAccountUpdateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BusinessAccountUpdateName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///Cloud API options of the number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1448,6 +1685,16 @@ The overall `can_send_message` is the worst of the entities'.
         pub messages: ::std::vec::Vec<MessageId>,
         pub messaging_product: crate::v23_0::types::MessagingProduct,
     }
+    /**Another Graph node, by ID: Graph answers a field whose value is a node with its
+`id` unless nested fields are asked for.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct NodeReference {
+        ///ID of the node.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
     ///The number's Official Business Account application.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1627,6 +1874,8 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         ///ID to follow the application with, when Graph gives one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tracking_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_status: ::std::option::Option<OfficialBusinessAccount>,
     }
     ///One opening range.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1710,6 +1959,13 @@ Request body of `requestOfficialBusinessAccount` (`POST /{Version}/{Phone-Number
         ///The number as people see it, with country code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_phone_number: ::std::option::Option<::std::string::String>,
+        /**Whether the number can appear in WhatsApp's business search. Meta documents no
+values (peer SDKs read it as text), so it is kept as Graph sends it.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub eligibility_for_api_business_global_search: ::std::option::Option<
+            ::std::string::String,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub health_status: ::std::option::Option<HealthStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2171,24 +2427,89 @@ guide writes `status` with `data_localization_region` or, for no-storage mode,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_business_api_data: ::std::option::Option<AppInfo>,
     }
-    ///The apps subscribed to an account's webhooks.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    /**The apps subscribed to an account's webhooks: `data` is empty (never missing) for an
+account no app is subscribed to.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubscribedAppList {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<SubscribedApp>,
     }
-    /**A subscription, optionally with an account-level callback override.
+    /**A subscription, optionally with an account-level callback override (which Graph
+accepts only once the app is subscribed to the account).
 
 Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubscriptionRequest {
-        ///An https callback URL for this account's webhooks.
+        /**An https callback URL for this account's messaging webhooks (at most 200
+characters, with `verify_token`).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub override_callback_uri: ::std::option::Option<::std::string::String>,
+        pub override_callback_uri: ::std::option::Option<
+            SubscriptionRequestOverrideCallbackUri,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verify_token: ::std::option::Option<crate::sensitive::SensitiveString>,
+    }
+    /**An https callback URL for this account's messaging webhooks (at most 200
+characters, with `verify_token`).
+*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SubscriptionRequestOverrideCallbackUri(::std::string::String);
+    impl ::std::ops::Deref for SubscriptionRequestOverrideCallbackUri {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SubscriptionRequestOverrideCallbackUri>
+    for ::std::string::String {
+        fn from(value: SubscriptionRequestOverrideCallbackUri) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SubscriptionRequestOverrideCallbackUri {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SubscriptionRequestOverrideCallbackUri {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SubscriptionRequestOverrideCallbackUri {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionRequestOverrideCallbackUri {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///The outcome of a subscription.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2211,6 +2532,15 @@ Request body of `subscribeApp` (`POST /{Version}/{WABA-ID}/subscribed_apps`). Th
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadSession {
         ///The session ID (`upload:...`), to send the bytes to.
+        pub id: ::std::string::String,
+    }
+    ///How far an upload session got.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UploadSessionStatus {
+        ///How many bytes the session has received; the next upload starts here.
+        pub file_offset: i64,
+        ///The session ID.
         pub id: ::std::string::String,
     }
     ///An uploaded file.
@@ -2321,6 +2651,22 @@ and number overrides when set.
         ///The account's override, when set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_business_account: ::std::option::Option<::std::string::String>,
+    }
+    /**Webhook fields, as a JSON array or as one comma-separated text (Meta's samples send
+both).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum WebhookFieldList {
+        Array(::std::vec::Vec<::std::string::String>),
+        String(::std::string::String),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for WebhookFieldList {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
     }
     /**The portfolio's daily messaging limit: a number in Meta's example (`2000`), a tier
 (`TIER_2K`) in its reference table; both are kept as sent.
@@ -2463,6 +2809,26 @@ Conventions this document follows:
   named by `x-webhook-fields` (OpenAPI 3.0 has no `webhooks` key). Their properties are
   all optional; where Meta's pages disagree (`TIER_1K` or `TIER_2K`, a limit or time as a
   number or a text, events its current reference dropped) both forms are kept.
+
+Reads say what Graph answers for a node through three extensions on the read schemas,
+which generation turns into each operation's field selection (and the mock answers
+from): `x-graph-type` (Graph's type name, which its errors quote), `x-default-fields`
+(what Graph answers without `fields`) and `x-always-fields` (what it answers whatever
+`fields` says). Default fields come from Meta's reference pages: the phone number
+(the guide's sample adds `code_verification_status`), the account number (`id`,
+`display_phone_number`, `status`), the account (its reference example: `id`, `name`,
+`timezone_id`, `message_template_namespace`; Meta's OpenAPI says `id`, `name`), QR codes
+(`code`, `prefilled_message`, `deep_link_url`, always included) and the Official
+Business Account status.
+
+Webhook subscriptions have two levels, as Meta's webhook pages describe them: the app's
+own subscription (`/{App-ID}/subscriptions`, with an app access token: `APP_ID|APP_SECRET`
+or one from `GET /oauth/access_token`) names the callback URL and the fields, and
+`POST /{WABA-ID}/subscribed_apps` subscribes the app to one account. Management fields
+go only to the app's callback; an account's or a number's callback override carries
+only the messaging fields Meta's "Webhook overrides" page lists, and needs the
+subscription first. Operations that take an app access token say so with the
+`appAccessToken` security scheme; `GET /oauth/access_token` takes none.
 
 Where Meta's reference (its OpenAPI description) and its guide disagree, this document
 keeps what the guide and live answers show, and says so where it matters:
@@ -3518,6 +3884,65 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Change an account's settings
+
+Changes the settings that were sent: the name and time zone (Meta's OpenAPI
+description), insights, marketing messages on Cloud API and template archival
+(Meta's Business SDK).
+
+
+Sends a `POST` request to `/{Version}/{WABA-ID}`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `waba_id`: ID of the WhatsApp Business Account (digits only).
+- `body`
+*/
+    pub async fn update_business_account<'a>(
+        &'a self,
+        version: &'a str,
+        waba_id: &'a str,
+        body: &'a types::BusinessAccountUpdate,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}", self.baseurl, encode_path(& version.to_string()), encode_path(&
+            waba_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_business_account",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**List the apps subscribed to an account's webhooks
 
 Sends a `GET` request to `/{Version}/{WABA-ID}/subscribed_apps`
@@ -3571,9 +3996,11 @@ Arguments:
     }
     /**Subscribe the calling app to an account's webhooks
 
-An empty body subscribes the app (and removes an account-level callback override);
-`override_callback_uri` with `verify_token` sends this account's webhooks to another
-callback, which Graph verifies with the usual GET handshake first.
+An empty body subscribes the app (and removes an account-level callback override).
+Once the app is subscribed, `override_callback_uri` with `verify_token` sends this
+account's messaging webhooks (not the management fields, which go to the app's own
+callback) to another callback, which Graph verifies with the usual GET handshake
+first; before, Graph refuses it with error 100.
 
 
 Sends a `POST` request to `/{Version}/{WABA-ID}/subscribed_apps`
@@ -4161,6 +4588,59 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Ask how far an upload session got
+
+An interrupted upload resumes at `file_offset`.
+
+Sends a `GET` request to `/{Version}/{Upload-Session-ID}`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `upload_session_id`: The session ID `startUploadSession` answered (`upload:...`).
+*/
+    pub async fn get_upload_session<'a>(
+        &'a self,
+        version: &'a str,
+        upload_session_id: &'a str,
+    ) -> Result<ResponseValue<types::UploadSessionStatus>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}", self.baseurl, encode_path(& version.to_string()), encode_path(&
+            upload_session_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_upload_session",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Send the file's bytes to an upload session
 
 The body is the file itself. `file_offset` says where these bytes start (0 for a
@@ -4211,6 +4691,238 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "upload_file",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the app's webhook subscriptions
+
+Sends a `GET` request to `/{Version}/{App-ID}/subscriptions`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `app_id`: ID of the Meta app (digits only).
+*/
+    pub async fn list_app_subscriptions<'a>(
+        &'a self,
+        version: &'a str,
+        app_id: &'a str,
+    ) -> Result<ResponseValue<types::AppSubscriptionList>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/subscriptions", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& app_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_app_subscriptions",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Subscribe the app to webhook fields of a kind of object
+
+Graph verifies `callback_url` with its GET handshake first (error 2200 when the
+callback does not answer the challenge). Fields sent again are added to the
+subscription, not replaced.
+
+
+Sends a `POST` request to `/{Version}/{App-ID}/subscriptions`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `app_id`: ID of the Meta app (digits only).
+- `body`
+*/
+    pub async fn create_app_subscription<'a>(
+        &'a self,
+        version: &'a str,
+        app_id: &'a str,
+        body: &'a types::AppSubscriptionRequest,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/subscriptions", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& app_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_app_subscription",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Remove fields, or whole subscriptions, of the app
+
+With `object` and `fields`, removes those fields; with `object` alone, that object's
+subscription; with neither, every subscription of the app.
+
+
+Sends a `DELETE` request to `/{Version}/{App-ID}/subscriptions`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `app_id`: ID of the Meta app (digits only).
+- `fields`: Comma-separated fields to remove from the subscription.
+- `object`: The kind of object whose subscription changes.
+*/
+    pub async fn delete_app_subscription<'a>(
+        &'a self,
+        version: &'a str,
+        app_id: &'a str,
+        fields: Option<&'a str>,
+        object: Option<&'a crate::v23_0::types::WebhookObject>,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/subscriptions", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& app_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("fields", &fields))
+            .query(&progenitor_client::QueryParam::new("object", &object))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_app_subscription",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get an app access token from the app's ID and secret
+
+The client-credentials grant Meta's access-token guide describes. Needs no access
+token; the app secret travels in the query, so call it only from a server.
+
+
+Sends a `GET` request to `/{Version}/oauth/access_token`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `client_id`: The app ID.
+- `client_secret`: The app secret.
+- `grant_type`: `client_credentials`.
+*/
+    pub async fn get_app_access_token<'a>(
+        &'a self,
+        version: &'a str,
+        client_id: &'a str,
+        client_secret: &'a str,
+        grant_type: &'a crate::v23_0::types::GrantType,
+    ) -> Result<ResponseValue<types::AppAccessTokenGrant>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/oauth/access_token", self.baseurl, encode_path(& version.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("client_id", &client_id))
+            .query(&progenitor_client::QueryParam::new("client_secret", &client_secret))
+            .query(&progenitor_client::QueryParam::new("grant_type", &grant_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_app_access_token",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -4283,30 +4995,58 @@ pub mod fields {
         BusinessAccountField {
             /// `account_review_status`
             AccountReviewStatus = "account_review_status",
+            /// `auth_international_rate_eligibility`
+            AuthInternationalRateEligibility = "auth_international_rate_eligibility",
             /// `business_verification_status`
             BusinessVerificationStatus = "business_verification_status",
             /// `country`
             Country = "country",
+            /// `creation_time`
+            CreationTime = "creation_time",
             /// `currency`
             Currency = "currency",
+            /// `disable_marketing_messages_on_cloud_api`
+            DisableMarketingMessagesOnCloudApi = "disable_marketing_messages_on_cloud_api",
             /// `health_status`
             HealthStatus = "health_status",
             /// `id`
             Id = "id",
             /// `is_enabled_for_insights`
             IsEnabledForInsights = "is_enabled_for_insights",
+            /// `is_shared_with_partners`
+            IsSharedWithPartners = "is_shared_with_partners",
+            /// `linked_commerce_account`
+            LinkedCommerceAccount = "linked_commerce_account",
+            /// `marketing_messages_ad_account`
+            MarketingMessagesAdAccount = "marketing_messages_ad_account",
+            /// `marketing_messages_lite_api_status`
+            MarketingMessagesLiteApiStatus = "marketing_messages_lite_api_status",
+            /// `marketing_messages_onboarding_status`
+            MarketingMessagesOnboardingStatus = "marketing_messages_onboarding_status",
             /// `message_template_namespace`
             MessageTemplateNamespace = "message_template_namespace",
             /// `name`
             Name = "name",
             /// `on_behalf_of_business_info`
             OnBehalfOfBusinessInfo = "on_behalf_of_business_info",
+            /// `owner_business`
+            OwnerBusiness = "owner_business",
+            /// `owner_business_info`
+            OwnerBusinessInfo = "owner_business_info",
             /// `ownership_type`
             OwnershipType = "ownership_type",
             /// `primary_business_location`
             PrimaryBusinessLocation = "primary_business_location",
+            /// `primary_funding_id`
+            PrimaryFundingId = "primary_funding_id",
+            /// `purchase_order_number`
+            PurchaseOrderNumber = "purchase_order_number",
             /// `status`
             Status = "status",
+            /// `subscribed_apps`
+            SubscribedApps = "subscribed_apps",
+            /// `template_auto_archival_enabled`
+            TemplateAutoArchivalEnabled = "template_auto_archival_enabled",
             /// `timezone_id`
             TimezoneId = "timezone_id",
             /// `whatsapp_business_manager_messaging_limit`
@@ -4364,6 +5104,8 @@ pub mod fields {
             CountryDialCode = "country_dial_code",
             /// `display_phone_number`
             DisplayPhoneNumber = "display_phone_number",
+            /// `eligibility_for_api_business_global_search`
+            EligibilityForApiBusinessGlobalSearch = "eligibility_for_api_business_global_search",
             /// `health_status`
             HealthStatus = "health_status",
             /// `host_platform`
@@ -4425,11 +5167,65 @@ pub mod fields {
             QrImageUrl = "qr_image_url",
         }
     }
+
+    /// What `fields=` may name on a `AccountNumber` (`WhatsAppAccountNumber`), and what Graph answers without it.
+    pub const ACCOUNT_NUMBER: crate::operation::Selection = crate::operation::Selection {
+        schema: "AccountNumber",
+        graph_type: "WhatsAppAccountNumber",
+        fields: &["account_mode", "certificate", "code_verification_status", "country_code", "country_dial_code", "display_phone_number", "id", "is_official_business_account", "messaging_limit_tier", "name_status", "quality_rating", "status", "verified_name"],
+        default_fields: &["id", "display_phone_number", "status"],
+        always: &["id"],
+    };
+
+    /// What `fields=` may name on a `BusinessAccount` (`WhatsAppBusinessAccount`), and what Graph answers without it.
+    pub const BUSINESS_ACCOUNT: crate::operation::Selection = crate::operation::Selection {
+        schema: "BusinessAccount",
+        graph_type: "WhatsAppBusinessAccount",
+        fields: &["account_review_status", "auth_international_rate_eligibility", "business_verification_status", "country", "creation_time", "currency", "disable_marketing_messages_on_cloud_api", "health_status", "id", "is_enabled_for_insights", "is_shared_with_partners", "linked_commerce_account", "marketing_messages_ad_account", "marketing_messages_lite_api_status", "marketing_messages_onboarding_status", "message_template_namespace", "name", "on_behalf_of_business_info", "owner_business", "owner_business_info", "ownership_type", "primary_business_location", "primary_funding_id", "purchase_order_number", "status", "subscribed_apps", "template_auto_archival_enabled", "timezone_id", "whatsapp_business_manager_messaging_limit"],
+        default_fields: &["id", "name", "timezone_id", "message_template_namespace"],
+        always: &["id"],
+    };
+
+    /// What `fields=` may name on a `BusinessProfile` (`WhatsAppBusinessProfile`), and what Graph answers without it.
+    pub const BUSINESS_PROFILE: crate::operation::Selection = crate::operation::Selection {
+        schema: "BusinessProfile",
+        graph_type: "WhatsAppBusinessProfile",
+        fields: &["about", "address", "business_profile", "description", "email", "messaging_product", "profile_picture_url", "vertical", "websites"],
+        default_fields: &["messaging_product", "about", "address", "description", "email", "profile_picture_url", "websites", "vertical"],
+        always: &["messaging_product"],
+    };
+
+    /// What `fields=` may name on a `OfficialBusinessAccount` (`WhatsAppOfficialBusinessAccount`), and what Graph answers without it.
+    pub const OFFICIAL_BUSINESS_ACCOUNT: crate::operation::Selection = crate::operation::Selection {
+        schema: "OfficialBusinessAccount",
+        graph_type: "WhatsAppOfficialBusinessAccount",
+        fields: &["id", "oba_status", "status_message"],
+        default_fields: &["id", "oba_status", "status_message"],
+        always: &["id"],
+    };
+
+    /// What `fields=` may name on a `PhoneNumber` (`WhatsAppBusinessPhoneNumber`), and what Graph answers without it.
+    pub const PHONE_NUMBER: crate::operation::Selection = crate::operation::Selection {
+        schema: "PhoneNumber",
+        graph_type: "WhatsAppBusinessPhoneNumber",
+        fields: &["account_mode", "certificate", "code_verification_status", "conversational_automation", "country_code", "country_dial_code", "display_phone_number", "eligibility_for_api_business_global_search", "health_status", "host_platform", "id", "is_official_business_account", "is_on_biz_app", "is_pin_enabled", "is_preverified_number", "last_onboarded_time", "messaging_limit_tier", "name_status", "new_certificate", "new_name_status", "platform_type", "quality_rating", "quality_score", "search_visibility", "status", "unified_cert_status", "username", "verified_name", "webhook_configuration", "whatsapp_business_manager_messaging_limit"],
+        default_fields: &["id", "display_phone_number", "verified_name", "quality_rating", "code_verification_status"],
+        always: &["id"],
+    };
+
+    /// What `fields=` may name on a `QrCode` (`WhatsAppBusinessQRCode`), and what Graph answers without it.
+    pub const QR_CODE: crate::operation::Selection = crate::operation::Selection {
+        schema: "QrCode",
+        graph_type: "WhatsAppBusinessQRCode",
+        fields: &["code", "creation_time", "deep_link_url", "prefilled_message", "qr_image_url"],
+        default_fields: &["code", "prefilled_message", "deep_link_url"],
+        always: &["code", "prefilled_message", "deep_link_url"],
+    };
 }
 
 /// The operations of Graph API v23.0, as data.
 pub mod operations {
-    use crate::operation::{Method, Operation, RetryClass};
+    use crate::operation::{Auth, Method, Operation, Param, ParamKind, RetryClass};
 
     /// `GET /{Version}/{Phone-Number-ID}` (`getPhoneNumber`).
     pub const GET_PHONE_NUMBER: Operation = Operation {
@@ -4437,8 +5233,14 @@ pub mod operations {
         name: "get_phone_number",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}",
-        query: &["fields"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("PhoneNumber"),
+        selection: Some(&super::fields::PHONE_NUMBER),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4450,6 +5252,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}",
         query: &[],
         has_body: true,
+        request: Some("PhoneNumberUpdate"),
+        response: Some("PhoneNumberUpdateResult"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4459,8 +5265,14 @@ pub mod operations {
         name: "get_account_number",
         method: Method::Get,
         path: "/{Version}/{WhatsApp-Account-Number-ID}",
-        query: &["fields"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("AccountNumber"),
+        selection: Some(&super::fields::ACCOUNT_NUMBER),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4470,8 +5282,20 @@ pub mod operations {
         name: "list_phone_numbers",
         method: Method::Get,
         path: "/{Version}/{WABA-ID}/phone_numbers",
-        query: &["fields", "filtering", "sort", "summary", "limit", "after", "before"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param { name: "filtering", kind: ParamKind::Json, required: false },
+            Param { name: "sort", kind: ParamKind::Text, required: false },
+            Param { name: "summary", kind: ParamKind::Text, required: false },
+            Param { name: "limit", kind: ParamKind::Integer, required: false },
+            Param { name: "after", kind: ParamKind::Text, required: false },
+            Param { name: "before", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("PhoneNumberPage"),
+        selection: Some(&super::fields::PHONE_NUMBER),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4483,6 +5307,10 @@ pub mod operations {
         path: "/{Version}/{WABA-ID}/phone_numbers",
         query: &[],
         has_body: true,
+        request: Some("AddPhoneNumberRequest"),
+        response: Some("CreatedId"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4494,6 +5322,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/request_code",
         query: &[],
         has_body: true,
+        request: Some("RequestCodeRequest"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4505,6 +5337,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/verify_code",
         query: &[],
         has_body: true,
+        request: Some("VerifyCodeRequest"),
+        response: Some("VerifyCodeResult"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4516,6 +5352,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/register",
         query: &[],
         has_body: true,
+        request: Some("RegisterRequest"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4527,6 +5367,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/deregister",
         query: &[],
         has_body: false,
+        request: None,
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4536,8 +5380,14 @@ pub mod operations {
         name: "get_settings",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/settings",
-        query: &["include_sip_credentials"],
+        query: &[
+            Param { name: "include_sip_credentials", kind: ParamKind::Boolean, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("PhoneNumberSettings"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4549,6 +5399,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/settings",
         query: &[],
         has_body: true,
+        request: Some("PhoneNumberSettingsUpdate"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4558,8 +5412,14 @@ pub mod operations {
         name: "get_business_profile",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/whatsapp_business_profile",
-        query: &["fields"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("BusinessProfileList"),
+        selection: Some(&super::fields::BUSINESS_PROFILE),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4571,6 +5431,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/whatsapp_business_profile",
         query: &[],
         has_body: true,
+        request: Some("BusinessProfileUpdate"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4580,8 +5444,17 @@ pub mod operations {
         name: "list_owned_business_accounts",
         method: Method::Get,
         path: "/{Version}/{Business-ID}/owned_whatsapp_business_accounts",
-        query: &["fields", "limit", "after", "before"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param { name: "limit", kind: ParamKind::Integer, required: false },
+            Param { name: "after", kind: ParamKind::Text, required: false },
+            Param { name: "before", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("BusinessAccountPage"),
+        selection: Some(&super::fields::BUSINESS_ACCOUNT),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4591,8 +5464,17 @@ pub mod operations {
         name: "list_client_business_accounts",
         method: Method::Get,
         path: "/{Version}/{Business-ID}/client_whatsapp_business_accounts",
-        query: &["fields", "limit", "after", "before"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param { name: "limit", kind: ParamKind::Integer, required: false },
+            Param { name: "after", kind: ParamKind::Text, required: false },
+            Param { name: "before", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("BusinessAccountPage"),
+        selection: Some(&super::fields::BUSINESS_ACCOUNT),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4602,8 +5484,29 @@ pub mod operations {
         name: "get_business_account",
         method: Method::Get,
         path: "/{Version}/{WABA-ID}",
-        query: &["fields"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("BusinessAccount"),
+        selection: Some(&super::fields::BUSINESS_ACCOUNT),
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{WABA-ID}` (`updateBusinessAccount`).
+    pub const UPDATE_BUSINESS_ACCOUNT: Operation = Operation {
+        id: "updateBusinessAccount",
+        name: "update_business_account",
+        method: Method::Post,
+        path: "/{Version}/{WABA-ID}",
+        query: &[],
+        has_body: true,
+        request: Some("BusinessAccountUpdate"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4615,6 +5518,10 @@ pub mod operations {
         path: "/{Version}/{WABA-ID}/subscribed_apps",
         query: &[],
         has_body: false,
+        request: None,
+        response: Some("SubscribedAppList"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4626,6 +5533,10 @@ pub mod operations {
         path: "/{Version}/{WABA-ID}/subscribed_apps",
         query: &[],
         has_body: true,
+        request: Some("SubscriptionRequest"),
+        response: Some("SubscriptionResult"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4637,6 +5548,10 @@ pub mod operations {
         path: "/{Version}/{WABA-ID}/subscribed_apps",
         query: &[],
         has_body: false,
+        request: None,
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4646,8 +5561,14 @@ pub mod operations {
         name: "get_official_business_account",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/official_business_account",
-        query: &["fields"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("OfficialBusinessAccount"),
+        selection: Some(&super::fields::OFFICIAL_BUSINESS_ACCOUNT),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4659,6 +5580,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/official_business_account",
         query: &[],
         has_body: true,
+        request: Some("OfficialBusinessAccountRequest"),
+        response: Some("OfficialBusinessAccountSubmission"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4668,8 +5593,18 @@ pub mod operations {
         name: "list_qr_codes",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/message_qrdls",
-        query: &["fields", "code", "limit", "after", "before"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param { name: "code", kind: ParamKind::Text, required: false },
+            Param { name: "limit", kind: ParamKind::Integer, required: false },
+            Param { name: "after", kind: ParamKind::Text, required: false },
+            Param { name: "before", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("QrCodePage"),
+        selection: Some(&super::fields::QR_CODE),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4681,6 +5616,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/message_qrdls",
         query: &[],
         has_body: true,
+        request: Some("QrCodeRequest"),
+        response: Some("QrCode"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
 
@@ -4690,8 +5629,14 @@ pub mod operations {
         name: "get_qr_code",
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}",
-        query: &["fields"],
+        query: &[
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
         has_body: false,
+        request: None,
+        response: Some("QrCodePage"),
+        selection: Some(&super::fields::QR_CODE),
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4703,6 +5648,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}",
         query: &[],
         has_body: false,
+        request: None,
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4714,6 +5663,10 @@ pub mod operations {
         path: "/{Version}/{Phone-Number-ID}/conversational_automation",
         query: &[],
         has_body: true,
+        request: Some("ConversationalAutomationUpdate"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
 
@@ -4723,9 +5676,32 @@ pub mod operations {
         name: "start_upload_session",
         method: Method::Post,
         path: "/{Version}/{App-ID}/uploads",
-        query: &["file_name", "file_length", "file_type"],
+        query: &[
+            Param { name: "file_name", kind: ParamKind::Text, required: false },
+            Param { name: "file_length", kind: ParamKind::Integer, required: true },
+            Param { name: "file_type", kind: ParamKind::Text, required: true },
+        ],
         has_body: false,
+        request: None,
+        response: Some("UploadSession"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
+    };
+
+    /// `GET /{Version}/{Upload-Session-ID}` (`getUploadSession`).
+    pub const GET_UPLOAD_SESSION: Operation = Operation {
+        id: "getUploadSession",
+        name: "get_upload_session",
+        method: Method::Get,
+        path: "/{Version}/{Upload-Session-ID}",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("UploadSessionStatus"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
     };
 
     /// `POST /{Version}/{Upload-Session-ID}` (`uploadFile`).
@@ -4736,9 +5712,118 @@ pub mod operations {
         path: "/{Version}/{Upload-Session-ID}",
         query: &[],
         has_body: true,
+        request: None,
+        response: Some("UploadedFile"),
+        selection: None,
+        auth: Auth::User,
         retry: RetryClass::Safe,
     };
+
+    /// `GET /{Version}/{App-ID}/subscriptions` (`listAppSubscriptions`).
+    pub const LIST_APP_SUBSCRIPTIONS: Operation = Operation {
+        id: "listAppSubscriptions",
+        name: "list_app_subscriptions",
+        method: Method::Get,
+        path: "/{Version}/{App-ID}/subscriptions",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("AppSubscriptionList"),
+        selection: None,
+        auth: Auth::App,
+        retry: RetryClass::Safe,
+    };
+
+    /// `POST /{Version}/{App-ID}/subscriptions` (`createAppSubscription`).
+    pub const CREATE_APP_SUBSCRIPTION: Operation = Operation {
+        id: "createAppSubscription",
+        name: "create_app_subscription",
+        method: Method::Post,
+        path: "/{Version}/{App-ID}/subscriptions",
+        query: &[],
+        has_body: true,
+        request: Some("AppSubscriptionRequest"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::App,
+        retry: RetryClass::Safe,
+    };
+
+    /// `DELETE /{Version}/{App-ID}/subscriptions` (`deleteAppSubscription`).
+    pub const DELETE_APP_SUBSCRIPTION: Operation = Operation {
+        id: "deleteAppSubscription",
+        name: "delete_app_subscription",
+        method: Method::Delete,
+        path: "/{Version}/{App-ID}/subscriptions",
+        query: &[
+            Param { name: "object", kind: ParamKind::Text, required: false },
+            Param { name: "fields", kind: ParamKind::Text, required: false },
+        ],
+        has_body: false,
+        request: None,
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::App,
+        retry: RetryClass::Safe,
+    };
+
+    /// `GET /{Version}/oauth/access_token` (`getAppAccessToken`).
+    pub const GET_APP_ACCESS_TOKEN: Operation = Operation {
+        id: "getAppAccessToken",
+        name: "get_app_access_token",
+        method: Method::Get,
+        path: "/{Version}/oauth/access_token",
+        query: &[
+            Param { name: "client_id", kind: ParamKind::Text, required: true },
+            Param { name: "client_secret", kind: ParamKind::Text, required: true },
+            Param { name: "grant_type", kind: ParamKind::Text, required: true },
+        ],
+        has_body: false,
+        request: None,
+        response: Some("AppAccessTokenGrant"),
+        selection: None,
+        auth: Auth::None,
+        retry: RetryClass::Safe,
+    };
+
+    /// Every operation, in document order.
+    pub const ALL: &[&Operation] = &[&GET_PHONE_NUMBER, &UPDATE_PHONE_NUMBER, &GET_ACCOUNT_NUMBER, &LIST_PHONE_NUMBERS, &ADD_PHONE_NUMBER, &REQUEST_CODE, &VERIFY_CODE, &REGISTER_PHONE_NUMBER, &DEREGISTER_PHONE_NUMBER, &GET_SETTINGS, &UPDATE_SETTINGS, &GET_BUSINESS_PROFILE, &UPDATE_BUSINESS_PROFILE, &LIST_OWNED_BUSINESS_ACCOUNTS, &LIST_CLIENT_BUSINESS_ACCOUNTS, &GET_BUSINESS_ACCOUNT, &UPDATE_BUSINESS_ACCOUNT, &LIST_SUBSCRIBED_APPS, &SUBSCRIBE_APP, &UNSUBSCRIBE_APP, &GET_OFFICIAL_BUSINESS_ACCOUNT, &REQUEST_OFFICIAL_BUSINESS_ACCOUNT, &LIST_QR_CODES, &SAVE_QR_CODE, &GET_QR_CODE, &DELETE_QR_CODE, &SET_CONVERSATIONAL_AUTOMATION, &START_UPLOAD_SESSION, &GET_UPLOAD_SESSION, &UPLOAD_FILE, &LIST_APP_SUBSCRIPTIONS, &CREATE_APP_SUBSCRIPTION, &DELETE_APP_SUBSCRIPTION, &GET_APP_ACCESS_TOKEN];
+
+    /// Checks a JSON request body against the request type of `op`, strictly (see
+    /// [`crate::request::decode`]); an operation without a JSON body accepts anything.
+    pub fn check_request(
+        op: &Operation,
+        body: &serde_json::Value,
+    ) -> Result<(), crate::request::RequestError> {
+        match op.request {
+            Some("AddPhoneNumberRequest") => crate::request::check::<super::types::AddPhoneNumberRequest>(body),
+            Some("AppSubscriptionRequest") => crate::request::check::<super::types::AppSubscriptionRequest>(body),
+            Some("BusinessAccountUpdate") => crate::request::check::<super::types::BusinessAccountUpdate>(body),
+            Some("BusinessProfileUpdate") => crate::request::check::<super::types::BusinessProfileUpdate>(body),
+            Some("ConversationalAutomationUpdate") => crate::request::check::<super::types::ConversationalAutomationUpdate>(body),
+            Some("OfficialBusinessAccountRequest") => crate::request::check::<super::types::OfficialBusinessAccountRequest>(body),
+            Some("PhoneNumberSettingsUpdate") => crate::request::check::<super::types::PhoneNumberSettingsUpdate>(body),
+            Some("PhoneNumberUpdate") => crate::request::check::<super::types::PhoneNumberUpdate>(body),
+            Some("QrCodeRequest") => crate::request::check::<super::types::QrCodeRequest>(body),
+            Some("RegisterRequest") => crate::request::check::<super::types::RegisterRequest>(body),
+            Some("RequestCodeRequest") => crate::request::check::<super::types::RequestCodeRequest>(body),
+            Some("SubscriptionRequest") => crate::request::check::<super::types::SubscriptionRequest>(body),
+            Some("VerifyCodeRequest") => crate::request::check::<super::types::VerifyCodeRequest>(body),
+            _ => Ok(()),
+        }
+    }
 }
+
+/// Graph API v23.0 as data: the operation table, the typed webhook fields and the
+/// request checker, for programs that serve or inspect versions at run time.
+pub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {
+    name: "v23.0",
+    major: 23,
+    minor: 0,
+    operations: operations::ALL,
+    webhook_fields: &["account_review_update", "account_update", "business_capability_update", "phone_number_name_update", "phone_number_quality_update"],
+    check_request: operations::check_request,
+};
 
 /// The webhook changes Graph API v23.0 types (`x-webhook-fields`).
 pub mod webhooks {
@@ -4775,10 +5860,17 @@ impl crate::version::GraphVersion for Version {
     type AccountUpdate = types::AccountUpdate;
     type AccountUpdateEvent = types::AccountUpdateEvent;
     type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
+    type AppAccessTokenGrant = types::AppAccessTokenGrant;
     type AppInfo = types::AppInfo;
+    type AppSubscription = types::AppSubscription;
+    type AppSubscriptionField = types::AppSubscriptionField;
+    type AppSubscriptionList = types::AppSubscriptionList;
+    type AppSubscriptionRequest = types::AppSubscriptionRequest;
     type BanInfo = types::BanInfo;
     type BusinessAccount = types::BusinessAccount;
     type BusinessAccountPage = types::BusinessAccountPage;
+    type BusinessAccountUpdate = types::BusinessAccountUpdate;
+    type BusinessAccountUpdateName = types::BusinessAccountUpdateName;
     type BusinessApiData = types::BusinessApiData;
     type BusinessCapabilityUpdate = types::BusinessCapabilityUpdate;
     type BusinessInfo = types::BusinessInfo;
@@ -4811,6 +5903,7 @@ impl crate::version::GraphVersion for Version {
     type FeatureStatus = types::FeatureStatus;
     type FeatureToggle = types::FeatureToggle;
     type FilterOperator = types::FilterOperator;
+    type GrantType = types::GrantType;
     type GraphApiError = types::GraphApiError;
     type GraphApiErrorData = types::GraphApiErrorData;
     type GraphApiErrorDetail = types::GraphApiErrorDetail;
@@ -4822,6 +5915,8 @@ impl crate::version::GraphVersion for Version {
     type HostPlatform = types::HostPlatform;
     type IntlRateEligibility = types::IntlRateEligibility;
     type IntlRateException = types::IntlRateException;
+    type MarketingMessagesLiteApiStatus = types::MarketingMessagesLiteApiStatus;
+    type MarketingMessagesOnboardingStatus = types::MarketingMessagesOnboardingStatus;
     type MessageContact = types::MessageContact;
     type MessageId = types::MessageId;
     type MessageResponse = types::MessageResponse;
@@ -4830,6 +5925,7 @@ impl crate::version::GraphVersion for Version {
     type MessagingProduct = types::MessagingProduct;
     type NameRejectionReason = types::NameRejectionReason;
     type NameStatus = types::NameStatus;
+    type NodeReference = types::NodeReference;
     type ObaStatus = types::ObaStatus;
     type OfficialBusinessAccount = types::OfficialBusinessAccount;
     type OfficialBusinessAccountRequest = types::OfficialBusinessAccountRequest;
@@ -4882,10 +5978,12 @@ impl crate::version::GraphVersion for Version {
     type SubscribedApp = types::SubscribedApp;
     type SubscribedAppList = types::SubscribedAppList;
     type SubscriptionRequest = types::SubscriptionRequest;
+    type SubscriptionRequestOverrideCallbackUri = types::SubscriptionRequestOverrideCallbackUri;
     type SubscriptionResult = types::SubscriptionResult;
     type SuccessResponse = types::SuccessResponse;
     type UnifiedCertStatus = types::UnifiedCertStatus;
     type UploadSession = types::UploadSession;
+    type UploadSessionStatus = types::UploadSessionStatus;
     type UploadedFile = types::UploadedFile;
     type UserIdentityChangeSettings = types::UserIdentityChangeSettings;
     type VerifyCodeRequest = types::VerifyCodeRequest;
@@ -4896,8 +5994,10 @@ impl crate::version::GraphVersion for Version {
     type WabaInfo = types::WabaInfo;
     type WebhookConfiguration = types::WebhookConfiguration;
     type WebhookDestinations = types::WebhookDestinations;
+    type WebhookFieldList = types::WebhookFieldList;
     type WebhookLimit = types::WebhookLimit;
     type WebhookLimitTier = types::WebhookLimitTier;
+    type WebhookObject = types::WebhookObject;
     type WebhookTime = types::WebhookTime;
     type AccountNumberField = fields::AccountNumberField;
     type BusinessAccountField = fields::BusinessAccountField;
@@ -4922,6 +6022,7 @@ impl crate::version::GraphVersion for Version {
     const LIST_OWNED_BUSINESS_ACCOUNTS: &'static crate::operation::Operation = &operations::LIST_OWNED_BUSINESS_ACCOUNTS;
     const LIST_CLIENT_BUSINESS_ACCOUNTS: &'static crate::operation::Operation = &operations::LIST_CLIENT_BUSINESS_ACCOUNTS;
     const GET_BUSINESS_ACCOUNT: &'static crate::operation::Operation = &operations::GET_BUSINESS_ACCOUNT;
+    const UPDATE_BUSINESS_ACCOUNT: &'static crate::operation::Operation = &operations::UPDATE_BUSINESS_ACCOUNT;
     const LIST_SUBSCRIBED_APPS: &'static crate::operation::Operation = &operations::LIST_SUBSCRIBED_APPS;
     const SUBSCRIBE_APP: &'static crate::operation::Operation = &operations::SUBSCRIBE_APP;
     const UNSUBSCRIBE_APP: &'static crate::operation::Operation = &operations::UNSUBSCRIBE_APP;
@@ -4933,7 +6034,12 @@ impl crate::version::GraphVersion for Version {
     const DELETE_QR_CODE: &'static crate::operation::Operation = &operations::DELETE_QR_CODE;
     const SET_CONVERSATIONAL_AUTOMATION: &'static crate::operation::Operation = &operations::SET_CONVERSATIONAL_AUTOMATION;
     const START_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::START_UPLOAD_SESSION;
+    const GET_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::GET_UPLOAD_SESSION;
     const UPLOAD_FILE: &'static crate::operation::Operation = &operations::UPLOAD_FILE;
+    const LIST_APP_SUBSCRIPTIONS: &'static crate::operation::Operation = &operations::LIST_APP_SUBSCRIPTIONS;
+    const CREATE_APP_SUBSCRIPTION: &'static crate::operation::Operation = &operations::CREATE_APP_SUBSCRIPTION;
+    const DELETE_APP_SUBSCRIPTION: &'static crate::operation::Operation = &operations::DELETE_APP_SUBSCRIPTION;
+    const GET_APP_ACCESS_TOKEN: &'static crate::operation::Operation = &operations::GET_APP_ACCESS_TOKEN;
 }
 
 impl crate::version::view::AccountNumber<Version> for types::AccountNumber {
@@ -5038,6 +6144,15 @@ impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNum
     }
 }
 
+impl crate::version::view::AppAccessTokenGrant<Version> for types::AppAccessTokenGrant {
+    fn access_token(&self) -> &crate::sensitive::SensitiveString {
+        &self.access_token
+    }
+    fn token_type(&self) -> Option<&str> {
+        self.token_type.as_deref()
+    }
+}
+
 impl crate::version::view::AppInfo<Version> for types::AppInfo {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -5047,6 +6162,54 @@ impl crate::version::view::AppInfo<Version> for types::AppInfo {
     }
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+}
+
+impl crate::version::view::AppSubscription<Version> for types::AppSubscription {
+    fn active(&self) -> Option<bool> {
+        self.active
+    }
+    fn callback_url(&self) -> Option<&str> {
+        self.callback_url.as_deref()
+    }
+    fn fields(&self) -> &[types::AppSubscriptionField] {
+        &self.fields
+    }
+    fn object(&self) -> Option<&types::WebhookObject> {
+        self.object.as_ref()
+    }
+}
+
+impl crate::version::view::AppSubscriptionField<Version> for types::AppSubscriptionField {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+}
+
+impl crate::version::view::AppSubscriptionList<Version> for types::AppSubscriptionList {
+    fn data(&self) -> &[types::AppSubscription] {
+        &self.data
+    }
+}
+
+impl crate::version::view::AppSubscriptionRequest<Version> for types::AppSubscriptionRequest {
+    fn callback_url(&self) -> &str {
+        &self.callback_url
+    }
+    fn fields(&self) -> &types::WebhookFieldList {
+        &self.fields
+    }
+    fn include_values(&self) -> Option<bool> {
+        self.include_values
+    }
+    fn object(&self) -> &types::WebhookObject {
+        &self.object
+    }
+    fn verify_token(&self) -> &crate::sensitive::SensitiveString {
+        &self.verify_token
     }
 }
 
@@ -5063,14 +6226,23 @@ impl crate::version::view::BusinessAccount<Version> for types::BusinessAccount {
     fn account_review_status(&self) -> Option<&types::AccountReviewStatus> {
         self.account_review_status.as_ref()
     }
+    fn auth_international_rate_eligibility(&self) -> Option<&types::IntlRateEligibility> {
+        self.auth_international_rate_eligibility.as_ref()
+    }
     fn business_verification_status(&self) -> Option<&types::BusinessVerificationStatus> {
         self.business_verification_status.as_ref()
     }
     fn country(&self) -> Option<&str> {
         self.country.as_deref()
     }
+    fn creation_time(&self) -> Option<i64> {
+        self.creation_time
+    }
     fn currency(&self) -> Option<&str> {
         self.currency.as_deref()
+    }
+    fn disable_marketing_messages_on_cloud_api(&self) -> Option<bool> {
+        self.disable_marketing_messages_on_cloud_api
     }
     fn health_status(&self) -> Option<&types::HealthStatus> {
         self.health_status.as_ref()
@@ -5081,6 +6253,21 @@ impl crate::version::view::BusinessAccount<Version> for types::BusinessAccount {
     fn is_enabled_for_insights(&self) -> Option<bool> {
         self.is_enabled_for_insights
     }
+    fn is_shared_with_partners(&self) -> Option<bool> {
+        self.is_shared_with_partners
+    }
+    fn linked_commerce_account(&self) -> Option<&types::NodeReference> {
+        self.linked_commerce_account.as_ref()
+    }
+    fn marketing_messages_ad_account(&self) -> Option<&types::NodeReference> {
+        self.marketing_messages_ad_account.as_ref()
+    }
+    fn marketing_messages_lite_api_status(&self) -> Option<&types::MarketingMessagesLiteApiStatus> {
+        self.marketing_messages_lite_api_status.as_ref()
+    }
+    fn marketing_messages_onboarding_status(&self) -> Option<&types::MarketingMessagesOnboardingStatus> {
+        self.marketing_messages_onboarding_status.as_ref()
+    }
     fn message_template_namespace(&self) -> Option<&str> {
         self.message_template_namespace.as_deref()
     }
@@ -5090,14 +6277,32 @@ impl crate::version::view::BusinessAccount<Version> for types::BusinessAccount {
     fn on_behalf_of_business_info(&self) -> Option<&types::BusinessInfo> {
         self.on_behalf_of_business_info.as_ref()
     }
+    fn owner_business(&self) -> Option<&types::NodeReference> {
+        self.owner_business.as_ref()
+    }
+    fn owner_business_info(&self) -> Option<&types::BusinessInfo> {
+        self.owner_business_info.as_ref()
+    }
     fn ownership_type(&self) -> Option<&types::OwnershipType> {
         self.ownership_type.as_ref()
     }
     fn primary_business_location(&self) -> Option<&str> {
         self.primary_business_location.as_deref()
     }
+    fn primary_funding_id(&self) -> Option<&str> {
+        self.primary_funding_id.as_deref()
+    }
+    fn purchase_order_number(&self) -> Option<&str> {
+        self.purchase_order_number.as_deref()
+    }
     fn status(&self) -> Option<&str> {
         self.status.as_deref()
+    }
+    fn subscribed_apps(&self) -> Option<&types::SubscribedAppList> {
+        self.subscribed_apps.as_ref()
+    }
+    fn template_auto_archival_enabled(&self) -> Option<bool> {
+        self.template_auto_archival_enabled
     }
     fn timezone_id(&self) -> Option<&str> {
         self.timezone_id.as_deref()
@@ -5114,6 +6319,27 @@ impl crate::version::view::BusinessAccountPage<Version> for types::BusinessAccou
     fn paging(&self) -> Option<&types::CursorPaging> {
         self.paging.as_ref()
     }
+}
+
+impl crate::version::view::BusinessAccountUpdate<Version> for types::BusinessAccountUpdate {
+    fn disable_marketing_messages_on_cloud_api(&self) -> Option<bool> {
+        self.disable_marketing_messages_on_cloud_api
+    }
+    fn is_enabled_for_insights(&self) -> Option<bool> {
+        self.is_enabled_for_insights
+    }
+    fn name(&self) -> Option<&types::BusinessAccountUpdateName> {
+        self.name.as_ref()
+    }
+    fn template_auto_archival_enabled(&self) -> Option<bool> {
+        self.template_auto_archival_enabled
+    }
+    fn timezone_id(&self) -> Option<&str> {
+        self.timezone_id.as_deref()
+    }
+}
+
+impl crate::version::view::BusinessAccountUpdateName<Version> for types::BusinessAccountUpdateName {
 }
 
 impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
@@ -5524,6 +6750,12 @@ impl crate::version::view::MessageResponse<Version> for types::MessageResponse {
     }
 }
 
+impl crate::version::view::NodeReference<Version> for types::NodeReference {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
 impl crate::version::view::OfficialBusinessAccount<Version> for types::OfficialBusinessAccount {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -5572,6 +6804,9 @@ impl crate::version::view::OfficialBusinessAccountSubmission<Version> for types:
     }
     fn tracking_id(&self) -> Option<&str> {
         self.tracking_id.as_deref()
+    }
+    fn updated_status(&self) -> Option<&types::OfficialBusinessAccount> {
+        self.updated_status.as_ref()
     }
 }
 
@@ -5647,6 +6882,9 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     }
     fn display_phone_number(&self) -> Option<&str> {
         self.display_phone_number.as_deref()
+    }
+    fn eligibility_for_api_business_global_search(&self) -> Option<&str> {
+        self.eligibility_for_api_business_global_search.as_deref()
     }
     fn health_status(&self) -> Option<&types::HealthStatus> {
         self.health_status.as_ref()
@@ -6008,12 +7246,15 @@ impl crate::version::view::SubscribedAppList<Version> for types::SubscribedAppLi
 }
 
 impl crate::version::view::SubscriptionRequest<Version> for types::SubscriptionRequest {
-    fn override_callback_uri(&self) -> Option<&str> {
-        self.override_callback_uri.as_deref()
+    fn override_callback_uri(&self) -> Option<&types::SubscriptionRequestOverrideCallbackUri> {
+        self.override_callback_uri.as_ref()
     }
     fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString> {
         self.verify_token.as_ref()
     }
+}
+
+impl crate::version::view::SubscriptionRequestOverrideCallbackUri<Version> for types::SubscriptionRequestOverrideCallbackUri {
 }
 
 impl crate::version::view::SubscriptionResult<Version> for types::SubscriptionResult {
@@ -6032,6 +7273,15 @@ impl crate::version::view::SuccessResponse<Version> for types::SuccessResponse {
 }
 
 impl crate::version::view::UploadSession<Version> for types::UploadSession {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl crate::version::view::UploadSessionStatus<Version> for types::UploadSessionStatus {
+    fn file_offset(&self) -> i64 {
+        self.file_offset
+    }
     fn id(&self) -> &str {
         &self.id
     }
@@ -6127,6 +7377,22 @@ impl crate::version::view::WebhookDestinations<Version> for types::WebhookDestin
     }
     fn whatsapp_business_account(&self) -> Option<&str> {
         self.whatsapp_business_account.as_deref()
+    }
+}
+
+impl crate::schema::Page for types::AppSubscriptionList {
+    type Item = types::AppSubscription;
+    fn items(&self) -> &[types::AppSubscription] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::AppSubscription> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
     }
 }
 

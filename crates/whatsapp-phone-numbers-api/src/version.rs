@@ -36,14 +36,28 @@ pub trait GraphVersion:
     type AccountUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AddPhoneNumberRequest`.
     type AddPhoneNumberRequest: crate::schema::Schema + crate::version::view::AddPhoneNumberRequest<Self>;
+    /// This version's `AppAccessTokenGrant`.
+    type AppAccessTokenGrant: crate::schema::Schema + crate::version::view::AppAccessTokenGrant<Self>;
     /// This version's `AppInfo`.
     type AppInfo: crate::schema::Schema + Default + crate::version::view::AppInfo<Self>;
+    /// This version's `AppSubscription`.
+    type AppSubscription: crate::schema::Schema + Default + crate::version::view::AppSubscription<Self>;
+    /// This version's `AppSubscriptionField`.
+    type AppSubscriptionField: crate::schema::Schema + Default + crate::version::view::AppSubscriptionField<Self>;
+    /// This version's `AppSubscriptionList`.
+    type AppSubscriptionList: crate::schema::Schema + crate::schema::Page<Item = Self::AppSubscription> + crate::version::view::AppSubscriptionList<Self>;
+    /// This version's `AppSubscriptionRequest`.
+    type AppSubscriptionRequest: crate::schema::Schema + crate::version::view::AppSubscriptionRequest<Self>;
     /// This version's `BanInfo`.
     type BanInfo: crate::schema::Schema + Default + crate::version::view::BanInfo<Self>;
     /// This version's `BusinessAccount`.
     type BusinessAccount: crate::schema::Schema + Default + crate::version::view::BusinessAccount<Self>;
     /// This version's `BusinessAccountPage`.
     type BusinessAccountPage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::BusinessAccount> + crate::version::view::BusinessAccountPage<Self>;
+    /// This version's `BusinessAccountUpdate`.
+    type BusinessAccountUpdate: crate::schema::Schema + Default + crate::version::view::BusinessAccountUpdate<Self>;
+    /// This version's `BusinessAccountUpdateName`.
+    type BusinessAccountUpdateName: crate::schema::Schema + crate::version::view::BusinessAccountUpdateName<Self>;
     /// This version's `BusinessApiData`.
     type BusinessApiData: crate::schema::Schema + Default + crate::version::view::BusinessApiData<Self>;
     /// This version's `BusinessCapabilityUpdate`.
@@ -108,6 +122,8 @@ pub trait GraphVersion:
     type FeatureToggle: crate::schema::Schema + Default + crate::version::view::FeatureToggle<Self>;
     /// This version's `FilterOperator`.
     type FilterOperator: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `GrantType`.
+    type GrantType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `GraphApiError`.
     type GraphApiError: crate::schema::Schema + crate::version::view::GraphApiError<Self>;
     /// This version's `GraphApiErrorData`.
@@ -130,6 +146,10 @@ pub trait GraphVersion:
     type IntlRateEligibility: crate::schema::Schema + Default + crate::version::view::IntlRateEligibility<Self>;
     /// This version's `IntlRateException`.
     type IntlRateException: crate::schema::Schema + Default + crate::version::view::IntlRateException<Self>;
+    /// This version's `MarketingMessagesLiteApiStatus`.
+    type MarketingMessagesLiteApiStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `MarketingMessagesOnboardingStatus`.
+    type MarketingMessagesOnboardingStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `MessageContact`.
     type MessageContact: crate::schema::Schema + crate::version::view::MessageContact<Self>;
     /// This version's `MessageId`.
@@ -146,6 +166,8 @@ pub trait GraphVersion:
     type NameRejectionReason: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `NameStatus`.
     type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `NodeReference`.
+    type NodeReference: crate::schema::Schema + Default + crate::version::view::NodeReference<Self>;
     /// This version's `ObaStatus`.
     type ObaStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `OfficialBusinessAccount`.
@@ -247,9 +269,11 @@ pub trait GraphVersion:
     /// This version's `SubscribedApp`.
     type SubscribedApp: crate::schema::Schema + Default + crate::version::view::SubscribedApp<Self>;
     /// This version's `SubscribedAppList`.
-    type SubscribedAppList: crate::schema::Schema + Default + crate::schema::Page<Item = Self::SubscribedApp> + crate::version::view::SubscribedAppList<Self>;
+    type SubscribedAppList: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::version::view::SubscribedAppList<Self>;
     /// This version's `SubscriptionRequest`.
     type SubscriptionRequest: crate::schema::Schema + Default + crate::version::view::SubscriptionRequest<Self>;
+    /// This version's `SubscriptionRequestOverrideCallbackUri`.
+    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema + crate::version::view::SubscriptionRequestOverrideCallbackUri<Self>;
     /// This version's `SubscriptionResult`.
     type SubscriptionResult: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::version::view::SubscriptionResult<Self>;
     /// This version's `SuccessResponse`.
@@ -258,6 +282,8 @@ pub trait GraphVersion:
     type UnifiedCertStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `UploadSession`.
     type UploadSession: crate::schema::Schema + crate::version::view::UploadSession<Self>;
+    /// This version's `UploadSessionStatus`.
+    type UploadSessionStatus: crate::schema::Schema + crate::version::view::UploadSessionStatus<Self>;
     /// This version's `UploadedFile`.
     type UploadedFile: crate::schema::Schema + crate::version::view::UploadedFile<Self>;
     /// This version's `UserIdentityChangeSettings`.
@@ -278,10 +304,14 @@ pub trait GraphVersion:
     type WebhookConfiguration: crate::schema::Schema + crate::version::view::WebhookConfiguration<Self>;
     /// This version's `WebhookDestinations`.
     type WebhookDestinations: crate::schema::Schema + Default + crate::version::view::WebhookDestinations<Self>;
+    /// This version's `WebhookFieldList`.
+    type WebhookFieldList: crate::schema::Schema;
     /// This version's `WebhookLimit`.
     type WebhookLimit: crate::schema::Schema;
     /// This version's `WebhookLimitTier`.
     type WebhookLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `WebhookObject`.
+    type WebhookObject: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `WebhookTime`.
     type WebhookTime: crate::schema::Schema;
     /// The fields a `fields=` selection of `AccountNumber` may name in this version.
@@ -330,6 +360,8 @@ pub trait GraphVersion:
     const LIST_CLIENT_BUSINESS_ACCOUNTS: &'static crate::operation::Operation;
     /// `GET /{Version}/{WABA-ID}` (`getBusinessAccount`).
     const GET_BUSINESS_ACCOUNT: &'static crate::operation::Operation;
+    /// `POST /{Version}/{WABA-ID}` (`updateBusinessAccount`).
+    const UPDATE_BUSINESS_ACCOUNT: &'static crate::operation::Operation;
     /// `GET /{Version}/{WABA-ID}/subscribed_apps` (`listSubscribedApps`).
     const LIST_SUBSCRIBED_APPS: &'static crate::operation::Operation;
     /// `POST /{Version}/{WABA-ID}/subscribed_apps` (`subscribeApp`).
@@ -352,8 +384,18 @@ pub trait GraphVersion:
     const SET_CONVERSATIONAL_AUTOMATION: &'static crate::operation::Operation;
     /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
     const START_UPLOAD_SESSION: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Upload-Session-ID}` (`getUploadSession`).
+    const GET_UPLOAD_SESSION: &'static crate::operation::Operation;
     /// `POST /{Version}/{Upload-Session-ID}` (`uploadFile`).
     const UPLOAD_FILE: &'static crate::operation::Operation;
+    /// `GET /{Version}/{App-ID}/subscriptions` (`listAppSubscriptions`).
+    const LIST_APP_SUBSCRIPTIONS: &'static crate::operation::Operation;
+    /// `POST /{Version}/{App-ID}/subscriptions` (`createAppSubscription`).
+    const CREATE_APP_SUBSCRIPTION: &'static crate::operation::Operation;
+    /// `DELETE /{Version}/{App-ID}/subscriptions` (`deleteAppSubscription`).
+    const DELETE_APP_SUBSCRIPTION: &'static crate::operation::Operation;
+    /// `GET /{Version}/oauth/access_token` (`getAppAccessToken`).
+    const GET_APP_ACCESS_TOKEN: &'static crate::operation::Operation;
 }
 
 /// Read access to the fields every version's types have, one trait per type.
@@ -439,6 +481,14 @@ pub mod view {
         fn verified_name(&self) -> &str;
     }
 
+    /// Fields of `AppAccessTokenGrant` that every version has.
+    pub trait AppAccessTokenGrant<V: GraphVersion> {
+        /// `access_token`
+        fn access_token(&self) -> &crate::sensitive::SensitiveString;
+        /// `bearer`.
+        fn token_type(&self) -> Option<&str>;
+    }
+
     /// Fields of `AppInfo` that every version has.
     pub trait AppInfo<V: GraphVersion> {
         /// ID of the app.
@@ -447,6 +497,46 @@ pub mod view {
         fn link(&self) -> Option<&str>;
         /// Name of the app.
         fn name(&self) -> Option<&str>;
+    }
+
+    /// Fields of `AppSubscription` that every version has.
+    pub trait AppSubscription<V: GraphVersion> {
+        /// False once Graph gave up on the callback.
+        fn active(&self) -> Option<bool>;
+        /// Where Graph posts the app's webhooks.
+        fn callback_url(&self) -> Option<&str>;
+        /// `fields`
+        fn fields(&self) -> &[V::AppSubscriptionField];
+        /// `object`
+        fn object(&self) -> Option<&V::WebhookObject>;
+    }
+
+    /// Fields of `AppSubscriptionField` that every version has.
+    pub trait AppSubscriptionField<V: GraphVersion> {
+        /// The webhook field (`phone_number_quality_update`).
+        fn name(&self) -> Option<&str>;
+        /// Graph API version of the payloads (`v24.0`).
+        fn version(&self) -> Option<&str>;
+    }
+
+    /// Fields of `AppSubscriptionList` that every version has.
+    pub trait AppSubscriptionList<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::AppSubscription];
+    }
+
+    /// Fields of `AppSubscriptionRequest` that every version has.
+    pub trait AppSubscriptionRequest<V: GraphVersion> {
+        /// Where Graph posts the app's webhooks.
+        fn callback_url(&self) -> &str;
+        /// `fields`
+        fn fields(&self) -> &V::WebhookFieldList;
+        /// Include changed values in notifications (WhatsApp notifications always carry them).
+        fn include_values(&self) -> Option<bool>;
+        /// `object`
+        fn object(&self) -> &V::WebhookObject;
+        /// `verify_token`
+        fn verify_token(&self) -> &crate::sensitive::SensitiveString;
     }
 
     /// Fields of `BanInfo` that every version has.
@@ -461,30 +551,58 @@ pub mod view {
     pub trait BusinessAccount<V: GraphVersion> {
         /// `account_review_status`
         fn account_review_status(&self) -> Option<&V::AccountReviewStatus>;
+        /// `auth_international_rate_eligibility`
+        fn auth_international_rate_eligibility(&self) -> Option<&V::IntlRateEligibility>;
         /// `business_verification_status`
         fn business_verification_status(&self) -> Option<&V::BusinessVerificationStatus>;
         /// ISO 3166-1 alpha-2 country of the owning business.
         fn country(&self) -> Option<&str>;
+        /// When the account was created (Unix seconds).
+        fn creation_time(&self) -> Option<i64>;
         /// ISO 4217 currency the account is billed in.
         fn currency(&self) -> Option<&str>;
+        /// True when marketing messages through Cloud API are turned off.
+        fn disable_marketing_messages_on_cloud_api(&self) -> Option<bool>;
         /// `health_status`
         fn health_status(&self) -> Option<&V::HealthStatus>;
         /// ID of the account.
         fn id(&self) -> Option<&str>;
         /// True when insights are collected.
         fn is_enabled_for_insights(&self) -> Option<bool>;
+        /// True when the account is shared with a solution partner.
+        fn is_shared_with_partners(&self) -> Option<bool>;
+        /// `linked_commerce_account`
+        fn linked_commerce_account(&self) -> Option<&V::NodeReference>;
+        /// `marketing_messages_ad_account`
+        fn marketing_messages_ad_account(&self) -> Option<&V::NodeReference>;
+        /// `marketing_messages_lite_api_status`
+        fn marketing_messages_lite_api_status(&self) -> Option<&V::MarketingMessagesLiteApiStatus>;
+        /// `marketing_messages_onboarding_status`
+        fn marketing_messages_onboarding_status(&self) -> Option<&V::MarketingMessagesOnboardingStatus>;
         /// Namespace of the account's message templates.
         fn message_template_namespace(&self) -> Option<&str>;
         /// Name of the account.
         fn name(&self) -> Option<&str>;
         /// `on_behalf_of_business_info`
         fn on_behalf_of_business_info(&self) -> Option<&V::BusinessInfo>;
+        /// `owner_business`
+        fn owner_business(&self) -> Option<&V::NodeReference>;
+        /// `owner_business_info`
+        fn owner_business_info(&self) -> Option<&V::BusinessInfo>;
         /// `ownership_type`
         fn ownership_type(&self) -> Option<&V::OwnershipType>;
         /// Country where the business mainly operates.
         fn primary_business_location(&self) -> Option<&str>;
+        /// ID of the account's primary payment method.
+        fn primary_funding_id(&self) -> Option<&str>;
+        /// Purchase order number billing shows, when set.
+        fn purchase_order_number(&self) -> Option<&str>;
         /// State of the account, such as `ACTIVE`.
         fn status(&self) -> Option<&str>;
+        /// `subscribed_apps`
+        fn subscribed_apps(&self) -> Option<&V::SubscribedAppList>;
+        /// True when unused message templates are archived automatically.
+        fn template_auto_archival_enabled(&self) -> Option<bool>;
         /// Time zone ID (a number, as a string).
         fn timezone_id(&self) -> Option<&str>;
         /// `whatsapp_business_manager_messaging_limit`
@@ -497,6 +615,24 @@ pub mod view {
         fn data(&self) -> &[V::BusinessAccount];
         /// `paging`
         fn paging(&self) -> Option<&V::CursorPaging>;
+    }
+
+    /// Fields of `BusinessAccountUpdate` that every version has.
+    pub trait BusinessAccountUpdate<V: GraphVersion> {
+        /// Turn marketing messages through Cloud API off (or back on).
+        fn disable_marketing_messages_on_cloud_api(&self) -> Option<bool>;
+        /// Collect insights for the account.
+        fn is_enabled_for_insights(&self) -> Option<bool>;
+        /// New name of the account.
+        fn name(&self) -> Option<&V::BusinessAccountUpdateName>;
+        /// Archive unused message templates automatically.
+        fn template_auto_archival_enabled(&self) -> Option<bool>;
+        /// Time zone ID (a number, as a string).
+        fn timezone_id(&self) -> Option<&str>;
+    }
+
+    /// Fields of `BusinessAccountUpdateName` that every version has.
+    pub trait BusinessAccountUpdateName<V: GraphVersion> {
     }
 
     /// Fields of `BusinessApiData` that every version has.
@@ -831,6 +967,12 @@ pub mod view {
         fn messaging_product(&self) -> &V::MessagingProduct;
     }
 
+    /// Fields of `NodeReference` that every version has.
+    pub trait NodeReference<V: GraphVersion> {
+        /// ID of the node.
+        fn id(&self) -> Option<&str>;
+    }
+
     /// Fields of `OfficialBusinessAccount` that every version has.
     pub trait OfficialBusinessAccount<V: GraphVersion> {
         /// ID of the phone number.
@@ -873,6 +1015,8 @@ pub mod view {
         fn success(&self) -> bool;
         /// ID to follow the application with, when Graph gives one.
         fn tracking_id(&self) -> Option<&str>;
+        /// `updated_status`
+        fn updated_status(&self) -> Option<&V::OfficialBusinessAccount>;
     }
 
     /// Fields of `OperatingHours` that every version has.
@@ -935,6 +1079,9 @@ pub mod view {
         fn country_dial_code(&self) -> Option<&str>;
         /// The number as people see it, with country code.
         fn display_phone_number(&self) -> Option<&str>;
+        /// Whether the number can appear in WhatsApp's business search. Meta documents no
+        /// values (peer SDKs read it as text), so it is kept as Graph sends it.
+        fn eligibility_for_api_business_global_search(&self) -> Option<&str>;
         /// `health_status`
         fn health_status(&self) -> Option<&V::HealthStatus>;
         /// `host_platform`
@@ -1225,10 +1372,15 @@ pub mod view {
 
     /// Fields of `SubscriptionRequest` that every version has.
     pub trait SubscriptionRequest<V: GraphVersion> {
-        /// An https callback URL for this account's webhooks.
-        fn override_callback_uri(&self) -> Option<&str>;
+        /// An https callback URL for this account's messaging webhooks (at most 200
+        /// characters, with `verify_token`).
+        fn override_callback_uri(&self) -> Option<&V::SubscriptionRequestOverrideCallbackUri>;
         /// `verify_token`
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
+    }
+
+    /// Fields of `SubscriptionRequestOverrideCallbackUri` that every version has.
+    pub trait SubscriptionRequestOverrideCallbackUri<V: GraphVersion> {
     }
 
     /// Fields of `SubscriptionResult` that every version has.
@@ -1248,6 +1400,14 @@ pub mod view {
     /// Fields of `UploadSession` that every version has.
     pub trait UploadSession<V: GraphVersion> {
         /// The session ID (`upload:...`), to send the bytes to.
+        fn id(&self) -> &str;
+    }
+
+    /// Fields of `UploadSessionStatus` that every version has.
+    pub trait UploadSessionStatus<V: GraphVersion> {
+        /// How many bytes the session has received; the next upload starts here.
+        fn file_offset(&self) -> i64;
+        /// The session ID.
         fn id(&self) -> &str;
     }
 
@@ -1338,10 +1498,17 @@ pub mod view {
         pub use super::AccountReviewUpdate as _;
         pub use super::AccountUpdate as _;
         pub use super::AddPhoneNumberRequest as _;
+        pub use super::AppAccessTokenGrant as _;
         pub use super::AppInfo as _;
+        pub use super::AppSubscription as _;
+        pub use super::AppSubscriptionField as _;
+        pub use super::AppSubscriptionList as _;
+        pub use super::AppSubscriptionRequest as _;
         pub use super::BanInfo as _;
         pub use super::BusinessAccount as _;
         pub use super::BusinessAccountPage as _;
+        pub use super::BusinessAccountUpdate as _;
+        pub use super::BusinessAccountUpdateName as _;
         pub use super::BusinessApiData as _;
         pub use super::BusinessCapabilityUpdate as _;
         pub use super::BusinessInfo as _;
@@ -1372,6 +1539,7 @@ pub mod view {
         pub use super::MessageContact as _;
         pub use super::MessageId as _;
         pub use super::MessageResponse as _;
+        pub use super::NodeReference as _;
         pub use super::OfficialBusinessAccount as _;
         pub use super::OfficialBusinessAccountRequest as _;
         pub use super::OfficialBusinessAccountRequestAdditionalSupportingInformation as _;
@@ -1407,9 +1575,11 @@ pub mod view {
         pub use super::SubscribedApp as _;
         pub use super::SubscribedAppList as _;
         pub use super::SubscriptionRequest as _;
+        pub use super::SubscriptionRequestOverrideCallbackUri as _;
         pub use super::SubscriptionResult as _;
         pub use super::SuccessResponse as _;
         pub use super::UploadSession as _;
+        pub use super::UploadSessionStatus as _;
         pub use super::UploadedFile as _;
         pub use super::UserIdentityChangeSettings as _;
         pub use super::VerifyCodeRequest as _;

@@ -17,3 +17,12 @@ pub mod v23_0;
 #[rustfmt::skip]
 #[allow(missing_docs)]
 pub mod v24_0;
+
+/// Every version this build has (one per enabled feature), oldest first, as data: what
+/// a program that serves or inspects versions at run time reads (the mock routes by it).
+pub const VERSION_TABLES: &[&operation::VersionTable] = &[
+    #[cfg(feature = "v23_0")]
+    &v23_0::TABLE,
+    #[cfg(feature = "v24_0")]
+    &v24_0::TABLE,
+];

@@ -111,6 +111,7 @@ pub(crate) fn subscribe(call: &Call, waba_id: &str) -> GraphResult {
     let uri = request
         .override_callback_uri
         .as_deref()
+        .map(String::as_str)
         .filter(|u| !u.is_empty());
     if let Some(uri) = uri {
         let https = uri.starts_with("https://") && uri.len() > "https://".len();

@@ -87,5 +87,6 @@ pub(crate) fn request(call: &Call, id: &str) -> GraphResult {
         success: true,
         message: None,
         tracking_id: None,
+        updated_status: None,
     }))
 }
