@@ -262,6 +262,7 @@ async fn every_read_and_write_operation() {
 async fn authentication_and_appsecret_proof() {
     let server = MockServer::builder()
         .app_secret("shh-app-secret")
+        .require_appsecret_proof()
         .start()
         .await
         .unwrap();

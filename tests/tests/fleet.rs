@@ -90,21 +90,38 @@ async fn a_business_lists_its_owned_and_client_accounts_page_by_page() {
 async fn subscriptions_with_and_without_a_callback_override() {
     let server = MockServer::start().await;
     let client = client(&server);
+    // The client's account: no app is subscribed to it, and the list says so with `data`.
     let subs = client
-        .business_account(demo::DEMO_WABA_ID)
+        .business_account(demo::DEMO_CLIENT_WABA_ID)
         .subscribed_apps();
     assert!(subs.list().await.unwrap().data.is_empty());
-    subs.subscribe()
+
+    // An override from an app that is not subscribed yet: Graph's error 100.
+    let e = subs
         .override_callback("https://hooks.example.com/wa", "verify-me")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(100), "{e}");
+    assert!(e.to_string().contains("must be subscribed"), "{e}");
+    assert!(subs.list().await.unwrap().data.is_empty());
+
+    // Subscribe, then override: both requests, in Graph's order.
+    subs.subscribe_and_override("https://hooks.example.com/wa", "verify-me")
         .await
         .unwrap();
     let listed = subs.list().await.unwrap();
+    assert_eq!(listed.data.len(), 1);
     assert_eq!(
         listed.data[0].override_callback_uri.as_deref(),
         Some("https://hooks.example.com/wa")
     );
+    let app = listed.data[0].whatsapp_business_api_data.clone().unwrap();
+    assert_eq!(
+        app.id.as_deref(),
+        Some(whatsapp_phone_numbers_mock::MOCK_APP_ID)
+    );
     // Subscribing again without an override removes it.
-    subs.subscribe().await.unwrap();
+    subs.remove_override().await.unwrap();
     assert_eq!(
         subs.list().await.unwrap().data[0].override_callback_uri,
         None
@@ -112,20 +129,29 @@ async fn subscriptions_with_and_without_a_callback_override() {
     subs.unsubscribe().await.unwrap();
     assert!(subs.list().await.unwrap().data.is_empty());
 
+    // Refused before anything is sent: a plain-http callback, an empty token, and an
+    // override longer than Graph's 200 characters.
     let before = server.state().request_count();
     let e = subs
-        .subscribe()
         .override_callback("http://plain.example.com", "t")
         .await
         .unwrap_err();
     assert_eq!(e.invalid_field(), Some("callback_url"));
     let e = subs
-        .subscribe()
-        .override_callback("https://hooks.example.com", "")
+        .subscribe_and_override("https://hooks.example.com", "")
         .await
         .unwrap_err();
     assert_eq!(e.invalid_field(), Some("verify_token"));
     assert!(!format!("{e:?}").contains("verify-me"));
+    let long = format!("https://hooks.example.com/{}", "a".repeat(175));
+    assert_eq!(long.chars().count(), 201);
+    for e in [
+        subs.override_callback(&long, "t").await.unwrap_err(),
+        subs.subscribe_and_override(&long, "t").await.unwrap_err(),
+    ] {
+        assert_eq!(e.invalid_field(), Some("callback_url"));
+        assert!(e.to_string().contains("200"), "{e}");
+    }
     assert_eq!(server.state().request_count(), before);
 }
 
@@ -133,9 +159,9 @@ async fn subscriptions_with_and_without_a_callback_override() {
 async fn official_business_account_moves_through_its_states() {
     let server = MockServer::start().await;
     let client = client(&server);
-    let oba = client
-        .phone_number(demo::DEMO_NUMBER_ID)
-        .official_business_account();
+    // A number without an application (the demo number's is approved already).
+    let number = demo::DEMO_SANDBOX_NUMBER_ID;
+    let oba = client.phone_number(number).official_business_account();
     assert_eq!(
         oba.get().await.unwrap().oba_status,
         Some(types::ObaStatus::NotStarted)
@@ -152,7 +178,7 @@ async fn official_business_account_moves_through_its_states() {
     );
     server
         .state()
-        .set_oba_status(demo::DEMO_NUMBER_ID, types::ObaStatus::Approved);
+        .set_oba_status(number, types::ObaStatus::Approved);
     assert_eq!(
         oba.get().await.unwrap().oba_status,
         Some(types::ObaStatus::Approved)
@@ -174,7 +200,8 @@ async fn official_business_account_moves_through_its_states() {
 async fn qr_codes_are_created_listed_changed_and_deleted() {
     let server = MockServer::start().await;
     let client = client(&server);
-    let qr = client.phone_number(demo::DEMO_NUMBER_ID).qr_codes();
+    // A number without codes (the demo number has two).
+    let qr = client.phone_number(demo::DEMO_SANDBOX_NUMBER_ID).qr_codes();
     let first = qr
         .create("Opening hours?")
         .image(types::QrImageFormat::Png)

@@ -40,6 +40,8 @@ pub struct VersionFacts {
     pub field_enums: BTreeMap<String, FieldEnum>,
     /// Webhook fields this version types (`x-webhook-fields`), by field name.
     pub webhooks: Vec<WebhookField>,
+    /// Webhook fields a callback override carries (`x-webhook-fields.overridable`).
+    pub overridable: Vec<String>,
 }
 
 /// One typed webhook field.
@@ -344,6 +346,7 @@ pub fn facts(
         );
     }
     let webhooks = webhooks(api, &types)?;
+    let overridable = overridable(api)?;
     Ok(VersionFacts {
         module: module.to_owned(),
         name: name.to_owned(),
@@ -352,7 +355,35 @@ pub fn facts(
         operations,
         field_enums,
         webhooks,
+        overridable,
     })
+}
+
+/// `x-webhook-fields.overridable`: the webhook fields a callback override carries.
+fn overridable(api: &OpenAPI) -> Result<Vec<String>> {
+    let Some(list) = api
+        .extensions
+        .get(WEBHOOKS)
+        .and_then(|e| e.get("overridable"))
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = list.as_array() else {
+        bail!("`{WEBHOOKS}.overridable` must be a list of webhook field names");
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .map(str::to_owned)
+                .with_context(|| {
+                    format!(
+                        "`{WEBHOOKS}.overridable` holds {item}, which is not a webhook field name"
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The webhook fields of `x-webhook-fields: { fields: { <field>: { $ref: <schema> } } }`; each
@@ -1102,7 +1133,7 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
     out.push_str("            _ => Ok(()),\n        }\n    }\n}\n");
     let _ = write!(
         out,
-        "\n/// Graph API {} as data: the operation table, the typed webhook fields and the\n/// request checker, for programs that serve or inspect versions at run time.\npub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {{\n    name: {:?},\n    major: {},\n    minor: {},\n    operations: operations::ALL,\n    webhook_fields: &[{}],\n    check_request: operations::check_request,\n}};\n",
+        "\n/// Graph API {} as data: the operation table, the typed webhook fields and the\n/// request checker, for programs that serve or inspect versions at run time.\npub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {{\n    name: {:?},\n    major: {},\n    minor: {},\n    operations: operations::ALL,\n    webhook_fields: &[{}],\n    overridable_webhook_fields: webhooks::OVERRIDABLE_FIELDS,\n    check_request: operations::check_request,\n}};\n",
         v.name,
         v.name,
         v.number.0,
@@ -1133,7 +1164,17 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
                 w.field, w.variant, w.schema, w.field
             );
         }
-        out.push_str("        }\n    }\n}\n");
+        out.push_str("        }\n    }\n");
+        let _ = write!(
+            out,
+            "\n    /// The webhook fields a callback override (a number's, then an account's) carries in\n    /// Graph API {}; every other field goes only to the app's own callback.\n    pub const OVERRIDABLE_FIELDS: &[&str] = &[{}];\n}}\n",
+            v.name,
+            v.overridable
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
 
     // The version type.

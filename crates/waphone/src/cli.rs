@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use whatsapp_phone_numbers::GraphVersion;
 
+use crate::commands::app::AppAction;
 use crate::commands::audit::AuditArgs;
 use crate::commands::automation::AutomationAction;
 use crate::commands::fleet::{AccountArgs, AccountsArgs, SubscriptionsAction};
@@ -88,10 +89,16 @@ pub enum ApiCommand {
     Accounts(AccountsArgs),
     /// Read one WhatsApp Business Account.
     Account(AccountArgs),
-    /// The apps subscribed to an account's webhooks.
+    /// The apps subscribed to an account's webhooks, and the account's callback override.
     Subscriptions {
         #[command(subcommand)]
         action: SubscriptionsAction,
+    },
+    /// An app's own webhook subscriptions (its callback URL and fields), with an app access
+    /// token.
+    App {
+        #[command(subcommand)]
+        action: AppAction,
     },
     /// Official Business Account status of a number.
     Oba {
@@ -202,6 +209,7 @@ impl ApiCommand {
             ApiCommand::Accounts(args) => args.run(session).await,
             ApiCommand::Account(args) => args.run(session).await,
             ApiCommand::Subscriptions { action } => action.run(session).await,
+            ApiCommand::App { action } => action.run(session).await,
             ApiCommand::Oba { action } => action.run(session).await,
             ApiCommand::Qr { action } => action.run(session).await,
             ApiCommand::Automation { action } => action.run(session).await,

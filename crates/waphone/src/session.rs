@@ -108,6 +108,11 @@ impl<V: GraphVersion> Session<V> {
             builder = builder
                 .base_url(server.base_url())
                 .access_token(server.access_token());
+            if global.app_secret.is_none() {
+                // The mock's app secret, so that its app endpoints can be reached with
+                // `APP_ID|APP_SECRET` as they would be with yours.
+                builder = builder.app_secret(server.app_secret());
+            }
             mock = Some(server);
         }
         if mock.is_none() {

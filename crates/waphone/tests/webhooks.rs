@@ -133,17 +133,21 @@ async fn the_mock_sends_the_listener_a_signed_name_update() {
         .unwrap();
     let listener = listen(&["--max-body-bytes", "4096"]);
 
-    // The mock verifies the callback with the handshake, which the listener answers.
+    // Management fields go to the app's own callback: the mock verifies it with the
+    // handshake, which the listener answers (an app access token from --app-secret).
     let out = run(
         &server,
         &[
+            "app",
             "subscriptions",
             "add",
-            demo::DEMO_WABA_ID,
+            whatsapp_phone_numbers_mock::MOCK_APP_ID,
             "--callback-url",
             &listener.url,
             "--verify-token",
             TOKEN,
+            "--fields",
+            "phone_number_name_update,phone_number_quality_update",
         ],
     )
     .await;
@@ -153,6 +157,31 @@ async fn the_mock_sends_the_listener_a_signed_name_update() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The app is subscribed to the account (the demo's is; subscribing again is harmless).
+    let out = run(&server, &["subscriptions", "add", demo::DEMO_WABA_ID]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &server,
+        &[
+            "--json",
+            "app",
+            "subscriptions",
+            "list",
+            whatsapp_phone_numbers_mock::MOCK_APP_ID,
+        ],
+    )
+    .await;
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["data"][0]["callback_url"], listener.url.as_str());
+    for output in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(output);
+        assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
+    }
 
     let out = run(
         &server,

@@ -176,6 +176,9 @@ pub struct VersionTable {
     pub operations: &'static [&'static Operation],
     /// The webhook fields this version types (`x-webhook-fields`).
     pub webhook_fields: &'static [&'static str],
+    /// The webhook fields a callback override carries; every other field goes only to the
+    /// app's own callback (`x-webhook-fields.overridable`).
+    pub overridable_webhook_fields: &'static [&'static str],
     /// Checks a JSON request body against the operation's generated request type:
     /// unknown keys, `null`s, wrong types and missing required fields are named (see
     /// [`crate::request`]). An operation without a JSON body accepts anything.

@@ -2646,14 +2646,77 @@ Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). 
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub waba_id: ::std::option::Option<::std::string::String>,
     }
-    ///Per-number webhook override.
+    /**Per-number callback override of the calling app, for the messaging fields overrides
+carry; Graph accepts it only once the app is subscribed to the number's account.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookConfiguration {
-        ///HTTPS callback for this number's webhooks; an empty string removes the override.
-        pub override_callback_uri: ::std::string::String,
+        /**HTTPS callback for this number's messaging webhooks (at most 200 characters);
+an empty string removes the override.
+*/
+        pub override_callback_uri: WebhookConfigurationOverrideCallbackUri,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verify_token: ::std::option::Option<crate::sensitive::SensitiveString>,
+    }
+    /**HTTPS callback for this number's messaging webhooks (at most 200 characters);
+an empty string removes the override.
+*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct WebhookConfigurationOverrideCallbackUri(::std::string::String);
+    impl ::std::ops::Deref for WebhookConfigurationOverrideCallbackUri {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebhookConfigurationOverrideCallbackUri>
+    for ::std::string::String {
+        fn from(value: WebhookConfigurationOverrideCallbackUri) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebhookConfigurationOverrideCallbackUri {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookConfigurationOverrideCallbackUri {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebhookConfigurationOverrideCallbackUri {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebhookConfigurationOverrideCallbackUri {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     /**Where the number's webhooks go, read back: the app's callback URL, and the account
 and number overrides when set.
@@ -5854,6 +5917,7 @@ pub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable
     minor: 0,
     operations: operations::ALL,
     webhook_fields: &["account_review_update", "account_update", "business_capability_update", "phone_number_name_update", "phone_number_quality_update"],
+    overridable_webhook_fields: webhooks::OVERRIDABLE_FIELDS,
     check_request: operations::check_request,
 };
 
@@ -5874,6 +5938,10 @@ pub mod webhooks {
             PhoneNumberQualityUpdate(super::types::PhoneNumberQualityUpdate) = "phone_number_quality_update",
         }
     }
+
+    /// The webhook fields a callback override (a number's, then an account's) carries in
+    /// Graph API v24.0; every other field goes only to the app's own callback.
+    pub const OVERRIDABLE_FIELDS: &[&str] = &["messages", "message_echoes", "calls", "consumer_profile", "messaging_handovers", "standby", "group_lifecycle_update", "group_participants_update", "group_settings_update", "group_status_update", "smb_message_echoes", "smb_app_state_sync", "history", "account_settings_update"];
 }
 
 /// Graph API v24.0: the type that selects this version's types and operations in generic
@@ -6025,6 +6093,7 @@ impl crate::version::GraphVersion for Version {
     type WabaBanState = types::WabaBanState;
     type WabaInfo = types::WabaInfo;
     type WebhookConfiguration = types::WebhookConfiguration;
+    type WebhookConfigurationOverrideCallbackUri = types::WebhookConfigurationOverrideCallbackUri;
     type WebhookDestinations = types::WebhookDestinations;
     type WebhookFieldList = types::WebhookFieldList;
     type WebhookLimit = types::WebhookLimit;
@@ -7392,12 +7461,15 @@ impl crate::version::view::WabaInfo<Version> for types::WabaInfo {
 }
 
 impl crate::version::view::WebhookConfiguration<Version> for types::WebhookConfiguration {
-    fn override_callback_uri(&self) -> &str {
+    fn override_callback_uri(&self) -> &types::WebhookConfigurationOverrideCallbackUri {
         &self.override_callback_uri
     }
     fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString> {
         self.verify_token.as_ref()
     }
+}
+
+impl crate::version::view::WebhookConfigurationOverrideCallbackUri<Version> for types::WebhookConfigurationOverrideCallbackUri {
 }
 
 impl crate::version::view::WebhookDestinations<Version> for types::WebhookDestinations {

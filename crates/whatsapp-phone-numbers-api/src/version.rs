@@ -302,6 +302,8 @@ pub trait GraphVersion:
     type WabaInfo: crate::schema::Schema + Default + crate::version::view::WabaInfo<Self>;
     /// This version's `WebhookConfiguration`.
     type WebhookConfiguration: crate::schema::Schema + crate::version::view::WebhookConfiguration<Self>;
+    /// This version's `WebhookConfigurationOverrideCallbackUri`.
+    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema + crate::version::view::WebhookConfigurationOverrideCallbackUri<Self>;
     /// This version's `WebhookDestinations`.
     type WebhookDestinations: crate::schema::Schema + Default + crate::version::view::WebhookDestinations<Self>;
     /// This version's `WebhookFieldList`.
@@ -1475,10 +1477,15 @@ pub mod view {
 
     /// Fields of `WebhookConfiguration` that every version has.
     pub trait WebhookConfiguration<V: GraphVersion> {
-        /// HTTPS callback for this number's webhooks; an empty string removes the override.
-        fn override_callback_uri(&self) -> &str;
+        /// HTTPS callback for this number's messaging webhooks (at most 200 characters);
+        /// an empty string removes the override.
+        fn override_callback_uri(&self) -> &V::WebhookConfigurationOverrideCallbackUri;
         /// `verify_token`
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
+    }
+
+    /// Fields of `WebhookConfigurationOverrideCallbackUri` that every version has.
+    pub trait WebhookConfigurationOverrideCallbackUri<V: GraphVersion> {
     }
 
     /// Fields of `WebhookDestinations` that every version has.
@@ -1588,6 +1595,7 @@ pub mod view {
         pub use super::VolumeTierInfo as _;
         pub use super::WabaInfo as _;
         pub use super::WebhookConfiguration as _;
+        pub use super::WebhookConfigurationOverrideCallbackUri as _;
         pub use super::WebhookDestinations as _;
     }
 }

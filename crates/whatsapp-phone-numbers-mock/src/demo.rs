@@ -13,6 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use whatsapp_phone_numbers_api::v24_0::types;
 
+use crate::apps::{AccountSubscription, MOCK_APP_ID, MockApp};
 use crate::ids::stable_hash;
 use crate::state::{MockState, NumberRecord};
 
@@ -133,8 +134,33 @@ pub(crate) fn country_of(cc: &str) -> Option<&'static str> {
     })
 }
 
-/// The app callback URL every demo number reports.
+/// The callback URL of the default app's own subscription in the demo (an `https://` one,
+/// which the mock never calls: a test or a walk-through subscribes a loopback one).
 pub const APP_CALLBACK_URL: &str = "https://hooks.example.com/whatsapp";
+
+/// A second demo app, subscribed to [`DEMO_SECOND_WABA_ID`] but with no callback of its own.
+pub const DEMO_PARTNER_APP_ID: &str = "67084330902";
+/// The secret of [`DEMO_PARTNER_APP_ID`].
+pub const DEMO_PARTNER_APP_SECRET: &str = "mock-partner-secret";
+/// The system-user token of [`DEMO_PARTNER_APP_ID`].
+pub const DEMO_PARTNER_ACCESS_TOKEN: &str = "mock-partner-token";
+/// A third demo app, subscribed to nothing.
+pub const DEMO_IDLE_APP_ID: &str = "67084330903";
+/// The secret of [`DEMO_IDLE_APP_ID`].
+pub const DEMO_IDLE_APP_SECRET: &str = "mock-idle-secret";
+/// The system-user token of [`DEMO_IDLE_APP_ID`].
+pub const DEMO_IDLE_ACCESS_TOKEN: &str = "mock-idle-token";
+
+/// The fields the default app's demo subscription lists: the management fields and
+/// `messages`.
+pub const DEMO_APP_FIELDS: &[&str] = &[
+    "phone_number_quality_update",
+    "phone_number_name_update",
+    "account_update",
+    "account_review_update",
+    "business_capability_update",
+    "messages",
+];
 
 /// The portfolio messaging limit that replaced a number's tier (`TIER_1K` became `TIER_2K`).
 pub(crate) fn business_limit(tier: &str) -> types::BusinessMessagingLimit {
@@ -278,11 +304,6 @@ fn record(index: usize, row: &Row) -> NumberRecord {
         is_pin_enabled: Some(row.status == "CONNECTED"),
         is_on_biz_app: Some(index % 11 == 5),
         is_preverified_number: Some(false),
-        webhook_configuration: Some(types::WebhookDestinations {
-            application: Some(APP_CALLBACK_URL.to_owned()),
-            whatsapp_business_account: None,
-            phone_number: None,
-        }),
         conversational_automation: index.is_multiple_of(4).then(|| {
             types::ConversationalAutomation {
                 id: Some(row.id.to_owned()),
@@ -411,7 +432,8 @@ fn account_numbers() -> [types::AccountNumber; 2] {
     ]
 }
 
-/// Adds the demo account, its numbers and account-number nodes to `state`.
+/// Adds the demo account, its numbers and account-number nodes, the demo business's other
+/// accounts, two more apps and the demo's webhook subscriptions to `state`.
 pub fn seed(state: &MockState) {
     state.add_waba(DEMO_WABA_ID);
     for (index, row) in ROWS.iter().enumerate() {
@@ -421,6 +443,92 @@ pub fn seed(state: &MockState) {
         state.add_account_number(DEMO_WABA_ID, node);
     }
     seed_fleet(state);
+    seed_apps(state);
+    seed_codes_and_applications(state);
+}
+
+/// The demo's apps and subscriptions: the default app has its own subscription (an
+/// `https://` callback, so nothing is sent until a test subscribes a loopback one) and is
+/// subscribed to the demo account; the partner app is subscribed to the second account;
+/// the idle app to nothing.
+fn seed_apps(state: &MockState) {
+    state.add_app(MockApp::new(
+        DEMO_PARTNER_APP_ID,
+        "Partner Inbox",
+        DEMO_PARTNER_APP_SECRET,
+        DEMO_PARTNER_ACCESS_TOKEN,
+    ));
+    state.add_app(MockApp::new(
+        DEMO_IDLE_APP_ID,
+        "Idle Dashboard",
+        DEMO_IDLE_APP_SECRET,
+        DEMO_IDLE_ACCESS_TOKEN,
+    ));
+    let mut inner = state.lock();
+    let fields: Vec<String> = DEMO_APP_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+    inner.apps.subscribe(
+        MOCK_APP_ID,
+        "whatsapp_business_account",
+        APP_CALLBACK_URL,
+        "demo-verify-token",
+        &fields,
+        "v23.0",
+    );
+    for (waba, app) in [
+        (DEMO_WABA_ID, MOCK_APP_ID),
+        (DEMO_SECOND_WABA_ID, DEMO_PARTNER_APP_ID),
+    ] {
+        inner
+            .subscriptions
+            .entry(waba.to_owned())
+            .or_default()
+            .push(AccountSubscription {
+                app_id: app.to_owned(),
+                override_callback_uri: None,
+                override_verify_token: None,
+            });
+    }
+}
+
+/// Two QR codes of the demo number (one with an image) and its Official Business Account
+/// status.
+fn seed_codes_and_applications(state: &MockState) {
+    let mut inner = state.lock();
+    let codes = [
+        (
+            "ANED2T5QRU7HG1",
+            "Opening hours?",
+            Some(types::QrImageFormat::Png),
+        ),
+        ("4O4YGZEG3RIVE1", "Is my order ready?", None),
+    ];
+    inner.qr_codes.insert(
+        DEMO_NUMBER_ID.to_owned(),
+        codes
+            .iter()
+            .enumerate()
+            .map(|(i, (code, message, image))| types::QrCode {
+                code: Some((*code).to_owned()),
+                prefilled_message: Some((*message).to_owned()),
+                deep_link_url: Some(format!("https://wa.me/message/{code}")),
+                qr_image_url: image.as_ref().map(|f| {
+                    format!(
+                        "https://scontent.example.net/qr/{code}.{}",
+                        f.as_str().to_ascii_lowercase()
+                    )
+                }),
+                creation_time: Some(FIRST_ONBOARDED + 86_400 * (30 + i as i64)),
+            })
+            .collect(),
+    );
+    inner.oba.insert(
+        DEMO_NUMBER_ID.to_owned(),
+        types::OfficialBusinessAccount {
+            id: Some(DEMO_NUMBER_ID.to_owned()),
+            oba_status: Some(types::ObaStatus::Approved),
+            status_message: Some("Your business is an Official Business Account".to_owned()),
+        },
+    );
 }
 
 /// A second account the demo business owns.
@@ -432,6 +540,27 @@ pub const DEMO_CLIENT_WABA_ID: &str = "123450000000001";
 /// shared a third with it; the other two accounts have a few numbers each.
 fn seed_fleet(state: &MockState) {
     let account = |id: &str, name: &str, ownership: types::OwnershipType| types::BusinessAccount {
+        owner_business_info: Some(types::BusinessInfo {
+            id: Some(DEMO_BUSINESS_ID.to_owned()),
+            name: Some("Jaspers Market Holdings".to_owned()),
+        }),
+        owner_business: Some(types::NodeReference {
+            id: Some(DEMO_BUSINESS_ID.to_owned()),
+        }),
+        creation_time: Some(FIRST_ONBOARDED - 86_400 * 30),
+        is_shared_with_partners: Some(false),
+        primary_business_location: Some("US".to_owned()),
+        primary_funding_id: Some(format!(
+            "{}",
+            6_000_000_000_000_000u64 + stable_hash(&[id.as_bytes()]) % 1_000_000_000
+        )),
+        is_enabled_for_insights: Some(true),
+        disable_marketing_messages_on_cloud_api: Some(false),
+        template_auto_archival_enabled: Some(true),
+        marketing_messages_lite_api_status: Some(types::MarketingMessagesLiteApiStatus::Eligible),
+        marketing_messages_onboarding_status: Some(
+            types::MarketingMessagesOnboardingStatus::Eligible,
+        ),
         id: Some(id.to_owned()),
         name: Some(name.to_owned()),
         timezone_id: Some("1".to_owned()),
@@ -452,21 +581,51 @@ fn seed_fleet(state: &MockState) {
         }),
         ..Default::default()
     };
-    state.set_waba_node(account(
+    let mut main = account(
         DEMO_WABA_ID,
         "Jaspers Market",
         types::OwnershipType::SelfOwned,
-    ));
+    );
+    // The demo account also shows what only some accounts have.
+    main.purchase_order_number = Some("PO-2025-0042".to_owned());
+    main.marketing_messages_lite_api_status =
+        Some(types::MarketingMessagesLiteApiStatus::Onboarded);
+    main.marketing_messages_onboarding_status =
+        Some(types::MarketingMessagesOnboardingStatus::Onboarded);
+    main.linked_commerce_account = Some(types::NodeReference {
+        id: Some("2210340020901".to_owned()),
+    });
+    main.marketing_messages_ad_account = Some(types::NodeReference {
+        id: Some("act_1029384756".to_owned()),
+    });
+    main.auth_international_rate_eligibility = Some(types::IntlRateEligibility {
+        start_time: Some(1_717_200_000),
+        exception_countries: vec![types::IntlRateException {
+            country_code: Some("IN".to_owned()),
+            start_time: Some(1_719_792_000),
+        }],
+    });
+    state.set_waba_node(main);
     state.set_waba_node(account(
         DEMO_SECOND_WABA_ID,
         "Lucky Shrub",
         types::OwnershipType::SelfOwned,
     ));
-    state.set_waba_node(account(
+    let mut client = account(
         DEMO_CLIENT_WABA_ID,
         "Contoso Client",
         types::OwnershipType::ClientOwned,
-    ));
+    );
+    client.is_shared_with_partners = Some(true);
+    client.on_behalf_of_business_info = Some(types::BusinessInfo {
+        id: Some(DEMO_BUSINESS_ID.to_owned()),
+        name: Some("Jaspers Market Holdings".to_owned()),
+    });
+    client.owner_business_info = Some(types::BusinessInfo {
+        id: Some("1002003004009999".to_owned()),
+        name: Some("Contoso Ltd".to_owned()),
+    });
+    state.set_waba_node(client);
     state.add_business_account(DEMO_BUSINESS_ID, DEMO_WABA_ID, false);
     state.add_business_account(DEMO_BUSINESS_ID, DEMO_SECOND_WABA_ID, false);
     state.add_business_account(DEMO_BUSINESS_ID, DEMO_CLIENT_WABA_ID, true);

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use crate::state::{MockState, unix_now};
-use crate::webhooks::is_local_http;
+use crate::state::{Inner, MockState, unix_now};
+use crate::webhooks::{Target, is_local_http};
 
 /// A change to make happen in the mock (the JSON of `POST /__mock/events`, tagged by
 /// `kind`). [`MockState::apply`] changes the state and sends the webhook Graph would send.
@@ -77,7 +77,8 @@ pub enum MockEvent {
         violation_type: String,
     },
     /// Any webhook field with any value, as given: for testing how a handler treats fields
-    /// it does not know. Changes no state.
+    /// it does not know, and for the messaging fields a callback override carries
+    /// (`messages`, ...). Changes no state.
     Raw {
         /// The account.
         waba_id: String,
@@ -85,6 +86,11 @@ pub enum MockEvent {
         field: String,
         /// The value.
         value: Value,
+        /// The number the change is about, whose callback override applies to the fields
+        /// overrides carry (default: the value's `metadata.phone_number_id`, as in a
+        /// `messages` change).
+        #[serde(default)]
+        phone_number_id: Option<String>,
     },
 }
 
@@ -144,24 +150,65 @@ fn today() -> String {
     format!("{} {day}, {year}", MONTHS[(month - 1) as usize])
 }
 
-impl MockState {
-    /// Posts `value` as a change of `field` for account `waba_id` to every callback the
-    /// account's subscriptions verified. Answers how many deliveries were queued.
-    fn emit(&self, waba_id: &str, field: &str, value: Value) -> usize {
-        let urls: Vec<String> = self
-            .lock()
-            .subscriptions
-            .get(waba_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|app| app.override_callback_uri.clone())
-            .filter(|uri| is_local_http(uri))
-            .collect();
-        if !urls.is_empty() {
-            self.outbox()
-                .queue(&urls, waba_id, unix_now(), field, value);
+/// Where Graph sends a change of `field` for account `waba_id` (about number `number`, when
+/// it is about one): to each app subscribed to the account whose own subscription lists the
+/// field, at its callback, or, for the fields an override carries, at the number's override
+/// of that app, else the account's (see [`crate::webhooks`]). Only loopback `http://`
+/// callbacks are called.
+fn targets(inner: &Inner, waba_id: &str, number: Option<&str>, field: &str) -> Vec<Target> {
+    let mut out = Vec::new();
+    for subscription in inner.subscriptions.get(waba_id).into_iter().flatten() {
+        let app_id = &subscription.app_id;
+        let (Some(app), Some(own)) = (
+            inner.apps.get(app_id),
+            inner.apps.subscription(app_id, "whatsapp_business_account"),
+        ) else {
+            continue;
+        };
+        if !own.has_field(field) {
+            continue;
         }
-        urls.len()
+        let version = own
+            .fields
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, version)| version.as_str())
+            .unwrap_or_default();
+        let overridable = crate::table::parse_version(version)
+            .and_then(crate::table::for_version)
+            .is_some_and(|(table, _)| table.overridable_webhook_fields.contains(&field));
+        let number_override = number
+            .and_then(|id| inner.numbers.get(id))
+            .and_then(|r| r.webhook_overrides.get(app_id))
+            .map(|o| o.callback_uri.clone());
+        let url = if overridable {
+            number_override
+                .or_else(|| subscription.override_callback_uri.clone())
+                .unwrap_or_else(|| own.callback_url.clone())
+        } else {
+            own.callback_url.clone()
+        };
+        if is_local_http(&url) {
+            out.push(Target {
+                url,
+                app_id: app_id.clone(),
+                secret: app.secret().to_owned(),
+            });
+        }
+    }
+    out
+}
+
+impl MockState {
+    /// Posts `value` as a change of `field` for account `waba_id` (about number `number`)
+    /// wherever Graph would send it. Answers how many deliveries were queued.
+    fn emit(&self, waba_id: &str, number: Option<&str>, field: &str, value: Value) -> usize {
+        let targets = targets(&self.lock(), waba_id, number, field);
+        if !targets.is_empty() {
+            self.outbox()
+                .queue(&targets, waba_id, unix_now(), field, value);
+        }
+        targets.len()
     }
 
     /// Makes `event` happen: changes the state as Graph would and sends the webhook it would
@@ -194,6 +241,7 @@ impl MockState {
                 };
                 Ok(self.emit(
                     &waba,
+                    Some(&phone_number_id),
                     "phone_number_quality_update",
                     encode(&types::PhoneNumberQualityUpdate {
                         display_phone_number: display,
@@ -222,6 +270,7 @@ impl MockState {
                 let tier = types::WebhookLimitTier::from(limit.as_str());
                 Ok(self.emit(
                     &waba,
+                    Some(&phone_number_id),
                     "phone_number_quality_update",
                     encode(&types::PhoneNumberQualityUpdate {
                         display_phone_number: display,
@@ -287,12 +336,19 @@ impl MockState {
                 waba_id,
                 field,
                 value,
+                phone_number_id,
             } => {
                 self.known_waba(&waba_id)?;
                 if field.is_empty() {
                     return Err("`field` must not be empty".to_owned());
                 }
-                Ok(self.emit(&waba_id, &field, value))
+                let number = phone_number_id.or_else(|| {
+                    value
+                        .pointer("/metadata/phone_number_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                });
+                Ok(self.emit(&waba_id, number.as_deref(), &field, value))
             }
         }
     }
@@ -300,7 +356,7 @@ impl MockState {
     /// An `account_update` for a known account.
     fn account_update(&self, waba_id: &str, update: types::AccountUpdate) -> Result<usize, String> {
         self.known_waba(waba_id)?;
-        Ok(self.emit(waba_id, "account_update", encode(&update)))
+        Ok(self.emit(waba_id, None, "account_update", encode(&update)))
     }
 
     fn known_waba(&self, waba_id: &str) -> Result<(), String> {
@@ -367,12 +423,15 @@ impl MockState {
             };
             if let Some(outcome) = outcome {
                 if change {
-                    number.new_name_status = None;
-                    number.new_certificate = None;
                     record.requested_name = None;
                     if outcome == types::NameStatus::Approved {
-                        number.verified_name = Some(requested.clone());
-                        number.name_status = Some(outcome);
+                        // The new name takes effect when the number registers again
+                        // (Meta's registration guide: re-register after the approval).
+                        number.new_name_status = Some(outcome);
+                        record.approved_name = Some(requested.clone());
+                    } else {
+                        number.new_name_status = Some(outcome);
+                        number.new_certificate = None;
                     }
                 } else {
                     number.name_status = Some(outcome);
@@ -392,6 +451,7 @@ impl MockState {
         };
         Ok(self.emit(
             &waba,
+            Some(id),
             "phone_number_name_update",
             encode(&types::PhoneNumberNameUpdate {
                 display_phone_number: display,

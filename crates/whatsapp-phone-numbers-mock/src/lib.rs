@@ -84,6 +84,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod apps;
 mod auth;
 pub mod demo;
 mod errors;
@@ -101,12 +102,13 @@ mod routes;
 mod server;
 mod service;
 mod state;
+mod table;
 pub mod webhooks;
 
+pub use apps::{MOCK_APP_ID, MOCK_APP_NAME, MockApp, WebhookOverride};
 pub use auth::appsecret_proof;
 pub use events::MockEvent;
 pub use faults::{Fault, FaultKind, Faults};
-pub use handlers::fleet::MOCK_APP_ID;
 pub use rate_limits::RateLimits;
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;

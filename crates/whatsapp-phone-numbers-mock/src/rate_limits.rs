@@ -1,6 +1,11 @@
 //! The mock's rate-limit model: rolling-window call budgets for the app and for each
 //! WhatsApp Business Account, reported in the usage headers and, when enforced, refused
 //! the way Graph refuses them.
+//!
+//! An account refused with 80008 is told when it regains access
+//! (`estimated_time_to_regain_access`, in minutes) and every call of it is refused until
+//! then: Graph's rate-limiting page says a limited app's calls "fail ... until enough time
+//! has passed", and the mock holds the account to the time it announced.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -88,6 +93,8 @@ pub(crate) struct Ledger {
     pub(crate) limits: RateLimits,
     app: VecDeque<Instant>,
     accounts: HashMap<String, VecDeque<Instant>>,
+    /// Accounts refused with 80008, until the time that refusal announced.
+    closed: HashMap<String, Instant>,
     pub(crate) refused: u64,
 }
 
@@ -107,8 +114,18 @@ impl Ledger {
             expire(calls, now, window);
             calls
         });
+        // An account refused with 80008 stays refused until the time the refusal announced
+        // (`estimated_time_to_regain_access`), whatever its calls do meanwhile.
+        let closed_until = account
+            .and_then(|a| self.closed.get(a))
+            .copied()
+            .filter(|until| *until > now);
         let refused = if !enforce {
             None
+        } else if let Some(until) = closed_until {
+            Some(Refusal::Account {
+                regain_minutes: (until - now).as_secs().div_ceil(60).max(1),
+            })
         } else if self.app.len() as u64 >= app_calls {
             Some(Refusal::App)
         } else {
@@ -119,6 +136,14 @@ impl Ledger {
                     regain_minutes: regain(c, now, window),
                 })
         };
+        if let (Some(Refusal::Account { regain_minutes }), None, Some(account)) =
+            (refused, closed_until, account)
+        {
+            self.closed.insert(
+                account.to_owned(),
+                now + Duration::from_secs(regain_minutes * 60),
+            );
+        }
         let account_len = match (refused, calls) {
             (None, Some(calls)) => {
                 calls.push_back(now);
@@ -211,9 +236,18 @@ mod tests {
         assert_eq!(ledger.charge(Some("v"), t0).refused, None);
         assert_eq!(ledger.charge(Some("v"), t0).refused, Some(Refusal::App));
         assert_eq!(ledger.refused, 2);
-        // The window rolls: the first calls are gone.
+        // Once refused, "w" stays closed for the minute it was told, although its calls
+        // leave the ten-second window sooner.
         let later = t0 + window;
-        let c = ledger.charge(Some("w"), later);
+        assert_eq!(
+            ledger.charge(Some("w"), later).refused,
+            Some(Refusal::Account { regain_minutes: 1 })
+        );
+        // The window rolls for everyone else: the first calls are gone.
+        let c = ledger.charge(Some("v"), later);
         assert_eq!((c.app_percent, c.refused), (34, None));
+        // And "w" opens when its minute is over.
+        let open = ledger.charge(Some("w"), t0 + Duration::from_secs(60));
+        assert_eq!(open.refused, None);
     }
 }

@@ -1,6 +1,6 @@
 //! The router: mock-only endpoints under `/__mock/`, and every other path through the Graph
-//! pipeline (log → rate limits → fault → version → credentials → operation → Graph
-//! headers).
+//! pipeline (log → rate limits → fault → version table → operation → credentials → query
+//! and body checked against the table → callback verification → handler → Graph headers).
 
 use std::time::Duration;
 
@@ -8,20 +8,19 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{Method as AxumMethod, header};
 use axum::response::Response;
 use axum::routing::get;
+use whatsapp_phone_numbers_api::operation::{Auth, Method, Operation, ParamKind, VersionTable};
 
+use crate::auth::authenticate;
 use crate::errors::{GraphError, GraphResult};
 use crate::faults::FaultKind;
-use crate::handlers::{
-    Call, all_digits, automation, fleet, list, mock, number, oba, profile, qr, registration,
-    settings, uploads,
-};
+use crate::handlers::{self, Call, Callback, mock};
 use crate::headers::{self, Meta};
 use crate::params::Params;
 use crate::service::MockService;
-use crate::state::NodeKind;
+use crate::table::{self, Matched};
 use crate::{fault_answers, ids};
 
 /// The version reported for paths that do not start with one.
@@ -52,18 +51,9 @@ fn router(service: MockService) -> Router {
         .route("/__mock/requests", get(mock::requests))
         .route("/__mock/events", axum::routing::post(mock::push_event))
         .route("/__mock/webhooks", get(mock::deliveries))
+        .route("/__mock/apps", get(mock::apps))
         .fallback(graph)
         .with_state(service)
-}
-
-/// `vNN.N`: a Graph API version segment.
-fn is_version(segment: &str) -> bool {
-    segment
-        .strip_prefix('v')
-        .and_then(|rest| rest.split_once('.'))
-        .is_some_and(|(major, minor)| {
-            all_digits(major) && all_digits(minor) && major.len() <= 3 && minor.len() <= 2
-        })
 }
 
 /// Every Graph request.
@@ -76,13 +66,22 @@ async fn graph(State(service): State<MockService>, request: Request) -> Response
         .trim_end_matches('/')
         .split('/')
         .collect();
-    let version = segments.first().copied().filter(|v| is_version(v));
+    let version = segments
+        .first()
+        .copied()
+        .and_then(|v| table::parse_version(v).map(|n| (v, n)));
     let node_id = version.and(segments.get(1).copied());
     let usage = service
         .state
         .record_request(parts.method.as_str(), &path, &query, node_id);
+    let served = version.and_then(|(_, number)| table::for_version(number));
     let mut meta = Meta {
-        version: version.unwrap_or(DEFAULT_VERSION).to_owned(),
+        version: match (version, served) {
+            // A retired version is served, and named, as the oldest one.
+            (Some(_), Some((table, true))) => table.name.to_owned(),
+            (Some((v, _)), _) => v.to_owned(),
+            (None, _) => DEFAULT_VERSION.to_owned(),
+        },
         trace_id: ids::trace_id(),
         request_id: ids::request_id(),
         usage,
@@ -108,7 +107,7 @@ async fn graph(State(service): State<MockService>, request: Request) -> Response
             let target = Target {
                 path: &path,
                 segments: &segments,
-                versioned: version.is_some(),
+                table: served.map(|(table, _)| table),
             };
             let normal = answer(&service, &parts, body, &target, &meta).await;
             if matches!(fault, Some(FaultKind::Truncated)) {
@@ -126,7 +125,8 @@ async fn graph(State(service): State<MockService>, request: Request) -> Response
 struct Target<'a> {
     path: &'a str,
     segments: &'a [&'a str],
-    versioned: bool,
+    /// The version table that answers it (`None`: the path names no version).
+    table: Option<&'static VersionTable>,
 }
 
 /// The normal (unfaulted) answer to a Graph request.
@@ -158,59 +158,155 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .or_else(|| parts.uri.authority().map(|a| a.as_str()))
         .unwrap_or("127.0.0.1");
-    let call = Call {
-        state: &service.state,
+    let request = Incoming {
+        parts,
         params: &params,
-        version: &meta.version,
-        host,
         body: &bytes,
-        headers: &parts.headers,
+        host,
+        version: &meta.version,
     };
-    if let Err(error) = verify_subscription(service, parts, target, &call).await {
-        return error.into_response_with_trace(&meta.trace_id);
-    }
-    match route(service, parts, target, &call) {
+    match run(service, &request, target).await {
         Ok(response) => response,
         Err(error) => error.into_response_with_trace(&meta.trace_id),
     }
 }
 
-/// Before an authorised `POST /{waba-id}/subscribed_apps` that overrides the callback with
-/// a loopback `http://` URL: Graph's verification request to it. Graph answers error 2200
-/// when the callback does not echo the challenge, and subscribes nothing.
-async fn verify_subscription(
-    service: &MockService,
-    parts: &Parts,
-    target: &Target<'_>,
-    call: &Call<'_>,
-) -> Result<(), GraphError> {
-    let [_, id, "subscribed_apps"] = target.segments else {
-        return Ok(());
+/// What a request brought.
+struct Incoming<'a> {
+    parts: &'a Parts,
+    params: &'a Params,
+    body: &'a [u8],
+    host: &'a str,
+    /// The version segment of the answer (`v23.0`).
+    version: &'a str,
+}
+
+/// Finds the operation in the version's table, checks credentials, query parameters and
+/// the body against it, verifies a callback the operation registers, and runs its handler.
+async fn run(service: &MockService, request: &Incoming<'_>, target: &Target<'_>) -> GraphResult {
+    let Some(table) = target.table else {
+        return Err(GraphError::unknown_path(&format!(
+            "{} (paths start with a Graph API version such as /v23.0/)",
+            target.path
+        )));
     };
-    if parts.method != Method::POST
-        || !target.versioned
-        || call.state.lock().kind_of(id) != Some(NodeKind::Waba)
-        || service
-            .credentials
-            .check(&parts.headers, |name| call.params.get(name))
-            .is_err()
+    let parts = request.parts;
+    let params = request.params;
+    let state = &service.state;
+    let method = match parts.method {
+        AxumMethod::GET => Some(Method::Get),
+        AxumMethod::POST => Some(Method::Post),
+        AxumMethod::DELETE => Some(Method::Delete),
+        _ => None,
+    };
+    let segments = &target.segments[1..];
+    let routed = match method {
+        Some(method) => table::route(table, method, segments, |id| state.lock().kind_of(id)),
+        None => Err(GraphError::unsupported(
+            parts.method.as_str(),
+            segments.first().copied().unwrap_or("/"),
+        )),
+    };
+    let node = segments.first().copied();
+    // Credentials come first, as on Graph: a request without a valid token hears about
+    // the token whatever its path.
+    let auth = routed.as_ref().map_or(Auth::User, |m| m.op.auth);
+    let caller = {
+        let inner = state.lock();
+        authenticate(
+            &inner.apps,
+            auth,
+            node,
+            parts.method.as_str(),
+            &parts.headers,
+            |name| params.get(name),
+        )
+    };
+    let matched = match (routed, caller) {
+        (_, Err(error)) => return Err(error),
+        (Err(error), _) => return Err(error),
+        (Ok(matched), Ok(caller)) => (matched, caller),
+    };
+    let (Matched { op, ids }, caller) = matched;
+    check_query(op, params)?;
+    let checked = match op.request {
+        Some(_) => Some(params.checked_body(table, op)?),
+        None => None,
+    };
+    let handler = handlers::handler_of(op.id)
+        .ok_or_else(|| GraphError::unsupported(op.method.as_str(), node.unwrap_or("/")))?;
+    let call = Call {
+        state,
+        op,
+        ids: &ids,
+        params,
+        checked: checked.as_ref(),
+        version: request.version,
+        host: request.host,
+        body: request.body,
+        headers: &parts.headers,
+        caller: &caller,
+    };
+    if let Some(callback) = handler.callback
+        && let Some(callback) = callback(&call)?
     {
+        verify(&callback).await?;
+    }
+    (handler.run)(&call)
+}
+
+/// Checks the operation's declared query parameters (also found in a form body, as Graph
+/// reads them): present when required, of their declared type. Parameters the operation
+/// does not declare are ignored on reads (no source says Graph refuses them); on writes
+/// they join the body and are checked with it.
+fn check_query(op: &Operation, params: &Params) -> Result<(), GraphError> {
+    for param in op.query {
+        let Some(value) = params.get(param.name) else {
+            if param.required {
+                return Err(GraphError::invalid_param(format!(
+                    "The parameter {} is required",
+                    param.name
+                )));
+            }
+            continue;
+        };
+        let fits = match param.kind {
+            ParamKind::Text => true,
+            ParamKind::Integer => {
+                let digits = value.trim();
+                let digits = digits.strip_prefix('-').unwrap_or(digits);
+                // Empty means absent; the size is the handler's to judge.
+                value.trim().is_empty()
+                    || (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            }
+            ParamKind::Boolean => matches!(value.as_str(), "true" | "false"),
+            ParamKind::Json => {
+                value.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&value).is_ok()
+            }
+        };
+        if !fits {
+            let what = match param.kind {
+                ParamKind::Integer => "a number",
+                ParamKind::Boolean => "a boolean",
+                _ => "JSON",
+            };
+            return Err(GraphError::invalid_param(format!(
+                "Param {} must be {what}",
+                param.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Graph's verification request to a callback an operation registers: only loopback
+/// `http://` callbacks are called (an `https://` one is taken as Graph would take it once
+/// verified); error 2200 when the callback does not echo the challenge.
+async fn verify(callback: &Callback) -> Result<(), GraphError> {
+    if !crate::webhooks::is_local_http(&callback.url) {
         return Ok(());
     }
-    // A request that does not decode is refused by the operation itself.
-    let Ok(request) = call
-        .params
-        .decode::<whatsapp_phone_numbers_api::v24_0::types::SubscriptionRequest>()
-    else {
-        return Ok(());
-    };
-    let (Some(uri), Some(token)) = (request.override_callback_uri, request.verify_token) else {
-        return Ok(());
-    };
-    if !crate::webhooks::is_local_http(&uri) || token.expose().is_empty() {
-        return Ok(());
-    }
-    crate::webhooks::verify_callback(&uri, token.expose())
+    crate::webhooks::verify_callback(&callback.url, &callback.verify_token)
         .await
         .map_err(|why| {
             GraphError::new(
@@ -220,108 +316,4 @@ async fn verify_subscription(
                 format!("(#2200) Callback verification failed with the following errors: {why}"),
             )
         })
-}
-
-/// Checks version and credentials, then runs the operation the path and method name.
-fn route(service: &MockService, parts: &Parts, target: &Target<'_>, call: &Call) -> GraphResult {
-    if !target.versioned {
-        return Err(GraphError::unknown_path(&format!(
-            "{} (paths start with a Graph API version such as /v23.0/)",
-            target.path
-        )));
-    }
-    service
-        .credentials
-        .check(&parts.headers, |name| call.params.get(name))?;
-    let method = &parts.method;
-    let kind = |id: &str| call.state.lock().kind_of(id);
-    match target.segments[1..] {
-        [] => Err(GraphError::unknown_path("/")),
-        [id] if id.starts_with("upload:") && *method == Method::POST => uploads::upload(call, id),
-        [id] if id.starts_with("upload:") && *method == Method::GET => uploads::status(call, id),
-        [id] if *method == Method::GET && kind(id) == Some(NodeKind::Waba) => {
-            fleet::get_waba(call, id)
-        }
-        [id] if *method == Method::GET => number::get(call, id),
-        [id] if *method == Method::POST => number::update(call, id),
-        [id] => Err(GraphError::unsupported(method.as_str(), id)),
-        [id, edge] => route_edge(call, method, id, edge),
-        [id, "message_qrdls", code] if *method == Method::GET => qr::get(call, id, code),
-        [id, "message_qrdls", code] if *method == Method::DELETE => qr::delete(call, id, code),
-        [_, _, ref rest @ ..] => Err(GraphError::unknown_path(&format!("/{}", rest.join("/")))),
-    }
-}
-
-/// Edges of a node: the kind of node the ID names decides which edges exist.
-fn route_edge(call: &Call, method: &Method, id: &str, edge: &str) -> GraphResult {
-    let kind = call.state.lock().kind_of(id);
-    let get = *method == Method::GET;
-    let post = *method == Method::POST;
-    let delete = *method == Method::DELETE;
-    if edge == "uploads" && post && id == fleet::MOCK_APP_ID {
-        return uploads::start(call, id);
-    }
-    match (kind, edge) {
-        (None, _) => Err(GraphError::unsupported(method.as_str(), id)),
-        (Some(NodeKind::Business), "owned_whatsapp_business_accounts") if get => {
-            fleet::list_wabas(call, id, false)
-        }
-        (Some(NodeKind::Business), "client_whatsapp_business_accounts") if get => {
-            fleet::list_wabas(call, id, true)
-        }
-        (Some(NodeKind::Waba), "subscribed_apps") if get => fleet::list_subscriptions(call, id),
-        (Some(NodeKind::Waba), "subscribed_apps") if post => fleet::subscribe(call, id),
-        (Some(NodeKind::Waba), "subscribed_apps") if delete => fleet::unsubscribe(call, id),
-        (Some(NodeKind::Number), "official_business_account") if get => oba::get(call, id),
-        (Some(NodeKind::Number), "official_business_account") if post => oba::request(call, id),
-        (Some(NodeKind::Number), "message_qrdls") if get => qr::list(call, id),
-        (Some(NodeKind::Number), "message_qrdls") if post => qr::save(call, id),
-        (Some(NodeKind::Number), "conversational_automation") if post => automation::set(call, id),
-        (Some(NodeKind::Waba), "phone_numbers") if get => list::list(call, id),
-        (Some(NodeKind::Waba), "phone_numbers") if post => list::add(call, id),
-        (Some(NodeKind::Number), "request_code") if post => registration::request_code(call, id),
-        (Some(NodeKind::Number), "verify_code") if post => registration::verify_code(call, id),
-        (Some(NodeKind::Number), "register") if post => registration::register(call, id),
-        (Some(NodeKind::Number), "deregister") if post => registration::deregister(call, id),
-        (Some(NodeKind::Number), "settings") if get => settings::get(call, id),
-        (Some(NodeKind::Number), "settings") if post => settings::update(call, id),
-        (Some(NodeKind::Number), "whatsapp_business_profile") if get => profile::get(call, id),
-        (Some(NodeKind::Number), "whatsapp_business_profile") if post => profile::update(call, id),
-        (
-            Some(NodeKind::Business),
-            "owned_whatsapp_business_accounts" | "client_whatsapp_business_accounts",
-        )
-        | (Some(NodeKind::Waba), "phone_numbers" | "subscribed_apps")
-        | (
-            Some(NodeKind::Number),
-            "official_business_account" | "message_qrdls" | "conversational_automation",
-        )
-        | (
-            Some(NodeKind::Number),
-            "request_code"
-            | "verify_code"
-            | "register"
-            | "deregister"
-            | "settings"
-            | "whatsapp_business_profile",
-        ) => Err(GraphError::unsupported(method.as_str(), id)),
-        _ => Err(GraphError::unknown_path(&format!("/{edge}"))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions() {
-        for ok in ["v23.0", "v24.0", "v1.0", "v100.12"] {
-            assert!(is_version(ok), "{ok}");
-        }
-        for bad in [
-            "foo", "23.0", "v23", "v23.", "v.0", "vx.0", "v23.0.1", "V23.0", "",
-        ] {
-            assert!(!is_version(bad), "{bad}");
-        }
-    }
 }

@@ -3,14 +3,13 @@
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::auth::Credentials;
+use crate::apps::{MOCK_APP_ID, MOCK_APP_NAME, MockApp};
 use crate::demo;
 use crate::faults::Faults;
 use crate::rate_limits::RateLimits;
@@ -30,7 +29,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct MockServerBuilder {
     port: u16,
     access_token: String,
-    app_secret: Option<String>,
+    app_secret: String,
+    require_appsecret_proof: bool,
+    apps: Vec<MockApp>,
     demo: bool,
     delivery: DeliveryPolicy,
     review_names_after: Option<Duration>,
@@ -43,7 +44,9 @@ impl Default for MockServerBuilder {
         Self {
             port: 0,
             access_token: DEFAULT_ACCESS_TOKEN.to_owned(),
-            app_secret: None,
+            app_secret: crate::DEFAULT_APP_SECRET.to_owned(),
+            require_appsecret_proof: false,
+            apps: Vec::new(),
             demo: true,
             delivery: DeliveryPolicy::default(),
             review_names_after: None,
@@ -60,17 +63,35 @@ impl MockServerBuilder {
         self
     }
 
-    /// The bearer token the mock accepts (default [`DEFAULT_ACCESS_TOKEN`]).
+    /// The system-user token of the default app ([`MOCK_APP_ID`](crate::MOCK_APP_ID)),
+    /// which the account and number endpoints accept (default [`DEFAULT_ACCESS_TOKEN`]).
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = token.into();
         self
     }
 
-    /// Requires every Graph request to carry `appsecret_proof`, the hex HMAC-SHA256 of the
-    /// access token keyed by `secret` (see [`appsecret_proof`](crate::appsecret_proof)), and
-    /// signs webhooks with `secret` (without it, with [`DEFAULT_APP_SECRET`](crate::DEFAULT_APP_SECRET)).
+    /// The default app's secret (default [`DEFAULT_APP_SECRET`](crate::DEFAULT_APP_SECRET)):
+    /// its webhooks are signed with it and its app access token is `APP_ID|APP_SECRET`.
+    /// `appsecret_proof` is checked against it only with
+    /// [`require_appsecret_proof`](Self::require_appsecret_proof).
     pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
-        self.app_secret = Some(secret.into());
+        self.app_secret = secret.into();
+        self
+    }
+
+    /// Turns on the default app's "Require App Secret" setting: every Graph request made
+    /// with its tokens must carry `appsecret_proof`, the hex HMAC-SHA256 of the token keyed
+    /// by the app secret (see [`appsecret_proof`](crate::appsecret_proof)).
+    pub fn require_appsecret_proof(mut self) -> Self {
+        self.require_appsecret_proof = true;
+        self
+    }
+
+    /// Adds an app beside the default one (and the demo's), or replaces the app with its
+    /// ID: a test of webhook routing can have several apps, each with its own secret and
+    /// token.
+    pub fn app(mut self, app: MockApp) -> Self {
+        self.apps.push(app);
         self
     }
 
@@ -117,21 +138,27 @@ impl MockServerBuilder {
         let state = MockState::new();
         state.set_request_log_limit(self.request_log_limit);
         state.set_rate_limits(self.rate_limits);
-        state.outbox().configure(
-            self.app_secret.as_deref(),
-            self.delivery,
-            self.review_names_after,
-        );
+        state
+            .outbox()
+            .configure(self.delivery, self.review_names_after);
+        let default_app = MockApp::new(
+            MOCK_APP_ID,
+            MOCK_APP_NAME,
+            &self.app_secret,
+            &self.access_token,
+        )
+        .require_appsecret_proof(self.require_appsecret_proof);
+        state.add_app(default_app.clone());
         if self.demo {
             demo::seed(&state);
+        }
+        for app in &self.apps {
+            state.add_app(app.clone());
         }
         MockService {
             state,
             faults: Faults::default(),
-            credentials: Arc::new(Credentials {
-                access_token: self.access_token.clone(),
-                app_secret: self.app_secret.clone(),
-            }),
+            default_app,
         }
     }
 
@@ -178,7 +205,8 @@ impl MockServer {
         }
     }
 
-    /// A builder for a mock with another port, token, app secret or no demo data.
+    /// A builder for a mock with another port, token, app secret, more apps or no demo
+    /// data.
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -198,9 +226,15 @@ impl MockServer {
         self.address
     }
 
-    /// The bearer token the mock accepts.
+    /// The system-user token of the default app, which the account and number endpoints
+    /// accept.
     pub fn access_token(&self) -> &str {
         self.service.access_token()
+    }
+
+    /// The default app's secret (its webhooks are signed with it).
+    pub fn app_secret(&self) -> &str {
+        self.service.app_secret()
     }
 
     /// The state handle: seed data before requests, inspect it after.

@@ -1,12 +1,11 @@
-//! What a mock serves, not yet bound to a socket: its state, fault queue and credentials.
+//! What a mock serves, not yet bound to a socket: its state and fault queue.
 
-use std::sync::Arc;
-
-use crate::auth::Credentials;
+use crate::apps::{MOCK_APP_ID, MockApp};
 use crate::faults::Faults;
 use crate::state::MockState;
 
-/// What a mock serves: its credentials, state and fault queue, not yet bound to a socket.
+/// What a mock serves: its state (apps and their tokens included) and fault queue, not yet
+/// bound to a socket.
 ///
 /// [`MockServer`](crate::MockServer) wraps one for tests; a program that serves the mock itself (such as a
 /// CLI) builds one with [`MockServerBuilder::service`](crate::MockServerBuilder::service) and
@@ -15,7 +14,8 @@ use crate::state::MockState;
 pub struct MockService {
     pub(crate) state: MockState,
     pub(crate) faults: Faults,
-    pub(crate) credentials: Arc<Credentials>,
+    /// The default app as the service was built (its token and secret).
+    pub(crate) default_app: MockApp,
 }
 
 impl MockService {
@@ -29,19 +29,27 @@ impl MockService {
         self.faults.clone()
     }
 
-    /// The bearer token the mock accepts.
+    /// The system-user token of the default app ([`MOCK_APP_ID`]), which every account and
+    /// number endpoint accepts.
     pub fn access_token(&self) -> &str {
-        &self.credentials.access_token
+        self.default_app.access_token()
     }
 
-    /// The app secret `appsecret_proof` is checked against, when one is set.
-    pub fn app_secret(&self) -> Option<&str> {
-        self.credentials.app_secret.as_deref()
+    /// The default app's ID ([`MOCK_APP_ID`]).
+    pub fn app_id(&self) -> &str {
+        debug_assert_eq!(self.default_app.id(), MOCK_APP_ID);
+        self.default_app.id()
     }
 
-    /// The secret webhooks are signed with: the app secret, or
-    /// [`DEFAULT_APP_SECRET`](crate::DEFAULT_APP_SECRET) without one.
+    /// The default app's secret: webhooks to it are signed with it, its app access token is
+    /// `APP_ID|APP_SECRET`, and `appsecret_proof` is checked against it when the app
+    /// requires one.
+    pub fn app_secret(&self) -> &str {
+        self.default_app.secret()
+    }
+
+    /// The secret the default app's webhooks are signed with (its app secret).
     pub fn webhook_secret(&self) -> &str {
-        self.app_secret().unwrap_or(crate::DEFAULT_APP_SECRET)
+        self.app_secret()
     }
 }

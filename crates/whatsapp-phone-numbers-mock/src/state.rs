@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
+use crate::apps::{AccountSubscription, Apps, MockApp, WebhookOverride};
 use crate::rate_limits::{Charge, Ledger, RateLimits};
+use crate::table::NodeKind;
 
 /// Everything the mock stores about one business phone number.
 ///
@@ -33,12 +35,20 @@ pub struct NumberRecord {
     pub settings: types::PhoneNumberSettings,
     /// The business profile (`GET /{id}/whatsapp_business_profile`).
     pub profile: types::BusinessProfile,
-    /// The per-number webhook override (`webhook_configuration.override_callback_uri`).
-    pub webhook_callback_uri: Option<String>,
-    /// The verify token sent with the webhook override.
-    pub webhook_verify_token: Option<String>,
+    /// The number's callback overrides, by app (`webhook_configuration.override_callback_uri`
+    /// sent with that app's token).
+    pub webhook_overrides: BTreeMap<String, WebhookOverride>,
     /// The display name requested with `new_display_name`, while it waits for review.
     pub requested_name: Option<String>,
+    /// A display name Meta approved, waiting for the number to register again: Meta's
+    /// registration guide says to re-register after the approval, and the name takes
+    /// effect then.
+    pub approved_name: Option<String>,
+    /// When (Unix seconds) the number was sent `register` or `deregister` requests, within
+    /// the last 72 hours.
+    pub registration_requests: Vec<i64>,
+    /// Until when (Unix seconds) registration is refused with error 133016.
+    pub registration_blocked_until: Option<i64>,
 }
 
 impl NumberRecord {
@@ -57,9 +67,11 @@ impl NumberRecord {
                 messaging_product: Some(types::MessagingProduct::Whatsapp),
                 ..Default::default()
             },
-            webhook_callback_uri: None,
-            webhook_verify_token: None,
+            webhook_overrides: BTreeMap::new(),
             requested_name: None,
+            approved_name: None,
+            registration_requests: Vec::new(),
+            registration_blocked_until: None,
         }
     }
 
@@ -116,15 +128,6 @@ impl RecordedRequest {
     }
 }
 
-/// Which kind of node an ID names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NodeKind {
-    Business,
-    Waba,
-    Number,
-    AccountNumber,
-}
-
 /// A business portfolio: the accounts it owns and the ones clients shared with it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BusinessRecord {
@@ -179,8 +182,10 @@ pub(crate) struct Inner {
     pub(crate) businesses: BTreeMap<String, BusinessRecord>,
     /// What `GET /{waba-id}` answers, by account.
     pub(crate) waba_nodes: BTreeMap<String, types::BusinessAccount>,
-    /// Apps subscribed to each account's webhooks.
-    pub(crate) subscriptions: BTreeMap<String, Vec<types::SubscribedApp>>,
+    /// The apps, their tokens and their own webhook subscriptions.
+    pub(crate) apps: Apps,
+    /// Apps subscribed to each account's webhooks, in the order they subscribed.
+    pub(crate) subscriptions: BTreeMap<String, Vec<AccountSubscription>>,
     /// Official Business Account applications, by number.
     pub(crate) oba: BTreeMap<String, types::OfficialBusinessAccount>,
     /// QR codes by number, oldest first.
@@ -204,8 +209,48 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    /// The apps subscribed to account `waba_id`, as Graph lists them.
+    pub(crate) fn subscribed_apps(&self, waba_id: &str) -> Vec<types::SubscribedApp> {
+        self.subscriptions
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .map(|s| types::SubscribedApp {
+                whatsapp_business_api_data: self.apps.get(&s.app_id).map(|app| types::AppInfo {
+                    id: Some(app.id().to_owned()),
+                    name: Some(app.name().to_owned()),
+                    link: Some(format!(
+                        "https://www.facebook.com/games/?app_id={}",
+                        app.id()
+                    )),
+                }),
+                override_callback_uri: s.override_callback_uri.clone(),
+            })
+            .collect()
+    }
+
+    /// App `app_id`'s subscription to account `waba_id`, when it has one.
+    pub(crate) fn account_subscription(
+        &self,
+        waba_id: &str,
+        app_id: &str,
+    ) -> Option<&AccountSubscription> {
+        self.subscriptions
+            .get(waba_id)?
+            .iter()
+            .find(|s| s.app_id == app_id)
+    }
+
     pub(crate) fn kind_of(&self, id: &str) -> Option<NodeKind> {
-        if self.businesses.contains_key(id) {
+        if id.starts_with("upload:") {
+            return self
+                .uploads
+                .contains_key(id)
+                .then_some(NodeKind::UploadSession);
+        }
+        if self.apps.contains(id) {
+            Some(NodeKind::App)
+        } else if self.businesses.contains_key(id) {
             Some(NodeKind::Business)
         } else if self.numbers.contains_key(id) {
             Some(NodeKind::Number)
@@ -359,6 +404,7 @@ impl MockState {
                 latest_onboarded: None,
                 businesses: BTreeMap::new(),
                 waba_nodes: BTreeMap::new(),
+                apps: Apps::default(),
                 subscriptions: BTreeMap::new(),
                 oba: BTreeMap::new(),
                 qr_codes: BTreeMap::new(),
@@ -444,13 +490,36 @@ impl MockState {
         self.lock().businesses.get(business_id).cloned()
     }
 
-    /// The apps subscribed to an account's webhooks.
+    /// The apps subscribed to an account's webhooks, as `GET /{waba-id}/subscribed_apps`
+    /// lists them.
     pub fn subscriptions(&self, waba_id: &str) -> Vec<types::SubscribedApp> {
-        self.lock()
-            .subscriptions
-            .get(waba_id)
-            .cloned()
-            .unwrap_or_default()
+        self.lock().subscribed_apps(waba_id)
+    }
+
+    /// Adds an app (or replaces the app with its ID, keeping its subscriptions).
+    pub fn add_app(&self, app: MockApp) {
+        self.lock().apps.insert(app);
+    }
+
+    /// The app with ID `id`.
+    pub fn app(&self, id: &str) -> Option<MockApp> {
+        self.lock().apps.get(id).cloned()
+    }
+
+    /// Every app, in ID order.
+    pub fn apps(&self) -> Vec<MockApp> {
+        self.lock().apps.all().cloned().collect()
+    }
+
+    /// The fields app `app_id`'s own subscription for `object` lists (empty when it has
+    /// none), with its callback URL.
+    pub fn app_subscription(&self, app_id: &str, object: &str) -> Option<(String, Vec<String>)> {
+        let inner = self.lock();
+        let subscription = inner.apps.subscription(app_id, object)?;
+        Some((
+            subscription.callback_url.clone(),
+            subscription.fields.iter().map(|(n, _)| n.clone()).collect(),
+        ))
     }
 
     /// A number's Official Business Account application, if any.
@@ -639,7 +708,7 @@ impl MockState {
         let waba_id = node_id
             .and_then(|id| match inner.kind_of(id)? {
                 NodeKind::Waba => Some(id.to_owned()),
-                NodeKind::Business => None,
+                NodeKind::Business | NodeKind::App | NodeKind::UploadSession => None,
                 NodeKind::Number => inner.numbers.get(id).map(|r| r.waba_id.clone()),
                 NodeKind::AccountNumber => inner.account_numbers.get(id).map(|(w, _)| w.clone()),
             })

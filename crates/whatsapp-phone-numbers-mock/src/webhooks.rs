@@ -1,16 +1,26 @@
-//! Webhooks the mock sends, like Graph: to the callback an account's subscription overrides
-//! (`POST /{waba-id}/subscribed_apps` with `override_callback_uri` and `verify_token`).
+//! Webhooks the mock sends, routed the way Graph routes them.
 //!
-//! - Subscribing with an `http://` callback on a loopback host makes the mock verify it
-//!   first with Graph's `GET` handshake (`hub.mode=subscribe`, a random `hub.challenge`,
-//!   the `hub.verify_token`); the callback must answer 200 with the challenge, or the
-//!   subscription fails with Graph's error 2200. An `https://` callback is stored as Graph
-//!   would after verifying it, but the mock, which never leaves the machine, sends it
-//!   nothing.
-//! - When the state changes ([`MockEvent`](crate::MockEvent)), the mock posts
-//!   `{"object": "whatsapp_business_account", "entry": [{"id", "time", "changes": [...]}]}`
-//!   to every verified callback of the account, signed with `X-Hub-Signature-256`
-//!   (HMAC-SHA256 of the body, keyed by the app secret).
+//! - **Where a change goes** (Meta's "Webhook overrides" page and the webhook guides): a
+//!   change of an account goes to each app subscribed to that account
+//!   (`POST /{waba-id}/subscribed_apps`) whose own subscription
+//!   (`POST /{app-id}/subscriptions`, object `whatsapp_business_account`) lists the field,
+//!   at that subscription's callback URL. Only the fields a callback override carries
+//!   (`messages`, `calls`, the `group_*` fields, ... : the version table's
+//!   `overridable_webhook_fields`) go to an override instead: the number's override set by
+//!   that app, else its account-level one. Management fields (`phone_number_quality_update`,
+//!   `phone_number_name_update`, `account_update`, ...) never go to an override. No source
+//!   says whether an overridden field must also be listed in the app's own subscription;
+//!   the mock requires it, as for every field.
+//! - **Verification**: registering an `http://` callback on a loopback host (an app
+//!   subscription, an account or number override) makes the mock verify it first with
+//!   Graph's `GET` handshake (`hub.mode=subscribe`, a random `hub.challenge`, the
+//!   `hub.verify_token`); the callback must answer 200 with the challenge, or the call
+//!   fails with Graph's error 2200. An `https://` callback is stored as Graph would after
+//!   verifying it, but the mock, which never leaves the machine, sends it nothing.
+//! - **Delivery**: the mock posts
+//!   `{"object": "whatsapp_business_account", "entry": [{"id", "time", "changes": [...]}]}`,
+//!   signed with `X-Hub-Signature-256` (HMAC-SHA256 of the body, keyed by the receiving
+//!   app's secret).
 //! - A delivery that fails (no connection, a status other than 200) is retried with a
 //!   doubling backoff, a bounded number of times ([`DeliveryPolicy`]). Each callback gets
 //!   its deliveries one at a time, in the order the changes happened.
@@ -24,8 +34,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-/// The app secret webhooks are signed with when the mock was given none
-/// ([`MockServerBuilder::app_secret`](crate::MockServerBuilder::app_secret)).
+/// The secret of the default app ([`MOCK_APP_ID`](crate::MOCK_APP_ID)) when the mock was given
+/// none ([`MockServerBuilder::app_secret`](crate::MockServerBuilder::app_secret)).
 pub const DEFAULT_APP_SECRET: &str = "mock-app-secret";
 
 /// How many finished deliveries the mock remembers.
@@ -59,6 +69,8 @@ impl Default for DeliveryPolicy {
 pub struct Delivery {
     /// The callback posted to.
     pub url: String,
+    /// The app the notification was for (and signed with the secret of).
+    pub app_id: String,
     /// The account the notification is about (`entry[0].id`).
     pub waba_id: String,
     /// The webhook field (`phone_number_name_update`).
@@ -74,12 +86,31 @@ pub struct Delivery {
 }
 
 /// One notification to post.
-#[derive(Debug)]
 struct Job {
     url: String,
+    app_id: String,
+    secret: String,
     waba_id: String,
     field: String,
     body: String,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("url", &self.url)
+            .field("app_id", &self.app_id)
+            .field("field", &self.field)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where one change goes: a callback of one app.
+#[derive(Clone, Debug)]
+pub(crate) struct Target {
+    pub(crate) url: String,
+    pub(crate) app_id: String,
+    pub(crate) secret: String,
 }
 
 /// The mock's webhook configuration, queue and log, shared by every clone of a state.
@@ -93,7 +124,6 @@ pub(crate) struct Outbox {
 
 #[derive(Clone, Debug)]
 struct Config {
-    app_secret: String,
     policy: DeliveryPolicy,
     review_names_after: Option<Duration>,
 }
@@ -103,7 +133,6 @@ impl Outbox {
         let (sender, receiver) = mpsc::unbounded_channel();
         Arc::new(Self {
             config: Mutex::new(Config {
-                app_secret: DEFAULT_APP_SECRET.to_owned(),
                 policy: DeliveryPolicy::default(),
                 review_names_after: None,
             }),
@@ -120,14 +149,8 @@ impl Outbox {
             .clone()
     }
 
-    pub(crate) fn configure(
-        &self,
-        app_secret: Option<&str>,
-        policy: DeliveryPolicy,
-        review_names_after: Option<Duration>,
-    ) {
+    pub(crate) fn configure(&self, policy: DeliveryPolicy, review_names_after: Option<Duration>) {
         let mut config = self.config.lock().unwrap_or_else(|e| e.into_inner());
-        config.app_secret = app_secret.unwrap_or(DEFAULT_APP_SECRET).to_owned();
         config.policy = DeliveryPolicy {
             attempts: policy.attempts.max(1),
             ..policy
@@ -149,10 +172,10 @@ impl Outbox {
     }
 
     /// Queues `value` as a change of `field` for account `waba_id`, sent at `time`, to each
-    /// of `urls`.
+    /// of `targets`.
     pub(crate) fn queue(
         &self,
-        urls: &[String],
+        targets: &[Target],
         waba_id: &str,
         time: i64,
         field: &str,
@@ -167,9 +190,11 @@ impl Outbox {
             }],
         })
         .to_string();
-        for url in urls {
+        for target in targets {
             let _ = self.sender.send(Job {
-                url: url.clone(),
+                url: target.url.clone(),
+                app_id: target.app_id.clone(),
+                secret: target.secret.clone(),
                 waba_id: waba_id.to_owned(),
                 field: field.to_owned(),
                 body: body.clone(),
@@ -337,7 +362,7 @@ async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
     let http = client();
     while let Some(job) = jobs.recv().await {
         let config = outbox.config();
-        let signature = signature(&config.app_secret, job.body.as_bytes());
+        let signature = signature(&job.secret, job.body.as_bytes());
         let mut backoff = config.policy.first_backoff;
         let mut status = None;
         let mut attempts = 0;
@@ -366,6 +391,7 @@ async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
         }
         outbox.record(Delivery {
             url: job.url,
+            app_id: job.app_id,
             waba_id: job.waba_id,
             field: job.field,
             body: job.body,

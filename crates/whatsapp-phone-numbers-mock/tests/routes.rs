@@ -7,7 +7,7 @@ use common::*;
 use serde_json::json;
 use whatsapp_phone_numbers_api::transport::BearerTransport;
 use whatsapp_phone_numbers_api::v24_0::{Client, Error};
-use whatsapp_phone_numbers_mock::{MockServer, appsecret_proof, serve, types};
+use whatsapp_phone_numbers_mock::{MOCK_APP_ID, MockServer, appsecret_proof, serve, types};
 
 #[tokio::test]
 async fn get_number_answers_graph_default_fields() {
@@ -84,7 +84,15 @@ async fn account_number_ids_answer_the_account_number_shape() {
         .get(&format!("/v23.0/{DEMO_ACCOUNT_NUMBER_ID}"))
         .await
         .ok();
-    assert_eq!(node["id"], DEMO_ACCOUNT_NUMBER_ID);
+    // Without `fields`: the account number's own defaults (Meta's reference page:
+    // `id`, `display_phone_number`, `status`).
+    assert_eq!(keys(&node), ["display_phone_number", "id", "status"]);
+    let node = api
+        .get(&format!(
+            "/v23.0/{DEMO_ACCOUNT_NUMBER_ID}?fields=verified_name,code_verification_status"
+        ))
+        .await
+        .ok();
     assert_eq!(node["verified_name"], "Jasper's Market");
     let typed: types::AccountNumber = serde_json::from_value(node).unwrap();
     assert_eq!(
@@ -205,10 +213,18 @@ async fn unknown_ids_and_paths_are_graph_errors() {
 #[tokio::test]
 async fn any_version_prefix_works_and_others_are_rejected() {
     let api = Api::start().await;
-    for version in ["v23.0", "v24.0", "v19.0", "v100.1"] {
+    // A retired version is served as the oldest one, and named so (Graph's versioning:
+    // calls to a version no longer available default to the oldest usable one); a version
+    // newer than every specification is served by the newest.
+    for (version, served) in [
+        ("v23.0", "v23.0"),
+        ("v24.0", "v24.0"),
+        ("v19.0", "v23.0"),
+        ("v100.1", "v100.1"),
+    ] {
         let reply = api.get(&format!("/{version}/{DEMO_NUMBER_ID}")).await;
         assert_eq!(reply.ok()["id"], DEMO_NUMBER_ID);
-        assert_eq!(reply.header("facebook-api-version"), version);
+        assert_eq!(reply.header("facebook-api-version"), served);
     }
     let page = api
         .get(&format!("/v24.0/{DEMO_WABA_ID}/phone_numbers?limit=1"))
@@ -304,12 +320,19 @@ async fn update_number_changes_what_later_gets_show() {
     assert_eq!(n["search_visibility"], "HIDDEN");
     assert_eq!(n["username"], "jaspers.uptown");
     assert!(n["new_certificate"].is_string());
+    // The override belongs to the app that set it, and reads back as that app's.
     let record = api.server.state().number_record(DEMO_NUMBER_ID).unwrap();
+    let own = record.webhook_overrides.get(MOCK_APP_ID).unwrap();
+    assert_eq!(own.callback_uri, "https://hooks.example.com/wa");
+    assert_eq!(own.verify_token.as_deref(), Some("rotate-me"));
+    let n = api
+        .get(&format!("{path}?fields=webhook_configuration"))
+        .await
+        .ok();
     assert_eq!(
-        record.webhook_callback_uri.as_deref(),
-        Some("https://hooks.example.com/wa")
+        n["webhook_configuration"]["phone_number"],
+        "https://hooks.example.com/wa"
     );
-    assert_eq!(record.webhook_verify_token.as_deref(), Some("rotate-me"));
 
     // An empty callback removes the override.
     api.post(
@@ -319,7 +342,7 @@ async fn update_number_changes_what_later_gets_show() {
     .await
     .ok();
     let record = api.server.state().number_record(DEMO_NUMBER_ID).unwrap();
-    assert_eq!(record.webhook_callback_uri, None);
+    assert!(record.webhook_overrides.is_empty());
 
     // Connection status writes the status or the tier.
     api.post(
@@ -537,7 +560,17 @@ async fn a_custom_token_replaces_the_default() {
 
 #[tokio::test]
 async fn appsecret_proof_is_required_and_checked() {
-    let api = Api::with(MockServer::builder().app_secret("app-secret-123")).await;
+    // An app secret alone (it signs webhooks) demands no proof.
+    let relaxed = Api::with(MockServer::builder().app_secret("app-secret-123")).await;
+    relaxed.get(&format!("/v23.0/{DEMO_NUMBER_ID}")).await.ok();
+
+    // Graph's "Require App Secret" setting does.
+    let api = Api::with(
+        MockServer::builder()
+            .app_secret("app-secret-123")
+            .require_appsecret_proof(),
+    )
+    .await;
     let path = format!("/v23.0/{DEMO_NUMBER_ID}");
 
     let error = api.get(&path).await.graph_error(400, 100);
@@ -819,7 +852,10 @@ async fn serve_runs_a_service_until_told_to_stop() {
     let address = listener.local_addr().unwrap();
     let service = MockServer::builder().access_token("cli-token").service();
     assert_eq!(service.access_token(), "cli-token");
-    assert_eq!(service.app_secret(), None);
+    assert_eq!(
+        service.app_secret(),
+        whatsapp_phone_numbers_mock::DEFAULT_APP_SECRET
+    );
     let state = service.state();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, service, async {

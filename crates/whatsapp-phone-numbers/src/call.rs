@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use tracing::Instrument;
-use whatsapp_phone_numbers_api::operation::{Method, Operation, RetryClass};
+use whatsapp_phone_numbers_api::operation::{Auth, Method, Operation, RetryClass};
 
 use crate::config::ApiVersion;
-use crate::core::{Core, Inner};
+use crate::core::{Core, Credential, Inner};
 use crate::error::{DecodeError, Error, NetworkError, body_excerpt, from_error_body};
 use crate::meta::{Response, ResponseMeta};
 use crate::retry::{self, Failure};
@@ -40,6 +40,9 @@ pub(crate) struct Call<'a> {
     pub headers: &'a [(&'static str, String)],
     /// The body's content type (`application/json` unless said otherwise).
     pub content_type: &'static str,
+    /// Credentials instead of the configuration's (an app access token for the
+    /// operations whose `auth` is [`Auth::App`]). Operations of [`Auth::None`] send none.
+    pub credential: Option<&'a Credential>,
 }
 
 impl<'a> Call<'a> {
@@ -54,6 +57,7 @@ impl<'a> Call<'a> {
             address_query: &[],
             headers: &[],
             content_type: "application/json",
+            credential: None,
         }
     }
 }
@@ -94,7 +98,13 @@ impl Core {
                 text,
                 inner
                     .credentials()
-                    .chain(call.secrets.iter().map(String::as_str)),
+                    .chain(call.secrets.iter().map(String::as_str))
+                    .chain(
+                        call.credential
+                            .into_iter()
+                            .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
+                            .flatten(),
+                    ),
             )
         };
         let mut attempt: u32 = 0;
@@ -260,10 +270,14 @@ impl Inner {
                 op.id
             )));
         }
-        if !call.query.is_empty()
-            || !call.address_query.is_empty()
-            || self.appsecret_proof.is_some()
-        {
+        // The proof goes with the token it proves: none for an operation that takes no
+        // token, the call's own for an app access token.
+        let proof = match (op.auth, call.credential) {
+            (Auth::None, _) => None,
+            (_, Some(credential)) => credential.proof.as_ref(),
+            (_, None) => self.appsecret_proof.as_ref(),
+        };
+        if !call.query.is_empty() || !call.address_query.is_empty() || proof.is_some() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in call.address_query {
                 pairs.append_pair(name, value);
@@ -271,7 +285,7 @@ impl Inner {
             for (name, value) in call.query {
                 pairs.append_pair(name, value);
             }
-            if let Some(proof) = &self.appsecret_proof {
+            if let Some(proof) = proof {
                 pairs.append_pair("appsecret_proof", proof);
             }
         }
@@ -282,7 +296,15 @@ impl Inner {
     fn request(&self, call: &Call<'_>, url: reqwest::Url) -> Result<reqwest::Request, Error> {
         let mut request = reqwest::Request::new(method(call.op.method), url);
         let headers = request.headers_mut();
-        headers.insert(AUTHORIZATION, self.authorization.clone());
+        match (call.op.auth, call.credential) {
+            (Auth::None, _) => {}
+            (_, Some(credential)) => {
+                headers.insert(AUTHORIZATION, credential.authorization.clone());
+            }
+            (_, None) => {
+                headers.insert(AUTHORIZATION, self.authorization.clone());
+            }
+        }
         headers.insert(USER_AGENT, self.user_agent.clone());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         for (name, value) in call.headers {

@@ -30,6 +30,8 @@ pub(crate) struct Inner {
     /// The token itself, only to redact it from error excerpts.
     pub(crate) token: AccessToken,
     pub(crate) appsecret_proof: Option<String>,
+    /// The app secret, for the proofs and app access tokens of app endpoints.
+    pub(crate) app_secret: Option<AppSecret>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryConfig,
     /// Usage seen in answers, and the gate that spaces requests by it.
@@ -113,7 +115,8 @@ impl Core {
                 http,
                 base_url: parsed,
                 base_text: base_url,
-                appsecret_proof: secret.map(|s| s.proof(&token)),
+                appsecret_proof: secret.as_ref().map(|s| s.proof(&token)),
+                app_secret: secret,
                 authorization,
                 token,
                 user_agent,
@@ -159,6 +162,31 @@ impl Inner {
 
     /// Every credential this configuration sends, for redacting server echoes.
     pub(crate) fn credentials(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.token.expose()).chain(self.appsecret_proof.as_deref())
+        std::iter::once(self.token.expose())
+            .chain(self.appsecret_proof.as_deref())
+            .chain(self.app_secret.as_ref().map(AppSecret::expose))
+    }
+}
+
+/// Credentials a call sends instead of the configuration's own: an app access token (and
+/// its proof) for an app's own endpoints.
+pub(crate) struct Credential {
+    pub(crate) authorization: HeaderValue,
+    pub(crate) proof: Option<String>,
+    /// The token, only to redact it.
+    pub(crate) token: String,
+}
+
+impl Credential {
+    /// `token` as a bearer credential, with its `appsecret_proof` when `secret` is known.
+    pub(crate) fn bearer(token: &str, secret: Option<&AppSecret>) -> Result<Self, Error> {
+        let mut authorization = HeaderValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| Error::invalid("app_access_token", "cannot be sent in a header"))?;
+        authorization.set_sensitive(true);
+        Ok(Self {
+            authorization,
+            proof: secret.map(|s| s.proof_of(token)),
+            token: token.to_owned(),
+        })
     }
 }

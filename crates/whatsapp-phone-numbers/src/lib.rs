@@ -148,6 +148,10 @@ pub use crate::error::{
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
 pub use crate::resources::account_number::{AccountNumberHandle, GetAccountNumber};
+pub use crate::resources::app::AppHandle;
+pub use crate::resources::app_subscriptions::{
+    AppSubscriptionsHandle, CreateAppSubscription, DeleteAppSubscription, WHATSAPP_BUSINESS_ACCOUNT,
+};
 pub use crate::resources::automation::SetConversationalAutomation;
 pub use crate::resources::business::{BusinessHandle, ListBusinessAccounts};
 pub use crate::resources::business_account::{
@@ -164,10 +168,14 @@ pub use crate::resources::phone_number::{GetPhoneNumber, PhoneNumberHandle, Upda
 pub use crate::resources::qr_codes::{ListQrCodes, QrCodesHandle, SaveQrCode};
 pub use crate::resources::registration::{Deregister, Register, RequestCode, VerifyCode};
 pub use crate::resources::settings::{GetSettings, SettingsHandle, UpdateSettings};
-pub use crate::resources::subscriptions::{SubscribeApp, SubscriptionsHandle};
-pub use crate::resources::uploads::{AppHandle, UploadFile};
+pub use crate::resources::subscriptions::{
+    MAX_OVERRIDE_URL_CHARS, SubscribeAndOverride, SubscribeApp, SubscriptionsHandle,
+};
+pub use crate::resources::uploads::UploadFile;
 pub use crate::retry::RetryConfig;
-pub use crate::secret::{AccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken};
+pub use crate::secret::{
+    AccessToken, AppAccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken,
+};
 pub use crate::throttle::{ThrottleConfig, ThrottleStatus};
 pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};
 pub use whatsapp_phone_numbers_api::field::Field;

@@ -57,6 +57,52 @@ impl AccessToken {
 
 redacted_debug!(AccessToken);
 
+/// A Graph app access token: what an app's own endpoints take (its webhook subscriptions),
+/// either `APP_ID|APP_SECRET` or one `GET /oauth/access_token` issued (Meta's access token
+/// guide describes both).
+///
+/// ```
+/// use whatsapp_phone_numbers::{AppAccessToken, AppSecret};
+/// let secret = AppSecret::new("s3cret").unwrap();
+/// let token = AppAccessToken::from_app_secret("67084330901", &secret).unwrap();
+/// assert_eq!(format!("{token:?}"), "AppAccessToken(<redacted>)");
+/// assert_eq!(token.expose(), "67084330901|s3cret");
+/// assert_eq!(
+///     AppAccessToken::from_app_secret("app", &secret).unwrap_err().invalid_field(),
+///     Some("app_id")
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppAccessToken(String);
+
+impl AppAccessToken {
+    /// Wraps an app access token: non-empty printable ASCII without spaces.
+    pub fn new(token: impl Into<String>) -> Result<Self, Error> {
+        let token = token.into();
+        let trimmed = token.trim();
+        if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(
+                "app_access_token",
+                "must be printable ASCII without spaces",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The app access token `APP_ID|APP_SECRET` of app `app_id`.
+    pub fn from_app_secret(app_id: &str, secret: &AppSecret) -> Result<Self, Error> {
+        let app_id = validate::node_id("app_id", app_id)?;
+        Self::new(format!("{app_id}|{}", secret.expose()))
+    }
+
+    /// The token itself. Keep what you do with it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+redacted_debug!(AppAccessToken);
+
 /// A Meta app secret, used to sign every request with `appsecret_proof`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AppSecret(String);
@@ -85,8 +131,13 @@ impl AppSecret {
     /// assert_eq!(proof.len(), 64);
     /// ```
     pub fn proof(&self, token: &AccessToken) -> String {
+        self.proof_of(token.expose())
+    }
+
+    /// `appsecret_proof` for any token text (an app access token too).
+    pub(crate) fn proof_of(&self, token: &str) -> String {
         use hmac::Mac;
-        lower_hex(&self.mac(token.0.as_bytes()).finalize().into_bytes())
+        lower_hex(&self.mac(token.as_bytes()).finalize().into_bytes())
     }
 
     /// HMAC-SHA256 keyed by this secret, over `data` (finalise or verify it).
@@ -202,15 +253,17 @@ mod tests {
     #[test]
     fn nothing_secret_prints() {
         let all = format!(
-            "{:?} {} {:?} {} {:?} {:?}",
+            "{:?} {} {:?} {} {:?} {:?} {:?} {}",
             AccessToken::new("tok-1").unwrap(),
             AccessToken::new("tok-1").unwrap(),
             AppSecret::new("sec-2").unwrap(),
             AppSecret::new("sec-2").unwrap(),
             TwoStepPin::new("123456").unwrap(),
             VerificationCode::new("654321").unwrap(),
+            AppAccessToken::new("1|app-3").unwrap(),
+            AppAccessToken::new("1|app-3").unwrap(),
         );
-        for secret in ["tok-1", "sec-2", "123456", "654321"] {
+        for secret in ["tok-1", "sec-2", "123456", "654321", "app-3"] {
             assert!(!all.contains(secret), "{all}");
         }
     }

@@ -133,7 +133,9 @@ impl AccountArgs {
 pub enum SubscriptionsAction {
     /// Show the apps subscribed to the account's webhooks.
     List(WabaArg),
-    /// Subscribe this app (with --callback-url and --verify-token, override the callback).
+    /// Subscribe this app; with --callback-url and --verify-token, then also override the
+    /// account's callback for the messaging fields (Graph takes an override only from a
+    /// subscribed app).
     Add(SubscribeArgs),
     /// Unsubscribe this app.
     Remove(WabaArg),
@@ -151,7 +153,8 @@ pub struct WabaArg {
 pub struct SubscribeArgs {
     /// WhatsApp Business Account ID.
     pub waba_id: String,
-    /// Send this account's webhooks to this https URL.
+    /// Send this account's messaging webhooks (the fields overrides carry) to this https
+    /// URL, at most 200 characters; management fields keep going to the app's callback.
     #[arg(long, requires = "verify_token")]
     pub callback_url: Option<String>,
     /// The token Graph's verification handshake sends to --callback-url.
@@ -184,14 +187,21 @@ impl SubscriptionsAction {
                 session.out.record(&*apps)?;
             }
             SubscriptionsAction::Add(args) => {
-                let mut request = client
-                    .business_account(&args.waba_id)
-                    .subscribed_apps()
-                    .subscribe();
-                if let (Some(url), Some(token)) = (&args.callback_url, &args.verify_token) {
-                    request = request.override_callback(url, token);
-                }
-                let answer = request.await?;
+                let apps = client.business_account(&args.waba_id).subscribed_apps();
+                let answer = match (&args.callback_url, &args.verify_token) {
+                    (Some(url), Some(token)) => {
+                        // Graph takes an override only from an app already subscribed:
+                        // two requests, both checked before the first goes.
+                        eprintln!(
+                            "subscribing the app to account {}, then overriding its callback \
+                             for the messaging fields (management fields keep going to the \
+                             app's own callback: see `waphone app subscriptions`)",
+                            args.waba_id
+                        );
+                        apps.subscribe_and_override(url, token).await?
+                    }
+                    _ => apps.subscribe().await?,
+                };
                 session.out.record(&*answer)?;
             }
             SubscriptionsAction::Remove(args) => {

@@ -1,6 +1,7 @@
 //! One module per group of commands; each command is an `Args` struct with an
 //! `async fn run<V: GraphVersion>(&self, session)`, written once for every version.
 
+pub mod app;
 pub mod audit;
 pub mod automation;
 pub mod fleet;

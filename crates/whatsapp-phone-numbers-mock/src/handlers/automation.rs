@@ -3,7 +3,7 @@
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_length, exists, with_number};
+use super::{Call, check_length, with_number};
 use crate::errors::{GraphError, GraphResult, success};
 
 /// The live API's limits (Meta's reference says 3 prompts and 30-character names).
@@ -12,9 +12,9 @@ const MAX_COMMANDS: usize = 30;
 const MAX_COMMAND_NAME: usize = 32;
 
 /// `POST /{v}/{id}/conversational_automation`.
-pub(crate) fn set(call: &Call, id: &str) -> GraphResult {
-    exists(call, id)?;
-    let update: types::ConversationalAutomationUpdate = call.params.decode()?;
+pub(crate) fn set(call: &Call) -> GraphResult {
+    let id = call.id();
+    let update: types::ConversationalAutomationUpdate = call.body()?;
     if update.prompts.len() > MAX_PROMPTS {
         return Err(GraphError::new(
             axum::http::StatusCode::BAD_REQUEST,
@@ -58,7 +58,7 @@ pub(crate) fn set(call: &Call, id: &str) -> GraphResult {
             256,
         )?;
     }
-    with_number(call, id, |record| {
+    with_number(call, |record| {
         let current = record
             .number
             .conversational_automation

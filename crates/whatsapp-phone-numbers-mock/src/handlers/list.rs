@@ -5,10 +5,10 @@ use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
 use super::{Call, all_digits, check_display_name, not_one_of, page_url};
+use crate::demo;
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::paging::{self, Position, SortKey};
 use crate::state::NumberRecord;
-use crate::{demo, fields};
 
 /// `filtering`: a JSON array of `{field, operator, value}`.
 fn parse_filters(raw: Option<&str>) -> Result<Vec<types::PhoneNumberFilter>, GraphError> {
@@ -114,14 +114,10 @@ fn parse_sort(raw: Option<&str>) -> Result<bool, GraphError> {
 /// order) in O(log N + limit) for N numbers on the account, whichever way it is sorted;
 /// `summary=total_count` is the index's length. With `filtering`, every number of the
 /// account is checked against the filters, so a page costs O(N).
-pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
+pub(crate) fn list(call: &Call) -> GraphResult {
+    let waba_id = call.id();
     let p = call.params;
-    let fields = fields::parse(
-        p.get("fields").as_deref(),
-        &fields::number_fields(call.version),
-        fields::DEFAULT_NUMBER_FIELDS,
-        fields::NUMBER_NODE,
-    )?;
+    let fields = call.fields()?;
     let filters = parse_filters(p.get("filtering").as_deref())?;
     let ascending = parse_sort(p.get("sort").as_deref())?;
     let limit = paging::parse_limit(p.get("limit").as_deref())?;
@@ -178,27 +174,22 @@ pub(crate) fn list(call: &Call, waba_id: &str) -> GraphResult {
         keys.drain(..window.start);
         (keys, paging, total)
     };
-    let data = page_keys
+    let data: Vec<Value> = page_keys
         .iter()
         .filter_map(|(_, id)| inner.numbers.get(id))
-        .map(|r| fields::project_number(&r.number, &fields))
-        .collect();
-    let page = types::PhoneNumberPage {
-        data,
-        paging: Some(paging),
-        summary: with_total.then_some(types::PhoneNumberSummary {
-            total_count: Some(total as i64),
-        }),
-    };
+        .map(|r| fields.project(&r.number))
+        .collect::<Result<_, _>>()?;
+    let mut page = serde_json::json!({ "data": data, "paging": paging });
+    if with_total {
+        page["summary"] = serde_json::json!({ "total_count": total });
+    }
     Ok(ok_json(&page))
 }
 
 /// `POST /{v}/{waba-id}/phone_numbers`: adds a number (status `PENDING`, not verified).
-pub(crate) fn add(call: &Call, waba_id: &str) -> GraphResult {
-    if !call.state.lock().has_waba(waba_id) {
-        return Err(GraphError::unsupported("post", waba_id));
-    }
-    let request: types::AddPhoneNumberRequest = call.params.decode()?;
+pub(crate) fn add(call: &Call) -> GraphResult {
+    let waba_id = call.id();
+    let request: types::AddPhoneNumberRequest = call.body()?;
     let cc = request.cc.trim().trim_start_matches('+');
     if !(all_digits(cc) && cc.len() <= 3 && !cc.starts_with('0')) {
         return Err(GraphError::invalid_param(

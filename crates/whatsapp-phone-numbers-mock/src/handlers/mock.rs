@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use crate::apps::AppListing;
 use crate::errors::{GraphError, ok_json};
 use crate::faults::{Fault, FaultKind};
 use crate::ids;
@@ -122,6 +123,21 @@ pub(crate) async fn push_event(State(service): State<MockService>, body: Bytes) 
         Ok(queued) => ok_json(&json!({ "queued": queued })),
         Err(why) => error(GraphError::invalid_param(why)),
     }
+}
+
+/// `GET /__mock/apps`: `{"data": [{"id", "name"}]}`, the apps the mock knows, in ID order
+/// (never a secret or a token).
+pub(crate) async fn apps(State(service): State<MockService>) -> Response {
+    let data: Vec<AppListing> = service
+        .state
+        .apps()
+        .iter()
+        .map(|app| AppListing {
+            id: app.id().to_owned(),
+            name: app.name().to_owned(),
+        })
+        .collect();
+    ok_json(&json!({ "data": data }))
 }
 
 /// `GET /__mock/webhooks`: `{"data": [...]}`, the finished webhook deliveries, oldest first.

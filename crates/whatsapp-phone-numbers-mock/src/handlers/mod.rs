@@ -1,9 +1,16 @@
-//! The Graph operations, one module per group of the specification, plus the mock-only
-//! endpoints.
+//! The Graph operations, one handler per operation of the specification, registered
+//! against the operation's `operationId` in [`HANDLERS`]; plus the mock-only endpoints.
 //!
-//! Graph handlers are plain functions of a [`Call`]: they take the state lock, never await,
-//! and answer with a response built from the generated types or a Graph error.
+//! What the specification says is not repeated here: the router finds the operation in the
+//! requested version's generated table, checks credentials, query parameters and the
+//! request body against it, and hands a handler a [`Call`] whose body is already checked
+//! and whose field selection comes from the table. Handlers are state and behaviour: plain
+//! functions of a [`Call`] that take the state lock, never await, and answer with JSON or a
+//! Graph error. An operation that registers a callback URL names it in its
+//! [`Handler::callback`] hook, so that the router runs Graph's verification handshake
+//! before the handler.
 
+pub(crate) mod apps;
 pub(crate) mod automation;
 pub(crate) mod fleet;
 pub(crate) mod list;
@@ -18,14 +25,28 @@ pub(crate) mod uploads;
 
 use std::fmt::Display;
 
-use crate::errors::GraphError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use whatsapp_phone_numbers_api::operation::Operation;
+
+use crate::auth::Caller;
+use crate::errors::{GraphError, GraphResult};
+use crate::fields::{self, Selected};
 use crate::params::Params;
 use crate::state::{MockState, NumberRecord};
 
 /// One Graph request, as the handlers see it.
 pub(crate) struct Call<'a> {
     pub(crate) state: &'a MockState,
+    /// The operation the request names.
+    pub(crate) op: &'static Operation,
+    /// The path parameters, in the template's order (the node first).
+    pub(crate) ids: &'a [String],
     pub(crate) params: &'a Params,
+    /// The request body, checked against the version's request type (`None` for an
+    /// operation without a JSON body).
+    pub(crate) checked: Option<&'a Value>,
     /// The version segment of the path, such as `v23.0`.
     pub(crate) version: &'a str,
     /// The request's `Host`, for the URLs in `paging`.
@@ -34,37 +55,135 @@ pub(crate) struct Call<'a> {
     pub(crate) body: &'a [u8],
     /// The request headers.
     pub(crate) headers: &'a axum::http::HeaderMap,
+    /// The app behind the token.
+    pub(crate) caller: &'a Caller,
 }
 
 impl Call<'_> {
+    /// The node the path starts from.
+    pub(crate) fn id(&self) -> &str {
+        self.ids.first().map_or("", String::as_str)
+    }
+
     /// The text of header `name`, when present.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The checked request body decoded as `T` (a type of the mock's state version).
+    pub(crate) fn body<T: DeserializeOwned>(&self) -> Result<T, GraphError> {
+        let empty = Value::Object(serde_json::Map::new());
+        Params::decode_checked(self.checked.unwrap_or(&empty))
+    }
+
+    /// The fields this read answers with, from `fields=` and the operation's selection.
+    pub(crate) fn fields(&self) -> Result<Selected, GraphError> {
+        let selection = self.op.selection.ok_or_else(|| {
+            GraphError::invalid_param(format!("{} takes no fields parameter", self.op.id))
+        })?;
+        fields::select(self.params.get("fields").as_deref(), selection)
+    }
+
+    /// The app that called (every operation but the token request has one).
+    pub(crate) fn app_id(&self) -> &str {
+        self.caller.app_id.as_deref().unwrap_or_default()
+    }
+}
+
+/// Where an operation registers a callback: the URL and the verify token Graph's
+/// handshake sends to it.
+#[derive(Clone, Debug)]
+pub(crate) struct Callback {
+    pub(crate) url: String,
+    pub(crate) verify_token: String,
+}
+
+/// A hook that names the callback an operation registers (see [`Handler::callback`]).
+pub(crate) type CallbackHook = fn(&Call) -> Result<Option<Callback>, GraphError>;
+
+/// One operation's handler.
+pub(crate) struct Handler {
+    /// The `operationId` it answers.
+    pub(crate) operation: &'static str,
+    /// Answers the request.
+    pub(crate) run: fn(&Call) -> GraphResult,
+    /// Before `run`: checks what must hold before a callback is registered, and names the
+    /// callback Graph verifies with its handshake (loopback `http://` ones only; see
+    /// [`crate::webhooks`]).
+    pub(crate) callback: Option<CallbackHook>,
+}
+
+const fn handler(operation: &'static str, run: fn(&Call) -> GraphResult) -> Handler {
+    Handler {
+        operation,
+        run,
+        callback: None,
+    }
+}
+
+/// Every operation the mock answers. The operation-table test fails, naming the
+/// operation, for any operation of any specification missing here.
+pub(crate) const HANDLERS: &[Handler] = &[
+    handler("getPhoneNumber", number::get),
+    handler("updatePhoneNumber", number::update).with_callback(number::override_callback),
+    handler("getAccountNumber", number::get_account_number),
+    handler("listPhoneNumbers", list::list),
+    handler("addPhoneNumber", list::add),
+    handler("requestCode", registration::request_code),
+    handler("verifyCode", registration::verify_code),
+    handler("registerPhoneNumber", registration::register),
+    handler("deregisterPhoneNumber", registration::deregister),
+    handler("getSettings", settings::get),
+    handler("updateSettings", settings::update),
+    handler("getBusinessProfile", profile::get),
+    handler("updateBusinessProfile", profile::update),
+    handler("listOwnedBusinessAccounts", fleet::list_owned),
+    handler("listClientBusinessAccounts", fleet::list_client),
+    handler("getBusinessAccount", fleet::get_waba),
+    handler("updateBusinessAccount", fleet::update_waba),
+    handler("listSubscribedApps", fleet::list_subscriptions),
+    handler("subscribeApp", fleet::subscribe).with_callback(fleet::override_callback),
+    handler("unsubscribeApp", fleet::unsubscribe),
+    handler("getOfficialBusinessAccount", oba::get),
+    handler("requestOfficialBusinessAccount", oba::request),
+    handler("listQrCodes", qr::list),
+    handler("saveQrCode", qr::save),
+    handler("getQrCode", qr::get),
+    handler("deleteQrCode", qr::delete),
+    handler("setConversationalAutomation", automation::set),
+    handler("startUploadSession", uploads::start),
+    handler("getUploadSession", uploads::status),
+    handler("uploadFile", uploads::upload),
+    handler("listAppSubscriptions", apps::list),
+    handler("createAppSubscription", apps::subscribe).with_callback(apps::callback),
+    handler("deleteAppSubscription", apps::unsubscribe),
+    handler("getAppAccessToken", apps::access_token),
+];
+
+impl Handler {
+    const fn with_callback(mut self, callback: CallbackHook) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+}
+
+/// The handler of operation `id`.
+pub(crate) fn handler_of(id: &str) -> Option<&'static Handler> {
+    HANDLERS.iter().find(|h| h.operation == id)
 }
 
 /// Runs `change` on number `id`'s record, or answers Graph's unsupported-request error.
 pub(crate) fn with_number<T>(
     call: &Call,
-    id: &str,
     change: impl FnOnce(&mut NumberRecord) -> Result<T, GraphError>,
 ) -> Result<T, GraphError> {
+    let id = call.id();
     let mut inner = call.state.lock();
     let record = inner
         .numbers
         .get_mut(id)
-        .ok_or_else(|| GraphError::unsupported("post", id))?;
+        .ok_or_else(|| GraphError::unsupported(call.op.method.as_str(), id))?;
     change(record)
-}
-
-/// Answers Graph's unsupported-request error unless number `id` exists; checked before
-/// a body is decoded, as Graph does.
-pub(crate) fn exists(call: &Call, id: &str) -> Result<(), GraphError> {
-    if call.state.lock().numbers.contains_key(id) {
-        Ok(())
-    } else {
-        Err(GraphError::unsupported("post", id))
-    }
 }
 
 /// The URL of another page of the edge at `edge_path` (after the version): this request's
@@ -156,4 +275,9 @@ pub(crate) fn check_display_name(param: &str, name: &str) -> Result<(), GraphErr
         )));
     }
     check_length(param, name, 2, 75)
+}
+
+/// `node` with the fields this read asks for, as JSON.
+pub(crate) fn selected(call: &Call, node: &impl Serialize) -> Result<Value, GraphError> {
+    call.fields()?.project(node)
 }

@@ -4,18 +4,12 @@
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_length, exists};
+use super::{Call, check_length, selected};
 use crate::errors::{GraphError, GraphResult, ok_json};
-use crate::fields;
 
 /// `GET /{v}/{id}/official_business_account`.
-pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
-    let wanted = fields::parse(
-        call.params.get("fields").as_deref(),
-        fields::OBA_FIELDS,
-        fields::OBA_FIELDS,
-        fields::OBA_NODE,
-    )?;
+pub(crate) fn get(call: &Call) -> GraphResult {
+    let id = call.id();
     let status = call.state.official_business_account(id).unwrap_or_else(|| {
         types::OfficialBusinessAccount {
             id: Some(id.to_owned()),
@@ -23,7 +17,7 @@ pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
             status_message: None,
         }
     });
-    Ok(ok_json(&fields::project_oba(&status, &wanted)))
+    Ok(ok_json(&selected(call, &status)?))
 }
 
 fn https(param: &str, url: &str) -> Result<(), GraphError> {
@@ -37,9 +31,9 @@ fn https(param: &str, url: &str) -> Result<(), GraphError> {
 }
 
 /// `POST /{v}/{id}/official_business_account`: submits an application.
-pub(crate) fn request(call: &Call, id: &str) -> GraphResult {
-    exists(call, id)?;
-    let request: types::OfficialBusinessAccountRequest = call.params.decode()?;
+pub(crate) fn request(call: &Call) -> GraphResult {
+    let id = call.id();
+    let request: types::OfficialBusinessAccountRequest = call.body()?;
     https("business_website_url", &request.business_website_url)?;
     check_length(
         "primary_country_of_operation",
@@ -73,20 +67,19 @@ pub(crate) fn request(call: &Call, id: &str) -> GraphResult {
             "An Official Business Account application for this number is already under review",
         ));
     }
-    inner.oba.insert(
-        id.to_owned(),
-        types::OfficialBusinessAccount {
-            id: Some(id.to_owned()),
-            oba_status: Some(types::ObaStatus::Pending),
-            status_message: Some(
-                "Your Official Business Account application is under review".to_owned(),
-            ),
-        },
-    );
+    let status = types::OfficialBusinessAccount {
+        id: Some(id.to_owned()),
+        oba_status: Some(types::ObaStatus::Pending),
+        status_message: Some(
+            "Your Official Business Account application is under review".to_owned(),
+        ),
+    };
+    inner.oba.insert(id.to_owned(), status.clone());
+    // Meta's OpenAPI description answers the application with its new status.
     Ok(ok_json(&types::OfficialBusinessAccountSubmission {
         success: true,
         message: None,
         tracking_id: None,
-        updated_status: None,
+        updated_status: Some(status),
     }))
 }

@@ -2,28 +2,23 @@
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_length, ensure_known, exists, with_number};
+use super::{Call, check_length, ensure_known, with_number};
 use crate::errors::{GraphError, GraphResult, ok_json, success};
-use crate::fields;
 use crate::ids::stable_hash;
 
 /// `GET /{v}/{id}/whatsapp_business_profile`: a one-element `data` list.
-pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
-    let wanted = fields::parse(
-        call.params.get("fields").as_deref(),
-        fields::PROFILE_FIELDS,
-        fields::PROFILE_FIELDS,
-        fields::PROFILE_NODE,
-    )?;
-    let inner = call.state.lock();
-    let record = inner
-        .numbers
-        .get(id)
+pub(crate) fn get(call: &Call) -> GraphResult {
+    let id = call.id();
+    let wanted = call.fields()?;
+    let mut profile = call
+        .state
+        .business_profile(id)
         .ok_or_else(|| GraphError::unsupported("get", id))?;
-    let profile = fields::project_profile(&record.profile, &wanted);
-    Ok(ok_json(&types::BusinessProfileList {
-        data: vec![profile],
-    }))
+    // The nested form some of Meta's material shows is never what Graph answers here.
+    profile.business_profile = None;
+    Ok(ok_json(
+        &serde_json::json!({ "data": [wanted.project(&profile)?] }),
+    ))
 }
 
 fn check(update: &types::BusinessProfileUpdate) -> Result<(), GraphError> {
@@ -76,11 +71,11 @@ fn check(update: &types::BusinessProfileUpdate) -> Result<(), GraphError> {
 }
 
 /// `POST /{v}/{id}/whatsapp_business_profile`: changes the fields that were sent.
-pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
-    exists(call, id)?;
-    let update: types::BusinessProfileUpdate = call.params.decode()?;
+pub(crate) fn update(call: &Call) -> GraphResult {
+    let id = call.id();
+    let update: types::BusinessProfileUpdate = call.body()?;
     check(&update)?;
-    with_number(call, id, |record| {
+    with_number(call, |record| {
         let profile = &mut record.profile;
         profile.messaging_product = Some(types::MessagingProduct::Whatsapp);
         if update.about.is_some() {

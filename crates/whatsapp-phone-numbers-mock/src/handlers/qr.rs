@@ -1,13 +1,23 @@
 //! QR codes of a number: `GET`/`POST /{phone-number-id}/message_qrdls` (list, create or
 //! change) and `GET`/`DELETE /{phone-number-id}/message_qrdls/{code}`.
+//!
+//! From Meta's QR code page: a number has at most 2,000 QR codes and short links, and a
+//! prefilled message at most 140 characters (the request type holds that limit). From
+//! Meta's OpenAPI description: `qr_image_url.format(SVG|PNG)` chooses the image format of a
+//! read, and a page holds at most 25 codes. No source gives Graph's text for the 2,001st
+//! code; the mock answers error 100 saying what the limit is.
 
+use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, check_length, exists, page_url};
+use super::{Call, page_url};
 use crate::errors::{GraphError, GraphResult, ok_json, success};
-use crate::fields;
+use crate::fields::Selected;
 use crate::ids::stable_hash;
 use crate::paging::{self, Position, SortKey};
+
+/// The most QR codes and short links a number may have.
+pub(crate) const MAX_QR_CODES: usize = 2_000;
 
 /// Letters and digits of a QR code (Graph's own codes end in a digit).
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -21,20 +31,36 @@ fn not_found() -> GraphError {
     )
 }
 
-fn wanted(call: &Call) -> Result<Vec<String>, GraphError> {
-    fields::parse(
-        call.params.get("fields").as_deref(),
-        fields::QR_FIELDS,
-        &["code", "prefilled_message", "deep_link_url"],
-        fields::QR_NODE,
+/// `q` as this read selects it, its image in the format `qr_image_url.format(..)` asks for.
+fn shown(q: &types::QrCode, fields: &Selected) -> Result<Value, GraphError> {
+    let mut q = q.clone();
+    if let Some(format) = fields.modifier("qr_image_url", "format") {
+        let format = types::QrImageFormat::from(format.to_ascii_uppercase().as_str());
+        if format.is_unknown() {
+            return Err(super::not_one_of(
+                "qr_image_url.format",
+                types::QrImageFormat::KNOWN,
+            ));
+        }
+        if let Some(code) = &q.code {
+            q.qr_image_url = Some(image_url(code, &format));
+        }
+    }
+    fields.project(&q)
+}
+
+fn image_url(code: &str, format: &types::QrImageFormat) -> String {
+    format!(
+        "https://scontent.example.net/qr/{code}.{}",
+        format.as_str().to_ascii_lowercase()
     )
 }
 
 /// `GET /{v}/{id}/message_qrdls`: newest first, 25 at most per page.
-pub(crate) fn list(call: &Call, id: &str) -> GraphResult {
-    exists(call, id)?;
+pub(crate) fn list(call: &Call) -> GraphResult {
+    let id = call.id();
     let p = call.params;
-    let fields = wanted(call)?;
+    let fields = call.fields()?;
     let limit = paging::parse_limit(p.get("limit").as_deref())?.min(25);
     let position = match (p.get("after"), p.get("before")) {
         (Some(c), _) if !c.is_empty() => Position::After(paging::decode_cursor("after", &c)?),
@@ -64,27 +90,25 @@ pub(crate) fn list(call: &Call, id: &str) -> GraphResult {
     let window = paging::window(&keys, false, &position, limit);
     let data = keyed[window.start..window.end]
         .iter()
-        .map(|(_, q)| fields::project_qr(q, &fields))
-        .collect();
+        .map(|(_, q)| shown(q, &fields))
+        .collect::<Result<Vec<_>, _>>()?;
     let paging = paging::paging(&keys, &window, |name, cursor| {
         page_url(call, &format!("{id}/message_qrdls"), limit, name, cursor)
     });
-    Ok(ok_json(&types::QrCodePage {
-        data,
-        paging: Some(paging),
-    }))
+    Ok(ok_json(
+        &serde_json::json!({ "data": data, "paging": paging }),
+    ))
 }
 
 /// `POST /{v}/{id}/message_qrdls`: creates a code (no `code`) or changes one's message.
-pub(crate) fn save(call: &Call, id: &str) -> GraphResult {
-    exists(call, id)?;
-    let request: types::QrCodeRequest = call.params.decode()?;
+pub(crate) fn save(call: &Call) -> GraphResult {
+    let id = call.id();
+    let request: types::QrCodeRequest = call.body()?;
     if request.prefilled_message.trim().is_empty() {
         return Err(GraphError::invalid_param(
             "Param prefilled_message is required",
         ));
     }
-    check_length("prefilled_message", &request.prefilled_message, 1, 140)?;
     if let Some(format) = &request.generate_qr_image
         && format.is_unknown()
     {
@@ -103,6 +127,11 @@ pub(crate) fn save(call: &Call, id: &str) -> GraphResult {
         existing.prefilled_message = Some(request.prefilled_message.to_string());
         return Ok(ok_json(&*existing));
     }
+    if codes.len() >= MAX_QR_CODES {
+        return Err(GraphError::invalid_param(format!(
+            "A phone number can have at most {MAX_QR_CODES} QR codes and short links; delete one first"
+        )));
+    }
     let count = codes.len().to_string();
     let seed = stable_hash(&[
         id.as_bytes(),
@@ -115,12 +144,10 @@ pub(crate) fn save(call: &Call, id: &str) -> GraphResult {
     code.push('1');
     let created = types::QrCode {
         deep_link_url: Some(format!("https://wa.me/message/{code}")),
-        qr_image_url: request.generate_qr_image.as_ref().map(|f| {
-            format!(
-                "https://scontent.example.net/qr/{code}.{}",
-                f.as_str().to_ascii_lowercase()
-            )
-        }),
+        qr_image_url: request
+            .generate_qr_image
+            .as_ref()
+            .map(|f| image_url(&code, f)),
         creation_time: Some(crate::state::unix_now() + codes.len() as i64),
         prefilled_message: Some(request.prefilled_message.to_string()),
         code: Some(code),
@@ -132,24 +159,23 @@ pub(crate) fn save(call: &Call, id: &str) -> GraphResult {
 }
 
 /// `GET /{v}/{id}/message_qrdls/{code}`: a one-element `data` list.
-pub(crate) fn get(call: &Call, id: &str, code: &str) -> GraphResult {
-    exists(call, id)?;
-    let fields = wanted(call)?;
+pub(crate) fn get(call: &Call) -> GraphResult {
+    let (id, code) = (call.id(), call.ids.get(1).map_or("", String::as_str));
+    let fields = call.fields()?;
     let found = call
         .state
         .qr_codes(id)
         .into_iter()
         .find(|q| q.code.as_deref() == Some(code))
         .ok_or_else(not_found)?;
-    Ok(ok_json(&types::QrCodePage {
-        data: vec![fields::project_qr(&found, &fields)],
-        paging: None,
-    }))
+    Ok(ok_json(
+        &serde_json::json!({ "data": [shown(&found, &fields)?] }),
+    ))
 }
 
 /// `DELETE /{v}/{id}/message_qrdls/{code}`.
-pub(crate) fn delete(call: &Call, id: &str, code: &str) -> GraphResult {
-    exists(call, id)?;
+pub(crate) fn delete(call: &Call) -> GraphResult {
+    let (id, code) = (call.id(), call.ids.get(1).map_or("", String::as_str));
     let mut inner = call.state.lock();
     let codes = inner.qr_codes.entry(id.to_owned()).or_default();
     let before = codes.len();

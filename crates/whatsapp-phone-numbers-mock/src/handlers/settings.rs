@@ -3,11 +3,12 @@
 use sha2::{Digest, Sha256};
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, ensure_known, exists, with_number};
+use super::{Call, ensure_known, with_number};
 use crate::errors::{GraphError, GraphResult, ok_json, success};
 
 /// `GET /{v}/{id}/settings`.
-pub(crate) fn get(call: &Call, id: &str) -> GraphResult {
+pub(crate) fn get(call: &Call) -> GraphResult {
+    let id = call.id();
     let inner = call.state.lock();
     let record = inner
         .numbers
@@ -137,11 +138,11 @@ fn fingerprint(key: &str) -> String {
 }
 
 /// `POST /{v}/{id}/settings`: merges the groups that were sent.
-pub(crate) fn update(call: &Call, id: &str) -> GraphResult {
-    exists(call, id)?;
-    let update: types::PhoneNumberSettingsUpdate = call.params.decode()?;
+pub(crate) fn update(call: &Call) -> GraphResult {
+    let id = call.id();
+    let update: types::PhoneNumberSettingsUpdate = call.body()?;
     check(&update)?;
-    with_number(call, id, |record| {
+    with_number(call, |record| {
         let settings = &mut record.settings;
         if let Some(change) = update.calling {
             let calling = settings.calling.get_or_insert_with(Default::default);

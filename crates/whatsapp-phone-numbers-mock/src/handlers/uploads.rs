@@ -19,7 +19,8 @@ const FILE_TYPES: &[&str] = &[
 ];
 
 /// `POST /{v}/{app-id}/uploads?file_length=N&file_type=T[&file_name=F]`.
-pub(crate) fn start(call: &Call, app_id: &str) -> GraphResult {
+pub(crate) fn start(call: &Call) -> GraphResult {
+    let app_id = call.id();
     let p = call.params;
     let length: u64 = p
         .get("file_length")
@@ -49,7 +50,8 @@ pub(crate) fn start(call: &Call, app_id: &str) -> GraphResult {
     Ok(ok_json(&json!({ "id": format!("{id}?sig=ARZ{seed:08x}") })))
 }
 
-fn session(call: &Call, id: &str) -> Result<String, GraphError> {
+fn session(call: &Call) -> Result<String, GraphError> {
+    let id = call.id();
     if call.params.get("sig").is_none_or(|s| s.is_empty()) {
         return Err(GraphError::invalid_param(
             "Param sig is required: send the upload session ID as it was given",
@@ -59,8 +61,8 @@ fn session(call: &Call, id: &str) -> Result<String, GraphError> {
 }
 
 /// `POST /{v}/{upload-session-id}` with `file_offset` and the bytes as the body.
-pub(crate) fn upload(call: &Call, id: &str) -> GraphResult {
-    let id = session(call, id)?;
+pub(crate) fn upload(call: &Call) -> GraphResult {
+    let id = session(call)?;
     let offset: usize = call
         .header("file_offset")
         .and_then(|o| o.trim().parse().ok())
@@ -95,8 +97,8 @@ pub(crate) fn upload(call: &Call, id: &str) -> GraphResult {
 }
 
 /// `GET /{v}/{upload-session-id}`: how many bytes the session has.
-pub(crate) fn status(call: &Call, id: &str) -> GraphResult {
-    let id = session(call, id)?;
+pub(crate) fn status(call: &Call) -> GraphResult {
+    let id = session(call)?;
     let inner = call.state.lock();
     let upload = inner
         .uploads

@@ -4,6 +4,8 @@
 //! version decides the types, the field selections and the operation table.
 
 pub mod account_number;
+pub mod app;
+pub mod app_subscriptions;
 pub mod automation;
 pub mod business;
 pub mod business_account;

@@ -196,9 +196,13 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
         self.check(result)
     }
 
-    /// Sends this number's webhooks to `url` (https) with an optional verify token.
+    /// Sends this number's messaging webhooks (the fields overrides carry) to `url`, an
+    /// override of the calling app: https, at most 200 characters (`http://` only for a
+    /// loopback host, which only a local mock calls), with the verify token Graph's
+    /// handshake sends. Graph accepts it only once the app is subscribed to the number's
+    /// account.
     pub fn webhook(mut self, url: impl Into<String>, verify_token: Option<String>) -> Self {
-        let checked = validate::https_url("webhook_url", &url.into());
+        let checked = super::subscriptions::override_url("webhook_url", &url.into());
         let result = checked.map(|url| {
             let mut config = serde_json::json!({ "override_callback_uri": url });
             match verify_token {

@@ -1,5 +1,5 @@
 //! Graph's Resumable Upload API, for the file handles that `profile_picture_handle` takes:
-//! start a session on the app, send the bytes, get the handle.
+//! start a session on the app, send the bytes, get the handle (`client.app(id).upload(..)`).
 
 use bytes::Bytes;
 use whatsapp_phone_numbers_api::GraphVersion;
@@ -20,51 +20,15 @@ pub const FILE_TYPES: &[&str] = &[
     "video/mp4",
 ];
 
-impl<V: GraphVersion> Client<V> {
-    /// A Meta app, by its ID (the app the access token belongs to).
-    pub fn app(&self, app_id: impl Into<String>) -> AppHandle<V> {
-        AppHandle {
-            client: self.clone(),
-            id: app_id.into(),
-        }
-    }
-}
-
-/// One Meta app.
-#[derive(Clone, Debug)]
-pub struct AppHandle<V: GraphVersion> {
-    client: Client<V>,
-    id: String,
-}
-
-impl<V: GraphVersion> AppHandle<V> {
-    /// Uploads a file (a profile picture: `image/jpeg` or `image/png`) and answers its
-    /// handle (`h`).
-    pub fn upload(
-        &self,
-        file_name: impl Into<String>,
-        file_type: impl Into<String>,
-        bytes: impl Into<Bytes>,
-    ) -> UploadFile<V> {
-        UploadFile {
-            client: self.client.clone(),
-            app: self.id.clone(),
-            file_name: file_name.into(),
-            file_type: file_type.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
-
 /// Starts an upload session, then sends the bytes to it.
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until the builder is awaited"]
 pub struct UploadFile<V: GraphVersion> {
-    client: Client<V>,
-    app: String,
-    file_name: String,
-    file_type: String,
-    bytes: Bytes,
+    pub(crate) client: Client<V>,
+    pub(crate) app: String,
+    pub(crate) file_name: String,
+    pub(crate) file_type: String,
+    pub(crate) bytes: Bytes,
 }
 
 /// An upload session ID split into its node (`upload:...`) and its signature pairs.
