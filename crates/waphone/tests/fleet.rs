@@ -294,6 +294,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
     let server = MockServer::start().await;
     let phone = demo::DEMO_NUMBER_ID;
     let long = "x".repeat(141);
+    let long_override = format!("https://hooks.example.com/{}", "x".repeat(175));
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["accounts", "12ab"], "invalid BUSINESS_ID"),
         (vec!["account", "../x"], "invalid WABA_ID"),
@@ -384,6 +385,62 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
         (
             vec!["profile", "photo", phone, "/nonexistent/logo.png"],
             "--app-id",
+        ),
+        (
+            vec![
+                "subscriptions",
+                "add",
+                demo::DEMO_WABA_ID,
+                "--callback-url",
+                &long_override,
+                "--verify-token",
+                "t",
+            ],
+            "invalid --callback-url: must be at most 200 characters",
+        ),
+        (
+            vec![
+                "app",
+                "subscriptions",
+                "add",
+                whatsapp_phone_numbers_mock::MOCK_APP_ID,
+                "--callback-url",
+                "https://hooks.example.com/wa",
+                "--verify-token",
+                "t",
+                "--fields",
+                "Account Update",
+            ],
+            "invalid --fields",
+        ),
+        (
+            vec![
+                "app",
+                "subscriptions",
+                "add",
+                whatsapp_phone_numbers_mock::MOCK_APP_ID,
+                "--callback-url",
+                "http://hooks.example.com/wa",
+                "--verify-token",
+                "t",
+                "--fields",
+                "account_update",
+            ],
+            "invalid --callback-url",
+        ),
+        (
+            // No app secret and no app access token: the app endpoints cannot be reached.
+            vec![
+                "app",
+                "subscriptions",
+                "list",
+                whatsapp_phone_numbers_mock::MOCK_APP_ID,
+            ],
+            "--app-access-token (or --app-secret)",
+        ),
+        (
+            vec!["app", "subscriptions", "list", "app-1"],
+            "invalid APP_ID",
         ),
     ];
     for (args, flag) in cases {

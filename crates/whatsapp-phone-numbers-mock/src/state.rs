@@ -31,6 +31,8 @@ pub struct NumberRecord {
     pub verification_code: Option<String>,
     /// How many verification codes `request_code` has sent.
     pub codes_sent: u32,
+    /// True from a `request_code` until its code is verified: registering waits for it.
+    pub code_pending: bool,
     /// The number's settings (`GET /{id}/settings`).
     pub settings: types::PhoneNumberSettings,
     /// The business profile (`GET /{id}/whatsapp_business_profile`).
@@ -62,6 +64,7 @@ impl NumberRecord {
             pin: None,
             verification_code: None,
             codes_sent: 0,
+            code_pending: false,
             settings: default_settings(),
             profile: types::BusinessProfile {
                 messaging_product: Some(types::MessagingProduct::Whatsapp),
@@ -703,7 +706,7 @@ impl MockState {
         inner.log_request(RecordedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
-            query: query.to_owned(),
+            query: redacted_query(query),
         });
         let waba_id = node_id
             .and_then(|id| match inner.kind_of(id)? {
@@ -733,6 +736,25 @@ impl MockState {
     }
 }
 
+/// Query parameters whose values are secrets, kept out of the request log.
+const SECRET_PARAMETERS: &[&str] = &["access_token", "client_secret"];
+
+/// `query` with the values of [`SECRET_PARAMETERS`] replaced by `<redacted>`.
+fn redacted_query(query: &str) -> String {
+    if !SECRET_PARAMETERS.iter().any(|p| query.contains(p)) {
+        return query.to_owned();
+    }
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if SECRET_PARAMETERS.contains(&key.as_ref()) {
+            out.append_pair(&key, "<redacted>");
+        } else {
+            out.append_pair(&key, &value);
+        }
+    }
+    out.finish()
+}
+
 /// Seconds since the Unix epoch.
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
@@ -744,6 +766,28 @@ pub(crate) fn unix_now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_in_a_query_are_not_logged() {
+        let state = MockState::new();
+        state.record_request(
+            "GET",
+            "/v24.0/oauth/access_token",
+            "client_id=1&client_secret=s3cr3t&grant_type=client_credentials",
+            None,
+        );
+        state.record_request("GET", "/v24.0/1", "access_token=tok3n&fields=id", None);
+        let logged = state.requests();
+        assert_eq!(
+            logged[0].query,
+            "client_id=1&client_secret=%3Credacted%3E&grant_type=client_credentials"
+        );
+        assert_eq!(
+            logged[1].query_param("access_token").as_deref(),
+            Some("<redacted>")
+        );
+        assert_eq!(logged[1].query_param("fields").as_deref(), Some("id"));
+    }
 
     #[test]
     fn added_numbers_get_fresh_ids_and_come_first() {

@@ -281,3 +281,33 @@ pub(crate) fn check_display_name(param: &str, name: &str) -> Result<(), GraphErr
 pub(crate) fn selected(call: &Call, node: &impl Serialize) -> Result<Value, GraphError> {
     call.fields()?.project(node)
 }
+
+#[cfg(test)]
+mod tests {
+    use whatsapp_phone_numbers_api::VERSION_TABLES;
+
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_handler_and_every_handler_an_operation() {
+        for table in VERSION_TABLES {
+            for op in table.operations {
+                assert!(
+                    handler_of(op.id).is_some(),
+                    "{} {}: no handler answers it (add one to HANDLERS)",
+                    table.name,
+                    op.id
+                );
+            }
+        }
+        for handler in HANDLERS {
+            assert!(
+                VERSION_TABLES
+                    .iter()
+                    .any(|t| t.operation(handler.operation).is_some()),
+                "{} is in no specification",
+                handler.operation
+            );
+        }
+    }
+}

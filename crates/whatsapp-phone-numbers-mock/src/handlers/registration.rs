@@ -4,8 +4,9 @@
 //! Rules, with their sources:
 //! - ownership is verified before registering ("Before you can register your business
 //!   phone number you must first verify its ownership", Meta's Cloud API registration
-//!   reference); the mock answers a number that was not verified with 133006 (no source
-//!   gives Graph's code for it);
+//!   reference), and a code that was requested is verified before the number registers
+//!   (the guide's order: request a code, verify it, register); the mock answers either
+//!   with 133006 (no source gives Graph's code for it);
 //! - at most 10 registration requests per number in a 72-hour moving window; the next one
 //!   is refused with 133016 and the number cannot register for the next 72 hours (the same
 //!   page). Meta's error table words 133016 "Registration or Deregistration failed because
@@ -47,6 +48,7 @@ pub(crate) fn request_code(call: &Call) -> GraphResult {
     with_number(call, |record| {
         record.codes_sent = record.codes_sent.saturating_add(1);
         record.verification_code = Some(verification_code(id, record.codes_sent));
+        record.code_pending = true;
         Ok(())
     })?;
     Ok(success())
@@ -60,6 +62,7 @@ pub(crate) fn verify_code(call: &Call) -> GraphResult {
     with_number(call, |record| match &record.verification_code {
         Some(sent) if *sent == code => {
             record.number.code_verification_status = Some(types::CodeVerificationStatus::Verified);
+            record.code_pending = false;
             Ok(())
         }
         Some(_) => Err(GraphError::new(
@@ -168,7 +171,10 @@ pub(crate) fn register(call: &Call) -> GraphResult {
             )
             .details("The account this number belongs to has been locked"));
         }
-        if record.number.code_verification_status != Some(types::CodeVerificationStatus::Verified) {
+        if record.code_pending
+            || record.number.code_verification_status
+                != Some(types::CodeVerificationStatus::Verified)
+        {
             return Err(GraphError::new(
                 StatusCode::BAD_REQUEST,
                 133006,

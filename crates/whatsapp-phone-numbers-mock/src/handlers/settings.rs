@@ -137,10 +137,32 @@ fn fingerprint(key: &str) -> String {
         .collect()
 }
 
+/// The calling values, as the specifications spell them: Meta's calling settings page
+/// writes `ENABLED`/`DISABLED` where its reference writes `enabled`/`disabled`, and Graph is
+/// used both ways, so the mock takes either case.
+fn lower_case_calling(update: &mut types::PhoneNumberSettingsUpdate) {
+    let lower = |status: &mut Option<types::FeatureStatus>| {
+        if let Some(value) = status.as_mut().filter(|s| s.is_unknown()) {
+            *value = types::FeatureStatus::from(value.as_str().to_ascii_lowercase().as_str());
+        }
+    };
+    if let Some(calling) = update.calling.as_mut() {
+        lower(&mut calling.status);
+        lower(&mut calling.callback_permission_status);
+        if let Some(video) = calling.video.as_mut() {
+            lower(&mut video.status);
+        }
+        if let Some(sip) = calling.sip.as_mut() {
+            lower(&mut sip.status);
+        }
+    }
+}
+
 /// `POST /{v}/{id}/settings`: merges the groups that were sent.
 pub(crate) fn update(call: &Call) -> GraphResult {
     let id = call.id();
-    let update: types::PhoneNumberSettingsUpdate = call.body()?;
+    let mut update: types::PhoneNumberSettingsUpdate = call.body()?;
+    lower_case_calling(&mut update);
     check(&update)?;
     with_number(call, |record| {
         let settings = &mut record.settings;

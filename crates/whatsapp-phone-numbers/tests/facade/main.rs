@@ -2,6 +2,7 @@
 
 mod common;
 
+mod apps;
 mod config;
 mod errors;
 mod operations;
