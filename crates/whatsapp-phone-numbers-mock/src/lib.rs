@@ -1,18 +1,70 @@
 //! A stateful mock of the Graph API phone-number endpoints for WhatsApp Business, served by
 //! [axum](https://docs.rs/axum) on loopback.
 //!
-//! It answers every operation of `spec/v23.0/openapi.yaml` under any `/vNN.N/` version
-//! prefix, with bodies built from the generated types of `whatsapp-phone-numbers-api`:
+//! # Served from the specifications
 //!
-//! | operation | path |
-//! |---|---|
-//! | read a number, or an account-number node (the ID decides) | `GET /{v}/{id}` |
-//! | update a number (PIN, display name, visibility, username, webhook) | `POST /{v}/{id}` |
-//! | list an account's numbers (`fields`, `filtering`, `sort`, `summary`, cursors) | `GET /{v}/{waba-id}/phone_numbers` |
-//! | add a number | `POST /{v}/{waba-id}/phone_numbers` |
-//! | registration lifecycle | `POST /{v}/{id}/request_code`, `verify_code`, `register`, `deregister` |
-//! | settings | `GET`/`POST /{v}/{id}/settings` |
-//! | business profile | `GET`/`POST /{v}/{id}/whatsapp_business_profile` |
+//! The mock answers every operation of every specification under `spec/` (one Cargo
+//! feature per version, all on by default) and nothing else, from the generated tables of
+//! `whatsapp-phone-numbers-api` ([`VersionTable`](whatsapp_phone_numbers_api::operation::VersionTable)):
+//!
+//! - **Routing**: a request is matched to an operation of the requested version's table by
+//!   method and path template; the kind of node its ID names (a number, an account, an
+//!   account number, a business, an app, an upload session) decides between templates that
+//!   look alike (`/{v}/{id}`). A version without a specification is served by the nearest
+//!   older one; one older than every specification by the oldest, named so in
+//!   `facebook-api-version` (Meta's "Platform Versioning" page: calls to a version no longer
+//!   available default to the oldest usable one). No source says what Graph does with a
+//!   version that does not exist yet; the mock serves it with the newest.
+//! - **Credentials** follow the operation's security: a system-user token of one of the
+//!   mock's apps for account and number endpoints, an app access token for an app's own
+//!   ones, none for `GET /oauth/access_token`; `appsecret_proof` only when the app
+//!   requires it (Graph's "Require App Secret" setting).
+//! - **Parameters and bodies** are held to the version's generated types: declared query
+//!   parameters by type, request bodies strictly (a key the version lacks, a wrong type, a
+//!   `null`, a missing required field, a value over a documented length → Graph's error
+//!   100 naming the parameter; see `request::decode` in the API crate). Query and form
+//!   values are text, read as the numbers and booleans a field wants. Undeclared query
+//!   parameters of a read are ignored (no source says Graph refuses them).
+//! - **Field selections** come from the read schema's generated selection: its default
+//!   fields without `fields`, the fields Graph always sends, Graph's error 100 for a field
+//!   the node type lacks, Graph's syntax (modifiers such as `qr_image_url.format(SVG)`,
+//!   nested braces) with error 2500 for a selection that does not parse.
+//!
+//! Hand-written code is state and behaviour only: one handler per operation, registered
+//! by `operationId`. The crate's tests fail, naming what is missing, for an operation of
+//! any specification the mock does not serve and for a read field the demo data never
+//! fills.
+//!
+//! # Rules Graph documents, and their sources
+//!
+//! - Registration in the order of Meta's registration guide: request a code, verify it,
+//!   register; at most 10 `register`/`deregister` requests per number in 72 hours, then
+//!   133016 for 72 hours (Meta's Cloud API registration reference and its error table).
+//!   An approved display name takes effect when the number registers again (the guide:
+//!   "After approval, re-register your phone number").
+//! - At most 2,000 QR codes per number, 140 characters of prefilled message (Meta's QR code
+//!   page).
+//! - Rate limits ([`RateLimits`]): an account refused with 80008 stays refused until the
+//!   time the refusal announced (`estimated_time_to_regain_access`).
+//! - Webhooks are routed as Graph routes them ([`webhooks`]): to the apps subscribed to the
+//!   account whose own subscription lists the field; only the messaging fields an override
+//!   carries go to a number's or account's override (Meta's "Webhook overrides" page). An
+//!   override is accepted only from a subscribed app, at most 200 characters.
+//! - Calling settings take `ENABLED`/`enabled` alike (Meta's calling page and its reference
+//!   disagree on the case).
+//!
+//! Where the mock had to choose words or codes no source gives, its docs say so (the
+//! error texts in `GraphError`, the registration-order refusal, the 2,001st QR code).
+//!
+//! # Apps and tokens
+//!
+//! The default app [`MOCK_APP_ID`] (system-user token [`DEFAULT_ACCESS_TOKEN`], secret
+//! [`DEFAULT_APP_SECRET`] unless the builder says otherwise) is subscribed to the demo
+//! account and has its own subscription (an `https://` callback, so nothing is sent until a
+//! test subscribes a loopback one). The demo adds two more apps: one subscribed to the
+//! second account, one subscribed to nothing ([`demo::DEMO_PARTNER_APP_ID`],
+//! [`demo::DEMO_IDLE_APP_ID`]); [`MockServerBuilder::app`] adds others. Each app's app access
+//! token is `APP_ID|APP_SECRET`, or one `GET /oauth/access_token` issued.
 //!
 //! State changes persist: a number added with `POST phone_numbers` can be sent a code
 //! (`request_code`), verified with that code, registered with a PIN and deregistered, and
@@ -28,10 +80,13 @@
 //!   `DELETE /__mock/faults`: the [fault queue](faults);
 //! - `GET /__mock/requests`: the request log (`{"count", "total", "data"}`; it keeps the
 //!   last [`DEFAULT_REQUEST_LOG_LIMIT`] requests unless
-//!   [`MockServerBuilder::request_log_limit`] says otherwise);
+//!   [`MockServerBuilder::request_log_limit`] says otherwise; `access_token` and
+//!   `client_secret` values are never kept);
 //! - `POST /__mock/events` (a [`MockEvent`] as JSON): makes a change happen (a name review,
-//!   a quality or limit change, a ban, a restriction) and sends its [webhook](webhooks);
-//! - `GET /__mock/webhooks`: the finished webhook deliveries.
+//!   a quality or limit change, a ban, a restriction, any raw field) and sends its
+//!   [webhooks];
+//! - `GET /__mock/webhooks`: the finished webhook deliveries;
+//! - `GET /__mock/apps`: the apps, by ID and name (never a secret or a token).
 //!
 //! # Scale
 //!

@@ -157,13 +157,9 @@ pub struct SubscribeArgs {
     /// URL, at most 200 characters; management fields keep going to the app's callback.
     #[arg(long, requires = "verify_token")]
     pub callback_url: Option<String>,
-    /// The token Graph's verification handshake sends to --callback-url.
-    #[arg(
-        long,
-        requires = "callback_url",
-        env = "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
-        hide_env_values = true
-    )]
+    /// The token Graph's verification handshake sends to --callback-url (unused without
+    /// it, so that WHATSAPP_WEBHOOK_VERIFY_TOKEN can stay set for other commands).
+    #[arg(long, env = "WHATSAPP_WEBHOOK_VERIFY_TOKEN", hide_env_values = true)]
     pub verify_token: Option<String>,
 }
 

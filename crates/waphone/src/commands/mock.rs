@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use whatsapp_phone_numbers_mock::{MockServer, RateLimits, serve_until_ctrl_c};
+use whatsapp_phone_numbers_mock::{MockServer, MockServerBuilder, RateLimits, serve_until_ctrl_c};
 
 use crate::failure::Failure;
 use crate::output::emit_line;
@@ -21,8 +21,11 @@ pub const DEFAULT_NUMBERS_PER_WABA: u64 = 100;
 
 /// `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]`
 ///
-/// Webhooks go to the loopback `http://` callbacks of `subscriptions add --callback-url`,
-/// signed with `--app-secret` (or the mock's default, `mock-app-secret`).
+/// Webhooks go where Graph sends them: to the loopback `http://` callbacks of the apps'
+/// own subscriptions (`app subscriptions add`) for the fields they list, and, for the
+/// messaging fields, to account or number overrides (`subscriptions add --callback-url`);
+/// the default app's are signed with `--app-secret` (or the mock's default,
+/// `mock-app-secret`).
 #[derive(Debug, Args)]
 pub struct MockArgs {
     /// Port on 127.0.0.1 (default: a free one).
@@ -55,6 +58,10 @@ pub struct MockArgs {
     /// The rolling window of the rate limits, in seconds (default 3600, Graph's hour).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600.0)]
     pub rate_window: f64,
+    /// Turn on the default app's "Require App Secret" setting: every request with its
+    /// tokens must carry appsecret_proof (made with --app-secret, or the mock's default).
+    #[arg(long)]
+    pub require_appsecret_proof: bool,
 }
 
 /// A validated `--wabas`/`--numbers-per-waba` pair.
@@ -70,7 +77,11 @@ impl MockArgs {
     pub async fn run(&self, global: &Global) -> Result<(), Failure> {
         let fleet = fleet_size(self.wabas, self.numbers_per_waba)?;
         let limits = self.rate_limits()?;
-        serve(global, self.port, self.review_names_after, fleet, limits).await
+        let mut builder = MockServer::builder().rate_limits(limits);
+        if self.require_appsecret_proof {
+            builder = builder.require_appsecret_proof();
+        }
+        serve(global, builder, self.port, self.review_names_after, fleet).await
     }
 
     /// The rate-limit model the flags ask for.
@@ -144,10 +155,10 @@ fn fleet_size(
 
 async fn serve(
     global: &Global,
+    builder: MockServerBuilder,
     port: u16,
     review_names_after: f64,
     fleet: Option<FleetSize>,
-    limits: RateLimits,
 ) -> Result<(), Failure> {
     if !(review_names_after.is_finite() && (0.0..=86_400.0).contains(&review_names_after)) {
         return Err(Failure::Usage(
@@ -160,7 +171,7 @@ async fn serve(
     let address = listener
         .local_addr()
         .map_err(|e| Failure::Local(e.to_string()))?;
-    let mut builder = MockServer::builder().rate_limits(limits);
+    let mut builder = builder;
     if let Some(secret) = &global.app_secret {
         builder = builder.app_secret(secret.clone());
     }
@@ -176,8 +187,7 @@ async fn serve(
     });
     let base_url = format!("http://{address}");
     if global.json {
-        let mut line =
-            serde_json::json!({"base_url": base_url, "access_token": service.access_token()});
+        let mut line = serde_json::json!({"base_url": base_url, "access_token": service.access_token(), "app_id": service.app_id()});
         if let Some((size, wabas)) = &seeded {
             line["fleet"] = serde_json::json!({
                 "business_id": FLEET_BUSINESS_ID,
@@ -202,7 +212,8 @@ async fn serve(
     }
     if !global.json {
         eprintln!(
-            "mock Graph API serving on {base_url} (token: {}, demo account {}); Ctrl-C stops it",
+            "mock Graph API serving on {base_url} (app {}, token: {}, demo account {}); Ctrl-C stops it",
+            service.app_id(),
             service.access_token(),
             whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID
         );

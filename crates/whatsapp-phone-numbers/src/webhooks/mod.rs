@@ -12,6 +12,34 @@
 //! - decodes the notification with each change typed by the version's specification
 //!   (`v24_0::webhooks::Change`), keeping any field it does not type as raw JSON.
 //!
+//! # Which callback gets what
+//!
+//! Graph posts an account's changes to each app subscribed to the account
+//! ([`SubscriptionsHandle`](crate::SubscriptionsHandle)) whose own subscription lists the
+//! field ([`AppSubscriptionsHandle`](crate::AppSubscriptionsHandle)), at that subscription's
+//! callback URL, signed with that app's secret. **The management fields**
+//! (`phone_number_quality_update`, `phone_number_name_update`, `account_update`,
+//! `account_review_update`, `business_capability_update`, `account_alerts`, ...) **go only
+//! there.** A callback override (a number's, then its account's) carries only the
+//! messaging fields its version lists in `vNN_N::webhooks::OVERRIDABLE_FIELDS`: `messages`,
+//! `message_echoes`, `calls`, `consumer_profile`, `messaging_handovers`, `standby`, the
+//! `group_*` fields, `smb_message_echoes`, `smb_app_state_sync`, `history` and
+//! `account_settings_update` (Meta's "Webhook overrides" page). So a receiver for number
+//! health belongs at the app's callback URL:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), whatsapp_phone_numbers::Error> {
+//! let client = whatsapp_phone_numbers::v24_0::Client::from_env()?; // with WHATSAPP_APP_SECRET
+//! client
+//!     .app("67084330901")
+//!     .webhook_subscriptions()
+//!     .subscribe("https://hooks.example.com/whatsapp", "my-verify-token")
+//!     .fields(["phone_number_quality_update", "phone_number_name_update", "account_update"])
+//!     .await?;
+//! client.business_account("102290129340398").subscribed_apps().subscribe().await?;
+//! # Ok(()) }
+//! ```
+//!
 //! [`WebhookReceiver`] does all of it from bytes and headers, for any web framework. With
 //! the `webhook-server` feature, `WebhookReceiver::router` and `WebhookReceiver::channel`
 //! give a ready axum receiver that answers Graph at once and hands the notifications to your
