@@ -3,8 +3,9 @@
 //!
 //! Builders are written once for every version, so they cannot name the fields of a
 //! version's request struct. They record what the caller set as JSON by wire name; `encode`
-//! decodes that into the version's type (proving the version has those fields, with those
-//! types and with every required field present), and sends what that type serialises to.
+//! reads that strictly into the version's type (proving the version has those fields, with
+//! those types and with every required field present: the same check the mock holds
+//! requests to), and sends what that type serialises to.
 //! A field a version does not have is an [`Error::InvalidInput`] naming it, before
 //! anything goes on the wire.
 
@@ -13,6 +14,7 @@ use std::fmt;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 use whatsapp_phone_numbers_api::Schema;
+use whatsapp_phone_numbers_api::request::{self, Problem, Segment};
 
 use crate::config::ApiVersion;
 use crate::error::Error;
@@ -116,32 +118,28 @@ impl Body {
         self.fields.is_empty()
     }
 
-    /// The version's request type `B` holding what was set, checked field by field.
+    /// The version's request type `B` holding what was set, checked field by field with
+    /// the API crate's strict reading (`request::decode`, the one the mock holds bodies
+    /// to): a field the version lacks is an [`Error::InvalidInput`] naming it.
     pub(crate) fn typed<B: Schema>(&self, version: ApiVersion) -> Result<B, Error> {
         let sent = Value::Object(self.fields.clone());
-        let typed: B = serde_json::from_value(sent.clone()).map_err(|e| {
-            // serde's text can quote a value; only show it when no secret was set.
-            let detail = if self.secrets.is_empty() {
-                format!(": {e}")
-            } else {
-                String::new()
-            };
-            Error::Config(format!(
-                "the Graph API {version} request body does not accept these values{detail}"
-            ))
-        })?;
-        let back = serde_json::to_value(&typed)
-            .map_err(|e| Error::Config(format!("cannot encode the request body: {e}")))?;
-        for (field, value) in &self.fields {
-            if !back.get(field).is_some_and(|kept| contains(kept, value)) {
-                let field = self.static_name(field);
-                return Err(Error::invalid(
-                    field,
-                    format!("Graph API {version} has no such field in this request"),
-                ));
+        request::decode::<B>(&sent).map_err(|e| match (&e.problem, e.path.first()) {
+            (Problem::UnknownKey, Some(Segment::Key(field))) => Error::invalid(
+                self.static_name(field),
+                format!("Graph API {version} has no such field in this request"),
+            ),
+            _ => {
+                // The problem's text can quote a value; only show it when no secret was set.
+                let detail = if self.secrets.is_empty() {
+                    format!(": {e}")
+                } else {
+                    String::new()
+                };
+                Error::Config(format!(
+                    "the Graph API {version} request body does not accept these values{detail}"
+                ))
             }
-        }
-        Ok(typed)
+        })
     }
 
     /// [`typed`](Self::typed), serialised.
@@ -162,16 +160,6 @@ impl Body {
             .copied()
             .find(|name| *name == field)
             .unwrap_or("body")
-    }
-}
-
-/// True when `typed` holds everything `sent` holds (objects may hold more).
-fn contains(typed: &Value, sent: &Value) -> bool {
-    match (sent, typed) {
-        (Value::Object(sent), Value::Object(typed)) => sent
-            .iter()
-            .all(|(k, v)| typed.get(k).is_some_and(|t| contains(t, v))),
-        (sent, typed) => sent == typed,
     }
 }
 
