@@ -1013,6 +1013,15 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
     out
 }
 
+/// `items` as Rust string literals separated by commas: `"a", "b"`.
+fn quoted<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
+    items
+        .into_iter()
+        .map(|item| format!("{item:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The name of a field enumeration's `Selection` constant: `PhoneNumberField` → `PHONE_NUMBER`.
 fn selection_const(field_enum: &str) -> String {
     field_enum.trim_end_matches("Field").to_shouty_snake_case()
@@ -1038,12 +1047,6 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         out.push_str("        }\n    }\n");
     }
     for (name, e) in &v.field_enums {
-        let list = |items: &mut dyn Iterator<Item = &String>| {
-            items
-                .map(|f| format!("{f:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let _ = write!(
             out,
             "\n    /// What `fields=` may name on a `{}` (`{}`), and what Graph answers without it.\n    pub const {}: crate::operation::Selection = crate::operation::Selection {{\n        schema: {:?},\n        graph_type: {:?},\n        fields: &[{}],\n        default_fields: &[{}],\n        always: &[{}],\n    }};\n",
@@ -1052,9 +1055,9 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
             selection_const(name),
             e.schema,
             e.graph_type,
-            list(&mut e.values.iter().map(|(wire, _)| wire)),
-            list(&mut e.default_fields.iter()),
-            list(&mut e.always.iter()),
+            quoted(e.values.iter().map(|(wire, _)| wire)),
+            quoted(&e.default_fields),
+            quoted(&e.always),
         );
     }
     out.push_str("}\n");
@@ -1138,11 +1141,7 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         v.name,
         v.number.0,
         v.number.1,
-        v.webhooks
-            .iter()
-            .map(|w| format!("{:?}", w.field))
-            .collect::<Vec<_>>()
-            .join(", ")
+        quoted(v.webhooks.iter().map(|w| &w.field))
     );
 
     // Webhook changes (a version without `x-webhook-fields` keeps every change raw).
@@ -1169,11 +1168,7 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
             out,
             "\n    /// The webhook fields a callback override (a number's, then an account's) carries in\n    /// Graph API {}; every other field goes only to the app's own callback.\n    pub const OVERRIDABLE_FIELDS: &[&str] = &[{}];\n}}\n",
             v.name,
-            v.overridable
-                .iter()
-                .map(|f| format!("{f:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            quoted(&v.overridable)
         );
     }
 

@@ -209,7 +209,7 @@ impl Apps {
     /// and remembers it.
     pub(crate) fn issue(&mut self, id: &str) -> Option<String> {
         let app = self.get(id)?;
-        let digest = crate::auth::hmac_hex(&app.secret, b"client_credentials");
+        let digest = crate::signing::hmac_hex(&app.secret, b"client_credentials");
         let token = format!("{id}|{}", &digest[..27]);
         self.issued.insert(token.clone(), id.to_owned());
         Some(token)

@@ -1,13 +1,13 @@
 //! Access tokens and `appsecret_proof`, checked as Graph checks them, per operation.
 
 use axum::http::{HeaderMap, StatusCode, header};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 
 use whatsapp_phone_numbers_api::operation::Auth;
 
 use crate::apps::{Apps, TokenKind};
 use crate::errors::GraphError;
+use crate::signing::{hmac_hex, keyed};
 
 /// `appsecret_proof` for `access_token`: the lowercase hex HMAC-SHA256 of the token keyed
 /// by the app secret, as Graph expects it.
@@ -19,24 +19,6 @@ use crate::errors::GraphError;
 /// ```
 pub fn appsecret_proof(access_token: &str, app_secret: &str) -> String {
     hmac_hex(app_secret, access_token.as_bytes())
-}
-
-/// Lowercase hex HMAC-SHA256 of `data` keyed by `secret`: `appsecret_proof`, and a webhook
-/// signature after `sha256=`.
-pub(crate) fn hmac_hex(secret: &str, data: &[u8]) -> String {
-    let mut mac = keyed(secret);
-    mac.update(data);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn keyed(app_secret: &str) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length, so this cannot fail.
-    <Hmac<Sha256> as KeyInit>::new_from_slice(app_secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {

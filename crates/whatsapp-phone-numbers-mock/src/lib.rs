@@ -156,6 +156,7 @@ mod rate_limits;
 mod routes;
 mod server;
 mod service;
+mod signing;
 mod state;
 mod table;
 pub mod webhooks;

@@ -213,7 +213,7 @@ impl Outbox {
 
 /// `sha256=` and the lowercase hex HMAC-SHA256 of `body` keyed by `secret`.
 pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", crate::auth::hmac_hex(secret, body))
+    format!("sha256={}", crate::signing::hmac_hex(secret, body))
 }
 
 /// True for an `http://` URL on a loopback host: a callback the mock can verify and call.

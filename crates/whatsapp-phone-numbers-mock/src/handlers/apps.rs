@@ -57,7 +57,7 @@ fn checked_fields(request: &types::AppSubscriptionRequest) -> Result<Vec<String>
         )));
     }
     let url = request.callback_url.as_str();
-    if !super::number::is_https(url) && !crate::webhooks::is_local_http(url) {
+    if !super::is_https(url) && !crate::webhooks::is_local_http(url) {
         return Err(GraphError::invalid_param(
             "Param callback_url must be an https URL",
         ));

@@ -11,7 +11,7 @@
 use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, Callback, page_url, selected};
+use super::{Call, Callback, is_https, not_subscribed_yet, page_url, selected};
 use crate::apps::AccountSubscription;
 use crate::errors::{GraphError, GraphResult, ok_json, success};
 use crate::paging::{self, Position, SortKey};
@@ -146,16 +146,6 @@ pub(crate) fn list_subscriptions(call: &Call) -> GraphResult {
     }))
 }
 
-/// Graph's refusal of a callback override from an app that is not subscribed to the
-/// account yet (its text as Graph answered it in chatwoot/chatwoot#12488; Meta's pages
-/// document the requirement, not the words).
-pub(crate) fn not_subscribed_yet() -> GraphError {
-    GraphError::invalid_param(
-        "Before override the current callback uri, your app must be subscribed to receive \
-         messages for WhatsApp Business Account",
-    )
-}
-
 /// Before `POST /{waba-id}/subscribed_apps` sets an override: the app must already be
 /// subscribed, the URL must be https (or a loopback `http://` the mock can call) and come
 /// with a verify token; Graph then verifies it.
@@ -169,7 +159,7 @@ pub(crate) fn override_callback(call: &Call) -> Result<Option<Callback>, GraphEr
     else {
         return Ok(None);
     };
-    if !super::number::is_https(url) && !crate::webhooks::is_local_http(url) {
+    if !is_https(url) && !crate::webhooks::is_local_http(url) {
         return Err(GraphError::invalid_param(
             "Param override_callback_uri must be an https URL",
         ));

@@ -277,6 +277,21 @@ pub(crate) fn check_display_name(param: &str, name: &str) -> Result<(), GraphErr
     check_length(param, name, 2, 75)
 }
 
+/// True for `https://` followed by something.
+pub(crate) fn is_https(url: &str) -> bool {
+    url.starts_with("https://") && url.len() > "https://".len()
+}
+
+/// Graph's refusal of a callback override from an app that is not subscribed to the
+/// account yet (its text as Graph answered it in chatwoot/chatwoot#12488; Meta's pages
+/// document the requirement, not the words).
+pub(crate) fn not_subscribed_yet() -> GraphError {
+    GraphError::invalid_param(
+        "Before override the current callback uri, your app must be subscribed to receive \
+         messages for WhatsApp Business Account",
+    )
+}
+
 /// `node` with the fields this read asks for, as JSON.
 pub(crate) fn selected(call: &Call, node: &impl Serialize) -> Result<Value, GraphError> {
     call.fields()?.project(node)

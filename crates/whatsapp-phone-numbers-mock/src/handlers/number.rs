@@ -3,7 +3,10 @@
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, Callback, check_display_name, check_pin, ensure_known, selected, with_number};
+use super::{
+    Call, Callback, check_display_name, check_pin, ensure_known, is_https, not_subscribed_yet,
+    selected, with_number,
+};
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::state::Inner;
 
@@ -80,11 +83,6 @@ fn status_of(status: &types::ConnectionStatus) -> Option<types::PhoneNumberStatu
     }
 }
 
-/// True for `https://` followed by something.
-pub(crate) fn is_https(url: &str) -> bool {
-    url.starts_with("https://") && url.len() > "https://".len()
-}
-
 fn check_update(update: &types::PhoneNumberUpdate) -> Result<(), GraphError> {
     if let Some(pin) = &update.pin {
         check_pin(pin.expose())?;
@@ -158,7 +156,7 @@ pub(crate) fn override_callback(call: &Call) -> Result<Option<Callback>, GraphEr
         waba.is_some_and(|w| inner.account_subscription(&w, call.app_id()).is_some())
     };
     if !subscribed {
-        return Err(super::fleet::not_subscribed_yet());
+        return Err(not_subscribed_yet());
     }
     match token.filter(|t| !t.is_empty()) {
         Some(verify_token) => Ok(Some(Callback { url, verify_token })),

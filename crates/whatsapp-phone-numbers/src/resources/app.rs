@@ -1,5 +1,5 @@
-//! A Meta app: its uploads (profile picture handles), its own webhook subscriptions and
-//! app access tokens.
+//! A Meta app: its uploads (profile picture handles) and app access tokens; its own webhook
+//! subscriptions are in `app_subscriptions`.
 //!
 //! An app's own endpoints take an **app access token**, not the system-user token the
 //! client holds: pass one with [`AppHandle::app_access_token`], or let the handle use
@@ -9,7 +9,6 @@
 use bytes::Bytes;
 use whatsapp_phone_numbers_api::GraphVersion;
 
-use super::app_subscriptions::AppSubscriptionsHandle;
 use super::uploads::UploadFile;
 use crate::call::{Call, json};
 use crate::client::Client;
@@ -67,15 +66,6 @@ impl<V: GraphVersion> AppHandle<V> {
             file_type: file_type.into(),
             bytes: bytes.into(),
         }
-    }
-
-    /// The app's own webhook subscriptions (`/{app-id}/subscriptions`): the callback URL
-    /// Graph posts the app's webhooks to and the fields it wants, per kind of object.
-    /// Management fields (`phone_number_quality_update`, `account_update`, ...) reach an
-    /// app only through these; see [`SubscriptionsHandle`](crate::SubscriptionsHandle) for
-    /// the account side.
-    pub fn webhook_subscriptions(&self) -> AppSubscriptionsHandle<V> {
-        AppSubscriptionsHandle { app: self.clone() }
     }
 
     /// Asks Graph for an app access token (`GET /oauth/access_token` with the app ID, the

@@ -23,6 +23,17 @@ use crate::validate;
 /// The object WhatsApp's webhooks are subscribed for.
 pub const WHATSAPP_BUSINESS_ACCOUNT: &str = "whatsapp_business_account";
 
+impl<V: GraphVersion> AppHandle<V> {
+    /// The app's own webhook subscriptions (`/{app-id}/subscriptions`): the callback URL
+    /// Graph posts the app's webhooks to and the fields it wants, per kind of object.
+    /// Management fields (`phone_number_quality_update`, `account_update`, ...) reach an
+    /// app only through these; see [`SubscriptionsHandle`](crate::SubscriptionsHandle) for
+    /// the account side.
+    pub fn webhook_subscriptions(&self) -> AppSubscriptionsHandle<V> {
+        AppSubscriptionsHandle { app: self.clone() }
+    }
+}
+
 /// The `subscriptions` edge of one app.
 #[derive(Clone, Debug)]
 pub struct AppSubscriptionsHandle<V: GraphVersion> {
@@ -117,6 +128,24 @@ where
     fields.into_iter().map(|f| field_name(f.as_ref())).collect()
 }
 
+/// Adds the checked `fields` to `list` (once each), or keeps the first error in `error`.
+fn add_fields<I, S>(list: &mut Vec<String>, error: &mut Option<Error>, fields: I)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    match field_names(fields) {
+        Ok(names) => {
+            for name in names {
+                if !list.contains(&name) {
+                    list.push(name);
+                }
+            }
+        }
+        Err(e) => validate::keep_first(error, Err(e)),
+    }
+}
+
 /// `POST /<APP_ID>/subscriptions`.
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until the builder is awaited"]
@@ -134,16 +163,7 @@ impl<V: GraphVersion> CreateAppSubscription<V> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        match field_names(fields) {
-            Ok(names) => {
-                for name in names {
-                    if !self.fields.contains(&name) {
-                        self.fields.push(name);
-                    }
-                }
-            }
-            Err(error) => validate::keep_first(&mut self.error, Err(error)),
-        }
+        add_fields(&mut self.fields, &mut self.error, fields);
         self
     }
 
@@ -207,10 +227,7 @@ impl<V: GraphVersion> DeleteAppSubscription<V> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        match field_names(fields) {
-            Ok(names) => self.fields.extend(names),
-            Err(error) => validate::keep_first(&mut self.error, Err(error)),
-        }
+        add_fields(&mut self.fields, &mut self.error, fields);
         self
     }
 
