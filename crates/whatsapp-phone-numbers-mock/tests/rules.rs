@@ -337,3 +337,47 @@ async fn app_endpoints_take_app_tokens_and_others_take_system_user_tokens() {
         assert!(!text.contains(secret), "{text}");
     }
 }
+
+#[tokio::test]
+async fn subscribed_apps_of_an_account_no_app_is_subscribed_to_is_an_empty_list() {
+    let api = Api::start().await;
+    let path = format!("/v24.0/{}/subscribed_apps", demo::DEMO_CLIENT_WABA_ID);
+    assert_eq!(api.get(&path).await.ok(), json!({"data": []}));
+    // An override before subscribing: Graph's error 100, and still nothing subscribed.
+    let error = api
+        .post(
+            &path,
+            json!({"override_callback_uri": "https://hooks.example.com/wa", "verify_token": "t"}),
+        )
+        .await
+        .graph_error(400, 100);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("your app must be subscribed")
+    );
+    assert_eq!(api.get(&path).await.ok(), json!({"data": []}));
+    // Longer than 200 characters: refused by the request type.
+    api.post(&path, json!({})).await.ok();
+    let long = format!("https://hooks.example.com/{}", "x".repeat(175));
+    let error = api
+        .post(
+            &path,
+            json!({"override_callback_uri": long, "verify_token": "t"}),
+        )
+        .await
+        .graph_error(400, 100);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("override_callback_uri"),
+        "{error}"
+    );
+    let listed = api.get(&path).await.ok();
+    assert!(
+        listed["data"][0].get("override_callback_uri").is_none(),
+        "{listed}"
+    );
+}
