@@ -45,16 +45,26 @@
 //! give a ready axum receiver that answers Graph at once and hands the notifications to your
 //! code.
 
+pub mod envelope;
 mod error;
 mod handshake;
 mod notification;
 mod receiver;
 #[cfg(feature = "webhook-server")]
+mod serve;
+#[cfg(feature = "webhook-server")]
 mod server;
 mod signature;
+mod store;
 
 pub use error::WebhookError;
 pub use notification::{Entry, Event, Notification};
-pub use receiver::{DEFAULT_MAX_BODY_BYTES, WebhookReceiver};
+pub use receiver::{
+    DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_STORE_DEADLINE, WebhookReceiver,
+};
+#[cfg(feature = "webhook-server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook-server")))]
+pub use serve::{ServeLimits, serve};
 pub use signature::{SIGNATURE_HEADER, sign, verify};
+pub use store::{DeliveryStore, Received, StoreError};
 pub use whatsapp_phone_numbers_api::webhook::{OtherChange, WebhookChange};

@@ -2,6 +2,7 @@
 //! [`WebhookError`] (with the status to answer) out.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::error::WebhookError;
 use super::handshake;
@@ -13,6 +14,14 @@ use crate::version::GraphVersion;
 /// The body size a receiver accepts unless told otherwise: 4 MiB (Meta says payloads
 /// reach 3 MB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long a receiver waits for a request's body unless told otherwise.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a receiver waits for its store to keep a delivery before answering 503, unless
+/// told otherwise (Graph's own wait for an answer is not documented; this stays well under
+/// what its retries tolerate).
+pub const DEFAULT_STORE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Checks and decodes what Graph sends to a webhook callback.
 ///
@@ -50,17 +59,24 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// ```
 #[derive(Clone)]
 pub struct WebhookReceiver {
-    app_secret: AppSecret,
+    /// The secrets a signature may be made with, with the app each belongs to (when known).
+    apps: Vec<(Option<String>, AppSecret)>,
     verify_token: Option<VerifyToken>,
     max_body_bytes: usize,
+    body_timeout: Duration,
+    store_deadline: Duration,
 }
 
 impl fmt::Debug for WebhookReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let apps: Vec<(Option<&str>, &AppSecret)> =
+            self.apps.iter().map(|(id, s)| (id.as_deref(), s)).collect();
         f.debug_struct("WebhookReceiver")
-            .field("app_secret", &self.app_secret)
+            .field("apps", &apps)
             .field("verify_token", &self.verify_token)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("body_timeout", &self.body_timeout)
+            .field("store_deadline", &self.store_deadline)
             .finish()
     }
 }
@@ -70,10 +86,28 @@ impl WebhookReceiver {
     /// [`verify_token`](Self::verify_token) it refuses every handshake.
     pub fn new(app_secret: AppSecret) -> Self {
         Self {
-            app_secret,
+            apps: vec![(None, app_secret)],
             verify_token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            store_deadline: DEFAULT_STORE_DEADLINE,
         }
+    }
+
+    /// A receiver for the app `app_id`, whose secret signs its webhooks: a verified delivery
+    /// names the app ([`verify_app`](Self::verify_app)).
+    pub fn for_app(app_id: impl Into<String>, app_secret: AppSecret) -> Self {
+        let mut receiver = Self::new(app_secret);
+        receiver.apps[0].0 = Some(app_id.into());
+        receiver
+    }
+
+    /// Also accepts webhooks signed for app `app_id` (a callback several apps post to): a
+    /// signature verifies when one of the secrets made it, and names that app.
+    #[must_use]
+    pub fn also_app(mut self, app_id: impl Into<String>, app_secret: AppSecret) -> Self {
+        self.apps.push((Some(app_id.into()), app_secret));
+        self
     }
 
     /// The token Graph's verification request must carry.
@@ -95,6 +129,33 @@ impl WebhookReceiver {
         self.max_body_bytes
     }
 
+    /// How long the axum receivers wait for a request's whole body (default
+    /// [`DEFAULT_BODY_TIMEOUT`]); a sender that stalls is answered 408 and its connection
+    /// closed.
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// The wait for a request's whole body.
+    pub fn body_wait(&self) -> Duration {
+        self.body_timeout
+    }
+
+    /// How long a store-first receiver waits for its store before answering 503 (default
+    /// [`DEFAULT_STORE_DEADLINE`]).
+    #[must_use]
+    pub fn store_deadline(mut self, deadline: Duration) -> Self {
+        self.store_deadline = deadline;
+        self
+    }
+
+    /// The wait for the store.
+    pub fn store_wait(&self) -> Duration {
+        self.store_deadline
+    }
+
     /// Answers the `GET` verification request whose raw query string is `query`: the
     /// challenge to answer with 200, or the error to answer with 403.
     pub fn handshake(&self, query: &str) -> Result<String, WebhookError> {
@@ -104,12 +165,27 @@ impl WebhookReceiver {
     /// Checks the `X-Hub-Signature-256` value `header` (`None` when absent) against the
     /// raw `body`, after the size limit.
     pub fn verify(&self, header: Option<&[u8]>, body: &[u8]) -> Result<(), WebhookError> {
+        self.verify_app(header, body).map(drop)
+    }
+
+    /// Like [`verify`](Self::verify), answering which app's secret made the signature (`None`
+    /// for the secret of [`new`](Self::new), which names no app).
+    pub fn verify_app(
+        &self,
+        header: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<Option<&str>, WebhookError> {
         if body.len() > self.max_body_bytes {
             return Err(WebhookError::BodyTooLarge {
                 limit: self.max_body_bytes,
             });
         }
-        signature::verify(&self.app_secret, header, body)
+        let claimed = signature::parse(header)?;
+        self.apps
+            .iter()
+            .find(|(_, secret)| signature::signed_by(secret, body, &claimed))
+            .map(|(app, _)| app.as_deref())
+            .ok_or(WebhookError::SignatureMismatch)
     }
 
     /// Checks the signature among `headers` (a repeated header is malformed) against the
@@ -119,12 +195,17 @@ impl WebhookReceiver {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<(), WebhookError> {
-        let mut values = headers.get_all(SIGNATURE_HEADER).iter();
-        let header = values.next();
-        if values.next().is_some() {
-            return Err(WebhookError::MalformedSignature("the header is repeated"));
-        }
-        self.verify(header.map(|h| h.as_bytes()), body)
+        self.verify_headers_app(headers, body).map(drop)
+    }
+
+    /// Like [`verify_headers`](Self::verify_headers), answering the app that signed (see
+    /// [`verify_app`](Self::verify_app)).
+    pub fn verify_headers_app(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<&str>, WebhookError> {
+        self.verify_app(signature_header(headers)?.map(|h| h.as_bytes()), body)
     }
 
     /// Checks a `POST` (size, then signature over the raw bytes) and decodes it with the
@@ -147,6 +228,19 @@ impl WebhookReceiver {
         self.verify(signature, body)?;
         decode(body)
     }
+}
+
+/// The one `X-Hub-Signature-256` header of `headers`, when there is one (a repeated header is
+/// malformed).
+pub(crate) fn signature_header(
+    headers: &http::HeaderMap,
+) -> Result<Option<&http::HeaderValue>, WebhookError> {
+    let mut values = headers.get_all(SIGNATURE_HEADER).iter();
+    let header = values.next();
+    if values.next().is_some() {
+        return Err(WebhookError::MalformedSignature("the header is repeated"));
+    }
+    Ok(header)
 }
 
 /// Decodes a body already checked.

@@ -1,12 +1,15 @@
-//! A ready receiver for axum (feature `webhook-server`): answers Graph at once and hands the
-//! notifications to user code.
+//! Ready receivers for axum (feature `webhook-server`): one that stores each delivery before
+//! it answers Graph ([`WebhookReceiver::router_with_store`]), and two that answer first and
+//! hand the notifications to user code, losing what a crash catches in between.
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -14,6 +17,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use super::error::WebhookError;
 use super::notification::Notification;
 use super::receiver::WebhookReceiver;
+use super::store::{DeliveryStore, Received};
 use crate::version::GraphVersion;
 
 type Deliver<V> = Box<dyn Fn(Notification<V>) + Send + Sync>;
@@ -31,6 +35,11 @@ impl WebhookReceiver {
     /// `handler` on a new task, so a slow handler never makes Graph wait; a signed body that
     /// is not a notification is acknowledged too (and logged), since Graph would only send
     /// it again. Refusals answer 401, 403 or 413 and reach no handler.
+    ///
+    /// **Answering first loses events**: a crash, a restart or a deploy between the 200
+    /// and the end of `handler` loses that notification for good (Graph never sends an
+    /// answered one again), and so does a handler that fails. Use
+    /// [`router_with_store`](Self::router_with_store) wherever an event must not be lost.
     ///
     /// ```no_run
     /// use whatsapp_phone_numbers::webhooks::WebhookReceiver;
@@ -66,7 +75,8 @@ impl WebhookReceiver {
 
     /// Like [`router`](Self::router), handing the notifications to a channel in the order
     /// they arrived. The channel is unbounded so that the answer to Graph never waits on
-    /// the reader; read it promptly.
+    /// the reader; read it promptly. What the channel holds is lost in a crash, as with
+    /// [`router`](Self::router).
     pub fn channel<V: GraphVersion>(
         self,
     ) -> (
@@ -88,6 +98,142 @@ impl WebhookReceiver {
         });
         Router::new().fallback(handle::<V>).with_state(shared)
     }
+
+    /// An axum [`Router`] that **stores first and answers second**: a `POST` whose signature
+    /// checks out is handed to `store` ([`DeliveryStore`]) as received, and answered 200
+    /// only once the store kept it; when the store fails or takes longer than the
+    /// [store deadline](Self::store_deadline), 503 (with `Retry-After`), so that Graph sends
+    /// it again. A signed body that is not a notification is stored too (the store keeps it
+    /// as a dead letter). `GET` is the handshake; refusals answer 401, 403, 408 or 413 and
+    /// store nothing. Serve it with [`serve`](super::serve) to bound connections and close
+    /// idle ones.
+    pub fn router_with_store<S: DeliveryStore>(self, store: S) -> Router {
+        let shared = Arc::new(Stored {
+            receiver: self,
+            store,
+        });
+        Router::new()
+            .fallback(handle_stored::<S>)
+            .with_state(shared)
+    }
+}
+
+struct Stored<S> {
+    receiver: WebhookReceiver,
+    store: S,
+}
+
+/// A `POST`'s body, within the receiver's size limit and body timeout.
+async fn read_body(
+    receiver: &WebhookReceiver,
+    parts: &Parts,
+    body: Body,
+) -> Result<Bytes, Response> {
+    let limit = receiver.body_limit();
+    let too_large = WebhookError::BodyTooLarge { limit };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(refuse(&too_large));
+    }
+    match tokio::time::timeout(receiver.body_wait(), Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(refuse(&too_large)),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "webhook body could not be read");
+            Err(StatusCode::BAD_REQUEST.into_response())
+        }
+        Err(_) => {
+            tracing::warn!("webhook body did not arrive in time");
+            Err((
+                StatusCode::REQUEST_TIMEOUT,
+                [(header::CONNECTION, "close")],
+                Body::empty(),
+            )
+                .into_response())
+        }
+    }
+}
+
+fn handshake(receiver: &WebhookReceiver, request: &Request) -> Response {
+    match receiver.handshake(request.uri().query().unwrap_or_default()) {
+        Ok(challenge) => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            challenge,
+        )
+            .into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
+fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::ALLOW, "GET, POST")],
+        Body::empty(),
+    )
+        .into_response()
+}
+
+async fn handle_stored<S: DeliveryStore>(
+    State(shared): State<Arc<Stored<S>>>,
+    request: Request,
+) -> Response {
+    let receiver = &shared.receiver;
+    match *request.method() {
+        Method::GET => handshake(receiver, &request),
+        Method::POST => {
+            let (parts, body) = request.into_parts();
+            let bytes = match read_body(receiver, &parts, body).await {
+                Ok(bytes) => bytes,
+                Err(answer) => return answer,
+            };
+            let app = match receiver.verify_headers_app(&parts.headers, &bytes) {
+                Ok(app) => app.map(str::to_owned),
+                Err(e) => return refuse(&e),
+            };
+            let signature = parts
+                .headers
+                .get(super::SIGNATURE_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let received = Received {
+                app_id: app,
+                body: bytes,
+                signature,
+                received_at: SystemTime::now(),
+            };
+            match tokio::time::timeout(receiver.store_wait(), shared.store.store(received)).await {
+                Ok(Ok(())) => StatusCode::OK.into_response(),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "webhook not stored; answered 503 so that Graph sends it again");
+                    unavailable()
+                }
+                Err(_) => {
+                    tracing::error!(
+                        deadline_ms = receiver.store_wait().as_millis() as u64,
+                        "webhook store too slow; answered 503 so that Graph sends it again"
+                    );
+                    unavailable()
+                }
+            }
+        }
+        _ => method_not_allowed(),
+    }
+}
+
+/// 503 with a short `Retry-After`.
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        Body::empty(),
+    )
+        .into_response()
 }
 
 fn refuse(error: &WebhookError) -> Response {
@@ -102,33 +248,12 @@ async fn handle<V: GraphVersion>(
 ) -> Response {
     let receiver = &shared.receiver;
     match *request.method() {
-        Method::GET => match receiver.handshake(request.uri().query().unwrap_or_default()) {
-            Ok(challenge) => (
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                challenge,
-            )
-                .into_response(),
-            Err(e) => refuse(&e),
-        },
+        Method::GET => handshake(receiver, &request),
         Method::POST => {
-            let limit = receiver.body_limit();
-            let too_large = WebhookError::BodyTooLarge { limit };
             let (parts, body) = request.into_parts();
-            let declared = parts
-                .headers
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            if declared.is_some_and(|n| n > limit as u64) {
-                return refuse(&too_large);
-            }
-            let bytes = match Limited::new(body, limit).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(e) if e.is::<LengthLimitError>() => return refuse(&too_large),
-                Err(e) => {
-                    tracing::warn!(error = %e, "webhook body could not be read");
-                    return StatusCode::BAD_REQUEST.into_response();
-                }
+            let bytes = match read_body(receiver, &parts, body).await {
+                Ok(bytes) => bytes,
+                Err(answer) => return answer,
             };
             match receiver.receive::<V>(&parts.headers, &bytes) {
                 Ok(notification) => {
@@ -142,11 +267,6 @@ async fn handle<V: GraphVersion>(
                 Err(e) => refuse(&e),
             }
         }
-        _ => (
-            StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "GET, POST")],
-            Body::empty(),
-        )
-            .into_response(),
+        _ => method_not_allowed(),
     }
 }

@@ -43,6 +43,16 @@ pub fn verify(
     header: Option<&[u8]>,
     body: &[u8],
 ) -> Result<(), WebhookError> {
+    let claimed = parse(header)?;
+    if signed_by(app_secret, body, &claimed) {
+        Ok(())
+    } else {
+        Err(WebhookError::SignatureMismatch)
+    }
+}
+
+/// The digest a `X-Hub-Signature-256` value claims (`None`: the header is absent).
+pub(crate) fn parse(header: Option<&[u8]>) -> Result<[u8; 32], WebhookError> {
     let header = header.ok_or(WebhookError::MissingSignature)?;
     let header = header.trim_ascii();
     let hex = header
@@ -55,20 +65,23 @@ pub fn verify(
             "it does not have 64 hex digits after `sha256=`",
         ));
     }
-    let mut expected = [0u8; 32];
+    let mut claimed = [0u8; 32];
     for (i, pair) in hex.chunks_exact(2).enumerate() {
         let (Some(high), Some(low)) = (hex_digit(pair[0]), hex_digit(pair[1])) else {
             return Err(WebhookError::MalformedSignature(
                 "it has a character that is not a hex digit",
             ));
         };
-        expected[i] = high << 4 | low;
+        claimed[i] = high << 4 | low;
     }
+    Ok(claimed)
+}
+
+/// True when `claimed` is the HMAC-SHA256 of `body` keyed by `app_secret` (compared in
+/// constant time).
+pub(crate) fn signed_by(app_secret: &AppSecret, body: &[u8], claimed: &[u8; 32]) -> bool {
     use hmac::Mac;
-    app_secret
-        .mac(body)
-        .verify_slice(&expected)
-        .map_err(|_| WebhookError::SignatureMismatch)
+    app_secret.mac(body).verify_slice(claimed).is_ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,161 @@
+//! Consumers: at least once, in order per account, retried with backoff, dead letters after
+//! a number of failures.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use crate::Inbox;
+use crate::error::InboxError;
+use crate::model::Change;
+
+/// What a handler answers when it could not handle a change: the change is tried again
+/// later, and given up on (a dead letter with this text) after the last attempt.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How a consumer takes changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumeOptions {
+    /// The consumer's name, kept with its leases (for `status` and debugging).
+    pub consumer: String,
+    /// How long a change stays leased to this consumer; a consumer that dies releases it
+    /// when the lease runs out, and another takes it (default 30 s).
+    pub lease: Duration,
+    /// Attempts before a failing change becomes a dead letter (default 8).
+    pub max_attempts: u32,
+    /// The wait before the first retry; it doubles after each (default 1 s).
+    pub first_backoff: Duration,
+    /// The longest wait between retries (default 5 minutes).
+    pub max_backoff: Duration,
+    /// How often an idle consumer looks for new changes (default 200 ms).
+    pub poll_interval: Duration,
+    /// Return once nothing is pending or leased, instead of waiting for more.
+    pub until_empty: bool,
+}
+
+impl Default for ConsumeOptions {
+    fn default() -> Self {
+        Self {
+            consumer: format!("consumer-{}", std::process::id()),
+            lease: Duration::from_secs(30),
+            max_attempts: 8,
+            first_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            poll_interval: Duration::from_millis(200),
+            until_empty: false,
+        }
+    }
+}
+
+impl ConsumeOptions {
+    /// The wait after failed attempt `attempt` (1 for the first).
+    fn backoff(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(30);
+        self.first_backoff
+            .saturating_mul(1u32 << doublings)
+            .min(self.max_backoff)
+    }
+}
+
+/// What a consumer did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Consumed {
+    /// Changes handled.
+    pub done: u64,
+    /// Failures given back for another attempt.
+    pub retried: u64,
+    /// Changes given up on.
+    pub dead: u64,
+}
+
+impl Inbox {
+    /// Hands each change to `handler`, one at a time, oldest first; a change is marked done
+    /// only after `handler` answered `Ok` (so a crash before that hands it out again: at
+    /// least once), retried with a doubling backoff after an `Err`, and kept as a dead letter
+    /// after [`max_attempts`](ConsumeOptions::max_attempts). Changes of one account are
+    /// handed out in the order they arrived, one at a time across every consumer: the next
+    /// waits while an earlier one is leased or waiting for its retry. Several consumers
+    /// (threads, processes, machines on PostgreSQL) may run at once.
+    ///
+    /// Runs until the inbox is empty with [`until_empty`](ConsumeOptions::until_empty),
+    /// else forever (drop the future to stop; a change in flight is handed out again when
+    /// its lease runs out). A store that fails is tried again with the same backoff.
+    pub async fn consume<F, Fut>(
+        &self,
+        options: &ConsumeOptions,
+        mut handler: F,
+    ) -> Result<Consumed, InboxError>
+    where
+        F: FnMut(Change) -> Fut,
+        Fut: Future<Output = Result<(), HandlerError>>,
+    {
+        let mut consumed = Consumed::default();
+        let mut store_failures = 0;
+        loop {
+            let claimed = match self
+                .backend
+                .claim(options.consumer.clone(), options.lease)
+                .await
+            {
+                Ok(claimed) => {
+                    store_failures = 0;
+                    claimed
+                }
+                Err(error) => {
+                    store_failures += 1;
+                    let wait = options.backoff(store_failures);
+                    tracing::warn!(%error, wait_ms = wait.as_millis() as u64, "inbox unavailable; trying again");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            };
+            let Some(change) = claimed else {
+                if options.until_empty && self.status().await?.backlog() == 0 {
+                    return Ok(consumed);
+                }
+                tokio::time::sleep(options.poll_interval).await;
+                continue;
+            };
+            let (id, token, attempt) = (change.id, change.lease_token, change.attempt);
+            match handler(change).await {
+                Ok(()) => {
+                    self.settle(|| self.backend.complete(id, token), options)
+                        .await;
+                    consumed.done += 1;
+                }
+                Err(error) => {
+                    let text = error.to_string();
+                    let retry_at = (attempt < options.max_attempts)
+                        .then(|| SystemTime::now() + options.backoff(attempt));
+                    if retry_at.is_some() {
+                        consumed.retried += 1;
+                    } else {
+                        consumed.dead += 1;
+                    }
+                    tracing::warn!(id, attempt, error = %text, dead = retry_at.is_none(), "change not handled");
+                    self.settle(
+                        || self.backend.fail(id, token, text.clone(), retry_at),
+                        options,
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+
+    /// Runs a store update until it succeeds (a lost update would hand the change out
+    /// again, which at-least-once allows, but retrying keeps that rare).
+    async fn settle<'a, F>(&'a self, update: F, options: &ConsumeOptions)
+    where
+        F: Fn() -> crate::backend::Op<'a, bool>,
+    {
+        for attempt in 1..=5 {
+            match update().await {
+                Ok(_) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot record a change's outcome; trying again");
+                    tokio::time::sleep(options.backoff(attempt)).await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,547 @@
+//! The embedded store: one SQLite file (feature `sqlite`).
+//!
+//! - **Durable commits**: WAL journal with `synchronous = FULL`, so a committed delivery
+//!   survives a crash of the process and of the machine.
+//! - **Group commit**: one writer thread owns the connection and runs every operation that
+//!   is waiting in one transaction (each in its own savepoint), so concurrent deliveries
+//!   share one commit and its one flush instead of waiting for one each. Nothing is
+//!   answered before its commit.
+//! - **Created on first use** (with its folder), schema versioned (`inbox_schema`) and
+//!   migrated forward when opened. Other processes may open the same file (a listener and a
+//!   consumer): SQLite's locks serialise their writes, waiting up to five seconds.
+//! - **Recovers**: after a failed batch (a read-only file, a full disk) the connection is
+//!   opened again for the next one, so the store comes back by itself once the cause is
+//!   gone; meanwhile every operation fails and a receiver answers 503.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use tokio::sync::oneshot;
+
+use crate::backend::{Backend, Op, state};
+use crate::error::InboxError;
+use crate::model::{Change, DeadLetter, Inserted, Replay, Status};
+use crate::record::{Prepared, micros, time_of};
+
+/// The most operations one transaction holds.
+const MAX_BATCH: usize = 512;
+
+/// The schema, one migration per version.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        app_id TEXT,
+        signature TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        dedup_key TEXT NOT NULL UNIQUE,
+        app_id TEXT,
+        waba_id TEXT NOT NULL,
+        field TEXT,
+        event_time INTEGER,
+        value TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_token INTEGER,
+        lease_until INTEGER,
+        last_error TEXT,
+        done_at INTEGER
+    );
+    CREATE INDEX changes_active ON changes(id) WHERE state IN (0, 1);
+    CREATE INDEX changes_active_waba ON changes(waba_id, id) WHERE state IN (0, 1);
+    CREATE INDEX changes_done ON changes(done_at) WHERE state = 2;
+    CREATE INDEX changes_received ON changes(received_at);
+    CREATE INDEX changes_delivery ON changes(delivery_id);",
+)];
+
+/// After its operation ran (inside the transaction): how to answer once the commit is
+/// known.
+type Answer = Box<dyn FnOnce(Option<&InboxError>) + Send>;
+
+/// One operation for the writer thread.
+trait Job: Send {
+    /// Runs it inside the open transaction; the answer waits for the commit.
+    fn run(self: Box<Self>, conn: &Connection) -> Answer;
+    /// Answers without running it: the store is not there.
+    fn refuse(self: Box<Self>, error: &InboxError);
+}
+
+type Work = Box<dyn Job>;
+
+struct Task<T, F> {
+    job: F,
+    reply: oneshot::Sender<Result<T, InboxError>>,
+}
+
+impl<T, F> Job for Task<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, InboxError> + Send,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> Answer {
+        let Task { job, reply } = *self;
+        let result = savepoint(conn, job);
+        Box::new(move |commit: Option<&InboxError>| {
+            let result = match commit {
+                None => result,
+                Some(e) => Err(InboxError::new(format!("not committed: {e}"))),
+            };
+            let _ = reply.send(result);
+        })
+    }
+
+    fn refuse(self: Box<Self>, error: &InboxError) {
+        let _ = self.reply.send(Err(InboxError::new(format!(
+            "the store is not there: {error}"
+        ))));
+    }
+}
+
+/// The SQLite store.
+pub(crate) struct Sqlite {
+    sender: mpsc::Sender<Work>,
+}
+
+impl Sqlite {
+    /// The store at `path` (created with its folder when missing). With `check`, it must
+    /// open now; without, a store that cannot be opened yet is tried again for every
+    /// operation (which fails until then).
+    pub(crate) async fn open(path: &Path, check: bool) -> Result<Self, InboxError> {
+        let (sender, receiver) = mpsc::channel::<Work>();
+        let path: PathBuf = path.to_owned();
+        let first = open(&path);
+        let opened = first
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| InboxError::new(e.to_string()));
+        std::thread::Builder::new()
+            .name("inbox-sqlite-writer".into())
+            .spawn(move || writer(path, first.ok(), receiver))
+            .map_err(|e| InboxError::with("cannot start the SQLite writer", e))?;
+        if check {
+            opened?;
+        }
+        Ok(Self { sender })
+    }
+
+    /// Runs `job` on the writer thread, in the next transaction; answers once committed.
+    fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, InboxError> + Send + 'static,
+    ) -> Op<'_, T> {
+        let (reply, answer) = oneshot::channel::<Result<T, InboxError>>();
+        let sent = self.sender.send(Box::new(Task { job, reply }));
+        Box::pin(async move {
+            sent.map_err(|_| InboxError::new("the SQLite writer has stopped"))?;
+            answer
+                .await
+                .map_err(|_| InboxError::new("the SQLite writer has stopped"))?
+        })
+    }
+}
+
+/// Runs `job` in a savepoint: its changes are undone when it fails, and kept (until the
+/// transaction's commit) when it succeeds.
+fn savepoint<T>(
+    conn: &Connection,
+    job: impl FnOnce(&Connection) -> Result<T, InboxError>,
+) -> Result<T, InboxError> {
+    conn.execute_batch("SAVEPOINT op")
+        .map_err(|e| InboxError::with("cannot start an operation", e))?;
+    let result = job(conn);
+    let end = if result.is_ok() {
+        "RELEASE op"
+    } else {
+        "ROLLBACK TO op; RELEASE op"
+    };
+    conn.execute_batch(end)
+        .map_err(|e| InboxError::with("cannot end an operation", e))?;
+    result
+}
+
+/// Opens the database at `path` (creating its folder) for durable writes and brings its
+/// schema up to date.
+fn open(path: &Path) -> Result<Connection, InboxError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| InboxError::with(format!("cannot create {}", dir.display()), e))?;
+    }
+    let fail = |what: &str| {
+        let what = what.to_owned();
+        let shown = path.display().to_string();
+        move |e: rusqlite::Error| InboxError::with(format!("SQLite {shown}: {what}"), e)
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(fail("cannot open"))?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(fail("cannot set the busy timeout"))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(fail("cannot use the WAL journal"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(InboxError::new(format!(
+            "SQLite {}: the journal is {mode}, not WAL",
+            path.display()
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(fail("cannot make commits durable"))?;
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(fail("cannot lock the schema"))?;
+    let migrated = migrate(&conn);
+    let end = if migrated.is_ok() {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
+    conn.execute_batch(end).map_err(fail("cannot migrate"))?;
+    migrated.map_err(fail("cannot migrate"))?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS inbox_schema (version INTEGER NOT NULL)")?;
+    let current: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM inbox_schema",
+        [],
+        |r| r.get(0),
+    )?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        conn.execute_batch(sql)?;
+        conn.execute("INSERT INTO inbox_schema (version) VALUES (?1)", [version])?;
+    }
+    Ok(())
+}
+
+/// The writer thread: takes every waiting operation, runs them in one transaction, commits
+/// once, answers each. Reopens the connection after a failed batch.
+fn writer(path: PathBuf, mut conn: Option<Connection>, receiver: mpsc::Receiver<Work>) {
+    while let Ok(first) = receiver.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(work) => batch.push(work),
+                Err(_) => break,
+            }
+        }
+        if conn.is_none() {
+            match open(&path) {
+                Ok(opened) => conn = Some(opened),
+                Err(e) => {
+                    for work in batch {
+                        work.refuse(&e);
+                    }
+                    continue;
+                }
+            }
+        }
+        let Some(db) = conn.as_ref() else { continue };
+        let outcome = match db.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                let answers: Vec<Answer> = batch.into_iter().map(|work| work.run(db)).collect();
+                let committed = db
+                    .execute_batch("COMMIT")
+                    .map_err(|e| InboxError::with("SQLite: the commit failed", e));
+                if committed.is_err() {
+                    let _ = db.execute_batch("ROLLBACK");
+                }
+                let error = committed.err();
+                for answer in answers {
+                    answer(error.as_ref());
+                }
+                error
+            }
+            Err(e) => {
+                let error = InboxError::with("SQLite: cannot start a transaction", e);
+                for work in batch {
+                    work.refuse(&error);
+                }
+                Some(error)
+            }
+        };
+        if let Some(error) = outcome {
+            tracing::error!(%error, "inbox store failed; reopening it for the next operation");
+            conn = None;
+        }
+    }
+}
+
+fn db_error(what: &'static str) -> impl Fn(rusqlite::Error) -> InboxError {
+    move |e| InboxError::with(format!("SQLite: {what}"), e)
+}
+
+/// A random lease token.
+fn token() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    (h.finish() & (i64::MAX as u64)) as i64
+}
+
+fn change_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
+    Ok(Change {
+        id: row.get(0)?,
+        app_id: row.get(1)?,
+        waba_id: row.get(2)?,
+        field: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+        time: row.get(4)?,
+        value: row.get(5)?,
+        received_at: time_of(row.get(6)?),
+        attempt: u32::try_from(row.get::<_, i64>(7)?).unwrap_or(u32::MAX),
+        lease_token: row.get(8)?,
+    })
+}
+
+impl Backend for Sqlite {
+    fn insert(&self, delivery: Prepared) -> Op<'_, Inserted> {
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO deliveries (app_id, signature, received_at, body) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    delivery.app_id,
+                    delivery.signature,
+                    delivery.received_at,
+                    delivery.body.as_ref()
+                ],
+            )
+            .map_err(db_error("cannot keep the delivery"))?;
+            let delivery_id = conn.last_insert_rowid();
+            let mut statement = conn
+                .prepare_cached(
+                    "INSERT INTO changes (delivery_id, dedup_key, app_id, waba_id, field, event_time, value,
+                        received_at, state, last_error)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (dedup_key) DO NOTHING",
+                )
+                .map_err(db_error("cannot keep the changes"))?;
+            let mut inserted = Inserted::default();
+            for change in &delivery.changes {
+                let state = if change.dead.is_some() {
+                    state::DEAD
+                } else {
+                    state::PENDING
+                };
+                let n = statement
+                    .execute(params![
+                        delivery_id,
+                        change.dedup_key,
+                        delivery.app_id,
+                        change.waba_id,
+                        change.field,
+                        change.time,
+                        change.value,
+                        delivery.received_at,
+                        state,
+                        change.dead,
+                    ])
+                    .map_err(db_error("cannot keep a change"))?;
+                if n == 1 {
+                    inserted.new += 1;
+                } else {
+                    inserted.duplicates += 1;
+                }
+            }
+            if inserted.new == 0 {
+                // Graph sent it again: nothing new to keep.
+                conn.execute("DELETE FROM deliveries WHERE id = ?1", [delivery_id])
+                    .map_err(db_error("cannot drop a duplicate delivery"))?;
+            }
+            Ok(inserted)
+        })
+    }
+
+    fn claim(&self, consumer: String, lease: Duration) -> Op<'_, Option<Change>> {
+        self.run(move |conn| {
+            let now = micros(SystemTime::now());
+            let id: Option<i64> = conn
+                .query_row(
+                    "SELECT c.id FROM changes c
+                     WHERE ((c.state = 0 AND c.not_before <= ?1) OR (c.state = 1 AND c.lease_until <= ?1))
+                       AND NOT EXISTS (SELECT 1 FROM changes e
+                                       WHERE e.waba_id = c.waba_id AND e.state IN (0, 1) AND e.id < c.id)
+                     ORDER BY c.id LIMIT 1",
+                    [now],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_error("cannot look for work"))?;
+            let Some(id) = id else { return Ok(None) };
+            let token = token();
+            let until = now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+            conn.execute(
+                "UPDATE changes SET state = 1, attempts = attempts + 1, lease_owner = ?2,
+                    lease_token = ?3, lease_until = ?4 WHERE id = ?1",
+                params![id, consumer, token, until],
+            )
+            .map_err(db_error("cannot lease a change"))?;
+            conn.query_row(
+                "SELECT id, app_id, waba_id, field, event_time, value, received_at, attempts, lease_token
+                 FROM changes WHERE id = ?1",
+                [id],
+                change_of,
+            )
+            .map(Some)
+            .map_err(db_error("cannot read a leased change"))
+        })
+    }
+
+    fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
+        self.run(move |conn| {
+            let now = micros(SystemTime::now());
+            conn.execute(
+                "UPDATE changes SET state = 2, done_at = ?3, lease_owner = NULL, lease_until = NULL,
+                    last_error = NULL
+                 WHERE id = ?1 AND lease_token = ?2 AND state = 1",
+                params![id, token, now],
+            )
+            .map(|n| n == 1)
+            .map_err(db_error("cannot finish a change"))
+        })
+    }
+
+    fn fail(
+        &self,
+        id: i64,
+        token: i64,
+        error: String,
+        retry_at: Option<SystemTime>,
+    ) -> Op<'_, bool> {
+        self.run(move |conn| {
+            let (state, not_before) = match retry_at {
+                Some(at) => (state::PENDING, micros(at)),
+                None => (state::DEAD, 0),
+            };
+            conn.execute(
+                "UPDATE changes SET state = ?3, not_before = ?4, last_error = ?5, lease_owner = NULL,
+                    lease_until = NULL
+                 WHERE id = ?1 AND lease_token = ?2 AND state = 1",
+                params![id, token, state, not_before, error],
+            )
+            .map(|n| n == 1)
+            .map_err(db_error("cannot give a change back"))
+        })
+    }
+
+    fn status(&self) -> Op<'_, Status> {
+        self.run(|conn| {
+            let mut status = Status::default();
+            let mut statement = conn
+                .prepare("SELECT state, COUNT(*) FROM changes GROUP BY state")
+                .map_err(db_error("cannot count"))?;
+            let rows = statement
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(db_error("cannot count"))?;
+            for row in rows {
+                let (state, count) = row.map_err(db_error("cannot count"))?;
+                let count = u64::try_from(count).unwrap_or(0);
+                match state {
+                    state::PENDING => status.pending = count,
+                    state::LEASED => status.leased = count,
+                    state::DONE => status.done = count,
+                    state::DEAD => status.dead = count,
+                    _ => {}
+                }
+            }
+            status.deliveries = conn
+                .query_row("SELECT COUNT(*) FROM deliveries", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map(|n| u64::try_from(n).unwrap_or(0))
+                .map_err(db_error("cannot count"))?;
+            status.oldest_pending_received_at = conn
+                .query_row(
+                    "SELECT MIN(received_at) FROM changes WHERE state IN (0, 1)",
+                    [],
+                    |r| r.get::<_, Option<i64>>(0),
+                )
+                .map_err(db_error("cannot count"))?
+                .map(|us| us / 1000);
+            Ok(status)
+        })
+    }
+
+    fn dead_letters(&self, limit: usize) -> Op<'_, Vec<DeadLetter>> {
+        self.run(move |conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT id, app_id, waba_id, field, value, COALESCE(last_error, ''), attempts, received_at
+                     FROM changes WHERE state = 3 ORDER BY id LIMIT ?1",
+                )
+                .map_err(db_error("cannot read dead letters"))?;
+            let rows = statement
+                .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                    Ok(DeadLetter {
+                        id: r.get(0)?,
+                        app_id: r.get(1)?,
+                        waba_id: r.get(2)?,
+                        field: r.get(3)?,
+                        value: r.get(4)?,
+                        reason: r.get(5)?,
+                        attempts: u32::try_from(r.get::<_, i64>(6)?).unwrap_or(u32::MAX),
+                        received_at: r.get::<_, i64>(7)? / 1000,
+                    })
+                })
+                .map_err(db_error("cannot read dead letters"))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(db_error("cannot read dead letters"))
+        })
+    }
+
+    fn replay(&self, from: Replay) -> Op<'_, u64> {
+        self.run(move |conn| {
+            let now = micros(SystemTime::now());
+            let (column, bound) = match from {
+                Replay::Since(at) => ("received_at", micros(at)),
+                Replay::FromId(id) => ("id", id),
+            };
+            conn.execute(
+                &format!(
+                    "UPDATE changes SET state = 0, attempts = 0, not_before = ?2, last_error = NULL,
+                        done_at = NULL, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                     WHERE {column} >= ?1 AND state IN (2, 3) AND field IS NOT NULL"
+                ),
+                params![bound, now],
+            )
+            .map(|n| n as u64)
+            .map_err(db_error("cannot replay"))
+        })
+    }
+
+    fn prune(&self, finished_before: SystemTime) -> Op<'_, u64> {
+        self.run(move |conn| {
+            let pruned = conn
+                .execute(
+                    "DELETE FROM changes WHERE state = 2 AND done_at < ?1",
+                    [micros(finished_before)],
+                )
+                .map_err(db_error("cannot prune"))?;
+            conn.execute(
+                "DELETE FROM deliveries WHERE NOT EXISTS
+                    (SELECT 1 FROM changes WHERE changes.delivery_id = deliveries.id)",
+                [],
+            )
+            .map_err(db_error("cannot prune deliveries"))?;
+            Ok(pruned as u64)
+        })
+    }
+}

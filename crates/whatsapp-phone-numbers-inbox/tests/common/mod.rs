@@ -1,0 +1,394 @@
+//! What every store must do, written once: the SQLite tests run it on a temporary file, the
+//! PostgreSQL tests on a throwaway server.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use whatsapp_phone_numbers::v24_0;
+use whatsapp_phone_numbers::webhooks::Received;
+use whatsapp_phone_numbers_inbox::{ConsumeOptions, Inbox, Inserted, Replay};
+
+/// A delivery of `changes` (`(waba, field, value)`) signed for `app`, at entry time `time`.
+pub fn delivery(app: &str, time: i64, changes: &[(&str, &str, &str)]) -> Received {
+    let entries: Vec<String> = changes
+        .iter()
+        .map(|(waba, field, value)| {
+            format!(r#"{{"id":"{waba}","time":{time},"changes":[{{"field":"{field}","value":{value}}}]}}"#)
+        })
+        .collect();
+    raw(
+        app,
+        &format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{}]}}"#,
+            entries.join(",")
+        ),
+    )
+}
+
+/// A delivery of `body` as is.
+pub fn raw(app: &str, body: &str) -> Received {
+    Received {
+        app_id: Some(app.to_owned()),
+        body: Bytes::from(body.to_owned()),
+        signature: "sha256=0000".into(),
+        received_at: SystemTime::now(),
+    }
+}
+
+pub fn fast(consumer: &str) -> ConsumeOptions {
+    ConsumeOptions {
+        consumer: consumer.into(),
+        lease: Duration::from_secs(30),
+        max_attempts: 3,
+        first_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(40),
+        poll_interval: Duration::from_millis(10),
+        until_empty: true,
+    }
+}
+
+pub async fn each_change_is_kept_once(inbox: &Inbox) {
+    let value = r#"{"event":"FLAGGED","display_phone_number":"16315550100"}"#;
+    let first = inbox
+        .store(delivery(
+            "1",
+            100,
+            &[
+                ("w1", "phone_number_quality_update", value),
+                ("w1", "account_update", "{}"),
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        Inserted {
+            new: 2,
+            duplicates: 0
+        }
+    );
+    // Graph sends it again: nothing new.
+    let again = inbox
+        .store(delivery(
+            "1",
+            100,
+            &[
+                ("w1", "phone_number_quality_update", value),
+                ("w1", "account_update", "{}"),
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Inserted {
+            new: 0,
+            duplicates: 2
+        }
+    );
+    // With other spacing and key order: the same change.
+    let reordered = r#"{ "display_phone_number": "16315550100", "event": "FLAGGED" }"#;
+    let spaced = inbox
+        .store(delivery(
+            "1",
+            100,
+            &[("w1", "phone_number_quality_update", reordered)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(spaced.duplicates, 1);
+    // Another app's copy, and a later repeat, are changes of their own.
+    assert_eq!(
+        inbox
+            .store(delivery(
+                "2",
+                100,
+                &[("w1", "phone_number_quality_update", value)]
+            ))
+            .await
+            .unwrap()
+            .new,
+        1
+    );
+    assert_eq!(
+        inbox
+            .store(delivery(
+                "1",
+                200,
+                &[("w1", "phone_number_quality_update", value)]
+            ))
+            .await
+            .unwrap()
+            .new,
+        1
+    );
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.pending, status.deliveries), (4, 3), "{status:?}");
+}
+
+pub async fn unreadable_parts_are_dead_letters_and_hide_nothing(inbox: &Inbox) {
+    let body = r#"{"object":"whatsapp_business_account","entry":[
+        {"id":"w1","time":1,"changes":[{"field":"account_update","value":{"event":"X"}}]},
+        {"id":"w2","time":1,"changes":null}]}"#;
+    assert_eq!(
+        inbox.store(raw("1", body)).await.unwrap(),
+        Inserted {
+            new: 2,
+            duplicates: 0
+        }
+    );
+    assert_eq!(
+        inbox.store(raw("1", "not json at all")).await.unwrap().new,
+        1
+    );
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.pending, status.dead), (1, 2));
+    let dead = inbox.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 2);
+    assert!(dead[0].reason.contains("changes"), "{dead:?}");
+    assert!(dead[1].value.contains("not json"));
+    // A dead letter born unreadable is not replayed as a change.
+    assert_eq!(inbox.replay(Replay::FromId(0)).await.unwrap(), 0);
+}
+
+pub async fn changes_are_consumed_in_order_per_account_and_retried(inbox: &Inbox) {
+    for (i, waba) in ["a", "b", "a", "b", "a"].iter().enumerate() {
+        let value = format!(r#"{{"n":{i}}}"#);
+        inbox
+            .store(delivery("1", i as i64, &[(waba, "account_update", &value)]))
+            .await
+            .unwrap();
+    }
+    let handled: Arc<Mutex<Vec<(String, String, u32)>>> = Arc::default();
+    let failed_once = Arc::new(Mutex::new(false));
+    let log = handled.clone();
+    let consumed = inbox
+        .consume(&fast("c1"), move |change| {
+            let log = log.clone();
+            let failed_once = failed_once.clone();
+            async move {
+                // The first change of account "a" fails once.
+                if change.waba_id == "a" && change.value == r#"{"n":0}"# {
+                    let mut failed = failed_once.lock().unwrap();
+                    if !*failed {
+                        *failed = true;
+                        return Err("not yet".into());
+                    }
+                }
+                // Typed with the consumer's version.
+                assert!(matches!(
+                    change.decode::<v24_0::Version>(),
+                    v24_0::webhooks::Change::AccountUpdate(_)
+                ));
+                log.lock().unwrap().push((
+                    change.waba_id.clone(),
+                    change.value.clone(),
+                    change.attempt,
+                ));
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!((consumed.done, consumed.retried, consumed.dead), (5, 1, 0));
+    let handled = handled.lock().unwrap().clone();
+    let of = |waba: &str| -> Vec<String> {
+        handled
+            .iter()
+            .filter(|(w, _, _)| w == waba)
+            .map(|(_, v, _)| v.clone())
+            .collect()
+    };
+    assert_eq!(of("a"), [r#"{"n":0}"#, r#"{"n":2}"#, r#"{"n":4}"#]);
+    assert_eq!(of("b"), [r#"{"n":1}"#, r#"{"n":3}"#]);
+    assert_eq!(
+        handled
+            .iter()
+            .find(|(_, v, _)| v == r#"{"n":0}"#)
+            .unwrap()
+            .2,
+        2
+    );
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.done, status.backlog()), (5, 0));
+}
+
+pub async fn a_change_that_keeps_failing_becomes_a_dead_letter(inbox: &Inbox) {
+    inbox
+        .store(delivery("1", 1, &[("a", "account_update", "{}")]))
+        .await
+        .unwrap();
+    inbox
+        .store(delivery(
+            "1",
+            2,
+            &[("a", "account_update", r#"{"next":1}"#)],
+        ))
+        .await
+        .unwrap();
+    let consumed = inbox
+        .consume(&fast("c1"), |change| async move {
+            if change.value == "{}" {
+                Err(format!("refused attempt {}", change.attempt).into())
+            } else {
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!((consumed.done, consumed.dead, consumed.retried), (1, 1, 2));
+    let dead = inbox.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (dead[0].attempts, dead[0].reason.as_str()),
+        (3, "refused attempt 3")
+    );
+    // Replayed, it is handed out again (from its ID).
+    assert_eq!(inbox.replay(Replay::FromId(dead[0].id)).await.unwrap(), 2);
+    let again = inbox
+        .consume(&fast("c2"), |_| async { Ok(()) })
+        .await
+        .unwrap();
+    assert_eq!(again.done, 2);
+}
+
+pub async fn a_consumer_that_dies_releases_its_change_when_the_lease_runs_out(inbox: &Inbox) {
+    inbox
+        .store(delivery("1", 1, &[("a", "account_update", "{}")]))
+        .await
+        .unwrap();
+    inbox
+        .store(delivery("1", 2, &[("a", "account_update", r#"{"n":2}"#)]))
+        .await
+        .unwrap();
+    let mut options = fast("dies");
+    options.lease = Duration::from_millis(300);
+    options.until_empty = false;
+    let (started, mut taken) = tokio::sync::mpsc::unbounded_channel();
+    let dying = inbox.clone();
+    let task = tokio::spawn(async move {
+        let _ = dying
+            .consume(&options, move |change| {
+                let started = started.clone();
+                async move {
+                    let _ = started.send(change.id);
+                    std::future::pending::<()>().await;
+                    Ok(())
+                }
+            })
+            .await;
+    });
+    let first = taken.recv().await.unwrap();
+    task.abort();
+    let _ = task.await;
+    // While the lease lasts, the account's later change waits too (order).
+    let status = inbox.status().await.unwrap();
+    assert_eq!(status.leased, 1);
+    let order: Arc<Mutex<Vec<(i64, u32)>>> = Arc::default();
+    let seen = order.clone();
+    let started_at = std::time::Instant::now();
+    inbox
+        .consume(&fast("survivor"), move |change| {
+            let seen = seen.clone();
+            async move {
+                seen.lock().unwrap().push((change.id, change.attempt));
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    assert!(
+        started_at.elapsed() >= Duration::from_millis(200),
+        "waited for the lease"
+    );
+    let order = order.lock().unwrap().clone();
+    assert_eq!(
+        order[0],
+        (first, 2),
+        "the dead consumer's change first, its second attempt"
+    );
+    assert_eq!(order.len(), 2);
+}
+
+pub async fn replay_and_prune(inbox: &Inbox) {
+    for i in 0..4 {
+        inbox
+            .store(delivery(
+                "1",
+                i,
+                &[("a", "account_update", &format!(r#"{{"n":{i}}}"#))],
+            ))
+            .await
+            .unwrap();
+    }
+    let middle = SystemTime::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    inbox
+        .store(delivery("1", 9, &[("b", "account_update", "{}")]))
+        .await
+        .unwrap();
+    inbox
+        .consume(&fast("c"), |_| async { Ok(()) })
+        .await
+        .unwrap();
+    assert_eq!(inbox.replay(Replay::Since(middle)).await.unwrap(), 1);
+    assert_eq!(inbox.status().await.unwrap().pending, 1);
+    inbox
+        .consume(&fast("c"), |_| async { Ok(()) })
+        .await
+        .unwrap();
+    // Everything finished before now goes; the deliveries with it.
+    let pruned = inbox
+        .prune(SystemTime::now() + Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 5);
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.done, status.deliveries), (0, 0));
+}
+
+pub async fn concurrent_deliveries_are_all_kept(inbox: &Inbox) {
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let inbox = inbox.clone();
+        tasks.push(tokio::spawn(async move {
+            inbox
+                .store(delivery(
+                    "1",
+                    i,
+                    &[(
+                        &format!("w{}", i % 7),
+                        "account_update",
+                        &format!(r#"{{"i":{i}}}"#),
+                    )],
+                ))
+                .await
+                .unwrap()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().new, 1);
+    }
+    let seen: Arc<Mutex<BTreeMap<String, u32>>> = Arc::default();
+    let count = seen.clone();
+    inbox
+        .consume(&fast("c"), move |change| {
+            let count = count.clone();
+            async move {
+                *count
+                    .lock()
+                    .unwrap()
+                    .entry(change.value.clone())
+                    .or_default() += 1;
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 200);
+    assert!(seen.values().all(|n| *n == 1));
+}
