@@ -28,6 +28,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// account has no earlier change pending or leased (a lease that ran out counts as
     /// pending again).
     fn claim(&self, consumer: String, lease: Duration) -> Op<'_, Option<Change>>;
+    /// Extends a lease to `lease` from now; false when it was lost.
+    fn extend(&self, id: i64, token: i64, lease: Duration) -> Op<'_, bool>;
     /// Marks a leased change done; false when the lease was lost.
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool>;
     /// Gives a leased change back, to try again at `retry_at`, or (`None`) as a dead letter.

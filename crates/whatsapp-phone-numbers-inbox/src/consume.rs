@@ -17,8 +17,9 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 pub struct ConsumeOptions {
     /// The consumer's name, kept with its leases (for `status` and debugging).
     pub consumer: String,
-    /// How long a change stays leased to this consumer; a consumer that dies releases it
-    /// when the lease runs out, and another takes it (default 30 s).
+    /// How long a change stays leased to this consumer without a renewal: the lease is
+    /// renewed every third of it while the handler runs, and a consumer that dies releases
+    /// its change when the lease runs out, to another (default 30 s).
     pub lease: Duration,
     /// Attempts before a failing change becomes a dead letter (default 8).
     pub max_attempts: u32,
@@ -116,7 +117,7 @@ impl Inbox {
                 continue;
             };
             let (id, token, attempt) = (change.id, change.lease_token, change.attempt);
-            match handler(change).await {
+            match self.holding(id, token, options, handler(change)).await {
                 Ok(()) => {
                     self.settle(|| self.backend.complete(id, token), options)
                         .await;
@@ -138,6 +139,31 @@ impl Inbox {
                     )
                     .await;
                 }
+            }
+        }
+    }
+
+    /// Runs `work` while renewing the lease on change `id` every third of the lease, so a
+    /// handler slower than the lease keeps its change (a consumer that dies stops renewing
+    /// and the change is released when the lease runs out).
+    async fn holding<T>(
+        &self,
+        id: i64,
+        token: i64,
+        options: &ConsumeOptions,
+        work: impl Future<Output = T>,
+    ) -> T {
+        let every = (options.lease / 3).max(Duration::from_millis(10));
+        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                _ = renew.tick() => match self.backend.extend(id, token, options.lease).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(id, "the lease on a change was lost; another consumer may take it"),
+                    Err(error) => tracing::warn!(id, %error, "cannot renew the lease on a change"),
+                },
             }
         }
     }

@@ -321,6 +321,23 @@ impl Backend for Postgres {
         })
     }
 
+    fn extend(&self, id: i64, token: i64, lease: Duration) -> Op<'_, bool> {
+        self.run(move |tx| {
+            Box::pin(async move {
+                let until = micros(SystemTime::now())
+                    .saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+                tx.execute(
+                    "UPDATE inbox_changes SET lease_until = $3
+                     WHERE id = $1 AND lease_token = $2 AND state = 1",
+                    &[&id, &token, &until],
+                )
+                .await
+                .map(|n| n == 1)
+                .map_err(pg_error("cannot extend a lease"))
+            })
+        })
+    }
+
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
         self.run(move |tx| {
             Box::pin(async move {

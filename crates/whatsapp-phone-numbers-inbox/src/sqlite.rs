@@ -405,6 +405,19 @@ impl Backend for Sqlite {
         })
     }
 
+    fn extend(&self, id: i64, token: i64, lease: Duration) -> Op<'_, bool> {
+        self.run(move |conn| {
+            let until = micros(SystemTime::now())
+                .saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+            conn.execute(
+                "UPDATE changes SET lease_until = ?3 WHERE id = ?1 AND lease_token = ?2 AND state = 1",
+                params![id, token, until],
+            )
+            .map(|n| n == 1)
+            .map_err(db_error("cannot extend a lease"))
+        })
+    }
+
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
         self.run(move |conn| {
             let now = micros(SystemTime::now());

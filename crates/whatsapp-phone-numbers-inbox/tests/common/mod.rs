@@ -313,6 +313,45 @@ pub async fn a_consumer_that_dies_releases_its_change_when_the_lease_runs_out(in
     assert_eq!(order.len(), 2);
 }
 
+pub async fn a_slow_handler_keeps_its_change_past_the_lease(inbox: &Inbox) {
+    inbox
+        .store(delivery("1", 1, &[("a", "account_update", "{}")]))
+        .await
+        .unwrap();
+    let handled: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
+    let consumer = |name: &'static str, slow: bool| {
+        let inbox = inbox.clone();
+        let handled = handled.clone();
+        async move {
+            let mut options = fast(name);
+            options.lease = Duration::from_millis(150);
+            inbox
+                .consume(&options, move |change| {
+                    let handled = handled.clone();
+                    async move {
+                        handled.lock().unwrap().push((name.to_owned(), change.id));
+                        if slow {
+                            // Four leases long: renewed meanwhile.
+                            tokio::time::sleep(Duration::from_millis(600)).await;
+                        }
+                        Ok(())
+                    }
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let slow = tokio::spawn(consumer("slow", true));
+    while handled.lock().unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let other = consumer("other", false).await;
+    assert_eq!(other.done, 0, "the change was taken while its handler ran");
+    assert_eq!(slow.await.unwrap().done, 1);
+    assert_eq!(handled.lock().unwrap().len(), 1);
+    assert_eq!(inbox.status().await.unwrap().done, 1);
+}
+
 pub async fn replay_and_prune(inbox: &Inbox) {
     for i in 0..4 {
         inbox
