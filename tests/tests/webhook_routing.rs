@@ -38,11 +38,7 @@ fn client(server: &MockServer) -> v24_0::Client {
 async fn mock() -> MockServer {
     MockServer::builder()
         .app_secret(SECRET)
-        .webhook_delivery(DeliveryPolicy {
-            attempts: 4,
-            first_backoff: Duration::from_millis(20),
-            timeout: Duration::from_secs(5),
-        })
+        .webhook_delivery(DeliveryPolicy::bounded(4, Duration::from_millis(20)))
         .start()
         .await
         .unwrap()

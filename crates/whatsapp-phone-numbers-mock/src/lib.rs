@@ -171,5 +171,5 @@ pub use service::MockService;
 pub use state::{
     BusinessRecord, DEFAULT_REQUEST_LOG_LIMIT, MockState, NumberRecord, RecordedRequest,
 };
-pub use webhooks::{DEFAULT_APP_SECRET, Delivery, DeliveryPolicy};
+pub use webhooks::{DEFAULT_APP_SECRET, Delivery, DeliveryPolicy, WebhookStats};
 pub use whatsapp_phone_numbers_api::v24_0::types;

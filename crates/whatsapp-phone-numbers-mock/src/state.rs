@@ -434,6 +434,27 @@ impl MockState {
         self.outbox.deliveries()
     }
 
+    /// Counts of every webhook delivery since the mock started.
+    pub fn webhook_stats(&self) -> crate::webhooks::WebhookStats {
+        self.outbox.stats()
+    }
+
+    /// Waits until no webhook delivery is pending (every one delivered or given up), up to
+    /// `timeout`; answers the counts then.
+    pub async fn wait_for_webhooks_settled(
+        &self,
+        timeout: Duration,
+    ) -> crate::webhooks::WebhookStats {
+        let until = tokio::time::Instant::now() + timeout;
+        loop {
+            let stats = self.webhook_stats();
+            if stats.pending == 0 || tokio::time::Instant::now() >= until {
+                return stats;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Waits until at least `count` webhook deliveries have finished (delivered or given
     /// up), up to `timeout`; answers them all.
     pub async fn wait_for_deliveries(

@@ -21,12 +21,27 @@
 //!   `{"object": "whatsapp_business_account", "entry": [{"id", "time", "changes": [...]}]}`,
 //!   signed with `X-Hub-Signature-256` (HMAC-SHA256 of the body, keyed by the receiving
 //!   app's secret).
-//! - A delivery that fails (no connection, a status other than 200) is retried with a
-//!   doubling backoff, a bounded number of times ([`DeliveryPolicy`]). Each callback gets
-//!   its deliveries one at a time, in the order the changes happened.
-//! - Every finished delivery is recorded ([`MockState::deliveries`](crate::MockState::deliveries), `GET /__mock/webhooks`).
+//! - **Retries** (Meta's "Set up webhooks" guide for the WhatsApp Business Platform: a
+//!   delivery answered with anything but 200, or not delivered at all, is tried again "with
+//!   decreasing frequency until the request succeeds, for up to 7 days"): the mock retries
+//!   with a doubling backoff up to a ceiling, until a 200 or until
+//!   [`DeliveryPolicy::give_up_after`] (7 days by default) or
+//!   [`DeliveryPolicy::attempts`] runs out. Meta publishes no schedule; the backoff figures
+//!   are the mock's own.
+//! - **Concurrency**: no Meta page says how many deliveries Graph has in flight to one
+//!   callback; Business Solution Providers' guidance (360dialog's "Receiving messages")
+//!   asks receivers to handle concurrent requests. Each callback gets its deliveries one at
+//!   a time, in the order the changes happened, unless
+//!   [`DeliveryPolicy::concurrency`] allows more.
+//! - **Duplicates**: Graph may send a delivery again after it was answered 200 (receivers
+//!   are told to be idempotent); [`DeliveryPolicy::duplicate_percent`] makes the mock do
+//!   so for that share of deliveries, to test a receiver's deduplication.
+//! - Every finished delivery is recorded (the last ones:
+//!   [`MockState::deliveries`](crate::MockState::deliveries), `GET /__mock/webhooks`) and
+//!   counted ([`MockState::webhook_stats`](crate::MockState::webhook_stats)).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,26 +56,92 @@ pub const DEFAULT_APP_SECRET: &str = "mock-app-secret";
 /// How many finished deliveries the mock remembers.
 const LOG_LIMIT: usize = 1000;
 
-/// How the mock retries a webhook delivery that failed.
+/// How the mock delivers webhooks: retries, concurrency and deliberate duplicates.
+///
+/// The default is Graph's documented behaviour: retried until answered 200, for up to 7
+/// days, with a backoff that doubles from 200 ms up to a minute (Meta gives no schedule),
+/// one delivery at a time per callback, no duplicates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeliveryPolicy {
-    /// Attempts in all, the first included (at least 1).
+    /// Attempts in all, the first included (at least 1; `u32::MAX`: no limit but
+    /// [`give_up_after`](Self::give_up_after)).
     pub attempts: u32,
+    /// How long after the first attempt the mock stops trying (Graph: 7 days).
+    pub give_up_after: Duration,
     /// The wait before the first retry; it doubles after each.
     pub first_backoff: Duration,
+    /// The longest wait between two attempts.
+    pub max_backoff: Duration,
     /// How long one attempt may take.
     pub timeout: Duration,
+    /// Deliveries in flight at once to one callback (at least 1). With 1, a callback gets
+    /// changes in the order they happened.
+    pub concurrency: usize,
+    /// The share of deliveries (0 to 100 %) sent a second time after they were answered
+    /// 200, as Graph sometimes does: for testing a receiver's deduplication. Which ones
+    /// is deterministic (every twentieth, for 5 %, spread out).
+    pub duplicate_percent: u8,
 }
 
 impl Default for DeliveryPolicy {
-    /// 5 attempts, 200 ms doubling (about 3 s in all), 5 s per attempt.
     fn default() -> Self {
         Self {
-            attempts: 5,
+            attempts: u32::MAX,
+            give_up_after: Duration::from_secs(7 * 24 * 60 * 60),
             first_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(60),
             timeout: Duration::from_secs(5),
+            concurrency: 1,
+            duplicate_percent: 0,
         }
     }
+}
+
+impl DeliveryPolicy {
+    /// A few quick attempts and then give up: for tests of a callback that stays down
+    /// (`attempts` in all, `first_backoff` doubling, no ceiling to speak of).
+    pub fn bounded(attempts: u32, first_backoff: Duration) -> Self {
+        Self {
+            attempts,
+            first_backoff,
+            ..Self::default()
+        }
+    }
+
+    /// Whether delivery number `n` (counted from 0 across the mock) is sent twice.
+    fn duplicates(&self, n: u64) -> bool {
+        // A multiplicative hash spreads the chosen ones out instead of bunching them.
+        let percent = u64::from(self.duplicate_percent.min(100));
+        percent > 0 && (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % 100 < percent
+    }
+}
+
+/// Counts of every webhook delivery since the mock started (not only the logged ones).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WebhookStats {
+    /// Deliveries queued (one per change and callback), deliberate duplicates not included.
+    pub queued: u64,
+    /// Deliveries answered 200, deliberate duplicates included.
+    pub delivered: u64,
+    /// Deliberate duplicates answered 200 (see [`DeliveryPolicy::duplicate_percent`]).
+    pub duplicates: u64,
+    /// Deliveries the mock gave up on.
+    pub given_up: u64,
+    /// Attempts made, retries included.
+    pub attempts: u64,
+    /// Deliveries not finished yet (queued, in flight or waiting to be retried).
+    pub pending: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    queued: AtomicU64,
+    delivered: AtomicU64,
+    duplicates: AtomicU64,
+    given_up: AtomicU64,
+    attempts: AtomicU64,
+    finished: AtomicU64,
+    sequence: AtomicU64,
 }
 
 /// One finished webhook delivery, as [`MockState::deliveries`](crate::MockState::deliveries)
@@ -83,6 +164,9 @@ pub struct Delivery {
     pub status: Option<u16>,
     /// True when the callback answered 200.
     pub delivered: bool,
+    /// True for a deliberate second sending of a delivered body
+    /// ([`DeliveryPolicy::duplicate_percent`]).
+    pub duplicate: bool,
 }
 
 /// One notification to post.
@@ -120,6 +204,7 @@ pub(crate) struct Outbox {
     sender: mpsc::UnboundedSender<Job>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
     log: Mutex<VecDeque<Delivery>>,
+    counters: Counters,
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +224,7 @@ impl Outbox {
             sender,
             receiver: Mutex::new(Some(receiver)),
             log: Mutex::new(VecDeque::new()),
+            counters: Counters::default(),
         })
     }
 
@@ -153,6 +239,7 @@ impl Outbox {
         let mut config = self.config.lock().unwrap_or_else(|e| e.into_inner());
         config.policy = DeliveryPolicy {
             attempts: policy.attempts.max(1),
+            concurrency: policy.concurrency.max(1),
             ..policy
         };
         config.review_names_after = review_names_after;
@@ -169,6 +256,20 @@ impl Outbox {
             .iter()
             .cloned()
             .collect()
+    }
+
+    pub(crate) fn stats(&self) -> WebhookStats {
+        let c = &self.counters;
+        let queued = c.queued.load(Ordering::SeqCst);
+        let finished = c.finished.load(Ordering::SeqCst);
+        WebhookStats {
+            queued,
+            delivered: c.delivered.load(Ordering::SeqCst),
+            duplicates: c.duplicates.load(Ordering::SeqCst),
+            given_up: c.given_up.load(Ordering::SeqCst),
+            attempts: c.attempts.load(Ordering::SeqCst),
+            pending: queued.saturating_sub(finished),
+        }
     }
 
     /// Queues `value` as a change of `field` for account `waba_id`, sent at `time`, to each
@@ -191,6 +292,7 @@ impl Outbox {
         })
         .to_string();
         for target in targets {
+            self.counters.queued.fetch_add(1, Ordering::SeqCst);
             let _ = self.sender.send(Job {
                 url: target.url.clone(),
                 app_id: target.app_id.clone(),
@@ -358,48 +460,101 @@ pub(crate) async fn run(outbox: Arc<Outbox>) {
     }
 }
 
+/// One callback's worker: takes its jobs in order, at most `concurrency` in flight.
 async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
     let http = client();
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        outbox.config().policy.concurrency,
+    ));
     while let Some(job) = jobs.recv().await {
-        let config = outbox.config();
-        let signature = signature(&job.secret, job.body.as_bytes());
-        let mut backoff = config.policy.first_backoff;
-        let mut status = None;
-        let mut attempts = 0;
-        while attempts < config.policy.attempts {
-            if attempts > 0 {
-                tokio::time::sleep(backoff).await;
-                backoff = backoff.saturating_mul(2);
-            }
-            attempts += 1;
-            let answer = send(
-                &http,
-                hyper::Method::POST,
-                &job.url,
-                &[
-                    ("content-type", "application/json"),
-                    ("x-hub-signature-256", &signature),
-                ],
-                job.body.clone(),
-                config.policy.timeout,
-            )
-            .await;
-            status = answer.ok().map(|(status, _)| status);
-            if status == Some(200) {
-                break;
-            }
-        }
-        outbox.record(Delivery {
-            url: job.url,
-            app_id: job.app_id,
-            waba_id: job.waba_id,
-            field: job.field,
-            body: job.body,
-            attempts,
-            delivered: status == Some(200),
-            status,
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let (outbox, http) = (outbox.clone(), http.clone());
+        tokio::spawn(async move {
+            deliver(&outbox, &http, job).await;
+            drop(slot);
         });
     }
+}
+
+/// Posts one job until it is answered 200 or the policy gives up, then (for the chosen
+/// share) once more as a deliberate duplicate; records and counts each.
+async fn deliver(outbox: &Outbox, http: &Http, job: Job) {
+    let policy = outbox.config().policy;
+    let signature = signature(&job.secret, job.body.as_bytes());
+    let number = outbox.counters.sequence.fetch_add(1, Ordering::SeqCst);
+    let twice = policy.duplicates(number);
+    for duplicate in [false, true] {
+        let (attempts, status) = post(outbox, http, &job, &signature, &policy).await;
+        let delivered = status == Some(200);
+        let counters = &outbox.counters;
+        if delivered {
+            counters.delivered.fetch_add(1, Ordering::SeqCst);
+            if duplicate {
+                counters.duplicates.fetch_add(1, Ordering::SeqCst);
+            }
+        } else if !duplicate {
+            counters.given_up.fetch_add(1, Ordering::SeqCst);
+        }
+        outbox.record(Delivery {
+            url: job.url.clone(),
+            app_id: job.app_id.clone(),
+            waba_id: job.waba_id.clone(),
+            field: job.field.clone(),
+            body: job.body.clone(),
+            attempts,
+            delivered,
+            status,
+            duplicate,
+        });
+        if duplicate || !delivered || !twice {
+            break;
+        }
+    }
+    outbox.counters.finished.fetch_add(1, Ordering::SeqCst);
+}
+
+/// The attempts at one delivery: how many, and the last status.
+async fn post(
+    outbox: &Outbox,
+    http: &Http,
+    job: &Job,
+    signature: &str,
+    policy: &DeliveryPolicy,
+) -> (u32, Option<u16>) {
+    let started = tokio::time::Instant::now();
+    let mut backoff = policy.first_backoff;
+    let mut status = None;
+    let mut attempts = 0;
+    while attempts < policy.attempts {
+        if attempts > 0 {
+            if started.elapsed() + backoff > policy.give_up_after {
+                break;
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = backoff.saturating_mul(2).min(policy.max_backoff);
+        }
+        attempts += 1;
+        outbox.counters.attempts.fetch_add(1, Ordering::SeqCst);
+        let answer = send(
+            http,
+            hyper::Method::POST,
+            &job.url,
+            &[
+                ("content-type", "application/json"),
+                ("x-hub-signature-256", signature),
+            ],
+            job.body.clone(),
+            policy.timeout,
+        )
+        .await;
+        status = answer.ok().map(|(status, _)| status);
+        if status == Some(200) {
+            break;
+        }
+    }
+    (attempts, status)
 }
 
 #[cfg(test)]
@@ -424,6 +579,19 @@ mod tests {
             "http://127.0.0.1.example.com/",
         ] {
             assert!(!is_local_http(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn the_share_of_duplicates_is_the_one_asked_for() {
+        for percent in [0u8, 5, 50, 100] {
+            let policy = DeliveryPolicy {
+                duplicate_percent: percent,
+                ..DeliveryPolicy::default()
+            };
+            let chosen = (0..10_000).filter(|n| policy.duplicates(*n)).count();
+            let expected = usize::from(percent) * 100;
+            assert!(chosen.abs_diff(expected) <= 150, "{percent}%: {chosen}");
         }
     }
 
