@@ -35,9 +35,14 @@ impl Drop for Listen {
 }
 
 fn listen(extra: &[&str]) -> Listen {
+    listen_with(extra, &[])
+}
+
+fn listen_with(extra: &[&str], env: &[(&str, &str)]) -> Listen {
     let mut child = command()
         .args(["webhooks", "listen", "--port", "0"])
         .args(extra)
+        .envs(env.iter().copied())
         .env("WHATSAPP_APP_SECRET", SECRET)
         .env("WHATSAPP_WEBHOOK_VERIFY_TOKEN", TOKEN)
         .stdout(Stdio::piped())
@@ -75,11 +80,14 @@ fn listen(extra: &[&str]) -> Listen {
 }
 
 impl Listen {
-    fn next_line(&self) -> serde_json::Value {
-        let line = self
-            .lines
+    fn next_raw_line(&self) -> String {
+        self.lines
             .recv_timeout(Duration::from_secs(15))
-            .expect("a line within 15 s");
+            .expect("a line within 15 s")
+    }
+
+    fn next_line(&self) -> serde_json::Value {
+        let line = self.next_raw_line();
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
     }
 
@@ -131,7 +139,7 @@ async fn the_mock_sends_the_listener_a_signed_name_update() {
         .start()
         .await
         .unwrap();
-    let listener = listen(&["--max-body-bytes", "4096"]);
+    let listener = listen(&["--no-inbox", "--max-body-bytes", "4096"]);
 
     // Management fields go to the app's own callback: the mock verifies it with the
     // handshake, which the listener answers (an app access token from --app-secret).
@@ -216,7 +224,7 @@ async fn the_mock_sends_the_listener_a_signed_name_update() {
 
     // Unsigned, missigned and oversized posts are refused and print nothing; the unknown
     // field after them is printed with its raw value, so nothing came before it.
-    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"42","time":7,"changes":[{"field":"brand_new_field","value":{"k":[1]}}]}]}"#;
+    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"42","time":7,"changes":[{"field":"brand_new_field","value":{"k": [1],  "z":null}}]}]}"#;
     assert_eq!(post(&listener.url, body, None).await, 401);
     let wrong = sign(&AppSecret::new("not-the-secret").unwrap(), body.as_bytes());
     assert_eq!(post(&listener.url, body, Some(wrong)).await, 403);
@@ -225,10 +233,18 @@ async fn the_mock_sends_the_listener_a_signed_name_update() {
     assert_eq!(post(&listener.url, &big, Some(big_signature)).await, 413);
     let right = sign(&AppSecret::new(SECRET).unwrap(), body.as_bytes());
     assert_eq!(post(&listener.url, body, Some(right)).await, 200);
-    let event = listener.next_line();
+    let line = listener.next_raw_line();
+    // The value exactly as sent: spacing, order and null kept.
+    assert!(
+        line.ends_with(r#","value":{"k": [1],  "z":null}}"#),
+        "{line}"
+    );
+    let mut event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert!(event["received_at"].as_i64().unwrap() > 1_700_000_000_000);
+    event.as_object_mut().unwrap().remove("received_at");
     assert_eq!(
         event,
-        serde_json::json!({"field": "brand_new_field", "waba_id": "42", "time": 7, "value": {"k": [1]}})
+        serde_json::json!({"field": "brand_new_field", "waba_id": "42", "time": 7, "value": {"k": [1], "z": null}})
     );
 
     // The handshake: the challenge for the right token, 403 for a wrong one.
@@ -272,4 +288,320 @@ fn listening_needs_the_app_secret() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--app-secret"), "{stderr}");
     assert!(out.stdout.is_empty());
+}
+
+/// A temporary folder, removed when dropped.
+struct Temp(std::path::PathBuf);
+
+impl Temp {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "waphone-webhooks-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Temp(dir)
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn waphone(args: &[&str], env: &[(&str, &str)]) -> Output {
+    command()
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the waphone binary runs")
+}
+
+fn signed(secret: &str, body: &str) -> String {
+    sign(&AppSecret::new(secret).unwrap(), body.as_bytes())
+}
+
+// The durable default: deliveries are stored before they are answered, `consume` prints
+// each change's value exactly as sent and marks it done, the inbox reports and replays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_stores_before_answering_and_consume_hands_each_change_on() {
+    let temp = Temp::new("inbox");
+    let data = temp.0.join("data");
+    let data = data.to_str().unwrap();
+    // Two apps: the one of --app-secret/--app-id, and one from --apps-file.
+    let apps = temp.0.join("apps");
+    std::fs::write(&apps, "# id=secret\n\n222=second-app-secret\n").unwrap();
+    let listener = listen_with(
+        &["--app-id", "111", "--apps-file", apps.to_str().unwrap()],
+        &[("XDG_DATA_HOME", data)],
+    );
+    let body = |n: u32| {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"42","time":{n},"changes":[{{"field":"phone_number_quality_update","value":{{"event": "FLAGGED", "n":{n}, "new_key":[true]}}}}]}},{{"id":"43","changes":null}}]}}"#
+        )
+    };
+    // Each app's copy is kept; Graph's resend is kept once and answered 200 again.
+    for (secret, n) in [
+        (SECRET, 1),
+        (SECRET, 1),
+        ("second-app-secret", 1),
+        (SECRET, 2),
+    ] {
+        assert_eq!(
+            post(&listener.url, &body(n), Some(signed(secret, &body(n)))).await,
+            200
+        );
+    }
+    assert_eq!(
+        post(&listener.url, &body(3), Some(signed("other", &body(3)))).await,
+        403
+    );
+
+    let env = [("XDG_DATA_HOME", data)];
+    let status = waphone(&["--json", "webhooks", "inbox", "status"], &env);
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["pending"], 3, "{status}");
+    // The entry without changes, from each app, once each: dead letters, the rest kept.
+    assert_eq!(status["dead"], 2, "{status}");
+    let dead = waphone(&["--json", "webhooks", "inbox", "dead"], &env);
+    let dead: serde_json::Value = serde_json::from_slice(&dead.stdout).unwrap();
+    assert_eq!(dead[0]["waba_id"], "43");
+    assert_eq!(dead[0]["reason"], "the entry's `changes` is not a list");
+
+    let consumed = waphone(&["--json", "webhooks", "consume", "--until-empty"], &env);
+    assert_eq!(
+        consumed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&consumed.stderr)
+    );
+    let stdout = String::from_utf8(consumed.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for line in &lines {
+        // Graph's text, spacing and the key no version types included.
+        assert!(
+            line.contains(r#""value":{"event": "FLAGGED", "n":"#),
+            "{line}"
+        );
+        assert!(line.contains(r#""new_key":[true]}"#), "{line}");
+    }
+    let parsed: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let apps: Vec<&str> = parsed
+        .iter()
+        .map(|p| p["app_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(apps, ["111", "222", "111"]);
+    assert_eq!(parsed[2]["value"]["n"], 2);
+    assert!(
+        parsed
+            .iter()
+            .all(|p| p["waba_id"] == "42" && p["attempt"] == 1)
+    );
+
+    // Nothing pending: a second consumer prints nothing; replay hands them out again, and
+    // the text form shows each on one line.
+    let again = waphone(&["webhooks", "consume", "--until-empty"], &env);
+    assert!(again.stdout.is_empty());
+    let replay = waphone(
+        &["--json", "webhooks", "inbox", "replay", "--from", "1h"],
+        &env,
+    );
+    let replay: serde_json::Value = serde_json::from_slice(&replay.stdout).unwrap();
+    assert_eq!(replay["changes"], 3);
+    let text = waphone(&["webhooks", "consume", "--until-empty"], &env);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.starts_with("#1  42  phone_number_quality_update  {\"event\": \"FLAGGED\""),
+        "{text}"
+    );
+    let pruned = waphone(
+        &["--json", "webhooks", "inbox", "prune", "--older-than", "0s"],
+        &env,
+    );
+    let pruned: serde_json::Value = serde_json::from_slice(&pruned.stdout).unwrap();
+    assert_eq!(pruned["changes"], 3);
+
+    let (stdout, stderr) = listener.stop();
+    assert!(
+        stdout.is_empty(),
+        "a durable listener prints nothing: {stdout}"
+    );
+    let default = format!("sqlite:{data}/waphone/inbox.sqlite3");
+    assert!(
+        stderr.contains(&default),
+        "the default inbox is named: {stderr}"
+    );
+    for secret in [SECRET, TOKEN, "second-app-secret"] {
+        assert!(!stderr.contains(secret), "{stderr}");
+    }
+}
+
+// --exec: the change on stdin and in the environment; exit 0 is done, anything else is
+// retried and, after --max-attempts, a dead letter with the reason.
+#[test]
+fn consume_exec_marks_done_only_on_success() {
+    let temp = Temp::new("exec");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let listener = listen(&["--inbox", &inbox]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for (waba, n) in [("7", 1), ("8", 2)] {
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{waba}","time":{n},"changes":[{{"field":"account_update","value":{{"n":{n}}}}}]}}]}}"#
+        );
+        let code = runtime.block_on(post(&listener.url, &body, Some(signed(SECRET, &body))));
+        assert_eq!(code, 200);
+    }
+    let seen = temp.0.join("seen");
+    // Account 8's change always fails; account 7's is written down.
+    let script = format!(
+        r#"test "$WAPHONE_WABA_ID" = 8 && exit 3; {{ cat; echo "$WAPHONE_FIELD $WAPHONE_ATTEMPT"; }} >> '{}'"#,
+        seen.display()
+    );
+    let out = waphone(
+        &[
+            "webhooks",
+            "consume",
+            "--inbox",
+            &inbox,
+            "--until-empty",
+            "--exec",
+            &script,
+            "--max-attempts",
+            "2",
+            "--poll-interval",
+            "0.05",
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = std::fs::read_to_string(seen).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(lines.len(), 2, "{seen}");
+    assert!(lines[0].contains(r#""value":{"n":1}"#), "{seen}");
+    assert_eq!(lines[1], "account_update 1");
+    let dead = waphone(
+        &["--json", "webhooks", "inbox", "--inbox", &inbox, "dead"],
+        &[],
+    );
+    let dead: serde_json::Value = serde_json::from_slice(&dead.stdout).unwrap();
+    assert_eq!(dead[0]["waba_id"], "8");
+    assert_eq!(dead[0]["attempts"], 2);
+    assert_eq!(dead[0]["reason"], "--exec exited with exit status: 3");
+    drop(listener);
+}
+
+#[test]
+fn inbox_flags_are_checked_before_anything_is_opened() {
+    let temp = Temp::new("flags");
+    let path = temp.0.join("never.sqlite3");
+    let inbox = format!("sqlite:{}", path.display());
+    for (args, flag) in [
+        (
+            vec!["webhooks", "inbox", "--inbox", "mysql://x", "status"],
+            "--inbox",
+        ),
+        (
+            vec![
+                "webhooks",
+                "inbox",
+                "--inbox",
+                &inbox,
+                "prune",
+                "--older-than",
+                "soon",
+            ],
+            "--older-than",
+        ),
+        (
+            vec![
+                "webhooks",
+                "inbox",
+                "--inbox",
+                &inbox,
+                "replay",
+                "--from",
+                "yesterday-ish",
+            ],
+            "--from",
+        ),
+        (
+            vec!["webhooks", "consume", "--inbox", &inbox, "--lease", "0"],
+            "--lease",
+        ),
+        (
+            vec![
+                "webhooks",
+                "consume",
+                "--inbox",
+                &inbox,
+                "--max-attempts",
+                "0",
+            ],
+            "--max-attempts",
+        ),
+        (
+            vec![
+                "webhooks",
+                "listen",
+                "--port",
+                "0",
+                "--inbox",
+                &inbox,
+                "--idle-timeout",
+                "0",
+            ],
+            "--idle-timeout",
+        ),
+    ] {
+        let out = command()
+            .args(&args)
+            .env("WHATSAPP_APP_SECRET", SECRET)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(flag), "{args:?}: {stderr}");
+    }
+    assert!(!path.exists(), "nothing was created");
+    let apps = temp.0.join("apps");
+    std::fs::write(&apps, "not-a-number=secret\n").unwrap();
+    let out = command()
+        .args([
+            "webhooks",
+            "listen",
+            "--port",
+            "0",
+            "--no-inbox",
+            "--apps-file",
+        ])
+        .arg(&apps)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--apps-file") && stderr.contains("line 1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret\n"), "{stderr}");
 }

@@ -152,7 +152,7 @@ pub(crate) fn prepare(delivery: Received) -> Prepared {
             for part in &read.unreadable {
                 changes.push(ChangeRow {
                     dedup_key: key(&["unreadable", app.unwrap_or_default(), part.raw]),
-                    waba_id: String::new(),
+                    waba_id: part.waba_id.clone(),
                     field: None,
                     time: None,
                     value: part.raw.to_owned(),

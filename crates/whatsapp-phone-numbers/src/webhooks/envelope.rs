@@ -36,6 +36,8 @@ pub struct Unreadable<'a> {
     pub entry: Option<usize>,
     /// Position of the change in the entry's `changes[]`, when the part is a change.
     pub index: Option<usize>,
+    /// The entry's ID, when the part is in an entry that has one (else empty).
+    pub waba_id: String,
     /// Why it could not be read.
     pub reason: String,
     /// Its JSON text, exactly as in the body.
@@ -149,6 +151,7 @@ pub fn read(body: &[u8]) -> Result<Envelope<'_>, WebhookError> {
         out.unreadable.push(Unreadable {
             entry: None,
             index: None,
+            waba_id: String::new(),
             reason: "`entry` is not a list".to_owned(),
             raw: entries.get(),
         });
@@ -159,6 +162,7 @@ pub fn read(body: &[u8]) -> Result<Envelope<'_>, WebhookError> {
             out.unreadable.push(Unreadable {
                 entry: Some(e),
                 index: None,
+                waba_id: String::new(),
                 reason: "the entry is not an object".to_owned(),
                 raw: raw_entry.get(),
             });
@@ -170,6 +174,7 @@ pub fn read(body: &[u8]) -> Result<Envelope<'_>, WebhookError> {
             out.unreadable.push(Unreadable {
                 entry: Some(e),
                 index: None,
+                waba_id: waba_id.clone(),
                 reason: "the entry's `changes` is not a list".to_owned(),
                 raw: raw_entry.get(),
             });
@@ -194,6 +199,7 @@ pub fn read(body: &[u8]) -> Result<Envelope<'_>, WebhookError> {
                 _ => out.unreadable.push(Unreadable {
                     entry: Some(e),
                     index: Some(c),
+                    waba_id: waba_id.clone(),
                     reason: "the change has no `field` name or no `value`".to_owned(),
                     raw: raw_change.get(),
                 }),
@@ -240,6 +246,9 @@ mod tests {
             ]
         );
         assert_eq!(read.unreadable[1].raw, "7");
+        assert_eq!(read.unreadable[1].waba_id, "102");
+        assert_eq!(read.unreadable[4].waba_id, "");
+        assert_eq!(read.unreadable[5].waba_id, "103");
     }
 
     #[test]
