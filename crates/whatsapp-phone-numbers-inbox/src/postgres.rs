@@ -1,10 +1,14 @@
 //! The shared store: PostgreSQL (feature `postgres`), for several receivers behind a load
 //! balancer and several consumers on one database.
 //!
-//! - Every insert is one transaction, committed before the receiver answers (PostgreSQL's
-//!   default `synchronous_commit = on` makes the commit durable); concurrent receivers
-//!   insert side by side and the unique deduplication key keeps a change once whichever
-//!   receiver got it first.
+//! - Every insert is one statement (the delivery and its changes, one round trip),
+//!   committed before the receiver answers, with `synchronous_commit = on` (durable);
+//!   concurrent receivers insert side by side and the unique deduplication key keeps a
+//!   change once whichever receiver got it first.
+//! - A consumer's bookkeeping (leases, done marks, retries) goes through connections with
+//!   `synchronous_commit = off`: a server crash may roll back its last moments, never
+//!   corrupts anything, and at worst hands a change out again, which at-least-once allows.
+//!   Statements are prepared once per connection.
 //! - Consumers take work with `FOR UPDATE SKIP LOCKED`: each change is leased by one
 //!   consumer at a time, a consumer that dies releases it when its lease runs out, and an
 //!   account's next change is not handed out while an earlier one is pending or leased.
@@ -15,17 +19,19 @@
 //! - Connections are made without TLS: reach the server on loopback, a Unix socket
 //!   (`postgres://user@%2Fvar%2Frun%2Fpostgresql/db`) or a private network.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use crate::backend::{Backend, Op, state};
 use crate::error::InboxError;
 use crate::model::{Change, DeadLetter, Inserted, Replay, Status};
 use crate::record::{Prepared, micros, time_of};
 
-/// Idle connections kept for reuse.
+/// Idle connections kept for reuse, of each kind.
 const POOL: usize = 8;
 
 /// The schema, one migration per version.
@@ -67,10 +73,70 @@ const MIGRATIONS: &[(i64, &str)] = &[(
 /// The advisory lock migrations run under.
 const MIGRATION_LOCK: i64 = 0x7761_696e_626f_7831;
 
+/// A connection and the statements prepared on it.
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Conn {
+    /// `sql` prepared on this connection (once).
+    async fn prepared(&mut self, sql: &'static str) -> Result<Statement, InboxError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self
+            .client
+            .prepare(sql)
+            .await
+            .map_err(pg_error("cannot prepare a statement"))?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    /// Runs `sql` (prepared once) and answers its rows.
+    async fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+        what: &'static str,
+    ) -> Result<Vec<Row>, InboxError> {
+        let statement = self.prepared(sql).await?;
+        self.client
+            .query(&statement, params)
+            .await
+            .map_err(pg_error(what))
+    }
+
+    /// Runs `sql` (prepared once) and answers how many rows it changed.
+    async fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+        what: &'static str,
+    ) -> Result<u64, InboxError> {
+        let statement = self.prepared(sql).await?;
+        self.client
+            .execute(&statement, params)
+            .await
+            .map_err(pg_error(what))
+    }
+}
+
+/// How a connection commits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Commit {
+    /// `synchronous_commit = on`: answered once on disk (deliveries, replay, prune).
+    Durable,
+    /// `synchronous_commit = off`: a consumer's bookkeeping (see the module docs).
+    Relaxed,
+}
+
 /// The PostgreSQL store.
 pub(crate) struct Postgres {
     url: String,
-    idle: Mutex<Vec<Client>>,
+    durable: Mutex<Vec<Conn>>,
+    relaxed: Mutex<Vec<Conn>>,
     /// Whether the schema is known to be up to date.
     migrated: tokio::sync::OnceCell<()>,
 }
@@ -86,24 +152,34 @@ impl Postgres {
             .map_err(|e| InboxError::with("not a PostgreSQL connection string", e))?;
         let store = Self {
             url: url.to_owned(),
-            idle: Mutex::new(Vec::new()),
+            durable: Mutex::new(Vec::new()),
+            relaxed: Mutex::new(Vec::new()),
             migrated: tokio::sync::OnceCell::new(),
         };
         if check {
-            let client = store.client().await?;
-            store.give_back(client);
+            let conn = store.conn(Commit::Durable).await?;
+            store.give_back(Commit::Durable, conn);
         }
         Ok(store)
     }
 
-    /// A connection: an idle one, or a new one (which migrates the schema once).
-    async fn client(&self) -> Result<Client, InboxError> {
-        let reused = {
-            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            std::iter::from_fn(|| idle.pop()).find(|c| !c.is_closed())
+    fn idle(&self, kind: Commit) -> std::sync::MutexGuard<'_, Vec<Conn>> {
+        let pool = match kind {
+            Commit::Durable => &self.durable,
+            Commit::Relaxed => &self.relaxed,
         };
-        if let Some(client) = reused {
-            return Ok(client);
+        pool.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection of `kind`: an idle one, or a new one (the first of which migrates the
+    /// schema).
+    async fn conn(&self, kind: Commit) -> Result<Conn, InboxError> {
+        let reused = {
+            let mut idle = self.idle(kind);
+            std::iter::from_fn(|| idle.pop()).find(|c| !c.client.is_closed())
+        };
+        if let Some(conn) = reused {
+            return Ok(conn);
         }
         let (mut client, connection) = tokio_postgres::connect(&self.url, NoTls)
             .await
@@ -116,43 +192,40 @@ impl Postgres {
         self.migrated
             .get_or_try_init(|| migrate(&mut client))
             .await?;
-        Ok(client)
+        if kind == Commit::Relaxed {
+            client
+                .batch_execute("SET synchronous_commit = off")
+                .await
+                .map_err(pg_error("cannot relax commits"))?;
+        }
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
     }
 
-    fn give_back(&self, client: Client) {
-        if client.is_closed() {
+    fn give_back(&self, kind: Commit, conn: Conn) {
+        if conn.client.is_closed() {
             return;
         }
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = self.idle(kind);
         if idle.len() < POOL {
-            idle.push(client);
+            idle.push(conn);
         }
     }
 
-    /// Runs `job` on a connection inside a transaction; the connection is kept for reuse
-    /// when the job worked.
-    fn run<'a, T, F>(&'a self, job: F) -> Op<'a, T>
+    /// Runs `job` on a connection of `kind`; the connection is kept for reuse when the job
+    /// worked (after a failure its state is unknown: it is dropped).
+    fn with<'a, T, F>(&'a self, kind: Commit, job: F) -> Op<'a, T>
     where
         T: Send + 'a,
-        F: for<'c> FnOnce(&'c tokio_postgres::Transaction<'c>) -> Op<'c, T> + Send + 'a,
+        F: for<'c> FnOnce(&'c mut Conn) -> Op<'c, T> + Send + 'a,
     {
         Box::pin(async move {
-            let mut client = self.client().await?;
-            let result = async {
-                let transaction = client
-                    .transaction()
-                    .await
-                    .map_err(pg_error("cannot start a transaction"))?;
-                let value = job(&transaction).await?;
-                transaction
-                    .commit()
-                    .await
-                    .map_err(pg_error("the commit failed"))?;
-                Ok(value)
-            }
-            .await;
+            let mut conn = self.conn(kind).await?;
+            let result = job(&mut conn).await;
             if result.is_ok() {
-                self.give_back(client);
+                self.give_back(kind, conn);
             }
             result
         })
@@ -219,138 +292,157 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+fn until(lease: Duration) -> i64 {
+    micros(SystemTime::now()).saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// A delivery and its changes in one statement (so one round trip, atomic by itself):
+/// the changes as parallel arrays, kept in their order, duplicates skipped.
+const INSERT: &str = "WITH d AS (
+        INSERT INTO inbox_deliveries (app_id, signature, received_at, body)
+        VALUES ($1, $2, $3, $4) RETURNING id
+    ), c AS (
+        INSERT INTO inbox_changes (delivery_id, dedup_key, app_id, waba_id, field, event_time,
+            value, received_at, state, last_error)
+        SELECT d.id, u.dedup_key, $1, u.waba_id, u.field, u.event_time, u.value, $3, u.state,
+            u.last_error
+        FROM d, UNNEST($5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[],
+                       $10::smallint[], $11::text[])
+             WITH ORDINALITY AS u(dedup_key, waba_id, field, event_time, value, state,
+                                  last_error, n)
+        ORDER BY u.n
+        ON CONFLICT (dedup_key) DO NOTHING
+        RETURNING 1
+    )
+    SELECT (SELECT id FROM d), (SELECT COUNT(*) FROM c)";
+
+const CLAIM: &str = "WITH next AS (
+        SELECT c.id FROM inbox_changes c
+        WHERE c.state IN (0, 1)
+          AND ((c.state = 0 AND c.not_before <= $1) OR (c.state = 1 AND c.lease_until <= $1))
+          AND NOT EXISTS (SELECT 1 FROM inbox_changes e
+                          WHERE e.waba_id = c.waba_id AND e.state IN (0, 1) AND e.id < c.id)
+        ORDER BY c.id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE inbox_changes c SET state = 1, attempts = c.attempts + 1,
+        lease_owner = $2, lease_token = $3, lease_until = $4
+    FROM next WHERE c.id = next.id
+    RETURNING c.id, c.app_id, c.waba_id, c.field, c.event_time, c.value,
+        c.received_at, c.attempts, c.lease_token";
+
 impl Backend for Postgres {
     fn insert(&self, delivery: Prepared) -> Op<'_, Inserted> {
-        self.run(move |tx| {
+        self.with(Commit::Durable, move |conn| {
             Box::pin(async move {
-                let delivery_id: i64 = tx
-                    .query_one(
-                        "INSERT INTO inbox_deliveries (app_id, signature, received_at, body)
-                         VALUES ($1, $2, $3, $4) RETURNING id",
+                let rows = &delivery.changes;
+                let keys: Vec<&str> = rows.iter().map(|c| c.dedup_key.as_str()).collect();
+                let wabas: Vec<&str> = rows.iter().map(|c| c.waba_id.as_str()).collect();
+                let fields: Vec<Option<&str>> = rows.iter().map(|c| c.field.as_deref()).collect();
+                let times: Vec<Option<i64>> = rows.iter().map(|c| c.time).collect();
+                let values: Vec<&str> = rows.iter().map(|c| c.value.as_str()).collect();
+                let states: Vec<i16> = rows
+                    .iter()
+                    .map(|c| {
+                        if c.dead.is_some() {
+                            state::DEAD as i16
+                        } else {
+                            state::PENDING as i16
+                        }
+                    })
+                    .collect();
+                let errors: Vec<Option<&str>> = rows.iter().map(|c| c.dead.as_deref()).collect();
+                let row = conn
+                    .query(
+                        INSERT,
                         &[
                             &delivery.app_id,
                             &delivery.signature,
                             &delivery.received_at,
                             &delivery.body.as_ref(),
+                            &keys,
+                            &wabas,
+                            &fields,
+                            &times,
+                            &values,
+                            &states,
+                            &errors,
                         ],
+                        "cannot keep the delivery",
                     )
-                    .await
-                    .map_err(pg_error("cannot keep the delivery"))?
-                    .get(0);
-                let statement = tx
-                    .prepare(
-                        "INSERT INTO inbox_changes (delivery_id, dedup_key, app_id, waba_id, field,
-                            event_time, value, received_at, state, last_error)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                         ON CONFLICT (dedup_key) DO NOTHING",
-                    )
-                    .await
-                    .map_err(pg_error("cannot keep the changes"))?;
-                let mut inserted = Inserted::default();
-                for change in &delivery.changes {
-                    let state: i16 = if change.dead.is_some() {
-                        state::DEAD as i16
-                    } else {
-                        state::PENDING as i16
-                    };
-                    let n = tx
+                    .await?;
+                let (delivery_id, new): (i64, i64) = row
+                    .first()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .ok_or_else(|| InboxError::new("PostgreSQL: the insert answered nothing"))?;
+                let new = count(new);
+                if new == 0 {
+                    // Only resends: their delivery row is not needed. Committed already, so
+                    // a failure here changes nothing that was answered (prune removes it).
+                    if let Err(error) = conn
                         .execute(
-                            &statement,
-                            &[
-                                &delivery_id,
-                                &change.dedup_key,
-                                &delivery.app_id,
-                                &change.waba_id,
-                                &change.field,
-                                &change.time,
-                                &change.value,
-                                &delivery.received_at,
-                                &state,
-                                &change.dead,
-                            ],
+                            "DELETE FROM inbox_deliveries WHERE id = $1",
+                            &[&delivery_id],
+                            "cannot drop a duplicate delivery",
                         )
                         .await
-                        .map_err(pg_error("cannot keep a change"))?;
-                    if n == 1 {
-                        inserted.new += 1;
-                    } else {
-                        inserted.duplicates += 1;
+                    {
+                        tracing::warn!(%error, "a duplicate delivery row was left for prune");
                     }
                 }
-                if inserted.new == 0 {
-                    tx.execute(
-                        "DELETE FROM inbox_deliveries WHERE id = $1",
-                        &[&delivery_id],
-                    )
-                    .await
-                    .map_err(pg_error("cannot drop a duplicate delivery"))?;
-                }
-                Ok(inserted)
+                Ok(Inserted {
+                    new,
+                    duplicates: rows.len() as u64 - new.min(rows.len() as u64),
+                })
             })
         })
     }
 
     fn claim(&self, consumer: String, lease: Duration) -> Op<'_, Option<Change>> {
-        self.run(move |tx| {
+        self.with(Commit::Relaxed, move |conn| {
             Box::pin(async move {
                 let now = micros(SystemTime::now());
-                let until =
-                    now.saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
-                let row = tx
-                    .query_opt(
-                        "WITH next AS (
-                            SELECT c.id FROM inbox_changes c
-                            WHERE ((c.state = 0 AND c.not_before <= $1) OR (c.state = 1 AND c.lease_until <= $1))
-                              AND NOT EXISTS (SELECT 1 FROM inbox_changes e
-                                              WHERE e.waba_id = c.waba_id AND e.state IN (0, 1) AND e.id < c.id)
-                            ORDER BY c.id
-                            LIMIT 1
-                            FOR UPDATE SKIP LOCKED
-                         )
-                         UPDATE inbox_changes c SET state = 1, attempts = c.attempts + 1,
-                            lease_owner = $2, lease_token = $3, lease_until = $4
-                         FROM next WHERE c.id = next.id
-                         RETURNING c.id, c.app_id, c.waba_id, c.field, c.event_time, c.value,
-                            c.received_at, c.attempts, c.lease_token",
-                        &[&now, &consumer, &token(), &until],
+                let rows = conn
+                    .query(
+                        CLAIM,
+                        &[&now, &consumer, &token(), &until(lease)],
+                        "cannot lease a change",
                     )
-                    .await
-                    .map_err(pg_error("cannot lease a change"))?;
-                Ok(row.as_ref().map(change_of))
+                    .await?;
+                Ok(rows.first().map(change_of))
             })
         })
     }
 
     fn extend(&self, id: i64, token: i64, lease: Duration) -> Op<'_, bool> {
-        self.run(move |tx| {
+        self.with(Commit::Relaxed, move |conn| {
             Box::pin(async move {
-                let until = micros(SystemTime::now())
-                    .saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
-                tx.execute(
+                conn.execute(
                     "UPDATE inbox_changes SET lease_until = $3
                      WHERE id = $1 AND lease_token = $2 AND state = 1",
-                    &[&id, &token, &until],
+                    &[&id, &token, &until(lease)],
+                    "cannot extend a lease",
                 )
                 .await
                 .map(|n| n == 1)
-                .map_err(pg_error("cannot extend a lease"))
             })
         })
     }
 
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
-        self.run(move |tx| {
+        self.with(Commit::Relaxed, move |conn| {
             Box::pin(async move {
                 let now = micros(SystemTime::now());
-                tx.execute(
+                conn.execute(
                     "UPDATE inbox_changes SET state = 2, done_at = $3, lease_owner = NULL,
                         lease_until = NULL, last_error = NULL
                      WHERE id = $1 AND lease_token = $2 AND state = 1",
                     &[&id, &token, &now],
+                    "cannot finish a change",
                 )
                 .await
                 .map(|n| n == 1)
-                .map_err(pg_error("cannot finish a change"))
             })
         })
     }
@@ -362,79 +454,69 @@ impl Backend for Postgres {
         error: String,
         retry_at: Option<SystemTime>,
     ) -> Op<'_, bool> {
-        self.run(move |tx| {
+        self.with(Commit::Relaxed, move |conn| {
             Box::pin(async move {
                 let (state, not_before): (i16, i64) = match retry_at {
                     Some(at) => (state::PENDING as i16, micros(at)),
                     None => (state::DEAD as i16, 0),
                 };
-                tx.execute(
+                conn.execute(
                     "UPDATE inbox_changes SET state = $3, not_before = $4, last_error = $5,
                         lease_owner = NULL, lease_until = NULL
                      WHERE id = $1 AND lease_token = $2 AND state = 1",
                     &[&id, &token, &state, &not_before, &error],
+                    "cannot give a change back",
                 )
                 .await
                 .map(|n| n == 1)
-                .map_err(pg_error("cannot give a change back"))
             })
         })
     }
 
     fn status(&self) -> Op<'_, Status> {
-        self.run(|tx| {
+        self.with(Commit::Relaxed, |conn| {
             Box::pin(async move {
-                let mut status = Status::default();
-                for row in tx
+                let rows = conn
                     .query(
-                        "SELECT state, COUNT(*) FROM inbox_changes GROUP BY state",
+                        "SELECT COUNT(*) FILTER (WHERE state = 0),
+                                COUNT(*) FILTER (WHERE state = 1),
+                                COUNT(*) FILTER (WHERE state = 2),
+                                COUNT(*) FILTER (WHERE state = 3),
+                                MIN(received_at) FILTER (WHERE state IN (0, 1)),
+                                (SELECT COUNT(*) FROM inbox_deliveries)
+                         FROM inbox_changes",
                         &[],
+                        "cannot count",
                     )
-                    .await
-                    .map_err(pg_error("cannot count"))?
-                {
-                    let n = count(row.get(1));
-                    match i64::from(row.get::<_, i16>(0)) {
-                        state::PENDING => status.pending = n,
-                        state::LEASED => status.leased = n,
-                        state::DONE => status.done = n,
-                        state::DEAD => status.dead = n,
-                        _ => {}
-                    }
-                }
-                status.deliveries = count(
-                    tx.query_one("SELECT COUNT(*) FROM inbox_deliveries", &[])
-                        .await
-                        .map_err(pg_error("cannot count"))?
-                        .get(0),
-                );
-                status.oldest_pending_received_at = tx
-                    .query_one(
-                        "SELECT MIN(received_at) FROM inbox_changes WHERE state IN (0, 1)",
-                        &[],
-                    )
-                    .await
-                    .map_err(pg_error("cannot count"))?
-                    .get::<_, Option<i64>>(0)
-                    .map(|us| us / 1000);
-                Ok(status)
+                    .await?;
+                let row = rows
+                    .first()
+                    .ok_or_else(|| InboxError::new("PostgreSQL: the count answered nothing"))?;
+                Ok(Status {
+                    pending: count(row.get(0)),
+                    leased: count(row.get(1)),
+                    done: count(row.get(2)),
+                    dead: count(row.get(3)),
+                    oldest_pending_received_at: row.get::<_, Option<i64>>(4).map(|us| us / 1000),
+                    deliveries: count(row.get(5)),
+                })
             })
         })
     }
 
     fn dead_letters(&self, limit: usize) -> Op<'_, Vec<DeadLetter>> {
-        self.run(move |tx| {
+        self.with(Commit::Relaxed, move |conn| {
             Box::pin(async move {
                 let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-                let rows = tx
+                let rows = conn
                     .query(
                         "SELECT id, app_id, waba_id, field, value, COALESCE(last_error, ''), attempts,
                             received_at
                          FROM inbox_changes WHERE state = 3 ORDER BY id LIMIT $1",
                         &[&limit],
+                        "cannot read dead letters",
                     )
-                    .await
-                    .map_err(pg_error("cannot read dead letters"))?;
+                    .await?;
                 Ok(rows
                     .iter()
                     .map(|r| DeadLetter {
@@ -453,45 +535,49 @@ impl Backend for Postgres {
     }
 
     fn replay(&self, from: Replay) -> Op<'_, u64> {
-        self.run(move |tx| {
+        self.with(Commit::Durable, move |conn| {
             Box::pin(async move {
                 let now = micros(SystemTime::now());
-                let (column, bound) = match from {
-                    Replay::Since(at) => ("received_at", micros(at)),
-                    Replay::FromId(id) => ("id", id),
-                };
-                tx.execute(
-                    &format!(
+                let (sql, bound): (&'static str, i64) = match from {
+                    Replay::Since(at) => (
                         "UPDATE inbox_changes SET state = 0, attempts = 0, not_before = $2,
                             last_error = NULL, done_at = NULL, lease_owner = NULL,
                             lease_token = NULL, lease_until = NULL
-                         WHERE {column} >= $1 AND state IN (2, 3) AND field IS NOT NULL"
+                         WHERE received_at >= $1 AND state IN (2, 3) AND field IS NOT NULL",
+                        micros(at),
                     ),
-                    &[&bound, &now],
-                )
-                .await
-                .map_err(pg_error("cannot replay"))
+                    Replay::FromId(id) => (
+                        "UPDATE inbox_changes SET state = 0, attempts = 0, not_before = $2,
+                            last_error = NULL, done_at = NULL, lease_owner = NULL,
+                            lease_token = NULL, lease_until = NULL
+                         WHERE id >= $1 AND state IN (2, 3) AND field IS NOT NULL",
+                        id,
+                    ),
+                };
+                conn.execute(sql, &[&bound, &now], "cannot replay").await
             })
         })
     }
 
     fn prune(&self, finished_before: SystemTime) -> Op<'_, u64> {
-        self.run(move |tx| {
+        self.with(Commit::Durable, move |conn| {
             Box::pin(async move {
-                let pruned = tx
+                let pruned = conn
                     .execute(
                         "DELETE FROM inbox_changes WHERE state = 2 AND done_at < $1",
                         &[&micros(finished_before)],
+                        "cannot prune",
                     )
-                    .await
-                    .map_err(pg_error("cannot prune"))?;
-                tx.execute(
+                    .await?;
+                // Deliveries left without changes (those pruned, and resends whose row
+                // was not dropped). A failure here leaves them for the next prune.
+                conn.execute(
                     "DELETE FROM inbox_deliveries d WHERE NOT EXISTS
                         (SELECT 1 FROM inbox_changes c WHERE c.delivery_id = d.id)",
                     &[],
+                    "cannot prune deliveries",
                 )
-                .await
-                .map_err(pg_error("cannot prune deliveries"))?;
+                .await?;
                 Ok(pruned)
             })
         })

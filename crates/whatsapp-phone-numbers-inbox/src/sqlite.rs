@@ -1,7 +1,11 @@
 //! The embedded store: one SQLite file (feature `sqlite`).
 //!
 //! - **Durable commits**: WAL journal with `synchronous = FULL`, so a committed delivery
-//!   survives a crash of the process and of the machine.
+//!   survives a crash of the process and of the machine. A consumer's bookkeeping (leases,
+//!   done marks, retries) is committed with `synchronous = NORMAL` when no delivery shares
+//!   its transaction: it survives a crash of the process (SQLite has written it to the
+//!   operating system), and what a power loss may roll back is at most a change handed out
+//!   again, which at-least-once allows. That spares a consumer two flushes per change.
 //! - **Group commit**: one writer thread owns the connection and runs every operation that
 //!   is waiting in one transaction (each in its own savepoint), so concurrent deliveries
 //!   share one commit and its one flush instead of waiting for one each. Nothing is
@@ -74,6 +78,8 @@ trait Job: Send {
     fn run(self: Box<Self>, conn: &Connection) -> Answer;
     /// Answers without running it: the store is not there.
     fn refuse(self: Box<Self>, error: &InboxError);
+    /// Whether its commit must reach the disk before it is answered (`synchronous = FULL`).
+    fn durable(&self) -> bool;
 }
 
 type Work = Box<dyn Job>;
@@ -81,6 +87,7 @@ type Work = Box<dyn Job>;
 struct Task<T, F> {
     job: F,
     reply: oneshot::Sender<Result<T, InboxError>>,
+    durable: bool,
 }
 
 impl<T, F> Job for Task<T, F>
@@ -89,7 +96,7 @@ where
     F: FnOnce(&Connection) -> Result<T, InboxError> + Send,
 {
     fn run(self: Box<Self>, conn: &Connection) -> Answer {
-        let Task { job, reply } = *self;
+        let Task { job, reply, .. } = *self;
         let result = savepoint(conn, job);
         Box::new(move |commit: Option<&InboxError>| {
             let result = match commit {
@@ -104,6 +111,10 @@ where
         let _ = self.reply.send(Err(InboxError::new(format!(
             "the store is not there: {error}"
         ))));
+    }
+
+    fn durable(&self) -> bool {
+        self.durable
     }
 }
 
@@ -134,13 +145,35 @@ impl Sqlite {
         Ok(Self { sender })
     }
 
-    /// Runs `job` on the writer thread, in the next transaction; answers once committed.
+    /// Runs `job` on the writer thread, in the next transaction; answers once committed
+    /// to the disk.
     fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce(&Connection) -> Result<T, InboxError> + Send + 'static,
     ) -> Op<'_, T> {
+        self.submit(true, job)
+    }
+
+    /// Like [`run`](Self::run), answering once committed to the operating system (a
+    /// consumer's bookkeeping: see the module docs).
+    fn run_relaxed<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, InboxError> + Send + 'static,
+    ) -> Op<'_, T> {
+        self.submit(false, job)
+    }
+
+    fn submit<T: Send + 'static>(
+        &self,
+        durable: bool,
+        job: impl FnOnce(&Connection) -> Result<T, InboxError> + Send + 'static,
+    ) -> Op<'_, T> {
         let (reply, answer) = oneshot::channel::<Result<T, InboxError>>();
-        let sent = self.sender.send(Box::new(Task { job, reply }));
+        let sent = self.sender.send(Box::new(Task {
+            job,
+            reply,
+            durable,
+        }));
         Box::pin(async move {
             sent.map_err(|_| InboxError::new("the SQLite writer has stopped"))?;
             answer
@@ -231,6 +264,8 @@ fn migrate(conn: &Connection) -> Result<(), rusqlite::Error> {
 /// The writer thread: takes every waiting operation, runs them in one transaction, commits
 /// once, answers each. Reopens the connection after a failed batch.
 fn writer(path: PathBuf, mut conn: Option<Connection>, receiver: mpsc::Receiver<Work>) {
+    // `open` leaves the connection with `synchronous = FULL`.
+    let mut full = true;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -241,7 +276,10 @@ fn writer(path: PathBuf, mut conn: Option<Connection>, receiver: mpsc::Receiver<
         }
         if conn.is_none() {
             match open(&path) {
-                Ok(opened) => conn = Some(opened),
+                Ok(opened) => {
+                    conn = Some(opened);
+                    full = true;
+                }
                 Err(e) => {
                     for work in batch {
                         work.refuse(&e);
@@ -251,6 +289,25 @@ fn writer(path: PathBuf, mut conn: Option<Connection>, receiver: mpsc::Receiver<
             }
         }
         let Some(db) = conn.as_ref() else { continue };
+        let durable = batch.iter().any(|work| work.durable());
+        if durable != full {
+            let pragma = if durable {
+                "PRAGMA synchronous = FULL"
+            } else {
+                "PRAGMA synchronous = NORMAL"
+            };
+            match db.execute_batch(pragma) {
+                Ok(()) => full = durable,
+                Err(e) => {
+                    let error = InboxError::with("SQLite: cannot set durability", e);
+                    for work in batch {
+                        work.refuse(&error);
+                    }
+                    conn = None;
+                    continue;
+                }
+            }
+        }
         let outcome = match db.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
                 let answers: Vec<Answer> = batch.into_iter().map(|work| work.run(db)).collect();
@@ -371,12 +428,15 @@ impl Backend for Sqlite {
     }
 
     fn claim(&self, consumer: String, lease: Duration) -> Op<'_, Option<Change>> {
-        self.run(move |conn| {
+        self.run_relaxed(move |conn| {
             let now = micros(SystemTime::now());
             let id: Option<i64> = conn
                 .query_row(
+                    // `state IN (0, 1)` lets SQLite walk the partial index of active rows
+                    // instead of every row ever kept.
                     "SELECT c.id FROM changes c
-                     WHERE ((c.state = 0 AND c.not_before <= ?1) OR (c.state = 1 AND c.lease_until <= ?1))
+                     WHERE c.state IN (0, 1)
+                       AND ((c.state = 0 AND c.not_before <= ?1) OR (c.state = 1 AND c.lease_until <= ?1))
                        AND NOT EXISTS (SELECT 1 FROM changes e
                                        WHERE e.waba_id = c.waba_id AND e.state IN (0, 1) AND e.id < c.id)
                      ORDER BY c.id LIMIT 1",
@@ -406,7 +466,7 @@ impl Backend for Sqlite {
     }
 
     fn extend(&self, id: i64, token: i64, lease: Duration) -> Op<'_, bool> {
-        self.run(move |conn| {
+        self.run_relaxed(move |conn| {
             let until = micros(SystemTime::now())
                 .saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
             conn.execute(
@@ -419,7 +479,7 @@ impl Backend for Sqlite {
     }
 
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
-        self.run(move |conn| {
+        self.run_relaxed(move |conn| {
             let now = micros(SystemTime::now());
             conn.execute(
                 "UPDATE changes SET state = 2, done_at = ?3, lease_owner = NULL, lease_until = NULL,
@@ -439,7 +499,7 @@ impl Backend for Sqlite {
         error: String,
         retry_at: Option<SystemTime>,
     ) -> Op<'_, bool> {
-        self.run(move |conn| {
+        self.run_relaxed(move |conn| {
             let (state, not_before) = match retry_at {
                 Some(at) => (state::PENDING, micros(at)),
                 None => (state::DEAD, 0),
@@ -456,7 +516,7 @@ impl Backend for Sqlite {
     }
 
     fn status(&self) -> Op<'_, Status> {
-        self.run(|conn| {
+        self.run_relaxed(|conn| {
             let mut status = Status::default();
             let mut statement = conn
                 .prepare("SELECT state, COUNT(*) FROM changes GROUP BY state")
@@ -494,7 +554,7 @@ impl Backend for Sqlite {
     }
 
     fn dead_letters(&self, limit: usize) -> Op<'_, Vec<DeadLetter>> {
-        self.run(move |conn| {
+        self.run_relaxed(move |conn| {
             let mut statement = conn
                 .prepare(
                     "SELECT id, app_id, waba_id, field, value, COALESCE(last_error, ''), attempts, received_at
