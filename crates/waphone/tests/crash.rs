@@ -11,8 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ use whatsapp_phone_numbers::v24_0;
 use whatsapp_phone_numbers_mock::{DeliveryPolicy, MOCK_APP_ID, MockEvent, MockServer, demo};
 
 mod common;
-use common::command;
+use common::{Process, Temp, append, command, free_port, wait_for_port};
 
 const SECRET: &str = "crash-test-app-secret";
 const TOKEN: &str = "crash-test-verify-token";
@@ -68,70 +68,17 @@ impl Random {
     }
 }
 
-/// A temporary folder, removed when dropped.
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "waphone-crash-{name}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A child process killed when dropped (a failing test leaves nothing running).
-struct Process(Child);
-
-impl Process {
-    fn kill(&mut self) {
-        // SIGKILL: no chance to finish anything.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// `waphone webhooks listen` on `port`, its stderr appended to `log`.
 fn start_listener(port: u16, inbox: &str, apps: &Path, log: &Path) -> Process {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
     let child = command()
         .args(["webhooks", "listen", "--port", &port.to_string()])
         .args(["--inbox", inbox, "--verify-token", TOKEN, "--apps-file"])
         .arg(apps)
         .stdout(Stdio::null())
-        .stderr(log)
+        .stderr(append(log))
         .spawn()
         .expect("the waphone binary runs");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the listener did not come up on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_for_port(port);
     Process(child)
 }
 
@@ -156,11 +103,6 @@ fn key_of(line: &str) -> Option<(String, u64)> {
 
 /// `waphone webhooks consume` (JSON lines), its lines appended to `seen`.
 fn start_consumer(inbox: &str, name: &str, seen: &Seen, log: &Path) -> Process {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
     let mut child = command()
         .args(["--json", "webhooks", "consume", "--inbox", inbox])
         .args([
@@ -172,7 +114,7 @@ fn start_consumer(inbox: &str, name: &str, seen: &Seen, log: &Path) -> Process {
             "0.02",
         ])
         .stdout(Stdio::piped())
-        .stderr(log)
+        .stderr(append(log))
         .spawn()
         .expect("the waphone binary runs");
     let stdout = child.stdout.take().unwrap();
@@ -189,14 +131,6 @@ fn start_consumer(inbox: &str, name: &str, seen: &Seen, log: &Path) -> Process {
         }
     });
     Process(child)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A TCP load balancer on a free port: each connection goes to the next backend that

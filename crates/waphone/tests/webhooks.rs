@@ -13,7 +13,7 @@ use whatsapp_phone_numbers::webhooks::sign;
 use whatsapp_phone_numbers_mock::{MockServer, demo};
 
 mod common;
-use common::command;
+use common::{Temp, command};
 
 const SECRET: &str = "cli-app-secret-value";
 const TOKEN: &str = "cli-verify-token-value";
@@ -288,30 +288,6 @@ fn listening_needs_the_app_secret() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--app-secret"), "{stderr}");
     assert!(out.stdout.is_empty());
-}
-
-/// A temporary folder, removed when dropped.
-struct Temp(std::path::PathBuf);
-
-impl Temp {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "waphone-webhooks-{name}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn waphone(args: &[&str], env: &[(&str, &str)]) -> Output {

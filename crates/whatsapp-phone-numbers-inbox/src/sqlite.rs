@@ -74,8 +74,9 @@ type Answer = Box<dyn FnOnce(Option<&InboxError>) + Send>;
 
 /// One operation for the writer thread.
 trait Job: Send {
-    /// Runs it inside the open transaction; the answer waits for the commit.
-    fn run(self: Box<Self>, conn: &Connection) -> Answer;
+    /// Runs it inside the open transaction; the answer waits for the commit. Also says
+    /// whether it failed because of the store itself (see [`store_failed`]).
+    fn run(self: Box<Self>, conn: &Connection) -> (Answer, bool);
     /// Answers without running it: the store is not there.
     fn refuse(self: Box<Self>, error: &InboxError);
     /// Whether its commit must reach the disk before it is answered (`synchronous = FULL`).
@@ -95,16 +96,18 @@ where
     T: Send + 'static,
     F: FnOnce(&Connection) -> Result<T, InboxError> + Send,
 {
-    fn run(self: Box<Self>, conn: &Connection) -> Answer {
+    fn run(self: Box<Self>, conn: &Connection) -> (Answer, bool) {
         let Task { job, reply, .. } = *self;
         let result = savepoint(conn, job);
-        Box::new(move |commit: Option<&InboxError>| {
+        let broken = result.as_ref().err().is_some_and(store_failed);
+        let answer: Answer = Box::new(move |commit: Option<&InboxError>| {
             let result = match commit {
                 None => result,
                 Some(e) => Err(InboxError::new(format!("not committed: {e}"))),
             };
             let _ = reply.send(result);
-        })
+        });
+        (answer, broken)
     }
 
     fn refuse(self: Box<Self>, error: &InboxError) {
@@ -183,6 +186,30 @@ impl Sqlite {
     }
 }
 
+/// Whether `error` came from the store itself (a file that cannot be written any more, a
+/// full disk, an I/O error, a damaged file) rather than from one operation: the writer
+/// then opens the file again for the next batch, so that it recovers once the cause is
+/// gone.
+fn store_failed(error: &InboxError) -> bool {
+    use rusqlite::ErrorCode::{
+        CannotOpen, DatabaseCorrupt, DiskFull, NotADatabase, ReadOnly, SystemIoFailure,
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if let Some(code) = e
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(rusqlite::Error::sqlite_error_code)
+        {
+            return matches!(
+                code,
+                CannotOpen | DatabaseCorrupt | DiskFull | NotADatabase | ReadOnly | SystemIoFailure
+            );
+        }
+        source = e.source();
+    }
+    false
+}
+
 /// Runs `job` in a savepoint: its changes are undone when it fails, and kept (until the
 /// transaction's commit) when it succeeds.
 fn savepoint<T>(
@@ -221,6 +248,16 @@ fn open(path: &Path) -> Result<Connection, InboxError> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(fail("cannot open"))?;
+    // SQLite opens a file it may not write read-only, silently: that is no inbox.
+    if conn
+        .is_readonly(rusqlite::MAIN_DB)
+        .map_err(fail("cannot open"))?
+    {
+        return Err(InboxError::new(format!(
+            "SQLite {}: the file cannot be written",
+            path.display()
+        )));
+    }
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(fail("cannot set the busy timeout"))?;
     let mode: String = conn
@@ -310,7 +347,15 @@ fn writer(path: PathBuf, mut conn: Option<Connection>, receiver: mpsc::Receiver<
         }
         let outcome = match db.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
-                let answers: Vec<Answer> = batch.into_iter().map(|work| work.run(db)).collect();
+                let mut broken = false;
+                let answers: Vec<Answer> = batch
+                    .into_iter()
+                    .map(|work| {
+                        let (answer, failed) = work.run(db);
+                        broken |= failed;
+                        answer
+                    })
+                    .collect();
                 let committed = db
                     .execute_batch("COMMIT")
                     .map_err(|e| InboxError::with("SQLite: the commit failed", e));
@@ -321,7 +366,13 @@ fn writer(path: PathBuf, mut conn: Option<Connection>, receiver: mpsc::Receiver<
                 for answer in answers {
                     answer(error.as_ref());
                 }
-                error
+                match error {
+                    Some(error) => Some(error),
+                    None if broken => Some(InboxError::new(
+                        "SQLite: an operation found the store failing",
+                    )),
+                    None => None,
+                }
             }
             Err(e) => {
                 let error = InboxError::with("SQLite: cannot start a transaction", e);
