@@ -119,6 +119,22 @@ async fn a_delivery_is_answered_200_only_after_the_store_kept_it() {
     assert_eq!(post(&url, BODY, signed()).await.0, 200);
 }
 
+/// Raises this process's soft limit on open files to its hard limit: both ends of
+/// thousands of loopback connections live in this process.
+fn more_files() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the struct passed, nothing else.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_max;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+    }
+    limit.rlim_cur
+}
+
 /// Opens `count` connections: half send nothing, half half a request.
 async fn hostile(address: &str, count: usize) -> Vec<tokio::net::TcpStream> {
     let mut open = Vec::with_capacity(count);
@@ -136,6 +152,11 @@ async fn hostile(address: &str, count: usize) -> Vec<tokio::net::TcpStream> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_and_half_sent_connections_do_not_keep_a_delivery_waiting() {
+    let files = more_files();
+    assert!(
+        files >= 8_000,
+        "this test needs 8,000 open files; the hard limit is {files}"
+    );
     let store = TestStore::default();
     let url = start(
         store.clone(),
