@@ -84,7 +84,7 @@ async fn the_file_is_created_on_first_use_and_kept_across_opens() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, [1]);
+    assert_eq!(versions, [1, 2]);
     let mode: String = db
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -124,4 +124,70 @@ async fn a_store_that_cannot_be_written_fails_until_it_can() {
     }
     std::fs::set_permissions(temp.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(inbox.store(delivery()).await.unwrap().new, 1);
+}
+
+/// Schema version 1 as it was, frozen: a file written by an older build.
+const VERSION_1: &str = "CREATE TABLE inbox_schema (version INTEGER NOT NULL);
+    INSERT INTO inbox_schema (version) VALUES (1);
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY, app_id TEXT, signature TEXT NOT NULL,
+        received_at INTEGER NOT NULL, body BLOB NOT NULL);
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        dedup_key TEXT NOT NULL UNIQUE, app_id TEXT, waba_id TEXT NOT NULL, field TEXT,
+        event_time INTEGER, value TEXT NOT NULL, received_at INTEGER NOT NULL,
+        state INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        not_before INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_token INTEGER,
+        lease_until INTEGER, last_error TEXT, done_at INTEGER);
+    CREATE INDEX changes_active ON changes(id) WHERE state IN (0, 1);
+    CREATE INDEX changes_active_waba ON changes(waba_id, id) WHERE state IN (0, 1);
+    CREATE INDEX changes_done ON changes(done_at) WHERE state = 2;
+    CREATE INDEX changes_received ON changes(received_at);
+    CREATE INDEX changes_delivery ON changes(delivery_id);";
+
+#[tokio::test]
+async fn a_file_of_an_older_schema_is_migrated_and_keeps_its_work() {
+    let temp = Temp::new("migrate");
+    std::fs::create_dir_all(temp.db().parent().unwrap()).unwrap();
+    {
+        let db = rusqlite::Connection::open(temp.db()).unwrap();
+        db.execute_batch(VERSION_1).unwrap();
+        // Account a: one done, two pending; account b: one pending.
+        db.execute_batch(
+            "INSERT INTO deliveries VALUES (1, '1', 'sha256=00', 0, X'7B7D');
+             INSERT INTO changes (delivery_id, dedup_key, app_id, waba_id, field, value, received_at, state)
+             VALUES (1, 'k1', '1', 'a', 'account_update', '{\"n\":1}', 0, 2),
+                    (1, 'k2', '1', 'a', 'account_update', '{\"n\":2}', 0, 0),
+                    (1, 'k3', '1', 'b', 'account_update', '{\"n\":3}', 0, 0),
+                    (1, 'k4', '1', 'a', 'account_update', '{\"n\":4}', 0, 0);",
+        )
+        .unwrap();
+    }
+    let inbox = temp.inbox().await;
+    let mut order = Vec::new();
+    inbox
+        .consume(&common::fast("after-migration"), |change| {
+            order.push((change.waba_id.clone(), change.value.clone()));
+            async { Ok(()) }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        order,
+        [
+            ("a".to_owned(), r#"{"n":2}"#.to_owned()),
+            ("b".to_owned(), r#"{"n":3}"#.to_owned()),
+            ("a".to_owned(), r#"{"n":4}"#.to_owned()),
+        ]
+    );
+    let db = rusqlite::Connection::open(temp.db()).unwrap();
+    let versions: Vec<i64> = db
+        .prepare("SELECT version FROM inbox_schema ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(versions, [1, 2]);
 }
