@@ -83,7 +83,10 @@ impl StdError for StoreError {
     }
 }
 
-/// Durable storage for verified deliveries (see the [module](self)).
+/// Durable storage for verified deliveries: what
+/// [`WebhookReceiver::router_with_store`](super::WebhookReceiver::router_with_store) keeps
+/// each delivery in before it answers Graph 200 (503 when this fails, so that Graph sends
+/// it again). The `whatsapp-phone-numbers-inbox` crate's `Inbox` is one.
 pub trait DeliveryStore: Send + Sync + 'static {
     /// Keeps `delivery`, answering `Ok` only once it would survive a crash of this process
     /// (committed). A delivery already kept (Graph sends the same one again when an answer
