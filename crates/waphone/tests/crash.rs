@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use whatsapp_phone_numbers::v24_0;
 use whatsapp_phone_numbers_mock::{DeliveryPolicy, MOCK_APP_ID, MockEvent, MockServer, demo};
 
 mod common;
@@ -168,15 +167,6 @@ struct Layout {
     consumers: usize,
 }
 
-fn client_as(server: &MockServer, token: &str, secret: &str) -> v24_0::Client {
-    v24_0::Client::builder()
-        .access_token(token)
-        .app_secret(secret)
-        .base_url(server.base_url())
-        .build()
-        .unwrap()
-}
-
 async fn crash_test(layout: Layout) {
     let mut random = Random::new();
     let temp = Temp::new("run");
@@ -225,8 +215,8 @@ async fn crash_test(layout: Layout) {
         .unwrap();
     // Both apps have their own subscription with the callback (verified by the
     // listener's handshake) and are subscribed to both accounts.
-    let a = client_as(&server, server.access_token(), SECRET);
-    let b = client_as(
+    let a = common::client_as(&server, server.access_token(), SECRET);
+    let b = common::client_as(
         &server,
         demo::DEMO_PARTNER_ACCESS_TOKEN,
         demo::DEMO_PARTNER_APP_SECRET,
@@ -403,34 +393,11 @@ async fn sqlite_listener_killed_20_times_and_consumer_5_times_loses_nothing() {
     .await;
 }
 
-/// A new database on the server `.ci/with-postgres` started.
-async fn postgres_database() -> String {
-    let admin = std::env::var("WAPHONE_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!(
-            "WAPHONE_TEST_POSTGRES is not set: run through .ci/with-postgres \
-             (.ci/with-postgres cargo test -p waphone --test crash -- --ignored)"
-        )
-    });
-    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .expect("the server from .ci/with-postgres answers");
-    tokio::spawn(connection);
-    let name = format!("crash_{}", std::process::id());
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client.batch_execute(&statement).await.unwrap();
-    }
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: .ci/with-postgres cargo test -p waphone --test crash -- --ignored"]
 async fn postgres_two_listeners_and_two_consumers_killed_lose_nothing() {
     crash_test(Layout {
-        inbox: postgres_database().await,
+        inbox: common::postgres_database("crash").await,
         listeners: 2,
         consumers: 2,
     })

@@ -13,8 +13,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::json;
+use whatsapp_phone_numbers::AppSecret;
 use whatsapp_phone_numbers::webhooks::sign;
-use whatsapp_phone_numbers::{AppSecret, v24_0};
 use whatsapp_phone_numbers_mock::{
     DeliveryPolicy, MOCK_APP_ID, MockEvent, MockServer, WebhookStats, demo,
 };
@@ -69,12 +69,7 @@ async fn mock(callback: &str) -> MockServer {
         .start()
         .await
         .unwrap();
-    let client = v24_0::Client::builder()
-        .access_token(server.access_token())
-        .app_secret(SECRET)
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let client = common::client_as(&server, server.access_token(), SECRET);
     client
         .app(MOCK_APP_ID)
         .webhook_subscriptions()
@@ -137,6 +132,29 @@ async fn answered_503(url: &str) {
         .unwrap();
     assert_eq!(answer.status().as_u16(), 503);
     assert!(answer.headers().contains_key("retry-after"));
+}
+
+/// After the outage: every delivery answered, each of `0..100` consumed exactly once, the
+/// listener said when the store failed and when it came back, and never a secret.
+async fn recovered(server: &MockServer, inbox: &str, log: &Path, what: &str, refused: u64) {
+    let after = server
+        .state()
+        .wait_for_webhooks_settled(Duration::from_secs(60))
+        .await;
+    assert_eq!(after.pending, 0, "{after:?}");
+    assert_eq!(after.delivered, 100, "{after:?}");
+    consumed_exactly(inbox, 100);
+    let stderr = std::fs::read_to_string(log).unwrap();
+    assert!(
+        stderr.contains("the inbox cannot keep deliveries"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the inbox keeps deliveries again"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(SECRET));
+    eprintln!("outage test ({what}): {refused} refused attempts, then all 100 changes kept once");
 }
 
 /// Consumes everything (`--until-empty`) and checks each of `0..count` came exactly once.
@@ -214,51 +232,15 @@ async fn a_read_only_sqlite_inbox_answers_503_until_it_is_writable() {
         )
         .unwrap();
     }
-    let after = server
-        .state()
-        .wait_for_webhooks_settled(Duration::from_secs(60))
-        .await;
-    assert_eq!(after.pending, 0, "{after:?}");
-    assert_eq!(after.delivered, 100, "{after:?}");
-    consumed_exactly(&inbox, 100);
-    let stderr = std::fs::read_to_string(&log).unwrap();
-    assert!(
-        stderr.contains("the inbox cannot keep deliveries"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("the inbox keeps deliveries again"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains(SECRET));
-    eprintln!(
-        "outage test (SQLite read-only): {} refused attempts, then all 100 changes kept once",
-        during.attempts - before.attempts
-    );
+    recovered(
+        &server,
+        &inbox,
+        &log,
+        "SQLite read-only",
+        during.attempts - before.attempts,
+    )
+    .await;
     server.shutdown().await;
-}
-
-/// A new database on the server `.ci/with-postgres` started.
-async fn postgres_database() -> String {
-    let admin = std::env::var("WAPHONE_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!(
-            "WAPHONE_TEST_POSTGRES is not set: run through .ci/with-postgres \
-             (.ci/with-postgres cargo test -p waphone --test outage -- --ignored)"
-        )
-    });
-    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .expect("the server from .ci/with-postgres answers");
-    tokio::spawn(connection);
-    let name = format!("outage_{}", std::process::id());
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client.batch_execute(&statement).await.unwrap();
-    }
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
 }
 
 fn shell(variable: &str) {
@@ -276,7 +258,7 @@ fn shell(variable: &str) {
 async fn a_stopped_postgres_answers_503_until_it_is_back() {
     let temp = Temp::new("outage-postgres");
     let log = temp.0.join("stderr.log");
-    let inbox = postgres_database().await;
+    let inbox = common::postgres_database("outage").await;
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/whatsapp");
     let _listener = start_listener(port, &inbox, false, &log);
@@ -294,25 +276,13 @@ async fn a_stopped_postgres_answers_503_until_it_is_back() {
     answered_503(&url).await;
     shell("WAPHONE_TEST_POSTGRES_START");
 
-    let after = server
-        .state()
-        .wait_for_webhooks_settled(Duration::from_secs(60))
-        .await;
-    assert_eq!(after.pending, 0, "{after:?}");
-    assert_eq!(after.delivered, 100, "{after:?}");
-    consumed_exactly(&inbox, 100);
-    let stderr = std::fs::read_to_string(&log).unwrap();
-    assert!(
-        stderr.contains("the inbox cannot keep deliveries"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("the inbox keeps deliveries again"),
-        "{stderr}"
-    );
-    eprintln!(
-        "outage test (PostgreSQL stopped): {} refused attempts, then all 100 changes kept once",
-        during.attempts - first.attempts
-    );
+    recovered(
+        &server,
+        &inbox,
+        &log,
+        "PostgreSQL stopped",
+        during.attempts - first.attempts,
+    )
+    .await;
     server.shutdown().await;
 }

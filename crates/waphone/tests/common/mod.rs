@@ -97,3 +97,41 @@ pub fn append(log: &std::path::Path) -> std::fs::File {
         .open(log)
         .unwrap()
 }
+
+/// A client of the mock as one app: its system-user token and its app secret.
+pub fn client_as(
+    server: &whatsapp_phone_numbers_mock::MockServer,
+    token: &str,
+    secret: &str,
+) -> whatsapp_phone_numbers::v24_0::Client {
+    whatsapp_phone_numbers::v24_0::Client::builder()
+        .access_token(token)
+        .app_secret(secret)
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+}
+
+/// A new, empty database named after `test` on the server `.ci/with-postgres` started;
+/// answers its URL. Without that server, fails saying how to run the test.
+pub async fn postgres_database(test: &str) -> String {
+    let admin = std::env::var("WAPHONE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "WAPHONE_TEST_POSTGRES is not set: run through .ci/with-postgres \
+             (.ci/with-postgres cargo test -p waphone --test {test} -- --ignored)"
+        )
+    });
+    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .expect("the server from .ci/with-postgres answers");
+    tokio::spawn(connection);
+    let name = format!("{test}_{}", std::process::id());
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&statement).await.unwrap();
+    }
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}

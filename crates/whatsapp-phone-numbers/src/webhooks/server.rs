@@ -182,44 +182,56 @@ async fn handle_stored<S: DeliveryStore>(
     State(shared): State<Arc<Stored<S>>>,
     request: Request,
 ) -> Response {
-    let receiver = &shared.receiver;
+    let (receiver, store) = (&shared.receiver, &shared.store);
+    dispatch(receiver, request, |parts, bytes| async move {
+        let app = match receiver.verify_headers_app(&parts.headers, &bytes) {
+            Ok(app) => app.map(str::to_owned),
+            Err(e) => return refuse(&e),
+        };
+        let signature = parts
+            .headers
+            .get(super::SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let received = Received {
+            app_id: app,
+            body: bytes,
+            signature,
+            received_at: SystemTime::now(),
+        };
+        match tokio::time::timeout(receiver.store_wait(), store.store(received)).await {
+            Ok(Ok(())) => StatusCode::OK.into_response(),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "webhook not stored; answered 503 so that Graph sends it again");
+                unavailable()
+            }
+            Err(_) => {
+                tracing::error!(
+                    deadline_ms = receiver.store_wait().as_millis() as u64,
+                    "webhook store too slow; answered 503 so that Graph sends it again"
+                );
+                unavailable()
+            }
+        }
+    })
+    .await
+}
+
+/// What every receiver route does first: `GET` is the handshake, a `POST`'s body is read
+/// within the receiver's limits and handed to `post`, any other method is 405.
+async fn dispatch<F, Fut>(receiver: &WebhookReceiver, request: Request, post: F) -> Response
+where
+    F: FnOnce(Parts, Bytes) -> Fut,
+    Fut: Future<Output = Response>,
+{
     match *request.method() {
         Method::GET => handshake(receiver, &request),
         Method::POST => {
             let (parts, body) = request.into_parts();
-            let bytes = match read_body(receiver, &parts, body).await {
-                Ok(bytes) => bytes,
-                Err(answer) => return answer,
-            };
-            let app = match receiver.verify_headers_app(&parts.headers, &bytes) {
-                Ok(app) => app.map(str::to_owned),
-                Err(e) => return refuse(&e),
-            };
-            let signature = parts
-                .headers
-                .get(super::SIGNATURE_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let received = Received {
-                app_id: app,
-                body: bytes,
-                signature,
-                received_at: SystemTime::now(),
-            };
-            match tokio::time::timeout(receiver.store_wait(), shared.store.store(received)).await {
-                Ok(Ok(())) => StatusCode::OK.into_response(),
-                Ok(Err(e)) => {
-                    tracing::error!(error = %e, "webhook not stored; answered 503 so that Graph sends it again");
-                    unavailable()
-                }
-                Err(_) => {
-                    tracing::error!(
-                        deadline_ms = receiver.store_wait().as_millis() as u64,
-                        "webhook store too slow; answered 503 so that Graph sends it again"
-                    );
-                    unavailable()
-                }
+            match read_body(receiver, &parts, body).await {
+                Ok(bytes) => post(parts, bytes).await,
+                Err(answer) => answer,
             }
         }
         _ => method_not_allowed(),
@@ -246,27 +258,19 @@ async fn handle<V: GraphVersion>(
     State(shared): State<Arc<Shared<V>>>,
     request: Request,
 ) -> Response {
-    let receiver = &shared.receiver;
-    match *request.method() {
-        Method::GET => handshake(receiver, &request),
-        Method::POST => {
-            let (parts, body) = request.into_parts();
-            let bytes = match read_body(receiver, &parts, body).await {
-                Ok(bytes) => bytes,
-                Err(answer) => return answer,
-            };
-            match receiver.receive::<V>(&parts.headers, &bytes) {
-                Ok(notification) => {
-                    (shared.deliver)(notification);
-                    StatusCode::OK.into_response()
-                }
-                Err(WebhookError::Undecodable(why)) => {
-                    tracing::warn!(error = %why, "signed webhook body is not a notification; acknowledged");
-                    StatusCode::OK.into_response()
-                }
-                Err(e) => refuse(&e),
+    let (receiver, deliver) = (&shared.receiver, &shared.deliver);
+    dispatch(receiver, request, |parts, bytes| async move {
+        match receiver.receive::<V>(&parts.headers, &bytes) {
+            Ok(notification) => {
+                deliver(notification);
+                StatusCode::OK.into_response()
             }
+            Err(WebhookError::Undecodable(why)) => {
+                tracing::warn!(error = %why, "signed webhook body is not a notification; acknowledged");
+                StatusCode::OK.into_response()
+            }
+            Err(e) => refuse(&e),
         }
-        _ => method_not_allowed(),
-    }
+    })
+    .await
 }
