@@ -581,3 +581,127 @@ fn inbox_flags_are_checked_before_anything_is_opened() {
     );
     assert!(!stderr.contains("secret\n"), "{stderr}");
 }
+
+// `waphone mock --webhook-duplicates 100` sends every delivery twice, as Graph may: the
+// listener's inbox keeps the change once and the consumer hands it out once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_mock_sends_duplicates_and_the_inbox_keeps_one() {
+    for (flag, value) in [
+        ("--webhook-concurrency", "0"),
+        ("--webhook-duplicates", "101"),
+    ] {
+        let out = command()
+            .args(["mock", "--port", "0", flag, value])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains(flag), "{stderr}");
+    }
+
+    let temp = Temp::new("duplicates");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let mut mock = command()
+        .args([
+            "mock",
+            "--port",
+            "0",
+            "--webhook-duplicates",
+            "100",
+            "--webhook-concurrency",
+            "4",
+        ])
+        .env("WHATSAPP_APP_SECRET", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut base = String::new();
+    BufReader::new(mock.stdout.take().unwrap())
+        .read_line(&mut base)
+        .unwrap();
+    let base = base.trim().to_owned();
+    let mock = common::Process(mock);
+    let listener = listen(&["--inbox", &inbox]);
+    let cli = |args: &[&str]| {
+        let out = command()
+            .args([
+                "--base-url",
+                &base,
+                "--token",
+                "mock-token",
+                "--app-secret",
+                SECRET,
+            ])
+            .args(args)
+            .env("WHATSAPP_WEBHOOK_VERIFY_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    cli(&[
+        "app",
+        "subscriptions",
+        "add",
+        whatsapp_phone_numbers_mock::MOCK_APP_ID,
+        "--callback-url",
+        &listener.url,
+        "--fields",
+        "phone_number_quality_update",
+    ]);
+    let http = reqwest::Client::new();
+    let queued = http
+        .post(format!("{base}/__mock/events"))
+        .body(format!(
+            r#"{{"kind":"quality","phone_number_id":"{}","quality_rating":"RED"}}"#,
+            demo::DEMO_NUMBER_ID
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status().as_u16(), 200);
+    let mut deliveries = serde_json::Value::Null;
+    for _ in 0..200 {
+        deliveries = http
+            .get(format!("{base}/__mock/webhooks"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if deliveries["data"].as_array().is_some_and(|d| d.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let deliveries = deliveries["data"]
+        .as_array()
+        .expect("the mock's delivery log");
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    assert!(deliveries.iter().all(|d| d["delivered"] == true));
+    assert_eq!(deliveries[1]["duplicate"], true);
+    assert_eq!(deliveries[0]["body"], deliveries[1]["body"]);
+
+    let consumed = command()
+        .args([
+            "--json",
+            "webhooks",
+            "consume",
+            "--inbox",
+            &inbox,
+            "--until-empty",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(consumed.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "kept once: {stdout}");
+    assert!(stdout.contains(r#""event":"FLAGGED""#), "{stdout}");
+    drop(listener);
+    drop(mock);
+}

@@ -1,11 +1,14 @@
 //! `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]
-//! [--app-calls-per-window N] [--account-calls-per-window N] [--rate-window S]`: serve the
-//! mock until interrupted.
+//! [--app-calls-per-window N] [--account-calls-per-window N] [--rate-window S]
+//! [--webhook-concurrency N] [--webhook-duplicates PERCENT]`: serve the mock until
+//! interrupted.
 
 use std::time::Duration;
 
 use clap::Args;
-use whatsapp_phone_numbers_mock::{MockServer, MockServerBuilder, RateLimits, serve_until_ctrl_c};
+use whatsapp_phone_numbers_mock::{
+    DeliveryPolicy, MockServer, MockServerBuilder, RateLimits, serve_until_ctrl_c,
+};
 
 use crate::failure::Failure;
 use crate::output::emit_line;
@@ -62,6 +65,14 @@ pub struct MockArgs {
     /// tokens must carry appsecret_proof (made with --app-secret, or the mock's default).
     #[arg(long)]
     pub require_appsecret_proof: bool,
+    /// Webhook deliveries in flight at once to one callback (default 1: in the order the
+    /// changes happened). Graph delivers concurrently; a receiver should cope.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub webhook_concurrency: usize,
+    /// Send this share (0 to 100 %) of webhook deliveries a second time after they were
+    /// answered 200, as Graph sometimes does: for testing a receiver's deduplication.
+    #[arg(long, default_value_t = 0, value_name = "PERCENT")]
+    pub webhook_duplicates: u8,
 }
 
 /// A validated `--wabas`/`--numbers-per-waba` pair.
@@ -77,11 +88,33 @@ impl MockArgs {
     pub async fn run(&self, global: &Global) -> Result<(), Failure> {
         let fleet = fleet_size(self.wabas, self.numbers_per_waba)?;
         let limits = self.rate_limits()?;
-        let mut builder = MockServer::builder().rate_limits(limits);
+        let mut builder = MockServer::builder()
+            .rate_limits(limits)
+            .webhook_delivery(self.delivery()?);
         if self.require_appsecret_proof {
             builder = builder.require_appsecret_proof();
         }
         serve(global, builder, self.port, self.review_names_after, fleet).await
+    }
+
+    /// How webhooks are delivered: Graph's retries, with the concurrency and duplicates the
+    /// flags ask for.
+    fn delivery(&self) -> Result<DeliveryPolicy, Failure> {
+        if !(1..=1024).contains(&self.webhook_concurrency) {
+            return Err(Failure::Usage(
+                "--webhook-concurrency must be from 1 to 1024".into(),
+            ));
+        }
+        if self.webhook_duplicates > 100 {
+            return Err(Failure::Usage(
+                "--webhook-duplicates is a percentage: from 0 to 100".into(),
+            ));
+        }
+        Ok(DeliveryPolicy {
+            concurrency: self.webhook_concurrency,
+            duplicate_percent: self.webhook_duplicates,
+            ..DeliveryPolicy::default()
+        })
     }
 
     /// The rate-limit model the flags ask for.
