@@ -705,3 +705,64 @@ async fn the_cli_mock_sends_duplicates_and_the_inbox_keeps_one() {
     drop(listener);
     drop(mock);
 }
+
+// A consumer stopped by SIGTERM while it handles a change gives the change back at once:
+// the next consumer gets it as its first attempt, without waiting for the lease.
+#[test]
+fn a_consumer_stopped_mid_change_gives_it_back() {
+    let temp = Temp::new("stop");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let listener = listen(&["--inbox", &inbox]);
+    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"5","time":1,"changes":[{"field":"account_update","value":{"n":1}}]}]}"#;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let code = runtime.block_on(post(&listener.url, body, Some(signed(SECRET, body))));
+    assert_eq!(code, 200);
+    let started = temp.0.join("started");
+    let mut slow = command()
+        .args([
+            "webhooks", "consume", "--inbox", &inbox, "--lease", "60", "--exec",
+        ])
+        .arg(format!("touch '{}'; sleep 30", started.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waiting = std::time::Instant::now();
+    while !started.exists() {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(15),
+            "the consumer never ran --exec"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stopped = std::time::Instant::now();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &slow.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = slow.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "stopped promptly"
+    );
+    let out = waphone(
+        &[
+            "--json",
+            "webhooks",
+            "consume",
+            "--inbox",
+            &inbox,
+            "--until-empty",
+        ],
+        &[],
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        line["attempt"], 1,
+        "given back without counting the attempt"
+    );
+    assert_eq!(line["value"]["n"], 1);
+    drop(listener);
+}

@@ -30,6 +30,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn claim(&self, consumer: String, lease: Duration) -> Op<'_, Option<Change>>;
     /// Extends a lease to `lease` from now; false when it was lost.
     fn extend(&self, id: i64, token: i64, lease: Duration) -> Op<'_, bool>;
+    /// Gives a leased change back untouched: pending again at once, its attempt not
+    /// counted; false when the lease was lost.
+    fn release(&self, id: i64, token: i64) -> Op<'_, bool>;
     /// Marks a leased change done; false when the lease was lost.
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool>;
     /// Gives a leased change back, to try again at `retry_at`, or (`None`) as a dead letter.

@@ -79,24 +79,45 @@ impl Inbox {
     ///
     /// Runs until the inbox is empty with [`until_empty`](ConsumeOptions::until_empty),
     /// else forever (drop the future to stop; a change in flight is handed out again when
-    /// its lease runs out). A store that fails is tried again with the same backoff.
+    /// its lease runs out, or use [`consume_until`](Self::consume_until)). A store that
+    /// fails is tried again with the same backoff.
     pub async fn consume<F, Fut>(
         &self,
         options: &ConsumeOptions,
-        mut handler: F,
+        handler: F,
     ) -> Result<Consumed, InboxError>
     where
         F: FnMut(Change) -> Fut,
         Fut: Future<Output = Result<(), HandlerError>>,
     {
+        self.consume_until(options, handler, std::future::pending())
+            .await
+    }
+
+    /// [`consume`](Self::consume) until `stop` completes (a signal, a shutdown). A change
+    /// in flight then is given back at once, as if it had not been handed out (its
+    /// handler is dropped, its attempt not counted), so another consumer takes it without
+    /// waiting for the lease to run out.
+    pub async fn consume_until<F, Fut>(
+        &self,
+        options: &ConsumeOptions,
+        mut handler: F,
+        stop: impl Future<Output = ()>,
+    ) -> Result<Consumed, InboxError>
+    where
+        F: FnMut(Change) -> Fut,
+        Fut: Future<Output = Result<(), HandlerError>>,
+    {
+        tokio::pin!(stop);
         let mut consumed = Consumed::default();
         let mut store_failures = 0;
         loop {
-            let claimed = match self
-                .backend
-                .claim(options.consumer.clone(), options.lease)
-                .await
-            {
+            let claimed = tokio::select! {
+                biased;
+                () = &mut stop => return Ok(consumed),
+                claimed = self.backend.claim(options.consumer.clone(), options.lease) => claimed,
+            };
+            let claimed = match claimed {
                 Ok(claimed) => {
                     store_failures = 0;
                     claimed
@@ -105,7 +126,10 @@ impl Inbox {
                     store_failures += 1;
                     let wait = options.backoff(store_failures);
                     tracing::warn!(%error, wait_ms = wait.as_millis() as u64, "inbox unavailable; trying again");
-                    tokio::time::sleep(wait).await;
+                    tokio::select! {
+                        () = &mut stop => return Ok(consumed),
+                        () = tokio::time::sleep(wait) => {}
+                    }
                     continue;
                 }
             };
@@ -113,11 +137,21 @@ impl Inbox {
                 if options.until_empty && self.status().await?.backlog() == 0 {
                     return Ok(consumed);
                 }
-                tokio::time::sleep(options.poll_interval).await;
+                tokio::select! {
+                    () = &mut stop => return Ok(consumed),
+                    () = tokio::time::sleep(options.poll_interval) => {}
+                }
                 continue;
             };
             let (id, token, attempt) = (change.id, change.lease_token, change.attempt);
-            match self.holding(id, token, options, handler(change)).await {
+            let handled = tokio::select! {
+                handled = self.holding(id, token, options, handler(change)) => handled,
+                () = &mut stop => {
+                    self.settle(|| self.backend.release(id, token), options).await;
+                    return Ok(consumed);
+                }
+            };
+            match handled {
                 Ok(()) => {
                     self.settle(|| self.backend.complete(id, token), options)
                         .await;

@@ -447,6 +447,22 @@ impl Backend for Postgres {
         })
     }
 
+    fn release(&self, id: i64, token: i64) -> Op<'_, bool> {
+        self.with(Commit::Relaxed, move |conn| {
+            Box::pin(async move {
+                conn.execute(
+                    "UPDATE inbox_changes SET state = 0, attempts = GREATEST(attempts - 1, 0),
+                        lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                     WHERE id = $1 AND lease_token = $2 AND state = 1",
+                    &[&id, &token],
+                    "cannot give a change back",
+                )
+                .await
+                .map(|n| n == 1)
+            })
+        })
+    }
+
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
         self.with(Commit::Relaxed, move |conn| {
             Box::pin(async move {

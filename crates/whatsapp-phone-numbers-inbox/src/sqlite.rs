@@ -590,6 +590,19 @@ impl Backend for Sqlite {
         })
     }
 
+    fn release(&self, id: i64, token: i64) -> Op<'_, bool> {
+        self.run_relaxed(move |conn| {
+            conn.execute(
+                "UPDATE changes SET state = 0, attempts = MAX(attempts - 1, 0), lease_owner = NULL,
+                    lease_token = NULL, lease_until = NULL
+                 WHERE id = ?1 AND lease_token = ?2 AND state = 1",
+                params![id, token],
+            )
+            .map(|n| n == 1)
+            .map_err(db_error("cannot give a change back"))
+        })
+    }
+
     fn complete(&self, id: i64, token: i64) -> Op<'_, bool> {
         self.run_relaxed(move |conn| {
             let now = micros(SystemTime::now());

@@ -79,6 +79,7 @@ shared!(
     a_change_that_keeps_failing_becomes_a_dead_letter,
     a_consumer_that_dies_releases_its_change_when_the_lease_runs_out,
     a_slow_handler_keeps_its_change_past_the_lease,
+    a_stopped_consumer_gives_its_change_back_at_once,
     replay_and_prune,
     concurrent_deliveries_are_all_kept,
 );

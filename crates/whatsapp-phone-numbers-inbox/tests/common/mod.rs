@@ -352,6 +352,64 @@ pub async fn a_slow_handler_keeps_its_change_past_the_lease(inbox: &Inbox) {
     assert_eq!(inbox.status().await.unwrap().done, 1);
 }
 
+pub async fn a_stopped_consumer_gives_its_change_back_at_once(inbox: &Inbox) {
+    for n in 1..=2 {
+        inbox
+            .store(delivery(
+                "1",
+                n,
+                &[("a", "account_update", &format!(r#"{{"n":{n}}}"#))],
+            ))
+            .await
+            .unwrap();
+    }
+    let (started, taken) = tokio::sync::oneshot::channel::<i64>();
+    let started = Mutex::new(Some(started));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stopping = async move {
+        let first = taken.await.unwrap();
+        let _ = stop.send(());
+        first
+    };
+    let mut options = fast("stopped");
+    options.until_empty = false;
+    let (consumed, first) = tokio::join!(
+        inbox.consume_until(
+            &options,
+            |change| {
+                if let Some(started) = started.lock().unwrap().take() {
+                    let _ = started.send(change.id);
+                }
+                std::future::pending::<Result<(), whatsapp_phone_numbers_inbox::HandlerError>>()
+            },
+            async move {
+                let _ = stopped.await;
+            },
+        ),
+        stopping,
+    );
+    assert_eq!(consumed.unwrap().done, 0);
+    // Given back, not leased: the next consumer takes it at once, as its first attempt.
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.pending, status.leased), (2, 0));
+    let seen: Arc<Mutex<Vec<(i64, u32)>>> = Arc::default();
+    let record = seen.clone();
+    let started_at = std::time::Instant::now();
+    inbox
+        .consume(&fast("next"), move |change| {
+            record.lock().unwrap().push((change.id, change.attempt));
+            async { Ok(()) }
+        })
+        .await
+        .unwrap();
+    assert!(
+        started_at.elapsed() < Duration::from_secs(5),
+        "waited for a lease"
+    );
+    assert_eq!(seen.lock().unwrap()[0], (first, 1));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
 pub async fn replay_and_prune(inbox: &Inbox) {
     for i in 0..4 {
         inbox

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -81,7 +82,7 @@ impl ConsumeArgs {
             ..ConsumeOptions::default()
         };
         let inbox = self.inbox.open().await?;
-        let closed = Arc::new(Notify::new());
+        let closed = Arc::new(Closed::default());
         let json = global.json;
         let exec = self.exec.clone();
         let handler = {
@@ -97,12 +98,27 @@ impl ConsumeArgs {
                 }
             }
         };
-        let consumed = tokio::select! {
-            consumed = inbox.consume(&options, handler) => consumed
-                .map_err(|e| Failure::Local(format!("the inbox failed: {e}")))?,
-            () = stop_signal() => return Ok(()),
-            () = closed.notified() => return Err(Failure::Closed),
+        // Ctrl-C, SIGTERM or a closed stdout: the change in hand is given back at once.
+        let signalled = Arc::new(AtomicBool::new(false));
+        let stop = {
+            let (closed, signalled) = (closed.clone(), signalled.clone());
+            async move {
+                tokio::select! {
+                    () = stop_signal() => signalled.store(true, Ordering::SeqCst),
+                    () = closed.notify.notified() => {}
+                }
+            }
         };
+        let consumed = inbox
+            .consume_until(&options, handler, stop)
+            .await
+            .map_err(|e| Failure::Local(format!("the inbox failed: {e}")))?;
+        if closed.flag.load(Ordering::SeqCst) {
+            return Err(Failure::Closed);
+        }
+        if signalled.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         eprintln!(
             "waphone: {} done, {} to retry, {} dead letters; nothing pending",
             consumed.done, consumed.retried, consumed.dead
@@ -111,9 +127,16 @@ impl ConsumeArgs {
     }
 }
 
-/// Prints `change` and flushes. A closed stdout stops the consumer with the change still
-/// leased (another consumer takes it when the lease runs out): the handler never answers.
-async fn print(change: &Change, json: bool, closed: &Notify) -> Result<(), HandlerError> {
+/// Whether stdout was found closed, and who to tell.
+#[derive(Default)]
+struct Closed {
+    flag: AtomicBool,
+    notify: Notify,
+}
+
+/// Prints `change` and flushes. A closed stdout stops the consumer: the handler never
+/// answers, and the change is given back for another consumer.
+async fn print(change: &Change, json: bool, closed: &Closed) -> Result<(), HandlerError> {
     let mut line = if json {
         change.to_json()
     } else {
@@ -135,7 +158,8 @@ async fn print(change: &Change, json: bool, closed: &Notify) -> Result<(), Handl
     match written {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
-            closed.notify_one();
+            closed.flag.store(true, Ordering::SeqCst);
+            closed.notify.notify_one();
             std::future::pending().await
         }
         Err(error) => Err(format!("cannot print: {error}").into()),
