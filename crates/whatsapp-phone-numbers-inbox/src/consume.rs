@@ -112,10 +112,20 @@ impl Inbox {
         let mut consumed = Consumed::default();
         let mut store_failures = 0;
         loop {
+            let claim = self.backend.claim(options.consumer.clone(), options.lease);
+            tokio::pin!(claim);
             let claimed = tokio::select! {
                 biased;
-                () = &mut stop => return Ok(consumed),
-                claimed = self.backend.claim(options.consumer.clone(), options.lease) => claimed,
+                () = &mut stop => {
+                    // A claim already sent may still take a change: let it finish, and give
+                    // back whatever it took.
+                    if let Ok(Some(change)) = claim.await {
+                        let (id, token) = (change.id, change.lease_token);
+                        self.settle(|| self.backend.release(id, token), options).await;
+                    }
+                    return Ok(consumed);
+                }
+                claimed = &mut claim => claimed,
             };
             let claimed = match claimed {
                 Ok(claimed) => {
