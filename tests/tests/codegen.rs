@@ -123,7 +123,7 @@ fn spec_drift_is_reported_by_regen_and_fails_the_snapshot() {
         .map(|w| layout.display(&w.path))
         .collect();
     assert!(
-        changed.contains(&"crates/whatsapp-phone-numbers-api/src/v23_0.rs".to_string()),
+        changed.contains(&"crates/whatsapp-phone-numbers-api/src/generated/v23_0.rs".to_string()),
         "{changed:?}"
     );
     let [(changed_version, printed)] = done.surface_changes.as_slice() else {
@@ -177,7 +177,7 @@ fn spec_drift_is_reported_by_regen_and_fails_the_snapshot() {
     assert_eq!(
         problems,
         vec![
-            "crates/whatsapp-phone-numbers-api/src/v23_0.rs is stale: run `cargo xtask regen`"
+            "crates/whatsapp-phone-numbers-api/src/generated/v23_0.rs is stale: run `cargo xtask regen`"
                 .to_string()
         ]
     );
@@ -225,12 +225,12 @@ fn adding_a_version_is_a_spec_folder_and_one_command() {
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .collect();
     for expected in [
-        "crates/whatsapp-phone-numbers-api/src/v25_0.rs",
-        "crates/whatsapp-phone-numbers-api/src/versions.rs",
+        "crates/whatsapp-phone-numbers-api/src/generated/v25_0.rs",
+        "crates/whatsapp-phone-numbers-api/src/generated/mod.rs",
         "crates/whatsapp-phone-numbers-api/Cargo.toml",
         "crates/whatsapp-phone-numbers-api/tests/snapshots/surface__surface_v25_0.snap",
         "crates/whatsapp-phone-numbers/Cargo.toml",
-        "crates/whatsapp-phone-numbers/src/versions.rs",
+        "crates/whatsapp-phone-numbers/src/generated/mod.rs",
         "crates/waphone/Cargo.toml",
         ".redocly.lint-ignore.yaml",
     ] {
@@ -242,7 +242,10 @@ fn adding_a_version_is_a_spec_folder_and_one_command() {
 
     let read = |rel: &str| std::fs::read_to_string(layout.root().join(rel)).unwrap();
     let v25 = layout.version("v25.0").unwrap();
-    let surface = surface::render(&read("crates/whatsapp-phone-numbers-api/src/v25_0.rs")).unwrap();
+    let surface = surface::render(&read(
+        "crates/whatsapp-phone-numbers-api/src/generated/v25_0.rs",
+    ))
+    .unwrap();
     assert!(
         surface
             .lines()
@@ -266,8 +269,25 @@ fn adding_a_version_is_a_spec_folder_and_one_command() {
     assert!(
         read("crates/waphone/Cargo.toml").contains("v25_0 = [\"whatsapp-phone-numbers/v25_0\"]")
     );
-    assert!(read("crates/whatsapp-phone-numbers/src/versions.rs").contains("pub mod v25_0 {"));
+    assert!(read("crates/whatsapp-phone-numbers/src/generated/mod.rs").contains("pub mod v25_0 {"));
     assert!(read(".redocly.lint-ignore.yaml").contains("spec/v25.0/openapi.yaml:"));
     assert_eq!(xtask::check(&layout).unwrap(), Vec::<String>::new());
+
+    // Removing the version again: its module is what `check` names and `regen` removes,
+    // since regen owns the generated folders.
+    std::fs::remove_dir_all(layout.root().join("spec/v25.0")).unwrap();
+    let problems = xtask::check(&layout).unwrap();
+    assert!(
+        problems.iter().any(|p| p
+            == "crates/whatsapp-phone-numbers-api/src/generated/v25_0.rs is not generated any more: run `cargo xtask regen`"),
+        "{problems:?}"
+    );
+    xtask::regen(&layout).unwrap();
+    assert!(
+        !layout
+            .root()
+            .join("crates/whatsapp-phone-numbers-api/src/generated/v25_0.rs")
+            .exists()
+    );
     std::fs::remove_dir_all(layout.root()).unwrap();
 }

@@ -9,7 +9,7 @@
 //! - `view` implementations (read accessors) and `Page` implementations of its types.
 //!
 //! The `GraphVersion` trait and the `view` traits themselves are generated from what *every*
-//! version has in common (`src/version.rs`), so that they change only when the versions do,
+//! version has in common (`src/generated/graph_version.rs`), so that they change only when the versions do,
 //! and a version that lacks something hand-written code relies on fails to compile where
 //! that code uses it, never in the generated crate.
 
@@ -894,7 +894,7 @@ pub fn common(versions: &[VersionFacts]) -> Common {
                 })
                 .map(|(m, v)| (m.clone(), v.clone()))
                 .collect();
-            bounds.push(format!("crate::version::view::{name}<Self>"));
+            bounds.push(format!("crate::view::{name}<Self>"));
             common.views.insert(name.clone(), views);
         }
         common.types.insert(name.clone(), bounds);
@@ -917,7 +917,7 @@ pub fn common(versions: &[VersionFacts]) -> Common {
     common
 }
 
-/// `src/version.rs`: the `GraphVersion` trait and the `view` traits.
+/// `src/generated/graph_version.rs`: the `GraphVersion` trait and the `view` traits.
 pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
     let list = versions
         .iter()
@@ -1175,7 +1175,7 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
     // The version type.
     let _ = write!(
         out,
-        "\n/// Graph API {}: the type that selects this version's types and operations in generic\n/// code (`Client<Version>`).\n#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]\npub struct Version;\n\nimpl crate::version::GraphVersion for Version {{\n    const NAME: &'static str = {:?};\n    const MAJOR: u16 = {};\n    const MINOR: u16 = {};\n",
+        "\n/// Graph API {}: the type that selects this version's types and operations in generic\n/// code (`Client<Version>`).\n#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]\npub struct Version;\n\nimpl crate::GraphVersion for Version {{\n    const NAME: &'static str = {:?};\n    const MAJOR: u16 = {};\n    const MINOR: u16 = {};\n",
         v.name, v.name, v.number.0, v.number.1
     );
     for name in common.types.keys() {
@@ -1198,7 +1198,7 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
     for (name, views) in &common.views {
         let _ = write!(
             out,
-            "\nimpl crate::version::view::{name}<Version> for types::{name} {{\n"
+            "\nimpl crate::view::{name}<Version> for types::{name} {{\n"
         );
         for (method, _) in views {
             let TypeFacts::Struct { views: own, .. } = &v.types[name] else {

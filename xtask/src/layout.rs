@@ -8,6 +8,8 @@ use anyhow::{Context, Result, bail};
 pub const API_CRATE: &str = "crates/whatsapp-phone-numbers-api";
 /// Path of the facade crate, relative to the workspace root.
 pub const FACADE_CRATE: &str = "crates/whatsapp-phone-numbers";
+/// The folder, in each crate's directory, that holds what regen writes into that crate.
+pub const GENERATED_DIR: &str = "src/generated";
 /// Redocly's exemptions, relative to the workspace root.
 pub const LINT_IGNORE: &str = ".redocly.lint-ignore.yaml";
 
@@ -90,22 +92,28 @@ impl Layout {
             .join("openapi.yaml")
     }
 
-    /// `crates/whatsapp-phone-numbers-api/src/<module>.rs`.
+    /// `crates/whatsapp-phone-numbers-api/src/generated/<module>.rs`: a version's module.
     pub fn generated_path(&self, version: &SpecVersion) -> PathBuf {
-        self.root
-            .join(API_CRATE)
-            .join("src")
-            .join(format!("{}.rs", version.module()))
+        self.api_generated(&format!("{}.rs", version.module()))
     }
 
-    /// A file under the generated crate's `src/`.
-    pub fn api_src(&self, name: &str) -> PathBuf {
-        self.root.join(API_CRATE).join("src").join(name)
+    /// A file under the generated crate's `src/generated/`, the folder regen owns there.
+    pub fn api_generated(&self, name: &str) -> PathBuf {
+        self.root.join(API_CRATE).join(GENERATED_DIR).join(name)
     }
 
-    /// A file under the facade crate's `src/`.
-    pub fn facade_src(&self, name: &str) -> PathBuf {
-        self.root.join(FACADE_CRATE).join("src").join(name)
+    /// A file under the facade crate's `src/generated/`, the folder regen owns there.
+    pub fn facade_generated(&self, name: &str) -> PathBuf {
+        self.root.join(FACADE_CRATE).join(GENERATED_DIR).join(name)
+    }
+
+    /// The folders regen owns, one per crate that has generated code: every Rust file in
+    /// them is regen's, and one it would not write is stale.
+    pub fn generated_dirs(&self) -> [PathBuf; 2] {
+        [
+            self.root.join(API_CRATE).join(GENERATED_DIR),
+            self.root.join(FACADE_CRATE).join(GENERATED_DIR),
+        ]
     }
 
     /// The insta snapshot of a version's surface, in the generated crate's tests.

@@ -105,7 +105,7 @@ pub fn plan(layout: &Layout) -> Result<Plan> {
         });
     }
     files.push(Output {
-        path: layout.api_src("version.rs"),
+        path: layout.api_generated("graph_version.rs"),
         contents: format!(
             "{}\n{}",
             wiring::header("spec/*/openapi.yaml"),
@@ -113,11 +113,11 @@ pub fn plan(layout: &Layout) -> Result<Plan> {
         ),
     });
     files.push(Output {
-        path: layout.api_src("versions.rs"),
+        path: layout.api_generated("mod.rs"),
         contents: wiring::api_modules(&versions),
     });
     files.push(Output {
-        path: layout.facade_src("versions.rs"),
+        path: layout.facade_generated("mod.rs"),
         contents: wiring::facade_versions(&versions),
     });
     for manifest in layout.manifests()? {
@@ -185,6 +185,9 @@ pub fn regen(layout: &Layout) -> Result<Regenerated> {
             surface_changes.push((version.clone(), diff));
         }
     }
+    for stale in stale_files(layout, &plan)? {
+        std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
+    }
     for file in &plan.files {
         let changed =
             std::fs::read_to_string(&file.path).ok().as_deref() != Some(file.contents.as_str());
@@ -230,6 +233,12 @@ pub fn diff(layout: &Layout, old: &str, new: &str) -> Result<String> {
 pub fn check(layout: &Layout) -> Result<Vec<String>> {
     let plan = plan(layout)?;
     let mut problems = Vec::new();
+    for stale in stale_files(layout, &plan)? {
+        problems.push(format!(
+            "{} is not generated any more: run `cargo xtask regen`",
+            layout.display(&stale)
+        ));
+    }
     for file in &plan.files {
         match std::fs::read_to_string(&file.path) {
             Ok(actual) if actual == file.contents => {}
@@ -244,6 +253,27 @@ pub fn check(layout: &Layout) -> Result<Vec<String>> {
         }
     }
     Ok(problems)
+}
+
+/// Rust files in the folders regen owns ([`Layout::generated_dirs`]) that the plan does
+/// not write: left behind by a version whose spec folder was removed.
+fn stale_files(layout: &Layout, plan: &Plan) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for dir in layout.generated_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("reading {}", dir.display()))?
+                .path();
+            if path.extension().is_some_and(|e| e == "rs") && plan.file(&path).is_none() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Fails with the list of problems when [`check`] finds any.

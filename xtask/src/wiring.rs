@@ -16,12 +16,13 @@ pub fn header(source: &str) -> String {
     )
 }
 
-/// `crates/whatsapp-phone-numbers-api/src/versions.rs`: one module per version, behind
-/// its feature (included by the crate root).
+/// `crates/whatsapp-phone-numbers-api/src/generated/mod.rs`: the generated folder's
+/// index: the version trait's module and one module per version, behind its feature (the
+/// crate root re-exports them).
 pub fn api_modules(versions: &[SpecVersion]) -> String {
     let mut out = header("spec/*/openapi.yaml");
     out.push_str(
-        "// One module per Graph API version, each behind the Cargo feature of the same name.\n",
+        "//! Everything `cargo xtask regen` writes into this crate: the version trait and one\n//! module per Graph API version, each behind the Cargo feature of the same name. The crate\n//! root re-exports it all.\n\n/// The version trait and its read accessors.\npub mod graph_version;\n",
     );
     for v in versions {
         let m = v.module();
@@ -32,7 +33,7 @@ pub fn api_modules(versions: &[SpecVersion]) -> String {
         );
     }
     out.push_str(
-        "\n/// Every version this build has (one per enabled feature), oldest first, as data: what\n/// a program that serves or inspects versions at run time reads (the mock routes by it).\npub const VERSION_TABLES: &[&operation::VersionTable] = &[",
+        "\n/// Every version this build has (one per enabled feature), oldest first, as data: what\n/// a program that serves or inspects versions at run time reads (the mock routes by it).\npub const VERSION_TABLES: &[&crate::operation::VersionTable] = &[",
     );
     for v in versions {
         let m = v.module();
@@ -42,12 +43,12 @@ pub fn api_modules(versions: &[SpecVersion]) -> String {
     out
 }
 
-/// `crates/whatsapp-phone-numbers/src/versions.rs`: the facade's version modules, the
-/// `ApiVersion` constants and the dispatch from a runtime version to a type (included by the
-/// crate root).
+/// `crates/whatsapp-phone-numbers/src/generated/mod.rs`: the facade's version modules, the
+/// `ApiVersion` constants and the dispatch from a runtime version to a type (the crate root
+/// re-exports them).
 pub fn facade_versions(versions: &[SpecVersion]) -> String {
     let mut out = header("spec/*/openapi.yaml");
-    out.push_str("// The version-specific names of the facade; everything else is generic over the version.\n\n");
+    out.push_str("//! The version-specific names of the facade; everything else is generic over the version.\n\nuse crate::{ApiVersion, VersionVisitor};\n\n");
     out.push_str("impl ApiVersion {\n");
     for v in versions {
         let _ = write!(
@@ -74,7 +75,7 @@ pub fn facade_versions(versions: &[SpecVersion]) -> String {
         let m = v.module();
         let _ = write!(
             out,
-            "\n/// Graph API {name} (feature `{m}`): the [`Client`] bound to this version, and the\n/// types, field selections and webhook changes generated from `spec/{name}/openapi.yaml`.\n///\n/// The types a call returns are in [`types`]({m}::types); the request bodies there are\n/// filled in by the builders (their docs say so), so you rarely build one yourself.\n#[cfg(feature = \"{m}\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"{m}\")))]\npub mod {m} {{\n    pub use whatsapp_phone_numbers_api::{m}::fields::*;\n    pub use whatsapp_phone_numbers_api::{m}::{{Version, operations, types, webhooks}};\n\n    /// A client for Graph API {name}: `Client<Version>`.\n    pub type Client = crate::Client<Version>;\n\n    /// A builder for [`Client`].\n    pub type ClientBuilder = crate::ClientBuilder<Version>;\n\n    /// A webhook notification with this version's typed changes.\n    pub type Notification = crate::webhooks::Notification<Version>;\n}}\n",
+            "\n/// Graph API {name} (feature `{m}`): the [`Client`](crate::Client) bound to this version, and the\n/// types, field selections and webhook changes generated from `spec/{name}/openapi.yaml`.\n///\n/// The types a call returns are in [`types`]({m}::types); the request bodies there are\n/// filled in by the builders (their docs say so), so you rarely build one yourself.\n#[cfg(feature = \"{m}\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"{m}\")))]\npub mod {m} {{\n    pub use whatsapp_phone_numbers_api::{m}::fields::*;\n    pub use whatsapp_phone_numbers_api::{m}::{{Version, operations, types, webhooks}};\n\n    /// A client for Graph API {name}: `Client<Version>`.\n    pub type Client = crate::Client<Version>;\n\n    /// A builder for [`Client`].\n    pub type ClientBuilder = crate::ClientBuilder<Version>;\n\n    /// A webhook notification with this version's typed changes.\n    pub type Notification = crate::webhooks::Notification<Version>;\n}}\n",
             name = v.name
         );
     }
@@ -89,7 +90,7 @@ pub fn facade_versions(versions: &[SpecVersion]) -> String {
         );
     }
     out.push_str("    ];\n    enabled\n        .into_iter()\n        .filter_map(|(version, on)| on.then_some(version))\n        .collect()\n}\n\n");
-    out.push_str("/// Runs `visitor` with the types of `version`, when this build has them.\n///\n/// See [`with_version`], which also picks the types of the nearest\n/// enabled version.\npub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {\n");
+    out.push_str("/// Runs `visitor` with the types of `version`, when this build has them.\n///\n/// See [`with_version`](crate::with_version), which also picks the types of the nearest\n/// enabled version.\npub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {\n");
     for v in versions {
         let m = v.module();
         let _ = write!(

@@ -10,7 +10,7 @@
 //! generic over the version: `fields` (field selections generated from that version's
 //! schemas), `operations` (the operation table: method, path, query parameters, retry class)
 //! and `Version`, which implements [`GraphVersion`] (its associated types are the version's
-//! types). [`GraphVersion`] and the [`version::view`] read accessors are generated from what
+//! types). [`GraphVersion`] and the [`view`] read accessors are generated from what
 //! every version has in common.
 //!
 //! What is hand-written here is only what generation needs:
@@ -37,18 +37,19 @@ pub mod sensitive;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod transport;
 pub mod webhook;
-#[rustfmt::skip]
-pub mod version;
 
+// Everything `cargo xtask regen` writes lives in `src/generated/` (the version trait and
+// one module per version, each behind its feature, listed from the folders under `spec/`)
+// and is re-exported here. It is formatted by the generator (prettyplease, pinned by
+// Cargo.lock), so `cargo fmt` leaves it alone.
+#[rustfmt::skip]
+mod generated;
+pub use generated::*;
+
+pub use graph_version::{GraphVersion, view};
 #[cfg(feature = "client")]
 pub use progenitor_client;
 #[cfg(feature = "client")]
 pub use reqwest;
 pub use schema::{OpenEnum, Page, Schema};
-pub use version::GraphVersion;
 pub use webhook::{OtherChange, WebhookChange};
-
-// The generated version modules (`v23_0`, ...), each behind its feature; the list is
-// written by `cargo xtask regen` from the folders under `spec/`. They are formatted by the
-// generator (prettyplease, pinned by Cargo.lock), so `cargo fmt` leaves them alone.
-include!("versions.rs");

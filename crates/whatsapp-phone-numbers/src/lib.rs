@@ -121,6 +121,7 @@ mod client;
 mod codes;
 mod config;
 mod core;
+mod dispatch;
 mod error;
 mod fields;
 mod meta;
@@ -132,8 +133,14 @@ mod secret;
 mod throttle;
 pub mod tls;
 mod validate;
-mod version;
 pub mod webhooks;
+
+// The version modules (`v23_0`, ...), the `ApiVersion` constants and the dispatch from a
+// run-time version to its types, written by `cargo xtask regen` from the folders under
+// `spec/` into `src/generated/` and re-exported here.
+#[rustfmt::skip]
+mod generated;
+pub use generated::*;
 
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
@@ -142,6 +149,7 @@ pub use crate::config::{
     ApiVersion, DEFAULT_BASE_URL, ENV_ACCESS_TOKEN, ENV_API_VERSION, ENV_APP_SECRET, ENV_BASE_URL,
 };
 pub use crate::core::Core;
+pub use crate::dispatch::{GraphVersion, Picked, VersionVisitor, with_version};
 pub use crate::error::{
     ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError, NetworkErrorKind,
 };
@@ -177,15 +185,9 @@ pub use crate::secret::{
     AccessToken, AppAccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken,
 };
 pub use crate::throttle::{ThrottleConfig, ThrottleStatus};
-pub use crate::version::{GraphVersion, Picked, VersionVisitor, with_version};
 pub use whatsapp_phone_numbers_api::field::Field;
-pub use whatsapp_phone_numbers_api::version::view;
+pub use whatsapp_phone_numbers_api::view;
 pub use whatsapp_phone_numbers_api::{OpenEnum, Page, Schema};
-
-// The version modules (`v23_0`, ...), the `ApiVersion` constants and the dispatch from a
-// run-time version to its types, written by `cargo xtask regen` from the folders under
-// `spec/`.
-include!("versions.rs");
 
 /// A boxed, `Send`, `Unpin` stream of results, as returned by the paginators.
 pub type ResultStream<T> =

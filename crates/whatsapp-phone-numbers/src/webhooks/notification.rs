@@ -3,7 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::version::GraphVersion;
+use crate::GraphVersion;
 use whatsapp_phone_numbers_api::WebhookChange;
 
 /// A webhook notification, with the changes typed by version `V`

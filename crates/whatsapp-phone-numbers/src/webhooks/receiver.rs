@@ -8,8 +8,8 @@ use super::error::WebhookError;
 use super::handshake;
 use super::notification::Notification;
 use super::signature::{self, SIGNATURE_HEADER};
+use crate::GraphVersion;
 use crate::secret::{AppSecret, VerifyToken};
-use crate::version::GraphVersion;
 
 /// The body size a receiver accepts unless told otherwise: 4 MiB (Meta says payloads
 /// reach 3 MB).

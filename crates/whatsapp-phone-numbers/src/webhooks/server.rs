@@ -18,7 +18,7 @@ use super::error::WebhookError;
 use super::notification::Notification;
 use super::receiver::WebhookReceiver;
 use super::store::{DeliveryStore, Received};
-use crate::version::GraphVersion;
+use crate::GraphVersion;
 
 type Deliver<V> = Box<dyn Fn(Notification<V>) + Send + Sync>;
 

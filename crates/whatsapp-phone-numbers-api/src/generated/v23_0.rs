@@ -5917,7 +5917,7 @@ pub mod webhooks {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Version;
 
-impl crate::version::GraphVersion for Version {
+impl crate::GraphVersion for Version {
     const NAME: &'static str = "v23.0";
     const MAJOR: u16 = 23;
     const MINOR: u16 = 0;
@@ -6111,7 +6111,7 @@ impl crate::version::GraphVersion for Version {
     const GET_APP_ACCESS_TOKEN: &'static crate::operation::Operation = &operations::GET_APP_ACCESS_TOKEN;
 }
 
-impl crate::version::view::AccountNumber<Version> for types::AccountNumber {
+impl crate::view::AccountNumber<Version> for types::AccountNumber {
     fn account_mode(&self) -> Option<&types::AccountMode> {
         self.account_mode.as_ref()
     }
@@ -6153,13 +6153,13 @@ impl crate::version::view::AccountNumber<Version> for types::AccountNumber {
     }
 }
 
-impl crate::version::view::AccountReviewUpdate<Version> for types::AccountReviewUpdate {
+impl crate::view::AccountReviewUpdate<Version> for types::AccountReviewUpdate {
     fn decision(&self) -> Option<&types::ReviewDecision> {
         self.decision.as_ref()
     }
 }
 
-impl crate::version::view::AccountUpdate<Version> for types::AccountUpdate {
+impl crate::view::AccountUpdate<Version> for types::AccountUpdate {
     fn auth_international_rate_eligibility(&self) -> Option<&types::IntlRateEligibility> {
         self.auth_international_rate_eligibility.as_ref()
     }
@@ -6195,7 +6195,7 @@ impl crate::version::view::AccountUpdate<Version> for types::AccountUpdate {
     }
 }
 
-impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
+impl crate::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
     fn cc(&self) -> &str {
         &self.cc
     }
@@ -6213,7 +6213,7 @@ impl crate::version::view::AddPhoneNumberRequest<Version> for types::AddPhoneNum
     }
 }
 
-impl crate::version::view::AppAccessTokenGrant<Version> for types::AppAccessTokenGrant {
+impl crate::view::AppAccessTokenGrant<Version> for types::AppAccessTokenGrant {
     fn access_token(&self) -> &crate::sensitive::SensitiveString {
         &self.access_token
     }
@@ -6222,7 +6222,7 @@ impl crate::version::view::AppAccessTokenGrant<Version> for types::AppAccessToke
     }
 }
 
-impl crate::version::view::AppInfo<Version> for types::AppInfo {
+impl crate::view::AppInfo<Version> for types::AppInfo {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
@@ -6234,7 +6234,7 @@ impl crate::version::view::AppInfo<Version> for types::AppInfo {
     }
 }
 
-impl crate::version::view::AppSubscription<Version> for types::AppSubscription {
+impl crate::view::AppSubscription<Version> for types::AppSubscription {
     fn active(&self) -> Option<bool> {
         self.active
     }
@@ -6249,7 +6249,7 @@ impl crate::version::view::AppSubscription<Version> for types::AppSubscription {
     }
 }
 
-impl crate::version::view::AppSubscriptionField<Version> for types::AppSubscriptionField {
+impl crate::view::AppSubscriptionField<Version> for types::AppSubscriptionField {
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -6258,13 +6258,13 @@ impl crate::version::view::AppSubscriptionField<Version> for types::AppSubscript
     }
 }
 
-impl crate::version::view::AppSubscriptionList<Version> for types::AppSubscriptionList {
+impl crate::view::AppSubscriptionList<Version> for types::AppSubscriptionList {
     fn data(&self) -> &[types::AppSubscription] {
         &self.data
     }
 }
 
-impl crate::version::view::AppSubscriptionRequest<Version> for types::AppSubscriptionRequest {
+impl crate::view::AppSubscriptionRequest<Version> for types::AppSubscriptionRequest {
     fn callback_url(&self) -> &str {
         &self.callback_url
     }
@@ -6282,7 +6282,7 @@ impl crate::version::view::AppSubscriptionRequest<Version> for types::AppSubscri
     }
 }
 
-impl crate::version::view::BanInfo<Version> for types::BanInfo {
+impl crate::view::BanInfo<Version> for types::BanInfo {
     fn waba_ban_date(&self) -> Option<&str> {
         self.waba_ban_date.as_deref()
     }
@@ -6291,7 +6291,7 @@ impl crate::version::view::BanInfo<Version> for types::BanInfo {
     }
 }
 
-impl crate::version::view::BusinessAccount<Version> for types::BusinessAccount {
+impl crate::view::BusinessAccount<Version> for types::BusinessAccount {
     fn account_review_status(&self) -> Option<&types::AccountReviewStatus> {
         self.account_review_status.as_ref()
     }
@@ -6381,7 +6381,7 @@ impl crate::version::view::BusinessAccount<Version> for types::BusinessAccount {
     }
 }
 
-impl crate::version::view::BusinessAccountPage<Version> for types::BusinessAccountPage {
+impl crate::view::BusinessAccountPage<Version> for types::BusinessAccountPage {
     fn data(&self) -> &[types::BusinessAccount] {
         &self.data
     }
@@ -6390,7 +6390,7 @@ impl crate::version::view::BusinessAccountPage<Version> for types::BusinessAccou
     }
 }
 
-impl crate::version::view::BusinessAccountUpdate<Version> for types::BusinessAccountUpdate {
+impl crate::view::BusinessAccountUpdate<Version> for types::BusinessAccountUpdate {
     fn disable_marketing_messages_on_cloud_api(&self) -> Option<bool> {
         self.disable_marketing_messages_on_cloud_api
     }
@@ -6408,10 +6408,10 @@ impl crate::version::view::BusinessAccountUpdate<Version> for types::BusinessAcc
     }
 }
 
-impl crate::version::view::BusinessAccountUpdateName<Version> for types::BusinessAccountUpdateName {
+impl crate::view::BusinessAccountUpdateName<Version> for types::BusinessAccountUpdateName {
 }
 
-impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
+impl crate::view::BusinessApiData<Version> for types::BusinessApiData {
     fn notify_user_change_number(&self) -> Option<bool> {
         self.notify_user_change_number
     }
@@ -6423,7 +6423,7 @@ impl crate::version::view::BusinessApiData<Version> for types::BusinessApiData {
     }
 }
 
-impl crate::version::view::BusinessCapabilityUpdate<Version> for types::BusinessCapabilityUpdate {
+impl crate::view::BusinessCapabilityUpdate<Version> for types::BusinessCapabilityUpdate {
     fn max_daily_conversation_per_phone(&self) -> Option<i64> {
         self.max_daily_conversation_per_phone
     }
@@ -6438,7 +6438,7 @@ impl crate::version::view::BusinessCapabilityUpdate<Version> for types::Business
     }
 }
 
-impl crate::version::view::BusinessInfo<Version> for types::BusinessInfo {
+impl crate::view::BusinessInfo<Version> for types::BusinessInfo {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
@@ -6447,7 +6447,7 @@ impl crate::version::view::BusinessInfo<Version> for types::BusinessInfo {
     }
 }
 
-impl crate::version::view::BusinessProfile<Version> for types::BusinessProfile {
+impl crate::view::BusinessProfile<Version> for types::BusinessProfile {
     fn about(&self) -> Option<&str> {
         self.about.as_deref()
     }
@@ -6477,7 +6477,7 @@ impl crate::version::view::BusinessProfile<Version> for types::BusinessProfile {
     }
 }
 
-impl crate::version::view::BusinessProfileFields<Version> for types::BusinessProfileFields {
+impl crate::view::BusinessProfileFields<Version> for types::BusinessProfileFields {
     fn about(&self) -> Option<&str> {
         self.about.as_deref()
     }
@@ -6504,13 +6504,13 @@ impl crate::version::view::BusinessProfileFields<Version> for types::BusinessPro
     }
 }
 
-impl crate::version::view::BusinessProfileList<Version> for types::BusinessProfileList {
+impl crate::view::BusinessProfileList<Version> for types::BusinessProfileList {
     fn data(&self) -> &[types::BusinessProfile] {
         &self.data
     }
 }
 
-impl crate::version::view::BusinessProfileUpdate<Version> for types::BusinessProfileUpdate {
+impl crate::view::BusinessProfileUpdate<Version> for types::BusinessProfileUpdate {
     fn about(&self) -> Option<&str> {
         self.about.as_deref()
     }
@@ -6537,7 +6537,7 @@ impl crate::version::view::BusinessProfileUpdate<Version> for types::BusinessPro
     }
 }
 
-impl crate::version::view::CallHours<Version> for types::CallHours {
+impl crate::view::CallHours<Version> for types::CallHours {
     fn holiday_schedule(&self) -> &[types::HolidayHours] {
         &self.holiday_schedule
     }
@@ -6552,7 +6552,7 @@ impl crate::version::view::CallHours<Version> for types::CallHours {
     }
 }
 
-impl crate::version::view::CallingSettings<Version> for types::CallingSettings {
+impl crate::view::CallingSettings<Version> for types::CallingSettings {
     fn audio(&self) -> Option<&types::FeatureToggle> {
         self.audio.as_ref()
     }
@@ -6579,7 +6579,7 @@ impl crate::version::view::CallingSettings<Version> for types::CallingSettings {
     }
 }
 
-impl crate::version::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
+impl crate::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
     fn call_hours(&self) -> Option<&types::CallHours> {
         self.call_hours.as_ref()
     }
@@ -6603,7 +6603,7 @@ impl crate::version::view::CallingSettingsUpdate<Version> for types::CallingSett
     }
 }
 
-impl crate::version::view::ConversationalAutomation<Version> for types::ConversationalAutomation {
+impl crate::view::ConversationalAutomation<Version> for types::ConversationalAutomation {
     fn commands(&self) -> &[types::ConversationalCommand] {
         &self.commands
     }
@@ -6618,7 +6618,7 @@ impl crate::version::view::ConversationalAutomation<Version> for types::Conversa
     }
 }
 
-impl crate::version::view::ConversationalAutomationUpdate<Version> for types::ConversationalAutomationUpdate {
+impl crate::view::ConversationalAutomationUpdate<Version> for types::ConversationalAutomationUpdate {
     fn commands(&self) -> &[types::ConversationalCommand] {
         &self.commands
     }
@@ -6630,10 +6630,10 @@ impl crate::version::view::ConversationalAutomationUpdate<Version> for types::Co
     }
 }
 
-impl crate::version::view::ConversationalAutomationUpdatePromptsItem<Version> for types::ConversationalAutomationUpdatePromptsItem {
+impl crate::view::ConversationalAutomationUpdatePromptsItem<Version> for types::ConversationalAutomationUpdatePromptsItem {
 }
 
-impl crate::version::view::ConversationalCommand<Version> for types::ConversationalCommand {
+impl crate::view::ConversationalCommand<Version> for types::ConversationalCommand {
     fn command_description(&self) -> &str {
         &self.command_description
     }
@@ -6642,13 +6642,13 @@ impl crate::version::view::ConversationalCommand<Version> for types::Conversatio
     }
 }
 
-impl crate::version::view::CreatedId<Version> for types::CreatedId {
+impl crate::view::CreatedId<Version> for types::CreatedId {
     fn id(&self) -> &str {
         &self.id
     }
 }
 
-impl crate::version::view::CursorPaging<Version> for types::CursorPaging {
+impl crate::view::CursorPaging<Version> for types::CursorPaging {
     fn cursors(&self) -> Option<&types::PagingCursors> {
         self.cursors.as_ref()
     }
@@ -6660,7 +6660,7 @@ impl crate::version::view::CursorPaging<Version> for types::CursorPaging {
     }
 }
 
-impl crate::version::view::DisconnectionInfo<Version> for types::DisconnectionInfo {
+impl crate::view::DisconnectionInfo<Version> for types::DisconnectionInfo {
     fn initiated_by(&self) -> Option<&types::DisconnectionInitiator> {
         self.initiated_by.as_ref()
     }
@@ -6669,19 +6669,19 @@ impl crate::version::view::DisconnectionInfo<Version> for types::DisconnectionIn
     }
 }
 
-impl crate::version::view::FeatureToggle<Version> for types::FeatureToggle {
+impl crate::view::FeatureToggle<Version> for types::FeatureToggle {
     fn status(&self) -> Option<&types::FeatureStatus> {
         self.status.as_ref()
     }
 }
 
-impl crate::version::view::GraphApiError<Version> for types::GraphApiError {
+impl crate::view::GraphApiError<Version> for types::GraphApiError {
     fn error(&self) -> &types::GraphApiErrorDetail {
         &self.error
     }
 }
 
-impl crate::version::view::GraphApiErrorData<Version> for types::GraphApiErrorData {
+impl crate::view::GraphApiErrorData<Version> for types::GraphApiErrorData {
     fn details(&self) -> Option<&str> {
         self.details.as_deref()
     }
@@ -6690,7 +6690,7 @@ impl crate::version::view::GraphApiErrorData<Version> for types::GraphApiErrorDa
     }
 }
 
-impl crate::version::view::GraphApiErrorDetail<Version> for types::GraphApiErrorDetail {
+impl crate::view::GraphApiErrorDetail<Version> for types::GraphApiErrorDetail {
     fn code(&self) -> i64 {
         self.code
     }
@@ -6720,7 +6720,7 @@ impl crate::version::view::GraphApiErrorDetail<Version> for types::GraphApiError
     }
 }
 
-impl crate::version::view::HealthEntity<Version> for types::HealthEntity {
+impl crate::view::HealthEntity<Version> for types::HealthEntity {
     fn additional_info(&self) -> &[String] {
         &self.additional_info
     }
@@ -6741,7 +6741,7 @@ impl crate::version::view::HealthEntity<Version> for types::HealthEntity {
     }
 }
 
-impl crate::version::view::HealthError<Version> for types::HealthError {
+impl crate::view::HealthError<Version> for types::HealthError {
     fn error_code(&self) -> Option<i64> {
         self.error_code
     }
@@ -6753,7 +6753,7 @@ impl crate::version::view::HealthError<Version> for types::HealthError {
     }
 }
 
-impl crate::version::view::HealthStatus<Version> for types::HealthStatus {
+impl crate::view::HealthStatus<Version> for types::HealthStatus {
     fn can_send_message(&self) -> Option<&types::MessagingAvailability> {
         self.can_send_message.as_ref()
     }
@@ -6762,7 +6762,7 @@ impl crate::version::view::HealthStatus<Version> for types::HealthStatus {
     }
 }
 
-impl crate::version::view::HolidayHours<Version> for types::HolidayHours {
+impl crate::view::HolidayHours<Version> for types::HolidayHours {
     fn date(&self) -> Option<&str> {
         self.date.as_deref()
     }
@@ -6774,7 +6774,7 @@ impl crate::version::view::HolidayHours<Version> for types::HolidayHours {
     }
 }
 
-impl crate::version::view::IntlRateEligibility<Version> for types::IntlRateEligibility {
+impl crate::view::IntlRateEligibility<Version> for types::IntlRateEligibility {
     fn exception_countries(&self) -> &[types::IntlRateException] {
         &self.exception_countries
     }
@@ -6783,7 +6783,7 @@ impl crate::version::view::IntlRateEligibility<Version> for types::IntlRateEligi
     }
 }
 
-impl crate::version::view::IntlRateException<Version> for types::IntlRateException {
+impl crate::view::IntlRateException<Version> for types::IntlRateException {
     fn country_code(&self) -> Option<&str> {
         self.country_code.as_deref()
     }
@@ -6792,7 +6792,7 @@ impl crate::version::view::IntlRateException<Version> for types::IntlRateExcepti
     }
 }
 
-impl crate::version::view::MessageContact<Version> for types::MessageContact {
+impl crate::view::MessageContact<Version> for types::MessageContact {
     fn input(&self) -> &str {
         &self.input
     }
@@ -6801,13 +6801,13 @@ impl crate::version::view::MessageContact<Version> for types::MessageContact {
     }
 }
 
-impl crate::version::view::MessageId<Version> for types::MessageId {
+impl crate::view::MessageId<Version> for types::MessageId {
     fn id(&self) -> &str {
         &self.id
     }
 }
 
-impl crate::version::view::MessageResponse<Version> for types::MessageResponse {
+impl crate::view::MessageResponse<Version> for types::MessageResponse {
     fn contacts(&self) -> &[types::MessageContact] {
         &self.contacts
     }
@@ -6819,13 +6819,13 @@ impl crate::version::view::MessageResponse<Version> for types::MessageResponse {
     }
 }
 
-impl crate::version::view::NodeReference<Version> for types::NodeReference {
+impl crate::view::NodeReference<Version> for types::NodeReference {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 }
 
-impl crate::version::view::OfficialBusinessAccount<Version> for types::OfficialBusinessAccount {
+impl crate::view::OfficialBusinessAccount<Version> for types::OfficialBusinessAccount {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
@@ -6837,7 +6837,7 @@ impl crate::version::view::OfficialBusinessAccount<Version> for types::OfficialB
     }
 }
 
-impl crate::version::view::OfficialBusinessAccountRequest<Version> for types::OfficialBusinessAccountRequest {
+impl crate::view::OfficialBusinessAccountRequest<Version> for types::OfficialBusinessAccountRequest {
     fn additional_supporting_information(&self) -> Option<&types::OfficialBusinessAccountRequestAdditionalSupportingInformation> {
         self.additional_supporting_information.as_ref()
     }
@@ -6858,13 +6858,13 @@ impl crate::version::view::OfficialBusinessAccountRequest<Version> for types::Of
     }
 }
 
-impl crate::version::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Version> for types::OfficialBusinessAccountRequestAdditionalSupportingInformation {
+impl crate::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Version> for types::OfficialBusinessAccountRequestAdditionalSupportingInformation {
 }
 
-impl crate::version::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Version> for types::OfficialBusinessAccountRequestParentBusinessOrBrand {
+impl crate::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Version> for types::OfficialBusinessAccountRequestParentBusinessOrBrand {
 }
 
-impl crate::version::view::OfficialBusinessAccountSubmission<Version> for types::OfficialBusinessAccountSubmission {
+impl crate::view::OfficialBusinessAccountSubmission<Version> for types::OfficialBusinessAccountSubmission {
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -6879,7 +6879,7 @@ impl crate::version::view::OfficialBusinessAccountSubmission<Version> for types:
     }
 }
 
-impl crate::version::view::OperatingHours<Version> for types::OperatingHours {
+impl crate::view::OperatingHours<Version> for types::OperatingHours {
     fn close_time(&self) -> Option<&str> {
         self.close_time.as_deref()
     }
@@ -6891,7 +6891,7 @@ impl crate::version::view::OperatingHours<Version> for types::OperatingHours {
     }
 }
 
-impl crate::version::view::PagingCursors<Version> for types::PagingCursors {
+impl crate::view::PagingCursors<Version> for types::PagingCursors {
     fn after(&self) -> Option<&str> {
         self.after.as_deref()
     }
@@ -6900,7 +6900,7 @@ impl crate::version::view::PagingCursors<Version> for types::PagingCursors {
     }
 }
 
-impl crate::version::view::PartnerCertificationInfo<Version> for types::PartnerCertificationInfo {
+impl crate::view::PartnerCertificationInfo<Version> for types::PartnerCertificationInfo {
     fn client_business_id(&self) -> Option<&str> {
         self.client_business_id.as_deref()
     }
@@ -6912,7 +6912,7 @@ impl crate::version::view::PartnerCertificationInfo<Version> for types::PartnerC
     }
 }
 
-impl crate::version::view::PayloadEncryptionSettings<Version> for types::PayloadEncryptionSettings {
+impl crate::view::PayloadEncryptionSettings<Version> for types::PayloadEncryptionSettings {
     fn client_encryption_key_fingerprint(&self) -> Option<&str> {
         self.client_encryption_key_fingerprint.as_deref()
     }
@@ -6921,7 +6921,7 @@ impl crate::version::view::PayloadEncryptionSettings<Version> for types::Payload
     }
 }
 
-impl crate::version::view::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionUpdate {
+impl crate::view::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionUpdate {
     fn client_encryption_key(&self) -> Option<&str> {
         self.client_encryption_key.as_deref()
     }
@@ -6930,7 +6930,7 @@ impl crate::version::view::PayloadEncryptionUpdate<Version> for types::PayloadEn
     }
 }
 
-impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
+impl crate::view::PhoneNumber<Version> for types::PhoneNumber {
     fn account_mode(&self) -> Option<&types::AccountMode> {
         self.account_mode.as_ref()
     }
@@ -7023,7 +7023,7 @@ impl crate::version::view::PhoneNumber<Version> for types::PhoneNumber {
     }
 }
 
-impl crate::version::view::PhoneNumberFilter<Version> for types::PhoneNumberFilter {
+impl crate::view::PhoneNumberFilter<Version> for types::PhoneNumberFilter {
     fn field(&self) -> &types::PhoneNumberFilterField {
         &self.field
     }
@@ -7035,7 +7035,7 @@ impl crate::version::view::PhoneNumberFilter<Version> for types::PhoneNumberFilt
     }
 }
 
-impl crate::version::view::PhoneNumberNameUpdate<Version> for types::PhoneNumberNameUpdate {
+impl crate::view::PhoneNumberNameUpdate<Version> for types::PhoneNumberNameUpdate {
     fn decision(&self) -> Option<&types::ReviewDecision> {
         self.decision.as_ref()
     }
@@ -7050,7 +7050,7 @@ impl crate::version::view::PhoneNumberNameUpdate<Version> for types::PhoneNumber
     }
 }
 
-impl crate::version::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
+impl crate::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
     fn data(&self) -> &[types::PhoneNumber] {
         &self.data
     }
@@ -7062,7 +7062,7 @@ impl crate::version::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
     }
 }
 
-impl crate::version::view::PhoneNumberQualityUpdate<Version> for types::PhoneNumberQualityUpdate {
+impl crate::view::PhoneNumberQualityUpdate<Version> for types::PhoneNumberQualityUpdate {
     fn current_limit(&self) -> Option<&types::WebhookLimitTier> {
         self.current_limit.as_ref()
     }
@@ -7080,7 +7080,7 @@ impl crate::version::view::PhoneNumberQualityUpdate<Version> for types::PhoneNum
     }
 }
 
-impl crate::version::view::PhoneNumberSettings<Version> for types::PhoneNumberSettings {
+impl crate::view::PhoneNumberSettings<Version> for types::PhoneNumberSettings {
     fn calling(&self) -> Option<&types::CallingSettings> {
         self.calling.as_ref()
     }
@@ -7095,7 +7095,7 @@ impl crate::version::view::PhoneNumberSettings<Version> for types::PhoneNumberSe
     }
 }
 
-impl crate::version::view::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSettingsUpdate {
+impl crate::view::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSettingsUpdate {
     fn calling(&self) -> Option<&types::CallingSettingsUpdate> {
         self.calling.as_ref()
     }
@@ -7110,13 +7110,13 @@ impl crate::version::view::PhoneNumberSettingsUpdate<Version> for types::PhoneNu
     }
 }
 
-impl crate::version::view::PhoneNumberSummary<Version> for types::PhoneNumberSummary {
+impl crate::view::PhoneNumberSummary<Version> for types::PhoneNumberSummary {
     fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
-impl crate::version::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
+impl crate::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
     fn connection_status(&self) -> Option<&types::ConnectionStatus> {
         self.connection_status.as_ref()
     }
@@ -7143,7 +7143,7 @@ impl crate::version::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpda
     }
 }
 
-impl crate::version::view::QrCode<Version> for types::QrCode {
+impl crate::view::QrCode<Version> for types::QrCode {
     fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
@@ -7161,7 +7161,7 @@ impl crate::version::view::QrCode<Version> for types::QrCode {
     }
 }
 
-impl crate::version::view::QrCodePage<Version> for types::QrCodePage {
+impl crate::view::QrCodePage<Version> for types::QrCodePage {
     fn data(&self) -> &[types::QrCode] {
         &self.data
     }
@@ -7170,7 +7170,7 @@ impl crate::version::view::QrCodePage<Version> for types::QrCodePage {
     }
 }
 
-impl crate::version::view::QrCodeRequest<Version> for types::QrCodeRequest {
+impl crate::view::QrCodeRequest<Version> for types::QrCodeRequest {
     fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
@@ -7182,10 +7182,10 @@ impl crate::version::view::QrCodeRequest<Version> for types::QrCodeRequest {
     }
 }
 
-impl crate::version::view::QrCodeRequestPrefilledMessage<Version> for types::QrCodeRequestPrefilledMessage {
+impl crate::view::QrCodeRequestPrefilledMessage<Version> for types::QrCodeRequestPrefilledMessage {
 }
 
-impl crate::version::view::QualityScore<Version> for types::QualityScore {
+impl crate::view::QualityScore<Version> for types::QualityScore {
     fn date(&self) -> Option<i64> {
         self.date
     }
@@ -7194,7 +7194,7 @@ impl crate::version::view::QualityScore<Version> for types::QualityScore {
     }
 }
 
-impl crate::version::view::RegisterRequest<Version> for types::RegisterRequest {
+impl crate::view::RegisterRequest<Version> for types::RegisterRequest {
     fn backup(&self) -> Option<&types::RegistrationBackup> {
         self.backup.as_ref()
     }
@@ -7215,7 +7215,7 @@ impl crate::version::view::RegisterRequest<Version> for types::RegisterRequest {
     }
 }
 
-impl crate::version::view::RegistrationBackup<Version> for types::RegistrationBackup {
+impl crate::view::RegistrationBackup<Version> for types::RegistrationBackup {
     fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
@@ -7224,7 +7224,7 @@ impl crate::version::view::RegistrationBackup<Version> for types::RegistrationBa
     }
 }
 
-impl crate::version::view::RequestCodeRequest<Version> for types::RequestCodeRequest {
+impl crate::view::RequestCodeRequest<Version> for types::RequestCodeRequest {
     fn code_method(&self) -> &types::CodeMethod {
         &self.code_method
     }
@@ -7233,7 +7233,7 @@ impl crate::version::view::RequestCodeRequest<Version> for types::RequestCodeReq
     }
 }
 
-impl crate::version::view::RestrictionInfo<Version> for types::RestrictionInfo {
+impl crate::view::RestrictionInfo<Version> for types::RestrictionInfo {
     fn expiration(&self) -> Option<&types::WebhookTime> {
         self.expiration.as_ref()
     }
@@ -7245,7 +7245,7 @@ impl crate::version::view::RestrictionInfo<Version> for types::RestrictionInfo {
     }
 }
 
-impl crate::version::view::SipServer<Version> for types::SipServer {
+impl crate::view::SipServer<Version> for types::SipServer {
     fn app_id(&self) -> Option<&str> {
         self.app_id.as_deref()
     }
@@ -7260,7 +7260,7 @@ impl crate::version::view::SipServer<Version> for types::SipServer {
     }
 }
 
-impl crate::version::view::SipSettings<Version> for types::SipSettings {
+impl crate::view::SipSettings<Version> for types::SipSettings {
     fn servers(&self) -> &[types::SipServer] {
         &self.servers
     }
@@ -7269,7 +7269,7 @@ impl crate::version::view::SipSettings<Version> for types::SipSettings {
     }
 }
 
-impl crate::version::view::StorageConfiguration<Version> for types::StorageConfiguration {
+impl crate::view::StorageConfiguration<Version> for types::StorageConfiguration {
     fn data_localization_region(&self) -> Option<&str> {
         self.data_localization_region.as_deref()
     }
@@ -7281,7 +7281,7 @@ impl crate::version::view::StorageConfiguration<Version> for types::StorageConfi
     }
 }
 
-impl crate::version::view::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
+impl crate::view::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
     fn data_localization_region(&self) -> Option<&str> {
         self.data_localization_region.as_deref()
     }
@@ -7299,7 +7299,7 @@ impl crate::version::view::StorageConfigurationUpdate<Version> for types::Storag
     }
 }
 
-impl crate::version::view::SubscribedApp<Version> for types::SubscribedApp {
+impl crate::view::SubscribedApp<Version> for types::SubscribedApp {
     fn override_callback_uri(&self) -> Option<&str> {
         self.override_callback_uri.as_deref()
     }
@@ -7308,13 +7308,13 @@ impl crate::version::view::SubscribedApp<Version> for types::SubscribedApp {
     }
 }
 
-impl crate::version::view::SubscribedAppList<Version> for types::SubscribedAppList {
+impl crate::view::SubscribedAppList<Version> for types::SubscribedAppList {
     fn data(&self) -> &[types::SubscribedApp] {
         &self.data
     }
 }
 
-impl crate::version::view::SubscriptionRequest<Version> for types::SubscriptionRequest {
+impl crate::view::SubscriptionRequest<Version> for types::SubscriptionRequest {
     fn override_callback_uri(&self) -> Option<&types::SubscriptionRequestOverrideCallbackUri> {
         self.override_callback_uri.as_ref()
     }
@@ -7323,10 +7323,10 @@ impl crate::version::view::SubscriptionRequest<Version> for types::SubscriptionR
     }
 }
 
-impl crate::version::view::SubscriptionRequestOverrideCallbackUri<Version> for types::SubscriptionRequestOverrideCallbackUri {
+impl crate::view::SubscriptionRequestOverrideCallbackUri<Version> for types::SubscriptionRequestOverrideCallbackUri {
 }
 
-impl crate::version::view::SubscriptionResult<Version> for types::SubscriptionResult {
+impl crate::view::SubscriptionResult<Version> for types::SubscriptionResult {
     fn data(&self) -> &[types::SubscribedApp] {
         &self.data
     }
@@ -7335,19 +7335,19 @@ impl crate::version::view::SubscriptionResult<Version> for types::SubscriptionRe
     }
 }
 
-impl crate::version::view::SuccessResponse<Version> for types::SuccessResponse {
+impl crate::view::SuccessResponse<Version> for types::SuccessResponse {
     fn success(&self) -> bool {
         self.success
     }
 }
 
-impl crate::version::view::UploadSession<Version> for types::UploadSession {
+impl crate::view::UploadSession<Version> for types::UploadSession {
     fn id(&self) -> &str {
         &self.id
     }
 }
 
-impl crate::version::view::UploadSessionStatus<Version> for types::UploadSessionStatus {
+impl crate::view::UploadSessionStatus<Version> for types::UploadSessionStatus {
     fn file_offset(&self) -> i64 {
         self.file_offset
     }
@@ -7356,25 +7356,25 @@ impl crate::version::view::UploadSessionStatus<Version> for types::UploadSession
     }
 }
 
-impl crate::version::view::UploadedFile<Version> for types::UploadedFile {
+impl crate::view::UploadedFile<Version> for types::UploadedFile {
     fn h(&self) -> &str {
         &self.h
     }
 }
 
-impl crate::version::view::UserIdentityChangeSettings<Version> for types::UserIdentityChangeSettings {
+impl crate::view::UserIdentityChangeSettings<Version> for types::UserIdentityChangeSettings {
     fn enable_identity_key_check(&self) -> Option<bool> {
         self.enable_identity_key_check
     }
 }
 
-impl crate::version::view::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
+impl crate::view::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
     fn code(&self) -> &crate::sensitive::SensitiveString {
         &self.code
     }
 }
 
-impl crate::version::view::VerifyCodeResult<Version> for types::VerifyCodeResult {
+impl crate::view::VerifyCodeResult<Version> for types::VerifyCodeResult {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
@@ -7383,13 +7383,13 @@ impl crate::version::view::VerifyCodeResult<Version> for types::VerifyCodeResult
     }
 }
 
-impl crate::version::view::ViolationInfo<Version> for types::ViolationInfo {
+impl crate::view::ViolationInfo<Version> for types::ViolationInfo {
     fn violation_type(&self) -> Option<&str> {
         self.violation_type.as_deref()
     }
 }
 
-impl crate::version::view::VolumeTierInfo<Version> for types::VolumeTierInfo {
+impl crate::view::VolumeTierInfo<Version> for types::VolumeTierInfo {
     fn effective_month(&self) -> Option<&str> {
         self.effective_month.as_deref()
     }
@@ -7407,7 +7407,7 @@ impl crate::version::view::VolumeTierInfo<Version> for types::VolumeTierInfo {
     }
 }
 
-impl crate::version::view::WabaInfo<Version> for types::WabaInfo {
+impl crate::view::WabaInfo<Version> for types::WabaInfo {
     fn ad_account_linked(&self) -> Option<&str> {
         self.ad_account_linked.as_deref()
     }
@@ -7428,7 +7428,7 @@ impl crate::version::view::WabaInfo<Version> for types::WabaInfo {
     }
 }
 
-impl crate::version::view::WebhookConfiguration<Version> for types::WebhookConfiguration {
+impl crate::view::WebhookConfiguration<Version> for types::WebhookConfiguration {
     fn override_callback_uri(&self) -> &types::WebhookConfigurationOverrideCallbackUri {
         &self.override_callback_uri
     }
@@ -7437,10 +7437,10 @@ impl crate::version::view::WebhookConfiguration<Version> for types::WebhookConfi
     }
 }
 
-impl crate::version::view::WebhookConfigurationOverrideCallbackUri<Version> for types::WebhookConfigurationOverrideCallbackUri {
+impl crate::view::WebhookConfigurationOverrideCallbackUri<Version> for types::WebhookConfigurationOverrideCallbackUri {
 }
 
-impl crate::version::view::WebhookDestinations<Version> for types::WebhookDestinations {
+impl crate::view::WebhookDestinations<Version> for types::WebhookDestinations {
     fn application(&self) -> Option<&str> {
         self.application.as_deref()
     }

@@ -4,7 +4,7 @@
 pub use whatsapp_phone_numbers_api::GraphVersion;
 
 use crate::config::ApiVersion;
-use crate::{enabled_versions, visit_exact};
+use crate::generated::{enabled_versions, visit_exact};
 
 /// Code generic over the version, to run with the types [`with_version`] picks.
 ///
