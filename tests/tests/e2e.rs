@@ -340,15 +340,15 @@ async fn each_fault_mode_surfaces_as_a_typed_error_or_a_successful_retry() {
     let started = Instant::now();
     let number = phone.get().await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(number.meta().attempts, 2);
+    assert_eq!(number.meta().attempts(), 2);
 
     // 5xx: retried.
     faults.server_error(503);
-    assert_eq!(phone.get().await.unwrap().meta().attempts, 2);
+    assert_eq!(phone.get().await.unwrap().meta().attempts(), 2);
 
     // Throttling code: retried.
     faults.graph_error(400, 80007, None, false);
-    assert_eq!(phone.get().await.unwrap().meta().attempts, 2);
+    assert_eq!(phone.get().await.unwrap().meta().attempts(), 2);
 
     // Delay within the timeout: just slower.
     faults.delay(Duration::from_millis(50));
@@ -363,7 +363,7 @@ async fn each_fault_mode_surfaces_as_a_typed_error_or_a_successful_retry() {
                 e.body_excerpt.to_ascii_lowercase().contains("<html"),
                 "{e:?}"
             );
-            assert_eq!(e.meta.attempts, 3);
+            assert_eq!(e.meta.attempts(), 3);
         }
         other => panic!("expected an HTTP error, got {other:?}"),
     }

@@ -2,7 +2,7 @@
 //! version decision per client, generic code over any version, and run-time choice.
 
 use whatsapp_phone_numbers::prelude::*;
-use whatsapp_phone_numbers::{Picked, VersionVisitor, v23_0, v24_0, with_version};
+use whatsapp_phone_numbers::{Picked, VersionVisitor, v23_0, v24_0, visit_version};
 use whatsapp_phone_numbers_mock::{MockServer, demo};
 
 fn paths(server: &MockServer) -> Vec<String> {
@@ -85,7 +85,7 @@ async fn the_readme_side_by_side_snippet() {
             .await?;
         println!("{:?}", number.throughput);
         // The same, from the client itself.
-        let also_new: v24_0::Client = old.with_version();
+        let also_new: v24_0::Client = old.for_version();
         assert_eq!(also_new.api_version(), ApiVersion::V24_0);
         // --- end ---
         assert!(number.throughput.is_some());
@@ -204,7 +204,7 @@ async fn generic_code_runs_with_every_version() {
         .build()
         .unwrap();
     let a = statuses(&old).await;
-    let b = statuses(&old.with_version::<v24_0::Version>()).await;
+    let b = statuses(&old.for_version::<v24_0::Version>()).await;
     assert_eq!(a.len(), demo::DEMO_NUMBER_COUNT);
     assert_eq!(a, b);
     assert!(a.iter().any(|s| s == "CONNECTED"));
@@ -221,7 +221,7 @@ impl VersionVisitor for Name {
 
 #[test]
 fn a_version_chosen_at_run_time() {
-    let exact = with_version(ApiVersion::V24_0, Name).unwrap();
+    let exact = visit_version(ApiVersion::V24_0, Name).unwrap();
     assert_eq!(
         exact,
         Picked {
@@ -230,11 +230,11 @@ fn a_version_chosen_at_run_time() {
             exact: true
         }
     );
-    let between = with_version(ApiVersion::new(23, 5), Name).unwrap();
+    let between = visit_version(ApiVersion::new(23, 5), Name).unwrap();
     assert_eq!((between.output, between.exact), ("v23.0", false));
-    let newer = with_version(ApiVersion::new(99, 0), Name).unwrap();
+    let newer = visit_version(ApiVersion::new(99, 0), Name).unwrap();
     assert_eq!(newer.output, "v24.0");
-    let older = with_version(ApiVersion::new(1, 0), Name).unwrap();
+    let older = visit_version(ApiVersion::new(1, 0), Name).unwrap();
     assert_eq!(older.output, "v23.0");
     assert_eq!(
         whatsapp_phone_numbers::enabled_versions(),

@@ -838,6 +838,10 @@ pub struct Common {
     pub operations: Vec<OperationFacts>,
     /// Field enumerations every version has.
     pub field_enums: BTreeSet<String>,
+    /// The types a reader of the API meets: the answers of the operations every version
+    /// has, and the items of those that are pages. They go on `GraphVersion`; every other
+    /// type, and the operations, on the hidden `VersionItems`.
+    pub reader_types: BTreeSet<String>,
 }
 
 /// The intersection of `versions`.
@@ -914,6 +918,24 @@ pub fn common(versions: &[VersionFacts]) -> Common {
         .filter(|n| rest.iter().all(|v| v.field_enums.contains_key(*n)))
         .cloned()
         .collect();
+    for response in common
+        .operations
+        .iter()
+        .filter_map(|op| op.response.as_ref())
+    {
+        if !common.types.contains_key(response) {
+            continue;
+        }
+        common.reader_types.insert(response.clone());
+        if let Some(TypeFacts::Struct {
+            page_item: Some(item),
+            ..
+        }) = first.types.get(response)
+            && common.types.contains_key(item)
+        {
+            common.reader_types.insert(item.clone());
+        }
+    }
     common
 }
 
@@ -941,17 +963,33 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
     out.push_str(
         "//! operations; [`view`] gives generic read access to the fields every version has.\n\n",
     );
-    out.push_str("/// A Graph API version: its name, types, field selections and operations.\n");
-    out.push_str("///\n/// Implemented by `Version` in each version module (`v23_0::Version`, ...). Items are\n");
     out.push_str(
-        "/// what every version of the specification has; a type or field only some versions\n",
+        "/// A Graph API version, as a type: what generic code (`fn f<V: GraphVersion>`) needs.\n",
     );
-    out.push_str("/// have is read through that version's concrete types.\n");
-    out.push_str("pub trait GraphVersion:\n    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static\n{\n");
+    out.push_str("///\n/// Implemented by `Version` in each version module (`v23_0::Version`, ...). It names the\n");
+    out.push_str("/// version and carries the types a reader meets: what each operation answers (a number,\n");
+    out.push_str(
+        "/// a page of numbers, a profile, ...), the field selections, and the typed webhook\n",
+    );
+    out.push_str(
+        "/// changes. Read their fields through [`view`] (`number.status()` for any version).\n",
+    );
+    out.push_str(
+        "///\n/// Everything else the specifications generate (request bodies, nested types,\n",
+    );
+    out.push_str("/// enumerations, the operation table) is on [`VersionItems`], which this trait requires:\n");
+    out.push_str("/// `V::CodeMethod` works in generic code, but those items follow the specifications and\n");
+    out.push_str("/// are not documented here. A type or field only some versions have is read through that\n");
+    out.push_str("/// version's concrete types.\n");
+    out.push_str("pub trait GraphVersion:\n    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static + VersionItems\n{\n");
     out.push_str("    /// The version as Graph writes it in paths (`v23.0`).\n    const NAME: &'static str;\n");
     out.push_str("    /// The major number (23 for v23.0).\n    const MAJOR: u16;\n");
     out.push_str("    /// The minor number (0 for v23.0).\n    const MINOR: u16;\n");
-    for (name, bounds) in &common.types {
+    for (name, bounds) in common
+        .types
+        .iter()
+        .filter(|(n, _)| common.reader_types.contains(*n))
+    {
         let mut all = vec!["crate::schema::Schema".to_owned()];
         all.extend(bounds.iter().cloned());
         let _ = write!(
@@ -968,6 +1006,34 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
         );
     }
     out.push_str("    /// The changes of a webhook notification, typed by this version.\n    type WebhookChange: crate::webhook::WebhookChange;\n");
+    out.push_str("}\n\n");
+    out.push_str(
+        "/// The rest of what every version's specification generates: request bodies, nested\n",
+    );
+    out.push_str(
+        "/// types, enumerations and the operation constants. Generic code reaches them as\n",
+    );
+    out.push_str("/// `V::Name` through [`GraphVersion`]; they follow the specifications and are not part of\n");
+    out.push_str("/// the documented surface.\n#[doc(hidden)]\npub trait VersionItems {\n");
+    for (name, bounds) in common
+        .types
+        .iter()
+        .filter(|(n, _)| !common.reader_types.contains(*n))
+    {
+        let mut all = vec!["crate::schema::Schema".to_owned()];
+        all.extend(bounds.iter().cloned());
+        let needs_version = bounds.iter().any(|b| b.contains("Self"));
+        let _ = write!(
+            out,
+            "    /// This version's `{name}`.\n    type {name}: {}{};\n",
+            all.join(" + "),
+            if needs_version {
+                "\n    where\n        Self: GraphVersion"
+            } else {
+                ""
+            }
+        );
+    }
     for op in &common.operations {
         let _ = write!(
             out,
@@ -1178,13 +1244,26 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         "\n/// Graph API {}: the type that selects this version's types and operations in generic\n/// code (`Client<Version>`).\n#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]\npub struct Version;\n\nimpl crate::GraphVersion for Version {{\n    const NAME: &'static str = {:?};\n    const MAJOR: u16 = {};\n    const MINOR: u16 = {};\n",
         v.name, v.name, v.number.0, v.number.1
     );
-    for name in common.types.keys() {
+    for name in common
+        .types
+        .keys()
+        .filter(|n| common.reader_types.contains(*n))
+    {
         let _ = writeln!(out, "    type {name} = types::{name};");
     }
     for name in &common.field_enums {
         let _ = writeln!(out, "    type {name} = fields::{name};");
     }
-    out.push_str("    type WebhookChange = webhooks::Change;\n");
+    out.push_str(
+        "    type WebhookChange = webhooks::Change;\n}\n\nimpl crate::VersionItems for Version {\n",
+    );
+    for name in common
+        .types
+        .keys()
+        .filter(|n| !common.reader_types.contains(*n))
+    {
+        let _ = writeln!(out, "    type {name} = types::{name};");
+    }
     for op in &common.operations {
         let _ = writeln!(
             out,

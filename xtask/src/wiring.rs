@@ -90,7 +90,7 @@ pub fn facade_versions(versions: &[SpecVersion]) -> String {
         );
     }
     out.push_str("    ];\n    enabled\n        .into_iter()\n        .filter_map(|(version, on)| on.then_some(version))\n        .collect()\n}\n\n");
-    out.push_str("/// Runs `visitor` with the types of `version`, when this build has them.\n///\n/// See [`with_version`](crate::with_version), which also picks the types of the nearest\n/// enabled version.\npub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {\n");
+    out.push_str("/// Runs `visitor` with the types of `version`, when this build has them.\n///\n/// See [`visit_version`](crate::visit_version), which also picks the types of the nearest\n/// enabled version.\npub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {\n");
     for v in versions {
         let m = v.module();
         let _ = write!(

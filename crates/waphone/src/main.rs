@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::process::ExitCode;
 
 use clap::Parser;
-use whatsapp_phone_numbers::{GraphVersion, VersionVisitor, with_version};
+use whatsapp_phone_numbers::{GraphVersion, VersionVisitor, visit_version};
 
 use crate::cli::{ApiCommand, Cli, Command};
 use crate::failure::Failure;
@@ -70,7 +70,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         command,
         version: requested,
     };
-    match with_version(requested, run) {
+    match visit_version(requested, run) {
         Some(picked) => picked.output.await,
         None => Err(Failure::Usage(
             "this build of waphone has no Graph API version feature".into(),
@@ -78,7 +78,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-/// A command, to run with the types [`with_version`] picks.
+/// A command, to run with the types [`visit_version`] picks.
 struct Run<'a> {
     global: &'a Global,
     command: &'a ApiCommand,

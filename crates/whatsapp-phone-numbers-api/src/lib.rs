@@ -46,7 +46,7 @@ pub mod webhook;
 mod generated;
 pub use generated::*;
 
-pub use graph_version::{GraphVersion, view};
+pub use graph_version::{GraphVersion, VersionItems, view};
 #[cfg(feature = "client")]
 pub use progenitor_client;
 #[cfg(feature = "client")]

@@ -45,7 +45,7 @@ pub struct ClientBuilder<V> {
     throttle: ThrottleConfig,
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
-    /// A problem found by `from_env`, reported by `build`.
+    /// A problem found by `read_env`, reported by `build`.
     env_error: Option<Error>,
     _types: PhantomData<fn() -> V>,
 }
@@ -87,7 +87,7 @@ impl<V: GraphVersion> Client<V> {
     /// A client configured from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_APP_SECRET`,
     /// `WHATSAPP_BASE_URL` and `WHATSAPP_API_VERSION`.
     pub fn from_env() -> Result<Self, Error> {
-        Self::builder().from_env().build()
+        Self::builder().read_env().build()
     }
 }
 
@@ -113,7 +113,7 @@ impl<V: GraphVersion> ClientBuilder<V> {
 
     /// Reads `WHATSAPP_ACCESS_TOKEN`, and when set `WHATSAPP_APP_SECRET`,
     /// `WHATSAPP_BASE_URL` and `WHATSAPP_API_VERSION`, over what the builder holds.
-    pub fn from_env(mut self) -> Self {
+    pub fn read_env(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(token) = var(ENV_ACCESS_TOKEN) {
             self.access_token = Some(token);

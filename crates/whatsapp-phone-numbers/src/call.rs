@@ -394,7 +394,7 @@ fn network(
 
 fn decode_error(meta: ResponseMeta, message: String, body_excerpt: String) -> Error {
     Error::Decode(Box::new(DecodeError {
-        status: meta.status,
+        status: meta.status(),
         message,
         body_excerpt,
         meta,

@@ -20,7 +20,7 @@ use crate::core::Core;
 ///
 /// let old = v23_0::Client::builder().access_token("EAAJB...").build()?;
 /// // Another version over the same pool and credentials: v24.0 types, v24.0 paths.
-/// let new: v24_0::Client = old.with_version();
+/// let new: v24_0::Client = old.for_version();
 /// assert_eq!(old.api_version(), ApiVersion::V23_0);
 /// assert_eq!(new.api_version(), ApiVersion::V24_0);
 /// # Ok(()) }
@@ -94,7 +94,7 @@ impl<V: GraphVersion> Client<V> {
     /// A client of version `W` over the same configuration. Its paths carry `W`'s version:
     /// the version is decided once per client, by its types, unless pinned with
     /// [`with_api_version`](Self::with_api_version).
-    pub fn with_version<W: GraphVersion>(&self) -> Client<W> {
+    pub fn for_version<W: GraphVersion>(&self) -> Client<W> {
         Client::from(self.core.clone())
     }
 }

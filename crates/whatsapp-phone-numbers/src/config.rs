@@ -11,13 +11,13 @@ use crate::error::Error;
 /// Default Graph API host.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
 
-/// Environment variable read by `from_env` for the access token.
+/// Environment variable read by `Client::from_env` and `ClientBuilder::read_env` for the access token.
 pub const ENV_ACCESS_TOKEN: &str = "WHATSAPP_ACCESS_TOKEN";
-/// Environment variable read by `from_env` for the optional app secret.
+/// Environment variable read by `Client::from_env` and `ClientBuilder::read_env` for the optional app secret.
 pub const ENV_APP_SECRET: &str = "WHATSAPP_APP_SECRET";
-/// Environment variable read by `from_env` for the optional base URL.
+/// Environment variable read by `Client::from_env` and `ClientBuilder::read_env` for the optional base URL.
 pub const ENV_BASE_URL: &str = "WHATSAPP_BASE_URL";
-/// Environment variable read by `from_env` for the optional API version (`v23.0`).
+/// Environment variable read by `Client::from_env` and `ClientBuilder::read_env` for the optional API version (`v23.0`).
 pub const ENV_API_VERSION: &str = "WHATSAPP_API_VERSION";
 
 /// A Graph API version, the first segment of every path (`v23.0`).

@@ -6,10 +6,10 @@ pub use whatsapp_phone_numbers_api::GraphVersion;
 use crate::config::ApiVersion;
 use crate::generated::{enabled_versions, visit_exact};
 
-/// Code generic over the version, to run with the types [`with_version`] picks.
+/// Code generic over the version, to run with the types [`visit_version`] picks.
 ///
 /// ```
-/// use whatsapp_phone_numbers::{ApiVersion, GraphVersion, VersionVisitor, with_version};
+/// use whatsapp_phone_numbers::{ApiVersion, GraphVersion, VersionVisitor, visit_version};
 ///
 /// struct Name;
 /// impl VersionVisitor for Name {
@@ -18,7 +18,7 @@ use crate::generated::{enabled_versions, visit_exact};
 ///         V::NAME
 ///     }
 /// }
-/// let picked = with_version(ApiVersion::V23_0, Name).unwrap();
+/// let picked = visit_version(ApiVersion::V23_0, Name).unwrap();
 /// assert_eq!(picked.output, "v23.0");
 /// assert!(picked.exact);
 /// ```
@@ -30,7 +30,7 @@ pub trait VersionVisitor {
     fn visit<V: GraphVersion>(self) -> Self::Output;
 }
 
-/// What [`with_version`] ran.
+/// What [`visit_version`] ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Picked<T> {
     /// What the visitor returned.
@@ -47,7 +47,7 @@ pub struct Picked<T> {
 ///
 /// A caller that used near types should pin the path to `requested` itself
 /// ([`Client::with_api_version`](crate::Client::with_api_version)).
-pub fn with_version<R: VersionVisitor>(
+pub fn visit_version<R: VersionVisitor>(
     requested: ApiVersion,
     visitor: R,
 ) -> Option<Picked<R::Output>> {

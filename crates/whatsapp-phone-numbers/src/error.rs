@@ -485,7 +485,7 @@ pub(crate) fn from_error_body(
     retry_after: Option<Duration>,
     class: RetryClass,
 ) -> Error {
-    let status = meta.status;
+    let status = meta.status();
     if let Ok(Envelope { error: d }) = serde_json::from_slice::<Envelope>(body)
         && let Some(code) = d.get("code").and_then(integer)
     {

@@ -50,9 +50,19 @@
 //! let _ = whatsapp_phone_numbers::v23_0::PhoneNumberField::Throughput;
 //! ```
 //!
+//! **Which "version" do I want?** Four names, one idea each:
+//!
+//! | you want | use |
+//! |---|---|
+//! | one version's client, types and field selections, fixed when you compile | the module: `v24_0::Client`, `v24_0::types`, `v24_0::PhoneNumberField` |
+//! | code written once for every version | the trait [`GraphVersion`]: `fn f<V: GraphVersion>(c: &Client<V>)`; each module's `Version` (`v24_0::Version`) is a `V` |
+//! | a version chosen when the program runs (a flag, `WHATSAPP_API_VERSION`) | the value [`ApiVersion`] (`"v24.0".parse()`), and [`visit_version`] to run generic code with its types |
+//! | the same client with another version's types | [`Client::for_version`]`::<v24_0::Version>()` |
+//! | another version in the path, keeping these types | [`ClientBuilder::api_version`], [`Client::with_api_version`] |
+//!
 //! The resource layer is written once, generic over [`GraphVersion`]. Generic code reads
 //! the fields every version has through [`view`] (`use whatsapp_phone_numbers::prelude::*`
-//! and `number.status()` works for any version), and [`with_version`] runs it with the
+//! and `number.status()` works for any version), and [`visit_version`] runs it with the
 //! types of a version chosen at run time.
 //!
 //! **Features stay additive.** The crate root exports only names whose meaning no feature
@@ -61,7 +71,7 @@
 //! adds a module and changes nothing a crate already compiled against.
 //!
 //! **One version decision per client.** A client's paths carry its types' version:
-//! `v24_0::Client::from(core)` and [`Client::with_version`] send `/v24.0/`, whoever built
+//! `v24_0::Client::from(core)` and [`Client::for_version`] send `/v24.0/`, whoever built
 //! the shared [`Core`]. Only an explicit pin ([`ClientBuilder::api_version`],
 //! [`Client::with_api_version`]) sends another version with these types.
 //!
@@ -129,6 +139,7 @@ mod paging;
 mod query;
 mod resources;
 mod retry;
+mod risk;
 mod secret;
 mod throttle;
 pub mod tls;
@@ -149,7 +160,7 @@ pub use crate::config::{
     ApiVersion, DEFAULT_BASE_URL, ENV_ACCESS_TOKEN, ENV_API_VERSION, ENV_APP_SECRET, ENV_BASE_URL,
 };
 pub use crate::core::Core;
-pub use crate::dispatch::{GraphVersion, Picked, VersionVisitor, with_version};
+pub use crate::dispatch::{GraphVersion, Picked, VersionVisitor, visit_version};
 pub use crate::error::{
     ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError, NetworkErrorKind,
 };
@@ -163,7 +174,7 @@ pub use crate::resources::app_subscriptions::{
 pub use crate::resources::automation::SetConversationalAutomation;
 pub use crate::resources::business::{BusinessHandle, ListBusinessAccounts};
 pub use crate::resources::business_account::{
-    AddPhoneNumber, BusinessAccountHandle, ListPhoneNumbers, PhoneNumbersHandle,
+    AccountPhoneNumbersHandle, AddPhoneNumber, BusinessAccountHandle, ListPhoneNumbers,
 };
 pub use crate::resources::business_profile::{
     BusinessProfileHandle, GetBusinessProfile, UpdateBusinessProfile,
@@ -181,6 +192,7 @@ pub use crate::resources::subscriptions::{
 };
 pub use crate::resources::uploads::UploadFile;
 pub use crate::retry::RetryConfig;
+pub use crate::risk::{NumberRisk, Risk, RiskReason, RiskyStatus};
 pub use crate::secret::{
     AccessToken, AppAccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken,
 };
@@ -198,8 +210,8 @@ pub type ResultStream<T> =
 pub mod prelude {
     pub use crate::view::prelude::*;
     pub use crate::{
-        ApiVersion, Client, Error, Field as _, Filter, GraphVersion, OpenEnum as _, Page as _,
-        Sort, TwoStepPin, VerificationCode,
+        ApiVersion, Client, Error, Field as _, Filter, GraphVersion, NumberRisk as _,
+        OpenEnum as _, Page as _, Sort, TwoStepPin, VerificationCode,
     };
     pub use futures_util::{StreamExt as _, TryStreamExt as _};
 }

@@ -72,10 +72,8 @@ impl<T> DerefMut for Response<T> {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMeta {
-    /// HTTP status of the final answer.
-    pub status: u16,
-    /// How many times the request was sent (1 when it was not retried).
-    pub attempts: u32,
+    status: u16,
+    attempts: u32,
     request_id: Option<HeaderValue>,
     trace_id: Option<HeaderValue>,
     api_version: Option<HeaderValue>,
@@ -98,6 +96,16 @@ impl ResponseMeta {
 
     fn text(value: &Option<HeaderValue>) -> Option<&str> {
         value.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    /// HTTP status of the final answer.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// How many times the request was sent (1 when it was not retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// `x-fb-request-id`: quote it to Meta support.

@@ -179,7 +179,7 @@ impl<P: Page> Stream for Items<P> {
 
 fn stalled<P>(page: &Response<P>, message: &str) -> Error {
     Error::Decode(Box::new(DecodeError {
-        status: page.meta().status,
+        status: page.meta().status(),
         message: format!("cannot continue paging: {message}"),
         body_excerpt: String::new(),
         meta: page.meta().clone(),

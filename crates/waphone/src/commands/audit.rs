@@ -8,7 +8,7 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use whatsapp_phone_numbers::view::{BusinessAccount as _, PhoneNumber as _};
-use whatsapp_phone_numbers::{Error, Field, GraphVersion, OpenEnum};
+use whatsapp_phone_numbers::{Error, Field, GraphVersion, NumberRisk, OpenEnum};
 
 use super::done;
 use super::list::text;
@@ -43,15 +43,6 @@ const FIELDS: &[&str] = &[
     "messaging_limit_tier",
     "whatsapp_business_manager_messaging_limit",
     "name_status",
-];
-
-/// Statuses that put a number at risk.
-const RISKY_STATUSES: &[&str] = &[
-    "FLAGGED",
-    "RESTRICTED",
-    "BANNED",
-    "RATE_LIMITED",
-    "DISCONNECTED",
 ];
 
 /// One audited number. Enumerations keep Graph's text, known or not.
@@ -93,7 +84,11 @@ fn owned<T: OpenEnum>(value: Option<&T>) -> Option<String> {
 impl AuditRow {
     /// The row of one number of any version.
     pub fn of<V: GraphVersion>(waba_id: &str, number: &V::PhoneNumber) -> Self {
-        let reasons = risk_reasons::<V>(number);
+        let reasons: Vec<String> = NumberRisk::<V>::risk(number)
+            .reasons()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         Self {
             waba_id: waba_id.to_owned(),
             id: number.id().map(str::to_owned),
@@ -128,21 +123,6 @@ impl AuditRow {
             error: Some(error.to_string().replace(['\r', '\n'], " ")),
         }
     }
-}
-
-/// Why a number is at risk: quality RED, or status FLAGGED, RESTRICTED, BANNED,
-/// RATE_LIMITED or DISCONNECTED. Empty when it is not.
-pub fn risk_reasons<V: GraphVersion>(number: &V::PhoneNumber) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if number.quality_rating().map(OpenEnum::as_str) == Some("RED") {
-        reasons.push("quality RED".to_owned());
-    }
-    if let Some(status) = number.status().map(OpenEnum::as_str)
-        && RISKY_STATUSES.contains(&status)
-    {
-        reasons.push(format!("status {status}"));
-    }
-    reasons
 }
 
 impl AuditArgs {
@@ -377,19 +357,11 @@ mod tests {
     }
 
     #[test]
-    fn risk_rules() {
-        assert!(risk_reasons::<Version>(&number("CONNECTED", "GREEN")).is_empty());
-        assert_eq!(
-            risk_reasons::<Version>(&number("CONNECTED", "RED")),
-            ["quality RED"]
-        );
-        for status in RISKY_STATUSES {
-            assert_eq!(
-                risk_reasons::<Version>(&number(status, "GREEN")),
-                [format!("status {status}")]
-            );
-        }
-        assert!(risk_reasons::<Version>(&number("PENDING", "NA")).is_empty());
-        assert!(risk_reasons::<Version>(&number("SOMETHING_NEW", "PURPLE")).is_empty());
+    fn rows_carry_the_library_rule_as_text() {
+        let row = AuditRow::of::<Version>("1", &number("FLAGGED", "RED"));
+        assert!(row.at_risk);
+        assert_eq!(row.reasons, ["quality RED", "status FLAGGED"]);
+        let row = AuditRow::of::<Version>("1", &number("CONNECTED", "GREEN"));
+        assert!(!row.at_risk && row.reasons.is_empty());
     }
 }

@@ -8,13 +8,20 @@
 //! associated types are that version's generated types, its constants that version's
 //! operations; [`view`] gives generic read access to the fields every version has.
 
-/// A Graph API version: its name, types, field selections and operations.
+/// A Graph API version, as a type: what generic code (`fn f<V: GraphVersion>`) needs.
 ///
-/// Implemented by `Version` in each version module (`v23_0::Version`, ...). Items are
-/// what every version of the specification has; a type or field only some versions
-/// have is read through that version's concrete types.
+/// Implemented by `Version` in each version module (`v23_0::Version`, ...). It names the
+/// version and carries the types a reader meets: what each operation answers (a number,
+/// a page of numbers, a profile, ...), the field selections, and the typed webhook
+/// changes. Read their fields through [`view`] (`number.status()` for any version).
+///
+/// Everything else the specifications generate (request bodies, nested types,
+/// enumerations, the operation table) is on [`VersionItems`], which this trait requires:
+/// `V::CodeMethod` works in generic code, but those items follow the specifications and
+/// are not documented here. A type or field only some versions have is read through that
+/// version's concrete types.
 pub trait GraphVersion:
-    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static
+    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static + VersionItems
 {
     /// The version as Graph writes it in paths (`v23.0`).
     const NAME: &'static str;
@@ -22,300 +29,56 @@ pub trait GraphVersion:
     const MAJOR: u16;
     /// The minor number (0 for v23.0).
     const MINOR: u16;
-    /// This version's `AccountMode`.
-    type AccountMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AccountNumber`.
     type AccountNumber: crate::schema::Schema + Default + crate::view::AccountNumber<Self>;
-    /// This version's `AccountReviewStatus`.
-    type AccountReviewStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `AccountReviewUpdate`.
-    type AccountReviewUpdate: crate::schema::Schema + Default + crate::view::AccountReviewUpdate<Self>;
-    /// This version's `AccountUpdate`.
-    type AccountUpdate: crate::schema::Schema + Default + crate::view::AccountUpdate<Self>;
-    /// This version's `AccountUpdateEvent`.
-    type AccountUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `AddPhoneNumberRequest`.
-    type AddPhoneNumberRequest: crate::schema::Schema + crate::view::AddPhoneNumberRequest<Self>;
     /// This version's `AppAccessTokenGrant`.
     type AppAccessTokenGrant: crate::schema::Schema + crate::view::AppAccessTokenGrant<Self>;
-    /// This version's `AppInfo`.
-    type AppInfo: crate::schema::Schema + Default + crate::view::AppInfo<Self>;
     /// This version's `AppSubscription`.
     type AppSubscription: crate::schema::Schema + Default + crate::view::AppSubscription<Self>;
-    /// This version's `AppSubscriptionField`.
-    type AppSubscriptionField: crate::schema::Schema + Default + crate::view::AppSubscriptionField<Self>;
     /// This version's `AppSubscriptionList`.
     type AppSubscriptionList: crate::schema::Schema + crate::schema::Page<Item = Self::AppSubscription> + crate::view::AppSubscriptionList<Self>;
-    /// This version's `AppSubscriptionRequest`.
-    type AppSubscriptionRequest: crate::schema::Schema + crate::view::AppSubscriptionRequest<Self>;
-    /// This version's `BanInfo`.
-    type BanInfo: crate::schema::Schema + Default + crate::view::BanInfo<Self>;
     /// This version's `BusinessAccount`.
     type BusinessAccount: crate::schema::Schema + Default + crate::view::BusinessAccount<Self>;
     /// This version's `BusinessAccountPage`.
     type BusinessAccountPage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::BusinessAccount> + crate::view::BusinessAccountPage<Self>;
-    /// This version's `BusinessAccountUpdate`.
-    type BusinessAccountUpdate: crate::schema::Schema + Default + crate::view::BusinessAccountUpdate<Self>;
-    /// This version's `BusinessAccountUpdateName`.
-    type BusinessAccountUpdateName: crate::schema::Schema + crate::view::BusinessAccountUpdateName<Self>;
-    /// This version's `BusinessApiData`.
-    type BusinessApiData: crate::schema::Schema + Default + crate::view::BusinessApiData<Self>;
-    /// This version's `BusinessCapabilityUpdate`.
-    type BusinessCapabilityUpdate: crate::schema::Schema + Default + crate::view::BusinessCapabilityUpdate<Self>;
-    /// This version's `BusinessInfo`.
-    type BusinessInfo: crate::schema::Schema + Default + crate::view::BusinessInfo<Self>;
-    /// This version's `BusinessMessagingLimit`.
-    type BusinessMessagingLimit: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessProfile`.
     type BusinessProfile: crate::schema::Schema + Default + crate::view::BusinessProfile<Self>;
-    /// This version's `BusinessProfileFields`.
-    type BusinessProfileFields: crate::schema::Schema + Default + crate::view::BusinessProfileFields<Self>;
     /// This version's `BusinessProfileList`.
     type BusinessProfileList: crate::schema::Schema + crate::schema::Page<Item = Self::BusinessProfile> + crate::view::BusinessProfileList<Self>;
-    /// This version's `BusinessProfileUpdate`.
-    type BusinessProfileUpdate: crate::schema::Schema + crate::view::BusinessProfileUpdate<Self>;
-    /// This version's `BusinessVerificationStatus`.
-    type BusinessVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `BusinessVertical`.
-    type BusinessVertical: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `CallHours`.
-    type CallHours: crate::schema::Schema + Default + crate::view::CallHours<Self>;
-    /// This version's `CallIconVisibility`.
-    type CallIconVisibility: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `CallingSettings`.
-    type CallingSettings: crate::schema::Schema + Default + crate::view::CallingSettings<Self>;
-    /// This version's `CallingSettingsUpdate`.
-    type CallingSettingsUpdate: crate::schema::Schema + Default + crate::view::CallingSettingsUpdate<Self>;
-    /// This version's `CertificationStatus`.
-    type CertificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `CodeMethod`.
-    type CodeMethod: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `CodeVerificationStatus`.
-    type CodeVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `ConnectionStatus`.
-    type ConnectionStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `ConversationalAutomation`.
-    type ConversationalAutomation: crate::schema::Schema + Default + crate::view::ConversationalAutomation<Self>;
-    /// This version's `ConversationalAutomationUpdate`.
-    type ConversationalAutomationUpdate: crate::schema::Schema + Default + crate::view::ConversationalAutomationUpdate<Self>;
-    /// This version's `ConversationalAutomationUpdatePromptsItem`.
-    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema + crate::view::ConversationalAutomationUpdatePromptsItem<Self>;
-    /// This version's `ConversationalCommand`.
-    type ConversationalCommand: crate::schema::Schema + crate::view::ConversationalCommand<Self>;
     /// This version's `CreatedId`.
     type CreatedId: crate::schema::Schema + crate::view::CreatedId<Self>;
-    /// This version's `CursorPaging`.
-    type CursorPaging: crate::schema::Schema + Default + crate::view::CursorPaging<Self>;
-    /// This version's `DataLocalizationRegion`.
-    type DataLocalizationRegion: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `DayOfWeek`.
-    type DayOfWeek: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `DisconnectionInfo`.
-    type DisconnectionInfo: crate::schema::Schema + Default + crate::view::DisconnectionInfo<Self>;
-    /// This version's `DisconnectionInitiator`.
-    type DisconnectionInitiator: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `DisconnectionReason`.
-    type DisconnectionReason: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `FeatureStatus`.
-    type FeatureStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `FeatureToggle`.
-    type FeatureToggle: crate::schema::Schema + Default + crate::view::FeatureToggle<Self>;
-    /// This version's `FilterOperator`.
-    type FilterOperator: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `GrantType`.
-    type GrantType: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `GraphApiError`.
-    type GraphApiError: crate::schema::Schema + crate::view::GraphApiError<Self>;
-    /// This version's `GraphApiErrorData`.
-    type GraphApiErrorData: crate::schema::Schema + Default + crate::view::GraphApiErrorData<Self>;
-    /// This version's `GraphApiErrorDetail`.
-    type GraphApiErrorDetail: crate::schema::Schema + crate::view::GraphApiErrorDetail<Self>;
-    /// This version's `HealthEntity`.
-    type HealthEntity: crate::schema::Schema + Default + crate::view::HealthEntity<Self>;
-    /// This version's `HealthEntityType`.
-    type HealthEntityType: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `HealthError`.
-    type HealthError: crate::schema::Schema + Default + crate::view::HealthError<Self>;
-    /// This version's `HealthStatus`.
-    type HealthStatus: crate::schema::Schema + Default + crate::view::HealthStatus<Self>;
-    /// This version's `HolidayHours`.
-    type HolidayHours: crate::schema::Schema + Default + crate::view::HolidayHours<Self>;
-    /// This version's `HostPlatform`.
-    type HostPlatform: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `IntlRateEligibility`.
-    type IntlRateEligibility: crate::schema::Schema + Default + crate::view::IntlRateEligibility<Self>;
-    /// This version's `IntlRateException`.
-    type IntlRateException: crate::schema::Schema + Default + crate::view::IntlRateException<Self>;
-    /// This version's `MarketingMessagesLiteApiStatus`.
-    type MarketingMessagesLiteApiStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `MarketingMessagesOnboardingStatus`.
-    type MarketingMessagesOnboardingStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `MessageContact`.
-    type MessageContact: crate::schema::Schema + crate::view::MessageContact<Self>;
-    /// This version's `MessageId`.
-    type MessageId: crate::schema::Schema + crate::view::MessageId<Self>;
-    /// This version's `MessageResponse`.
-    type MessageResponse: crate::schema::Schema + crate::view::MessageResponse<Self>;
-    /// This version's `MessagingAvailability`.
-    type MessagingAvailability: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `MessagingLimitTier`.
-    type MessagingLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `MessagingProduct`.
-    type MessagingProduct: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `NameRejectionReason`.
-    type NameRejectionReason: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `NameStatus`.
-    type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `NodeReference`.
-    type NodeReference: crate::schema::Schema + Default + crate::view::NodeReference<Self>;
-    /// This version's `ObaStatus`.
-    type ObaStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `OfficialBusinessAccount`.
     type OfficialBusinessAccount: crate::schema::Schema + Default + crate::view::OfficialBusinessAccount<Self>;
-    /// This version's `OfficialBusinessAccountRequest`.
-    type OfficialBusinessAccountRequest: crate::schema::Schema + crate::view::OfficialBusinessAccountRequest<Self>;
-    /// This version's `OfficialBusinessAccountRequestAdditionalSupportingInformation`.
-    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema + crate::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Self>;
-    /// This version's `OfficialBusinessAccountRequestParentBusinessOrBrand`.
-    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema + crate::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Self>;
     /// This version's `OfficialBusinessAccountSubmission`.
     type OfficialBusinessAccountSubmission: crate::schema::Schema + crate::view::OfficialBusinessAccountSubmission<Self>;
-    /// This version's `OperatingHours`.
-    type OperatingHours: crate::schema::Schema + Default + crate::view::OperatingHours<Self>;
-    /// This version's `OwnershipType`.
-    type OwnershipType: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `PagingCursors`.
-    type PagingCursors: crate::schema::Schema + Default + crate::view::PagingCursors<Self>;
-    /// This version's `PartnerCertificationInfo`.
-    type PartnerCertificationInfo: crate::schema::Schema + Default + crate::view::PartnerCertificationInfo<Self>;
-    /// This version's `PayloadEncryptionSettings`.
-    type PayloadEncryptionSettings: crate::schema::Schema + Default + crate::view::PayloadEncryptionSettings<Self>;
-    /// This version's `PayloadEncryptionUpdate`.
-    type PayloadEncryptionUpdate: crate::schema::Schema + crate::view::PayloadEncryptionUpdate<Self>;
     /// This version's `PhoneNumber`.
     type PhoneNumber: crate::schema::Schema + Default + crate::view::PhoneNumber<Self>;
-    /// This version's `PhoneNumberFilter`.
-    type PhoneNumberFilter: crate::schema::Schema + crate::view::PhoneNumberFilter<Self>;
-    /// This version's `PhoneNumberFilterField`.
-    type PhoneNumberFilterField: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `PhoneNumberNameUpdate`.
-    type PhoneNumberNameUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberNameUpdate<Self>;
     /// This version's `PhoneNumberPage`.
     type PhoneNumberPage: crate::schema::Schema + crate::schema::Page<Item = Self::PhoneNumber> + crate::view::PhoneNumberPage<Self>;
-    /// This version's `PhoneNumberQualityUpdate`.
-    type PhoneNumberQualityUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberQualityUpdate<Self>;
     /// This version's `PhoneNumberSettings`.
     type PhoneNumberSettings: crate::schema::Schema + Default + crate::view::PhoneNumberSettings<Self>;
-    /// This version's `PhoneNumberSettingsUpdate`.
-    type PhoneNumberSettingsUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberSettingsUpdate<Self>;
-    /// This version's `PhoneNumberSortKey`.
-    type PhoneNumberSortKey: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `PhoneNumberStatus`.
-    type PhoneNumberStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `PhoneNumberSummary`.
-    type PhoneNumberSummary: crate::schema::Schema + Default + crate::view::PhoneNumberSummary<Self>;
-    /// This version's `PhoneNumberUpdate`.
-    type PhoneNumberUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberUpdate<Self>;
     /// This version's `PhoneNumberUpdateResult`.
     type PhoneNumberUpdateResult: crate::schema::Schema;
-    /// This version's `PlatformType`.
-    type PlatformType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QrCode`.
     type QrCode: crate::schema::Schema + Default + crate::view::QrCode<Self>;
     /// This version's `QrCodePage`.
     type QrCodePage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::QrCode> + crate::view::QrCodePage<Self>;
-    /// This version's `QrCodeRequest`.
-    type QrCodeRequest: crate::schema::Schema + crate::view::QrCodeRequest<Self>;
-    /// This version's `QrCodeRequestPrefilledMessage`.
-    type QrCodeRequestPrefilledMessage: crate::schema::Schema + crate::view::QrCodeRequestPrefilledMessage<Self>;
-    /// This version's `QrImageFormat`.
-    type QrImageFormat: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `QualityRating`.
-    type QualityRating: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `QualityScore`.
-    type QualityScore: crate::schema::Schema + Default + crate::view::QualityScore<Self>;
-    /// This version's `QualityUpdateEvent`.
-    type QualityUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `RegisterRequest`.
-    type RegisterRequest: crate::schema::Schema + crate::view::RegisterRequest<Self>;
-    /// This version's `RegistrationBackup`.
-    type RegistrationBackup: crate::schema::Schema + Default + crate::view::RegistrationBackup<Self>;
-    /// This version's `RegistrationTier`.
-    type RegistrationTier: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `RequestCodeRequest`.
-    type RequestCodeRequest: crate::schema::Schema + crate::view::RequestCodeRequest<Self>;
-    /// This version's `RestrictionInfo`.
-    type RestrictionInfo: crate::schema::Schema + Default + crate::view::RestrictionInfo<Self>;
-    /// This version's `RestrictionType`.
-    type RestrictionType: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `ReviewDecision`.
-    type ReviewDecision: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `SearchVisibility`.
-    type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `SipServer`.
-    type SipServer: crate::schema::Schema + Default + crate::view::SipServer<Self>;
-    /// This version's `SipSettings`.
-    type SipSettings: crate::schema::Schema + Default + crate::view::SipSettings<Self>;
-    /// This version's `SrtpKeyExchangeProtocol`.
-    type SrtpKeyExchangeProtocol: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `StorageConfiguration`.
-    type StorageConfiguration: crate::schema::Schema + Default + crate::view::StorageConfiguration<Self>;
-    /// This version's `StorageConfigurationStatus`.
-    type StorageConfigurationStatus: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `StorageConfigurationUpdate`.
-    type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::view::StorageConfigurationUpdate<Self>;
-    /// This version's `StorageMode`.
-    type StorageMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SubscribedApp`.
     type SubscribedApp: crate::schema::Schema + Default + crate::view::SubscribedApp<Self>;
     /// This version's `SubscribedAppList`.
     type SubscribedAppList: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::view::SubscribedAppList<Self>;
-    /// This version's `SubscriptionRequest`.
-    type SubscriptionRequest: crate::schema::Schema + Default + crate::view::SubscriptionRequest<Self>;
-    /// This version's `SubscriptionRequestOverrideCallbackUri`.
-    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema + crate::view::SubscriptionRequestOverrideCallbackUri<Self>;
     /// This version's `SubscriptionResult`.
     type SubscriptionResult: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::view::SubscriptionResult<Self>;
     /// This version's `SuccessResponse`.
     type SuccessResponse: crate::schema::Schema + crate::view::SuccessResponse<Self>;
-    /// This version's `UnifiedCertStatus`.
-    type UnifiedCertStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `UploadSession`.
     type UploadSession: crate::schema::Schema + crate::view::UploadSession<Self>;
     /// This version's `UploadSessionStatus`.
     type UploadSessionStatus: crate::schema::Schema + crate::view::UploadSessionStatus<Self>;
     /// This version's `UploadedFile`.
     type UploadedFile: crate::schema::Schema + crate::view::UploadedFile<Self>;
-    /// This version's `UserIdentityChangeSettings`.
-    type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::view::UserIdentityChangeSettings<Self>;
-    /// This version's `VerifyCodeRequest`.
-    type VerifyCodeRequest: crate::schema::Schema + crate::view::VerifyCodeRequest<Self>;
     /// This version's `VerifyCodeResult`.
     type VerifyCodeResult: crate::schema::Schema + crate::view::VerifyCodeResult<Self>;
-    /// This version's `ViolationInfo`.
-    type ViolationInfo: crate::schema::Schema + Default + crate::view::ViolationInfo<Self>;
-    /// This version's `VolumeTierInfo`.
-    type VolumeTierInfo: crate::schema::Schema + Default + crate::view::VolumeTierInfo<Self>;
-    /// This version's `WabaBanState`.
-    type WabaBanState: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `WabaInfo`.
-    type WabaInfo: crate::schema::Schema + Default + crate::view::WabaInfo<Self>;
-    /// This version's `WebhookConfiguration`.
-    type WebhookConfiguration: crate::schema::Schema + crate::view::WebhookConfiguration<Self>;
-    /// This version's `WebhookConfigurationOverrideCallbackUri`.
-    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema + crate::view::WebhookConfigurationOverrideCallbackUri<Self>;
-    /// This version's `WebhookDestinations`.
-    type WebhookDestinations: crate::schema::Schema + Default + crate::view::WebhookDestinations<Self>;
-    /// This version's `WebhookFieldList`.
-    type WebhookFieldList: crate::schema::Schema;
-    /// This version's `WebhookLimit`.
-    type WebhookLimit: crate::schema::Schema;
-    /// This version's `WebhookLimitTier`.
-    type WebhookLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `WebhookObject`.
-    type WebhookObject: crate::schema::Schema + crate::schema::OpenEnum;
-    /// This version's `WebhookTime`.
-    type WebhookTime: crate::schema::Schema;
     /// The fields a `fields=` selection of `AccountNumber` may name in this version.
     type AccountNumberField: crate::field::Field;
     /// The fields a `fields=` selection of `BusinessAccount` may name in this version.
@@ -330,6 +93,402 @@ pub trait GraphVersion:
     type QrCodeField: crate::field::Field;
     /// The changes of a webhook notification, typed by this version.
     type WebhookChange: crate::webhook::WebhookChange;
+}
+
+/// The rest of what every version's specification generates: request bodies, nested
+/// types, enumerations and the operation constants. Generic code reaches them as
+/// `V::Name` through [`GraphVersion`]; they follow the specifications and are not part of
+/// the documented surface.
+#[doc(hidden)]
+pub trait VersionItems {
+    /// This version's `AccountMode`.
+    type AccountMode: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AccountReviewStatus`.
+    type AccountReviewStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AccountReviewUpdate`.
+    type AccountReviewUpdate: crate::schema::Schema + Default + crate::view::AccountReviewUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `AccountUpdate`.
+    type AccountUpdate: crate::schema::Schema + Default + crate::view::AccountUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `AccountUpdateEvent`.
+    type AccountUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AddPhoneNumberRequest`.
+    type AddPhoneNumberRequest: crate::schema::Schema + crate::view::AddPhoneNumberRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `AppInfo`.
+    type AppInfo: crate::schema::Schema + Default + crate::view::AppInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `AppSubscriptionField`.
+    type AppSubscriptionField: crate::schema::Schema + Default + crate::view::AppSubscriptionField<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `AppSubscriptionRequest`.
+    type AppSubscriptionRequest: crate::schema::Schema + crate::view::AppSubscriptionRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BanInfo`.
+    type BanInfo: crate::schema::Schema + Default + crate::view::BanInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessAccountUpdate`.
+    type BusinessAccountUpdate: crate::schema::Schema + Default + crate::view::BusinessAccountUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessAccountUpdateName`.
+    type BusinessAccountUpdateName: crate::schema::Schema + crate::view::BusinessAccountUpdateName<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessApiData`.
+    type BusinessApiData: crate::schema::Schema + Default + crate::view::BusinessApiData<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessCapabilityUpdate`.
+    type BusinessCapabilityUpdate: crate::schema::Schema + Default + crate::view::BusinessCapabilityUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessInfo`.
+    type BusinessInfo: crate::schema::Schema + Default + crate::view::BusinessInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessMessagingLimit`.
+    type BusinessMessagingLimit: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `BusinessProfileFields`.
+    type BusinessProfileFields: crate::schema::Schema + Default + crate::view::BusinessProfileFields<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessProfileUpdate`.
+    type BusinessProfileUpdate: crate::schema::Schema + crate::view::BusinessProfileUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `BusinessVerificationStatus`.
+    type BusinessVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `BusinessVertical`.
+    type BusinessVertical: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `CallHours`.
+    type CallHours: crate::schema::Schema + Default + crate::view::CallHours<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `CallIconVisibility`.
+    type CallIconVisibility: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `CallingSettings`.
+    type CallingSettings: crate::schema::Schema + Default + crate::view::CallingSettings<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `CallingSettingsUpdate`.
+    type CallingSettingsUpdate: crate::schema::Schema + Default + crate::view::CallingSettingsUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `CertificationStatus`.
+    type CertificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `CodeMethod`.
+    type CodeMethod: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `CodeVerificationStatus`.
+    type CodeVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `ConnectionStatus`.
+    type ConnectionStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `ConversationalAutomation`.
+    type ConversationalAutomation: crate::schema::Schema + Default + crate::view::ConversationalAutomation<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `ConversationalAutomationUpdate`.
+    type ConversationalAutomationUpdate: crate::schema::Schema + Default + crate::view::ConversationalAutomationUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `ConversationalAutomationUpdatePromptsItem`.
+    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema + crate::view::ConversationalAutomationUpdatePromptsItem<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `ConversationalCommand`.
+    type ConversationalCommand: crate::schema::Schema + crate::view::ConversationalCommand<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `CursorPaging`.
+    type CursorPaging: crate::schema::Schema + Default + crate::view::CursorPaging<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `DataLocalizationRegion`.
+    type DataLocalizationRegion: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `DayOfWeek`.
+    type DayOfWeek: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `DisconnectionInfo`.
+    type DisconnectionInfo: crate::schema::Schema + Default + crate::view::DisconnectionInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `DisconnectionInitiator`.
+    type DisconnectionInitiator: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `DisconnectionReason`.
+    type DisconnectionReason: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `FeatureStatus`.
+    type FeatureStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `FeatureToggle`.
+    type FeatureToggle: crate::schema::Schema + Default + crate::view::FeatureToggle<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `FilterOperator`.
+    type FilterOperator: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `GrantType`.
+    type GrantType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `GraphApiError`.
+    type GraphApiError: crate::schema::Schema + crate::view::GraphApiError<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `GraphApiErrorData`.
+    type GraphApiErrorData: crate::schema::Schema + Default + crate::view::GraphApiErrorData<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `GraphApiErrorDetail`.
+    type GraphApiErrorDetail: crate::schema::Schema + crate::view::GraphApiErrorDetail<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `HealthEntity`.
+    type HealthEntity: crate::schema::Schema + Default + crate::view::HealthEntity<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `HealthEntityType`.
+    type HealthEntityType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `HealthError`.
+    type HealthError: crate::schema::Schema + Default + crate::view::HealthError<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `HealthStatus`.
+    type HealthStatus: crate::schema::Schema + Default + crate::view::HealthStatus<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `HolidayHours`.
+    type HolidayHours: crate::schema::Schema + Default + crate::view::HolidayHours<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `HostPlatform`.
+    type HostPlatform: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `IntlRateEligibility`.
+    type IntlRateEligibility: crate::schema::Schema + Default + crate::view::IntlRateEligibility<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `IntlRateException`.
+    type IntlRateException: crate::schema::Schema + Default + crate::view::IntlRateException<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `MarketingMessagesLiteApiStatus`.
+    type MarketingMessagesLiteApiStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `MarketingMessagesOnboardingStatus`.
+    type MarketingMessagesOnboardingStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `MessageContact`.
+    type MessageContact: crate::schema::Schema + crate::view::MessageContact<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `MessageId`.
+    type MessageId: crate::schema::Schema + crate::view::MessageId<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `MessageResponse`.
+    type MessageResponse: crate::schema::Schema + crate::view::MessageResponse<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `MessagingAvailability`.
+    type MessagingAvailability: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `MessagingLimitTier`.
+    type MessagingLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `MessagingProduct`.
+    type MessagingProduct: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `NameRejectionReason`.
+    type NameRejectionReason: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `NameStatus`.
+    type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `NodeReference`.
+    type NodeReference: crate::schema::Schema + Default + crate::view::NodeReference<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `ObaStatus`.
+    type ObaStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `OfficialBusinessAccountRequest`.
+    type OfficialBusinessAccountRequest: crate::schema::Schema + crate::view::OfficialBusinessAccountRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `OfficialBusinessAccountRequestAdditionalSupportingInformation`.
+    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema + crate::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `OfficialBusinessAccountRequestParentBusinessOrBrand`.
+    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema + crate::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `OperatingHours`.
+    type OperatingHours: crate::schema::Schema + Default + crate::view::OperatingHours<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `OwnershipType`.
+    type OwnershipType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `PagingCursors`.
+    type PagingCursors: crate::schema::Schema + Default + crate::view::PagingCursors<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PartnerCertificationInfo`.
+    type PartnerCertificationInfo: crate::schema::Schema + Default + crate::view::PartnerCertificationInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PayloadEncryptionSettings`.
+    type PayloadEncryptionSettings: crate::schema::Schema + Default + crate::view::PayloadEncryptionSettings<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PayloadEncryptionUpdate`.
+    type PayloadEncryptionUpdate: crate::schema::Schema + crate::view::PayloadEncryptionUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PhoneNumberFilter`.
+    type PhoneNumberFilter: crate::schema::Schema + crate::view::PhoneNumberFilter<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PhoneNumberFilterField`.
+    type PhoneNumberFilterField: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `PhoneNumberNameUpdate`.
+    type PhoneNumberNameUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberNameUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PhoneNumberQualityUpdate`.
+    type PhoneNumberQualityUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberQualityUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PhoneNumberSettingsUpdate`.
+    type PhoneNumberSettingsUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberSettingsUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PhoneNumberSortKey`.
+    type PhoneNumberSortKey: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `PhoneNumberStatus`.
+    type PhoneNumberStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `PhoneNumberSummary`.
+    type PhoneNumberSummary: crate::schema::Schema + Default + crate::view::PhoneNumberSummary<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PhoneNumberUpdate`.
+    type PhoneNumberUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `PlatformType`.
+    type PlatformType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `QrCodeRequest`.
+    type QrCodeRequest: crate::schema::Schema + crate::view::QrCodeRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `QrCodeRequestPrefilledMessage`.
+    type QrCodeRequestPrefilledMessage: crate::schema::Schema + crate::view::QrCodeRequestPrefilledMessage<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `QrImageFormat`.
+    type QrImageFormat: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `QualityRating`.
+    type QualityRating: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `QualityScore`.
+    type QualityScore: crate::schema::Schema + Default + crate::view::QualityScore<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `QualityUpdateEvent`.
+    type QualityUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `RegisterRequest`.
+    type RegisterRequest: crate::schema::Schema + crate::view::RegisterRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `RegistrationBackup`.
+    type RegistrationBackup: crate::schema::Schema + Default + crate::view::RegistrationBackup<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `RegistrationTier`.
+    type RegistrationTier: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `RequestCodeRequest`.
+    type RequestCodeRequest: crate::schema::Schema + crate::view::RequestCodeRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `RestrictionInfo`.
+    type RestrictionInfo: crate::schema::Schema + Default + crate::view::RestrictionInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `RestrictionType`.
+    type RestrictionType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `ReviewDecision`.
+    type ReviewDecision: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SearchVisibility`.
+    type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SipServer`.
+    type SipServer: crate::schema::Schema + Default + crate::view::SipServer<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `SipSettings`.
+    type SipSettings: crate::schema::Schema + Default + crate::view::SipSettings<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `SrtpKeyExchangeProtocol`.
+    type SrtpKeyExchangeProtocol: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `StorageConfiguration`.
+    type StorageConfiguration: crate::schema::Schema + Default + crate::view::StorageConfiguration<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `StorageConfigurationStatus`.
+    type StorageConfigurationStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `StorageConfigurationUpdate`.
+    type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::view::StorageConfigurationUpdate<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `StorageMode`.
+    type StorageMode: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SubscriptionRequest`.
+    type SubscriptionRequest: crate::schema::Schema + Default + crate::view::SubscriptionRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `SubscriptionRequestOverrideCallbackUri`.
+    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema + crate::view::SubscriptionRequestOverrideCallbackUri<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `UnifiedCertStatus`.
+    type UnifiedCertStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `UserIdentityChangeSettings`.
+    type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::view::UserIdentityChangeSettings<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `VerifyCodeRequest`.
+    type VerifyCodeRequest: crate::schema::Schema + crate::view::VerifyCodeRequest<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `ViolationInfo`.
+    type ViolationInfo: crate::schema::Schema + Default + crate::view::ViolationInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `VolumeTierInfo`.
+    type VolumeTierInfo: crate::schema::Schema + Default + crate::view::VolumeTierInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `WabaBanState`.
+    type WabaBanState: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `WabaInfo`.
+    type WabaInfo: crate::schema::Schema + Default + crate::view::WabaInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `WebhookConfiguration`.
+    type WebhookConfiguration: crate::schema::Schema + crate::view::WebhookConfiguration<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `WebhookConfigurationOverrideCallbackUri`.
+    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema + crate::view::WebhookConfigurationOverrideCallbackUri<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `WebhookDestinations`.
+    type WebhookDestinations: crate::schema::Schema + Default + crate::view::WebhookDestinations<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `WebhookFieldList`.
+    type WebhookFieldList: crate::schema::Schema;
+    /// This version's `WebhookLimit`.
+    type WebhookLimit: crate::schema::Schema;
+    /// This version's `WebhookLimitTier`.
+    type WebhookLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `WebhookObject`.
+    type WebhookObject: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `WebhookTime`.
+    type WebhookTime: crate::schema::Schema;
     /// `GET /{Version}/{Phone-Number-ID}` (`getPhoneNumber`).
     const GET_PHONE_NUMBER: &'static crate::operation::Operation;
     /// `POST /{Version}/{Phone-Number-ID}` (`updatePhoneNumber`).

@@ -70,7 +70,7 @@ pub fn enabled_versions() -> Vec<ApiVersion> {
 
 /// Runs `visitor` with the types of `version`, when this build has them.
 ///
-/// See [`with_version`](crate::with_version), which also picks the types of the nearest
+/// See [`visit_version`](crate::visit_version), which also picks the types of the nearest
 /// enabled version.
 pub fn visit_exact<R: VersionVisitor>(version: ApiVersion, visitor: R) -> Result<R::Output, R> {
     #[cfg(feature = "v23_0")]

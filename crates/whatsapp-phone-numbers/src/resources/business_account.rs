@@ -58,8 +58,8 @@ impl<V: GraphVersion> BusinessAccountHandle<V> {
     }
 
     /// The account's phone numbers edge.
-    pub fn phone_numbers(&self) -> PhoneNumbersHandle<V> {
-        PhoneNumbersHandle {
+    pub fn phone_numbers(&self) -> AccountPhoneNumbersHandle<V> {
+        AccountPhoneNumbersHandle {
             client: self.client.clone(),
             waba: self.id.clone(),
         }
@@ -68,12 +68,12 @@ impl<V: GraphVersion> BusinessAccountHandle<V> {
 
 /// The phone numbers of one WhatsApp Business Account.
 #[derive(Clone, Debug)]
-pub struct PhoneNumbersHandle<V: GraphVersion> {
+pub struct AccountPhoneNumbersHandle<V: GraphVersion> {
     client: Client<V>,
     waba: String,
 }
 
-impl<V: GraphVersion> PhoneNumbersHandle<V> {
+impl<V: GraphVersion> AccountPhoneNumbersHandle<V> {
     /// Lists the numbers, a page at a time or as a stream.
     pub fn list(&self) -> ListPhoneNumbers<V> {
         List::new(

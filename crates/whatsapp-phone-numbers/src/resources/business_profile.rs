@@ -87,7 +87,7 @@ impl<V: GraphVersion> GetBusinessProfile<V> {
         match list.into_items().into_iter().next() {
             Some(profile) => Ok(Response::new(profile, meta)),
             None => Err(Error::Decode(Box::new(DecodeError {
-                status: meta.status,
+                status: meta.status(),
                 message: "the answer holds no business profile".into(),
                 body_excerpt: String::new(),
                 meta,

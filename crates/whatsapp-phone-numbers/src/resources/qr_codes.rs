@@ -63,7 +63,7 @@ impl<V: GraphVersion> QrCodesHandle<V> {
         match page.into_items().into_iter().next() {
             Some(found) => Ok(Response::new(found, meta)),
             None => Err(Error::Decode(Box::new(DecodeError {
-                status: meta.status,
+                status: meta.status(),
                 message: "the answer holds no QR code".into(),
                 body_excerpt: String::new(),
                 meta,

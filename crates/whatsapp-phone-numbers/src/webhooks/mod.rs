@@ -58,6 +58,9 @@ mod signature;
 mod store;
 
 pub use error::WebhookError;
+/// The header map [`WebhookReceiver::receive`] reads (the `http` crate's, as axum, hyper
+/// and reqwest use it), re-exported so that a caller needs no dependency of its own.
+pub use http::{HeaderMap, HeaderValue};
 pub use notification::{Entry, Event, Notification};
 pub use receiver::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_STORE_DEADLINE, WebhookReceiver,

@@ -42,7 +42,7 @@ pub const DEFAULT_STORE_DEADLINE: Duration = Duration::from_secs(10);
 /// // A POST: the raw body and its headers.
 /// let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1739321024,
 ///   "changes":[{"field":"account_review_update","value":{"decision":"APPROVED"}}]}]}"#;
-/// let mut headers = http::HeaderMap::new();
+/// let mut headers = whatsapp_phone_numbers::webhooks::HeaderMap::new();
 /// headers.insert("x-hub-signature-256", sign(&secret, body).parse().unwrap());
 /// let notification = receiver.receive::<v24_0::Version>(&headers, body).unwrap();
 /// let event = notification.events().next().unwrap();

@@ -62,7 +62,7 @@ async fn reads() {
         .unwrap();
     assert_eq!(number.status, Some(types::PhoneNumberStatus::Connected));
     assert_eq!(number.quality_rating, Some(types::QualityRating::Green));
-    assert_eq!(number.meta().status, 200);
+    assert_eq!(number.meta().status(), 200);
 
     let account = client
         .account_number("1234567890123456")

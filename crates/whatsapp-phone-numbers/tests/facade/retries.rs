@@ -50,14 +50,14 @@ async fn rate_limit_with_retry_after_waits_then_succeeds() {
     let waited = started.elapsed();
     assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
     assert_eq!(requests(&server).await.len(), 2, "exactly one retry");
-    assert_eq!(number.meta().attempts, 2);
+    assert_eq!(number.meta().attempts(), 2);
 }
 
 #[tokio::test]
 async fn server_errors_and_transient_errors_are_retried_for_reads() {
     let server = server_failing(2, ResponseTemplate::new(503).set_body_string("busy")).await;
     let number = client(&server).phone_number(PHONE).get().await.unwrap();
-    assert_eq!(number.meta().attempts, 3);
+    assert_eq!(number.meta().attempts(), 3);
 
     let transient = ResponseTemplate::new(400).set_body_json(json!({"error": {
         "message": "An unexpected error has occurred. Please retry your request later.",
@@ -78,7 +78,7 @@ async fn retries_stop_after_max_retries() {
     let error = client(&server).phone_number(PHONE).get().await.unwrap_err();
     assert_eq!(error.status(), Some(500));
     assert_eq!(requests(&server).await.len(), 3, "1 attempt + 2 retries");
-    assert_eq!(error.meta().unwrap().attempts, 3);
+    assert_eq!(error.meta().unwrap().attempts(), 3);
 }
 
 #[tokio::test]

@@ -81,5 +81,5 @@ async fn every_response_exposes_usage_and_request_metadata() {
         "whatsapp_business_management"
     );
     assert_eq!(meta.regain_access_in(), None);
-    assert_eq!(meta.attempts, 1);
+    assert_eq!(meta.attempts(), 1);
 }

@@ -66,7 +66,7 @@ async fn a_body_cut_off_after_the_headers_is_retried_for_reads() {
     let (base, count) = raw_server(vec![cut_off_200(), ok_200()]).await;
     let number = client_at(&base).phone_number(PHONE).get().await.unwrap();
     assert_eq!(number.id.as_deref(), Some(PHONE));
-    assert_eq!(number.meta().attempts, 2);
+    assert_eq!(number.meta().attempts(), 2);
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
 
