@@ -110,7 +110,7 @@ async fn only_an_explicit_pin_sends_another_version() {
     let server = MockServer::start().await;
     // v23.0 types, v24.0 in the path: the answer carries `throughput`, which v23.0 types
     // do not know; it is ignored and the rest decodes. Selecting it takes the explicit
-    // escape hatch, `Custom`.
+    // escape hatch, `Unknown`.
     let client = v23_0::Client::builder()
         .access_token(server.access_token())
         .base_url(server.base_url())
@@ -122,7 +122,7 @@ async fn only_an_explicit_pin_sends_another_version() {
         .get()
         .fields([
             v23_0::PhoneNumberField::Status,
-            v23_0::PhoneNumberField::Custom("throughput".into()),
+            v23_0::PhoneNumberField::Unknown("throughput".into()),
             v23_0::PhoneNumberField::QualityRating,
         ])
         .await
@@ -164,18 +164,28 @@ fn a_v23_selection_has_no_v24_only_field() {
     // `v23_0::PhoneNumberField::Throughput` does not compile (see the compile_fail example
     // in the crate documentation); the name parses as the explicit escape hatch.
     assert!(
-        v23_0::PhoneNumberField::ALL
+        v23_0::PhoneNumberField::KNOWN
             .iter()
             .all(|f| f.as_str() != "throughput")
     );
     assert!(
-        v24_0::PhoneNumberField::ALL
+        v24_0::PhoneNumberField::KNOWN
             .iter()
             .any(|f| f.as_str() == "throughput")
     );
     assert_eq!(
         v23_0::PhoneNumberField::parse("throughput"),
-        v23_0::PhoneNumberField::Custom("throughput".into())
+        v23_0::PhoneNumberField::Unknown("throughput".into())
+    );
+    // One vocabulary with the open enumerations: KNOWN, Unknown, is_unknown, From<&str>.
+    let field = v23_0::PhoneNumberField::from("throughput");
+    assert!(field.is_unknown() && field.as_str() == "throughput");
+    assert!(!v23_0::PhoneNumberField::from("status").is_unknown());
+    let status = v23_0::types::PhoneNumberStatus::from("SOMETHING_NEW");
+    assert!(status.is_unknown() && status.as_str() == "SOMETHING_NEW");
+    assert!(
+        v23_0::types::PhoneNumberStatus::KNOWN
+            .contains(&v23_0::types::PhoneNumberStatus::from("FLAGGED"))
     );
 }
 

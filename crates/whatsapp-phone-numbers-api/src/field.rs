@@ -2,8 +2,13 @@
 //!
 //! Every read with a `fields` parameter has a field enumeration in its version module
 //! (`v24_0::fields::PhoneNumberField`) naming exactly the properties that version's schema
-//! declares, plus `Custom(name)` for a field the specification does not know yet. A v23.0
+//! declares, plus `Unknown(name)` for a field the specification does not know yet. A v23.0
 //! selection therefore cannot name a v24.0-only field by mistake.
+//!
+//! Field enumerations speak the open enumerations' vocabulary ([`crate::open_enum`]):
+//! `KNOWN` lists what the specification names, `Unknown(text)` keeps anything else as
+//! written, `is_unknown()` tells them apart, `as_str()` is the wire text, and
+//! `From<&str>` (or `parse`) reads one.
 
 use std::fmt;
 use std::hash::Hash;
@@ -13,16 +18,16 @@ pub trait Field:
     Clone + fmt::Debug + fmt::Display + Eq + Hash + Send + Sync + Unpin + 'static
 {
     /// Every field the specification names, in specification order.
-    const ALL: &'static [Self];
+    const KNOWN: &'static [Self];
 
     /// The field as Graph spells it.
     fn as_str(&self) -> &str;
 
-    /// The named field called `name`, or `Custom(name)`.
+    /// The named field called `name`, or `Unknown(name)`.
     fn parse(name: &str) -> Self;
 
-    /// True for `Custom`: a field this version's specification does not name.
-    fn is_custom(&self) -> bool;
+    /// True for `Unknown`: a field this version's specification does not name.
+    fn is_unknown(&self) -> bool;
 }
 
 /// Declares a field enumeration (used by the generated code, one per selectable schema).
@@ -39,49 +44,66 @@ macro_rules! field_enum {
             $( $(#[doc = $vdoc])* $variant, )*
             /// Any other field, sent as written: one Meta added after this specification,
             /// or a nested selection such as `throughput{level}`.
-            Custom(::std::string::String),
+            Unknown(::std::string::String),
         }
 
         impl $crate::field::Field for $name {
-            const ALL: &'static [$name] = &[$($name::$variant,)*];
+            const KNOWN: &'static [$name] = &[$($name::$variant,)*];
 
             fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $wire, )*
-                    Self::Custom(name) => name,
+                    Self::Unknown(name) => name,
                 }
             }
 
             fn parse(name: &str) -> Self {
                 match name.trim() {
                     $( $wire => Self::$variant, )*
-                    other => Self::Custom(other.to_owned()),
+                    other => Self::Unknown(other.to_owned()),
                 }
             }
 
-            fn is_custom(&self) -> bool {
-                matches!(self, Self::Custom(_))
+            fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
             }
         }
 
         impl $name {
             /// Every field the specification names.
-            pub const ALL: &'static [$name] = <$name as $crate::field::Field>::ALL;
+            pub const KNOWN: &'static [$name] = <$name as $crate::field::Field>::KNOWN;
 
             /// The field as Graph spells it.
             pub fn as_str(&self) -> &str {
                 $crate::field::Field::as_str(self)
             }
 
-            /// The named field called `name`, or [`Custom`](Self::Custom).
+            /// The named field called `name`, or [`Unknown`](Self::Unknown).
             pub fn parse(name: &str) -> Self {
                 <$name as $crate::field::Field>::parse(name)
+            }
+
+            /// True for [`Unknown`](Self::Unknown): a field this specification does not name.
+            pub fn is_unknown(&self) -> bool {
+                <$name as $crate::field::Field>::is_unknown(self)
             }
         }
 
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(name: &str) -> Self {
+                Self::parse(name)
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(name: ::std::string::String) -> Self {
+                Self::parse(&name)
             }
         }
 

@@ -15,7 +15,7 @@
 //!
 //! What is hand-written here is only what generation needs:
 //! - [`open_enum`]: every enumeration is open, so unknown values keep their text;
-//! - [`field`]: field selections, with `Custom` for fields the specification does not know;
+//! - [`field`]: field selections, with `Unknown` for fields the specification does not know;
 //! - [`operation`] and [`schema`]: the shapes the generated tables and traits use;
 //! - [`request`]: request bodies held strictly to a version's request type (what each
 //!   version's `operations::check_request` and [`operation::VersionTable`] apply);

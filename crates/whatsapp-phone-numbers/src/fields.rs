@@ -1,7 +1,7 @@
 //! Joining a typed `fields=` selection into the query parameter.
 //!
 //! The field enumerations themselves are generated per version (`v24_0::PhoneNumberField`)
-//! from that version's schemas; `Custom(name)` reaches fields the specification does not
+//! from that version's schemas; `Unknown(name)` reaches fields the specification does not
 //! know yet, and is checked here so that it cannot break the query string.
 
 use whatsapp_phone_numbers_api::field::Field;
@@ -34,7 +34,7 @@ pub(crate) fn join<F: Field>(fields: &[F]) -> Result<Option<String>, Error> {
     }
     let mut out = String::new();
     for field in fields {
-        let name = if field.is_custom() {
+        let name = if field.is_unknown() {
             check_custom(field.as_str())?
         } else {
             field.as_str()
@@ -60,7 +60,7 @@ mod tests {
             PhoneNumberField::Status,
             PhoneNumberField::QualityRating,
             PhoneNumberField::Status,
-            PhoneNumberField::Custom("throughput{level}".into()),
+            PhoneNumberField::Unknown("throughput{level}".into()),
         ])
         .unwrap();
         assert_eq!(
@@ -69,7 +69,7 @@ mod tests {
         );
         assert_eq!(join::<PhoneNumberField>(&[]).unwrap(), None);
         for bad in ["a,b", "a&b", "", "a b", "x=1"] {
-            let e = join(&[PhoneNumberField::Custom(bad.into())]).unwrap_err();
+            let e = join(&[PhoneNumberField::Unknown(bad.into())]).unwrap_err();
             assert_eq!(e.invalid_field(), Some("fields"), "{bad}");
         }
         assert_eq!(
@@ -78,7 +78,7 @@ mod tests {
         );
         assert_eq!(
             PhoneNumberField::parse("brand_new"),
-            PhoneNumberField::Custom("brand_new".into())
+            PhoneNumberField::Unknown("brand_new".into())
         );
     }
 }

@@ -57,7 +57,7 @@ async fn reads() {
         .phone_number(PHONE)
         .get()
         .fields([Field::Status, Field::QualityRating])
-        .field(Field::Custom("throughput{level}".into()))
+        .field(Field::Unknown("throughput{level}".into()))
         .await
         .unwrap();
     assert_eq!(number.status, Some(types::PhoneNumberStatus::Connected));

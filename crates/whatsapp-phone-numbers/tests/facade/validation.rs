@@ -96,7 +96,7 @@ async fn bad_input_never_reaches_the_server() {
         field(
             numbers
                 .list()
-                .field(PhoneNumberField::Custom("status&x=1".into()))
+                .field(PhoneNumberField::Unknown("status&x=1".into()))
                 .await
         ),
         "fields"
