@@ -15,8 +15,8 @@ use crate::config::{
 use crate::core::{Core, Settings};
 use crate::error::Error;
 use crate::retry::RetryConfig;
+use crate::retry::throttle::ThrottleConfig;
 use crate::secret::{AccessToken, AppSecret};
-use crate::throttle::ThrottleConfig;
 
 /// Builds a [`Client`]. Start from `Client::builder()` or `Client::from_env()`.
 ///
@@ -75,19 +75,6 @@ impl<V> fmt::Debug for ClientBuilder<V> {
 impl<V: GraphVersion> Default for ClientBuilder<V> {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-impl<V: GraphVersion> Client<V> {
-    /// A builder; see [`ClientBuilder`].
-    pub fn builder() -> ClientBuilder<V> {
-        ClientBuilder::new()
-    }
-
-    /// A client configured from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_APP_SECRET`,
-    /// `WHATSAPP_BASE_URL` and `WHATSAPP_API_VERSION`.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::builder().read_env().build()
     }
 }
 

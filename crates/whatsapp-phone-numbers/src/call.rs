@@ -2,18 +2,19 @@
 //! retries with backoff, one tracing span per attempt, each answer read once and parsed
 //! once into a [`Response`] or an [`Error`].
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use tracing::Instrument;
 use whatsapp_phone_numbers_api::operation::{Auth, Method, Operation, RetryClass};
 
 use crate::config::ApiVersion;
 use crate::core::{Core, Credential, Inner};
-use crate::error::{DecodeError, Error, NetworkError, body_excerpt, from_error_body};
+use crate::error::{DecodeError, Error, NetworkError};
+use crate::error_body::{body_excerpt, from_error_body};
 use crate::meta::{Response, ResponseMeta};
-use crate::retry::{self, Failure};
+use crate::retry::{self, Failure, wait};
 
 /// The most a success answer may hold (Graph's pages are far smaller).
 const MAX_SUCCESS_BODY: usize = 16 * 1024 * 1024;
@@ -132,7 +133,7 @@ impl Core {
                     span.record("duration_ms", started.elapsed().as_millis() as u64);
                     let failure = network(error, None, attempt, class, &span);
                     if may_retry && failure.retry_safe {
-                        pause(retry::backoff(&inner.retry, attempt), attempt, &span).await;
+                        wait::pause(wait::backoff(&inner.retry, attempt), attempt, &span).await;
                         continue;
                     }
                     return Err(Error::Network(Box::new(failure)));
@@ -154,7 +155,7 @@ impl Core {
                 .flatten()
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let retry_after = retry_after_header(response.headers());
+            let retry_after = wait::retry_after_header(response.headers());
 
             // The body, read here so that a failure while reading it is retried like any
             // other network failure, and bounded so that no answer can exhaust memory.
@@ -170,7 +171,7 @@ impl Core {
                     span.record("duration_ms", started.elapsed().as_millis() as u64);
                     let failure = network(error, Some(status), attempt, class, &span);
                     if may_retry && failure.retry_safe {
-                        pause(retry::backoff(&inner.retry, attempt), attempt, &span).await;
+                        wait::pause(wait::backoff(&inner.retry, attempt), attempt, &span).await;
                         continue;
                     }
                     return Err(Error::Network(Box::new(failure)));
@@ -207,9 +208,9 @@ impl Core {
             }
             if may_retry
                 && error.is_retryable()
-                && let Some(wait) = wait_for(inner, attempt, retry_after, &span)
+                && let Some(wait) = wait::wait_for(&inner.retry, attempt, retry_after, &span)
             {
-                pause(wait, attempt, &span).await;
+                wait::pause(wait, attempt, &span).await;
                 continue;
             }
             match &mut error {
@@ -401,36 +402,6 @@ fn decode_error(meta: ResponseMeta, message: String, body_excerpt: String) -> Er
     }))
 }
 
-/// The wait before the next attempt, or `None` when Graph asks for longer than the
-/// configured ceiling.
-fn wait_for(
-    inner: &Inner,
-    attempt: u32,
-    requested: Option<Duration>,
-    span: &tracing::Span,
-) -> Option<Duration> {
-    let config = &inner.retry;
-    match requested {
-        Some(wait) if wait > config.max_wait => {
-            span.in_scope(|| {
-                tracing::debug!(
-                    requested_ms = wait.as_millis() as u64,
-                    ceiling_ms = config.max_wait.as_millis() as u64,
-                    "not retrying: requested wait exceeds the ceiling"
-                )
-            });
-            None
-        }
-        Some(wait) => Some(wait.max(retry::backoff(config, attempt))),
-        None => Some(retry::backoff(config, attempt)),
-    }
-}
-
-async fn pause(wait: Duration, attempt: u32, span: &tracing::Span) {
-    span.in_scope(|| tracing::debug!(wait_ms = wait.as_millis() as u64, attempt, "retrying"));
-    tokio::time::sleep(wait).await;
-}
-
 /// Reads a body, stopping at `limit` bytes: `(bytes, true)` when there was more. A body
 /// whose declared length fits is taken whole, without copying.
 async fn read_body(
@@ -458,13 +429,6 @@ async fn read_body(
     Ok((body.freeze(), false))
 }
 
-/// `Retry-After` in seconds (HTTP dates are rare on Graph and ignored).
-fn retry_after_header(headers: &http::HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    let seconds: f64 = value.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
-}
-
 /// Secrets shorter than this are not searched for: cutting every `t` out of a message
 /// protects nothing (PINs and codes have six characters, tokens far more).
 const MIN_REDACTED_LEN: usize = 6;
@@ -482,21 +446,6 @@ fn redact<'s>(mut text: String, secrets: impl Iterator<Item = &'s str>) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_parses_seconds_only() {
-        let mut h = http::HeaderMap::new();
-        assert_eq!(retry_after_header(&h), None);
-        h.insert(RETRY_AFTER, "1".parse().unwrap());
-        assert_eq!(retry_after_header(&h), Some(Duration::from_secs(1)));
-        h.insert(
-            RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after_header(&h), None);
-        h.insert(RETRY_AFTER, "-3".parse().unwrap());
-        assert_eq!(retry_after_header(&h), None);
-    }
 
     #[test]
     fn version_segments_fit_the_buffer() {

@@ -12,8 +12,8 @@ use crate::config::ApiVersion;
 use crate::error::Error;
 use crate::meta::ResponseMeta;
 use crate::retry::RetryConfig;
+use crate::retry::throttle::{Throttle, ThrottleConfig, ThrottleStatus};
 use crate::secret::{AccessToken, AppSecret};
-use crate::throttle::{Throttle, ThrottleConfig, ThrottleStatus};
 
 /// The configuration clients share: connection pool, credentials, host and retry policy.
 /// Cheap to clone. It holds no API version: each [`Client`](crate::Client) decides its own.

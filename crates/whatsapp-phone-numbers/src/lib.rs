@@ -133,6 +133,7 @@ mod config;
 mod core;
 mod dispatch;
 mod error;
+mod error_body;
 mod fields;
 mod meta;
 mod paging;
@@ -141,7 +142,7 @@ mod resources;
 mod retry;
 mod risk;
 mod secret;
-mod throttle;
+
 pub mod tls;
 mod validate;
 pub mod webhooks;
@@ -192,11 +193,11 @@ pub use crate::resources::subscriptions::{
 };
 pub use crate::resources::uploads::UploadFile;
 pub use crate::retry::RetryConfig;
+pub use crate::retry::throttle::{ThrottleConfig, ThrottleStatus};
 pub use crate::risk::{NumberRisk, Risk, RiskReason, RiskyStatus};
 pub use crate::secret::{
     AccessToken, AppAccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken,
 };
-pub use crate::throttle::{ThrottleConfig, ThrottleStatus};
 pub use whatsapp_phone_numbers_api::field::Field;
 pub use whatsapp_phone_numbers_api::view;
 pub use whatsapp_phone_numbers_api::{OpenEnum, Page, Schema};

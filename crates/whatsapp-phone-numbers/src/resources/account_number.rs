@@ -8,13 +8,10 @@ use crate::error::Error;
 use crate::meta::Response;
 use crate::validate;
 
-impl<V: GraphVersion> Client<V> {
-    /// A WhatsApp account number node, by its ID.
-    pub fn account_number(&self, account_number_id: impl Into<String>) -> AccountNumberHandle<V> {
-        AccountNumberHandle {
-            client: self.clone(),
-            id: account_number_id.into(),
-        }
+impl<V: GraphVersion> AccountNumberHandle<V> {
+    /// The handle [`Client::account_number`] gives.
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 }
 

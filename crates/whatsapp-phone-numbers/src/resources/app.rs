@@ -18,12 +18,12 @@ use crate::meta::Response;
 use crate::secret::{AppAccessToken, AppSecret};
 use crate::validate;
 
-impl<V: GraphVersion> Client<V> {
-    /// A Meta app, by its ID (the app the access token belongs to).
-    pub fn app(&self, app_id: impl Into<String>) -> AppHandle<V> {
-        AppHandle {
-            client: self.clone(),
-            id: app_id.into(),
+impl<V: GraphVersion> AppHandle<V> {
+    /// The handle [`Client::app`] gives.
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self {
+            client,
+            id,
             token: None,
         }
     }

@@ -7,13 +7,10 @@ use whatsapp_phone_numbers_api::operation::Operation;
 use super::paged::List;
 use crate::client::Client;
 
-impl<V: GraphVersion> Client<V> {
-    /// A business portfolio, by its ID.
-    pub fn business(&self, business_id: impl Into<String>) -> BusinessHandle<V> {
-        BusinessHandle {
-            client: self.clone(),
-            id: business_id.into(),
-        }
+impl<V: GraphVersion> BusinessHandle<V> {
+    /// The handle [`Client::business`] gives.
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 }
 

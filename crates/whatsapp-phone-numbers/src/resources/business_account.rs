@@ -12,13 +12,10 @@ use crate::error::Error;
 use crate::meta::Response;
 use crate::validate;
 
-impl<V: GraphVersion> Client<V> {
-    /// A WhatsApp Business Account, by its ID.
-    pub fn business_account(&self, waba_id: impl Into<String>) -> BusinessAccountHandle<V> {
-        BusinessAccountHandle {
-            client: self.clone(),
-            id: waba_id.into(),
-        }
+impl<V: GraphVersion> BusinessAccountHandle<V> {
+    /// The handle [`Client::business_account`] gives.
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 }
 

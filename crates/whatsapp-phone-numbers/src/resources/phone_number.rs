@@ -17,13 +17,10 @@ use crate::meta::Response;
 use crate::secret::{TwoStepPin, VerificationCode};
 use crate::validate;
 
-impl<V: GraphVersion> Client<V> {
-    /// A business phone number, by its phone number ID.
-    pub fn phone_number(&self, phone_number_id: impl Into<String>) -> PhoneNumberHandle<V> {
-        PhoneNumberHandle {
-            client: self.clone(),
-            id: phone_number_id.into(),
-        }
+impl<V: GraphVersion> PhoneNumberHandle<V> {
+    /// The handle [`Client::phone_number`] gives.
+    pub(crate) fn new(client: Client<V>, id: String) -> Self {
+        Self { client, id }
     }
 }
 

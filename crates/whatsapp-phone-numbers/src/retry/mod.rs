@@ -1,10 +1,15 @@
-//! The one retry classifier, and the backoff between attempts.
+//! When a call is sent again, and how long it waits: the one retry classifier here,
+//! [`wait`] (the one owner of how long a retry waits) and [`throttle`] (how long a call
+//! waits before it is sent, from Graph's usage headers).
 //!
 //! [`retryable`] decides whether a failure may be sent again. The call path asks it before
 //! every retry, and [`Error::is_retryable`](crate::Error::is_retryable) asks it about the
 //! error a caller holds, so the two answers cannot disagree.
 
-use std::time::{Duration, Instant};
+pub(crate) mod throttle;
+pub(crate) mod wait;
+
+use std::time::Duration;
 
 use whatsapp_phone_numbers_api::operation::RetryClass;
 
@@ -142,23 +147,6 @@ pub(crate) fn retryable(class: RetryClass, f: Failure) -> bool {
     }
 }
 
-/// Full-jitter exponential backoff before retry number `attempt` (1 for the first retry).
-pub(crate) fn backoff(config: &RetryConfig, attempt: u32) -> Duration {
-    let exp = config
-        .base_delay
-        .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
-        .min(config.max_delay);
-    exp.mul_f64(random_unit())
-}
-
-/// A uniform random number in [0, 1) for jitter, without a dependency on `rand`.
-fn random_unit() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(Instant::now().elapsed().as_nanos());
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,15 +189,5 @@ mod tests {
             !retryable(Once, Failure::default()),
             "a timeout of a registration"
         );
-    }
-
-    #[test]
-    fn jitter_is_in_range() {
-        for _ in 0..1000 {
-            let r = random_unit();
-            assert!((0.0..1.0).contains(&r));
-        }
-        let config = RetryConfig::default();
-        assert!(backoff(&config, 30) <= config.max_delay);
     }
 }
