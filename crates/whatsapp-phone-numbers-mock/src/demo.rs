@@ -14,8 +14,10 @@ use base64::engine::general_purpose::STANDARD;
 use whatsapp_phone_numbers_api::v24_0::types;
 
 use crate::apps::{AccountSubscription, MOCK_APP_ID, MockApp};
+use crate::clock::graph_time;
 use crate::ids::stable_hash;
-use crate::state::{MockState, NumberRecord};
+use crate::records::NumberRecord;
+use crate::state::MockState;
 
 /// ID of the demo WhatsApp Business Account.
 pub const DEMO_WABA_ID: &str = "102290129340398";
@@ -39,25 +41,25 @@ pub const DEMO_UNVERIFIED_ACCOUNT_NUMBER_ID: &str = "2345678901234567";
 const FIRST_ONBOARDED: i64 = 1_672_531_200;
 
 /// One row of the demo table.
-struct Row {
-    id: &'static str,
-    name: &'static str,
-    area: u16,
-    status: &'static str,
-    quality: &'static str,
-    tier: &'static str,
-    name_status: &'static str,
-    new_name_status: Option<&'static str>,
-    verified: &'static str,
-    host: &'static str,
-    sandbox: bool,
-    official: bool,
-    username: Option<&'static str>,
-    vertical: &'static str,
+pub(crate) struct Row {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) area: u16,
+    pub(crate) status: &'static str,
+    pub(crate) quality: &'static str,
+    pub(crate) tier: &'static str,
+    pub(crate) name_status: &'static str,
+    pub(crate) new_name_status: Option<&'static str>,
+    pub(crate) verified: &'static str,
+    pub(crate) host: &'static str,
+    pub(crate) sandbox: bool,
+    pub(crate) official: bool,
+    pub(crate) username: Option<&'static str>,
+    pub(crate) vertical: &'static str,
 }
 
 #[rustfmt::skip]
-const ROWS: [Row; DEMO_NUMBER_COUNT] = [
+pub(crate) const ROWS: [Row; DEMO_NUMBER_COUNT] = [
     Row { id: "106540352242922", name: "Jaspers Market", area: 631, status: "CONNECTED", quality: "GREEN", tier: "TIER_10K", name_status: "APPROVED", new_name_status: None, verified: "VERIFIED", host: "CLOUD_API", sandbox: false, official: true, username: Some("jaspersmarket"), vertical: "GROCERY" },
     Row { id: "106540353250878", name: "Jaspers Market Downtown", area: 631, status: "CONNECTED", quality: "GREEN", tier: "TIER_1K", name_status: "APPROVED", new_name_status: None, verified: "VERIFIED", host: "CLOUD_API", sandbox: false, official: false, username: None, vertical: "GROCERY" },
     Row { id: "106540354274672", name: "Jaspers Ice Cream", area: 631, status: "CONNECTED", quality: "YELLOW", tier: "TIER_1K", name_status: "APPROVED", new_name_status: None, verified: "VERIFIED", host: "CLOUD_API", sandbox: false, official: false, username: None, vertical: "RESTAURANT" },
@@ -172,7 +174,7 @@ pub(crate) fn business_limit(tier: &str) -> types::BusinessMessagingLimit {
 
 /// The health Graph would report for a number in `status`.
 /// The throughput level a messaging tier goes with.
-fn throughput(tier: &str) -> types::PhoneNumberThroughput {
+pub(crate) fn throughput(tier: &str) -> types::PhoneNumberThroughput {
     types::PhoneNumberThroughput {
         level: Some(if matches!(tier, "TIER_100K" | "TIER_UNLIMITED") {
             types::ThroughputLevel::High
@@ -183,7 +185,7 @@ fn throughput(tier: &str) -> types::PhoneNumberThroughput {
 }
 
 /// A quality score with the rating's value and no date.
-fn quality_score(quality: &str) -> types::QualityScore {
+pub(crate) fn quality_score(quality: &str) -> types::QualityScore {
     types::QualityScore {
         score: Some(quality.into()),
         date: None,
@@ -233,29 +235,7 @@ pub(crate) fn health(id: &str, status: &str) -> types::HealthStatus {
     }
 }
 
-/// Unix seconds as Graph writes times: `2023-08-22T19:05:53+0000`.
-pub(crate) fn graph_time(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0000",
-        secs / 3_600,
-        secs % 3_600 / 60,
-        secs % 60
-    )
-}
-
-fn unified_cert_status(name_status: &str) -> types::UnifiedCertStatus {
+pub(crate) fn unified_cert_status(name_status: &str) -> types::UnifiedCertStatus {
     match name_status {
         "APPROVED" | "AVAILABLE_WITHOUT_REVIEW" => types::UnifiedCertStatus::Approved,
         "PENDING_REVIEW" | "NONE" => types::UnifiedCertStatus::NamePendingReview,
@@ -700,145 +680,9 @@ fn seed_fleet(state: &MockState) {
     }
 }
 
-/// Onboarding time of the first number of a seeded fleet (2023-07-01T00:00:00Z).
-const FLEET_FIRST_ONBOARDED: i64 = 1_688_169_600;
-/// A fleet account's numbers are onboarded over about this many seconds (a year).
-const FLEET_SPAN: i64 = 365 * 86_400;
-
-/// The node of account number `w` of a seeded fleet ([`MockState::seed_fleet`]).
-pub(crate) fn fleet_waba_node(waba_id: &str, w: usize) -> types::BusinessAccount {
-    types::BusinessAccount {
-        id: Some(waba_id.to_owned()),
-        name: Some(format!("Fleet Account {}", w + 1)),
-        timezone_id: Some("1".to_owned()),
-        account_review_status: Some(types::AccountReviewStatus::Approved),
-        business_verification_status: Some(types::BusinessVerificationStatus::Verified),
-        country: Some("US".to_owned()),
-        currency: Some("USD".to_owned()),
-        ownership_type: Some(types::OwnershipType::SelfOwned),
-        status: Some("ACTIVE".to_owned()),
-        ..Default::default()
-    }
-}
-
-/// Number `i` (of `per_waba`) of fleet account `w`, node ID `id`: the states cycle through
-/// the demo table, the display number follows from the ID (so it is distinct from every
-/// other fleet number) and onboarding times rise with `i`.
-pub(crate) fn fleet_number(
-    business_id: &str,
-    waba_id: &str,
-    id: &str,
-    w: usize,
-    i: usize,
-    per_waba: usize,
-) -> NumberRecord {
-    let row = &ROWS[(w * 7 + i) % ROWS.len()];
-    // Fresh IDs are numeric; 8e9 consecutive ones give distinct 10-digit numbers with an
-    // area code from 200 to 999.
-    let serial = id
-        .parse::<u64>()
-        .unwrap_or_else(|_| stable_hash(&[id.as_bytes()]));
-    let digits = format!("{}", 2_000_000_000 + serial % 8_000_000_000);
-    let approved = matches!(row.name_status, "APPROVED" | "AVAILABLE_WITHOUT_REVIEW");
-    let name = format!("{} {}", row.name, i + 1);
-    let mut health = health(id, row.status);
-    if let [_, waba, business] = health.entities.as_mut_slice() {
-        waba.id = Some(waba_id.to_owned());
-        business.id = Some(business_id.to_owned());
-    }
-    let number = types::PhoneNumber {
-        id: Some(id.to_owned()),
-        display_phone_number: Some(display_number("1", &digits)),
-        status: Some(row.status.into()),
-        quality_rating: Some(row.quality.into()),
-        code_verification_status: Some(row.verified.into()),
-        name_status: Some(row.name_status.into()),
-        certificate: approved.then(|| certificate(id, &name)),
-        verified_name: Some(name),
-        messaging_limit_tier: Some(row.tier.into()),
-        account_mode: Some(types::AccountMode::Live),
-        is_official_business_account: Some(row.official && i == 0),
-        country_code: Some("US".to_owned()),
-        country_dial_code: Some("1".to_owned()),
-        host_platform: Some(row.host.into()),
-        platform_type: Some(row.host.into()),
-        unified_cert_status: Some(unified_cert_status(row.name_status)),
-        search_visibility: Some(if i % 7 == 3 {
-            types::SearchVisibility::Hidden
-        } else {
-            types::SearchVisibility::Visible
-        }),
-        throughput: Some(throughput(row.tier)),
-        whatsapp_business_manager_messaging_limit: Some(business_limit(row.tier)),
-        quality_score: Some(quality_score(row.quality)),
-        health_status: Some(health),
-        is_pin_enabled: Some(row.status == "CONNECTED"),
-        is_preverified_number: Some(false),
-        ..Default::default()
-    };
-    let mut record = NumberRecord::new(waba_id, number);
-    let stride = (FLEET_SPAN / per_waba.max(1) as i64).max(1);
-    let i = i as i64;
-    let jitter = (i * 7_919 + w as i64 * 104_729) % stride;
-    record.onboarded_at = FLEET_FIRST_ONBOARDED + (w as i64 % 24) * 3_600 + i * stride + jitter;
-    record.number.last_onboarded_time = Some(graph_time(record.onboarded_at).into());
-    record.profile.vertical = Some(row.vertical.into());
-    record
-}
-
-impl MockState {
-    /// Seeds a fleet for load tests: business `business_id` (created when missing) comes
-    /// to own `wabas` new accounts, each with `numbers_per_waba` new numbers, and the new
-    /// account IDs are answered in order. Takes O(N log N) for N numbers in all (each
-    /// insert is a few map operations), never a scan of what is already there.
-    ///
-    /// The data is deterministic for a given state (IDs come from the mock's counter) and
-    /// varied the way the [demo data](crate::demo) is: statuses, quality ratings,
-    /// messaging tiers, name reviews and platforms cycle through the demo table, and every
-    /// number has its own display number (`+1 2xx-xxx-xxxx`, distinct across fleets) and
-    /// name. Onboarding times are spread over about a year, ending before 2025, so numbers
-    /// added afterwards list first.
-    pub fn seed_fleet(
-        &self,
-        business_id: &str,
-        wabas: usize,
-        numbers_per_waba: usize,
-    ) -> Vec<String> {
-        let mut inner = self.lock();
-        inner.businesses.entry(business_id.to_owned()).or_default();
-        let mut ids = Vec::with_capacity(wabas);
-        for w in 0..wabas {
-            let waba_id = inner.fresh_id();
-            inner.ensure_waba(&waba_id);
-            inner
-                .waba_nodes
-                .insert(waba_id.clone(), fleet_waba_node(&waba_id, w));
-            inner
-                .businesses
-                .entry(business_id.to_owned())
-                .or_default()
-                .owned
-                .push(waba_id.clone());
-            for i in 0..numbers_per_waba {
-                let id = inner.fresh_id();
-                let record = fleet_number(business_id, &waba_id, &id, w, i, numbers_per_waba);
-                inner.insert(record);
-            }
-            ids.push(waba_id);
-        }
-        ids
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn graph_times() {
-        assert_eq!(graph_time(0), "1970-01-01T00:00:00+0000");
-        assert_eq!(graph_time(1_692_731_153), "2023-08-22T19:05:53+0000");
-    }
 
     #[test]
     fn demo_data_is_deterministic_and_unique() {

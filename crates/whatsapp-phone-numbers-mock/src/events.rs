@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use crate::state::{Inner, MockState, unix_now};
+use crate::clock::unix_now;
+use crate::state::{Inner, MockState};
 use crate::webhooks::{Target, is_local_http};
 
 /// A change to make happen in the mock (the JSON of `POST /__mock/events`, tagged by
@@ -123,31 +124,7 @@ fn encode<T: Serialize>(value: &T) -> Value {
 
 /// Today as Meta writes `waba_ban_date` (`April 17, 2025`).
 fn today() -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = unix_now().div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{} {day}, {year}", MONTHS[(month - 1) as usize])
+    crate::clock::long_date(unix_now())
 }
 
 /// Where Graph sends a change of `field` for account `waba_id` (about number `number`, when

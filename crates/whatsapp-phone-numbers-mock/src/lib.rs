@@ -141,18 +141,22 @@
 
 mod apps;
 mod auth;
+mod clock;
 pub mod demo;
 mod errors;
 mod events;
 mod fault_answers;
 pub mod faults;
 mod fields;
+mod fleet;
 mod handlers;
 mod headers;
 mod ids;
 mod paging;
 mod params;
 mod rate_limits;
+mod records;
+mod request_log;
 mod routes;
 mod server;
 mod service;
@@ -166,10 +170,10 @@ pub use auth::appsecret_proof;
 pub use events::MockEvent;
 pub use faults::{Fault, FaultKind, Faults};
 pub use rate_limits::RateLimits;
+pub use records::{BusinessRecord, NumberRecord};
+pub use request_log::{DEFAULT_REQUEST_LOG_LIMIT, RecordedRequest};
 pub use server::{DEFAULT_ACCESS_TOKEN, MockServer, MockServerBuilder, serve, serve_until_ctrl_c};
 pub use service::MockService;
-pub use state::{
-    BusinessRecord, DEFAULT_REQUEST_LOG_LIMIT, MockState, NumberRecord, RecordedRequest,
-};
+pub use state::MockState;
 pub use webhooks::{DEFAULT_APP_SECRET, Delivery, DeliveryPolicy, WebhookStats};
 pub use whatsapp_phone_numbers_api::v24_0::types;

@@ -13,8 +13,9 @@ use crate::apps::{MOCK_APP_ID, MOCK_APP_NAME, MockApp};
 use crate::demo;
 use crate::faults::Faults;
 use crate::rate_limits::RateLimits;
+use crate::request_log::DEFAULT_REQUEST_LOG_LIMIT;
 use crate::service::MockService;
-use crate::state::{DEFAULT_REQUEST_LOG_LIMIT, MockState};
+use crate::state::MockState;
 use crate::webhooks::DeliveryPolicy;
 
 /// The access token a mock accepts unless told otherwise.

@@ -5,148 +5,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use crate::apps::{AccountSubscription, Apps, MockApp, WebhookOverride};
+use crate::apps::{AccountSubscription, Apps, MockApp};
+use crate::clock::unix_now;
+
 use crate::rate_limits::{Charge, Ledger, RateLimits};
+use crate::records::{BusinessRecord, NumberRecord, UploadRecord};
+use crate::request_log::{DEFAULT_REQUEST_LOG_LIMIT, RecordedRequest};
 use crate::table::NodeKind;
-
-/// Everything the mock stores about one business phone number.
-///
-/// `number` is the node as Graph would return it with every field asked for; the other
-/// fields are what Graph keeps but never shows on the node.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NumberRecord {
-    /// ID of the WhatsApp Business Account that owns the number.
-    pub waba_id: String,
-    /// The phone number node. Its `id` is the node ID (assigned on insert when `None`).
-    pub number: types::PhoneNumber,
-    /// When the number was onboarded (Unix seconds): the list's sort key.
-    pub onboarded_at: i64,
-    /// The two-step verification PIN, once one is set.
-    pub pin: Option<String>,
-    /// The last verification code sent by `request_code`.
-    pub verification_code: Option<String>,
-    /// How many verification codes `request_code` has sent.
-    pub codes_sent: u32,
-    /// True from a `request_code` until its code is verified: registering waits for it.
-    pub code_pending: bool,
-    /// The number's settings (`GET /{id}/settings`).
-    pub settings: types::PhoneNumberSettings,
-    /// The business profile (`GET /{id}/whatsapp_business_profile`).
-    pub profile: types::BusinessProfile,
-    /// The number's callback overrides, by app (`webhook_configuration.override_callback_uri`
-    /// sent with that app's token).
-    pub webhook_overrides: BTreeMap<String, WebhookOverride>,
-    /// The display name requested with `new_display_name`, while it waits for review.
-    pub requested_name: Option<String>,
-    /// A display name Meta approved, waiting for the number to register again: Meta's
-    /// registration guide says to re-register after the approval, and the name takes
-    /// effect then.
-    pub approved_name: Option<String>,
-    /// When (Unix seconds) the number was sent `register` or `deregister` requests, within
-    /// the last 72 hours.
-    pub registration_requests: Vec<i64>,
-    /// Until when (Unix seconds) registration is refused with error 133016.
-    pub registration_blocked_until: Option<i64>,
-}
-
-impl NumberRecord {
-    /// A record for `number` on account `waba_id`, onboarded now, with no PIN or code,
-    /// default settings and an empty profile.
-    pub fn new(waba_id: impl Into<String>, number: types::PhoneNumber) -> Self {
-        Self {
-            waba_id: waba_id.into(),
-            number,
-            onboarded_at: unix_now(),
-            pin: None,
-            verification_code: None,
-            codes_sent: 0,
-            code_pending: false,
-            settings: default_settings(),
-            profile: types::BusinessProfile {
-                messaging_product: Some(types::MessagingProduct::Whatsapp),
-                ..Default::default()
-            },
-            webhook_overrides: BTreeMap::new(),
-            requested_name: None,
-            approved_name: None,
-            registration_requests: Vec::new(),
-            registration_blocked_until: None,
-        }
-    }
-
-    /// The node ID (empty only for a record that was never inserted).
-    pub fn id(&self) -> &str {
-        self.number.id.as_deref().unwrap_or_default()
-    }
-}
-
-/// The settings a freshly added number has.
-pub(crate) fn default_settings() -> types::PhoneNumberSettings {
-    types::PhoneNumberSettings {
-        calling: Some(types::CallingSettings {
-            status: Some(types::FeatureStatus::Disabled),
-            ..Default::default()
-        }),
-        payload_encryption: Some(types::PayloadEncryptionSettings {
-            client_encryption_key_fingerprint: None,
-            status: Some(types::FeatureStatus::Disabled),
-        }),
-        storage_configuration: Some(types::StorageConfiguration {
-            status: Some(types::StorageConfigurationStatus::Default),
-            ..Default::default()
-        }),
-        user_identity_change: Some(types::UserIdentityChangeSettings {
-            enable_identity_key_check: Some(false),
-        }),
-    }
-}
-
-/// One request the mock received on a Graph route (mock-only `/__mock/` routes are not
-/// logged).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedRequest {
-    /// HTTP method, such as `GET`.
-    pub method: String,
-    /// Path, such as `/v23.0/106540352242922`.
-    pub path: String,
-    /// Raw query string without `?` (empty when there was none).
-    pub query: String,
-}
-
-impl RecordedRequest {
-    /// `(method, path, query)`, handy for `assert_eq!`.
-    pub fn as_tuple(&self) -> (&str, &str, &str) {
-        (&self.method, &self.path, &self.query)
-    }
-
-    /// The first value of query parameter `name`, decoded.
-    pub fn query_param(&self, name: &str) -> Option<String> {
-        form_urlencoded::parse(self.query.as_bytes())
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.into_owned())
-    }
-}
-
-/// A business portfolio: the accounts it owns and the ones clients shared with it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BusinessRecord {
-    /// Accounts the business owns, in the order they were added.
-    pub owned: Vec<String>,
-    /// Accounts shared with the business, in the order they were added.
-    pub client: Vec<String>,
-}
-
-/// A resumable upload in progress.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct UploadRecord {
-    pub(crate) file_type: String,
-    pub(crate) file_length: u64,
-    pub(crate) bytes: Vec<u8>,
-}
 
 /// What the `x-app-usage` and `x-business-use-case-usage` headers of one answer say.
 #[derive(Clone, Debug)]
@@ -160,10 +29,6 @@ pub(crate) struct Usage {
 
 /// First ID handed to numbers created at run time.
 const FIRST_RUNTIME_ID: u64 = 109_900_000_000_001;
-/// How many requests the log keeps unless told otherwise (see
-/// [`MockServerBuilder::request_log_limit`](crate::MockServerBuilder::request_log_limit)).
-pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 10_000;
-
 /// The sort key of a number in its account's index: onboarding time, then node ID.
 pub(crate) type IndexKey = (i64, String);
 
@@ -727,7 +592,7 @@ impl MockState {
         inner.log_request(RecordedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
-            query: redacted_query(query),
+            query: crate::request_log::redacted_query(query),
         });
         let waba_id = node_id
             .and_then(|id| match inner.kind_of(id)? {
@@ -755,33 +620,6 @@ impl MockState {
     pub fn refused_count(&self) -> u64 {
         self.lock().ledger.refused
     }
-}
-
-/// Query parameters whose values are secrets, kept out of the request log.
-const SECRET_PARAMETERS: &[&str] = &["access_token", "client_secret"];
-
-/// `query` with the values of [`SECRET_PARAMETERS`] replaced by `<redacted>`.
-fn redacted_query(query: &str) -> String {
-    if !SECRET_PARAMETERS.iter().any(|p| query.contains(p)) {
-        return query.to_owned();
-    }
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        if SECRET_PARAMETERS.contains(&key.as_ref()) {
-            out.append_pair(&key, "<redacted>");
-        } else {
-            out.append_pair(&key, &value);
-        }
-    }
-    out.finish()
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::{Call, all_digits, check_display_name, not_one_of, page_url};
 use crate::demo;
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::paging::{self, Position, SortKey};
-use crate::state::NumberRecord;
+use crate::records::NumberRecord;
 
 /// `filtering`: a JSON array of `{field, operator, value}`.
 fn parse_filters(raw: Option<&str>) -> Result<Vec<types::PhoneNumberFilter>, GraphError> {

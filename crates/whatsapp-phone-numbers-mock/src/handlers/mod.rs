@@ -34,7 +34,8 @@ use crate::auth::Caller;
 use crate::errors::{GraphError, GraphResult};
 use crate::fields::{self, Selected};
 use crate::params::Params;
-use crate::state::{MockState, NumberRecord};
+use crate::records::NumberRecord;
+use crate::state::MockState;
 
 /// One Graph request, as the handlers see it.
 pub(crate) struct Call<'a> {

@@ -148,7 +148,7 @@ pub(crate) fn save(call: &Call) -> GraphResult {
             .generate_qr_image
             .as_ref()
             .map(|f| image_url(&code, f)),
-        creation_time: Some(crate::state::unix_now() + codes.len() as i64),
+        creation_time: Some(crate::clock::unix_now() + codes.len() as i64),
         prefilled_message: Some(request.prefilled_message.to_string()),
         code: Some(code),
     };

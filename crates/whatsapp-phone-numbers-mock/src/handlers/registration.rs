@@ -19,9 +19,10 @@ use axum::http::StatusCode;
 use whatsapp_phone_numbers_api::v24_0::types;
 
 use super::{Call, check_pin, ensure_known, with_number};
+use crate::clock::unix_now;
 use crate::errors::{GraphError, GraphResult, ok_json, success};
 use crate::ids::stable_hash;
-use crate::state::{NumberRecord, unix_now};
+use crate::records::NumberRecord;
 
 /// The code `request_code` sends to number `id` the `attempt`-th time: six digits,
 /// deterministic.

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::Call;
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::ids::stable_hash;
-use crate::state::UploadRecord;
+use crate::records::UploadRecord;
 
 /// MIME types Graph's uploads take.
 const FILE_TYPES: &[&str] = &[
