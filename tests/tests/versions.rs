@@ -65,7 +65,7 @@ async fn both_versions_side_by_side_against_the_mock() {
     );
 }
 
-/// The README's side-by-side snippet, as written there.
+/// What the README's side-by-side program does (`tests/readme.rs` runs the program itself), with the paths it sends checked.
 #[tokio::test]
 async fn the_readme_side_by_side_snippet() {
     let server = MockServer::start().await;

@@ -15,7 +15,17 @@ use std::hash::Hash;
 
 /// A field of a `fields=` selection.
 pub trait Field:
-    Clone + fmt::Debug + fmt::Display + Eq + Hash + Send + Sync + Unpin + 'static
+    Clone
+    + fmt::Debug
+    + fmt::Display
+    + Eq
+    + Hash
+    + Send
+    + Sync
+    + Unpin
+    + 'static
+    + for<'a> From<&'a str>
+    + From<String>
 {
     /// Every field the specification names, in specification order.
     const KNOWN: &'static [Self];
