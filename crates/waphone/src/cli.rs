@@ -161,43 +161,11 @@ pub enum ProfileAction {
     Photo(ProfilePhotoArgs),
 }
 
-/// How the command line names the SDK's input fields, for every command (commands with
-/// other names map theirs first).
-const FLAGS: &[(&str, &str)] = &[
-    ("phone_number_id", "PHONE_NUMBER_ID"),
-    ("waba_id", "WABA_ID"),
-    ("account_number_id", "ID"),
-    ("pin", "--pin"),
-    ("code", "--code"),
-    ("language", "--language"),
-    ("cc", "--cc"),
-    ("phone_number", "--phone-number"),
-    ("verified_name", "--verified-name"),
-    ("new_display_name", "--new-display-name"),
-    ("webhook_url", "--webhook-url"),
-    ("page_size", "--page-size"),
-    ("fields", "--fields"),
-    ("filtering", "--filter"),
-    ("sort", "--sort"),
-    ("about", "--about"),
-    ("address", "--address"),
-    ("description", "--description"),
-    ("email", "--email"),
-    ("websites", "--website"),
-    ("vertical", "--vertical"),
-    ("api_version", "--api-version"),
-    ("base_url", "--base-url"),
-    ("access_token", "--token"),
-    ("app_secret", "--app-secret"),
-];
-
 impl ApiCommand {
     /// Runs the command with version `V`'s types: the one place that maps syntax to code.
     /// Input errors name the flag (`--pin`), not the SDK's field.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.dispatch(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.dispatch(session).await
     }
 
     async fn dispatch<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {

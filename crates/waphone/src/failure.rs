@@ -30,15 +30,15 @@ impl From<Error> for Failure {
 }
 
 impl Failure {
-    /// This failure with an input field named as the command line names it: `flags` maps
-    /// SDK fields (`business_website_url`) to flags (`--website`).
-    pub fn with_flags(self, flags: &[(&'static str, &'static str)]) -> Self {
+    /// This failure with an input field named as the command line names it (`--website`
+    /// for the SDK's `business_website_url`), looked up by `name` (see [`crate::flags`]).
+    pub fn named_by(self, name: impl Fn(&str) -> Option<String>) -> Self {
         match self {
-            Failure::Input(input) => match flags.iter().find(|(field, _)| *field == input.field) {
-                Some((_, flag)) => Failure::Input(InvalidInput {
-                    field: flag,
-                    reason: input.reason,
-                }),
+            Failure::Input(input) => match name(input.field) {
+                Some(flag) => Failure::Usage(format!(
+                    "invalid {flag}: {} (nothing was sent)",
+                    input.reason
+                )),
                 None => Failure::Input(input),
             },
             other => other,

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod failure;
+mod flags;
 mod logging;
 mod output;
 mod session;
@@ -14,7 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use whatsapp_phone_numbers::{GraphVersion, VersionVisitor, visit_version};
 
 use crate::cli::{ApiCommand, Cli, Command};
@@ -22,7 +23,10 @@ use crate::failure::Failure;
 use crate::session::{Global, Session};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let root = Cli::command();
+    let matches = root.clone().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let path = flags::path(&matches);
     logging::init(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(failure) => {
+            // Input errors name the flag (`--pin`), not the SDK's field.
+            let failure = failure.named_by(|field| flags::flag_for(&root, &path, field));
             if let Some(line) = failure.line() {
                 eprintln!("{line}");
             }

@@ -24,7 +24,8 @@ use crate::output::Output;
 pub struct Global {
     /// Access token (system user or user token).
     #[arg(
-        long,
+        id = "access_token",
+        long = "token",
         env = "WHATSAPP_ACCESS_TOKEN",
         hide_env_values = true,
         global = true

@@ -436,7 +436,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
                 "list",
                 whatsapp_phone_numbers_mock::MOCK_APP_ID,
             ],
-            "--app-access-token (or --app-secret)",
+            "invalid --app-access-token: an app's own endpoints take an app access token",
         ),
         (
             vec!["app", "subscriptions", "list", "app-1"],

@@ -34,7 +34,10 @@ pub enum Error {
 /// Input rejected before sending.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidInput {
-    /// The offending field, such as `pin` or `phone_number_id`.
+    /// The offending field's identifier, such as `pin`, `phone_number_id` or `websites`:
+    /// the parameter's name as Graph spells it (a path placeholder, query parameter or
+    /// body key), or the client setting that is missing (`app_secret`, `access_token`).
+    /// Stable: a program may map it to its own names, as `waphone` maps it to its flags.
     pub field: &'static str,
     /// Why it was rejected. Never contains a secret.
     pub reason: String,

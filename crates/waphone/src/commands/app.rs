@@ -15,16 +15,6 @@ use crate::failure::Failure;
 use crate::output::{emit, table};
 use crate::session::Session;
 
-/// The command line's names of the SDK's input fields.
-const FLAGS: &[(&str, &str)] = &[
-    ("app_id", "APP_ID"),
-    ("callback_url", "--callback-url"),
-    ("verify_token", "--verify-token"),
-    ("fields", "--fields"),
-    ("app_access_token", "--app-access-token (or --app-secret)"),
-    ("client_secret", "--app-secret"),
-];
-
 /// `app subscriptions ...`
 #[derive(Debug, Subcommand)]
 pub enum AppAction {
@@ -101,9 +91,7 @@ impl AppArg {
 impl AppAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {

@@ -7,12 +7,6 @@ use whatsapp_phone_numbers::GraphVersion;
 
 use super::done;
 
-/// The command line's names of the SDK's input fields.
-const FLAGS: &[(&str, &str)] = &[
-    ("phone_number_id", "PHONE_NUMBER_ID"),
-    ("prompts", "--prompt"),
-    ("commands", "--command"),
-];
 use super::settings::Switch;
 use crate::failure::Failure;
 use crate::session::Session;
@@ -44,9 +38,7 @@ pub struct AutomationSetArgs {
 impl AutomationAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {

@@ -10,14 +10,6 @@ use whatsapp_phone_numbers::{GraphVersion, Page};
 
 use super::done;
 
-/// The command line's names of the SDK's input fields.
-const FLAGS: &[(&str, &str)] = &[
-    ("business_id", "BUSINESS_ID"),
-    ("waba_id", "WABA_ID"),
-    ("callback_url", "--callback-url"),
-    ("verify_token", "--verify-token"),
-    ("page_size", "--limit"),
-];
 use super::list::text;
 use crate::failure::Failure;
 use crate::output::{emit, emit_line, table};
@@ -42,9 +34,7 @@ pub struct AccountsArgs {
 impl AccountsArgs {
     /// Lists every account (all pages) and prints them.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
@@ -111,9 +101,7 @@ pub struct AccountArgs {
 impl AccountArgs {
     /// Reads the account and prints it.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
@@ -166,9 +154,7 @@ pub struct SubscribeArgs {
 impl SubscriptionsAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {

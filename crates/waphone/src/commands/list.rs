@@ -22,7 +22,12 @@ pub struct ListArgs {
     #[arg(long, value_delimiter = ',')]
     pub fields: Vec<String>,
     /// Numbers per page, 1 to 100 (`--limit` is the old name).
-    #[arg(long = "page-size", visible_alias = "limit", value_name = "N")]
+    #[arg(
+        id = "page_size",
+        long = "page-size",
+        visible_alias = "limit",
+        value_name = "N"
+    )]
     pub limit: Option<u32>,
     /// Follow the cursor through every page.
     #[arg(long)]
@@ -37,7 +42,7 @@ pub struct ListArgs {
     #[arg(long)]
     pub sort: Option<String>,
     /// Filter as FIELD=VALUE (repeatable), e.g. account_mode=SANDBOX.
-    #[arg(long = "filter", value_name = "FIELD=VALUE")]
+    #[arg(id = "filtering", long = "filter", value_name = "FIELD=VALUE")]
     pub filters: Vec<String>,
 }
 

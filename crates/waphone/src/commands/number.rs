@@ -37,6 +37,7 @@ impl GetArgs {
 #[derive(Debug, Args)]
 pub struct AccountNumberArgs {
     /// Account number ID.
+    #[arg(id = "account_number_id", value_name = "ID")]
     pub id: String,
     /// Comma-separated fields.
     #[arg(long, value_delimiter = ',')]

@@ -7,16 +7,6 @@ use whatsapp_phone_numbers::GraphVersion;
 
 use super::done;
 
-/// The command line's names of the SDK's input fields.
-const FLAGS: &[(&str, &str)] = &[
-    ("phone_number_id", "PHONE_NUMBER_ID"),
-    ("business_website_url", "--website"),
-    ("primary_country_of_operation", "--country"),
-    ("primary_language", "--language"),
-    ("parent_business_or_brand", "--parent"),
-    ("supporting_links", "--link"),
-    ("additional_supporting_information", "--info"),
-];
 use crate::failure::Failure;
 use crate::session::Session;
 
@@ -42,31 +32,29 @@ pub struct ObaRequestArgs {
     /// Phone number ID.
     pub phone_number_id: String,
     /// The business's website (https).
-    #[arg(long)]
+    #[arg(id = "business_website_url", long = "website")]
     pub website: String,
     /// Country where the business mainly operates.
-    #[arg(long)]
+    #[arg(id = "primary_country_of_operation", long = "country")]
     pub country: String,
     /// The business's main language.
-    #[arg(long)]
+    #[arg(id = "primary_language", long = "language")]
     pub language: Option<String>,
     /// Parent company or brand.
-    #[arg(long)]
+    #[arg(id = "parent_business_or_brand", long = "parent")]
     pub parent: Option<String>,
     /// A link showing the business is notable (repeat 5 to 10 times).
-    #[arg(long = "link", value_name = "URL")]
+    #[arg(id = "supporting_links", long = "link", value_name = "URL")]
     pub links: Vec<String>,
     /// Anything else that supports the application.
-    #[arg(long)]
+    #[arg(id = "additional_supporting_information", long = "info")]
     pub info: Option<String>,
 }
 
 impl ObaAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {

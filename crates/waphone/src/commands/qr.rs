@@ -9,12 +9,6 @@ use whatsapp_phone_numbers::{GraphVersion, Page};
 
 use super::done;
 
-/// The command line's names of the SDK's input fields.
-const FLAGS: &[(&str, &str)] = &[
-    ("phone_number_id", "PHONE_NUMBER_ID"),
-    ("prefilled_message", "--prefilled-message"),
-    ("code", "--code"),
-];
 use super::list::text;
 use crate::failure::Failure;
 use crate::output::{emit, table};
@@ -93,9 +87,7 @@ pub struct QrUpdateArgs {
 impl QrAction {
     /// Runs the subcommand.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
-        self.run_inner(session)
-            .await
-            .map_err(|f| f.with_flags(FLAGS))
+        self.run_inner(session).await
     }
 
     async fn run_inner<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {

@@ -73,7 +73,7 @@ impl<V: GraphVersion> AppHandle<V> {
     /// query string, as Meta's guide has it: call this from a server only.
     pub async fn access_token(&self) -> Result<Response<V::AppAccessTokenGrant>, Error> {
         let app = validate::node_id("app_id", &self.id)?;
-        let secret = self.secret("client_secret")?;
+        let secret = self.secret("app_secret")?;
         let query = [
             ("client_id", app.as_str()),
             ("client_secret", secret.expose()),
@@ -111,7 +111,8 @@ impl<V: GraphVersion> AppHandle<V> {
                     Error::invalid(
                         "app_access_token",
                         "an app's own endpoints take an app access token: give one \
-                         (AppHandle::app_access_token) or set the app secret on the client",
+                         (AppHandle::app_access_token), or set the app secret so that one \
+                         is made from it",
                     )
                 })?;
                 AppAccessToken::from_app_secret(&self.id, secret)?

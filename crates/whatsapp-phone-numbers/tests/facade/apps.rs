@@ -105,7 +105,7 @@ async fn without_an_app_token_or_secret_nothing_is_sent() {
         .unwrap_err();
     assert_eq!(e.invalid_field(), Some("app_access_token"));
     let e = client(&server).app(APP).access_token().await.unwrap_err();
-    assert_eq!(e.invalid_field(), Some("client_secret"));
+    assert_eq!(e.invalid_field(), Some("app_secret"));
     // Bad subscriptions are refused before sending.
     let subs = signed_client(&server).app(APP).webhook_subscriptions();
     let e = subs

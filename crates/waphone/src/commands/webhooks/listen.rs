@@ -65,11 +65,6 @@ pub struct ListenArgs {
     pub store_deadline: f64,
 }
 
-const FLAGS: &[(&str, &str)] = &[
-    ("app_secret", "--app-secret"),
-    ("verify_token", "--verify-token"),
-];
-
 impl ListenArgs {
     /// Serves until Ctrl-C or SIGTERM (or, with `--no-inbox`, until stdout closes).
     pub async fn run(&self, global: &Global) -> Result<(), Failure> {
@@ -141,7 +136,7 @@ impl ListenArgs {
     ) -> Result<WebhookReceiver, Failure> {
         let mut apps: Vec<(Option<String>, AppSecret)> = Vec::new();
         if let Some(secret) = global.app_secret.as_deref() {
-            let secret = AppSecret::new(secret).map_err(|e| Failure::from(e).with_flags(FLAGS))?;
+            let secret = AppSecret::new(secret).map_err(Failure::from)?;
             apps.push((self.app_id.clone(), secret));
         }
         if let Some(path) = &self.apps_file {
@@ -167,9 +162,9 @@ impl ListenArgs {
             .body_timeout(seconds(self.idle_timeout, "--idle-timeout")?)
             .store_deadline(seconds(self.store_deadline, "--store-deadline")?);
         match &self.verify_token {
-            Some(token) => Ok(receiver.verify_token(
-                VerifyToken::new(token.as_str()).map_err(|e| Failure::from(e).with_flags(FLAGS))?,
-            )),
+            Some(token) => {
+                Ok(receiver.verify_token(VerifyToken::new(token.as_str()).map_err(Failure::from)?))
+            }
             None => {
                 notes.push(
                     "no --verify-token (or WHATSAPP_WEBHOOK_VERIFY_TOKEN): every verification handshake will be refused"
