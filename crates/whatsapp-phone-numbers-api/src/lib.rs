@@ -21,7 +21,9 @@
 //!   version's `operations::check_request` and [`operation::VersionTable`] apply);
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
 //! - `transport` (feature `client`): the hook generated clients send requests through;
-//! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`).
+//! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`);
+//! - [`wire`]: what the client and the mock both speak (HMAC hex, loopback hosts, the
+//!   webhook envelope), written once.
 //!
 //! Most users want the `whatsapp-phone-numbers` crate, which wraps these clients.
 #![warn(missing_docs)]
@@ -37,6 +39,7 @@ pub mod sensitive;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod transport;
 pub mod webhook;
+pub mod wire;
 
 // Everything `cargo xtask regen` writes lives in `src/generated/` (the version trait and
 // one module per version, each behind its feature, listed from the folders under `spec/`)

@@ -209,7 +209,10 @@ impl Apps {
     /// and remembers it.
     pub(crate) fn issue(&mut self, id: &str) -> Option<String> {
         let app = self.get(id)?;
-        let digest = crate::signing::hmac_hex(&app.secret, b"client_credentials");
+        let digest = whatsapp_phone_numbers_api::wire::hmac_sha256_hex(
+            app.secret.as_bytes(),
+            b"client_credentials",
+        );
         let token = format!("{id}|{}", &digest[..27]);
         self.issued.insert(token.clone(), id.to_owned());
         Some(token)

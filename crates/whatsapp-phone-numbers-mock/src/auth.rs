@@ -7,7 +7,7 @@ use whatsapp_phone_numbers_api::operation::Auth;
 
 use crate::apps::{Apps, TokenKind};
 use crate::errors::GraphError;
-use crate::signing::{hmac_hex, keyed};
+use whatsapp_phone_numbers_api::wire;
 
 /// `appsecret_proof` for `access_token`: the lowercase hex HMAC-SHA256 of the token keyed
 /// by the app secret, as Graph expects it.
@@ -18,7 +18,7 @@ use crate::signing::{hmac_hex, keyed};
 /// assert!(proof.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
 /// ```
 pub fn appsecret_proof(access_token: &str, app_secret: &str) -> String {
-    hmac_hex(app_secret, access_token.as_bytes())
+    wire::hmac_sha256_hex(app_secret.as_bytes(), access_token.as_bytes())
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -83,8 +83,7 @@ pub(crate) fn authenticate(
                 "API calls from the server require an appsecret_proof argument",
             ));
         };
-        let mut mac = keyed(app.secret());
-        mac.update(token.as_bytes());
+        let mac = wire::hmac_sha256(app.secret().as_bytes(), token.as_bytes());
         let valid = decode_hex(&proof).is_some_and(|bytes| mac.verify_slice(&bytes).is_ok());
         if !valid {
             return Err(GraphError::new(

@@ -160,7 +160,6 @@ mod request_log;
 mod routes;
 mod server;
 mod service;
-mod signing;
 mod state;
 mod table;
 pub mod webhooks;

@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 /// The secret of the default app ([`MOCK_APP_ID`](crate::MOCK_APP_ID)) when the mock was given
@@ -282,15 +282,8 @@ impl Outbox {
         field: &str,
         value: Value,
     ) {
-        let body = json!({
-            "object": "whatsapp_business_account",
-            "entry": [{
-                "id": waba_id,
-                "time": time,
-                "changes": [{ "value": value, "field": field }],
-            }],
-        })
-        .to_string();
+        let body =
+            whatsapp_phone_numbers_api::wire::notification_body(waba_id, time, field, &value);
         for target in targets {
             self.counters.queued.fetch_add(1, Ordering::SeqCst);
             let _ = self.sender.send(Job {
@@ -315,7 +308,10 @@ impl Outbox {
 
 /// `sha256=` and the lowercase hex HMAC-SHA256 of `body` keyed by `secret`.
 pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", crate::signing::hmac_hex(secret, body))
+    format!(
+        "sha256={}",
+        whatsapp_phone_numbers_api::wire::hmac_sha256_hex(secret.as_bytes(), body)
+    )
 }
 
 /// True for an `http://` URL on a loopback host: a callback the mock can verify and call.
@@ -331,11 +327,7 @@ pub(crate) fn is_local_http(url: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    whatsapp_phone_numbers_api::wire::is_loopback_host(host)
 }
 
 type Http = hyper_util::client::legacy::Client<

@@ -136,28 +136,13 @@ impl AppSecret {
 
     /// `appsecret_proof` for any token text (an app access token too).
     pub(crate) fn proof_of(&self, token: &str) -> String {
-        use hmac::Mac;
-        lower_hex(&self.mac(token.as_bytes()).finalize().into_bytes())
+        whatsapp_phone_numbers_api::wire::hmac_sha256_hex(self.0.as_bytes(), token.as_bytes())
     }
 
     /// HMAC-SHA256 keyed by this secret, over `data` (finalise or verify it).
     pub(crate) fn mac(&self, data: &[u8]) -> hmac::Hmac<sha2::Sha256> {
-        use hmac::{KeyInit, Mac};
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.0.as_bytes())
-            .expect("HMAC takes keys of any length");
-        mac.update(data);
-        mac
+        whatsapp_phone_numbers_api::wire::hmac_sha256(self.0.as_bytes(), data)
     }
-}
-
-/// `bytes` as lowercase hex.
-pub(crate) fn lower_hex(bytes: &[u8]) -> String {
-    let mut hex = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
-    }
-    hex
 }
 
 redacted_debug!(AppSecret);

@@ -127,12 +127,8 @@ pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
 
 /// True when `url`'s host is `localhost`, in `127.0.0.0/8` or `[::1]`.
 pub(crate) fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    url.host_str()
+        .is_some_and(whatsapp_phone_numbers_api::wire::is_loopback_host)
 }
 
 /// A webhook callback: an [`https_url`], or an `http://` URL to a loopback host

@@ -71,3 +71,6 @@ pub use serve::{ServeLimits, serve};
 pub use signature::{SIGNATURE_HEADER, sign, verify};
 pub use store::{DeliveryStore, Received, StoreError};
 pub use whatsapp_phone_numbers_api::webhook::{OtherChange, WebhookChange};
+/// A notification body as Graph posts it, with one change (what the mock sends; for tests
+/// that post their own), and its `object`.
+pub use whatsapp_phone_numbers_api::wire::{WEBHOOK_OBJECT, notification_body};

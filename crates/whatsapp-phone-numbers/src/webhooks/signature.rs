@@ -1,7 +1,9 @@
 //! `X-Hub-Signature-256`: Graph signs every webhook body with the app secret.
 
 use super::error::WebhookError;
-use crate::secret::{AppSecret, lower_hex};
+use whatsapp_phone_numbers_api::wire::lower_hex;
+
+use crate::secret::AppSecret;
 
 /// The header Graph signs webhook bodies in (`sha256=` and the lowercase hex HMAC-SHA256 of
 /// the raw body, keyed by the app secret).

@@ -1,0 +1,120 @@
+//! What the client and the mock both speak on Graph's wire, written once: HMAC-SHA256 in
+//! Graph's lowercase hex (`appsecret_proof`, `X-Hub-Signature-256`), which hosts count as
+//! loopback (where plain `http://` is allowed), and the webhook notification envelope.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+/// The `object` of every WhatsApp Business Account webhook notification.
+pub const WEBHOOK_OBJECT: &str = "whatsapp_business_account";
+
+/// HMAC-SHA256 of `data` keyed by `key`, ready to feed more data, finalise or verify.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Hmac<Sha256> {
+    // HMAC takes keys of any length: this cannot fail.
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(data);
+    mac
+}
+
+/// Lowercase hex of the HMAC-SHA256 of `data` keyed by `key`: an `appsecret_proof`, or a
+/// webhook signature after `sha256=`.
+///
+/// ```
+/// // RFC 4231, test case 2.
+/// let hex = whatsapp_phone_numbers_api::wire::hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?");
+/// assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+/// ```
+pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
+    lower_hex(&hmac_sha256(key, data).finalize().into_bytes())
+}
+
+/// `bytes` as lowercase hex.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    hex
+}
+
+/// True for a loopback host as a URL writes it: `localhost` (any case), an IPv4 address in
+/// 127.0.0.0/8, or `::1` (bracketed or not).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A webhook notification as Graph posts it, with one change: `{"object":
+/// "whatsapp_business_account", "entry": [{"id", "time", "changes": [{"value", "field"}]}]}`.
+/// How the mock writes a delivery, and tests theirs.
+pub fn notification_body(
+    waba_id: &str,
+    time: i64,
+    field: &str,
+    value: &serde_json::Value,
+) -> String {
+    serde_json::json!({
+        "object": WEBHOOK_OBJECT,
+        "entry": [{
+            "id": waba_id,
+            "time": time,
+            "changes": [{ "value": value, "field": field }],
+        }],
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.9.9.9",
+            "::1",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "example.com",
+            "10.0.0.1",
+            "128.0.0.1",
+            "::2",
+            "[::2]",
+            "localhost.example.com",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_notification_body_has_graphs_shape() {
+        let body = notification_body(
+            "42",
+            7,
+            "account_update",
+            &serde_json::json!({"event": "X"}),
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(parsed["object"], WEBHOOK_OBJECT);
+        assert_eq!(parsed["entry"][0]["id"], "42");
+        assert_eq!(parsed["entry"][0]["time"], 7);
+        assert_eq!(parsed["entry"][0]["changes"][0]["field"], "account_update");
+        assert_eq!(parsed["entry"][0]["changes"][0]["value"]["event"], "X");
+    }
+}
