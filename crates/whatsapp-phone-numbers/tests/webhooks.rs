@@ -1,7 +1,7 @@
 //! Webhooks over real HTTP on loopback: Meta's documented sample payloads through the axum
 //! receiver, signature, handshake and size refusals, unknown fields, a slow handler, and a
-//! bounded random loop into the verifier and parser. The mock → receiver path is in
-//! `webhook_routing.rs`.
+//! bounded random loop into the verifier and parser. The mock → receiver path is in the
+//! workspace tests (`tests/tests/webhook_routing.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
