@@ -22,7 +22,7 @@ pub fn header(source: &str) -> String {
 pub fn api_modules(versions: &[SpecVersion]) -> String {
     let mut out = header("spec/*/openapi.yaml");
     out.push_str(
-        "//! Everything `cargo xtask regen` writes into this crate: the version trait and one\n//! module per Graph API version, each behind the Cargo feature of the same name. The crate\n//! root re-exports it all.\n\n/// The version trait and its read accessors.\npub mod graph_version;\n",
+        "//! Everything `cargo xtask regen` writes into this crate: the version trait and one\n//! module per Graph API version, each behind the Cargo feature of the same name. The crate\n//! root re-exports it all.\n\npub mod graph_version;\n",
     );
     for v in versions {
         let m = v.module();

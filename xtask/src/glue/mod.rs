@@ -1,5 +1,5 @@
 //! What makes code generic over the Graph API version: read from each generated module and
-//! its specification ([`facts`]), intersected over the versions ([`mod@common`]), and written
+//! its specification ([`mod@facts`]), intersected over the versions ([`mod@common`]), and written
 //! back as Rust ([`render`]).
 //!
 //! For every version module this adds

@@ -4,7 +4,6 @@
 //! module per Graph API version, each behind the Cargo feature of the same name. The crate
 //! root re-exports it all.
 
-/// The version trait and its read accessors.
 pub mod graph_version;
 
 /// Graph API v23.0: the generated client, types, field selections and operation
