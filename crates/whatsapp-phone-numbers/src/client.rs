@@ -1,20 +1,13 @@
-//! [`Client`]: the entry point, generic over the Graph API version, and every way in from
-//! it: how one is built, and the resource handles (`client.phone_number(id)`, ...).
+//! [`Client`]: the entry point, generic over the Graph API version. How one is made and
+//! the resource handles it gives are in `entry_points.rs`.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use whatsapp_phone_numbers_api::GraphVersion;
 
-use crate::builder::ClientBuilder;
 use crate::config::ApiVersion;
 use crate::core::Core;
-use crate::error::Error;
-use crate::resources::account_number::AccountNumberHandle;
-use crate::resources::app::AppHandle;
-use crate::resources::business::BusinessHandle;
-use crate::resources::business_account::BusinessAccountHandle;
-use crate::resources::phone_number::PhoneNumberHandle;
 
 /// A client for Graph API version `V`: `v24_0::Client` is `Client<v24_0::Version>`.
 ///
@@ -104,47 +97,5 @@ impl<V: GraphVersion> Client<V> {
     /// [`with_api_version`](Self::with_api_version).
     pub fn for_version<W: GraphVersion>(&self) -> Client<W> {
         Client::from(self.core.clone())
-    }
-}
-
-/// How a client is made.
-impl<V: GraphVersion> Client<V> {
-    /// A builder; see [`ClientBuilder`].
-    pub fn builder() -> ClientBuilder<V> {
-        ClientBuilder::new()
-    }
-
-    /// A client configured from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_APP_SECRET`,
-    /// `WHATSAPP_BASE_URL` and `WHATSAPP_API_VERSION`.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::builder().read_env().build()
-    }
-}
-
-/// The resources, each a handle: `client.phone_number(id).get()`.
-impl<V: GraphVersion> Client<V> {
-    /// A WhatsApp account number node, by its ID.
-    pub fn account_number(&self, account_number_id: impl Into<String>) -> AccountNumberHandle<V> {
-        AccountNumberHandle::new(self.clone(), account_number_id.into())
-    }
-
-    /// A Meta app, by its ID (the app the access token belongs to).
-    pub fn app(&self, app_id: impl Into<String>) -> AppHandle<V> {
-        AppHandle::new(self.clone(), app_id.into())
-    }
-
-    /// A WhatsApp Business Account, by its ID.
-    pub fn business_account(&self, waba_id: impl Into<String>) -> BusinessAccountHandle<V> {
-        BusinessAccountHandle::new(self.clone(), waba_id.into())
-    }
-
-    /// A business phone number, by its phone number ID.
-    pub fn phone_number(&self, phone_number_id: impl Into<String>) -> PhoneNumberHandle<V> {
-        PhoneNumberHandle::new(self.clone(), phone_number_id.into())
-    }
-
-    /// A business portfolio, by its ID.
-    pub fn business(&self, business_id: impl Into<String>) -> BusinessHandle<V> {
-        BusinessHandle::new(self.clone(), business_id.into())
     }
 }

@@ -132,6 +132,7 @@ mod codes;
 mod config;
 mod core;
 mod dispatch;
+mod entry_points;
 mod error;
 mod error_body;
 mod fields;
