@@ -9,9 +9,10 @@
 //! Besides progenitor's client and types, each version module holds what makes code
 //! generic over the version: `fields` (field selections generated from that version's
 //! schemas), `operations` (the operation table: method, path, query parameters, retry class)
-//! and `Version`, which implements [`GraphVersion`] (its associated types are the version's
-//! types). [`GraphVersion`] and the [`view`] read accessors are generated from what
-//! every version has in common.
+//! and `Version`, which implements [`GraphVersion`] (the types a reader meets) and the
+//! hidden `VersionItems` it requires (request bodies, nested types, enumerations, operation
+//! constants). Both traits and the [`view`] read accessors are generated from what every
+//! version has in common.
 //!
 //! What is hand-written here is only what generation needs:
 //! - [`open_enum`]: every enumeration is open, so unknown values keep their text;
