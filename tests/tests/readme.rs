@@ -78,7 +78,9 @@ fn cargo(dir: &Path, args: &[&str]) -> Command {
     command
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/readme"))
+        // The additivity fixture's target: same lock file, same dependencies, so what it
+        // built (reqwest, rustls, tokio, ...) is reused instead of built a second time.
+        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/additivity"))
         .env_remove("RUSTFLAGS");
     command
 }

@@ -35,7 +35,8 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/scratch"))
+        // The fixtures' shared target: registry dependencies built once for all of them.
+        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/additivity"))
         .env("CI", "true")
         .env_remove("RUSTFLAGS")
         .output()
