@@ -80,7 +80,10 @@ fn cargo(dir: &Path, args: &[&str]) -> Command {
         .current_dir(dir)
         // The additivity fixture's target: same lock file, same dependencies, so what it
         // built (reqwest, rustls, tokio, ...) is reused instead of built a second time.
-        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/additivity"))
+        .env(
+            "CARGO_TARGET_DIR",
+            repo().join("target/fixtures/additivity"),
+        )
         .env_remove("RUSTFLAGS");
     command
 }
