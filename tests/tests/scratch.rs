@@ -35,11 +35,7 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
-        // The fixtures' shared target: registry dependencies built once for all of them.
-        .env(
-            "CARGO_TARGET_DIR",
-            repo().join("target/fixtures/additivity"),
-        )
+        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/scratch"))
         .env("CI", "true")
         .env_remove("RUSTFLAGS")
         .output()
