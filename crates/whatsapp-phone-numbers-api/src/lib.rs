@@ -11,8 +11,8 @@
 //! schemas), `operations` (the operation table: method, path, query parameters, retry class)
 //! and `Version`, which implements [`GraphVersion`] (the types a reader meets) and the
 //! hidden `VersionItems` it requires (request bodies, nested types, enumerations, operation
-//! constants). Both traits and the [`view`] read accessors are generated from what every
-//! version has in common.
+//! constants). Both traits, the [`view`] read accessors and the [`build`] constructors of
+//! request bodies are generated from what every version has in common.
 //!
 //! What is hand-written here is only what generation needs:
 //! - [`open_enum`]: every enumeration is open, so unknown values keep their text;
@@ -50,7 +50,7 @@ pub mod wire;
 mod generated;
 pub use generated::*;
 
-pub use graph_version::{GraphVersion, VersionItems, view};
+pub use graph_version::{GraphVersion, VersionItems, build, view};
 #[cfg(feature = "client")]
 pub use progenitor_client;
 #[cfg(feature = "client")]

@@ -6,12 +6,25 @@
 //! belongs, is a mistake the sender should hear about. [`decode`] reads a JSON body into a
 //! request type and names the first such problem with its path; each version's
 //! `operations::check_request` applies it to an operation's body by the operation table.
+//!
+//! Clients build bodies through the generated [`build`](crate::build) traits instead, which
+//! only offer what a version has; [`Body`] is what every such body (and every object inside
+//! one) shares.
 
 use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// A request body, or an object inside one, that the generated [`build`](crate::build)
+/// traits construct. Implemented by generated code for each such type of each version.
+pub trait Body: crate::schema::Schema {
+    /// Appends the secrets this value holds (its sensitive strings, nested ones included)
+    /// to `out`: a client keeps them out of error text and logs even when a server echoes
+    /// them back.
+    fn secrets(&self, out: &mut Vec<String>);
+}
 
 /// One step of a path into a JSON document.
 #[derive(Clone, Debug, PartialEq, Eq)]

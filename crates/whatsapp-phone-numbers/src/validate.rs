@@ -196,6 +196,18 @@ pub(crate) fn bounded(field: &'static str, value: &str, min: usize, max: usize) 
     }
 }
 
+/// `value` as the version's constrained text type `T` (a generated newtype that checks
+/// its own length or pattern), or an error naming `field` with the type's reason.
+pub(crate) fn convert<T>(field: &'static str, value: &str) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e: T::Err| Error::invalid(field, e.to_string()))
+}
+
 /// Builders check each setter's input at once but report at `send`: the first error wins.
 pub(crate) fn keep_first(slot: &mut Option<Error>, result: Result<()>) {
     if let (Err(error), None) = (result, &slot) {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::facts::{OperationFacts, TypeFacts, VersionFacts, View};
+use super::facts::{Holds, OperationFacts, Setter, TypeFacts, VersionFacts, View};
 
 /// What every version has in common: the items of the generated traits.
 #[derive(Clone, Debug, Default)]
@@ -20,6 +20,26 @@ pub struct Common {
     /// has, and the items of those that are pages. They go on `GraphVersion`; every other
     /// type, and the operations, on the hidden `VersionItems`.
     pub reader_types: BTreeSet<String>,
+    /// Struct name → how every version builds it: the request bodies of the common
+    /// operations and the structs inside them.
+    pub builds: BTreeMap<String, Build>,
+}
+
+/// How generic code builds one struct: what every version has, with the same types.
+#[derive(Clone, Debug, Default)]
+pub struct Build {
+    /// The required fields, in declaration order, when every version requires the same
+    /// ones (then `new` takes them); `None` otherwise.
+    pub new: Option<Vec<Setter>>,
+    /// The optional fields every version has.
+    pub setters: Vec<Setter>,
+    /// Optional fields holding a struct that is `Default` in every version: field and
+    /// struct name (a `<field>_mut` accessor).
+    pub nested_mut: Vec<(String, String)>,
+    /// No version requires a field (a `merge`).
+    pub merge: bool,
+    /// Some field holds a secret, directly or in a nested struct.
+    pub secrets: bool,
 }
 
 /// The intersection of `versions`.
@@ -34,12 +54,26 @@ pub fn common(versions: &[VersionFacts]) -> Common {
         .filter(|n| everywhere(n))
         .cloned()
         .collect();
-    let mut common = Common::default();
+    let mut common = Common {
+        builds: builds(versions, &names),
+        ..Common::default()
+    };
     for name in &names {
         let all: Vec<&TypeFacts> = versions.iter().map(|v| &v.types[name]).collect();
         let mut bounds = Vec::new();
         if all.iter().all(|t| **t == TypeFacts::OpenEnum) {
             bounds.push("crate::schema::OpenEnum".to_owned());
+        }
+        // Conversions every version's newtype or `oneOf` type has.
+        if let Some(TypeFacts::Other(first)) = all.first() {
+            for bound in first {
+                if all
+                    .iter()
+                    .all(|t| matches!(t, TypeFacts::Other(b) if b.contains(bound)))
+                {
+                    bounds.push(bound.clone());
+                }
+            }
         }
         let structs: Vec<_> = all
             .iter()
@@ -49,6 +83,7 @@ pub fn common(versions: &[VersionFacts]) -> Common {
                     views,
                     page_item,
                     cursor_paging,
+                    ..
                 } => Some((*default, views, page_item, *cursor_paging)),
                 _ => None,
             })
@@ -77,6 +112,9 @@ pub fn common(versions: &[VersionFacts]) -> Common {
                 .map(|(m, v)| (m.clone(), v.clone()))
                 .collect();
             bounds.push(format!("crate::view::{name}<Self>"));
+            if common.builds.contains_key(name) {
+                bounds.push(format!("crate::build::{name}<Self>"));
+            }
             common.views.insert(name.clone(), views);
         }
         common.types.insert(name.clone(), bounds);
@@ -115,4 +153,138 @@ pub fn common(versions: &[VersionFacts]) -> Common {
         }
     }
     common
+}
+
+/// The fields of struct `name` in every version, when it is a struct everywhere.
+fn fields<'a>(versions: &'a [VersionFacts], name: &str) -> Option<Vec<&'a [Setter]>> {
+    versions
+        .iter()
+        .map(|v| match v.types.get(name) {
+            Some(TypeFacts::Struct { setters, .. }) => Some(setters.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The same field in every version: same name, same generic type, same requiredness, and
+/// every type it names common.
+fn everywhere<'a>(all: &[&'a [Setter]], setter: &'a Setter, names: &BTreeSet<String>) -> bool {
+    setter.trait_type.is_some()
+        && setter.refs.iter().all(|r| names.contains(r))
+        && all.iter().all(|fields| {
+            fields.iter().any(|f| {
+                f.field == setter.field
+                    && f.trait_type == setter.trait_type
+                    && f.required == setter.required
+            })
+        })
+}
+
+/// The structs generic code builds: the request bodies of the operations every version
+/// has, and every struct their common fields hold.
+fn builds(versions: &[VersionFacts], names: &BTreeSet<String>) -> BTreeMap<String, Build> {
+    let Some(first) = versions.first() else {
+        return BTreeMap::new();
+    };
+    let mut todo: Vec<String> = first
+        .operations
+        .iter()
+        .filter(|op| {
+            versions[1..]
+                .iter()
+                .all(|v| v.operations.iter().any(|o| o.konst == op.konst))
+        })
+        .filter_map(|op| op.request.clone())
+        .collect();
+    let default_everywhere = |name: &str| {
+        versions.iter().all(|v| {
+            matches!(
+                v.types.get(name),
+                Some(TypeFacts::Struct { default: true, .. })
+            )
+        })
+    };
+    let mut builds = BTreeMap::new();
+    while let Some(name) = todo.pop() {
+        if builds.contains_key(&name) || !names.contains(&name) {
+            continue;
+        }
+        let Some(all) = fields(versions, &name) else {
+            continue;
+        };
+        let own = all[0];
+        let required: Vec<Setter> = own.iter().filter(|s| s.required).cloned().collect();
+        let same_required = all.iter().all(|fields| {
+            let theirs: Vec<(&String, &Option<String>)> = fields
+                .iter()
+                .filter(|s| s.required)
+                .map(|s| (&s.field, &s.trait_type))
+                .collect();
+            theirs
+                == required
+                    .iter()
+                    .map(|s| (&s.field, &s.trait_type))
+                    .collect::<Vec<_>>()
+        });
+        let new = (same_required
+            && required
+                .iter()
+                .all(|s| s.trait_type.is_some() && s.refs.iter().all(|r| names.contains(r))))
+        .then_some(required.clone());
+        let setters: Vec<Setter> = own
+            .iter()
+            .filter(|s| !s.required && everywhere(&all, s, names))
+            .cloned()
+            .collect();
+        let nested_mut = setters
+            .iter()
+            .filter_map(|s| {
+                let (nested, _) = s.nested.as_ref()?;
+                default_everywhere(nested).then(|| (s.field.clone(), nested.clone()))
+            })
+            .collect();
+        for s in setters.iter().chain(new.iter().flatten()) {
+            todo.extend(s.refs.iter().cloned());
+        }
+        let merge = all.iter().all(|fields| fields.iter().all(|s| !s.required));
+        builds.insert(
+            name,
+            Build {
+                new,
+                setters,
+                nested_mut,
+                merge,
+                secrets: false,
+            },
+        );
+    }
+    // Which structs hold secrets, through any version's fields: to a fixed point.
+    loop {
+        let holding: Vec<String> = builds
+            .iter()
+            .filter(|(name, build)| {
+                !build.secrets
+                    && versions.iter().any(|v| match v.types.get(*name) {
+                        Some(TypeFacts::Struct { setters, .. }) => setters.iter().any(|s| match &s
+                            .holds
+                        {
+                            Holds::Secret(_) => true,
+                            Holds::Nested(inner, _) => builds.get(inner).is_some_and(|b| b.secrets),
+                            Holds::Nothing => false,
+                        }),
+                        _ => false,
+                    })
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        if holding.is_empty() {
+            break;
+        }
+        for name in holding {
+            if let Some(build) = builds.get_mut(&name) {
+                build.secrets = true;
+            }
+        }
+    }
+    builds
 }

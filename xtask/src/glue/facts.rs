@@ -59,11 +59,15 @@ pub enum TypeFacts {
         page_item: Option<String>,
         /// `paging` is shaped like Graph's cursor paging (`next`, `cursors.after`).
         cursor_paging: bool,
+        /// Every field, in declaration order, as a request body's builder writes it.
+        setters: Vec<Setter>,
     },
     /// An open enumeration.
     OpenEnum,
-    /// Anything else (a `oneOf` enum, a newtype).
-    Other,
+    /// Anything else (a `oneOf` enum, a newtype), with the conversions into it that generic
+    /// code can use, as bounds (`std::str::FromStr<Err: std::fmt::Display>`,
+    /// `From<Vec<String>>`).
+    Other(BTreeSet<String>),
 }
 
 /// One read accessor.
@@ -81,6 +85,60 @@ pub struct View {
     pub body: String,
     /// Types of the version the return type names.
     pub refs: BTreeSet<String>,
+}
+
+/// One field as a builder writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setter {
+    /// The field's Rust name (possibly `r#type`).
+    pub field: String,
+    /// The field's doc text.
+    pub doc: String,
+    /// Required: no `serde(default)`, so a value must be given to `new`.
+    pub required: bool,
+    /// The value's type in the trait, with `V::Name` for types of the version; `None` when
+    /// the field's type has no generic form.
+    pub trait_type: Option<String>,
+    /// The statement storing `value` in `self.<field>`.
+    pub assign: String,
+    /// The expression a `new` without this field stores in it (optional fields only).
+    pub empty: String,
+    /// The expression of `value` stored in a struct literal (required fields only).
+    pub init: String,
+    /// Types of the version the value's type names.
+    pub refs: BTreeSet<String>,
+    /// For an optional field holding one struct of the version: that struct's name and
+    /// whether it is boxed (for a `<field>_mut` accessor).
+    pub nested: Option<(String, bool)>,
+    /// How the field holds secrets or nested values that may (see [`Holds`]).
+    pub holds: Holds,
+    /// The statement that sets `self.<field>` from `other.<field>` when `other` set it
+    /// (optional fields only).
+    pub merge: Option<String>,
+}
+
+/// What a field holds that `secrets()` reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// Nothing secret.
+    Nothing,
+    /// A sensitive string (`SensitiveString`); `true` when optional.
+    Secret(bool),
+    /// A struct of the version, read for its own secrets: name and how it is held.
+    Nested(String, Holding),
+}
+
+/// How a field holds a nested struct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// Directly (possibly boxed).
+    One,
+    /// In an `Option`.
+    Optional,
+    /// In a `Vec`.
+    List,
+    /// In an `Option<Vec<_>>`.
+    OptionalList,
 }
 
 /// One query parameter.
@@ -167,6 +225,10 @@ pub fn facts(
     let mut structs = BTreeMap::new();
     for item in &items {
         match item {
+            // A newtype (a constrained string) is made by conversion, not field by field.
+            Item::Struct(s) if !matches!(s.fields, Fields::Named(_)) => {
+                types.insert(s.ident.to_string(), TypeFacts::Other(BTreeSet::new()));
+            }
             Item::Struct(s) => {
                 if let Fields::Named(fields) = &s.fields {
                     structs.insert(s.ident.to_string(), fields.clone());
@@ -175,6 +237,7 @@ pub fn facts(
                     a.path().is_ident("derive") && quote::quote!(#a).to_string().contains("Default")
                 });
                 let mut views = BTreeMap::new();
+                let mut setters = Vec::new();
                 let mut page_item = None;
                 if let Fields::Named(fields) = &s.fields {
                     for f in &fields.named {
@@ -184,6 +247,13 @@ pub fn facts(
                         if let Some(view) = view(&field, &docs(&f.attrs), &f.ty, &names) {
                             views.insert(method, view);
                         }
+                        setters.push(setter(
+                            &field,
+                            &docs(&f.attrs),
+                            !serde_default(&f.attrs),
+                            &f.ty,
+                            &names,
+                        ));
                         if field == "data"
                             && let Some(Shape::List(inner)) = shape(&f.ty, &names)
                             && let Shape::Schema(item, _) = *inner
@@ -199,6 +269,7 @@ pub fn facts(
                         views,
                         page_item,
                         cursor_paging: false,
+                        setters,
                     },
                 );
             }
@@ -215,9 +286,16 @@ pub fn facts(
             }
             _ => {
                 if let Some(name) = type_name(item) {
-                    types.insert(name, TypeFacts::Other);
+                    types.insert(name, TypeFacts::Other(BTreeSet::new()));
                 }
             }
+        }
+    }
+    for item in &items {
+        if let Some((name, bound)) = conversion(item, &names)
+            && let Some(TypeFacts::Other(bounds)) = types.get_mut(&name)
+        {
+            bounds.insert(bound);
         }
     }
     // Cursor paging: `paging: Option<P>` where P has `next: Option<String>` and
@@ -520,6 +598,56 @@ fn docs(attrs: &[syn::Attribute]) -> String {
         .unwrap_or_default()
 }
 
+/// `#[serde(default)]` (typify's mark of an optional field that is not an `Option`).
+fn serde_default(attrs: &[syn::Attribute]) -> bool {
+    let mut default = false;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") {
+                default = true;
+            }
+            if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    default
+}
+
+/// A conversion generic code can use to make a value of a newtype or `oneOf` type:
+/// `impl FromStr for Name` or `impl From<String | Vec<String>> for Name`, as the bound.
+fn conversion(item: &Item, names: &BTreeSet<String>) -> Option<(String, String)> {
+    let Item::Impl(imp) = item else { return None };
+    let (path, _) = imp.trait_.as_ref()?;
+    let Type::Path(target) = imp.self_ty.as_ref() else {
+        return None;
+    };
+    let name = target.path.segments.last()?.ident.to_string();
+    if !names.contains(&name) {
+        return None;
+    }
+    let last = path.segments.last()?;
+    if last.ident == "FromStr" {
+        return Some((name, "std::str::FromStr<Err: std::fmt::Display>".to_owned()));
+    }
+    if last.ident != "From" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(from)) = args.args.first() else {
+        return None;
+    };
+    let bound = match shape(from, &BTreeSet::new())? {
+        Shape::Str => "From<String>",
+        Shape::List(inner) if *inner == Shape::Str => "From<Vec<String>>",
+        _ => return None,
+    };
+    Some((name, bound.to_owned()))
+}
+
 fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     let mut rename = None;
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -675,6 +803,99 @@ fn view(field: &str, doc: &str, ty: &Type, names: &BTreeSet<String>) -> Option<V
         body,
         refs,
     })
+}
+
+/// The owned form of a value of `shape` in a trait (`V::Name`) and the types it names.
+fn owned(shape: &Shape, refs: &mut BTreeSet<String>) -> Option<String> {
+    Some(match shape {
+        Shape::Str => "String".into(),
+        Shape::Copy(t) => t.clone(),
+        Shape::Schema(name, _) => {
+            refs.insert(name.clone());
+            format!("V::{name}")
+        }
+        Shape::Sensitive => "crate::sensitive::SensitiveString".into(),
+        Shape::Json => "serde_json::Value".into(),
+        Shape::List(el) => format!("Vec<{}>", owned(el, refs)?),
+        Shape::Optional(_) => return None,
+    })
+}
+
+fn setter(field: &str, doc: &str, required: bool, ty: &Type, names: &BTreeSet<String>) -> Setter {
+    let shape = shape(ty, names);
+    let mut refs = BTreeSet::new();
+    let this = format!("self.{field}");
+    // The value as stored: `Option`s and boxes wrap what the setter takes.
+    let (inner, optional) = match &shape {
+        Some(Shape::Optional(inner)) => (Some(inner.as_ref().clone()), true),
+        other => (other.clone(), false),
+    };
+    // serde reads a missing `Option` as `None`, whatever the attributes say.
+    let required = required && !optional;
+    let trait_type = inner.as_ref().and_then(|i| owned(i, &mut refs));
+    let boxed = matches!(inner, Some(Shape::Schema(_, true)));
+    let stored = if boxed { "Box::new(value)" } else { "value" };
+    let init = if optional {
+        format!("Some({stored})")
+    } else {
+        stored.to_owned()
+    };
+    let assign = format!("{this} = {init};");
+    let list = matches!(inner, Some(Shape::List(_)));
+    let empty = if optional {
+        "None".to_owned()
+    } else if list {
+        "Vec::new()".to_owned()
+    } else {
+        "Default::default()".to_owned()
+    };
+    let merge = if optional {
+        Some(format!(
+            "if other.{field}.is_some() {{\n            {this} = other.{field};\n        }}"
+        ))
+    } else if !required && list {
+        Some(format!(
+            "if !other.{field}.is_empty() {{\n            {this} = other.{field};\n        }}"
+        ))
+    } else if !required {
+        Some(format!("{this} = other.{field};"))
+    } else {
+        None
+    };
+    let nested = match (&inner, optional) {
+        (Some(Shape::Schema(name, boxed)), true) => Some((name.clone(), *boxed)),
+        _ => None,
+    };
+    let holds = match (&inner, optional) {
+        (Some(Shape::Sensitive), optional) => Holds::Secret(optional),
+        (Some(Shape::Schema(name, _)), false) => Holds::Nested(name.clone(), Holding::One),
+        (Some(Shape::Schema(name, _)), true) => Holds::Nested(name.clone(), Holding::Optional),
+        (Some(Shape::List(el)), optional) => match el.as_ref() {
+            Shape::Schema(name, _) => Holds::Nested(
+                name.clone(),
+                if optional {
+                    Holding::OptionalList
+                } else {
+                    Holding::List
+                },
+            ),
+            _ => Holds::Nothing,
+        },
+        _ => Holds::Nothing,
+    };
+    Setter {
+        field: field.to_owned(),
+        doc: doc.to_owned(),
+        required,
+        trait_type,
+        assign,
+        empty,
+        init: if optional { String::new() } else { init },
+        refs,
+        nested,
+        holds,
+        merge,
+    }
 }
 
 fn resolve_parameter<'a>(api: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use heck::ToShoutySnakeCase;
 
-use super::common::Common;
-use super::facts::{TypeFacts, VersionFacts};
+use super::common::{Build, Common};
+use super::facts::{Holding, Holds, Setter, TypeFacts, VersionFacts};
 
 /// `src/generated/graph_version.rs`: the `GraphVersion` trait and the `view` traits.
 pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
@@ -145,7 +145,197 @@ pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
         let _ = writeln!(out, "        pub use super::{name} as _;");
     }
     out.push_str("    }\n}\n");
+    render_build_traits(&mut out, common);
     out
+}
+
+/// The method name of a setter: `set_<field>`.
+fn set_name(field: &str) -> String {
+    format!("set_{}", field.trim_start_matches("r#"))
+}
+
+/// Doc lines at `indent`.
+fn doc_lines(out: &mut String, indent: &str, doc: &str) {
+    for line in doc.lines() {
+        let _ = writeln!(out, "{indent}/// {}", line.trim_end());
+    }
+}
+
+/// The `build` module: one trait per struct generic code builds.
+fn render_build_traits(out: &mut String, common: &Common) {
+    out.push_str("\n/// Building the request bodies every version has (and the objects inside them), one\n/// trait per type: `new` takes the required fields, `set_*` sets an optional one.\n///\n/// A field only some versions have gets no setter here, so generic code cannot set it and\n/// code written for one version sets it on that version's concrete type: a field a version\n/// lacks is a compile error, never a request Graph refuses.\npub mod build {\n    use super::GraphVersion;\n");
+    for (name, build) in &common.builds {
+        let _ = write!(
+            out,
+            "\n    /// Builds `{name}` the same way in every version.\n    pub trait {name}<V: GraphVersion>: crate::request::Body + Sized {{\n"
+        );
+        if let Some(required) = &build.new {
+            let names = required
+                .iter()
+                .map(|s| format!("`{}`", s.field.trim_start_matches("r#")))
+                .collect::<Vec<_>>();
+            let doc = if names.is_empty() {
+                "An empty value: no field set.".to_owned()
+            } else {
+                format!(
+                    "A value with its required fields ({}) and no optional one.",
+                    names.join(", ")
+                )
+            };
+            doc_lines(out, "        ", &doc);
+            let params = required
+                .iter()
+                .map(|s| format!("{}: {}", s.field, s.trait_type.as_deref().unwrap_or("()")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(out, "        fn new({params}) -> Self;");
+        }
+        for s in &build.setters {
+            let doc = if s.doc.is_empty() {
+                format!("Sets `{}`.", s.field.trim_start_matches("r#"))
+            } else {
+                format!("Sets `{}`: {}", s.field.trim_start_matches("r#"), s.doc)
+            };
+            doc_lines(out, "        ", &doc);
+            let _ = writeln!(
+                out,
+                "        fn {}(&mut self, value: {});",
+                set_name(&s.field),
+                s.trait_type.as_deref().unwrap_or("()")
+            );
+        }
+        for (field, nested) in &build.nested_mut {
+            let bare = field.trim_start_matches("r#");
+            let _ = write!(
+                out,
+                "        /// `{bare}`, set to an empty value first when unset, to change in place.\n        fn {bare}_mut(&mut self) -> &mut V::{nested};\n"
+            );
+        }
+        if build.merge {
+            out.push_str("        /// Sets every field `other` has set, keeping the others.\n        fn merge(&mut self, other: Self);\n");
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
+}
+
+/// The version's own field `s` names, in the version's own list of fields.
+fn own<'a>(fields: &'a [Setter], field: &str) -> Option<&'a Setter> {
+    fields.iter().find(|f| f.field == field)
+}
+
+/// `request::Body` and `build::<name>` for one version's struct.
+fn render_build_impl(
+    out: &mut String,
+    name: &str,
+    build: &Build,
+    fields: &[Setter],
+    common: &Common,
+) {
+    let _ = write!(
+        out,
+        "\nimpl crate::request::Body for types::{name} {{\n    fn secrets(&self, "
+    );
+    let mut statements = Vec::new();
+    for f in fields {
+        let this = format!("self.{}", f.field);
+        match &f.holds {
+            Holds::Secret(false) => statements.push(format!("out.push({this}.expose().to_owned());")),
+            Holds::Secret(true) => statements.push(format!(
+                "if let Some(value) = &{this} {{\n            out.push(value.expose().to_owned());\n        }}"
+            )),
+            Holds::Nested(inner, holding)
+                if common.builds.get(inner).is_some_and(|b| b.secrets) =>
+            {
+                let call = format!("<types::{inner} as crate::request::Body>::secrets(");
+                statements.push(match holding {
+                    Holding::One => format!("{call}&{this}, out);"),
+                    Holding::Optional => format!(
+                        "if let Some(value) = &{this} {{\n            {call}value, out);\n        }}"
+                    ),
+                    Holding::List => format!(
+                        "for value in &{this} {{\n            {call}value, out);\n        }}"
+                    ),
+                    Holding::OptionalList => format!(
+                        "for value in {this}.iter().flatten() {{\n            {call}value, out);\n        }}"
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    if statements.is_empty() {
+        out.push_str("_out: &mut Vec<String>) {}\n}\n");
+    } else {
+        out.push_str("out: &mut Vec<String>) {\n");
+        for statement in statements {
+            let _ = writeln!(out, "        {statement}");
+        }
+        out.push_str("    }\n}\n");
+    }
+    let concrete = |t: &str| t.replace("V::", "types::");
+    let _ = write!(
+        out,
+        "\nimpl crate::build::{name}<Version> for types::{name} {{\n"
+    );
+    if let Some(required) = &build.new {
+        let params = required
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}",
+                    s.field,
+                    concrete(s.trait_type.as_deref().unwrap_or("()"))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(out, "    fn new({params}) -> Self {{\n        Self {{");
+        for f in fields {
+            if f.required {
+                let init = f.init.replace("value", &f.field);
+                if init == f.field {
+                    let _ = writeln!(out, "            {},", f.field);
+                } else {
+                    let _ = writeln!(out, "            {}: {init},", f.field);
+                }
+            } else {
+                let _ = writeln!(out, "            {}: {},", f.field, f.empty);
+            }
+        }
+        out.push_str("        }\n    }\n");
+    }
+    for s in &build.setters {
+        let Some(f) = own(fields, &s.field) else {
+            continue;
+        };
+        let _ = write!(
+            out,
+            "    fn {}(&mut self, value: {}) {{\n        {}\n    }}\n",
+            set_name(&s.field),
+            concrete(s.trait_type.as_deref().unwrap_or("()")),
+            f.assign
+        );
+    }
+    for (field, nested) in &build.nested_mut {
+        let bare = field.trim_start_matches("r#");
+        // A boxed value derefs to the struct at the return.
+        let body = format!("self.{field}.get_or_insert_with(Default::default)");
+        let _ = write!(
+            out,
+            "    fn {bare}_mut(&mut self) -> &mut types::{nested} {{\n        {body}\n    }}\n"
+        );
+    }
+    if build.merge {
+        out.push_str("    fn merge(&mut self, other: Self) {\n");
+        for f in fields {
+            if let Some(merge) = &f.merge {
+                let _ = writeln!(out, "        {merge}");
+            }
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
 }
 
 /// `items` as Rust string literals separated by commas: `"a", "b"`.
@@ -360,6 +550,13 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
             );
         }
         out.push_str("}\n");
+    }
+
+    // Builders.
+    for (name, build) in &common.builds {
+        if let Some(TypeFacts::Struct { setters, .. }) = v.types.get(name) {
+            render_build_impl(&mut out, name, build, setters, common);
+        }
     }
 
     // Pages.

@@ -116,7 +116,7 @@ pub trait VersionItems {
     /// This version's `AccountUpdateEvent`.
     type AccountUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AddPhoneNumberRequest`.
-    type AddPhoneNumberRequest: crate::schema::Schema + crate::view::AddPhoneNumberRequest<Self>
+    type AddPhoneNumberRequest: crate::schema::Schema + crate::view::AddPhoneNumberRequest<Self> + crate::build::AddPhoneNumberRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `AppInfo`.
@@ -128,7 +128,7 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `AppSubscriptionRequest`.
-    type AppSubscriptionRequest: crate::schema::Schema + crate::view::AppSubscriptionRequest<Self>
+    type AppSubscriptionRequest: crate::schema::Schema + crate::view::AppSubscriptionRequest<Self> + crate::build::AppSubscriptionRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `BanInfo`.
@@ -136,15 +136,13 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `BusinessAccountUpdate`.
-    type BusinessAccountUpdate: crate::schema::Schema + Default + crate::view::BusinessAccountUpdate<Self>
+    type BusinessAccountUpdate: crate::schema::Schema + Default + crate::view::BusinessAccountUpdate<Self> + crate::build::BusinessAccountUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessAccountUpdateName`.
-    type BusinessAccountUpdateName: crate::schema::Schema + crate::view::BusinessAccountUpdateName<Self>
-    where
-        Self: GraphVersion;
+    type BusinessAccountUpdateName: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `BusinessApiData`.
-    type BusinessApiData: crate::schema::Schema + Default + crate::view::BusinessApiData<Self>
+    type BusinessApiData: crate::schema::Schema + Default + crate::view::BusinessApiData<Self> + crate::build::BusinessApiData<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessCapabilityUpdate`.
@@ -162,7 +160,7 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `BusinessProfileUpdate`.
-    type BusinessProfileUpdate: crate::schema::Schema + crate::view::BusinessProfileUpdate<Self>
+    type BusinessProfileUpdate: crate::schema::Schema + crate::view::BusinessProfileUpdate<Self> + crate::build::BusinessProfileUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessVerificationStatus`.
@@ -170,7 +168,7 @@ pub trait VersionItems {
     /// This version's `BusinessVertical`.
     type BusinessVertical: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CallHours`.
-    type CallHours: crate::schema::Schema + Default + crate::view::CallHours<Self>
+    type CallHours: crate::schema::Schema + Default + crate::view::CallHours<Self> + crate::build::CallHours<Self>
     where
         Self: GraphVersion;
     /// This version's `CallIconVisibility`.
@@ -180,7 +178,7 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `CallingSettingsUpdate`.
-    type CallingSettingsUpdate: crate::schema::Schema + Default + crate::view::CallingSettingsUpdate<Self>
+    type CallingSettingsUpdate: crate::schema::Schema + Default + crate::view::CallingSettingsUpdate<Self> + crate::build::CallingSettingsUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `CertificationStatus`.
@@ -196,15 +194,13 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `ConversationalAutomationUpdate`.
-    type ConversationalAutomationUpdate: crate::schema::Schema + Default + crate::view::ConversationalAutomationUpdate<Self>
+    type ConversationalAutomationUpdate: crate::schema::Schema + Default + crate::view::ConversationalAutomationUpdate<Self> + crate::build::ConversationalAutomationUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `ConversationalAutomationUpdatePromptsItem`.
-    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema + crate::view::ConversationalAutomationUpdatePromptsItem<Self>
-    where
-        Self: GraphVersion;
+    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `ConversationalCommand`.
-    type ConversationalCommand: crate::schema::Schema + crate::view::ConversationalCommand<Self>
+    type ConversationalCommand: crate::schema::Schema + crate::view::ConversationalCommand<Self> + crate::build::ConversationalCommand<Self>
     where
         Self: GraphVersion;
     /// This version's `CursorPaging`.
@@ -226,7 +222,7 @@ pub trait VersionItems {
     /// This version's `FeatureStatus`.
     type FeatureStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `FeatureToggle`.
-    type FeatureToggle: crate::schema::Schema + Default + crate::view::FeatureToggle<Self>
+    type FeatureToggle: crate::schema::Schema + Default + crate::view::FeatureToggle<Self> + crate::build::FeatureToggle<Self>
     where
         Self: GraphVersion;
     /// This version's `FilterOperator`.
@@ -260,7 +256,7 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `HolidayHours`.
-    type HolidayHours: crate::schema::Schema + Default + crate::view::HolidayHours<Self>
+    type HolidayHours: crate::schema::Schema + Default + crate::view::HolidayHours<Self> + crate::build::HolidayHours<Self>
     where
         Self: GraphVersion;
     /// This version's `HostPlatform`.
@@ -306,19 +302,15 @@ pub trait VersionItems {
     /// This version's `ObaStatus`.
     type ObaStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `OfficialBusinessAccountRequest`.
-    type OfficialBusinessAccountRequest: crate::schema::Schema + crate::view::OfficialBusinessAccountRequest<Self>
+    type OfficialBusinessAccountRequest: crate::schema::Schema + crate::view::OfficialBusinessAccountRequest<Self> + crate::build::OfficialBusinessAccountRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `OfficialBusinessAccountRequestAdditionalSupportingInformation`.
-    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema + crate::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Self>
-    where
-        Self: GraphVersion;
+    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `OfficialBusinessAccountRequestParentBusinessOrBrand`.
-    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema + crate::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Self>
-    where
-        Self: GraphVersion;
+    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `OperatingHours`.
-    type OperatingHours: crate::schema::Schema + Default + crate::view::OperatingHours<Self>
+    type OperatingHours: crate::schema::Schema + Default + crate::view::OperatingHours<Self> + crate::build::OperatingHours<Self>
     where
         Self: GraphVersion;
     /// This version's `OwnershipType`.
@@ -336,7 +328,7 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `PayloadEncryptionUpdate`.
-    type PayloadEncryptionUpdate: crate::schema::Schema + crate::view::PayloadEncryptionUpdate<Self>
+    type PayloadEncryptionUpdate: crate::schema::Schema + crate::view::PayloadEncryptionUpdate<Self> + crate::build::PayloadEncryptionUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberFilter`.
@@ -354,7 +346,7 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberSettingsUpdate`.
-    type PhoneNumberSettingsUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberSettingsUpdate<Self>
+    type PhoneNumberSettingsUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberSettingsUpdate<Self> + crate::build::PhoneNumberSettingsUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberSortKey`.
@@ -366,19 +358,17 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberUpdate`.
-    type PhoneNumberUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberUpdate<Self>
+    type PhoneNumberUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberUpdate<Self> + crate::build::PhoneNumberUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PlatformType`.
     type PlatformType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QrCodeRequest`.
-    type QrCodeRequest: crate::schema::Schema + crate::view::QrCodeRequest<Self>
+    type QrCodeRequest: crate::schema::Schema + crate::view::QrCodeRequest<Self> + crate::build::QrCodeRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `QrCodeRequestPrefilledMessage`.
-    type QrCodeRequestPrefilledMessage: crate::schema::Schema + crate::view::QrCodeRequestPrefilledMessage<Self>
-    where
-        Self: GraphVersion;
+    type QrCodeRequestPrefilledMessage: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `QrImageFormat`.
     type QrImageFormat: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityRating`.
@@ -390,17 +380,17 @@ pub trait VersionItems {
     /// This version's `QualityUpdateEvent`.
     type QualityUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RegisterRequest`.
-    type RegisterRequest: crate::schema::Schema + crate::view::RegisterRequest<Self>
+    type RegisterRequest: crate::schema::Schema + crate::view::RegisterRequest<Self> + crate::build::RegisterRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `RegistrationBackup`.
-    type RegistrationBackup: crate::schema::Schema + Default + crate::view::RegistrationBackup<Self>
+    type RegistrationBackup: crate::schema::Schema + Default + crate::view::RegistrationBackup<Self> + crate::build::RegistrationBackup<Self>
     where
         Self: GraphVersion;
     /// This version's `RegistrationTier`.
     type RegistrationTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RequestCodeRequest`.
-    type RequestCodeRequest: crate::schema::Schema + crate::view::RequestCodeRequest<Self>
+    type RequestCodeRequest: crate::schema::Schema + crate::view::RequestCodeRequest<Self> + crate::build::RequestCodeRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `RestrictionInfo`.
@@ -414,11 +404,11 @@ pub trait VersionItems {
     /// This version's `SearchVisibility`.
     type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SipServer`.
-    type SipServer: crate::schema::Schema + Default + crate::view::SipServer<Self>
+    type SipServer: crate::schema::Schema + Default + crate::view::SipServer<Self> + crate::build::SipServer<Self>
     where
         Self: GraphVersion;
     /// This version's `SipSettings`.
-    type SipSettings: crate::schema::Schema + Default + crate::view::SipSettings<Self>
+    type SipSettings: crate::schema::Schema + Default + crate::view::SipSettings<Self> + crate::build::SipSettings<Self>
     where
         Self: GraphVersion;
     /// This version's `SrtpKeyExchangeProtocol`.
@@ -430,27 +420,25 @@ pub trait VersionItems {
     /// This version's `StorageConfigurationStatus`.
     type StorageConfigurationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `StorageConfigurationUpdate`.
-    type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::view::StorageConfigurationUpdate<Self>
+    type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::view::StorageConfigurationUpdate<Self> + crate::build::StorageConfigurationUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `StorageMode`.
     type StorageMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SubscriptionRequest`.
-    type SubscriptionRequest: crate::schema::Schema + Default + crate::view::SubscriptionRequest<Self>
+    type SubscriptionRequest: crate::schema::Schema + Default + crate::view::SubscriptionRequest<Self> + crate::build::SubscriptionRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `SubscriptionRequestOverrideCallbackUri`.
-    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema + crate::view::SubscriptionRequestOverrideCallbackUri<Self>
-    where
-        Self: GraphVersion;
+    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `UnifiedCertStatus`.
     type UnifiedCertStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `UserIdentityChangeSettings`.
-    type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::view::UserIdentityChangeSettings<Self>
+    type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::view::UserIdentityChangeSettings<Self> + crate::build::UserIdentityChangeSettings<Self>
     where
         Self: GraphVersion;
     /// This version's `VerifyCodeRequest`.
-    type VerifyCodeRequest: crate::schema::Schema + crate::view::VerifyCodeRequest<Self>
+    type VerifyCodeRequest: crate::schema::Schema + crate::view::VerifyCodeRequest<Self> + crate::build::VerifyCodeRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `ViolationInfo`.
@@ -468,21 +456,19 @@ pub trait VersionItems {
     where
         Self: GraphVersion;
     /// This version's `WebhookConfiguration`.
-    type WebhookConfiguration: crate::schema::Schema + crate::view::WebhookConfiguration<Self>
+    type WebhookConfiguration: crate::schema::Schema + crate::view::WebhookConfiguration<Self> + crate::build::WebhookConfiguration<Self>
     where
         Self: GraphVersion;
     /// This version's `WebhookConfigurationOverrideCallbackUri`.
-    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema + crate::view::WebhookConfigurationOverrideCallbackUri<Self>
-    where
-        Self: GraphVersion;
+    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `WebhookDestinations`.
     type WebhookDestinations: crate::schema::Schema + Default + crate::view::WebhookDestinations<Self>
     where
         Self: GraphVersion;
     /// This version's `WebhookFieldList`.
-    type WebhookFieldList: crate::schema::Schema;
+    type WebhookFieldList: crate::schema::Schema + From<Vec<String>>;
     /// This version's `WebhookLimit`.
-    type WebhookLimit: crate::schema::Schema;
+    type WebhookLimit: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `WebhookLimitTier`.
     type WebhookLimitTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `WebhookObject`.
@@ -792,10 +778,6 @@ pub mod view {
         fn timezone_id(&self) -> Option<&str>;
     }
 
-    /// Fields of `BusinessAccountUpdateName` that every version has.
-    pub trait BusinessAccountUpdateName<V: GraphVersion> {
-    }
-
     /// Fields of `BusinessApiData` that every version has.
     pub trait BusinessApiData<V: GraphVersion> {
         /// True to notify customers when the business changes its number.
@@ -964,10 +946,6 @@ pub mod view {
         fn enable_welcome_message(&self) -> Option<bool>;
         /// Ice-breaker prompts, at most 4, each at most 80 characters.
         fn prompts(&self) -> &[V::ConversationalAutomationUpdatePromptsItem];
-    }
-
-    /// Fields of `ConversationalAutomationUpdatePromptsItem` that every version has.
-    pub trait ConversationalAutomationUpdatePromptsItem<V: GraphVersion> {
     }
 
     /// Fields of `ConversationalCommand` that every version has.
@@ -1158,14 +1136,6 @@ pub mod view {
         fn primary_language(&self) -> Option<&str>;
         /// Links showing the business is notable (5 to 10 URLs).
         fn supporting_links(&self) -> &[String];
-    }
-
-    /// Fields of `OfficialBusinessAccountRequestAdditionalSupportingInformation` that every version has.
-    pub trait OfficialBusinessAccountRequestAdditionalSupportingInformation<V: GraphVersion> {
-    }
-
-    /// Fields of `OfficialBusinessAccountRequestParentBusinessOrBrand` that every version has.
-    pub trait OfficialBusinessAccountRequestParentBusinessOrBrand<V: GraphVersion> {
     }
 
     /// Fields of `OfficialBusinessAccountSubmission` that every version has.
@@ -1418,10 +1388,6 @@ pub mod view {
         fn prefilled_message(&self) -> &V::QrCodeRequestPrefilledMessage;
     }
 
-    /// Fields of `QrCodeRequestPrefilledMessage` that every version has.
-    pub trait QrCodeRequestPrefilledMessage<V: GraphVersion> {
-    }
-
     /// Fields of `QualityScore` that every version has.
     pub trait QualityScore<V: GraphVersion> {
         /// When the score was computed (Unix seconds).
@@ -1540,10 +1506,6 @@ pub mod view {
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
 
-    /// Fields of `SubscriptionRequestOverrideCallbackUri` that every version has.
-    pub trait SubscriptionRequestOverrideCallbackUri<V: GraphVersion> {
-    }
-
     /// Fields of `SubscriptionResult` that every version has.
     pub trait SubscriptionResult<V: GraphVersion> {
         /// `data`
@@ -1643,10 +1605,6 @@ pub mod view {
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
 
-    /// Fields of `WebhookConfigurationOverrideCallbackUri` that every version has.
-    pub trait WebhookConfigurationOverrideCallbackUri<V: GraphVersion> {
-    }
-
     /// Fields of `WebhookDestinations` that every version has.
     pub trait WebhookDestinations<V: GraphVersion> {
         /// The app's callback URL.
@@ -1674,7 +1632,6 @@ pub mod view {
         pub use super::BusinessAccount as _;
         pub use super::BusinessAccountPage as _;
         pub use super::BusinessAccountUpdate as _;
-        pub use super::BusinessAccountUpdateName as _;
         pub use super::BusinessApiData as _;
         pub use super::BusinessCapabilityUpdate as _;
         pub use super::BusinessInfo as _;
@@ -1687,7 +1644,6 @@ pub mod view {
         pub use super::CallingSettingsUpdate as _;
         pub use super::ConversationalAutomation as _;
         pub use super::ConversationalAutomationUpdate as _;
-        pub use super::ConversationalAutomationUpdatePromptsItem as _;
         pub use super::ConversationalCommand as _;
         pub use super::CreatedId as _;
         pub use super::CursorPaging as _;
@@ -1708,8 +1664,6 @@ pub mod view {
         pub use super::NodeReference as _;
         pub use super::OfficialBusinessAccount as _;
         pub use super::OfficialBusinessAccountRequest as _;
-        pub use super::OfficialBusinessAccountRequestAdditionalSupportingInformation as _;
-        pub use super::OfficialBusinessAccountRequestParentBusinessOrBrand as _;
         pub use super::OfficialBusinessAccountSubmission as _;
         pub use super::OperatingHours as _;
         pub use super::PagingCursors as _;
@@ -1728,7 +1682,6 @@ pub mod view {
         pub use super::QrCode as _;
         pub use super::QrCodePage as _;
         pub use super::QrCodeRequest as _;
-        pub use super::QrCodeRequestPrefilledMessage as _;
         pub use super::QualityScore as _;
         pub use super::RegisterRequest as _;
         pub use super::RegistrationBackup as _;
@@ -1741,7 +1694,6 @@ pub mod view {
         pub use super::SubscribedApp as _;
         pub use super::SubscribedAppList as _;
         pub use super::SubscriptionRequest as _;
-        pub use super::SubscriptionRequestOverrideCallbackUri as _;
         pub use super::SubscriptionResult as _;
         pub use super::SuccessResponse as _;
         pub use super::UploadSession as _;
@@ -1754,7 +1706,386 @@ pub mod view {
         pub use super::VolumeTierInfo as _;
         pub use super::WabaInfo as _;
         pub use super::WebhookConfiguration as _;
-        pub use super::WebhookConfigurationOverrideCallbackUri as _;
         pub use super::WebhookDestinations as _;
+    }
+}
+
+/// Building the request bodies every version has (and the objects inside them), one
+/// trait per type: `new` takes the required fields, `set_*` sets an optional one.
+///
+/// A field only some versions have gets no setter here, so generic code cannot set it and
+/// code written for one version sets it on that version's concrete type: a field a version
+/// lacks is a compile error, never a request Graph refuses.
+pub mod build {
+    use super::GraphVersion;
+
+    /// Builds `AddPhoneNumberRequest` the same way in every version.
+    pub trait AddPhoneNumberRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`cc`, `phone_number`, `verified_name`) and no optional one.
+        fn new(cc: String, phone_number: String, verified_name: String) -> Self;
+        /// Sets `migrate_phone_number`: True to move a number registered on another WhatsApp Business Account.
+        fn set_migrate_phone_number(&mut self, value: bool);
+        /// Sets `preverified_id`: ID of a pre-verified number bought through a solution partner.
+        fn set_preverified_id(&mut self, value: String);
+    }
+
+    /// Builds `AppSubscriptionRequest` the same way in every version.
+    pub trait AppSubscriptionRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`callback_url`, `fields`, `object`, `verify_token`) and no optional one.
+        fn new(callback_url: String, fields: V::WebhookFieldList, object: V::WebhookObject, verify_token: crate::sensitive::SensitiveString) -> Self;
+        /// Sets `include_values`: Include changed values in notifications (WhatsApp notifications always carry them).
+        fn set_include_values(&mut self, value: bool);
+    }
+
+    /// Builds `BusinessAccountUpdate` the same way in every version.
+    pub trait BusinessAccountUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `disable_marketing_messages_on_cloud_api`: Turn marketing messages through Cloud API off (or back on).
+        fn set_disable_marketing_messages_on_cloud_api(&mut self, value: bool);
+        /// Sets `is_enabled_for_insights`: Collect insights for the account.
+        fn set_is_enabled_for_insights(&mut self, value: bool);
+        /// Sets `name`: New name of the account.
+        fn set_name(&mut self, value: V::BusinessAccountUpdateName);
+        /// Sets `template_auto_archival_enabled`: Archive unused message templates automatically.
+        fn set_template_auto_archival_enabled(&mut self, value: bool);
+        /// Sets `timezone_id`: Time zone ID (a number, as a string).
+        fn set_timezone_id(&mut self, value: String);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `BusinessApiData` the same way in every version.
+    pub trait BusinessApiData<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `notify_user_change_number`: True to notify customers when the business changes its number.
+        fn set_notify_user_change_number(&mut self, value: bool);
+        /// Sets `pin`.
+        fn set_pin(&mut self, value: crate::sensitive::SensitiveString);
+        /// Sets `show_security_notifications`: True to show customers a notice when the business's security code changes.
+        fn set_show_security_notifications(&mut self, value: bool);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `BusinessProfileUpdate` the same way in every version.
+    pub trait BusinessProfileUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`messaging_product`) and no optional one.
+        fn new(messaging_product: V::MessagingProduct) -> Self;
+        /// Sets `about`: Short status text under the name (1 to 139 characters).
+        fn set_about(&mut self, value: String);
+        /// Sets `address`: Postal address (at most 256 characters).
+        fn set_address(&mut self, value: String);
+        /// Sets `description`: Longer description of the business (at most 256 characters).
+        fn set_description(&mut self, value: String);
+        /// Sets `email`: Contact email (at most 128 characters).
+        fn set_email(&mut self, value: String);
+        /// Sets `profile_picture_handle`: Handle of an image uploaded with the Resumable Upload API.
+        fn set_profile_picture_handle(&mut self, value: String);
+        /// Sets `vertical`.
+        fn set_vertical(&mut self, value: V::BusinessVertical);
+        /// Sets `websites`: Up to two websites, each at most 256 characters.
+        fn set_websites(&mut self, value: Vec<String>);
+    }
+
+    /// Builds `CallHours` the same way in every version.
+    pub trait CallHours<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `holiday_schedule`: Closed days (at most 20).
+        fn set_holiday_schedule(&mut self, value: Vec<V::HolidayHours>);
+        /// Sets `status`.
+        fn set_status(&mut self, value: V::FeatureStatus);
+        /// Sets `timezone_id`: IANA time zone, such as `America/Manaus`.
+        fn set_timezone_id(&mut self, value: String);
+        /// Sets `weekly_operating_hours`: Opening hours, at most two ranges a day.
+        fn set_weekly_operating_hours(&mut self, value: Vec<V::OperatingHours>);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `CallingSettingsUpdate` the same way in every version.
+    pub trait CallingSettingsUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `call_hours`.
+        fn set_call_hours(&mut self, value: V::CallHours);
+        /// Sets `call_icon_visibility`.
+        fn set_call_icon_visibility(&mut self, value: V::CallIconVisibility);
+        /// Sets `callback_permission_status`.
+        fn set_callback_permission_status(&mut self, value: V::FeatureStatus);
+        /// Sets `sip`.
+        fn set_sip(&mut self, value: V::SipSettings);
+        /// Sets `srtp_key_exchange_protocol`.
+        fn set_srtp_key_exchange_protocol(&mut self, value: V::SrtpKeyExchangeProtocol);
+        /// Sets `status`.
+        fn set_status(&mut self, value: V::FeatureStatus);
+        /// Sets `video`.
+        fn set_video(&mut self, value: V::FeatureToggle);
+        /// `call_hours`, set to an empty value first when unset, to change in place.
+        fn call_hours_mut(&mut self) -> &mut V::CallHours;
+        /// `sip`, set to an empty value first when unset, to change in place.
+        fn sip_mut(&mut self) -> &mut V::SipSettings;
+        /// `video`, set to an empty value first when unset, to change in place.
+        fn video_mut(&mut self) -> &mut V::FeatureToggle;
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `ConversationalAutomationUpdate` the same way in every version.
+    pub trait ConversationalAutomationUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `commands`: Commands, at most 30.
+        fn set_commands(&mut self, value: Vec<V::ConversationalCommand>);
+        /// Sets `enable_welcome_message`: True to receive a `request_welcome` message when a customer first opens the chat.
+        fn set_enable_welcome_message(&mut self, value: bool);
+        /// Sets `prompts`: Ice-breaker prompts, at most 4, each at most 80 characters.
+        fn set_prompts(&mut self, value: Vec<V::ConversationalAutomationUpdatePromptsItem>);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `ConversationalCommand` the same way in every version.
+    pub trait ConversationalCommand<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`command_description`, `command_name`) and no optional one.
+        fn new(command_description: String, command_name: String) -> Self;
+    }
+
+    /// Builds `FeatureToggle` the same way in every version.
+    pub trait FeatureToggle<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `status`.
+        fn set_status(&mut self, value: V::FeatureStatus);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `HolidayHours` the same way in every version.
+    pub trait HolidayHours<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `date`: The day, `YYYY-MM-DD`.
+        fn set_date(&mut self, value: String);
+        /// Sets `end_time`: End, `HHMM`.
+        fn set_end_time(&mut self, value: String);
+        /// Sets `start_time`: Start, `HHMM`.
+        fn set_start_time(&mut self, value: String);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `OfficialBusinessAccountRequest` the same way in every version.
+    pub trait OfficialBusinessAccountRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`business_website_url`, `primary_country_of_operation`) and no optional one.
+        fn new(business_website_url: String, primary_country_of_operation: String) -> Self;
+        /// Sets `additional_supporting_information`: Anything else that supports the application.
+        fn set_additional_supporting_information(&mut self, value: V::OfficialBusinessAccountRequestAdditionalSupportingInformation);
+        /// Sets `parent_business_or_brand`: Parent company or brand, if any.
+        fn set_parent_business_or_brand(&mut self, value: V::OfficialBusinessAccountRequestParentBusinessOrBrand);
+        /// Sets `primary_language`: Main language of the business.
+        fn set_primary_language(&mut self, value: String);
+        /// Sets `supporting_links`: Links showing the business is notable (5 to 10 URLs).
+        fn set_supporting_links(&mut self, value: Vec<String>);
+    }
+
+    /// Builds `OperatingHours` the same way in every version.
+    pub trait OperatingHours<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `close_time`: Closing time, `HHMM`.
+        fn set_close_time(&mut self, value: String);
+        /// Sets `day_of_week`.
+        fn set_day_of_week(&mut self, value: V::DayOfWeek);
+        /// Sets `open_time`: Opening time, `HHMM`.
+        fn set_open_time(&mut self, value: String);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `PayloadEncryptionUpdate` the same way in every version.
+    pub trait PayloadEncryptionUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`status`) and no optional one.
+        fn new(status: V::FeatureStatus) -> Self;
+        /// Sets `client_encryption_key`: Base64 PEM public key payloads are encrypted with.
+        fn set_client_encryption_key(&mut self, value: String);
+    }
+
+    /// Builds `PhoneNumberSettingsUpdate` the same way in every version.
+    pub trait PhoneNumberSettingsUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `calling`.
+        fn set_calling(&mut self, value: V::CallingSettingsUpdate);
+        /// Sets `payload_encryption`.
+        fn set_payload_encryption(&mut self, value: V::PayloadEncryptionUpdate);
+        /// Sets `storage_configuration`.
+        fn set_storage_configuration(&mut self, value: V::StorageConfigurationUpdate);
+        /// Sets `user_identity_change`.
+        fn set_user_identity_change(&mut self, value: V::UserIdentityChangeSettings);
+        /// `calling`, set to an empty value first when unset, to change in place.
+        fn calling_mut(&mut self) -> &mut V::CallingSettingsUpdate;
+        /// `storage_configuration`, set to an empty value first when unset, to change in place.
+        fn storage_configuration_mut(&mut self) -> &mut V::StorageConfigurationUpdate;
+        /// `user_identity_change`, set to an empty value first when unset, to change in place.
+        fn user_identity_change_mut(&mut self) -> &mut V::UserIdentityChangeSettings;
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `PhoneNumberUpdate` the same way in every version.
+    pub trait PhoneNumberUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `connection_status`.
+        fn set_connection_status(&mut self, value: V::ConnectionStatus);
+        /// Sets `new_display_name`: Display name to submit for review (2 to 75 characters).
+        fn set_new_display_name(&mut self, value: String);
+        /// Sets `pin`.
+        fn set_pin(&mut self, value: crate::sensitive::SensitiveString);
+        /// Sets `search_visibility`.
+        fn set_search_visibility(&mut self, value: V::SearchVisibility);
+        /// Sets `username`: Business username to claim.
+        fn set_username(&mut self, value: String);
+        /// Sets `webhook_configuration`.
+        fn set_webhook_configuration(&mut self, value: V::WebhookConfiguration);
+        /// Sets `webhook_url`: A callback URL for this number (Meta's reference; the guide uses `webhook_configuration`).
+        fn set_webhook_url(&mut self, value: String);
+        /// Sets `whatsapp_business_api_data`.
+        fn set_whatsapp_business_api_data(&mut self, value: V::BusinessApiData);
+        /// `whatsapp_business_api_data`, set to an empty value first when unset, to change in place.
+        fn whatsapp_business_api_data_mut(&mut self) -> &mut V::BusinessApiData;
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `QrCodeRequest` the same way in every version.
+    pub trait QrCodeRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`prefilled_message`) and no optional one.
+        fn new(prefilled_message: V::QrCodeRequestPrefilledMessage) -> Self;
+        /// Sets `code`: The code to change.
+        fn set_code(&mut self, value: String);
+        /// Sets `generate_qr_image`.
+        fn set_generate_qr_image(&mut self, value: V::QrImageFormat);
+    }
+
+    /// Builds `RegisterRequest` the same way in every version.
+    pub trait RegisterRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`messaging_product`, `pin`) and no optional one.
+        fn new(messaging_product: V::MessagingProduct, pin: crate::sensitive::SensitiveString) -> Self;
+        /// Sets `backup`.
+        fn set_backup(&mut self, value: V::RegistrationBackup);
+        /// Sets `data_localization_region`.
+        fn set_data_localization_region(&mut self, value: V::DataLocalizationRegion);
+        /// Sets `meta_store_retention_minutes`: No-storage mode for Graph API v20.0 and older (60 is the only value); from v21.0
+        /// on, set `storage_configuration` in the settings before registering.
+        fn set_meta_store_retention_minutes(&mut self, value: i32);
+        /// Sets `tier`.
+        fn set_tier(&mut self, value: V::RegistrationTier);
+        /// `backup`, set to an empty value first when unset, to change in place.
+        fn backup_mut(&mut self) -> &mut V::RegistrationBackup;
+    }
+
+    /// Builds `RegistrationBackup` the same way in every version.
+    pub trait RegistrationBackup<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `data`: The backup blob.
+        fn set_data(&mut self, value: String);
+        /// Sets `password`.
+        fn set_password(&mut self, value: crate::sensitive::SensitiveString);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `RequestCodeRequest` the same way in every version.
+    pub trait RequestCodeRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`code_method`, `language`) and no optional one.
+        fn new(code_method: V::CodeMethod, language: String) -> Self;
+    }
+
+    /// Builds `SipServer` the same way in every version.
+    pub trait SipServer<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `app_id`: The app the server belongs to.
+        fn set_app_id(&mut self, value: String);
+        /// Sets `hostname`: Host name of the server.
+        fn set_hostname(&mut self, value: String);
+        /// Sets `port`: Port (TLS; 5061 by default).
+        fn set_port(&mut self, value: i32);
+        /// Sets `sip_user_password`.
+        fn set_sip_user_password(&mut self, value: crate::sensitive::SensitiveString);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `SipSettings` the same way in every version.
+    pub trait SipSettings<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `servers`: One server per app, three at most. An empty list removes the app's server.
+        fn set_servers(&mut self, value: Vec<V::SipServer>);
+        /// Sets `status`.
+        fn set_status(&mut self, value: V::FeatureStatus);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `StorageConfigurationUpdate` the same way in every version.
+    pub trait StorageConfigurationUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `data_localization_region`: Region of in-country storage (guide form).
+        fn set_data_localization_region(&mut self, value: String);
+        /// Sets `enabled`: True for in-country storage (reference form).
+        fn set_enabled(&mut self, value: bool);
+        /// Sets `region`: Region to store in (reference form).
+        fn set_region(&mut self, value: String);
+        /// Sets `retention_minutes`: No-storage retention in minutes; 60 is the only value.
+        fn set_retention_minutes(&mut self, value: i32);
+        /// Sets `status`.
+        fn set_status(&mut self, value: V::StorageMode);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `SubscriptionRequest` the same way in every version.
+    pub trait SubscriptionRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `override_callback_uri`: An https callback URL for this account's messaging webhooks (at most 200
+        /// characters, with `verify_token`).
+        fn set_override_callback_uri(&mut self, value: V::SubscriptionRequestOverrideCallbackUri);
+        /// Sets `verify_token`.
+        fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `UserIdentityChangeSettings` the same way in every version.
+    pub trait UserIdentityChangeSettings<V: GraphVersion>: crate::request::Body + Sized {
+        /// An empty value: no field set.
+        fn new() -> Self;
+        /// Sets `enable_identity_key_check`: True to hold messages whose identity hash no longer matches the customer.
+        fn set_enable_identity_key_check(&mut self, value: bool);
+        /// Sets every field `other` has set, keeping the others.
+        fn merge(&mut self, other: Self);
+    }
+
+    /// Builds `VerifyCodeRequest` the same way in every version.
+    pub trait VerifyCodeRequest<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`code`) and no optional one.
+        fn new(code: crate::sensitive::SensitiveString) -> Self;
+    }
+
+    /// Builds `WebhookConfiguration` the same way in every version.
+    pub trait WebhookConfiguration<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`override_callback_uri`) and no optional one.
+        fn new(override_callback_uri: V::WebhookConfigurationOverrideCallbackUri) -> Self;
+        /// Sets `verify_token`.
+        fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString);
     }
 }

@@ -6443,9 +6443,6 @@ impl crate::view::BusinessAccountUpdate<Version> for types::BusinessAccountUpdat
     }
 }
 
-impl crate::view::BusinessAccountUpdateName<Version> for types::BusinessAccountUpdateName {
-}
-
 impl crate::view::BusinessApiData<Version> for types::BusinessApiData {
     fn notify_user_change_number(&self) -> Option<bool> {
         self.notify_user_change_number
@@ -6663,9 +6660,6 @@ impl crate::view::ConversationalAutomationUpdate<Version> for types::Conversatio
     fn prompts(&self) -> &[types::ConversationalAutomationUpdatePromptsItem] {
         &self.prompts
     }
-}
-
-impl crate::view::ConversationalAutomationUpdatePromptsItem<Version> for types::ConversationalAutomationUpdatePromptsItem {
 }
 
 impl crate::view::ConversationalCommand<Version> for types::ConversationalCommand {
@@ -6891,12 +6885,6 @@ impl crate::view::OfficialBusinessAccountRequest<Version> for types::OfficialBus
     fn supporting_links(&self) -> &[String] {
         &self.supporting_links
     }
-}
-
-impl crate::view::OfficialBusinessAccountRequestAdditionalSupportingInformation<Version> for types::OfficialBusinessAccountRequestAdditionalSupportingInformation {
-}
-
-impl crate::view::OfficialBusinessAccountRequestParentBusinessOrBrand<Version> for types::OfficialBusinessAccountRequestParentBusinessOrBrand {
 }
 
 impl crate::view::OfficialBusinessAccountSubmission<Version> for types::OfficialBusinessAccountSubmission {
@@ -7217,9 +7205,6 @@ impl crate::view::QrCodeRequest<Version> for types::QrCodeRequest {
     }
 }
 
-impl crate::view::QrCodeRequestPrefilledMessage<Version> for types::QrCodeRequestPrefilledMessage {
-}
-
 impl crate::view::QualityScore<Version> for types::QualityScore {
     fn date(&self) -> Option<i64> {
         self.date
@@ -7358,9 +7343,6 @@ impl crate::view::SubscriptionRequest<Version> for types::SubscriptionRequest {
     }
 }
 
-impl crate::view::SubscriptionRequestOverrideCallbackUri<Version> for types::SubscriptionRequestOverrideCallbackUri {
-}
-
 impl crate::view::SubscriptionResult<Version> for types::SubscriptionResult {
     fn data(&self) -> &[types::SubscribedApp] {
         &self.data
@@ -7472,9 +7454,6 @@ impl crate::view::WebhookConfiguration<Version> for types::WebhookConfiguration 
     }
 }
 
-impl crate::view::WebhookConfigurationOverrideCallbackUri<Version> for types::WebhookConfigurationOverrideCallbackUri {
-}
-
 impl crate::view::WebhookDestinations<Version> for types::WebhookDestinations {
     fn application(&self) -> Option<&str> {
         self.application.as_deref()
@@ -7484,6 +7463,919 @@ impl crate::view::WebhookDestinations<Version> for types::WebhookDestinations {
     }
     fn whatsapp_business_account(&self) -> Option<&str> {
         self.whatsapp_business_account.as_deref()
+    }
+}
+
+impl crate::request::Body for types::AddPhoneNumberRequest {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
+    fn new(cc: String, phone_number: String, verified_name: String) -> Self {
+        Self {
+            cc,
+            migrate_phone_number: None,
+            phone_number,
+            preverified_id: None,
+            verified_name,
+        }
+    }
+    fn set_migrate_phone_number(&mut self, value: bool) {
+        self.migrate_phone_number = Some(value);
+    }
+    fn set_preverified_id(&mut self, value: String) {
+        self.preverified_id = Some(value);
+    }
+}
+
+impl crate::request::Body for types::AppSubscriptionRequest {
+    fn secrets(&self, out: &mut Vec<String>) {
+        out.push(self.verify_token.expose().to_owned());
+    }
+}
+
+impl crate::build::AppSubscriptionRequest<Version> for types::AppSubscriptionRequest {
+    fn new(callback_url: String, fields: types::WebhookFieldList, object: types::WebhookObject, verify_token: crate::sensitive::SensitiveString) -> Self {
+        Self {
+            callback_url,
+            fields,
+            include_values: None,
+            object,
+            verify_token,
+        }
+    }
+    fn set_include_values(&mut self, value: bool) {
+        self.include_values = Some(value);
+    }
+}
+
+impl crate::request::Body for types::BusinessAccountUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::BusinessAccountUpdate<Version> for types::BusinessAccountUpdate {
+    fn new() -> Self {
+        Self {
+            disable_marketing_messages_on_cloud_api: None,
+            is_enabled_for_insights: None,
+            name: None,
+            template_auto_archival_enabled: None,
+            timezone_id: None,
+        }
+    }
+    fn set_disable_marketing_messages_on_cloud_api(&mut self, value: bool) {
+        self.disable_marketing_messages_on_cloud_api = Some(value);
+    }
+    fn set_is_enabled_for_insights(&mut self, value: bool) {
+        self.is_enabled_for_insights = Some(value);
+    }
+    fn set_name(&mut self, value: types::BusinessAccountUpdateName) {
+        self.name = Some(value);
+    }
+    fn set_template_auto_archival_enabled(&mut self, value: bool) {
+        self.template_auto_archival_enabled = Some(value);
+    }
+    fn set_timezone_id(&mut self, value: String) {
+        self.timezone_id = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.disable_marketing_messages_on_cloud_api.is_some() {
+            self.disable_marketing_messages_on_cloud_api = other.disable_marketing_messages_on_cloud_api;
+        }
+        if other.is_enabled_for_insights.is_some() {
+            self.is_enabled_for_insights = other.is_enabled_for_insights;
+        }
+        if other.name.is_some() {
+            self.name = other.name;
+        }
+        if other.template_auto_archival_enabled.is_some() {
+            self.template_auto_archival_enabled = other.template_auto_archival_enabled;
+        }
+        if other.timezone_id.is_some() {
+            self.timezone_id = other.timezone_id;
+        }
+    }
+}
+
+impl crate::request::Body for types::BusinessApiData {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.pin {
+            out.push(value.expose().to_owned());
+        }
+    }
+}
+
+impl crate::build::BusinessApiData<Version> for types::BusinessApiData {
+    fn new() -> Self {
+        Self {
+            notify_user_change_number: None,
+            pin: None,
+            show_security_notifications: None,
+        }
+    }
+    fn set_notify_user_change_number(&mut self, value: bool) {
+        self.notify_user_change_number = Some(value);
+    }
+    fn set_pin(&mut self, value: crate::sensitive::SensitiveString) {
+        self.pin = Some(value);
+    }
+    fn set_show_security_notifications(&mut self, value: bool) {
+        self.show_security_notifications = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.notify_user_change_number.is_some() {
+            self.notify_user_change_number = other.notify_user_change_number;
+        }
+        if other.pin.is_some() {
+            self.pin = other.pin;
+        }
+        if other.show_security_notifications.is_some() {
+            self.show_security_notifications = other.show_security_notifications;
+        }
+    }
+}
+
+impl crate::request::Body for types::BusinessProfileUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::BusinessProfileUpdate<Version> for types::BusinessProfileUpdate {
+    fn new(messaging_product: types::MessagingProduct) -> Self {
+        Self {
+            about: None,
+            address: None,
+            description: None,
+            email: None,
+            messaging_product,
+            profile_picture_handle: None,
+            vertical: None,
+            websites: Vec::new(),
+        }
+    }
+    fn set_about(&mut self, value: String) {
+        self.about = Some(value);
+    }
+    fn set_address(&mut self, value: String) {
+        self.address = Some(value);
+    }
+    fn set_description(&mut self, value: String) {
+        self.description = Some(value);
+    }
+    fn set_email(&mut self, value: String) {
+        self.email = Some(value);
+    }
+    fn set_profile_picture_handle(&mut self, value: String) {
+        self.profile_picture_handle = Some(value);
+    }
+    fn set_vertical(&mut self, value: types::BusinessVertical) {
+        self.vertical = Some(value);
+    }
+    fn set_websites(&mut self, value: Vec<String>) {
+        self.websites = value;
+    }
+}
+
+impl crate::request::Body for types::CallHours {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::CallHours<Version> for types::CallHours {
+    fn new() -> Self {
+        Self {
+            holiday_schedule: Vec::new(),
+            status: None,
+            timezone_id: None,
+            weekly_operating_hours: Vec::new(),
+        }
+    }
+    fn set_holiday_schedule(&mut self, value: Vec<types::HolidayHours>) {
+        self.holiday_schedule = value;
+    }
+    fn set_status(&mut self, value: types::FeatureStatus) {
+        self.status = Some(value);
+    }
+    fn set_timezone_id(&mut self, value: String) {
+        self.timezone_id = Some(value);
+    }
+    fn set_weekly_operating_hours(&mut self, value: Vec<types::OperatingHours>) {
+        self.weekly_operating_hours = value;
+    }
+    fn merge(&mut self, other: Self) {
+        if !other.holiday_schedule.is_empty() {
+            self.holiday_schedule = other.holiday_schedule;
+        }
+        if other.status.is_some() {
+            self.status = other.status;
+        }
+        if other.timezone_id.is_some() {
+            self.timezone_id = other.timezone_id;
+        }
+        if !other.weekly_operating_hours.is_empty() {
+            self.weekly_operating_hours = other.weekly_operating_hours;
+        }
+    }
+}
+
+impl crate::request::Body for types::CallingSettingsUpdate {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.sip {
+            <types::SipSettings as crate::request::Body>::secrets(value, out);
+        }
+    }
+}
+
+impl crate::build::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
+    fn new() -> Self {
+        Self {
+            call_hours: None,
+            call_icon_visibility: None,
+            callback_permission_status: None,
+            sip: None,
+            srtp_key_exchange_protocol: None,
+            status: None,
+            video: None,
+        }
+    }
+    fn set_call_hours(&mut self, value: types::CallHours) {
+        self.call_hours = Some(value);
+    }
+    fn set_call_icon_visibility(&mut self, value: types::CallIconVisibility) {
+        self.call_icon_visibility = Some(value);
+    }
+    fn set_callback_permission_status(&mut self, value: types::FeatureStatus) {
+        self.callback_permission_status = Some(value);
+    }
+    fn set_sip(&mut self, value: types::SipSettings) {
+        self.sip = Some(value);
+    }
+    fn set_srtp_key_exchange_protocol(&mut self, value: types::SrtpKeyExchangeProtocol) {
+        self.srtp_key_exchange_protocol = Some(value);
+    }
+    fn set_status(&mut self, value: types::FeatureStatus) {
+        self.status = Some(value);
+    }
+    fn set_video(&mut self, value: types::FeatureToggle) {
+        self.video = Some(value);
+    }
+    fn call_hours_mut(&mut self) -> &mut types::CallHours {
+        self.call_hours.get_or_insert_with(Default::default)
+    }
+    fn sip_mut(&mut self) -> &mut types::SipSettings {
+        self.sip.get_or_insert_with(Default::default)
+    }
+    fn video_mut(&mut self) -> &mut types::FeatureToggle {
+        self.video.get_or_insert_with(Default::default)
+    }
+    fn merge(&mut self, other: Self) {
+        if other.call_hours.is_some() {
+            self.call_hours = other.call_hours;
+        }
+        if other.call_icon_visibility.is_some() {
+            self.call_icon_visibility = other.call_icon_visibility;
+        }
+        if other.callback_permission_status.is_some() {
+            self.callback_permission_status = other.callback_permission_status;
+        }
+        if other.sip.is_some() {
+            self.sip = other.sip;
+        }
+        if other.srtp_key_exchange_protocol.is_some() {
+            self.srtp_key_exchange_protocol = other.srtp_key_exchange_protocol;
+        }
+        if other.status.is_some() {
+            self.status = other.status;
+        }
+        if other.video.is_some() {
+            self.video = other.video;
+        }
+    }
+}
+
+impl crate::request::Body for types::ConversationalAutomationUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::ConversationalAutomationUpdate<Version> for types::ConversationalAutomationUpdate {
+    fn new() -> Self {
+        Self {
+            commands: Vec::new(),
+            enable_welcome_message: None,
+            prompts: Vec::new(),
+        }
+    }
+    fn set_commands(&mut self, value: Vec<types::ConversationalCommand>) {
+        self.commands = value;
+    }
+    fn set_enable_welcome_message(&mut self, value: bool) {
+        self.enable_welcome_message = Some(value);
+    }
+    fn set_prompts(&mut self, value: Vec<types::ConversationalAutomationUpdatePromptsItem>) {
+        self.prompts = value;
+    }
+    fn merge(&mut self, other: Self) {
+        if !other.commands.is_empty() {
+            self.commands = other.commands;
+        }
+        if other.enable_welcome_message.is_some() {
+            self.enable_welcome_message = other.enable_welcome_message;
+        }
+        if !other.prompts.is_empty() {
+            self.prompts = other.prompts;
+        }
+    }
+}
+
+impl crate::request::Body for types::ConversationalCommand {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::ConversationalCommand<Version> for types::ConversationalCommand {
+    fn new(command_description: String, command_name: String) -> Self {
+        Self {
+            command_description,
+            command_name,
+        }
+    }
+}
+
+impl crate::request::Body for types::FeatureToggle {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::FeatureToggle<Version> for types::FeatureToggle {
+    fn new() -> Self {
+        Self {
+            status: None,
+        }
+    }
+    fn set_status(&mut self, value: types::FeatureStatus) {
+        self.status = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.status.is_some() {
+            self.status = other.status;
+        }
+    }
+}
+
+impl crate::request::Body for types::HolidayHours {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::HolidayHours<Version> for types::HolidayHours {
+    fn new() -> Self {
+        Self {
+            date: None,
+            end_time: None,
+            start_time: None,
+        }
+    }
+    fn set_date(&mut self, value: String) {
+        self.date = Some(value);
+    }
+    fn set_end_time(&mut self, value: String) {
+        self.end_time = Some(value);
+    }
+    fn set_start_time(&mut self, value: String) {
+        self.start_time = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.date.is_some() {
+            self.date = other.date;
+        }
+        if other.end_time.is_some() {
+            self.end_time = other.end_time;
+        }
+        if other.start_time.is_some() {
+            self.start_time = other.start_time;
+        }
+    }
+}
+
+impl crate::request::Body for types::OfficialBusinessAccountRequest {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::OfficialBusinessAccountRequest<Version> for types::OfficialBusinessAccountRequest {
+    fn new(business_website_url: String, primary_country_of_operation: String) -> Self {
+        Self {
+            additional_supporting_information: None,
+            business_website_url,
+            parent_business_or_brand: None,
+            primary_country_of_operation,
+            primary_language: None,
+            supporting_links: Vec::new(),
+        }
+    }
+    fn set_additional_supporting_information(&mut self, value: types::OfficialBusinessAccountRequestAdditionalSupportingInformation) {
+        self.additional_supporting_information = Some(value);
+    }
+    fn set_parent_business_or_brand(&mut self, value: types::OfficialBusinessAccountRequestParentBusinessOrBrand) {
+        self.parent_business_or_brand = Some(value);
+    }
+    fn set_primary_language(&mut self, value: String) {
+        self.primary_language = Some(value);
+    }
+    fn set_supporting_links(&mut self, value: Vec<String>) {
+        self.supporting_links = value;
+    }
+}
+
+impl crate::request::Body for types::OperatingHours {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::OperatingHours<Version> for types::OperatingHours {
+    fn new() -> Self {
+        Self {
+            close_time: None,
+            day_of_week: None,
+            open_time: None,
+        }
+    }
+    fn set_close_time(&mut self, value: String) {
+        self.close_time = Some(value);
+    }
+    fn set_day_of_week(&mut self, value: types::DayOfWeek) {
+        self.day_of_week = Some(value);
+    }
+    fn set_open_time(&mut self, value: String) {
+        self.open_time = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.close_time.is_some() {
+            self.close_time = other.close_time;
+        }
+        if other.day_of_week.is_some() {
+            self.day_of_week = other.day_of_week;
+        }
+        if other.open_time.is_some() {
+            self.open_time = other.open_time;
+        }
+    }
+}
+
+impl crate::request::Body for types::PayloadEncryptionUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionUpdate {
+    fn new(status: types::FeatureStatus) -> Self {
+        Self {
+            client_encryption_key: None,
+            status,
+        }
+    }
+    fn set_client_encryption_key(&mut self, value: String) {
+        self.client_encryption_key = Some(value);
+    }
+}
+
+impl crate::request::Body for types::PhoneNumberSettingsUpdate {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.calling {
+            <types::CallingSettingsUpdate as crate::request::Body>::secrets(value, out);
+        }
+    }
+}
+
+impl crate::build::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSettingsUpdate {
+    fn new() -> Self {
+        Self {
+            calling: None,
+            payload_encryption: None,
+            storage_configuration: None,
+            user_identity_change: None,
+        }
+    }
+    fn set_calling(&mut self, value: types::CallingSettingsUpdate) {
+        self.calling = Some(value);
+    }
+    fn set_payload_encryption(&mut self, value: types::PayloadEncryptionUpdate) {
+        self.payload_encryption = Some(value);
+    }
+    fn set_storage_configuration(&mut self, value: types::StorageConfigurationUpdate) {
+        self.storage_configuration = Some(value);
+    }
+    fn set_user_identity_change(&mut self, value: types::UserIdentityChangeSettings) {
+        self.user_identity_change = Some(value);
+    }
+    fn calling_mut(&mut self) -> &mut types::CallingSettingsUpdate {
+        self.calling.get_or_insert_with(Default::default)
+    }
+    fn storage_configuration_mut(&mut self) -> &mut types::StorageConfigurationUpdate {
+        self.storage_configuration.get_or_insert_with(Default::default)
+    }
+    fn user_identity_change_mut(&mut self) -> &mut types::UserIdentityChangeSettings {
+        self.user_identity_change.get_or_insert_with(Default::default)
+    }
+    fn merge(&mut self, other: Self) {
+        if other.calling.is_some() {
+            self.calling = other.calling;
+        }
+        if other.payload_encryption.is_some() {
+            self.payload_encryption = other.payload_encryption;
+        }
+        if other.storage_configuration.is_some() {
+            self.storage_configuration = other.storage_configuration;
+        }
+        if other.user_identity_change.is_some() {
+            self.user_identity_change = other.user_identity_change;
+        }
+    }
+}
+
+impl crate::request::Body for types::PhoneNumberUpdate {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.pin {
+            out.push(value.expose().to_owned());
+        }
+        if let Some(value) = &self.webhook_configuration {
+            <types::WebhookConfiguration as crate::request::Body>::secrets(value, out);
+        }
+        if let Some(value) = &self.whatsapp_business_api_data {
+            <types::BusinessApiData as crate::request::Body>::secrets(value, out);
+        }
+    }
+}
+
+impl crate::build::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
+    fn new() -> Self {
+        Self {
+            connection_status: None,
+            new_display_name: None,
+            pin: None,
+            search_visibility: None,
+            username: None,
+            webhook_configuration: None,
+            webhook_url: None,
+            whatsapp_business_api_data: None,
+        }
+    }
+    fn set_connection_status(&mut self, value: types::ConnectionStatus) {
+        self.connection_status = Some(value);
+    }
+    fn set_new_display_name(&mut self, value: String) {
+        self.new_display_name = Some(value);
+    }
+    fn set_pin(&mut self, value: crate::sensitive::SensitiveString) {
+        self.pin = Some(value);
+    }
+    fn set_search_visibility(&mut self, value: types::SearchVisibility) {
+        self.search_visibility = Some(value);
+    }
+    fn set_username(&mut self, value: String) {
+        self.username = Some(value);
+    }
+    fn set_webhook_configuration(&mut self, value: types::WebhookConfiguration) {
+        self.webhook_configuration = Some(value);
+    }
+    fn set_webhook_url(&mut self, value: String) {
+        self.webhook_url = Some(value);
+    }
+    fn set_whatsapp_business_api_data(&mut self, value: types::BusinessApiData) {
+        self.whatsapp_business_api_data = Some(value);
+    }
+    fn whatsapp_business_api_data_mut(&mut self) -> &mut types::BusinessApiData {
+        self.whatsapp_business_api_data.get_or_insert_with(Default::default)
+    }
+    fn merge(&mut self, other: Self) {
+        if other.connection_status.is_some() {
+            self.connection_status = other.connection_status;
+        }
+        if other.new_display_name.is_some() {
+            self.new_display_name = other.new_display_name;
+        }
+        if other.pin.is_some() {
+            self.pin = other.pin;
+        }
+        if other.search_visibility.is_some() {
+            self.search_visibility = other.search_visibility;
+        }
+        if other.username.is_some() {
+            self.username = other.username;
+        }
+        if other.webhook_configuration.is_some() {
+            self.webhook_configuration = other.webhook_configuration;
+        }
+        if other.webhook_url.is_some() {
+            self.webhook_url = other.webhook_url;
+        }
+        if other.whatsapp_business_api_data.is_some() {
+            self.whatsapp_business_api_data = other.whatsapp_business_api_data;
+        }
+    }
+}
+
+impl crate::request::Body for types::QrCodeRequest {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::QrCodeRequest<Version> for types::QrCodeRequest {
+    fn new(prefilled_message: types::QrCodeRequestPrefilledMessage) -> Self {
+        Self {
+            code: None,
+            generate_qr_image: None,
+            prefilled_message,
+        }
+    }
+    fn set_code(&mut self, value: String) {
+        self.code = Some(value);
+    }
+    fn set_generate_qr_image(&mut self, value: types::QrImageFormat) {
+        self.generate_qr_image = Some(value);
+    }
+}
+
+impl crate::request::Body for types::RegisterRequest {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.backup {
+            <types::RegistrationBackup as crate::request::Body>::secrets(value, out);
+        }
+        out.push(self.pin.expose().to_owned());
+    }
+}
+
+impl crate::build::RegisterRequest<Version> for types::RegisterRequest {
+    fn new(messaging_product: types::MessagingProduct, pin: crate::sensitive::SensitiveString) -> Self {
+        Self {
+            backup: None,
+            data_localization_region: None,
+            messaging_product,
+            meta_store_retention_minutes: None,
+            pin,
+            tier: None,
+        }
+    }
+    fn set_backup(&mut self, value: types::RegistrationBackup) {
+        self.backup = Some(value);
+    }
+    fn set_data_localization_region(&mut self, value: types::DataLocalizationRegion) {
+        self.data_localization_region = Some(value);
+    }
+    fn set_meta_store_retention_minutes(&mut self, value: i32) {
+        self.meta_store_retention_minutes = Some(value);
+    }
+    fn set_tier(&mut self, value: types::RegistrationTier) {
+        self.tier = Some(value);
+    }
+    fn backup_mut(&mut self) -> &mut types::RegistrationBackup {
+        self.backup.get_or_insert_with(Default::default)
+    }
+}
+
+impl crate::request::Body for types::RegistrationBackup {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.password {
+            out.push(value.expose().to_owned());
+        }
+    }
+}
+
+impl crate::build::RegistrationBackup<Version> for types::RegistrationBackup {
+    fn new() -> Self {
+        Self {
+            data: None,
+            password: None,
+        }
+    }
+    fn set_data(&mut self, value: String) {
+        self.data = Some(value);
+    }
+    fn set_password(&mut self, value: crate::sensitive::SensitiveString) {
+        self.password = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.data.is_some() {
+            self.data = other.data;
+        }
+        if other.password.is_some() {
+            self.password = other.password;
+        }
+    }
+}
+
+impl crate::request::Body for types::RequestCodeRequest {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::RequestCodeRequest<Version> for types::RequestCodeRequest {
+    fn new(code_method: types::CodeMethod, language: String) -> Self {
+        Self {
+            code_method,
+            language,
+        }
+    }
+}
+
+impl crate::request::Body for types::SipServer {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.sip_user_password {
+            out.push(value.expose().to_owned());
+        }
+    }
+}
+
+impl crate::build::SipServer<Version> for types::SipServer {
+    fn new() -> Self {
+        Self {
+            app_id: None,
+            hostname: None,
+            port: None,
+            request_uri_user_params: Default::default(),
+            sip_user_password: None,
+        }
+    }
+    fn set_app_id(&mut self, value: String) {
+        self.app_id = Some(value);
+    }
+    fn set_hostname(&mut self, value: String) {
+        self.hostname = Some(value);
+    }
+    fn set_port(&mut self, value: i32) {
+        self.port = Some(value);
+    }
+    fn set_sip_user_password(&mut self, value: crate::sensitive::SensitiveString) {
+        self.sip_user_password = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.app_id.is_some() {
+            self.app_id = other.app_id;
+        }
+        if other.hostname.is_some() {
+            self.hostname = other.hostname;
+        }
+        if other.port.is_some() {
+            self.port = other.port;
+        }
+        self.request_uri_user_params = other.request_uri_user_params;
+        if other.sip_user_password.is_some() {
+            self.sip_user_password = other.sip_user_password;
+        }
+    }
+}
+
+impl crate::request::Body for types::SipSettings {
+    fn secrets(&self, out: &mut Vec<String>) {
+        for value in &self.servers {
+            <types::SipServer as crate::request::Body>::secrets(value, out);
+        }
+    }
+}
+
+impl crate::build::SipSettings<Version> for types::SipSettings {
+    fn new() -> Self {
+        Self {
+            servers: Vec::new(),
+            status: None,
+        }
+    }
+    fn set_servers(&mut self, value: Vec<types::SipServer>) {
+        self.servers = value;
+    }
+    fn set_status(&mut self, value: types::FeatureStatus) {
+        self.status = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if !other.servers.is_empty() {
+            self.servers = other.servers;
+        }
+        if other.status.is_some() {
+            self.status = other.status;
+        }
+    }
+}
+
+impl crate::request::Body for types::StorageConfigurationUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
+    fn new() -> Self {
+        Self {
+            data_localization_region: None,
+            enabled: None,
+            region: None,
+            retention_minutes: None,
+            status: None,
+        }
+    }
+    fn set_data_localization_region(&mut self, value: String) {
+        self.data_localization_region = Some(value);
+    }
+    fn set_enabled(&mut self, value: bool) {
+        self.enabled = Some(value);
+    }
+    fn set_region(&mut self, value: String) {
+        self.region = Some(value);
+    }
+    fn set_retention_minutes(&mut self, value: i32) {
+        self.retention_minutes = Some(value);
+    }
+    fn set_status(&mut self, value: types::StorageMode) {
+        self.status = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.data_localization_region.is_some() {
+            self.data_localization_region = other.data_localization_region;
+        }
+        if other.enabled.is_some() {
+            self.enabled = other.enabled;
+        }
+        if other.region.is_some() {
+            self.region = other.region;
+        }
+        if other.retention_minutes.is_some() {
+            self.retention_minutes = other.retention_minutes;
+        }
+        if other.status.is_some() {
+            self.status = other.status;
+        }
+    }
+}
+
+impl crate::request::Body for types::SubscriptionRequest {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.verify_token {
+            out.push(value.expose().to_owned());
+        }
+    }
+}
+
+impl crate::build::SubscriptionRequest<Version> for types::SubscriptionRequest {
+    fn new() -> Self {
+        Self {
+            override_callback_uri: None,
+            verify_token: None,
+        }
+    }
+    fn set_override_callback_uri(&mut self, value: types::SubscriptionRequestOverrideCallbackUri) {
+        self.override_callback_uri = Some(value);
+    }
+    fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString) {
+        self.verify_token = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.override_callback_uri.is_some() {
+            self.override_callback_uri = other.override_callback_uri;
+        }
+        if other.verify_token.is_some() {
+            self.verify_token = other.verify_token;
+        }
+    }
+}
+
+impl crate::request::Body for types::UserIdentityChangeSettings {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+
+impl crate::build::UserIdentityChangeSettings<Version> for types::UserIdentityChangeSettings {
+    fn new() -> Self {
+        Self {
+            enable_identity_key_check: None,
+        }
+    }
+    fn set_enable_identity_key_check(&mut self, value: bool) {
+        self.enable_identity_key_check = Some(value);
+    }
+    fn merge(&mut self, other: Self) {
+        if other.enable_identity_key_check.is_some() {
+            self.enable_identity_key_check = other.enable_identity_key_check;
+        }
+    }
+}
+
+impl crate::request::Body for types::VerifyCodeRequest {
+    fn secrets(&self, out: &mut Vec<String>) {
+        out.push(self.code.expose().to_owned());
+    }
+}
+
+impl crate::build::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
+    fn new(code: crate::sensitive::SensitiveString) -> Self {
+        Self {
+            code,
+        }
+    }
+}
+
+impl crate::request::Body for types::WebhookConfiguration {
+    fn secrets(&self, out: &mut Vec<String>) {
+        if let Some(value) = &self.verify_token {
+            out.push(value.expose().to_owned());
+        }
+    }
+}
+
+impl crate::build::WebhookConfiguration<Version> for types::WebhookConfiguration {
+    fn new(override_callback_uri: types::WebhookConfigurationOverrideCallbackUri) -> Self {
+        Self {
+            override_callback_uri,
+            verify_token: None,
+        }
+    }
+    fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString) {
+        self.verify_token = Some(value);
     }
 }
 

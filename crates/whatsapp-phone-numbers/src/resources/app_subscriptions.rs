@@ -11,10 +11,11 @@
 //! lists (`vNN_N::webhooks::OVERRIDABLE_FIELDS`).
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::AppSubscriptionRequest as _;
+use whatsapp_phone_numbers_api::sensitive::SensitiveString;
 
 use super::app::AppHandle;
 use super::into_future;
-use crate::body::Body;
 use crate::call::{Call, json};
 use crate::error::Error;
 use crate::meta::Response;
@@ -70,16 +71,18 @@ impl<V: GraphVersion> AppSubscriptionsHandle<V> {
     ) -> CreateAppSubscription<V> {
         let mut request = CreateAppSubscription {
             app: self.app.clone(),
-            body: Body::default(),
+            object: V::WebhookObject::from(WHATSAPP_BUSINESS_ACCOUNT),
+            callback_url: String::new(),
+            verify_token: SensitiveString::new(""),
+            include_values: None,
             fields: Vec::new(),
             error: None,
         };
-        request.body.set("object", WHATSAPP_BUSINESS_ACCOUNT);
         let url = validate::callback_url("callback_url", &callback_url.into());
         let result = url.and_then(|url| {
             let token = validate::token("verify_token", &verify_token.into())?;
-            request.body.set("callback_url", url);
-            request.body.set_secret("verify_token", &token, &token);
+            request.callback_url = url;
+            request.verify_token = SensitiveString::new(token);
             Ok(())
         });
         validate::keep_first(&mut request.error, result);
@@ -151,7 +154,10 @@ where
 #[must_use = "nothing is sent until the builder is awaited"]
 pub struct CreateAppSubscription<V: GraphVersion> {
     app: AppHandle<V>,
-    body: Body,
+    object: V::WebhookObject,
+    callback_url: String,
+    verify_token: SensitiveString,
+    include_values: Option<bool>,
     fields: Vec<String>,
     error: Option<Error>,
 }
@@ -169,18 +175,18 @@ impl<V: GraphVersion> CreateAppSubscription<V> {
 
     /// Another kind of object than `whatsapp_business_account`.
     pub fn object(mut self, object: V::WebhookObject) -> Self {
-        self.body.set("object", object);
+        self.object = object;
         self
     }
 
     /// Whether notifications carry the changed values (WhatsApp's always do).
     pub fn include_values(mut self, include: bool) -> Self {
-        self.body.set("include_values", include);
+        self.include_values = Some(include);
         self
     }
 
     /// Sends the subscription.
-    pub async fn send(mut self) -> Result<Response<V::SuccessResponse>, Error> {
+    pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
         let app = validate::node_id("app_id", &self.app.id)?;
         if let Some(error) = self.error {
             return Err(error);
@@ -188,11 +194,17 @@ impl<V: GraphVersion> CreateAppSubscription<V> {
         if self.fields.is_empty() {
             return Err(Error::invalid("fields", "name at least one webhook field"));
         }
-        self.body.set("fields", &self.fields);
+        let mut body = V::AppSubscriptionRequest::new(
+            self.callback_url,
+            V::WebhookFieldList::from(self.fields),
+            self.object,
+            self.verify_token,
+        );
+        if let Some(include) = self.include_values {
+            body.set_include_values(include);
+        }
         let credential = self.app.credential()?;
-        let encoded = self
-            .body
-            .encode::<V::AppSubscriptionRequest>(self.app.client.version)?;
+        let encoded = crate::body::encode(&body)?;
         let ids = [app.as_str()];
         let call = Call {
             body: Some(encoded.bytes),

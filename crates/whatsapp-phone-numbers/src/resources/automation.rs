@@ -2,9 +2,11 @@
 //! commands customers see when they open a chat.
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::{
+    ConversationalAutomationUpdate as _, ConversationalCommand as _,
+};
 
 use super::into_future;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -22,7 +24,7 @@ pub const MAX_COMMANDS: usize = 30;
 pub struct SetConversationalAutomation<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    body: V::ConversationalAutomationUpdate,
     error: Option<Error>,
 }
 
@@ -31,7 +33,7 @@ impl<V: GraphVersion> SetConversationalAutomation<V> {
         Self {
             client,
             id,
-            body: Body::default(),
+            body: V::ConversationalAutomationUpdate::new(),
             error: None,
         }
     }
@@ -43,7 +45,7 @@ impl<V: GraphVersion> SetConversationalAutomation<V> {
 
     /// Whether a `request_welcome` message arrives when a customer first opens the chat.
     pub fn welcome_message(mut self, enabled: bool) -> Self {
-        self.body.set("enable_welcome_message", enabled);
+        self.body.set_enable_welcome_message(enabled);
         self
     }
 
@@ -58,9 +60,12 @@ impl<V: GraphVersion> SetConversationalAutomation<V> {
         } else {
             prompts
                 .iter()
-                .map(|p| validate::text("prompts", p, 1, 80))
+                .map(|p| {
+                    let p = validate::text("prompts", p, 1, 80)?;
+                    validate::convert("prompts", &p)
+                })
                 .collect::<Result<Vec<_>, _>>()
-                .map(|p| self.body.set("prompts", p))
+                .map(|p| self.body.set_prompts(p))
         };
         self.check(result)
     }
@@ -76,13 +81,11 @@ impl<V: GraphVersion> SetConversationalAutomation<V> {
             .map(|(n, d)| (n.into(), d.into()))
             .collect();
         let result = check_commands(&commands).map(|()| {
-            let list: Vec<serde_json::Value> = commands
-                .iter()
-                .map(|(name, description)| {
-                    serde_json::json!({ "command_name": name, "command_description": description })
-                })
+            let list = commands
+                .into_iter()
+                .map(|(name, description)| V::ConversationalCommand::new(description, name))
                 .collect();
-            self.body.set("commands", list)
+            self.body.set_commands(list)
         });
         self.check(result)
     }
@@ -93,15 +96,11 @@ impl<V: GraphVersion> SetConversationalAutomation<V> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        if self.body.is_empty() {
+        if self.body == V::ConversationalAutomationUpdate::new() {
             return Err(Error::invalid("automation", "nothing to set"));
         }
         self.client
-            .call_with_body::<V::ConversationalAutomationUpdate, _>(
-                V::SET_CONVERSATIONAL_AUTOMATION,
-                &[&id],
-                &self.body,
-            )
+            .call_with_body(V::SET_CONVERSATIONAL_AUTOMATION, &[&id], &self.body)
             .await
     }
 }

@@ -2,11 +2,11 @@
 //! every number as a stream) and add.
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::AddPhoneNumberRequest as _;
 
 use super::into_future;
 use super::paged::List;
 use super::subscriptions::SubscriptionsHandle;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -136,24 +136,19 @@ impl<V: GraphVersion> AddPhoneNumber<V> {
     /// Sends the request. Retried only when Graph throttled it or it was never sent.
     pub async fn send(self) -> Result<Response<V::CreatedId>, Error> {
         let waba = validate::node_id("waba_id", &self.waba)?;
-        let mut body = Body::default();
-        body.set("cc", validate::country_code("cc", &self.cc)?);
-        body.set(
-            "phone_number",
+        let mut body = V::AddPhoneNumberRequest::new(
+            validate::country_code("cc", &self.cc)?,
             validate::phone_digits("phone_number", &self.phone_number)?,
-        );
-        body.set(
-            "verified_name",
             validate::display_name("verified_name", &self.verified_name)?,
         );
         if let Some(migrate) = self.migrate {
-            body.set("migrate_phone_number", migrate);
+            body.set_migrate_phone_number(migrate);
         }
         if let Some(id) = self.preverified_id {
-            body.set("preverified_id", id);
+            body.set_preverified_id(id);
         }
         self.client
-            .call_with_body::<V::AddPhoneNumberRequest, _>(V::ADD_PHONE_NUMBER, &[&waba], &body)
+            .call_with_body(V::ADD_PHONE_NUMBER, &[&waba], &body)
             .await
     }
 }

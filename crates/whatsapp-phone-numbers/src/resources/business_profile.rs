@@ -1,10 +1,10 @@
 //! The business profile customers see for a number.
 
 use serde_json::Value;
+use whatsapp_phone_numbers_api::build::BusinessProfileUpdate as _;
 use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
 use super::{fields_query, into_future};
-use crate::body::Body;
 use crate::call::Call;
 use crate::client::Client;
 use crate::error::{DecodeError, Error};
@@ -35,8 +35,7 @@ impl<V: GraphVersion> BusinessProfileHandle<V> {
 
     /// Starts a profile update (`POST /<ID>/whatsapp_business_profile`).
     pub fn update(&self) -> UpdateBusinessProfile<V> {
-        let mut body = Body::default();
-        body.set("messaging_product", "whatsapp");
+        let body = V::BusinessProfileUpdate::new(V::MessagingProduct::from("whatsapp"));
         UpdateBusinessProfile {
             client: self.client.clone(),
             id: self.id.clone(),
@@ -125,7 +124,7 @@ fn flattened<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
 pub struct UpdateBusinessProfile<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    body: V::BusinessProfileUpdate,
     error: Option<Error>,
 }
 
@@ -138,21 +137,21 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
     /// Short text under the name (1 to 139 characters).
     pub fn about(mut self, about: impl Into<String>) -> Self {
         let result =
-            validate::bounded("about", &about.into(), 1, 139).map(|v| self.body.set("about", v));
+            validate::bounded("about", &about.into(), 1, 139).map(|v| self.body.set_about(v));
         self.check(result)
     }
 
     /// Postal address (at most 256 characters).
     pub fn address(mut self, address: impl Into<String>) -> Self {
-        let result = validate::bounded("address", &address.into(), 1, 256)
-            .map(|v| self.body.set("address", v));
+        let result =
+            validate::bounded("address", &address.into(), 1, 256).map(|v| self.body.set_address(v));
         self.check(result)
     }
 
     /// Longer description (at most 256 characters, as Meta's reference says).
     pub fn description(mut self, description: impl Into<String>) -> Self {
         let result = validate::bounded("description", &description.into(), 1, 256)
-            .map(|v| self.body.set("description", v));
+            .map(|v| self.body.set_description(v));
         self.check(result)
     }
 
@@ -162,7 +161,7 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
         let result =
             validate::bounded("email", &email, 3, 128).and_then(|v| match v.split_once('@') {
                 Some((user, host)) if !user.is_empty() && host.contains('.') => {
-                    self.body.set("email", v);
+                    self.body.set_email(v);
                     Ok(())
                 }
                 _ => Err(Error::invalid("email", "must look like name@example.com")),
@@ -193,7 +192,7 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
                 })
                 .map(|()| {
                     if !websites.is_empty() {
-                        self.body.set("websites", websites)
+                        self.body.set_websites(websites)
                     }
                 })
         };
@@ -202,13 +201,13 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
 
     /// Industry shown on the profile.
     pub fn vertical(mut self, vertical: V::BusinessVertical) -> Self {
-        self.body.set("vertical", vertical);
+        self.body.set_vertical(vertical);
         self
     }
 
     /// A profile picture uploaded with the Resumable Upload API.
     pub fn profile_picture_handle(mut self, handle: impl Into<String>) -> Self {
-        self.body.set("profile_picture_handle", handle.into());
+        self.body.set_profile_picture_handle(handle.into());
         self
     }
 
@@ -217,7 +216,7 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
         if let Some(error) = &self.error {
             return Err(error.clone());
         }
-        self.body.typed(self.client.version)
+        Ok(self.body.clone())
     }
 
     /// Sends the update.
@@ -227,11 +226,7 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
             return Err(error);
         }
         self.client
-            .call_with_body::<V::BusinessProfileUpdate, _>(
-                V::UPDATE_BUSINESS_PROFILE,
-                &[&id],
-                &self.body,
-            )
+            .call_with_body(V::UPDATE_BUSINESS_PROFILE, &[&id], &self.body)
             .await
     }
 }

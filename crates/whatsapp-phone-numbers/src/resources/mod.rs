@@ -21,9 +21,8 @@ pub mod uploads;
 
 use whatsapp_phone_numbers_api::field::Field;
 use whatsapp_phone_numbers_api::operation::Operation;
-use whatsapp_phone_numbers_api::{GraphVersion, Schema};
+use whatsapp_phone_numbers_api::{GraphVersion, request};
 
-use crate::body::Body;
 use crate::call::{Call, json};
 use crate::client::Client;
 use crate::error::Error;
@@ -75,15 +74,15 @@ impl<V: GraphVersion> Client<V> {
         self.call(op, ids, &fields_query(joined.as_deref())).await
     }
 
-    /// `op` on the node `ids` with `body`, checked against the version's request type `B`
-    /// first, answered with `T`.
-    pub(crate) async fn call_with_body<B: Schema, T: serde::de::DeserializeOwned>(
+    /// `op` on the node `ids` with `body` (a version's request type, built through the
+    /// generated `build` traits), answered with `T`.
+    pub(crate) async fn call_with_body<B: request::Body, T: serde::de::DeserializeOwned>(
         &self,
         op: &'static Operation,
         ids: &[&str],
-        body: &Body,
+        body: &B,
     ) -> Result<Response<T>, Error> {
-        let encoded = body.encode::<B>(self.version)?;
+        let encoded = crate::body::encode(body)?;
         let call = Call {
             body: Some(encoded.bytes),
             secrets: &encoded.secrets,

@@ -1,9 +1,9 @@
 //! Official Business Account status of a number: read it, or apply for it.
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::OfficialBusinessAccountRequest as _;
 
 use super::into_future;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -36,20 +36,20 @@ impl<V: GraphVersion> OfficialBusinessAccountHandle<V> {
         business_website_url: impl Into<String>,
         primary_country_of_operation: impl Into<String>,
     ) -> RequestOfficialBusinessAccount<V> {
-        let mut body = Body::default();
-        let mut error = None;
-        let result = validate::https_url("business_website_url", &business_website_url.into())
-            .map(|url| body.set("business_website_url", url))
-            .and_then(|()| {
-                validate::text(
-                    "primary_country_of_operation",
-                    &primary_country_of_operation.into(),
-                    1,
-                    100,
-                )
-                .map(|c| body.set("primary_country_of_operation", c))
-            });
-        validate::keep_first(&mut error, result);
+        let url = business_website_url.into();
+        let country = primary_country_of_operation.into();
+        let checked = validate::https_url("business_website_url", &url).and_then(|url| {
+            let country = validate::text("primary_country_of_operation", &country, 1, 100)?;
+            Ok((url, country))
+        });
+        // After an error nothing is sent; the body only keeps what was given.
+        let (body, error) = match checked {
+            Ok((url, country)) => (V::OfficialBusinessAccountRequest::new(url, country), None),
+            Err(e) => (
+                V::OfficialBusinessAccountRequest::new(url, country),
+                Some(e),
+            ),
+        };
         RequestOfficialBusinessAccount {
             client: self.client.clone(),
             id: self.id.clone(),
@@ -65,7 +65,7 @@ impl<V: GraphVersion> OfficialBusinessAccountHandle<V> {
 pub struct RequestOfficialBusinessAccount<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    body: V::OfficialBusinessAccountRequest,
     error: Option<Error>,
 }
 
@@ -78,14 +78,15 @@ impl<V: GraphVersion> RequestOfficialBusinessAccount<V> {
     /// The business's main language.
     pub fn primary_language(mut self, language: impl Into<String>) -> Self {
         let result = validate::text("primary_language", &language.into(), 1, 100)
-            .map(|l| self.body.set("primary_language", l));
+            .map(|l| self.body.set_primary_language(l));
         self.check(result)
     }
 
     /// A parent company or brand (at most 255 characters).
     pub fn parent_business_or_brand(mut self, parent: impl Into<String>) -> Self {
         let result = validate::text("parent_business_or_brand", &parent.into(), 1, 255)
-            .map(|p| self.body.set("parent_business_or_brand", p));
+            .and_then(|p| validate::convert("parent_business_or_brand", &p))
+            .map(|p| self.body.set_parent_business_or_brand(p));
         self.check(result)
     }
 
@@ -97,7 +98,7 @@ impl<V: GraphVersion> RequestOfficialBusinessAccount<V> {
                 .iter()
                 .map(|l| validate::https_url("supporting_links", l))
                 .collect::<Result<Vec<_>, _>>()
-                .map(|links| self.body.set("supporting_links", links))
+                .map(|links| self.body.set_supporting_links(links))
         } else {
             Err(Error::invalid(
                 "supporting_links",
@@ -110,7 +111,8 @@ impl<V: GraphVersion> RequestOfficialBusinessAccount<V> {
     /// Anything else that supports the application (at most 1000 characters).
     pub fn additional_supporting_information(mut self, info: impl Into<String>) -> Self {
         let result = validate::text("additional_supporting_information", &info.into(), 1, 1000)
-            .map(|i| self.body.set("additional_supporting_information", i));
+            .and_then(|i| validate::convert("additional_supporting_information", &i))
+            .map(|i| self.body.set_additional_supporting_information(i));
         self.check(result)
     }
 
@@ -121,11 +123,7 @@ impl<V: GraphVersion> RequestOfficialBusinessAccount<V> {
             return Err(error);
         }
         self.client
-            .call_with_body::<V::OfficialBusinessAccountRequest, _>(
-                V::REQUEST_OFFICIAL_BUSINESS_ACCOUNT,
-                &[&id],
-                &self.body,
-            )
+            .call_with_body(V::REQUEST_OFFICIAL_BUSINESS_ACCOUNT, &[&id], &self.body)
             .await
     }
 }

@@ -2,6 +2,10 @@
 //! and registration calls.
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::{
+    BusinessApiData as _, PhoneNumberUpdate as _, WebhookConfiguration as _,
+};
+use whatsapp_phone_numbers_api::sensitive::SensitiveString;
 
 use super::automation::SetConversationalAutomation;
 use super::business_profile::BusinessProfileHandle;
@@ -10,7 +14,6 @@ use super::official_business_account::OfficialBusinessAccountHandle;
 use super::qr_codes::QrCodesHandle;
 use super::registration::{Deregister, Register, RequestCode, VerifyCode};
 use super::settings::SettingsHandle;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -51,7 +54,7 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
         UpdatePhoneNumber {
             client: self.client.clone(),
             id: self.id.clone(),
-            body: Body::default(),
+            body: V::PhoneNumberUpdate::new(),
             error: None,
         }
     }
@@ -170,7 +173,7 @@ into_future!(GetPhoneNumber => Response<V::PhoneNumber>);
 pub struct UpdatePhoneNumber<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    body: V::PhoneNumberUpdate,
     error: Option<Error>,
 }
 
@@ -182,14 +185,14 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
 
     /// A new two-step verification PIN.
     pub fn pin(mut self, pin: TwoStepPin) -> Self {
-        self.body.set_secret("pin", pin.expose(), pin.expose());
+        self.body.set_pin(SensitiveString::new(pin.expose()));
         self
     }
 
     /// A display name to submit for review (2 to 75 characters).
     pub fn new_display_name(mut self, name: impl Into<String>) -> Self {
         let checked = validate::display_name("new_display_name", &name.into());
-        let result = checked.map(|name| self.body.set("new_display_name", name));
+        let result = checked.map(|name| self.body.set_new_display_name(name));
         self.check(result)
     }
 
@@ -199,17 +202,14 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
     /// handshake sends. Graph accepts it only once the app is subscribed to the number's
     /// account.
     pub fn webhook(mut self, url: impl Into<String>, verify_token: Option<String>) -> Self {
-        let checked = super::subscriptions::override_url("webhook_url", &url.into());
+        let checked = super::subscriptions::override_url("webhook_url", &url.into())
+            .and_then(|url| validate::convert("webhook_url", &url));
         let result = checked.map(|url| {
-            let mut config = serde_json::json!({ "override_callback_uri": url });
-            match verify_token {
-                Some(token) => {
-                    config["verify_token"] = token.clone().into();
-                    self.body
-                        .set_secret("webhook_configuration", config, &token);
-                }
-                None => self.body.set("webhook_configuration", config),
+            let mut config = V::WebhookConfiguration::new(url);
+            if let Some(token) = verify_token {
+                config.set_verify_token(SensitiveString::new(token));
             }
+            self.body.set_webhook_configuration(config);
         });
         self.check(result)
     }
@@ -218,55 +218,51 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
     /// documents beside `webhook_configuration`.
     pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
         let checked = validate::https_url("webhook_url", &url.into());
-        let result = checked.map(|url| self.body.set("webhook_url", url));
+        let result = checked.map(|url| self.body.set_webhook_url(url));
         self.check(result)
     }
 
     /// Whether customers see a notice when the business's security code changes.
     pub fn show_security_notifications(mut self, show: bool) -> Self {
-        self.body.set_in(
-            "whatsapp_business_api_data",
-            "show_security_notifications",
-            show,
-        );
+        self.body
+            .whatsapp_business_api_data_mut()
+            .set_show_security_notifications(show);
         self
     }
 
     /// Whether customers are told when the business changes its number.
     pub fn notify_user_change_number(mut self, notify: bool) -> Self {
-        self.body.set_in(
-            "whatsapp_business_api_data",
-            "notify_user_change_number",
-            notify,
-        );
+        self.body
+            .whatsapp_business_api_data_mut()
+            .set_notify_user_change_number(notify);
         self
     }
 
     /// Removes the webhook override (back to the app's callback URL).
     pub fn remove_webhook_override(mut self) -> Self {
-        self.body.set(
-            "webhook_configuration",
-            serde_json::json!({ "override_callback_uri": "" }),
-        );
-        self
+        let result = validate::convert("webhook_url", "").map(|none| {
+            self.body
+                .set_webhook_configuration(V::WebhookConfiguration::new(none))
+        });
+        self.check(result)
     }
 
     /// Whether the business can be found through WhatsApp search.
     pub fn search_visibility(mut self, visibility: V::SearchVisibility) -> Self {
-        self.body.set("search_visibility", visibility);
+        self.body.set_search_visibility(visibility);
         self
     }
 
     /// Writes a connection status.
     pub fn connection_status(mut self, status: V::ConnectionStatus) -> Self {
-        self.body.set("connection_status", status);
+        self.body.set_connection_status(status);
         self
     }
 
     /// Claims a business username.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         let checked = validate::bounded("username", &username.into(), 1, 128);
-        let result = checked.map(|u| self.body.set("username", u));
+        let result = checked.map(|u| self.body.set_username(u));
         self.check(result)
     }
 
@@ -276,7 +272,7 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
         if let Some(error) = &self.error {
             return Err(error.clone());
         }
-        self.body.typed(self.client.version)
+        Ok(self.body.clone())
     }
 
     /// Sends the update.
@@ -285,11 +281,11 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        if self.body.is_empty() {
+        if self.body == V::PhoneNumberUpdate::new() {
             return Err(Error::invalid("update", "nothing to update"));
         }
         self.client
-            .call_with_body::<V::PhoneNumberUpdate, _>(V::UPDATE_PHONE_NUMBER, &[&id], &self.body)
+            .call_with_body(V::UPDATE_PHONE_NUMBER, &[&id], &self.body)
             .await
     }
 }

@@ -1,10 +1,10 @@
 //! A number's QR codes (and wa.me links) that open a chat with a prefilled message.
 
+use whatsapp_phone_numbers_api::build::QrCodeRequest as _;
 use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
 use super::into_future;
 use super::paged::List;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::{DecodeError, Error};
 use crate::meta::Response;
@@ -86,15 +86,19 @@ impl<V: GraphVersion> QrCodesHandle<V> {
     }
 
     fn save(&self, qr_code: Option<String>, prefilled_message: String) -> SaveQrCode<V> {
-        let mut body = Body::default();
-        let mut error = None;
-        let result = message(&prefilled_message)
-            .map(|m| body.set("prefilled_message", m))
-            .and_then(|()| match &qr_code {
-                Some(c) => code(c).map(|c| body.set("code", c)),
-                None => Ok(()),
+        let checked = message(&prefilled_message)
+            .and_then(|m| validate::convert("prefilled_message", &m))
+            .and_then(|m| {
+                let mut body = V::QrCodeRequest::new(m);
+                if let Some(c) = &qr_code {
+                    body.set_code(code(c)?);
+                }
+                Ok(body)
             });
-        validate::keep_first(&mut error, result);
+        let (body, error) = match checked {
+            Ok(body) => (Some(body), None),
+            Err(e) => (None, Some(e)),
+        };
         SaveQrCode {
             client: self.client.clone(),
             id: self.id.clone(),
@@ -117,25 +121,30 @@ impl<V: GraphVersion> QrCodesHandle<V> {
 pub struct SaveQrCode<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    /// `None` only after an error, which `send` returns.
+    body: Option<V::QrCodeRequest>,
     error: Option<Error>,
 }
 
 impl<V: GraphVersion> SaveQrCode<V> {
     /// Also generates an image of the code (`PNG` or `SVG`); its URL is in `qr_image_url`.
     pub fn image(mut self, format: V::QrImageFormat) -> Self {
-        self.body.set("generate_qr_image", format);
+        if let Some(body) = &mut self.body {
+            body.set_generate_qr_image(format);
+        }
         self
     }
 
     /// Sends the request.
     pub async fn send(self) -> Result<Response<V::QrCode>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
-        if let Some(error) = self.error {
-            return Err(error);
-        }
+        let body = match (self.body, self.error) {
+            (_, Some(error)) => return Err(error),
+            (Some(body), None) => body,
+            (None, None) => return Err(Error::invalid("prefilled_message", "missing")),
+        };
         self.client
-            .call_with_body::<V::QrCodeRequest, _>(V::SAVE_QR_CODE, &[&id], &self.body)
+            .call_with_body(V::SAVE_QR_CODE, &[&id], &body)
             .await
     }
 }

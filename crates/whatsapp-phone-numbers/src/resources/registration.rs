@@ -4,9 +4,12 @@
 //! table's `unprocessed-only` retry class).
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::{
+    RegisterRequest as _, RegistrationBackup as _, RequestCodeRequest as _, VerifyCodeRequest as _,
+};
+use whatsapp_phone_numbers_api::sensitive::SensitiveString;
 
 use super::into_future;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -41,11 +44,10 @@ impl<V: GraphVersion> RequestCode<V> {
     /// Sends the request. Retried only when Graph throttled it or it was never sent.
     pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
-        let mut body = Body::default();
-        body.set("code_method", &self.method);
-        body.set("language", validate::locale("language", &self.language)?);
+        let language = validate::locale("language", &self.language)?;
+        let body = V::RequestCodeRequest::new(self.method, language);
         self.client
-            .call_with_body::<V::RequestCodeRequest, _>(V::REQUEST_CODE, &[&id], &body)
+            .call_with_body(V::REQUEST_CODE, &[&id], &body)
             .await
     }
 }
@@ -70,10 +72,9 @@ impl<V: GraphVersion> VerifyCode<V> {
     /// carries the verified number's ID.
     pub async fn send(self) -> Result<Response<V::VerifyCodeResult>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
-        let mut body = Body::default();
-        body.set_secret("code", self.code.expose(), self.code.expose());
+        let body = V::VerifyCodeRequest::new(SensitiveString::new(self.code.expose()));
         self.client
-            .call_with_body::<V::VerifyCodeRequest, _>(V::VERIFY_CODE, &[&id], &body)
+            .call_with_body(V::VERIFY_CODE, &[&id], &body)
             .await
     }
 }
@@ -86,15 +87,16 @@ into_future!(VerifyCode => Response<V::VerifyCodeResult>);
 pub struct Register<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    body: V::RegisterRequest,
     error: Option<Error>,
 }
 
 impl<V: GraphVersion> Register<V> {
     pub(crate) fn new(client: Client<V>, id: String, pin: TwoStepPin) -> Self {
-        let mut body = Body::default();
-        body.set("messaging_product", "whatsapp");
-        body.set_secret("pin", pin.expose(), pin.expose());
+        let body = V::RegisterRequest::new(
+            V::MessagingProduct::from("whatsapp"),
+            SensitiveString::new(pin.expose()),
+        );
         Self {
             client,
             id,
@@ -105,13 +107,13 @@ impl<V: GraphVersion> Register<V> {
 
     /// Stores message data at rest in this region (local storage).
     pub fn data_localization_region(mut self, region: V::DataLocalizationRegion) -> Self {
-        self.body.set("data_localization_region", region);
+        self.body.set_data_localization_region(region);
         self
     }
 
     /// Registers to production (`PROD`) or the sandbox (`SANDBOX`).
     pub fn tier(mut self, tier: V::RegistrationTier) -> Self {
-        self.body.set("tier", tier);
+        self.body.set_tier(tier);
         self
     }
 
@@ -120,7 +122,7 @@ impl<V: GraphVersion> Register<V> {
     /// [`UpdateSettings::no_storage`](crate::UpdateSettings::no_storage) before registering.
     pub fn meta_store_retention_minutes(mut self, minutes: u32) -> Self {
         if minutes == 60 {
-            self.body.set("meta_store_retention_minutes", minutes);
+            self.body.set_meta_store_retention_minutes(60);
         } else {
             validate::keep_first(
                 &mut self.error,
@@ -135,12 +137,10 @@ impl<V: GraphVersion> Register<V> {
 
     /// Restores an On-Premises backup while migrating to Cloud API.
     pub fn backup(mut self, data: impl Into<String>, password: impl Into<String>) -> Self {
-        let password = password.into();
-        self.body.set_secret(
-            "backup",
-            serde_json::json!({ "data": data.into(), "password": password }),
-            &password,
-        );
+        let mut backup = V::RegistrationBackup::new();
+        backup.set_data(data.into());
+        backup.set_password(SensitiveString::new(password));
+        self.body.set_backup(backup);
         self
     }
 
@@ -152,7 +152,7 @@ impl<V: GraphVersion> Register<V> {
             return Err(error);
         }
         self.client
-            .call_with_body::<V::RegisterRequest, _>(V::REGISTER_PHONE_NUMBER, &[&id], &self.body)
+            .call_with_body(V::REGISTER_PHONE_NUMBER, &[&id], &self.body)
             .await
     }
 }

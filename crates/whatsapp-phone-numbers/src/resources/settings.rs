@@ -1,9 +1,12 @@
 //! A number's settings: calling, identity change check, payload encryption, storage.
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::{
+    CallingSettingsUpdate as _, PhoneNumberSettingsUpdate as _, StorageConfigurationUpdate as _,
+    UserIdentityChangeSettings as _,
+};
 
 use super::into_future;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -35,7 +38,7 @@ impl<V: GraphVersion> SettingsHandle<V> {
         UpdateSettings {
             client: self.client.clone(),
             id: self.id.clone(),
-            body: Body::default(),
+            body: V::PhoneNumberSettingsUpdate::new(),
         }
     }
 
@@ -81,77 +84,72 @@ into_future!(GetSettings => Response<V::PhoneNumberSettings>);
 pub struct UpdateSettings<V: GraphVersion> {
     client: Client<V>,
     id: String,
-    body: Body,
+    body: V::PhoneNumberSettingsUpdate,
 }
 
 impl<V: GraphVersion> UpdateSettings<V> {
     /// Turns the identity change check on or off.
     pub fn identity_key_check(mut self, enabled: bool) -> Self {
-        self.body.set(
-            "user_identity_change",
-            serde_json::json!({ "enable_identity_key_check": enabled }),
-        );
+        self.body
+            .user_identity_change_mut()
+            .set_enable_identity_key_check(enabled);
         self
     }
 
     /// Changes business calling.
     pub fn calling(mut self, calling: V::CallingSettingsUpdate) -> Self {
-        self.body.merge_in("calling", calling);
+        self.body.calling_mut().merge(calling);
         self
     }
 
     /// Changes the hours the business takes calls (sending hours without a holiday schedule
     /// removes the holidays).
     pub fn call_hours(mut self, hours: V::CallHours) -> Self {
-        self.body.set_in("calling", "call_hours", hours);
+        self.body.calling_mut().set_call_hours(hours);
         self
     }
 
     /// Changes SIP calling and its servers (an empty list removes this app's server).
     pub fn sip(mut self, sip: V::SipSettings) -> Self {
-        self.body.set_in("calling", "sip", sip);
+        self.body.calling_mut().set_sip(sip);
         self
     }
 
     /// No-storage mode: Meta keeps message data for 60 minutes only. Set it before
     /// registering the number (Graph API v21.0 and later).
     pub fn no_storage(mut self) -> Self {
-        self.body.set(
-            "storage_configuration",
-            serde_json::json!({ "status": "NO_STORAGE_ENABLED", "retention_minutes": 60 }),
-        );
+        let mut storage = V::StorageConfigurationUpdate::new();
+        storage.set_status(V::StorageMode::from("NO_STORAGE_ENABLED"));
+        storage.set_retention_minutes(60);
+        self.body.set_storage_configuration(storage);
         self
     }
 
     /// Changes webhook payload encryption.
     pub fn payload_encryption(mut self, encryption: V::PayloadEncryptionUpdate) -> Self {
-        self.body.set("payload_encryption", encryption);
+        self.body.set_payload_encryption(encryption);
         self
     }
 
     /// Changes where message data is stored.
     pub fn storage_configuration(mut self, storage: V::StorageConfigurationUpdate) -> Self {
-        self.body.set("storage_configuration", storage);
+        self.body.set_storage_configuration(storage);
         self
     }
 
     /// The body as it will be sent, in the version's request type.
     pub fn body(&self) -> Result<V::PhoneNumberSettingsUpdate, Error> {
-        self.body.typed(self.client.version)
+        Ok(self.body.clone())
     }
 
     /// Sends the update.
     pub async fn send(self) -> Result<Response<V::SuccessResponse>, Error> {
         let id = validate::node_id("phone_number_id", &self.id)?;
-        if self.body.is_empty() {
+        if self.body == V::PhoneNumberSettingsUpdate::new() {
             return Err(Error::invalid("settings", "nothing to update"));
         }
         self.client
-            .call_with_body::<V::PhoneNumberSettingsUpdate, _>(
-                V::UPDATE_SETTINGS,
-                &[&id],
-                &self.body,
-            )
+            .call_with_body(V::UPDATE_SETTINGS, &[&id], &self.body)
             .await
     }
 }

@@ -10,9 +10,10 @@
 //! [`override_callback`](SubscriptionsHandle::override_callback).
 
 use whatsapp_phone_numbers_api::GraphVersion;
+use whatsapp_phone_numbers_api::build::SubscriptionRequest as _;
+use whatsapp_phone_numbers_api::sensitive::SensitiveString;
 
 use super::into_future;
-use crate::body::Body;
 use crate::client::Client;
 use crate::error::Error;
 use crate::meta::Response;
@@ -49,7 +50,7 @@ impl<V: GraphVersion> SubscriptionsHandle<V> {
         SubscribeApp {
             client: self.client.clone(),
             waba: self.waba.clone(),
-            body: Body::default(),
+            body: V::SubscriptionRequest::new(),
             error: None,
         }
     }
@@ -67,8 +68,9 @@ impl<V: GraphVersion> SubscriptionsHandle<V> {
         let mut request = self.subscribe();
         let result = override_url("callback_url", &url.into()).and_then(|url| {
             let token = validate::token("verify_token", &verify_token.into())?;
-            request.body.set("override_callback_uri", url);
-            request.body.set_secret("verify_token", &token, &token);
+            let url = validate::convert("callback_url", &url)?;
+            request.body.set_override_callback_uri(url);
+            request.body.set_verify_token(SensitiveString::new(token));
             Ok(())
         });
         validate::keep_first(&mut request.error, result);
@@ -124,7 +126,7 @@ pub(crate) fn override_url(field: &'static str, url: &str) -> Result<String, Err
 pub struct SubscribeApp<V: GraphVersion> {
     client: Client<V>,
     waba: String,
-    body: Body,
+    body: V::SubscriptionRequest,
     error: Option<Error>,
 }
 
@@ -136,7 +138,7 @@ impl<V: GraphVersion> SubscribeApp<V> {
             return Err(error);
         }
         self.client
-            .call_with_body::<V::SubscriptionRequest, _>(V::SUBSCRIBE_APP, &[&waba], &self.body)
+            .call_with_body(V::SUBSCRIBE_APP, &[&waba], &self.body)
             .await
     }
 }
