@@ -291,3 +291,36 @@ fn adding_a_version_is_a_spec_folder_and_one_command() {
     );
     std::fs::remove_dir_all(layout.root()).unwrap();
 }
+
+/// A request field only one version has gets no `build` setter, so generic code cannot set
+/// it (a compile error where it tries) while that version's own type has it; a field every
+/// version has keeps its setter, and `new` keeps the required fields.
+#[test]
+fn a_request_field_only_one_version_has_gets_no_generic_setter() {
+    let layout = scratch_workspace("request-field");
+    let v24 = layout.version("v24.0").unwrap();
+    edit(
+        &layout.spec_path(&v24),
+        "        tier:\n          $ref: '#/components/schemas/RegistrationTier'\n        meta_store_retention_minutes:",
+        "        tier:\n          $ref: '#/components/schemas/RegistrationTier'\n        display_hint:\n          type: string\n          description: A field only v24.0 has.\n        meta_store_retention_minutes:",
+    );
+    xtask::regen(&layout).unwrap();
+    let read = |rel: &str| std::fs::read_to_string(layout.root().join(rel)).unwrap();
+    let traits = read("crates/whatsapp-phone-numbers-api/src/generated/graph_version.rs");
+    let register = traits
+        .split("pub trait RegisterRequest<V: GraphVersion>: crate::request::Body")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    }\n").next())
+        .expect("a build trait for RegisterRequest");
+    assert!(
+        register.contains(
+            "fn new(messaging_product: V::MessagingProduct, pin: crate::sensitive::SensitiveString) -> Self;"
+        ),
+        "{register}"
+    );
+    assert!(register.contains("fn set_tier(&mut self, value: V::RegistrationTier);"));
+    assert!(!register.contains("display_hint"), "{register}");
+    let v24_module = read("crates/whatsapp-phone-numbers-api/src/generated/v24_0.rs");
+    assert!(v24_module.contains("pub display_hint: ::std::option::Option<::std::string::String>"));
+    std::fs::remove_dir_all(layout.root()).unwrap();
+}
