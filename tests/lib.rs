@@ -1,6 +1,18 @@
 //! Helpers the workspace-level tests in `tests/tests/` share.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The target directory the running test binary was built in (`<target>/debug/deps/<test>`),
+/// wherever `CARGO_TARGET_DIR` put it. Cargo commands the tests run on copies of the
+/// workspace use it too, so registry dependencies already built with the same features are
+/// not built again.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .nth(3)
+        .expect("test binaries live in <target>/<profile>/deps")
+        .to_path_buf()
+}
 
 /// Copies the workspace's sources under `from` to `to`, leaving out `target/` and `.git/`.
 pub fn copy_tree(from: &Path, to: &Path) {

@@ -2,7 +2,7 @@
 //! by a spec folder and `cargo xtask regen` builds into `waphone` and decodes with its own
 //! types; spec drift fails the generated crate's tests while the facade no longer compiles.
 //!
-//! These build a second copy of the workspace (minutes on a cold cache), so they are
+//! These build the copy's crates (minutes), so they are
 //! ignored by `cargo test --workspace`; CI runs them with
 //! `cargo test -p workspace-tests --test scratch -- --ignored`.
 
@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use std::process::{Command, Output};
-use workspace_tests::copy_tree;
+use workspace_tests::{copy_tree, target_dir};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,8 +20,9 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// The scenarios share one target directory (and so the `xtask` and `waphone` binaries in
-/// it); they run one at a time.
+/// The scenarios build in the tests' own target directory (so registry dependencies built
+/// for the workspace are reused; the copies' own crates differ by path and build beside
+/// them) and share the `xtask` and `waphone` binaries there: they run one at a time.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn scratch(name: &str) -> PathBuf {
@@ -35,7 +36,7 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo().join("target/fixtures/scratch"))
+        .env("CARGO_TARGET_DIR", target_dir())
         .env("CI", "true")
         .env_remove("RUSTFLAGS")
         .output()
@@ -102,7 +103,7 @@ fn a_new_version_folder_builds_into_waphone_and_decodes_with_its_types() {
     let check = cargo(&dir, &["xtask", "check"]);
     assert!(check.status.success(), "{}", text(&check));
 
-    let waphone = repo().join("target/fixtures/scratch/debug/waphone");
+    let waphone = target_dir().join("debug/waphone");
     let body = r#"{"id":"1","status":"CONNECTED","messaging_limit_reset_time":1767225600}"#;
     let run = |version: &str| {
         let (port, seen) = serve_once(body);
