@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWriteExt;
 use whatsapp_phone_numbers::AppSecret;
-use whatsapp_phone_numbers::webhooks::sign;
+use whatsapp_phone_numbers::webhooks::{notification_body, sign};
 
 mod common;
 use common::{Process, Temp, append, command, free_port, wait_for_port};
@@ -54,10 +54,11 @@ fn start_listener(port: u16, inbox: &str, files: Option<u32>, log: &std::path::P
 }
 
 fn delivery(n: usize, padding: usize) -> (String, String) {
-    let body = format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{}","time":1,"changes":[{{"field":"account_update","value":{{"n":{n},"padding":"{}"}}}}]}}]}}"#,
-        n % 7,
-        "x".repeat(padding)
+    let body = notification_body(
+        &(n % 7).to_string(),
+        1,
+        "account_update",
+        &serde_json::json!({"n": n, "padding": "x".repeat(padding)}),
     );
     let signature = sign(&AppSecret::new(SECRET).unwrap(), body.as_bytes());
     (body, signature)

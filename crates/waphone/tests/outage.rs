@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use whatsapp_phone_numbers::AppSecret;
-use whatsapp_phone_numbers::webhooks::sign;
+use whatsapp_phone_numbers::webhooks::{notification_body, sign};
 use whatsapp_phone_numbers_mock::{
     DeliveryPolicy, MOCK_APP_ID, MockEvent, MockServer, WebhookStats, demo,
 };
@@ -119,7 +119,7 @@ async fn refused_for_a_while(server: &MockServer, before: WebhookStats) -> Webho
 
 /// A signed delivery posted by hand during the outage: 503 with `Retry-After`.
 async fn answered_503(url: &str) {
-    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"9","time":1,"changes":[{"field":"account_update","value":{"by_hand":true}}]}]}"#;
+    let body = notification_body("9", 1, "account_update", &json!({"by_hand": true}));
     let answer = reqwest::Client::new()
         .post(url)
         .header(

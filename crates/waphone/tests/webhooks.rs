@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use whatsapp_phone_numbers::AppSecret;
-use whatsapp_phone_numbers::webhooks::sign;
+use whatsapp_phone_numbers::webhooks::{notification_body, sign};
 use whatsapp_phone_numbers_mock::{MockServer, demo};
 
 mod common;
@@ -436,9 +436,7 @@ fn consume_exec_marks_done_only_on_success() {
     let listener = listen(&["--inbox", &inbox]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for (waba, n) in [("7", 1), ("8", 2)] {
-        let body = format!(
-            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{waba}","time":{n},"changes":[{{"field":"account_update","value":{{"n":{n}}}}}]}}]}}"#
-        );
+        let body = notification_body(waba, n, "account_update", &serde_json::json!({"n": n}));
         let code = runtime.block_on(post(&listener.url, &body, Some(signed(SECRET, &body))));
         assert_eq!(code, 200);
     }
@@ -713,7 +711,7 @@ fn a_consumer_stopped_mid_change_gives_it_back() {
     let temp = Temp::new("stop");
     let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
     let listener = listen(&["--inbox", &inbox]);
-    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"5","time":1,"changes":[{"field":"account_update","value":{"n":1}}]}]}"#;
+    let body = &notification_body("5", 1, "account_update", &serde_json::json!({"n": 1}));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let code = runtime.block_on(post(&listener.url, body, Some(signed(SECRET, body))));
     assert_eq!(code, 200);
