@@ -312,6 +312,13 @@ fn a_request_field_only_one_version_has_gets_no_generic_setter() {
         .nth(1)
         .and_then(|rest| rest.split("\n    }\n").next())
         .expect("a build trait for RegisterRequest");
+    // Compared without the printer's line breaks.
+    let register = register
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(", )", ")");
     assert!(
         register.contains(
             "fn new(messaging_product: V::MessagingProduct, pin: crate::sensitive::SensitiveString) -> Self;"

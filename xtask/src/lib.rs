@@ -101,7 +101,7 @@ pub fn plan(layout: &Layout) -> Result<Plan> {
     for ((version, code), facts) in versions.iter().zip(modules).zip(&facts) {
         files.push(Output {
             path: layout.generated_path(version),
-            contents: format!("{code}{}", glue::render_glue(facts, &common)),
+            contents: format!("{code}{}", glue::render_glue(facts, &common)?),
         });
     }
     files.push(Output {
@@ -109,7 +109,7 @@ pub fn plan(layout: &Layout) -> Result<Plan> {
         contents: format!(
             "{}\n{}",
             wiring::header("spec/*/openapi.yaml"),
-            glue::render_traits(&facts, &common)
+            glue::render_traits(&facts, &common)?
         ),
     });
     files.push(Output {

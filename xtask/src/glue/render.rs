@@ -1,362 +1,460 @@
-//! The glue as Rust text: the shared `GraphVersion`/`view` module, and each version's
-//! `fields`, `operations`, `TABLE`, `Version`, view and page implementations.
+//! The glue as Rust: the shared `GraphVersion`/`view`/`build` module, and each version's
+//! `fields`, `operations`, `TABLE`, `Version`, view, build and page implementations.
+//!
+//! Items are built with `quote!` and printed with prettyplease, like the progenitor
+//! output they join. Macro invocations (`field_enum!`, `webhook_changes!`) are written as
+//! text and placed into their module afterwards, as `generate.rs` does for `open_enum!`:
+//! prettyplease prints a macro's input on one line.
 
 use std::fmt::Write as _;
 
+use anyhow::{Context, Result, anyhow};
 use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
 use super::common::{Build, Common};
 use super::facts::{Holding, Holds, Setter, TypeFacts, VersionFacts};
 
-/// `src/generated/graph_version.rs`: the `GraphVersion` trait and the `view` traits.
-pub fn render_traits(versions: &[VersionFacts], common: &Common) -> String {
+/// Rust text the facts hold (a type, a bound, an expression, a statement) as tokens.
+fn tokens(text: &str) -> Result<TokenStream> {
+    text.parse()
+        .map_err(|e| anyhow!("the glue wrote Rust that does not lex: {text}: {e}"))
+}
+
+/// `#[doc]` attributes, one per line of `text`.
+fn docs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+    quote! { #(#[doc = #lines])* }
+}
+
+/// Inner `#![doc]` attributes, one per line of `text` (blank lines kept).
+fn inner_docs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #(#![doc = #lines])* }
+}
+
+/// A file's items, printed.
+fn unparse(items: TokenStream, what: &str) -> Result<String> {
+    let file: syn::File =
+        syn::parse2(items).with_context(|| format!("the glue for {what} does not parse"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Places `text` at the start of the module `pub mod <name> {` in `code`.
+fn insert_into_module(code: &mut String, name: &str, text: &str) -> Result<()> {
+    let open = format!("pub mod {name} {{\n");
+    let at = code
+        .find(&open)
+        .with_context(|| format!("the glue has no `{name}` module"))?
+        + open.len();
+    code.insert_str(at, text);
+    Ok(())
+}
+
+/// A field's doc text, or its name in backticks when it has none.
+fn field_doc(field: &str, doc: &str) -> String {
+    if doc.is_empty() {
+        format!("`{}`", field.trim_start_matches("r#"))
+    } else {
+        doc.to_owned()
+    }
+}
+
+/// `src/generated/graph_version.rs`: `GraphVersion`, `VersionItems`, the `view` and the
+/// `build` traits.
+pub fn render_traits(versions: &[VersionFacts], common: &Common) -> Result<String> {
     let list = versions
         .iter()
         .map(|v| format!("`{}`", v.name))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut out = String::new();
-    out.push_str(
-        "//! The Graph API version as a type: what every version of the specification has in\n",
-    );
-    out.push_str(&format!(
-        "//! common ({list}), so that code can be written once, generic over the version.\n"
+    let header = inner_docs(&format!(
+        "The Graph API version as a type: what every version of the specification has in
+common ({list}), so that code can be written once, generic over the version.
+
+Each version module has a `Version` type implementing [`GraphVersion`]. Its
+associated types are that version's generated types, its constants that version's
+operations; [`view`] gives generic read access to the fields every version has, and
+[`build`] builds the request bodies every version has."
     ));
-    out.push_str("//!\n");
-    out.push_str(
-        "//! Each version module has a `Version` type implementing [`GraphVersion`]. Its\n",
+    let graph_version_doc = docs(
+        "A Graph API version, as a type: what generic code (`fn f<V: GraphVersion>`) needs.
+
+Implemented by `Version` in each version module (`v23_0::Version`, ...). It names the
+version and carries the types a reader meets: what each operation answers (a number,
+a page of numbers, a profile, ...), the field selections, and the typed webhook
+changes. Read their fields through [`view`] (`number.status()` for any version).
+
+Everything else the specifications generate (request bodies, nested types,
+enumerations, the operation table) is on [`VersionItems`], which this trait requires:
+`V::CodeMethod` works in generic code, but those items follow the specifications and
+are not documented here. A type or field only some versions have is read through that
+version's concrete types.",
     );
-    out.push_str(
-        "//! associated types are that version's generated types, its constants that version's\n",
-    );
-    out.push_str(
-        "//! operations; [`view`] gives generic read access to the fields every version has.\n\n",
-    );
-    out.push_str(
-        "/// A Graph API version, as a type: what generic code (`fn f<V: GraphVersion>`) needs.\n",
-    );
-    out.push_str("///\n/// Implemented by `Version` in each version module (`v23_0::Version`, ...). It names the\n");
-    out.push_str("/// version and carries the types a reader meets: what each operation answers (a number,\n");
-    out.push_str(
-        "/// a page of numbers, a profile, ...), the field selections, and the typed webhook\n",
-    );
-    out.push_str(
-        "/// changes. Read their fields through [`view`] (`number.status()` for any version).\n",
-    );
-    out.push_str(
-        "///\n/// Everything else the specifications generate (request bodies, nested types,\n",
-    );
-    out.push_str("/// enumerations, the operation table) is on [`VersionItems`], which this trait requires:\n");
-    out.push_str("/// `V::CodeMethod` works in generic code, but those items follow the specifications and\n");
-    out.push_str("/// are not documented here. A type or field only some versions have is read through that\n");
-    out.push_str("/// version's concrete types.\n");
-    out.push_str("pub trait GraphVersion:\n    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static + VersionItems\n{\n");
-    out.push_str("    /// The version as Graph writes it in paths (`v23.0`).\n    const NAME: &'static str;\n");
-    out.push_str("    /// The major number (23 for v23.0).\n    const MAJOR: u16;\n");
-    out.push_str("    /// The minor number (0 for v23.0).\n    const MINOR: u16;\n");
-    for (name, bounds) in common
-        .types
-        .iter()
-        .filter(|(n, _)| common.reader_types.contains(*n))
-    {
-        let mut all = vec!["crate::schema::Schema".to_owned()];
-        all.extend(bounds.iter().cloned());
-        let _ = write!(
-            out,
-            "    /// This version's `{name}`.\n    type {name}: {};\n",
-            all.join(" + ")
-        );
-    }
-    for name in &common.field_enums {
-        let _ = write!(
-            out,
-            "    /// The fields a `fields=` selection of `{}` may name in this version.\n    type {name}: crate::field::Field;\n",
+    let associated = |reader: bool| -> Result<Vec<TokenStream>> {
+        common
+            .types
+            .iter()
+            .filter(|(n, _)| common.reader_types.contains(*n) == reader)
+            .map(|(name, bounds)| {
+                let ident = format_ident!("{name}");
+                let doc = docs(&format!("This version's `{name}`."));
+                let mut all = vec![tokens("crate::schema::Schema")?];
+                for bound in bounds {
+                    all.push(tokens(bound)?);
+                }
+                let needs_version = !reader && bounds.iter().any(|b| b.contains("Self"));
+                let clause = needs_version.then(|| quote! { where Self: GraphVersion });
+                Ok(quote! { #doc type #ident: #(#all)+* #clause; })
+            })
+            .collect()
+    };
+    let readers = associated(true)?;
+    let items = associated(false)?;
+    let field_enums = common.field_enums.iter().map(|name| {
+        let ident = format_ident!("{name}");
+        let doc = docs(&format!(
+            "The fields a `fields=` selection of `{}` may name in this version.",
             name.trim_end_matches("Field")
-        );
-    }
-    out.push_str("    /// The changes of a webhook notification, typed by this version.\n    type WebhookChange: crate::webhook::WebhookChange;\n");
-    out.push_str("}\n\n");
-    out.push_str(
-        "/// The rest of what every version's specification generates: request bodies, nested\n",
-    );
-    out.push_str(
-        "/// types, enumerations and the operation constants. Generic code reaches them as\n",
-    );
-    out.push_str("/// `V::Name` through [`GraphVersion`]; they follow the specifications and are not part of\n");
-    out.push_str("/// the documented surface.\n#[doc(hidden)]\npub trait VersionItems {\n");
-    for (name, bounds) in common
-        .types
-        .iter()
-        .filter(|(n, _)| !common.reader_types.contains(*n))
-    {
-        let mut all = vec!["crate::schema::Schema".to_owned()];
-        all.extend(bounds.iter().cloned());
-        let needs_version = bounds.iter().any(|b| b.contains("Self"));
-        let _ = write!(
-            out,
-            "    /// This version's `{name}`.\n    type {name}: {}{};\n",
-            all.join(" + "),
-            if needs_version {
-                "\n    where\n        Self: GraphVersion"
-            } else {
-                ""
-            }
-        );
-    }
-    for op in &common.operations {
-        let _ = write!(
-            out,
-            "    /// `{} {}` (`{}`).\n    const {}: &'static crate::operation::Operation;\n",
+        ));
+        quote! { #doc type #ident: crate::field::Field; }
+    });
+    let operations = common.operations.iter().map(|op| {
+        let ident = format_ident!("{}", op.konst);
+        let doc = docs(&format!(
+            "`{} {}` (`{}`).",
             op.method.to_uppercase(),
             op.path,
-            op.id,
-            op.konst
-        );
-    }
-    out.push_str("}\n\n");
-    out.push_str(
-        "/// Read access to the fields every version's types have, one trait per type.\n///\n",
+            op.id
+        ));
+        quote! { #doc const #ident: &'static crate::operation::Operation; }
+    });
+    let items_doc = docs(
+        "The rest of what every version's specification generates: request bodies, nested
+types, enumerations and the operation constants. Generic code reaches them as
+`V::Name` through [`GraphVersion`]; they follow the specifications and are not part of
+the documented surface.",
     );
-    out.push_str(
-        "/// `number.status()` reads `status` of any version's phone number; optional fields\n",
-    );
-    out.push_str("/// answer `Option`, strings `&str`, lists slices.\n");
-    out.push_str("pub mod view {\n    use super::GraphVersion;\n");
-    for (name, views) in &common.views {
-        let _ = write!(
-            out,
-            "\n    /// Fields of `{name}` that every version has.\n    pub trait {name}<V: GraphVersion> {{\n"
-        );
-        for (method, view) in views {
-            let doc = if view.doc.is_empty() {
-                format!("`{}`", method.trim_start_matches("r#"))
-            } else {
-                view.doc.clone()
-            };
-            for line in doc.lines() {
-                let _ = writeln!(out, "        /// {}", line.trim_end());
+    let view = render_view_traits(common)?;
+    let build = render_build_traits(common)?;
+    unparse(
+        quote! {
+            #header
+            #graph_version_doc
+            pub trait GraphVersion:
+                Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin
+                + 'static + VersionItems
+            {
+                /// The version as Graph writes it in paths (`v23.0`).
+                const NAME: &'static str;
+                /// The major number (23 for v23.0).
+                const MAJOR: u16;
+                /// The minor number (0 for v23.0).
+                const MINOR: u16;
+                #(#readers)*
+                #(#field_enums)*
+                /// The changes of a webhook notification, typed by this version.
+                type WebhookChange: crate::webhook::WebhookChange;
             }
-            let _ = writeln!(out, "        fn {method}(&self) -> {};", view.trait_return);
+
+            #items_doc
+            #[doc(hidden)]
+            pub trait VersionItems {
+                #(#items)*
+                #(#operations)*
+            }
+
+            #view
+            #build
+        },
+        "graph_version.rs",
+    )
+}
+
+/// The `view` module: read access to the fields every version's types have.
+fn render_view_traits(common: &Common) -> Result<TokenStream> {
+    let mut traits = Vec::new();
+    for (name, views) in &common.views {
+        let ident = format_ident!("{name}");
+        let doc = docs(&format!("Fields of `{name}` that every version has."));
+        let mut methods = Vec::new();
+        for (method, view) in views {
+            let method_doc = docs(&field_doc(method, &view.doc));
+            let method = tokens(method)?;
+            let ret = tokens(&view.trait_return)?;
+            methods.push(quote! { #method_doc fn #method(&self) -> #ret; });
         }
-        out.push_str("    }\n");
+        traits.push(quote! {
+            #doc
+            pub trait #ident<V: GraphVersion> { #(#methods)* }
+        });
     }
-    out.push_str("\n    /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes\n    /// `number.status()` work for any version without bringing the trait names into scope.\n    pub mod prelude {\n");
-    for name in common.views.keys() {
-        let _ = writeln!(out, "        pub use super::{name} as _;");
-    }
-    out.push_str("    }\n}\n");
-    render_build_traits(&mut out, common);
-    out
+    let names = common.views.keys().map(|n| format_ident!("{n}"));
+    Ok(quote! {
+        /// Read access to the fields every version's types have, one trait per type.
+        ///
+        /// `number.status()` reads `status` of any version's phone number; optional fields
+        /// answer `Option`, strings `&str`, lists slices.
+        pub mod view {
+            use super::GraphVersion;
+            #(#traits)*
+
+            /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes
+            /// `number.status()` work for any version without bringing the trait names into scope.
+            pub mod prelude {
+                #(pub use super::#names as _;)*
+            }
+        }
+    })
 }
 
 /// The method name of a setter: `set_<field>`.
-fn set_name(field: &str) -> String {
-    format!("set_{}", field.trim_start_matches("r#"))
+fn set_name(field: &str) -> syn::Ident {
+    format_ident!("set_{}", field.trim_start_matches("r#"))
 }
 
-/// Doc lines at `indent`.
-fn doc_lines(out: &mut String, indent: &str, doc: &str) {
-    for line in doc.lines() {
-        let _ = writeln!(out, "{indent}/// {}", line.trim_end());
+/// The method name of an in-place accessor: `<field>_mut`.
+fn mut_name(field: &str) -> syn::Ident {
+    format_ident!("{}_mut", field.trim_start_matches("r#"))
+}
+
+/// A setter's value type, in the trait (`V::Name`) or in a version (`types::Name`).
+fn value_type(setter: &Setter, concrete: bool) -> Result<TokenStream> {
+    let text = setter.trait_type.as_deref().unwrap_or("()");
+    if concrete {
+        tokens(&text.replace("V::", "types::"))
+    } else {
+        tokens(text)
     }
 }
 
 /// The `build` module: one trait per struct generic code builds.
-fn render_build_traits(out: &mut String, common: &Common) {
-    out.push_str("\n/// Building the request bodies every version has (and the objects inside them), one\n/// trait per type: `new` takes the required fields, `set_*` sets an optional one.\n///\n/// A field only some versions have gets no setter here, so generic code cannot set it and\n/// code written for one version sets it on that version's concrete type: a field a version\n/// lacks is a compile error, never a request Graph refuses.\npub mod build {\n    use super::GraphVersion;\n");
+fn render_build_traits(common: &Common) -> Result<TokenStream> {
+    let mut traits = Vec::new();
     for (name, build) in &common.builds {
-        let _ = write!(
-            out,
-            "\n    /// Builds `{name}` the same way in every version.\n    pub trait {name}<V: GraphVersion>: crate::request::Body + Sized {{\n"
-        );
+        let ident = format_ident!("{name}");
+        let doc = docs(&format!("Builds `{name}` the same way in every version."));
+        let mut methods = Vec::new();
         if let Some(required) = &build.new {
             let names = required
                 .iter()
                 .map(|s| format!("`{}`", s.field.trim_start_matches("r#")))
                 .collect::<Vec<_>>();
-            let doc = if names.is_empty() {
+            let new_doc = docs(&if names.is_empty() {
                 "An empty value: no field set.".to_owned()
             } else {
                 format!(
                     "A value with its required fields ({}) and no optional one.",
                     names.join(", ")
                 )
-            };
-            doc_lines(out, "        ", &doc);
+            });
             let params = required
                 .iter()
-                .map(|s| format!("{}: {}", s.field, s.trait_type.as_deref().unwrap_or("()")))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let _ = writeln!(out, "        fn new({params}) -> Self;");
+                .map(|s| {
+                    let field = tokens(&s.field)?;
+                    let ty = value_type(s, false)?;
+                    Ok(quote! { #field: #ty })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            methods.push(quote! { #new_doc fn new(#(#params),*) -> Self; });
         }
         for s in &build.setters {
-            let doc = if s.doc.is_empty() {
-                format!("Sets `{}`.", s.field.trim_start_matches("r#"))
+            let bare = s.field.trim_start_matches("r#");
+            let set_doc = docs(&if s.doc.is_empty() {
+                format!("Sets `{bare}`.")
             } else {
-                format!("Sets `{}`: {}", s.field.trim_start_matches("r#"), s.doc)
-            };
-            doc_lines(out, "        ", &doc);
-            let _ = writeln!(
-                out,
-                "        fn {}(&mut self, value: {});",
-                set_name(&s.field),
-                s.trait_type.as_deref().unwrap_or("()")
-            );
+                format!("Sets `{bare}`: {}", s.doc)
+            });
+            let method = set_name(&s.field);
+            let ty = value_type(s, false)?;
+            methods.push(quote! { #set_doc fn #method(&mut self, value: #ty); });
         }
         for (field, nested) in &build.nested_mut {
-            let bare = field.trim_start_matches("r#");
-            let _ = write!(
-                out,
-                "        /// `{bare}`, set to an empty value first when unset, to change in place.\n        fn {bare}_mut(&mut self) -> &mut V::{nested};\n"
-            );
+            let mut_doc = docs(&format!(
+                "`{}`, set to an empty value first when unset, to change in place.",
+                field.trim_start_matches("r#")
+            ));
+            let method = mut_name(field);
+            let nested = format_ident!("{nested}");
+            methods.push(quote! { #mut_doc fn #method(&mut self) -> &mut V::#nested; });
         }
         if build.merge {
-            out.push_str("        /// Sets every field `other` has set, keeping the others.\n        fn merge(&mut self, other: Self);\n");
+            methods.push(quote! {
+                /// Sets every field `other` has set, keeping the others.
+                fn merge(&mut self, other: Self);
+            });
         }
-        out.push_str("    }\n");
+        traits.push(quote! {
+            #doc
+            pub trait #ident<V: GraphVersion>: crate::request::Body + Sized { #(#methods)* }
+        });
     }
-    out.push_str("}\n");
+    Ok(quote! {
+        /// Building the request bodies every version has (and the objects inside them), one
+        /// trait per type: `new` takes the required fields, `set_*` sets an optional one.
+        ///
+        /// A field only some versions have gets no setter here, so generic code cannot set it and
+        /// code written for one version sets it on that version's concrete type: a field a version
+        /// lacks is a compile error, never a request Graph refuses.
+        pub mod build {
+            use super::GraphVersion;
+            #(#traits)*
+        }
+    })
 }
 
-/// The version's own field `s` names, in the version's own list of fields.
+/// The version's own field named `field`.
 fn own<'a>(fields: &'a [Setter], field: &str) -> Option<&'a Setter> {
     fields.iter().find(|f| f.field == field)
 }
 
 /// `request::Body` and `build::<name>` for one version's struct.
 fn render_build_impl(
-    out: &mut String,
     name: &str,
     build: &Build,
     fields: &[Setter],
     common: &Common,
-) {
-    let _ = write!(
-        out,
-        "\nimpl crate::request::Body for types::{name} {{\n    fn secrets(&self, "
-    );
+) -> Result<TokenStream> {
+    let ty = format_ident!("{name}");
     let mut statements = Vec::new();
     for f in fields {
-        let this = format!("self.{}", f.field);
+        let field = tokens(&f.field)?;
         match &f.holds {
-            Holds::Secret(false) => statements.push(format!("out.push({this}.expose().to_owned());")),
-            Holds::Secret(true) => statements.push(format!(
-                "if let Some(value) = &{this} {{\n            out.push(value.expose().to_owned());\n        }}"
-            )),
+            Holds::Secret(false) => {
+                statements.push(quote! { out.push(self.#field.expose().to_owned()); });
+            }
+            Holds::Secret(true) => statements.push(quote! {
+                if let Some(value) = &self.#field {
+                    out.push(value.expose().to_owned());
+                }
+            }),
             Holds::Nested(inner, holding)
                 if common.builds.get(inner).is_some_and(|b| b.secrets) =>
             {
-                let call = format!("<types::{inner} as crate::request::Body>::secrets(");
+                let inner = format_ident!("{inner}");
+                let call = quote! { <types::#inner as crate::request::Body>::secrets };
                 statements.push(match holding {
-                    Holding::One => format!("{call}&{this}, out);"),
-                    Holding::Optional => format!(
-                        "if let Some(value) = &{this} {{\n            {call}value, out);\n        }}"
-                    ),
-                    Holding::List => format!(
-                        "for value in &{this} {{\n            {call}value, out);\n        }}"
-                    ),
-                    Holding::OptionalList => format!(
-                        "for value in {this}.iter().flatten() {{\n            {call}value, out);\n        }}"
-                    ),
+                    Holding::One => quote! { #call(&self.#field, out); },
+                    Holding::Optional => quote! {
+                        if let Some(value) = &self.#field {
+                            #call(value, out);
+                        }
+                    },
+                    Holding::List => quote! {
+                        for value in &self.#field {
+                            #call(value, out);
+                        }
+                    },
+                    Holding::OptionalList => quote! {
+                        for value in self.#field.iter().flatten() {
+                            #call(value, out);
+                        }
+                    },
                 });
             }
             _ => {}
         }
     }
-    if statements.is_empty() {
-        out.push_str("_out: &mut Vec<String>) {}\n}\n");
+    let out = if statements.is_empty() {
+        quote! { _out }
     } else {
-        out.push_str("out: &mut Vec<String>) {\n");
-        for statement in statements {
-            let _ = writeln!(out, "        {statement}");
-        }
-        out.push_str("    }\n}\n");
-    }
-    let concrete = |t: &str| t.replace("V::", "types::");
-    let _ = write!(
-        out,
-        "\nimpl crate::build::{name}<Version> for types::{name} {{\n"
-    );
+        quote! { out }
+    };
+    let mut methods = Vec::new();
     if let Some(required) = &build.new {
         let params = required
             .iter()
             .map(|s| {
-                format!(
-                    "{}: {}",
-                    s.field,
-                    concrete(s.trait_type.as_deref().unwrap_or("()"))
-                )
+                let field = tokens(&s.field)?;
+                let ty = value_type(s, true)?;
+                Ok(quote! { #field: #ty })
             })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(out, "    fn new({params}) -> Self {{\n        Self {{");
-        for f in fields {
-            if f.required {
-                let init = f.init.replace("value", &f.field);
-                if init == f.field {
-                    let _ = writeln!(out, "            {},", f.field);
+            .collect::<Result<Vec<_>>>()?;
+        let inits = fields
+            .iter()
+            .map(|f| {
+                let field = tokens(&f.field)?;
+                if f.required {
+                    let init = f.init.replace("value", &f.field);
+                    if init == f.field {
+                        Ok(quote! { #field })
+                    } else {
+                        let init = tokens(&init)?;
+                        Ok(quote! { #field: #init })
+                    }
                 } else {
-                    let _ = writeln!(out, "            {}: {init},", f.field);
+                    let empty = tokens(&f.empty)?;
+                    Ok(quote! { #field: #empty })
                 }
-            } else {
-                let _ = writeln!(out, "            {}: {},", f.field, f.empty);
+            })
+            .collect::<Result<Vec<_>>>()?;
+        methods.push(quote! {
+            fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
             }
-        }
-        out.push_str("        }\n    }\n");
+        });
     }
     for s in &build.setters {
         let Some(f) = own(fields, &s.field) else {
             continue;
         };
-        let _ = write!(
-            out,
-            "    fn {}(&mut self, value: {}) {{\n        {}\n    }}\n",
-            set_name(&s.field),
-            concrete(s.trait_type.as_deref().unwrap_or("()")),
-            f.assign
-        );
+        let method = set_name(&s.field);
+        let ty = value_type(s, true)?;
+        let assign = tokens(&f.assign)?;
+        methods.push(quote! {
+            fn #method(&mut self, value: #ty) { #assign }
+        });
     }
     for (field, nested) in &build.nested_mut {
-        let bare = field.trim_start_matches("r#");
+        let method = mut_name(field);
+        let nested = format_ident!("{nested}");
+        let field = tokens(field)?;
         // A boxed value derefs to the struct at the return.
-        let body = format!("self.{field}.get_or_insert_with(Default::default)");
-        let _ = write!(
-            out,
-            "    fn {bare}_mut(&mut self) -> &mut types::{nested} {{\n        {body}\n    }}\n"
-        );
+        methods.push(quote! {
+            fn #method(&mut self) -> &mut types::#nested {
+                self.#field.get_or_insert_with(Default::default)
+            }
+        });
     }
     if build.merge {
-        out.push_str("    fn merge(&mut self, other: Self) {\n");
-        for f in fields {
-            if let Some(merge) = &f.merge {
-                let _ = writeln!(out, "        {merge}");
-            }
-        }
-        out.push_str("    }\n");
+        let merges = fields
+            .iter()
+            .filter_map(|f| f.merge.as_deref())
+            .map(tokens)
+            .collect::<Result<Vec<_>>>()?;
+        methods.push(quote! {
+            fn merge(&mut self, other: Self) { #(#merges)* }
+        });
     }
-    out.push_str("}\n");
-}
+    Ok(quote! {
+        impl crate::request::Body for types::#ty {
+            fn secrets(&self, #out: &mut Vec<String>) { #(#statements)* }
+        }
 
-/// `items` as Rust string literals separated by commas: `"a", "b"`.
-fn quoted<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
-    items
-        .into_iter()
-        .map(|item| format!("{item:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+        impl crate::build::#ty<Version> for types::#ty {
+            #(#methods)*
+        }
+    })
 }
 
 /// The name of a field enumeration's `Selection` constant: `PhoneNumberField` → `PHONE_NUMBER`.
-fn selection_const(field_enum: &str) -> String {
-    field_enum.trim_end_matches("Field").to_shouty_snake_case()
+fn selection_const(field_enum: &str) -> syn::Ident {
+    format_ident!(
+        "{}",
+        field_enum.trim_end_matches("Field").to_shouty_snake_case()
+    )
 }
 
-/// The glue appended to one version module.
-pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
+/// The `field_enum!` invocations of a version, as text for its `fields` module.
+fn field_enum_text(v: &VersionFacts) -> String {
     let mut out = String::new();
-    // Field enumerations.
-    out.push_str("\n/// Field selections (`fields=`) of this version, one per selectable schema.\npub mod fields {\n");
     for (name, e) in &v.field_enums {
         let _ = write!(
             out,
@@ -371,79 +469,108 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         }
         out.push_str("        }\n    }\n");
     }
-    for (name, e) in &v.field_enums {
-        let _ = write!(
-            out,
-            "\n    /// What `fields=` may name on a `{}` (`{}`), and what Graph answers without it.\n    pub const {}: crate::operation::Selection = crate::operation::Selection {{\n        schema: {:?},\n        graph_type: {:?},\n        fields: &[{}],\n        default_fields: &[{}],\n        always: &[{}],\n    }};\n",
-            e.schema,
-            e.graph_type,
-            selection_const(name),
-            e.schema,
-            e.graph_type,
-            quoted(e.values.iter().map(|(wire, _)| wire)),
-            quoted(&e.default_fields),
-            quoted(&e.always),
-        );
-    }
-    out.push_str("}\n");
+    out
+}
 
-    // Operations.
-    let _ = write!(
-        out,
-        "\n/// The operations of Graph API {}, as data.\npub mod operations {{\n    use crate::operation::{{Auth, Method, Operation, Param, ParamKind, RetryClass}};\n",
+/// The `webhook_changes!` invocation of a version, as text for its `webhooks` module.
+fn webhook_changes_text(v: &VersionFacts) -> String {
+    let mut out = format!(
+        "    crate::webhook::webhook_changes! {{\n        /// One change of a webhook notification (`entry[].changes[]`) in Graph API {}.\n        Change {{\n",
         v.name
     );
-    for op in &v.operations {
-        let query = op
-            .query
-            .iter()
-            .map(|q| {
-                format!(
-                    "\n            Param {{ name: {:?}, kind: ParamKind::{}, required: {} }},",
-                    q.name, q.kind, q.required
-                )
-            })
-            .collect::<String>();
-        let query = if query.is_empty() {
+    for w in &v.webhooks {
+        let doc = if w.doc.is_empty() {
             String::new()
         } else {
-            format!("{query}\n        ")
-        };
-        let optional = |value: &Option<String>| match value {
-            Some(name) => format!("Some({name:?})"),
-            None => "None".to_owned(),
-        };
-        let selection = match &op.selection {
-            Some(name) => format!("Some(&super::fields::{})", selection_const(name)),
-            None => "None".to_owned(),
+            format!(": {}", w.doc)
         };
         let _ = write!(
             out,
-            "\n    /// `{} {}` (`{}`).\n    pub const {}: Operation = Operation {{\n        id: {:?},\n        name: {:?},\n        method: Method::{},\n        path: {:?},\n        query: &[{query}],\n        has_body: {},\n        request: {},\n        response: {},\n        selection: {selection},\n        auth: Auth::{},\n        retry: RetryClass::{},\n    }};\n",
-            op.method.to_uppercase(),
-            op.path,
-            op.id,
-            op.konst,
-            op.id,
-            op.name,
-            op.method,
-            op.path,
-            op.has_body,
-            optional(&op.request),
-            optional(&op.response),
-            op.auth,
-            op.retry
+            "            /// `{}`{doc}\n            {}(super::types::{}) = {:?},\n",
+            w.field, w.variant, w.schema, w.field
         );
     }
-    let _ = write!(
-        out,
-        "\n    /// Every operation, in document order.\n    pub const ALL: &[&Operation] = &[{}];\n",
-        v.operations
-            .iter()
-            .map(|op| format!("&{}", op.konst))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    out.push_str("        }\n    }\n");
+    out
+}
+
+/// The glue appended to one version module.
+pub fn render_glue(v: &VersionFacts, common: &Common) -> Result<String> {
+    // Field selections.
+    let selections = v.field_enums.iter().map(|(name, e)| {
+        let doc = docs(&format!(
+            "What `fields=` may name on a `{}` (`{}`), and what Graph answers without it.",
+            e.schema, e.graph_type
+        ));
+        let konst = selection_const(name);
+        let schema = &e.schema;
+        let graph_type = &e.graph_type;
+        let fields = e.values.iter().map(|(wire, _)| wire);
+        let defaults = &e.default_fields;
+        let always = &e.always;
+        quote! {
+            #doc
+            pub const #konst: crate::operation::Selection = crate::operation::Selection {
+                schema: #schema,
+                graph_type: #graph_type,
+                fields: &[#(#fields),*],
+                default_fields: &[#(#defaults),*],
+                always: &[#(#always),*],
+            };
+        }
+    });
+
+    // Operations.
+    let mut operations = Vec::new();
+    for op in &v.operations {
+        let doc = docs(&format!(
+            "`{} {}` (`{}`).",
+            op.method.to_uppercase(),
+            op.path,
+            op.id
+        ));
+        let konst = format_ident!("{}", op.konst);
+        let query = op.query.iter().map(|q| {
+            let name = &q.name;
+            let kind = format_ident!("{}", q.kind);
+            let required = q.required;
+            quote! { Param { name: #name, kind: ParamKind::#kind, required: #required } }
+        });
+        let optional = |value: &Option<String>| match value {
+            Some(name) => quote! { Some(#name) },
+            None => quote! { None },
+        };
+        let selection = match &op.selection {
+            Some(name) => {
+                let konst = selection_const(name);
+                quote! { Some(&super::fields::#konst) }
+            }
+            None => quote! { None },
+        };
+        let (id, name, path, has_body) = (&op.id, &op.name, &op.path, op.has_body);
+        let method = format_ident!("{}", op.method);
+        let request = optional(&op.request);
+        let response = optional(&op.response);
+        let auth = format_ident!("{}", op.auth);
+        let retry = format_ident!("{}", op.retry);
+        operations.push(quote! {
+            #doc
+            pub const #konst: Operation = Operation {
+                id: #id,
+                name: #name,
+                method: Method::#method,
+                path: #path,
+                query: &[#(#query),*],
+                has_body: #has_body,
+                request: #request,
+                response: #response,
+                selection: #selection,
+                auth: Auth::#auth,
+                retry: RetryClass::#retry,
+            };
+        });
+    }
+    let all = v.operations.iter().map(|op| format_ident!("{}", op.konst));
     let mut requests: Vec<&String> = v
         .operations
         .iter()
@@ -451,115 +578,82 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         .collect();
     requests.sort();
     requests.dedup();
-    out.push_str("\n    /// Checks a JSON request body against the request type of `op`, strictly (see\n    /// [`crate::request::decode`]); an operation without a JSON body accepts anything.\n    pub fn check_request(\n        op: &Operation,\n        body: &serde_json::Value,\n    ) -> Result<(), crate::request::RequestError> {\n        match op.request {\n");
-    for name in requests {
-        let _ = writeln!(
-            out,
-            "            Some({name:?}) => crate::request::check::<super::types::{name}>(body),"
-        );
-    }
-    out.push_str("            _ => Ok(()),\n        }\n    }\n}\n");
-    let _ = write!(
-        out,
-        "\n/// Graph API {} as data: the operation table, the typed webhook fields and the\n/// request checker, for programs that serve or inspect versions at run time.\npub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {{\n    name: {:?},\n    major: {},\n    minor: {},\n    operations: operations::ALL,\n    webhook_fields: &[{}],\n    overridable_webhook_fields: webhooks::OVERRIDABLE_FIELDS,\n    check_request: operations::check_request,\n}};\n",
-        v.name,
-        v.name,
-        v.number.0,
-        v.number.1,
-        quoted(v.webhooks.iter().map(|w| &w.field))
-    );
-
-    // Webhook changes (a version without `x-webhook-fields` keeps every change raw).
-    {
-        let _ = write!(
-            out,
-            "\n/// The webhook changes Graph API {} types (`x-webhook-fields`).\npub mod webhooks {{\n    crate::webhook::webhook_changes! {{\n        /// One change of a webhook notification (`entry[].changes[]`) in Graph API {}.\n        Change {{\n",
-            v.name, v.name
-        );
-        for w in &v.webhooks {
-            let doc = if w.doc.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", w.doc)
-            };
-            let _ = write!(
-                out,
-                "            /// `{}`{doc}\n            {}(super::types::{}) = {:?},\n",
-                w.field, w.variant, w.schema, w.field
-            );
-        }
-        out.push_str("        }\n    }\n");
-        let _ = write!(
-            out,
-            "\n    /// The webhook fields a callback override (a number's, then an account's) carries in\n    /// Graph API {}; every other field goes only to the app's own callback.\n    pub const OVERRIDABLE_FIELDS: &[&str] = &[{}];\n}}\n",
-            v.name,
-            quoted(&v.overridable)
-        );
-    }
+    let checks = requests.iter().map(|name| {
+        let ty = format_ident!("{name}");
+        quote! { Some(#name) => crate::request::check::<super::types::#ty>(body), }
+    });
+    let operations_doc = docs(&format!("The operations of Graph API {}, as data.", v.name));
+    let table_doc = docs(&format!(
+        "Graph API {} as data: the operation table, the typed webhook fields and the
+request checker, for programs that serve or inspect versions at run time.",
+        v.name
+    ));
+    let name = &v.name;
+    let major = proc_macro2::Literal::u32_unsuffixed(v.number.0);
+    let minor = proc_macro2::Literal::u32_unsuffixed(v.number.1);
+    let webhook_fields = v.webhooks.iter().map(|w| &w.field);
+    let webhooks_doc = docs(&format!(
+        "The webhook changes Graph API {} types (`x-webhook-fields`).",
+        v.name
+    ));
+    let overridable_doc = docs(&format!(
+        "The webhook fields a callback override (a number's, then an account's) carries in
+Graph API {}; every other field goes only to the app's own callback.",
+        v.name
+    ));
+    let overridable = &v.overridable;
 
     // The version type.
-    let _ = write!(
-        out,
-        "\n/// Graph API {}: the type that selects this version's types and operations in generic\n/// code (`Client<Version>`).\n#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]\npub struct Version;\n\nimpl crate::GraphVersion for Version {{\n    const NAME: &'static str = {:?};\n    const MAJOR: u16 = {};\n    const MINOR: u16 = {};\n",
-        v.name, v.name, v.number.0, v.number.1
-    );
-    for name in common
-        .types
-        .keys()
-        .filter(|n| common.reader_types.contains(*n))
-    {
-        let _ = writeln!(out, "    type {name} = types::{name};");
-    }
-    for name in &common.field_enums {
-        let _ = writeln!(out, "    type {name} = fields::{name};");
-    }
-    out.push_str(
-        "    type WebhookChange = webhooks::Change;\n}\n\nimpl crate::VersionItems for Version {\n",
-    );
-    for name in common
-        .types
-        .keys()
-        .filter(|n| !common.reader_types.contains(*n))
-    {
-        let _ = writeln!(out, "    type {name} = types::{name};");
-    }
-    for op in &common.operations {
-        let _ = writeln!(
-            out,
-            "    const {}: &'static crate::operation::Operation = &operations::{};",
-            op.konst, op.konst
-        );
-    }
-    out.push_str("}\n");
+    let version_doc = docs(&format!(
+        "Graph API {}: the type that selects this version's types and operations in generic
+code (`Client<Version>`).",
+        v.name
+    ));
+    let assoc = |reader: bool| {
+        common
+            .types
+            .keys()
+            .filter(move |n| common.reader_types.contains(*n) == reader)
+            .map(|n| {
+                let ident = format_ident!("{n}");
+                quote! { type #ident = types::#ident; }
+            })
+    };
+    let readers = assoc(true);
+    let items = assoc(false);
+    let field_enums = common.field_enums.iter().map(|n| {
+        let ident = format_ident!("{n}");
+        quote! { type #ident = fields::#ident; }
+    });
+    let op_consts = common.operations.iter().map(|op| {
+        let konst = format_ident!("{}", op.konst);
+        quote! { const #konst: &'static crate::operation::Operation = &operations::#konst; }
+    });
 
-    // Views.
+    // Views, builders and pages.
+    let mut impls = Vec::new();
     for (name, views) in &common.views {
-        let _ = write!(
-            out,
-            "\nimpl crate::view::{name}<Version> for types::{name} {{\n"
-        );
+        let TypeFacts::Struct { views: own, .. } = &v.types[name] else {
+            continue;
+        };
+        let ty = format_ident!("{name}");
+        let mut methods = Vec::new();
         for (method, _) in views {
-            let TypeFacts::Struct { views: own, .. } = &v.types[name] else {
-                continue;
-            };
             let view = &own[method];
-            let _ = write!(
-                out,
-                "    fn {method}(&self) -> {} {{\n        {}\n    }}\n",
-                view.impl_return, view.body
-            );
+            let method = tokens(method)?;
+            let ret = tokens(&view.impl_return)?;
+            let body = tokens(&view.body)?;
+            methods.push(quote! { fn #method(&self) -> #ret { #body } });
         }
-        out.push_str("}\n");
+        impls.push(quote! {
+            impl crate::view::#ty<Version> for types::#ty { #(#methods)* }
+        });
     }
-
-    // Builders.
     for (name, build) in &common.builds {
         if let Some(TypeFacts::Struct { setters, .. }) = v.types.get(name) {
-            render_build_impl(&mut out, name, build, setters, common);
+            impls.push(render_build_impl(name, build, setters, common)?);
         }
     }
-
-    // Pages.
     for (name, facts) in &v.types {
         let TypeFacts::Struct {
             page_item: Some(item),
@@ -569,18 +663,107 @@ pub fn render_glue(v: &VersionFacts, common: &Common) -> String {
         else {
             continue;
         };
+        let (ty, item) = (format_ident!("{name}"), format_ident!("{item}"));
         let (next, after) = if *cursor_paging {
             (
-                "self.paging.as_ref().and_then(|p| p.next.as_deref())",
-                "self.paging\n            .as_ref()\n            .and_then(|p| p.cursors.as_ref())\n            .and_then(|c| c.after.as_deref())",
+                quote! { self.paging.as_ref().and_then(|p| p.next.as_deref()) },
+                quote! {
+                    self.paging
+                        .as_ref()
+                        .and_then(|p| p.cursors.as_ref())
+                        .and_then(|c| c.after.as_deref())
+                },
             )
         } else {
-            ("None", "None")
+            (quote! { None }, quote! { None })
         };
-        let _ = write!(
-            out,
-            "\nimpl crate::schema::Page for types::{name} {{\n    type Item = types::{item};\n    fn items(&self) -> &[types::{item}] {{\n        &self.data\n    }}\n    fn into_items(self) -> Vec<types::{item}> {{\n        self.data\n    }}\n    fn next_page(&self) -> Option<&str> {{\n        {next}\n    }}\n    fn after_cursor(&self) -> Option<&str> {{\n        {after}\n    }}\n}}\n"
-        );
+        impls.push(quote! {
+            impl crate::schema::Page for types::#ty {
+                type Item = types::#item;
+                fn items(&self) -> &[types::#item] {
+                    &self.data
+                }
+                fn into_items(self) -> Vec<types::#item> {
+                    self.data
+                }
+                fn next_page(&self) -> Option<&str> {
+                    #next
+                }
+                fn after_cursor(&self) -> Option<&str> {
+                    #after
+                }
+            }
+        });
     }
-    out
+
+    let mut code = unparse(
+        quote! {
+            /// Field selections (`fields=`) of this version, one per selectable schema.
+            pub mod fields {
+                #(#selections)*
+            }
+
+            #operations_doc
+            pub mod operations {
+                use crate::operation::{Auth, Method, Operation, Param, ParamKind, RetryClass};
+                #(#operations)*
+
+                /// Every operation, in document order.
+                pub const ALL: &[&Operation] = &[#(&#all),*];
+
+                /// Checks a JSON request body against the request type of `op`, strictly (see
+                /// [`crate::request::decode`]); an operation without a JSON body accepts anything.
+                pub fn check_request(
+                    op: &Operation,
+                    body: &serde_json::Value,
+                ) -> Result<(), crate::request::RequestError> {
+                    match op.request {
+                        #(#checks)*
+                        _ => Ok(()),
+                    }
+                }
+            }
+
+            #table_doc
+            pub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {
+                name: #name,
+                major: #major,
+                minor: #minor,
+                operations: operations::ALL,
+                webhook_fields: &[#(#webhook_fields),*],
+                overridable_webhook_fields: webhooks::OVERRIDABLE_FIELDS,
+                check_request: operations::check_request,
+            };
+
+            #webhooks_doc
+            pub mod webhooks {
+                #overridable_doc
+                pub const OVERRIDABLE_FIELDS: &[&str] = &[#(#overridable),*];
+            }
+
+            #version_doc
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            pub struct Version;
+
+            impl crate::GraphVersion for Version {
+                const NAME: &'static str = #name;
+                const MAJOR: u16 = #major;
+                const MINOR: u16 = #minor;
+                #(#readers)*
+                #(#field_enums)*
+                type WebhookChange = webhooks::Change;
+            }
+
+            impl crate::VersionItems for Version {
+                #(#items)*
+                #(#op_consts)*
+            }
+
+            #(#impls)*
+        },
+        &v.name,
+    )?;
+    insert_into_module(&mut code, "fields", &field_enum_text(v))?;
+    insert_into_module(&mut code, "webhooks", &webhook_changes_text(v))?;
+    Ok(format!("\n{code}"))
 }

@@ -6,8 +6,8 @@
 //!
 //! Each version module has a `Version` type implementing [`GraphVersion`]. Its
 //! associated types are that version's generated types, its constants that version's
-//! operations; [`view`] gives generic read access to the fields every version has.
-
+//! operations; [`view`] gives generic read access to the fields every version has, and
+//! [`build`] builds the request bodies every version has.
 /// A Graph API version, as a type: what generic code (`fn f<V: GraphVersion>`) needs.
 ///
 /// Implemented by `Version` in each version module (`v23_0::Version`, ...). It names the
@@ -20,9 +20,7 @@
 /// `V::CodeMethod` works in generic code, but those items follow the specifications and
 /// are not documented here. A type or field only some versions have is read through that
 /// version's concrete types.
-pub trait GraphVersion:
-    Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static + VersionItems
-{
+pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash + Send + Sync + Unpin + 'static + VersionItems {
     /// The version as Graph writes it in paths (`v23.0`).
     const NAME: &'static str;
     /// The major number (23 for v23.0).
@@ -30,51 +28,84 @@ pub trait GraphVersion:
     /// The minor number (0 for v23.0).
     const MINOR: u16;
     /// This version's `AccountNumber`.
-    type AccountNumber: crate::schema::Schema + Default + crate::view::AccountNumber<Self>;
+    type AccountNumber: crate::schema::Schema
+        + Default
+        + crate::view::AccountNumber<Self>;
     /// This version's `AppAccessTokenGrant`.
-    type AppAccessTokenGrant: crate::schema::Schema + crate::view::AppAccessTokenGrant<Self>;
+    type AppAccessTokenGrant: crate::schema::Schema
+        + crate::view::AppAccessTokenGrant<Self>;
     /// This version's `AppSubscription`.
-    type AppSubscription: crate::schema::Schema + Default + crate::view::AppSubscription<Self>;
+    type AppSubscription: crate::schema::Schema
+        + Default
+        + crate::view::AppSubscription<Self>;
     /// This version's `AppSubscriptionList`.
-    type AppSubscriptionList: crate::schema::Schema + crate::schema::Page<Item = Self::AppSubscription> + crate::view::AppSubscriptionList<Self>;
+    type AppSubscriptionList: crate::schema::Schema
+        + crate::schema::Page<Item = Self::AppSubscription>
+        + crate::view::AppSubscriptionList<Self>;
     /// This version's `BusinessAccount`.
-    type BusinessAccount: crate::schema::Schema + Default + crate::view::BusinessAccount<Self>;
+    type BusinessAccount: crate::schema::Schema
+        + Default
+        + crate::view::BusinessAccount<Self>;
     /// This version's `BusinessAccountPage`.
-    type BusinessAccountPage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::BusinessAccount> + crate::view::BusinessAccountPage<Self>;
+    type BusinessAccountPage: crate::schema::Schema
+        + Default
+        + crate::schema::Page<Item = Self::BusinessAccount>
+        + crate::view::BusinessAccountPage<Self>;
     /// This version's `BusinessProfile`.
-    type BusinessProfile: crate::schema::Schema + Default + crate::view::BusinessProfile<Self>;
+    type BusinessProfile: crate::schema::Schema
+        + Default
+        + crate::view::BusinessProfile<Self>;
     /// This version's `BusinessProfileList`.
-    type BusinessProfileList: crate::schema::Schema + crate::schema::Page<Item = Self::BusinessProfile> + crate::view::BusinessProfileList<Self>;
+    type BusinessProfileList: crate::schema::Schema
+        + crate::schema::Page<Item = Self::BusinessProfile>
+        + crate::view::BusinessProfileList<Self>;
     /// This version's `CreatedId`.
     type CreatedId: crate::schema::Schema + crate::view::CreatedId<Self>;
     /// This version's `OfficialBusinessAccount`.
-    type OfficialBusinessAccount: crate::schema::Schema + Default + crate::view::OfficialBusinessAccount<Self>;
+    type OfficialBusinessAccount: crate::schema::Schema
+        + Default
+        + crate::view::OfficialBusinessAccount<Self>;
     /// This version's `OfficialBusinessAccountSubmission`.
-    type OfficialBusinessAccountSubmission: crate::schema::Schema + crate::view::OfficialBusinessAccountSubmission<Self>;
+    type OfficialBusinessAccountSubmission: crate::schema::Schema
+        + crate::view::OfficialBusinessAccountSubmission<Self>;
     /// This version's `PhoneNumber`.
     type PhoneNumber: crate::schema::Schema + Default + crate::view::PhoneNumber<Self>;
     /// This version's `PhoneNumberPage`.
-    type PhoneNumberPage: crate::schema::Schema + crate::schema::Page<Item = Self::PhoneNumber> + crate::view::PhoneNumberPage<Self>;
+    type PhoneNumberPage: crate::schema::Schema
+        + crate::schema::Page<Item = Self::PhoneNumber>
+        + crate::view::PhoneNumberPage<Self>;
     /// This version's `PhoneNumberSettings`.
-    type PhoneNumberSettings: crate::schema::Schema + Default + crate::view::PhoneNumberSettings<Self>;
+    type PhoneNumberSettings: crate::schema::Schema
+        + Default
+        + crate::view::PhoneNumberSettings<Self>;
     /// This version's `PhoneNumberUpdateResult`.
     type PhoneNumberUpdateResult: crate::schema::Schema;
     /// This version's `QrCode`.
     type QrCode: crate::schema::Schema + Default + crate::view::QrCode<Self>;
     /// This version's `QrCodePage`.
-    type QrCodePage: crate::schema::Schema + Default + crate::schema::Page<Item = Self::QrCode> + crate::view::QrCodePage<Self>;
+    type QrCodePage: crate::schema::Schema
+        + Default
+        + crate::schema::Page<Item = Self::QrCode>
+        + crate::view::QrCodePage<Self>;
     /// This version's `SubscribedApp`.
-    type SubscribedApp: crate::schema::Schema + Default + crate::view::SubscribedApp<Self>;
+    type SubscribedApp: crate::schema::Schema
+        + Default
+        + crate::view::SubscribedApp<Self>;
     /// This version's `SubscribedAppList`.
-    type SubscribedAppList: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::view::SubscribedAppList<Self>;
+    type SubscribedAppList: crate::schema::Schema
+        + crate::schema::Page<Item = Self::SubscribedApp>
+        + crate::view::SubscribedAppList<Self>;
     /// This version's `SubscriptionResult`.
-    type SubscriptionResult: crate::schema::Schema + crate::schema::Page<Item = Self::SubscribedApp> + crate::view::SubscriptionResult<Self>;
+    type SubscriptionResult: crate::schema::Schema
+        + crate::schema::Page<Item = Self::SubscribedApp>
+        + crate::view::SubscriptionResult<Self>;
     /// This version's `SuccessResponse`.
     type SuccessResponse: crate::schema::Schema + crate::view::SuccessResponse<Self>;
     /// This version's `UploadSession`.
     type UploadSession: crate::schema::Schema + crate::view::UploadSession<Self>;
     /// This version's `UploadSessionStatus`.
-    type UploadSessionStatus: crate::schema::Schema + crate::view::UploadSessionStatus<Self>;
+    type UploadSessionStatus: crate::schema::Schema
+        + crate::view::UploadSessionStatus<Self>;
     /// This version's `UploadedFile`.
     type UploadedFile: crate::schema::Schema + crate::view::UploadedFile<Self>;
     /// This version's `VerifyCodeResult`.
@@ -94,7 +125,6 @@ pub trait GraphVersion:
     /// The changes of a webhook notification, typed by this version.
     type WebhookChange: crate::webhook::WebhookChange;
 }
-
 /// The rest of what every version's specification generates: request bodies, nested
 /// types, enumerations and the operation constants. Generic code reaches them as
 /// `V::Name` through [`GraphVersion`]; they follow the specifications and are not part of
@@ -106,61 +136,90 @@ pub trait VersionItems {
     /// This version's `AccountReviewStatus`.
     type AccountReviewStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AccountReviewUpdate`.
-    type AccountReviewUpdate: crate::schema::Schema + Default + crate::view::AccountReviewUpdate<Self>
+    type AccountReviewUpdate: crate::schema::Schema
+        + Default
+        + crate::view::AccountReviewUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `AccountUpdate`.
-    type AccountUpdate: crate::schema::Schema + Default + crate::view::AccountUpdate<Self>
+    type AccountUpdate: crate::schema::Schema
+        + Default
+        + crate::view::AccountUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `AccountUpdateEvent`.
     type AccountUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AddPhoneNumberRequest`.
-    type AddPhoneNumberRequest: crate::schema::Schema + crate::view::AddPhoneNumberRequest<Self> + crate::build::AddPhoneNumberRequest<Self>
+    type AddPhoneNumberRequest: crate::schema::Schema
+        + crate::view::AddPhoneNumberRequest<Self>
+        + crate::build::AddPhoneNumberRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `AppInfo`.
-    type AppInfo: crate::schema::Schema + Default + crate::view::AppInfo<Self>
+    type AppInfo: crate::schema::Schema
+        + Default
+        + crate::view::AppInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `AppSubscriptionField`.
-    type AppSubscriptionField: crate::schema::Schema + Default + crate::view::AppSubscriptionField<Self>
+    type AppSubscriptionField: crate::schema::Schema
+        + Default
+        + crate::view::AppSubscriptionField<Self>
     where
         Self: GraphVersion;
     /// This version's `AppSubscriptionRequest`.
-    type AppSubscriptionRequest: crate::schema::Schema + crate::view::AppSubscriptionRequest<Self> + crate::build::AppSubscriptionRequest<Self>
+    type AppSubscriptionRequest: crate::schema::Schema
+        + crate::view::AppSubscriptionRequest<Self>
+        + crate::build::AppSubscriptionRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `BanInfo`.
-    type BanInfo: crate::schema::Schema + Default + crate::view::BanInfo<Self>
+    type BanInfo: crate::schema::Schema
+        + Default
+        + crate::view::BanInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessAccountUpdate`.
-    type BusinessAccountUpdate: crate::schema::Schema + Default + crate::view::BusinessAccountUpdate<Self> + crate::build::BusinessAccountUpdate<Self>
+    type BusinessAccountUpdate: crate::schema::Schema
+        + Default
+        + crate::view::BusinessAccountUpdate<Self>
+        + crate::build::BusinessAccountUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessAccountUpdateName`.
-    type BusinessAccountUpdateName: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type BusinessAccountUpdateName: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `BusinessApiData`.
-    type BusinessApiData: crate::schema::Schema + Default + crate::view::BusinessApiData<Self> + crate::build::BusinessApiData<Self>
+    type BusinessApiData: crate::schema::Schema
+        + Default
+        + crate::view::BusinessApiData<Self>
+        + crate::build::BusinessApiData<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessCapabilityUpdate`.
-    type BusinessCapabilityUpdate: crate::schema::Schema + Default + crate::view::BusinessCapabilityUpdate<Self>
+    type BusinessCapabilityUpdate: crate::schema::Schema
+        + Default
+        + crate::view::BusinessCapabilityUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessInfo`.
-    type BusinessInfo: crate::schema::Schema + Default + crate::view::BusinessInfo<Self>
+    type BusinessInfo: crate::schema::Schema
+        + Default
+        + crate::view::BusinessInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessMessagingLimit`.
     type BusinessMessagingLimit: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessProfileFields`.
-    type BusinessProfileFields: crate::schema::Schema + Default + crate::view::BusinessProfileFields<Self>
+    type BusinessProfileFields: crate::schema::Schema
+        + Default
+        + crate::view::BusinessProfileFields<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessProfileUpdate`.
-    type BusinessProfileUpdate: crate::schema::Schema + crate::view::BusinessProfileUpdate<Self> + crate::build::BusinessProfileUpdate<Self>
+    type BusinessProfileUpdate: crate::schema::Schema
+        + crate::view::BusinessProfileUpdate<Self>
+        + crate::build::BusinessProfileUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `BusinessVerificationStatus`.
@@ -168,17 +227,25 @@ pub trait VersionItems {
     /// This version's `BusinessVertical`.
     type BusinessVertical: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CallHours`.
-    type CallHours: crate::schema::Schema + Default + crate::view::CallHours<Self> + crate::build::CallHours<Self>
+    type CallHours: crate::schema::Schema
+        + Default
+        + crate::view::CallHours<Self>
+        + crate::build::CallHours<Self>
     where
         Self: GraphVersion;
     /// This version's `CallIconVisibility`.
     type CallIconVisibility: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `CallingSettings`.
-    type CallingSettings: crate::schema::Schema + Default + crate::view::CallingSettings<Self>
+    type CallingSettings: crate::schema::Schema
+        + Default
+        + crate::view::CallingSettings<Self>
     where
         Self: GraphVersion;
     /// This version's `CallingSettingsUpdate`.
-    type CallingSettingsUpdate: crate::schema::Schema + Default + crate::view::CallingSettingsUpdate<Self> + crate::build::CallingSettingsUpdate<Self>
+    type CallingSettingsUpdate: crate::schema::Schema
+        + Default
+        + crate::view::CallingSettingsUpdate<Self>
+        + crate::build::CallingSettingsUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `CertificationStatus`.
@@ -190,21 +257,31 @@ pub trait VersionItems {
     /// This version's `ConnectionStatus`.
     type ConnectionStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `ConversationalAutomation`.
-    type ConversationalAutomation: crate::schema::Schema + Default + crate::view::ConversationalAutomation<Self>
+    type ConversationalAutomation: crate::schema::Schema
+        + Default
+        + crate::view::ConversationalAutomation<Self>
     where
         Self: GraphVersion;
     /// This version's `ConversationalAutomationUpdate`.
-    type ConversationalAutomationUpdate: crate::schema::Schema + Default + crate::view::ConversationalAutomationUpdate<Self> + crate::build::ConversationalAutomationUpdate<Self>
+    type ConversationalAutomationUpdate: crate::schema::Schema
+        + Default
+        + crate::view::ConversationalAutomationUpdate<Self>
+        + crate::build::ConversationalAutomationUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `ConversationalAutomationUpdatePromptsItem`.
-    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type ConversationalAutomationUpdatePromptsItem: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `ConversationalCommand`.
-    type ConversationalCommand: crate::schema::Schema + crate::view::ConversationalCommand<Self> + crate::build::ConversationalCommand<Self>
+    type ConversationalCommand: crate::schema::Schema
+        + crate::view::ConversationalCommand<Self>
+        + crate::build::ConversationalCommand<Self>
     where
         Self: GraphVersion;
     /// This version's `CursorPaging`.
-    type CursorPaging: crate::schema::Schema + Default + crate::view::CursorPaging<Self>
+    type CursorPaging: crate::schema::Schema
+        + Default
+        + crate::view::CursorPaging<Self>
     where
         Self: GraphVersion;
     /// This version's `DataLocalizationRegion`.
@@ -212,7 +289,9 @@ pub trait VersionItems {
     /// This version's `DayOfWeek`.
     type DayOfWeek: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `DisconnectionInfo`.
-    type DisconnectionInfo: crate::schema::Schema + Default + crate::view::DisconnectionInfo<Self>
+    type DisconnectionInfo: crate::schema::Schema
+        + Default
+        + crate::view::DisconnectionInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `DisconnectionInitiator`.
@@ -222,7 +301,10 @@ pub trait VersionItems {
     /// This version's `FeatureStatus`.
     type FeatureStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `FeatureToggle`.
-    type FeatureToggle: crate::schema::Schema + Default + crate::view::FeatureToggle<Self> + crate::build::FeatureToggle<Self>
+    type FeatureToggle: crate::schema::Schema
+        + Default
+        + crate::view::FeatureToggle<Self>
+        + crate::build::FeatureToggle<Self>
     where
         Self: GraphVersion;
     /// This version's `FilterOperator`.
@@ -230,59 +312,80 @@ pub trait VersionItems {
     /// This version's `GrantType`.
     type GrantType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `GraphApiError`.
-    type GraphApiError: crate::schema::Schema + crate::view::GraphApiError<Self>
+    type GraphApiError: crate::schema::Schema
+        + crate::view::GraphApiError<Self>
     where
         Self: GraphVersion;
     /// This version's `GraphApiErrorData`.
-    type GraphApiErrorData: crate::schema::Schema + Default + crate::view::GraphApiErrorData<Self>
+    type GraphApiErrorData: crate::schema::Schema
+        + Default
+        + crate::view::GraphApiErrorData<Self>
     where
         Self: GraphVersion;
     /// This version's `GraphApiErrorDetail`.
-    type GraphApiErrorDetail: crate::schema::Schema + crate::view::GraphApiErrorDetail<Self>
+    type GraphApiErrorDetail: crate::schema::Schema
+        + crate::view::GraphApiErrorDetail<Self>
     where
         Self: GraphVersion;
     /// This version's `HealthEntity`.
-    type HealthEntity: crate::schema::Schema + Default + crate::view::HealthEntity<Self>
+    type HealthEntity: crate::schema::Schema
+        + Default
+        + crate::view::HealthEntity<Self>
     where
         Self: GraphVersion;
     /// This version's `HealthEntityType`.
     type HealthEntityType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `HealthError`.
-    type HealthError: crate::schema::Schema + Default + crate::view::HealthError<Self>
+    type HealthError: crate::schema::Schema
+        + Default
+        + crate::view::HealthError<Self>
     where
         Self: GraphVersion;
     /// This version's `HealthStatus`.
-    type HealthStatus: crate::schema::Schema + Default + crate::view::HealthStatus<Self>
+    type HealthStatus: crate::schema::Schema
+        + Default
+        + crate::view::HealthStatus<Self>
     where
         Self: GraphVersion;
     /// This version's `HolidayHours`.
-    type HolidayHours: crate::schema::Schema + Default + crate::view::HolidayHours<Self> + crate::build::HolidayHours<Self>
+    type HolidayHours: crate::schema::Schema
+        + Default
+        + crate::view::HolidayHours<Self>
+        + crate::build::HolidayHours<Self>
     where
         Self: GraphVersion;
     /// This version's `HostPlatform`.
     type HostPlatform: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `IntlRateEligibility`.
-    type IntlRateEligibility: crate::schema::Schema + Default + crate::view::IntlRateEligibility<Self>
+    type IntlRateEligibility: crate::schema::Schema
+        + Default
+        + crate::view::IntlRateEligibility<Self>
     where
         Self: GraphVersion;
     /// This version's `IntlRateException`.
-    type IntlRateException: crate::schema::Schema + Default + crate::view::IntlRateException<Self>
+    type IntlRateException: crate::schema::Schema
+        + Default
+        + crate::view::IntlRateException<Self>
     where
         Self: GraphVersion;
     /// This version's `MarketingMessagesLiteApiStatus`.
     type MarketingMessagesLiteApiStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `MarketingMessagesOnboardingStatus`.
-    type MarketingMessagesOnboardingStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    type MarketingMessagesOnboardingStatus: crate::schema::Schema
+        + crate::schema::OpenEnum;
     /// This version's `MessageContact`.
-    type MessageContact: crate::schema::Schema + crate::view::MessageContact<Self>
+    type MessageContact: crate::schema::Schema
+        + crate::view::MessageContact<Self>
     where
         Self: GraphVersion;
     /// This version's `MessageId`.
-    type MessageId: crate::schema::Schema + crate::view::MessageId<Self>
+    type MessageId: crate::schema::Schema
+        + crate::view::MessageId<Self>
     where
         Self: GraphVersion;
     /// This version's `MessageResponse`.
-    type MessageResponse: crate::schema::Schema + crate::view::MessageResponse<Self>
+    type MessageResponse: crate::schema::Schema
+        + crate::view::MessageResponse<Self>
     where
         Self: GraphVersion;
     /// This version's `MessagingAvailability`.
@@ -296,57 +399,82 @@ pub trait VersionItems {
     /// This version's `NameStatus`.
     type NameStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `NodeReference`.
-    type NodeReference: crate::schema::Schema + Default + crate::view::NodeReference<Self>
+    type NodeReference: crate::schema::Schema
+        + Default
+        + crate::view::NodeReference<Self>
     where
         Self: GraphVersion;
     /// This version's `ObaStatus`.
     type ObaStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `OfficialBusinessAccountRequest`.
-    type OfficialBusinessAccountRequest: crate::schema::Schema + crate::view::OfficialBusinessAccountRequest<Self> + crate::build::OfficialBusinessAccountRequest<Self>
+    type OfficialBusinessAccountRequest: crate::schema::Schema
+        + crate::view::OfficialBusinessAccountRequest<Self>
+        + crate::build::OfficialBusinessAccountRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `OfficialBusinessAccountRequestAdditionalSupportingInformation`.
-    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type OfficialBusinessAccountRequestAdditionalSupportingInformation: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `OfficialBusinessAccountRequestParentBusinessOrBrand`.
-    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type OfficialBusinessAccountRequestParentBusinessOrBrand: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `OperatingHours`.
-    type OperatingHours: crate::schema::Schema + Default + crate::view::OperatingHours<Self> + crate::build::OperatingHours<Self>
+    type OperatingHours: crate::schema::Schema
+        + Default
+        + crate::view::OperatingHours<Self>
+        + crate::build::OperatingHours<Self>
     where
         Self: GraphVersion;
     /// This version's `OwnershipType`.
     type OwnershipType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `PagingCursors`.
-    type PagingCursors: crate::schema::Schema + Default + crate::view::PagingCursors<Self>
+    type PagingCursors: crate::schema::Schema
+        + Default
+        + crate::view::PagingCursors<Self>
     where
         Self: GraphVersion;
     /// This version's `PartnerCertificationInfo`.
-    type PartnerCertificationInfo: crate::schema::Schema + Default + crate::view::PartnerCertificationInfo<Self>
+    type PartnerCertificationInfo: crate::schema::Schema
+        + Default
+        + crate::view::PartnerCertificationInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `PayloadEncryptionSettings`.
-    type PayloadEncryptionSettings: crate::schema::Schema + Default + crate::view::PayloadEncryptionSettings<Self>
+    type PayloadEncryptionSettings: crate::schema::Schema
+        + Default
+        + crate::view::PayloadEncryptionSettings<Self>
     where
         Self: GraphVersion;
     /// This version's `PayloadEncryptionUpdate`.
-    type PayloadEncryptionUpdate: crate::schema::Schema + crate::view::PayloadEncryptionUpdate<Self> + crate::build::PayloadEncryptionUpdate<Self>
+    type PayloadEncryptionUpdate: crate::schema::Schema
+        + crate::view::PayloadEncryptionUpdate<Self>
+        + crate::build::PayloadEncryptionUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberFilter`.
-    type PhoneNumberFilter: crate::schema::Schema + crate::view::PhoneNumberFilter<Self>
+    type PhoneNumberFilter: crate::schema::Schema
+        + crate::view::PhoneNumberFilter<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberFilterField`.
     type PhoneNumberFilterField: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `PhoneNumberNameUpdate`.
-    type PhoneNumberNameUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberNameUpdate<Self>
+    type PhoneNumberNameUpdate: crate::schema::Schema
+        + Default
+        + crate::view::PhoneNumberNameUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberQualityUpdate`.
-    type PhoneNumberQualityUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberQualityUpdate<Self>
+    type PhoneNumberQualityUpdate: crate::schema::Schema
+        + Default
+        + crate::view::PhoneNumberQualityUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberSettingsUpdate`.
-    type PhoneNumberSettingsUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberSettingsUpdate<Self> + crate::build::PhoneNumberSettingsUpdate<Self>
+    type PhoneNumberSettingsUpdate: crate::schema::Schema
+        + Default
+        + crate::view::PhoneNumberSettingsUpdate<Self>
+        + crate::build::PhoneNumberSettingsUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberSortKey`.
@@ -354,47 +482,66 @@ pub trait VersionItems {
     /// This version's `PhoneNumberStatus`.
     type PhoneNumberStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `PhoneNumberSummary`.
-    type PhoneNumberSummary: crate::schema::Schema + Default + crate::view::PhoneNumberSummary<Self>
+    type PhoneNumberSummary: crate::schema::Schema
+        + Default
+        + crate::view::PhoneNumberSummary<Self>
     where
         Self: GraphVersion;
     /// This version's `PhoneNumberUpdate`.
-    type PhoneNumberUpdate: crate::schema::Schema + Default + crate::view::PhoneNumberUpdate<Self> + crate::build::PhoneNumberUpdate<Self>
+    type PhoneNumberUpdate: crate::schema::Schema
+        + Default
+        + crate::view::PhoneNumberUpdate<Self>
+        + crate::build::PhoneNumberUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `PlatformType`.
     type PlatformType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QrCodeRequest`.
-    type QrCodeRequest: crate::schema::Schema + crate::view::QrCodeRequest<Self> + crate::build::QrCodeRequest<Self>
+    type QrCodeRequest: crate::schema::Schema
+        + crate::view::QrCodeRequest<Self>
+        + crate::build::QrCodeRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `QrCodeRequestPrefilledMessage`.
-    type QrCodeRequestPrefilledMessage: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type QrCodeRequestPrefilledMessage: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `QrImageFormat`.
     type QrImageFormat: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityRating`.
     type QualityRating: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `QualityScore`.
-    type QualityScore: crate::schema::Schema + Default + crate::view::QualityScore<Self>
+    type QualityScore: crate::schema::Schema
+        + Default
+        + crate::view::QualityScore<Self>
     where
         Self: GraphVersion;
     /// This version's `QualityUpdateEvent`.
     type QualityUpdateEvent: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RegisterRequest`.
-    type RegisterRequest: crate::schema::Schema + crate::view::RegisterRequest<Self> + crate::build::RegisterRequest<Self>
+    type RegisterRequest: crate::schema::Schema
+        + crate::view::RegisterRequest<Self>
+        + crate::build::RegisterRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `RegistrationBackup`.
-    type RegistrationBackup: crate::schema::Schema + Default + crate::view::RegistrationBackup<Self> + crate::build::RegistrationBackup<Self>
+    type RegistrationBackup: crate::schema::Schema
+        + Default
+        + crate::view::RegistrationBackup<Self>
+        + crate::build::RegistrationBackup<Self>
     where
         Self: GraphVersion;
     /// This version's `RegistrationTier`.
     type RegistrationTier: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `RequestCodeRequest`.
-    type RequestCodeRequest: crate::schema::Schema + crate::view::RequestCodeRequest<Self> + crate::build::RequestCodeRequest<Self>
+    type RequestCodeRequest: crate::schema::Schema
+        + crate::view::RequestCodeRequest<Self>
+        + crate::build::RequestCodeRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `RestrictionInfo`.
-    type RestrictionInfo: crate::schema::Schema + Default + crate::view::RestrictionInfo<Self>
+    type RestrictionInfo: crate::schema::Schema
+        + Default
+        + crate::view::RestrictionInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `RestrictionType`.
@@ -404,65 +551,96 @@ pub trait VersionItems {
     /// This version's `SearchVisibility`.
     type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SipServer`.
-    type SipServer: crate::schema::Schema + Default + crate::view::SipServer<Self> + crate::build::SipServer<Self>
+    type SipServer: crate::schema::Schema
+        + Default
+        + crate::view::SipServer<Self>
+        + crate::build::SipServer<Self>
     where
         Self: GraphVersion;
     /// This version's `SipSettings`.
-    type SipSettings: crate::schema::Schema + Default + crate::view::SipSettings<Self> + crate::build::SipSettings<Self>
+    type SipSettings: crate::schema::Schema
+        + Default
+        + crate::view::SipSettings<Self>
+        + crate::build::SipSettings<Self>
     where
         Self: GraphVersion;
     /// This version's `SrtpKeyExchangeProtocol`.
     type SrtpKeyExchangeProtocol: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `StorageConfiguration`.
-    type StorageConfiguration: crate::schema::Schema + Default + crate::view::StorageConfiguration<Self>
+    type StorageConfiguration: crate::schema::Schema
+        + Default
+        + crate::view::StorageConfiguration<Self>
     where
         Self: GraphVersion;
     /// This version's `StorageConfigurationStatus`.
     type StorageConfigurationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `StorageConfigurationUpdate`.
-    type StorageConfigurationUpdate: crate::schema::Schema + Default + crate::view::StorageConfigurationUpdate<Self> + crate::build::StorageConfigurationUpdate<Self>
+    type StorageConfigurationUpdate: crate::schema::Schema
+        + Default
+        + crate::view::StorageConfigurationUpdate<Self>
+        + crate::build::StorageConfigurationUpdate<Self>
     where
         Self: GraphVersion;
     /// This version's `StorageMode`.
     type StorageMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SubscriptionRequest`.
-    type SubscriptionRequest: crate::schema::Schema + Default + crate::view::SubscriptionRequest<Self> + crate::build::SubscriptionRequest<Self>
+    type SubscriptionRequest: crate::schema::Schema
+        + Default
+        + crate::view::SubscriptionRequest<Self>
+        + crate::build::SubscriptionRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `SubscriptionRequestOverrideCallbackUri`.
-    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type SubscriptionRequestOverrideCallbackUri: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `UnifiedCertStatus`.
     type UnifiedCertStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `UserIdentityChangeSettings`.
-    type UserIdentityChangeSettings: crate::schema::Schema + Default + crate::view::UserIdentityChangeSettings<Self> + crate::build::UserIdentityChangeSettings<Self>
+    type UserIdentityChangeSettings: crate::schema::Schema
+        + Default
+        + crate::view::UserIdentityChangeSettings<Self>
+        + crate::build::UserIdentityChangeSettings<Self>
     where
         Self: GraphVersion;
     /// This version's `VerifyCodeRequest`.
-    type VerifyCodeRequest: crate::schema::Schema + crate::view::VerifyCodeRequest<Self> + crate::build::VerifyCodeRequest<Self>
+    type VerifyCodeRequest: crate::schema::Schema
+        + crate::view::VerifyCodeRequest<Self>
+        + crate::build::VerifyCodeRequest<Self>
     where
         Self: GraphVersion;
     /// This version's `ViolationInfo`.
-    type ViolationInfo: crate::schema::Schema + Default + crate::view::ViolationInfo<Self>
+    type ViolationInfo: crate::schema::Schema
+        + Default
+        + crate::view::ViolationInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `VolumeTierInfo`.
-    type VolumeTierInfo: crate::schema::Schema + Default + crate::view::VolumeTierInfo<Self>
+    type VolumeTierInfo: crate::schema::Schema
+        + Default
+        + crate::view::VolumeTierInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `WabaBanState`.
     type WabaBanState: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `WabaInfo`.
-    type WabaInfo: crate::schema::Schema + Default + crate::view::WabaInfo<Self>
+    type WabaInfo: crate::schema::Schema
+        + Default
+        + crate::view::WabaInfo<Self>
     where
         Self: GraphVersion;
     /// This version's `WebhookConfiguration`.
-    type WebhookConfiguration: crate::schema::Schema + crate::view::WebhookConfiguration<Self> + crate::build::WebhookConfiguration<Self>
+    type WebhookConfiguration: crate::schema::Schema
+        + crate::view::WebhookConfiguration<Self>
+        + crate::build::WebhookConfiguration<Self>
     where
         Self: GraphVersion;
     /// This version's `WebhookConfigurationOverrideCallbackUri`.
-    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema + std::str::FromStr<Err: std::fmt::Display>;
+    type WebhookConfigurationOverrideCallbackUri: crate::schema::Schema
+        + std::str::FromStr<Err: std::fmt::Display>;
     /// This version's `WebhookDestinations`.
-    type WebhookDestinations: crate::schema::Schema + Default + crate::view::WebhookDestinations<Self>
+    type WebhookDestinations: crate::schema::Schema
+        + Default
+        + crate::view::WebhookDestinations<Self>
     where
         Self: GraphVersion;
     /// This version's `WebhookFieldList`.
@@ -544,14 +722,12 @@ pub trait VersionItems {
     /// `GET /{Version}/oauth/access_token` (`getAppAccessToken`).
     const GET_APP_ACCESS_TOKEN: &'static crate::operation::Operation;
 }
-
 /// Read access to the fields every version's types have, one trait per type.
 ///
 /// `number.status()` reads `status` of any version's phone number; optional fields
 /// answer `Option`, strings `&str`, lists slices.
 pub mod view {
     use super::GraphVersion;
-
     /// Fields of `AccountNumber` that every version has.
     pub trait AccountNumber<V: GraphVersion> {
         /// `account_mode`
@@ -581,13 +757,11 @@ pub mod view {
         /// Display name that passed review.
         fn verified_name(&self) -> Option<&str>;
     }
-
     /// Fields of `AccountReviewUpdate` that every version has.
     pub trait AccountReviewUpdate<V: GraphVersion> {
         /// `decision`
         fn decision(&self) -> Option<&V::ReviewDecision>;
     }
-
     /// Fields of `AccountUpdate` that every version has.
     pub trait AccountUpdate<V: GraphVersion> {
         /// `auth_international_rate_eligibility`
@@ -601,7 +775,9 @@ pub mod view {
         /// `event`
         fn event(&self) -> Option<&V::AccountUpdateEvent>;
         /// `partner_client_certification_info`
-        fn partner_client_certification_info(&self) -> Option<&V::PartnerCertificationInfo>;
+        fn partner_client_certification_info(
+            &self,
+        ) -> Option<&V::PartnerCertificationInfo>;
         /// The number concerned; only older notifications carry it.
         fn phone_number(&self) -> Option<&str>;
         /// What the account may no longer do, for `ACCOUNT_RESTRICTION`.
@@ -613,7 +789,6 @@ pub mod view {
         /// `waba_info`
         fn waba_info(&self) -> Option<&V::WabaInfo>;
     }
-
     /// Fields of `AddPhoneNumberRequest` that every version has.
     pub trait AddPhoneNumberRequest<V: GraphVersion> {
         /// Country dialling code, 1 to 3 digits, without `+`.
@@ -627,7 +802,6 @@ pub mod view {
         /// Display name to submit for review (2 to 75 characters).
         fn verified_name(&self) -> &str;
     }
-
     /// Fields of `AppAccessTokenGrant` that every version has.
     pub trait AppAccessTokenGrant<V: GraphVersion> {
         /// `access_token`
@@ -635,7 +809,6 @@ pub mod view {
         /// `bearer`.
         fn token_type(&self) -> Option<&str>;
     }
-
     /// Fields of `AppInfo` that every version has.
     pub trait AppInfo<V: GraphVersion> {
         /// ID of the app.
@@ -645,7 +818,6 @@ pub mod view {
         /// Name of the app.
         fn name(&self) -> Option<&str>;
     }
-
     /// Fields of `AppSubscription` that every version has.
     pub trait AppSubscription<V: GraphVersion> {
         /// False once Graph gave up on the callback.
@@ -657,7 +829,6 @@ pub mod view {
         /// `object`
         fn object(&self) -> Option<&V::WebhookObject>;
     }
-
     /// Fields of `AppSubscriptionField` that every version has.
     pub trait AppSubscriptionField<V: GraphVersion> {
         /// The webhook field (`phone_number_quality_update`).
@@ -665,13 +836,11 @@ pub mod view {
         /// Graph API version of the payloads (`v24.0`).
         fn version(&self) -> Option<&str>;
     }
-
     /// Fields of `AppSubscriptionList` that every version has.
     pub trait AppSubscriptionList<V: GraphVersion> {
         /// `data`
         fn data(&self) -> &[V::AppSubscription];
     }
-
     /// Fields of `AppSubscriptionRequest` that every version has.
     pub trait AppSubscriptionRequest<V: GraphVersion> {
         /// Where Graph posts the app's webhooks.
@@ -685,7 +854,6 @@ pub mod view {
         /// `verify_token`
         fn verify_token(&self) -> &crate::sensitive::SensitiveString;
     }
-
     /// Fields of `BanInfo` that every version has.
     pub trait BanInfo<V: GraphVersion> {
         /// The date the state takes effect, as Meta writes it (`April 17, 2025`).
@@ -693,7 +861,6 @@ pub mod view {
         /// `waba_ban_state`
         fn waba_ban_state(&self) -> Option<&V::WabaBanState>;
     }
-
     /// Fields of `BusinessAccount` that every version has.
     pub trait BusinessAccount<V: GraphVersion> {
         /// `account_review_status`
@@ -723,9 +890,13 @@ pub mod view {
         /// `marketing_messages_ad_account`
         fn marketing_messages_ad_account(&self) -> Option<&V::NodeReference>;
         /// `marketing_messages_lite_api_status`
-        fn marketing_messages_lite_api_status(&self) -> Option<&V::MarketingMessagesLiteApiStatus>;
+        fn marketing_messages_lite_api_status(
+            &self,
+        ) -> Option<&V::MarketingMessagesLiteApiStatus>;
         /// `marketing_messages_onboarding_status`
-        fn marketing_messages_onboarding_status(&self) -> Option<&V::MarketingMessagesOnboardingStatus>;
+        fn marketing_messages_onboarding_status(
+            &self,
+        ) -> Option<&V::MarketingMessagesOnboardingStatus>;
         /// Namespace of the account's message templates.
         fn message_template_namespace(&self) -> Option<&str>;
         /// Name of the account.
@@ -753,9 +924,10 @@ pub mod view {
         /// Time zone ID (a number, as a string).
         fn timezone_id(&self) -> Option<&str>;
         /// `whatsapp_business_manager_messaging_limit`
-        fn whatsapp_business_manager_messaging_limit(&self) -> Option<&V::BusinessMessagingLimit>;
+        fn whatsapp_business_manager_messaging_limit(
+            &self,
+        ) -> Option<&V::BusinessMessagingLimit>;
     }
-
     /// Fields of `BusinessAccountPage` that every version has.
     pub trait BusinessAccountPage<V: GraphVersion> {
         /// `data`
@@ -763,7 +935,6 @@ pub mod view {
         /// `paging`
         fn paging(&self) -> Option<&V::CursorPaging>;
     }
-
     /// Fields of `BusinessAccountUpdate` that every version has.
     pub trait BusinessAccountUpdate<V: GraphVersion> {
         /// Turn marketing messages through Cloud API off (or back on).
@@ -777,7 +948,6 @@ pub mod view {
         /// Time zone ID (a number, as a string).
         fn timezone_id(&self) -> Option<&str>;
     }
-
     /// Fields of `BusinessApiData` that every version has.
     pub trait BusinessApiData<V: GraphVersion> {
         /// True to notify customers when the business changes its number.
@@ -787,7 +957,6 @@ pub mod view {
         /// True to show customers a notice when the business's security code changes.
         fn show_security_notifications(&self) -> Option<bool>;
     }
-
     /// Fields of `BusinessCapabilityUpdate` that every version has.
     pub trait BusinessCapabilityUpdate<V: GraphVersion> {
         /// Per-number daily limit (`-1` unlimited); Meta is removing it.
@@ -799,7 +968,6 @@ pub mod view {
         /// How many numbers each account may have.
         fn max_phone_numbers_per_waba(&self) -> Option<i64>;
     }
-
     /// Fields of `BusinessInfo` that every version has.
     pub trait BusinessInfo<V: GraphVersion> {
         /// ID of the business.
@@ -807,7 +975,6 @@ pub mod view {
         /// Name of the business.
         fn name(&self) -> Option<&str>;
     }
-
     /// Fields of `BusinessProfile` that every version has.
     pub trait BusinessProfile<V: GraphVersion> {
         /// Short status text under the name (1 to 139 characters).
@@ -829,7 +996,6 @@ pub mod view {
         /// Up to two websites.
         fn websites(&self) -> Option<&[String]>;
     }
-
     /// Fields of `BusinessProfileFields` that every version has.
     pub trait BusinessProfileFields<V: GraphVersion> {
         /// Short status text under the name.
@@ -849,13 +1015,11 @@ pub mod view {
         /// Up to two websites.
         fn websites(&self) -> Option<&[String]>;
     }
-
     /// Fields of `BusinessProfileList` that every version has.
     pub trait BusinessProfileList<V: GraphVersion> {
         /// The profile (one element).
         fn data(&self) -> &[V::BusinessProfile];
     }
-
     /// Fields of `BusinessProfileUpdate` that every version has.
     pub trait BusinessProfileUpdate<V: GraphVersion> {
         /// Short status text under the name (1 to 139 characters).
@@ -875,7 +1039,6 @@ pub mod view {
         /// Up to two websites, each at most 256 characters.
         fn websites(&self) -> &[String];
     }
-
     /// Fields of `CallHours` that every version has.
     pub trait CallHours<V: GraphVersion> {
         /// Closed days (at most 20).
@@ -887,7 +1050,6 @@ pub mod view {
         /// Opening hours, at most two ranges a day.
         fn weekly_operating_hours(&self) -> &[V::OperatingHours];
     }
-
     /// Fields of `CallingSettings` that every version has.
     pub trait CallingSettings<V: GraphVersion> {
         /// `audio`
@@ -907,7 +1069,6 @@ pub mod view {
         /// `video`
         fn video(&self) -> Option<&V::FeatureToggle>;
     }
-
     /// Fields of `CallingSettingsUpdate` that every version has.
     pub trait CallingSettingsUpdate<V: GraphVersion> {
         /// `call_hours`
@@ -925,7 +1086,6 @@ pub mod view {
         /// `video`
         fn video(&self) -> Option<&V::FeatureToggle>;
     }
-
     /// Fields of `ConversationalAutomation` that every version has.
     pub trait ConversationalAutomation<V: GraphVersion> {
         /// Slash commands (at most 30).
@@ -937,7 +1097,6 @@ pub mod view {
         /// Ice-breaker prompts (at most 4 in practice; 80 characters each).
         fn prompts(&self) -> &[String];
     }
-
     /// Fields of `ConversationalAutomationUpdate` that every version has.
     pub trait ConversationalAutomationUpdate<V: GraphVersion> {
         /// Commands, at most 30.
@@ -947,7 +1106,6 @@ pub mod view {
         /// Ice-breaker prompts, at most 4, each at most 80 characters.
         fn prompts(&self) -> &[V::ConversationalAutomationUpdatePromptsItem];
     }
-
     /// Fields of `ConversationalCommand` that every version has.
     pub trait ConversationalCommand<V: GraphVersion> {
         /// What the command does (at most 256 characters).
@@ -955,13 +1113,11 @@ pub mod view {
         /// The command, without `/` (letters, digits and `_`; at most 32 characters).
         fn command_name(&self) -> &str;
     }
-
     /// Fields of `CreatedId` that every version has.
     pub trait CreatedId<V: GraphVersion> {
         /// The new node's ID.
         fn id(&self) -> &str;
     }
-
     /// Fields of `CursorPaging` that every version has.
     pub trait CursorPaging<V: GraphVersion> {
         /// `cursors`
@@ -971,7 +1127,6 @@ pub mod view {
         /// URL of the previous page; absent on the first page.
         fn previous(&self) -> Option<&str>;
     }
-
     /// Fields of `DisconnectionInfo` that every version has.
     pub trait DisconnectionInfo<V: GraphVersion> {
         /// `initiated_by`
@@ -979,19 +1134,16 @@ pub mod view {
         /// `reason`
         fn reason(&self) -> Option<&V::DisconnectionReason>;
     }
-
     /// Fields of `FeatureToggle` that every version has.
     pub trait FeatureToggle<V: GraphVersion> {
         /// `status`
         fn status(&self) -> Option<&V::FeatureStatus>;
     }
-
     /// Fields of `GraphApiError` that every version has.
     pub trait GraphApiError<V: GraphVersion> {
         /// `error`
         fn error(&self) -> &V::GraphApiErrorDetail;
     }
-
     /// Fields of `GraphApiErrorData` that every version has.
     pub trait GraphApiErrorData<V: GraphVersion> {
         /// Longer explanation.
@@ -999,7 +1151,6 @@ pub mod view {
         /// `messaging_product`
         fn messaging_product(&self) -> Option<&V::MessagingProduct>;
     }
-
     /// Fields of `GraphApiErrorDetail` that every version has.
     pub trait GraphApiErrorDetail<V: GraphVersion> {
         /// Graph error code, such as 100, 190 or 131056.
@@ -1021,7 +1172,6 @@ pub mod view {
         /// Error family, such as `OAuthException`.
         fn type_(&self) -> &str;
     }
-
     /// Fields of `HealthEntity` that every version has.
     pub trait HealthEntity<V: GraphVersion> {
         /// Notes on a limited entity.
@@ -1037,7 +1187,6 @@ pub mod view {
         /// ID of the entity.
         fn id(&self) -> Option<&str>;
     }
-
     /// Fields of `HealthError` that every version has.
     pub trait HealthError<V: GraphVersion> {
         /// Graph error code, such as 141006.
@@ -1047,7 +1196,6 @@ pub mod view {
         /// What to do about it.
         fn possible_solution(&self) -> Option<&str>;
     }
-
     /// Fields of `HealthStatus` that every version has.
     pub trait HealthStatus<V: GraphVersion> {
         /// `can_send_message`
@@ -1055,7 +1203,6 @@ pub mod view {
         /// `entities`
         fn entities(&self) -> &[V::HealthEntity];
     }
-
     /// Fields of `HolidayHours` that every version has.
     pub trait HolidayHours<V: GraphVersion> {
         /// The day, `YYYY-MM-DD`.
@@ -1065,7 +1212,6 @@ pub mod view {
         /// Start, `HHMM`.
         fn start_time(&self) -> Option<&str>;
     }
-
     /// Fields of `IntlRateEligibility` that every version has.
     pub trait IntlRateEligibility<V: GraphVersion> {
         /// Countries with their own start time.
@@ -1073,7 +1219,6 @@ pub mod view {
         /// Unix seconds.
         fn start_time(&self) -> Option<i64>;
     }
-
     /// Fields of `IntlRateException` that every version has.
     pub trait IntlRateException<V: GraphVersion> {
         /// ISO 3166-1 alpha-2 country.
@@ -1081,7 +1226,6 @@ pub mod view {
         /// Unix seconds.
         fn start_time(&self) -> Option<i64>;
     }
-
     /// Fields of `MessageContact` that every version has.
     pub trait MessageContact<V: GraphVersion> {
         /// The number as sent.
@@ -1089,13 +1233,11 @@ pub mod view {
         /// WhatsApp ID of the recipient.
         fn wa_id(&self) -> Option<&str>;
     }
-
     /// Fields of `MessageId` that every version has.
     pub trait MessageId<V: GraphVersion> {
         /// WhatsApp message ID.
         fn id(&self) -> &str;
     }
-
     /// Fields of `MessageResponse` that every version has.
     pub trait MessageResponse<V: GraphVersion> {
         /// Recipients Graph resolved.
@@ -1105,13 +1247,11 @@ pub mod view {
         /// `messaging_product`
         fn messaging_product(&self) -> &V::MessagingProduct;
     }
-
     /// Fields of `NodeReference` that every version has.
     pub trait NodeReference<V: GraphVersion> {
         /// ID of the node.
         fn id(&self) -> Option<&str>;
     }
-
     /// Fields of `OfficialBusinessAccount` that every version has.
     pub trait OfficialBusinessAccount<V: GraphVersion> {
         /// ID of the phone number.
@@ -1121,15 +1261,18 @@ pub mod view {
         /// Meta's explanation of the status.
         fn status_message(&self) -> Option<&str>;
     }
-
     /// Fields of `OfficialBusinessAccountRequest` that every version has.
     pub trait OfficialBusinessAccountRequest<V: GraphVersion> {
         /// Anything else that supports the application.
-        fn additional_supporting_information(&self) -> Option<&V::OfficialBusinessAccountRequestAdditionalSupportingInformation>;
+        fn additional_supporting_information(
+            &self,
+        ) -> Option<&V::OfficialBusinessAccountRequestAdditionalSupportingInformation>;
         /// The business's website.
         fn business_website_url(&self) -> &str;
         /// Parent company or brand, if any.
-        fn parent_business_or_brand(&self) -> Option<&V::OfficialBusinessAccountRequestParentBusinessOrBrand>;
+        fn parent_business_or_brand(
+            &self,
+        ) -> Option<&V::OfficialBusinessAccountRequestParentBusinessOrBrand>;
         /// Country where the business mainly operates.
         fn primary_country_of_operation(&self) -> &str;
         /// Main language of the business.
@@ -1137,7 +1280,6 @@ pub mod view {
         /// Links showing the business is notable (5 to 10 URLs).
         fn supporting_links(&self) -> &[String];
     }
-
     /// Fields of `OfficialBusinessAccountSubmission` that every version has.
     pub trait OfficialBusinessAccountSubmission<V: GraphVersion> {
         /// Meta's message, when there is one.
@@ -1149,7 +1291,6 @@ pub mod view {
         /// `updated_status`
         fn updated_status(&self) -> Option<&V::OfficialBusinessAccount>;
     }
-
     /// Fields of `OperatingHours` that every version has.
     pub trait OperatingHours<V: GraphVersion> {
         /// Closing time, `HHMM`.
@@ -1159,7 +1300,6 @@ pub mod view {
         /// Opening time, `HHMM`.
         fn open_time(&self) -> Option<&str>;
     }
-
     /// Fields of `PagingCursors` that every version has.
     pub trait PagingCursors<V: GraphVersion> {
         /// Cursor that points at the end of this page.
@@ -1167,7 +1307,6 @@ pub mod view {
         /// Cursor that points at the start of this page.
         fn before(&self) -> Option<&str>;
     }
-
     /// Fields of `PartnerCertificationInfo` that every version has.
     pub trait PartnerCertificationInfo<V: GraphVersion> {
         /// The client's business portfolio.
@@ -1177,7 +1316,6 @@ pub mod view {
         /// `status`
         fn status(&self) -> Option<&V::CertificationStatus>;
     }
-
     /// Fields of `PayloadEncryptionSettings` that every version has.
     pub trait PayloadEncryptionSettings<V: GraphVersion> {
         /// Fingerprint of the public key payloads are encrypted with.
@@ -1185,7 +1323,6 @@ pub mod view {
         /// `status`
         fn status(&self) -> Option<&V::FeatureStatus>;
     }
-
     /// Fields of `PayloadEncryptionUpdate` that every version has.
     pub trait PayloadEncryptionUpdate<V: GraphVersion> {
         /// Base64 PEM public key payloads are encrypted with.
@@ -1193,7 +1330,6 @@ pub mod view {
         /// `status`
         fn status(&self) -> &V::FeatureStatus;
     }
-
     /// Fields of `PhoneNumber` that every version has.
     pub trait PhoneNumber<V: GraphVersion> {
         /// `account_mode`
@@ -1257,9 +1393,10 @@ pub mod view {
         /// `webhook_configuration`
         fn webhook_configuration(&self) -> Option<&V::WebhookDestinations>;
         /// `whatsapp_business_manager_messaging_limit`
-        fn whatsapp_business_manager_messaging_limit(&self) -> Option<&V::BusinessMessagingLimit>;
+        fn whatsapp_business_manager_messaging_limit(
+            &self,
+        ) -> Option<&V::BusinessMessagingLimit>;
     }
-
     /// Fields of `PhoneNumberFilter` that every version has.
     pub trait PhoneNumberFilter<V: GraphVersion> {
         /// `field`
@@ -1269,7 +1406,6 @@ pub mod view {
         /// Value to compare with, such as `SANDBOX` or `TIER_1K` or `true`.
         fn value(&self) -> &str;
     }
-
     /// Fields of `PhoneNumberNameUpdate` that every version has.
     pub trait PhoneNumberNameUpdate<V: GraphVersion> {
         /// `decision`
@@ -1281,7 +1417,6 @@ pub mod view {
         /// The display name that was reviewed.
         fn requested_verified_name(&self) -> Option<&str>;
     }
-
     /// Fields of `PhoneNumberPage` that every version has.
     pub trait PhoneNumberPage<V: GraphVersion> {
         /// The numbers on this page.
@@ -1291,7 +1426,6 @@ pub mod view {
         /// `summary`
         fn summary(&self) -> Option<&V::PhoneNumberSummary>;
     }
-
     /// Fields of `PhoneNumberQualityUpdate` that every version has.
     pub trait PhoneNumberQualityUpdate<V: GraphVersion> {
         /// `current_limit`
@@ -1305,7 +1439,6 @@ pub mod view {
         /// `old_limit`
         fn old_limit(&self) -> Option<&V::WebhookLimitTier>;
     }
-
     /// Fields of `PhoneNumberSettings` that every version has.
     pub trait PhoneNumberSettings<V: GraphVersion> {
         /// `calling`
@@ -1317,7 +1450,6 @@ pub mod view {
         /// `user_identity_change`
         fn user_identity_change(&self) -> Option<&V::UserIdentityChangeSettings>;
     }
-
     /// Fields of `PhoneNumberSettingsUpdate` that every version has.
     pub trait PhoneNumberSettingsUpdate<V: GraphVersion> {
         /// `calling`
@@ -1329,13 +1461,11 @@ pub mod view {
         /// `user_identity_change`
         fn user_identity_change(&self) -> Option<&V::UserIdentityChangeSettings>;
     }
-
     /// Fields of `PhoneNumberSummary` that every version has.
     pub trait PhoneNumberSummary<V: GraphVersion> {
         /// Number of phone numbers on the account.
         fn total_count(&self) -> Option<i64>;
     }
-
     /// Fields of `PhoneNumberUpdate` that every version has.
     pub trait PhoneNumberUpdate<V: GraphVersion> {
         /// `connection_status`
@@ -1355,7 +1485,6 @@ pub mod view {
         /// `whatsapp_business_api_data`
         fn whatsapp_business_api_data(&self) -> Option<&V::BusinessApiData>;
     }
-
     /// Fields of `QrCode` that every version has.
     pub trait QrCode<V: GraphVersion> {
         /// The code (14 letters and digits).
@@ -1369,7 +1498,6 @@ pub mod view {
         /// A temporary URL of the QR image, when one was generated.
         fn qr_image_url(&self) -> Option<&str>;
     }
-
     /// Fields of `QrCodePage` that every version has.
     pub trait QrCodePage<V: GraphVersion> {
         /// `data`
@@ -1377,7 +1505,6 @@ pub mod view {
         /// `paging`
         fn paging(&self) -> Option<&V::CursorPaging>;
     }
-
     /// Fields of `QrCodeRequest` that every version has.
     pub trait QrCodeRequest<V: GraphVersion> {
         /// The code to change.
@@ -1387,7 +1514,6 @@ pub mod view {
         /// The message the chat opens with (at most 140 characters).
         fn prefilled_message(&self) -> &V::QrCodeRequestPrefilledMessage;
     }
-
     /// Fields of `QualityScore` that every version has.
     pub trait QualityScore<V: GraphVersion> {
         /// When the score was computed (Unix seconds).
@@ -1395,7 +1521,6 @@ pub mod view {
         /// `score`
         fn score(&self) -> Option<&V::QualityRating>;
     }
-
     /// Fields of `RegisterRequest` that every version has.
     pub trait RegisterRequest<V: GraphVersion> {
         /// `backup`
@@ -1412,7 +1537,6 @@ pub mod view {
         /// `tier`
         fn tier(&self) -> Option<&V::RegistrationTier>;
     }
-
     /// Fields of `RegistrationBackup` that every version has.
     pub trait RegistrationBackup<V: GraphVersion> {
         /// The backup blob.
@@ -1420,7 +1544,6 @@ pub mod view {
         /// `password`
         fn password(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
-
     /// Fields of `RequestCodeRequest` that every version has.
     pub trait RequestCodeRequest<V: GraphVersion> {
         /// `code_method`
@@ -1428,7 +1551,6 @@ pub mod view {
         /// Locale of the message, such as `en_US`.
         fn language(&self) -> &str;
     }
-
     /// Fields of `RestrictionInfo` that every version has.
     pub trait RestrictionInfo<V: GraphVersion> {
         /// `expiration`
@@ -1438,7 +1560,6 @@ pub mod view {
         /// `restriction_type`
         fn restriction_type(&self) -> Option<&V::RestrictionType>;
     }
-
     /// Fields of `SipServer` that every version has.
     pub trait SipServer<V: GraphVersion> {
         /// The app the server belongs to.
@@ -1450,7 +1571,6 @@ pub mod view {
         /// `sip_user_password`
         fn sip_user_password(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
-
     /// Fields of `SipSettings` that every version has.
     pub trait SipSettings<V: GraphVersion> {
         /// One server per app, three at most. An empty list removes the app's server.
@@ -1458,7 +1578,6 @@ pub mod view {
         /// `status`
         fn status(&self) -> Option<&V::FeatureStatus>;
     }
-
     /// Fields of `StorageConfiguration` that every version has.
     pub trait StorageConfiguration<V: GraphVersion> {
         /// Region of in-country storage, when enabled.
@@ -1468,7 +1587,6 @@ pub mod view {
         /// `status`
         fn status(&self) -> Option<&V::StorageConfigurationStatus>;
     }
-
     /// Fields of `StorageConfigurationUpdate` that every version has.
     pub trait StorageConfigurationUpdate<V: GraphVersion> {
         /// Region of in-country storage (guide form).
@@ -1482,7 +1600,6 @@ pub mod view {
         /// `status`
         fn status(&self) -> Option<&V::StorageMode>;
     }
-
     /// Fields of `SubscribedApp` that every version has.
     pub trait SubscribedApp<V: GraphVersion> {
         /// The account-level callback override, when set.
@@ -1490,22 +1607,21 @@ pub mod view {
         /// `whatsapp_business_api_data`
         fn whatsapp_business_api_data(&self) -> Option<&V::AppInfo>;
     }
-
     /// Fields of `SubscribedAppList` that every version has.
     pub trait SubscribedAppList<V: GraphVersion> {
         /// `data`
         fn data(&self) -> &[V::SubscribedApp];
     }
-
     /// Fields of `SubscriptionRequest` that every version has.
     pub trait SubscriptionRequest<V: GraphVersion> {
         /// An https callback URL for this account's messaging webhooks (at most 200
         /// characters, with `verify_token`).
-        fn override_callback_uri(&self) -> Option<&V::SubscriptionRequestOverrideCallbackUri>;
+        fn override_callback_uri(
+            &self,
+        ) -> Option<&V::SubscriptionRequestOverrideCallbackUri>;
         /// `verify_token`
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
-
     /// Fields of `SubscriptionResult` that every version has.
     pub trait SubscriptionResult<V: GraphVersion> {
         /// `data`
@@ -1513,19 +1629,16 @@ pub mod view {
         /// True when the app is subscribed.
         fn success(&self) -> bool;
     }
-
     /// Fields of `SuccessResponse` that every version has.
     pub trait SuccessResponse<V: GraphVersion> {
         /// True when Graph applied the change.
         fn success(&self) -> bool;
     }
-
     /// Fields of `UploadSession` that every version has.
     pub trait UploadSession<V: GraphVersion> {
         /// The session ID (`upload:...`), to send the bytes to.
         fn id(&self) -> &str;
     }
-
     /// Fields of `UploadSessionStatus` that every version has.
     pub trait UploadSessionStatus<V: GraphVersion> {
         /// How many bytes the session has received; the next upload starts here.
@@ -1533,25 +1646,21 @@ pub mod view {
         /// The session ID.
         fn id(&self) -> &str;
     }
-
     /// Fields of `UploadedFile` that every version has.
     pub trait UploadedFile<V: GraphVersion> {
         /// The file handle (for `profile_picture_handle`).
         fn h(&self) -> &str;
     }
-
     /// Fields of `UserIdentityChangeSettings` that every version has.
     pub trait UserIdentityChangeSettings<V: GraphVersion> {
         /// True to hold messages whose identity hash no longer matches the customer.
         fn enable_identity_key_check(&self) -> Option<bool>;
     }
-
     /// Fields of `VerifyCodeRequest` that every version has.
     pub trait VerifyCodeRequest<V: GraphVersion> {
         /// `code`
         fn code(&self) -> &crate::sensitive::SensitiveString;
     }
-
     /// Fields of `VerifyCodeResult` that every version has.
     pub trait VerifyCodeResult<V: GraphVersion> {
         /// ID of the verified phone number.
@@ -1559,13 +1668,11 @@ pub mod view {
         /// True when the code was accepted.
         fn success(&self) -> bool;
     }
-
     /// Fields of `ViolationInfo` that every version has.
     pub trait ViolationInfo<V: GraphVersion> {
         /// The violated policy as Meta names it (`ADULT`, `ALCOHOL`, `SCAM`, ...).
         fn violation_type(&self) -> Option<&str>;
     }
-
     /// Fields of `VolumeTierInfo` that every version has.
     pub trait VolumeTierInfo<V: GraphVersion> {
         /// `YYYY-MM`.
@@ -1579,7 +1686,6 @@ pub mod view {
         /// Unix seconds.
         fn tier_update_time(&self) -> Option<i64>;
     }
-
     /// Fields of `WabaInfo` that every version has.
     pub trait WabaInfo<V: GraphVersion> {
         /// The ad account linked, for `AD_ACCOUNT_LINKED`.
@@ -1595,7 +1701,6 @@ pub mod view {
         /// The WhatsApp Business Account.
         fn waba_id(&self) -> Option<&str>;
     }
-
     /// Fields of `WebhookConfiguration` that every version has.
     pub trait WebhookConfiguration<V: GraphVersion> {
         /// HTTPS callback for this number's messaging webhooks (at most 200 characters);
@@ -1604,7 +1709,6 @@ pub mod view {
         /// `verify_token`
         fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString>;
     }
-
     /// Fields of `WebhookDestinations` that every version has.
     pub trait WebhookDestinations<V: GraphVersion> {
         /// The app's callback URL.
@@ -1614,7 +1718,6 @@ pub mod view {
         /// The account's override, when set.
         fn whatsapp_business_account(&self) -> Option<&str>;
     }
-
     /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes
     /// `number.status()` work for any version without bringing the trait names into scope.
     pub mod prelude {
@@ -1709,7 +1812,6 @@ pub mod view {
         pub use super::WebhookDestinations as _;
     }
 }
-
 /// Building the request bodies every version has (and the objects inside them), one
 /// trait per type: `new` takes the required fields, `set_*` sets an optional one.
 ///
@@ -1718,7 +1820,6 @@ pub mod view {
 /// lacks is a compile error, never a request Graph refuses.
 pub mod build {
     use super::GraphVersion;
-
     /// Builds `AddPhoneNumberRequest` the same way in every version.
     pub trait AddPhoneNumberRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`cc`, `phone_number`, `verified_name`) and no optional one.
@@ -1728,15 +1829,18 @@ pub mod build {
         /// Sets `preverified_id`: ID of a pre-verified number bought through a solution partner.
         fn set_preverified_id(&mut self, value: String);
     }
-
     /// Builds `AppSubscriptionRequest` the same way in every version.
     pub trait AppSubscriptionRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`callback_url`, `fields`, `object`, `verify_token`) and no optional one.
-        fn new(callback_url: String, fields: V::WebhookFieldList, object: V::WebhookObject, verify_token: crate::sensitive::SensitiveString) -> Self;
+        fn new(
+            callback_url: String,
+            fields: V::WebhookFieldList,
+            object: V::WebhookObject,
+            verify_token: crate::sensitive::SensitiveString,
+        ) -> Self;
         /// Sets `include_values`: Include changed values in notifications (WhatsApp notifications always carry them).
         fn set_include_values(&mut self, value: bool);
     }
-
     /// Builds `BusinessAccountUpdate` the same way in every version.
     pub trait BusinessAccountUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1754,7 +1858,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `BusinessApiData` the same way in every version.
     pub trait BusinessApiData<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1768,7 +1871,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `BusinessProfileUpdate` the same way in every version.
     pub trait BusinessProfileUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`messaging_product`) and no optional one.
@@ -1788,7 +1890,6 @@ pub mod build {
         /// Sets `websites`: Up to two websites, each at most 256 characters.
         fn set_websites(&mut self, value: Vec<String>);
     }
-
     /// Builds `CallHours` the same way in every version.
     pub trait CallHours<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1804,7 +1905,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `CallingSettingsUpdate` the same way in every version.
     pub trait CallingSettingsUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1832,9 +1932,10 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `ConversationalAutomationUpdate` the same way in every version.
-    pub trait ConversationalAutomationUpdate<V: GraphVersion>: crate::request::Body + Sized {
+    pub trait ConversationalAutomationUpdate<
+        V: GraphVersion,
+    >: crate::request::Body + Sized {
         /// An empty value: no field set.
         fn new() -> Self;
         /// Sets `commands`: Commands, at most 30.
@@ -1842,17 +1943,18 @@ pub mod build {
         /// Sets `enable_welcome_message`: True to receive a `request_welcome` message when a customer first opens the chat.
         fn set_enable_welcome_message(&mut self, value: bool);
         /// Sets `prompts`: Ice-breaker prompts, at most 4, each at most 80 characters.
-        fn set_prompts(&mut self, value: Vec<V::ConversationalAutomationUpdatePromptsItem>);
+        fn set_prompts(
+            &mut self,
+            value: Vec<V::ConversationalAutomationUpdatePromptsItem>,
+        );
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `ConversationalCommand` the same way in every version.
     pub trait ConversationalCommand<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`command_description`, `command_name`) and no optional one.
         fn new(command_description: String, command_name: String) -> Self;
     }
-
     /// Builds `FeatureToggle` the same way in every version.
     pub trait FeatureToggle<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1862,7 +1964,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `HolidayHours` the same way in every version.
     pub trait HolidayHours<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1876,21 +1977,30 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `OfficialBusinessAccountRequest` the same way in every version.
-    pub trait OfficialBusinessAccountRequest<V: GraphVersion>: crate::request::Body + Sized {
+    pub trait OfficialBusinessAccountRequest<
+        V: GraphVersion,
+    >: crate::request::Body + Sized {
         /// A value with its required fields (`business_website_url`, `primary_country_of_operation`) and no optional one.
-        fn new(business_website_url: String, primary_country_of_operation: String) -> Self;
+        fn new(
+            business_website_url: String,
+            primary_country_of_operation: String,
+        ) -> Self;
         /// Sets `additional_supporting_information`: Anything else that supports the application.
-        fn set_additional_supporting_information(&mut self, value: V::OfficialBusinessAccountRequestAdditionalSupportingInformation);
+        fn set_additional_supporting_information(
+            &mut self,
+            value: V::OfficialBusinessAccountRequestAdditionalSupportingInformation,
+        );
         /// Sets `parent_business_or_brand`: Parent company or brand, if any.
-        fn set_parent_business_or_brand(&mut self, value: V::OfficialBusinessAccountRequestParentBusinessOrBrand);
+        fn set_parent_business_or_brand(
+            &mut self,
+            value: V::OfficialBusinessAccountRequestParentBusinessOrBrand,
+        );
         /// Sets `primary_language`: Main language of the business.
         fn set_primary_language(&mut self, value: String);
         /// Sets `supporting_links`: Links showing the business is notable (5 to 10 URLs).
         fn set_supporting_links(&mut self, value: Vec<String>);
     }
-
     /// Builds `OperatingHours` the same way in every version.
     pub trait OperatingHours<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1904,7 +2014,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `PayloadEncryptionUpdate` the same way in every version.
     pub trait PayloadEncryptionUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`status`) and no optional one.
@@ -1912,7 +2021,6 @@ pub mod build {
         /// Sets `client_encryption_key`: Base64 PEM public key payloads are encrypted with.
         fn set_client_encryption_key(&mut self, value: String);
     }
-
     /// Builds `PhoneNumberSettingsUpdate` the same way in every version.
     pub trait PhoneNumberSettingsUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1934,7 +2042,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `PhoneNumberUpdate` the same way in every version.
     pub trait PhoneNumberUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1960,7 +2067,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `QrCodeRequest` the same way in every version.
     pub trait QrCodeRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`prefilled_message`) and no optional one.
@@ -1970,11 +2076,13 @@ pub mod build {
         /// Sets `generate_qr_image`.
         fn set_generate_qr_image(&mut self, value: V::QrImageFormat);
     }
-
     /// Builds `RegisterRequest` the same way in every version.
     pub trait RegisterRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`messaging_product`, `pin`) and no optional one.
-        fn new(messaging_product: V::MessagingProduct, pin: crate::sensitive::SensitiveString) -> Self;
+        fn new(
+            messaging_product: V::MessagingProduct,
+            pin: crate::sensitive::SensitiveString,
+        ) -> Self;
         /// Sets `backup`.
         fn set_backup(&mut self, value: V::RegistrationBackup);
         /// Sets `data_localization_region`.
@@ -1987,7 +2095,6 @@ pub mod build {
         /// `backup`, set to an empty value first when unset, to change in place.
         fn backup_mut(&mut self) -> &mut V::RegistrationBackup;
     }
-
     /// Builds `RegistrationBackup` the same way in every version.
     pub trait RegistrationBackup<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -1999,13 +2106,11 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `RequestCodeRequest` the same way in every version.
     pub trait RequestCodeRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`code_method`, `language`) and no optional one.
         fn new(code_method: V::CodeMethod, language: String) -> Self;
     }
-
     /// Builds `SipServer` the same way in every version.
     pub trait SipServer<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -2021,7 +2126,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `SipSettings` the same way in every version.
     pub trait SipSettings<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -2033,7 +2137,6 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `StorageConfigurationUpdate` the same way in every version.
     pub trait StorageConfigurationUpdate<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -2051,20 +2154,21 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `SubscriptionRequest` the same way in every version.
     pub trait SubscriptionRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
         fn new() -> Self;
         /// Sets `override_callback_uri`: An https callback URL for this account's messaging webhooks (at most 200
         /// characters, with `verify_token`).
-        fn set_override_callback_uri(&mut self, value: V::SubscriptionRequestOverrideCallbackUri);
+        fn set_override_callback_uri(
+            &mut self,
+            value: V::SubscriptionRequestOverrideCallbackUri,
+        );
         /// Sets `verify_token`.
         fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString);
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `UserIdentityChangeSettings` the same way in every version.
     pub trait UserIdentityChangeSettings<V: GraphVersion>: crate::request::Body + Sized {
         /// An empty value: no field set.
@@ -2074,17 +2178,17 @@ pub mod build {
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
     }
-
     /// Builds `VerifyCodeRequest` the same way in every version.
     pub trait VerifyCodeRequest<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`code`) and no optional one.
         fn new(code: crate::sensitive::SensitiveString) -> Self;
     }
-
     /// Builds `WebhookConfiguration` the same way in every version.
     pub trait WebhookConfiguration<V: GraphVersion>: crate::request::Body + Sized {
         /// A value with its required fields (`override_callback_uri`) and no optional one.
-        fn new(override_callback_uri: V::WebhookConfigurationOverrideCallbackUri) -> Self;
+        fn new(
+            override_callback_uri: V::WebhookConfigurationOverrideCallbackUri,
+        ) -> Self;
         /// Sets `verify_token`.
         fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString);
     }

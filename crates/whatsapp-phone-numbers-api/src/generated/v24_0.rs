@@ -5262,34 +5262,93 @@ pub mod fields {
             QrImageUrl = "qr_image_url",
         }
     }
-
     /// What `fields=` may name on a `AccountNumber` (`WhatsAppAccountNumber`), and what Graph answers without it.
     pub const ACCOUNT_NUMBER: crate::operation::Selection = crate::operation::Selection {
         schema: "AccountNumber",
         graph_type: "WhatsAppAccountNumber",
-        fields: &["account_mode", "certificate", "code_verification_status", "country_code", "country_dial_code", "display_phone_number", "id", "is_official_business_account", "messaging_limit_tier", "name_status", "quality_rating", "status", "verified_name"],
+        fields: &[
+            "account_mode",
+            "certificate",
+            "code_verification_status",
+            "country_code",
+            "country_dial_code",
+            "display_phone_number",
+            "id",
+            "is_official_business_account",
+            "messaging_limit_tier",
+            "name_status",
+            "quality_rating",
+            "status",
+            "verified_name",
+        ],
         default_fields: &["id", "display_phone_number", "status"],
         always: &["id"],
     };
-
     /// What `fields=` may name on a `BusinessAccount` (`WhatsAppBusinessAccount`), and what Graph answers without it.
     pub const BUSINESS_ACCOUNT: crate::operation::Selection = crate::operation::Selection {
         schema: "BusinessAccount",
         graph_type: "WhatsAppBusinessAccount",
-        fields: &["account_review_status", "auth_international_rate_eligibility", "business_verification_status", "country", "creation_time", "currency", "disable_marketing_messages_on_cloud_api", "health_status", "id", "is_enabled_for_insights", "is_shared_with_partners", "linked_commerce_account", "marketing_messages_ad_account", "marketing_messages_lite_api_status", "marketing_messages_onboarding_status", "message_template_namespace", "name", "on_behalf_of_business_info", "owner_business", "owner_business_info", "ownership_type", "primary_business_location", "primary_funding_id", "purchase_order_number", "status", "subscribed_apps", "template_auto_archival_enabled", "timezone_id", "whatsapp_business_manager_messaging_limit"],
+        fields: &[
+            "account_review_status",
+            "auth_international_rate_eligibility",
+            "business_verification_status",
+            "country",
+            "creation_time",
+            "currency",
+            "disable_marketing_messages_on_cloud_api",
+            "health_status",
+            "id",
+            "is_enabled_for_insights",
+            "is_shared_with_partners",
+            "linked_commerce_account",
+            "marketing_messages_ad_account",
+            "marketing_messages_lite_api_status",
+            "marketing_messages_onboarding_status",
+            "message_template_namespace",
+            "name",
+            "on_behalf_of_business_info",
+            "owner_business",
+            "owner_business_info",
+            "ownership_type",
+            "primary_business_location",
+            "primary_funding_id",
+            "purchase_order_number",
+            "status",
+            "subscribed_apps",
+            "template_auto_archival_enabled",
+            "timezone_id",
+            "whatsapp_business_manager_messaging_limit",
+        ],
         default_fields: &["id", "name", "timezone_id", "message_template_namespace"],
         always: &["id"],
     };
-
     /// What `fields=` may name on a `BusinessProfile` (`WhatsAppBusinessProfile`), and what Graph answers without it.
     pub const BUSINESS_PROFILE: crate::operation::Selection = crate::operation::Selection {
         schema: "BusinessProfile",
         graph_type: "WhatsAppBusinessProfile",
-        fields: &["about", "address", "business_profile", "description", "email", "messaging_product", "profile_picture_url", "vertical", "websites"],
-        default_fields: &["messaging_product", "about", "address", "description", "email", "profile_picture_url", "websites", "vertical"],
+        fields: &[
+            "about",
+            "address",
+            "business_profile",
+            "description",
+            "email",
+            "messaging_product",
+            "profile_picture_url",
+            "vertical",
+            "websites",
+        ],
+        default_fields: &[
+            "messaging_product",
+            "about",
+            "address",
+            "description",
+            "email",
+            "profile_picture_url",
+            "websites",
+            "vertical",
+        ],
         always: &["messaging_product"],
     };
-
     /// What `fields=` may name on a `OfficialBusinessAccount` (`WhatsAppOfficialBusinessAccount`), and what Graph answers without it.
     pub const OFFICIAL_BUSINESS_ACCOUNT: crate::operation::Selection = crate::operation::Selection {
         schema: "OfficialBusinessAccount",
@@ -5298,30 +5357,70 @@ pub mod fields {
         default_fields: &["id", "oba_status", "status_message"],
         always: &["id"],
     };
-
     /// What `fields=` may name on a `PhoneNumber` (`WhatsAppBusinessPhoneNumber`), and what Graph answers without it.
     pub const PHONE_NUMBER: crate::operation::Selection = crate::operation::Selection {
         schema: "PhoneNumber",
         graph_type: "WhatsAppBusinessPhoneNumber",
-        fields: &["account_mode", "certificate", "code_verification_status", "conversational_automation", "country_code", "country_dial_code", "display_phone_number", "eligibility_for_api_business_global_search", "health_status", "host_platform", "id", "is_official_business_account", "is_on_biz_app", "is_pin_enabled", "is_preverified_number", "last_onboarded_time", "messaging_limit_tier", "name_status", "new_certificate", "new_name_status", "platform_type", "quality_rating", "quality_score", "search_visibility", "status", "throughput", "unified_cert_status", "username", "verified_name", "webhook_configuration", "whatsapp_business_manager_messaging_limit"],
-        default_fields: &["id", "display_phone_number", "verified_name", "quality_rating", "code_verification_status"],
+        fields: &[
+            "account_mode",
+            "certificate",
+            "code_verification_status",
+            "conversational_automation",
+            "country_code",
+            "country_dial_code",
+            "display_phone_number",
+            "eligibility_for_api_business_global_search",
+            "health_status",
+            "host_platform",
+            "id",
+            "is_official_business_account",
+            "is_on_biz_app",
+            "is_pin_enabled",
+            "is_preverified_number",
+            "last_onboarded_time",
+            "messaging_limit_tier",
+            "name_status",
+            "new_certificate",
+            "new_name_status",
+            "platform_type",
+            "quality_rating",
+            "quality_score",
+            "search_visibility",
+            "status",
+            "throughput",
+            "unified_cert_status",
+            "username",
+            "verified_name",
+            "webhook_configuration",
+            "whatsapp_business_manager_messaging_limit",
+        ],
+        default_fields: &[
+            "id",
+            "display_phone_number",
+            "verified_name",
+            "quality_rating",
+            "code_verification_status",
+        ],
         always: &["id"],
     };
-
     /// What `fields=` may name on a `QrCode` (`WhatsAppBusinessQRCode`), and what Graph answers without it.
     pub const QR_CODE: crate::operation::Selection = crate::operation::Selection {
         schema: "QrCode",
         graph_type: "WhatsAppBusinessQRCode",
-        fields: &["code", "creation_time", "deep_link_url", "prefilled_message", "qr_image_url"],
+        fields: &[
+            "code",
+            "creation_time",
+            "deep_link_url",
+            "prefilled_message",
+            "qr_image_url",
+        ],
         default_fields: &["code", "prefilled_message", "deep_link_url"],
         always: &["code", "prefilled_message", "deep_link_url"],
     };
 }
-
 /// The operations of Graph API v24.0, as data.
 pub mod operations {
     use crate::operation::{Auth, Method, Operation, Param, ParamKind, RetryClass};
-
     /// `GET /{Version}/{Phone-Number-ID}` (`getPhoneNumber`).
     pub const GET_PHONE_NUMBER: Operation = Operation {
         id: "getPhoneNumber",
@@ -5329,7 +5428,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5338,7 +5441,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}` (`updatePhoneNumber`).
     pub const UPDATE_PHONE_NUMBER: Operation = Operation {
         id: "updatePhoneNumber",
@@ -5353,7 +5455,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{WhatsApp-Account-Number-ID}` (`getAccountNumber`).
     pub const GET_ACCOUNT_NUMBER: Operation = Operation {
         id: "getAccountNumber",
@@ -5361,7 +5462,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{WhatsApp-Account-Number-ID}",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5370,7 +5475,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{WABA-ID}/phone_numbers` (`listPhoneNumbers`).
     pub const LIST_PHONE_NUMBERS: Operation = Operation {
         id: "listPhoneNumbers",
@@ -5378,13 +5482,41 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{WABA-ID}/phone_numbers",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
-            Param { name: "filtering", kind: ParamKind::Json, required: false },
-            Param { name: "sort", kind: ParamKind::Text, required: false },
-            Param { name: "summary", kind: ParamKind::Text, required: false },
-            Param { name: "limit", kind: ParamKind::Integer, required: false },
-            Param { name: "after", kind: ParamKind::Text, required: false },
-            Param { name: "before", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "filtering",
+                kind: ParamKind::Json,
+                required: false,
+            },
+            Param {
+                name: "sort",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "summary",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "limit",
+                kind: ParamKind::Integer,
+                required: false,
+            },
+            Param {
+                name: "after",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "before",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5393,7 +5525,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{WABA-ID}/phone_numbers` (`addPhoneNumber`).
     pub const ADD_PHONE_NUMBER: Operation = Operation {
         id: "addPhoneNumber",
@@ -5408,7 +5539,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/request_code` (`requestCode`).
     pub const REQUEST_CODE: Operation = Operation {
         id: "requestCode",
@@ -5423,7 +5553,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/verify_code` (`verifyCode`).
     pub const VERIFY_CODE: Operation = Operation {
         id: "verifyCode",
@@ -5438,7 +5567,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/register` (`registerPhoneNumber`).
     pub const REGISTER_PHONE_NUMBER: Operation = Operation {
         id: "registerPhoneNumber",
@@ -5453,7 +5581,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/deregister` (`deregisterPhoneNumber`).
     pub const DEREGISTER_PHONE_NUMBER: Operation = Operation {
         id: "deregisterPhoneNumber",
@@ -5468,7 +5595,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `GET /{Version}/{Phone-Number-ID}/settings` (`getSettings`).
     pub const GET_SETTINGS: Operation = Operation {
         id: "getSettings",
@@ -5476,7 +5602,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/settings",
         query: &[
-            Param { name: "include_sip_credentials", kind: ParamKind::Boolean, required: false },
+            Param {
+                name: "include_sip_credentials",
+                kind: ParamKind::Boolean,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5485,7 +5615,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/settings` (`updateSettings`).
     pub const UPDATE_SETTINGS: Operation = Operation {
         id: "updateSettings",
@@ -5500,7 +5629,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (`getBusinessProfile`).
     pub const GET_BUSINESS_PROFILE: Operation = Operation {
         id: "getBusinessProfile",
@@ -5508,7 +5636,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/whatsapp_business_profile",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5517,7 +5649,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (`updateBusinessProfile`).
     pub const UPDATE_BUSINESS_PROFILE: Operation = Operation {
         id: "updateBusinessProfile",
@@ -5532,7 +5663,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (`listOwnedBusinessAccounts`).
     pub const LIST_OWNED_BUSINESS_ACCOUNTS: Operation = Operation {
         id: "listOwnedBusinessAccounts",
@@ -5540,10 +5670,26 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Business-ID}/owned_whatsapp_business_accounts",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
-            Param { name: "limit", kind: ParamKind::Integer, required: false },
-            Param { name: "after", kind: ParamKind::Text, required: false },
-            Param { name: "before", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "limit",
+                kind: ParamKind::Integer,
+                required: false,
+            },
+            Param {
+                name: "after",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "before",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5552,7 +5698,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (`listClientBusinessAccounts`).
     pub const LIST_CLIENT_BUSINESS_ACCOUNTS: Operation = Operation {
         id: "listClientBusinessAccounts",
@@ -5560,10 +5705,26 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Business-ID}/client_whatsapp_business_accounts",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
-            Param { name: "limit", kind: ParamKind::Integer, required: false },
-            Param { name: "after", kind: ParamKind::Text, required: false },
-            Param { name: "before", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "limit",
+                kind: ParamKind::Integer,
+                required: false,
+            },
+            Param {
+                name: "after",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "before",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5572,7 +5733,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{WABA-ID}` (`getBusinessAccount`).
     pub const GET_BUSINESS_ACCOUNT: Operation = Operation {
         id: "getBusinessAccount",
@@ -5580,7 +5740,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{WABA-ID}",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5589,7 +5753,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{WABA-ID}` (`updateBusinessAccount`).
     pub const UPDATE_BUSINESS_ACCOUNT: Operation = Operation {
         id: "updateBusinessAccount",
@@ -5604,7 +5767,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{WABA-ID}/subscribed_apps` (`listSubscribedApps`).
     pub const LIST_SUBSCRIBED_APPS: Operation = Operation {
         id: "listSubscribedApps",
@@ -5619,7 +5781,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{WABA-ID}/subscribed_apps` (`subscribeApp`).
     pub const SUBSCRIBE_APP: Operation = Operation {
         id: "subscribeApp",
@@ -5634,7 +5795,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (`unsubscribeApp`).
     pub const UNSUBSCRIBE_APP: Operation = Operation {
         id: "unsubscribeApp",
@@ -5649,7 +5809,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (`getOfficialBusinessAccount`).
     pub const GET_OFFICIAL_BUSINESS_ACCOUNT: Operation = Operation {
         id: "getOfficialBusinessAccount",
@@ -5657,7 +5816,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/official_business_account",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5666,7 +5829,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (`requestOfficialBusinessAccount`).
     pub const REQUEST_OFFICIAL_BUSINESS_ACCOUNT: Operation = Operation {
         id: "requestOfficialBusinessAccount",
@@ -5681,7 +5843,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (`listQrCodes`).
     pub const LIST_QR_CODES: Operation = Operation {
         id: "listQrCodes",
@@ -5689,11 +5850,31 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/message_qrdls",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
-            Param { name: "code", kind: ParamKind::Text, required: false },
-            Param { name: "limit", kind: ParamKind::Integer, required: false },
-            Param { name: "after", kind: ParamKind::Text, required: false },
-            Param { name: "before", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "code",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "limit",
+                kind: ParamKind::Integer,
+                required: false,
+            },
+            Param {
+                name: "after",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "before",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5702,7 +5883,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (`saveQrCode`).
     pub const SAVE_QR_CODE: Operation = Operation {
         id: "saveQrCode",
@@ -5717,7 +5897,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (`getQrCode`).
     pub const GET_QR_CODE: Operation = Operation {
         id: "getQrCode",
@@ -5725,7 +5904,11 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}",
         query: &[
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5734,7 +5917,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (`deleteQrCode`).
     pub const DELETE_QR_CODE: Operation = Operation {
         id: "deleteQrCode",
@@ -5749,7 +5931,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (`setConversationalAutomation`).
     pub const SET_CONVERSATIONAL_AUTOMATION: Operation = Operation {
         id: "setConversationalAutomation",
@@ -5764,7 +5945,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
     pub const START_UPLOAD_SESSION: Operation = Operation {
         id: "startUploadSession",
@@ -5772,9 +5952,21 @@ pub mod operations {
         method: Method::Post,
         path: "/{Version}/{App-ID}/uploads",
         query: &[
-            Param { name: "file_name", kind: ParamKind::Text, required: false },
-            Param { name: "file_length", kind: ParamKind::Integer, required: true },
-            Param { name: "file_type", kind: ParamKind::Text, required: true },
+            Param {
+                name: "file_name",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "file_length",
+                kind: ParamKind::Integer,
+                required: true,
+            },
+            Param {
+                name: "file_type",
+                kind: ParamKind::Text,
+                required: true,
+            },
         ],
         has_body: false,
         request: None,
@@ -5783,7 +5975,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::UnprocessedOnly,
     };
-
     /// `GET /{Version}/{Upload-Session-ID}` (`getUploadSession`).
     pub const GET_UPLOAD_SESSION: Operation = Operation {
         id: "getUploadSession",
@@ -5798,7 +5989,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{Upload-Session-ID}` (`uploadFile`).
     pub const UPLOAD_FILE: Operation = Operation {
         id: "uploadFile",
@@ -5813,7 +6003,6 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/{App-ID}/subscriptions` (`listAppSubscriptions`).
     pub const LIST_APP_SUBSCRIPTIONS: Operation = Operation {
         id: "listAppSubscriptions",
@@ -5828,7 +6017,6 @@ pub mod operations {
         auth: Auth::App,
         retry: RetryClass::Safe,
     };
-
     /// `POST /{Version}/{App-ID}/subscriptions` (`createAppSubscription`).
     pub const CREATE_APP_SUBSCRIPTION: Operation = Operation {
         id: "createAppSubscription",
@@ -5843,7 +6031,6 @@ pub mod operations {
         auth: Auth::App,
         retry: RetryClass::Safe,
     };
-
     /// `DELETE /{Version}/{App-ID}/subscriptions` (`deleteAppSubscription`).
     pub const DELETE_APP_SUBSCRIPTION: Operation = Operation {
         id: "deleteAppSubscription",
@@ -5851,8 +6038,16 @@ pub mod operations {
         method: Method::Delete,
         path: "/{Version}/{App-ID}/subscriptions",
         query: &[
-            Param { name: "object", kind: ParamKind::Text, required: false },
-            Param { name: "fields", kind: ParamKind::Text, required: false },
+            Param {
+                name: "object",
+                kind: ParamKind::Text,
+                required: false,
+            },
+            Param {
+                name: "fields",
+                kind: ParamKind::Text,
+                required: false,
+            },
         ],
         has_body: false,
         request: None,
@@ -5861,7 +6056,6 @@ pub mod operations {
         auth: Auth::App,
         retry: RetryClass::Safe,
     };
-
     /// `GET /{Version}/oauth/access_token` (`getAppAccessToken`).
     pub const GET_APP_ACCESS_TOKEN: Operation = Operation {
         id: "getAppAccessToken",
@@ -5869,9 +6063,21 @@ pub mod operations {
         method: Method::Get,
         path: "/{Version}/oauth/access_token",
         query: &[
-            Param { name: "client_id", kind: ParamKind::Text, required: true },
-            Param { name: "client_secret", kind: ParamKind::Text, required: true },
-            Param { name: "grant_type", kind: ParamKind::Text, required: true },
+            Param {
+                name: "client_id",
+                kind: ParamKind::Text,
+                required: true,
+            },
+            Param {
+                name: "client_secret",
+                kind: ParamKind::Text,
+                required: true,
+            },
+            Param {
+                name: "grant_type",
+                kind: ParamKind::Text,
+                required: true,
+            },
         ],
         has_body: false,
         request: None,
@@ -5880,10 +6086,43 @@ pub mod operations {
         auth: Auth::None,
         retry: RetryClass::Safe,
     };
-
     /// Every operation, in document order.
-    pub const ALL: &[&Operation] = &[&GET_PHONE_NUMBER, &UPDATE_PHONE_NUMBER, &GET_ACCOUNT_NUMBER, &LIST_PHONE_NUMBERS, &ADD_PHONE_NUMBER, &REQUEST_CODE, &VERIFY_CODE, &REGISTER_PHONE_NUMBER, &DEREGISTER_PHONE_NUMBER, &GET_SETTINGS, &UPDATE_SETTINGS, &GET_BUSINESS_PROFILE, &UPDATE_BUSINESS_PROFILE, &LIST_OWNED_BUSINESS_ACCOUNTS, &LIST_CLIENT_BUSINESS_ACCOUNTS, &GET_BUSINESS_ACCOUNT, &UPDATE_BUSINESS_ACCOUNT, &LIST_SUBSCRIBED_APPS, &SUBSCRIBE_APP, &UNSUBSCRIBE_APP, &GET_OFFICIAL_BUSINESS_ACCOUNT, &REQUEST_OFFICIAL_BUSINESS_ACCOUNT, &LIST_QR_CODES, &SAVE_QR_CODE, &GET_QR_CODE, &DELETE_QR_CODE, &SET_CONVERSATIONAL_AUTOMATION, &START_UPLOAD_SESSION, &GET_UPLOAD_SESSION, &UPLOAD_FILE, &LIST_APP_SUBSCRIPTIONS, &CREATE_APP_SUBSCRIPTION, &DELETE_APP_SUBSCRIPTION, &GET_APP_ACCESS_TOKEN];
-
+    pub const ALL: &[&Operation] = &[
+        &GET_PHONE_NUMBER,
+        &UPDATE_PHONE_NUMBER,
+        &GET_ACCOUNT_NUMBER,
+        &LIST_PHONE_NUMBERS,
+        &ADD_PHONE_NUMBER,
+        &REQUEST_CODE,
+        &VERIFY_CODE,
+        &REGISTER_PHONE_NUMBER,
+        &DEREGISTER_PHONE_NUMBER,
+        &GET_SETTINGS,
+        &UPDATE_SETTINGS,
+        &GET_BUSINESS_PROFILE,
+        &UPDATE_BUSINESS_PROFILE,
+        &LIST_OWNED_BUSINESS_ACCOUNTS,
+        &LIST_CLIENT_BUSINESS_ACCOUNTS,
+        &GET_BUSINESS_ACCOUNT,
+        &UPDATE_BUSINESS_ACCOUNT,
+        &LIST_SUBSCRIBED_APPS,
+        &SUBSCRIBE_APP,
+        &UNSUBSCRIBE_APP,
+        &GET_OFFICIAL_BUSINESS_ACCOUNT,
+        &REQUEST_OFFICIAL_BUSINESS_ACCOUNT,
+        &LIST_QR_CODES,
+        &SAVE_QR_CODE,
+        &GET_QR_CODE,
+        &DELETE_QR_CODE,
+        &SET_CONVERSATIONAL_AUTOMATION,
+        &START_UPLOAD_SESSION,
+        &GET_UPLOAD_SESSION,
+        &UPLOAD_FILE,
+        &LIST_APP_SUBSCRIPTIONS,
+        &CREATE_APP_SUBSCRIPTION,
+        &DELETE_APP_SUBSCRIPTION,
+        &GET_APP_ACCESS_TOKEN,
+    ];
     /// Checks a JSON request body against the request type of `op`, strictly (see
     /// [`crate::request::decode`]); an operation without a JSON body accepts anything.
     pub fn check_request(
@@ -5891,24 +6130,53 @@ pub mod operations {
         body: &serde_json::Value,
     ) -> Result<(), crate::request::RequestError> {
         match op.request {
-            Some("AddPhoneNumberRequest") => crate::request::check::<super::types::AddPhoneNumberRequest>(body),
-            Some("AppSubscriptionRequest") => crate::request::check::<super::types::AppSubscriptionRequest>(body),
-            Some("BusinessAccountUpdate") => crate::request::check::<super::types::BusinessAccountUpdate>(body),
-            Some("BusinessProfileUpdate") => crate::request::check::<super::types::BusinessProfileUpdate>(body),
-            Some("ConversationalAutomationUpdate") => crate::request::check::<super::types::ConversationalAutomationUpdate>(body),
-            Some("OfficialBusinessAccountRequest") => crate::request::check::<super::types::OfficialBusinessAccountRequest>(body),
-            Some("PhoneNumberSettingsUpdate") => crate::request::check::<super::types::PhoneNumberSettingsUpdate>(body),
-            Some("PhoneNumberUpdate") => crate::request::check::<super::types::PhoneNumberUpdate>(body),
-            Some("QrCodeRequest") => crate::request::check::<super::types::QrCodeRequest>(body),
-            Some("RegisterRequest") => crate::request::check::<super::types::RegisterRequest>(body),
-            Some("RequestCodeRequest") => crate::request::check::<super::types::RequestCodeRequest>(body),
-            Some("SubscriptionRequest") => crate::request::check::<super::types::SubscriptionRequest>(body),
-            Some("VerifyCodeRequest") => crate::request::check::<super::types::VerifyCodeRequest>(body),
+            Some("AddPhoneNumberRequest") => {
+                crate::request::check::<super::types::AddPhoneNumberRequest>(body)
+            }
+            Some("AppSubscriptionRequest") => {
+                crate::request::check::<super::types::AppSubscriptionRequest>(body)
+            }
+            Some("BusinessAccountUpdate") => {
+                crate::request::check::<super::types::BusinessAccountUpdate>(body)
+            }
+            Some("BusinessProfileUpdate") => {
+                crate::request::check::<super::types::BusinessProfileUpdate>(body)
+            }
+            Some("ConversationalAutomationUpdate") => {
+                crate::request::check::<
+                    super::types::ConversationalAutomationUpdate,
+                >(body)
+            }
+            Some("OfficialBusinessAccountRequest") => {
+                crate::request::check::<
+                    super::types::OfficialBusinessAccountRequest,
+                >(body)
+            }
+            Some("PhoneNumberSettingsUpdate") => {
+                crate::request::check::<super::types::PhoneNumberSettingsUpdate>(body)
+            }
+            Some("PhoneNumberUpdate") => {
+                crate::request::check::<super::types::PhoneNumberUpdate>(body)
+            }
+            Some("QrCodeRequest") => {
+                crate::request::check::<super::types::QrCodeRequest>(body)
+            }
+            Some("RegisterRequest") => {
+                crate::request::check::<super::types::RegisterRequest>(body)
+            }
+            Some("RequestCodeRequest") => {
+                crate::request::check::<super::types::RequestCodeRequest>(body)
+            }
+            Some("SubscriptionRequest") => {
+                crate::request::check::<super::types::SubscriptionRequest>(body)
+            }
+            Some("VerifyCodeRequest") => {
+                crate::request::check::<super::types::VerifyCodeRequest>(body)
+            }
             _ => Ok(()),
         }
     }
 }
-
 /// Graph API v24.0 as data: the operation table, the typed webhook fields and the
 /// request checker, for programs that serve or inspect versions at run time.
 pub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable {
@@ -5916,11 +6184,16 @@ pub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable
     major: 24,
     minor: 0,
     operations: operations::ALL,
-    webhook_fields: &["account_review_update", "account_update", "business_capability_update", "phone_number_name_update", "phone_number_quality_update"],
+    webhook_fields: &[
+        "account_review_update",
+        "account_update",
+        "business_capability_update",
+        "phone_number_name_update",
+        "phone_number_quality_update",
+    ],
     overridable_webhook_fields: webhooks::OVERRIDABLE_FIELDS,
     check_request: operations::check_request,
 };
-
 /// The webhook changes Graph API v24.0 types (`x-webhook-fields`).
 pub mod webhooks {
     crate::webhook::webhook_changes! {
@@ -5938,17 +6211,29 @@ pub mod webhooks {
             PhoneNumberQualityUpdate(super::types::PhoneNumberQualityUpdate) = "phone_number_quality_update",
         }
     }
-
     /// The webhook fields a callback override (a number's, then an account's) carries in
     /// Graph API v24.0; every other field goes only to the app's own callback.
-    pub const OVERRIDABLE_FIELDS: &[&str] = &["messages", "message_echoes", "calls", "consumer_profile", "messaging_handovers", "standby", "group_lifecycle_update", "group_participants_update", "group_settings_update", "group_status_update", "smb_message_echoes", "smb_app_state_sync", "history", "account_settings_update"];
+    pub const OVERRIDABLE_FIELDS: &[&str] = &[
+        "messages",
+        "message_echoes",
+        "calls",
+        "consumer_profile",
+        "messaging_handovers",
+        "standby",
+        "group_lifecycle_update",
+        "group_participants_update",
+        "group_settings_update",
+        "group_status_update",
+        "smb_message_echoes",
+        "smb_app_state_sync",
+        "history",
+        "account_settings_update",
+    ];
 }
-
 /// Graph API v24.0: the type that selects this version's types and operations in generic
 /// code (`Client<Version>`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Version;
-
 impl crate::GraphVersion for Version {
     const NAME: &'static str = "v24.0";
     const MAJOR: u16 = 24;
@@ -5986,7 +6271,6 @@ impl crate::GraphVersion for Version {
     type QrCodeField = fields::QrCodeField;
     type WebhookChange = webhooks::Change;
 }
-
 impl crate::VersionItems for Version {
     type AccountMode = types::AccountMode;
     type AccountReviewStatus = types::AccountReviewStatus;
@@ -6145,7 +6429,6 @@ impl crate::VersionItems for Version {
     const DELETE_APP_SUBSCRIPTION: &'static crate::operation::Operation = &operations::DELETE_APP_SUBSCRIPTION;
     const GET_APP_ACCESS_TOKEN: &'static crate::operation::Operation = &operations::GET_APP_ACCESS_TOKEN;
 }
-
 impl crate::view::AccountNumber<Version> for types::AccountNumber {
     fn account_mode(&self) -> Option<&types::AccountMode> {
         self.account_mode.as_ref()
@@ -6187,15 +6470,15 @@ impl crate::view::AccountNumber<Version> for types::AccountNumber {
         self.verified_name.as_deref()
     }
 }
-
 impl crate::view::AccountReviewUpdate<Version> for types::AccountReviewUpdate {
     fn decision(&self) -> Option<&types::ReviewDecision> {
         self.decision.as_ref()
     }
 }
-
 impl crate::view::AccountUpdate<Version> for types::AccountUpdate {
-    fn auth_international_rate_eligibility(&self) -> Option<&types::IntlRateEligibility> {
+    fn auth_international_rate_eligibility(
+        &self,
+    ) -> Option<&types::IntlRateEligibility> {
         self.auth_international_rate_eligibility.as_ref()
     }
     fn ban_info(&self) -> Option<&types::BanInfo> {
@@ -6210,7 +6493,9 @@ impl crate::view::AccountUpdate<Version> for types::AccountUpdate {
     fn event(&self) -> Option<&types::AccountUpdateEvent> {
         self.event.as_ref()
     }
-    fn partner_client_certification_info(&self) -> Option<&types::PartnerCertificationInfo> {
+    fn partner_client_certification_info(
+        &self,
+    ) -> Option<&types::PartnerCertificationInfo> {
         self.partner_client_certification_info.as_ref()
     }
     fn phone_number(&self) -> Option<&str> {
@@ -6229,7 +6514,6 @@ impl crate::view::AccountUpdate<Version> for types::AccountUpdate {
         self.waba_info.as_ref()
     }
 }
-
 impl crate::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
     fn cc(&self) -> &str {
         &self.cc
@@ -6247,7 +6531,6 @@ impl crate::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberReques
         &self.verified_name
     }
 }
-
 impl crate::view::AppAccessTokenGrant<Version> for types::AppAccessTokenGrant {
     fn access_token(&self) -> &crate::sensitive::SensitiveString {
         &self.access_token
@@ -6256,7 +6539,6 @@ impl crate::view::AppAccessTokenGrant<Version> for types::AppAccessTokenGrant {
         self.token_type.as_deref()
     }
 }
-
 impl crate::view::AppInfo<Version> for types::AppInfo {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -6268,7 +6550,6 @@ impl crate::view::AppInfo<Version> for types::AppInfo {
         self.name.as_deref()
     }
 }
-
 impl crate::view::AppSubscription<Version> for types::AppSubscription {
     fn active(&self) -> Option<bool> {
         self.active
@@ -6283,7 +6564,6 @@ impl crate::view::AppSubscription<Version> for types::AppSubscription {
         self.object.as_ref()
     }
 }
-
 impl crate::view::AppSubscriptionField<Version> for types::AppSubscriptionField {
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
@@ -6292,13 +6572,11 @@ impl crate::view::AppSubscriptionField<Version> for types::AppSubscriptionField 
         self.version.as_deref()
     }
 }
-
 impl crate::view::AppSubscriptionList<Version> for types::AppSubscriptionList {
     fn data(&self) -> &[types::AppSubscription] {
         &self.data
     }
 }
-
 impl crate::view::AppSubscriptionRequest<Version> for types::AppSubscriptionRequest {
     fn callback_url(&self) -> &str {
         &self.callback_url
@@ -6316,7 +6594,6 @@ impl crate::view::AppSubscriptionRequest<Version> for types::AppSubscriptionRequ
         &self.verify_token
     }
 }
-
 impl crate::view::BanInfo<Version> for types::BanInfo {
     fn waba_ban_date(&self) -> Option<&str> {
         self.waba_ban_date.as_deref()
@@ -6325,15 +6602,18 @@ impl crate::view::BanInfo<Version> for types::BanInfo {
         self.waba_ban_state.as_ref()
     }
 }
-
 impl crate::view::BusinessAccount<Version> for types::BusinessAccount {
     fn account_review_status(&self) -> Option<&types::AccountReviewStatus> {
         self.account_review_status.as_ref()
     }
-    fn auth_international_rate_eligibility(&self) -> Option<&types::IntlRateEligibility> {
+    fn auth_international_rate_eligibility(
+        &self,
+    ) -> Option<&types::IntlRateEligibility> {
         self.auth_international_rate_eligibility.as_ref()
     }
-    fn business_verification_status(&self) -> Option<&types::BusinessVerificationStatus> {
+    fn business_verification_status(
+        &self,
+    ) -> Option<&types::BusinessVerificationStatus> {
         self.business_verification_status.as_ref()
     }
     fn country(&self) -> Option<&str> {
@@ -6366,10 +6646,14 @@ impl crate::view::BusinessAccount<Version> for types::BusinessAccount {
     fn marketing_messages_ad_account(&self) -> Option<&types::NodeReference> {
         self.marketing_messages_ad_account.as_ref()
     }
-    fn marketing_messages_lite_api_status(&self) -> Option<&types::MarketingMessagesLiteApiStatus> {
+    fn marketing_messages_lite_api_status(
+        &self,
+    ) -> Option<&types::MarketingMessagesLiteApiStatus> {
         self.marketing_messages_lite_api_status.as_ref()
     }
-    fn marketing_messages_onboarding_status(&self) -> Option<&types::MarketingMessagesOnboardingStatus> {
+    fn marketing_messages_onboarding_status(
+        &self,
+    ) -> Option<&types::MarketingMessagesOnboardingStatus> {
         self.marketing_messages_onboarding_status.as_ref()
     }
     fn message_template_namespace(&self) -> Option<&str> {
@@ -6411,11 +6695,12 @@ impl crate::view::BusinessAccount<Version> for types::BusinessAccount {
     fn timezone_id(&self) -> Option<&str> {
         self.timezone_id.as_deref()
     }
-    fn whatsapp_business_manager_messaging_limit(&self) -> Option<&types::BusinessMessagingLimit> {
+    fn whatsapp_business_manager_messaging_limit(
+        &self,
+    ) -> Option<&types::BusinessMessagingLimit> {
         self.whatsapp_business_manager_messaging_limit.as_ref()
     }
 }
-
 impl crate::view::BusinessAccountPage<Version> for types::BusinessAccountPage {
     fn data(&self) -> &[types::BusinessAccount] {
         &self.data
@@ -6424,7 +6709,6 @@ impl crate::view::BusinessAccountPage<Version> for types::BusinessAccountPage {
         self.paging.as_ref()
     }
 }
-
 impl crate::view::BusinessAccountUpdate<Version> for types::BusinessAccountUpdate {
     fn disable_marketing_messages_on_cloud_api(&self) -> Option<bool> {
         self.disable_marketing_messages_on_cloud_api
@@ -6442,7 +6726,6 @@ impl crate::view::BusinessAccountUpdate<Version> for types::BusinessAccountUpdat
         self.timezone_id.as_deref()
     }
 }
-
 impl crate::view::BusinessApiData<Version> for types::BusinessApiData {
     fn notify_user_change_number(&self) -> Option<bool> {
         self.notify_user_change_number
@@ -6454,7 +6737,6 @@ impl crate::view::BusinessApiData<Version> for types::BusinessApiData {
         self.show_security_notifications
     }
 }
-
 impl crate::view::BusinessCapabilityUpdate<Version> for types::BusinessCapabilityUpdate {
     fn max_daily_conversation_per_phone(&self) -> Option<i64> {
         self.max_daily_conversation_per_phone
@@ -6469,7 +6751,6 @@ impl crate::view::BusinessCapabilityUpdate<Version> for types::BusinessCapabilit
         self.max_phone_numbers_per_waba
     }
 }
-
 impl crate::view::BusinessInfo<Version> for types::BusinessInfo {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -6478,7 +6759,6 @@ impl crate::view::BusinessInfo<Version> for types::BusinessInfo {
         self.name.as_deref()
     }
 }
-
 impl crate::view::BusinessProfile<Version> for types::BusinessProfile {
     fn about(&self) -> Option<&str> {
         self.about.as_deref()
@@ -6508,7 +6788,6 @@ impl crate::view::BusinessProfile<Version> for types::BusinessProfile {
         self.websites.as_deref()
     }
 }
-
 impl crate::view::BusinessProfileFields<Version> for types::BusinessProfileFields {
     fn about(&self) -> Option<&str> {
         self.about.as_deref()
@@ -6535,13 +6814,11 @@ impl crate::view::BusinessProfileFields<Version> for types::BusinessProfileField
         self.websites.as_deref()
     }
 }
-
 impl crate::view::BusinessProfileList<Version> for types::BusinessProfileList {
     fn data(&self) -> &[types::BusinessProfile] {
         &self.data
     }
 }
-
 impl crate::view::BusinessProfileUpdate<Version> for types::BusinessProfileUpdate {
     fn about(&self) -> Option<&str> {
         self.about.as_deref()
@@ -6568,7 +6845,6 @@ impl crate::view::BusinessProfileUpdate<Version> for types::BusinessProfileUpdat
         &self.websites
     }
 }
-
 impl crate::view::CallHours<Version> for types::CallHours {
     fn holiday_schedule(&self) -> &[types::HolidayHours] {
         &self.holiday_schedule
@@ -6583,7 +6859,6 @@ impl crate::view::CallHours<Version> for types::CallHours {
         &self.weekly_operating_hours
     }
 }
-
 impl crate::view::CallingSettings<Version> for types::CallingSettings {
     fn audio(&self) -> Option<&types::FeatureToggle> {
         self.audio.as_ref()
@@ -6610,7 +6885,6 @@ impl crate::view::CallingSettings<Version> for types::CallingSettings {
         self.video.as_ref()
     }
 }
-
 impl crate::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
     fn call_hours(&self) -> Option<&types::CallHours> {
         self.call_hours.as_ref()
@@ -6634,7 +6908,6 @@ impl crate::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdat
         self.video.as_ref()
     }
 }
-
 impl crate::view::ConversationalAutomation<Version> for types::ConversationalAutomation {
     fn commands(&self) -> &[types::ConversationalCommand] {
         &self.commands
@@ -6649,8 +6922,8 @@ impl crate::view::ConversationalAutomation<Version> for types::ConversationalAut
         &self.prompts
     }
 }
-
-impl crate::view::ConversationalAutomationUpdate<Version> for types::ConversationalAutomationUpdate {
+impl crate::view::ConversationalAutomationUpdate<Version>
+for types::ConversationalAutomationUpdate {
     fn commands(&self) -> &[types::ConversationalCommand] {
         &self.commands
     }
@@ -6661,7 +6934,6 @@ impl crate::view::ConversationalAutomationUpdate<Version> for types::Conversatio
         &self.prompts
     }
 }
-
 impl crate::view::ConversationalCommand<Version> for types::ConversationalCommand {
     fn command_description(&self) -> &str {
         &self.command_description
@@ -6670,13 +6942,11 @@ impl crate::view::ConversationalCommand<Version> for types::ConversationalComman
         &self.command_name
     }
 }
-
 impl crate::view::CreatedId<Version> for types::CreatedId {
     fn id(&self) -> &str {
         &self.id
     }
 }
-
 impl crate::view::CursorPaging<Version> for types::CursorPaging {
     fn cursors(&self) -> Option<&types::PagingCursors> {
         self.cursors.as_ref()
@@ -6688,7 +6958,6 @@ impl crate::view::CursorPaging<Version> for types::CursorPaging {
         self.previous.as_deref()
     }
 }
-
 impl crate::view::DisconnectionInfo<Version> for types::DisconnectionInfo {
     fn initiated_by(&self) -> Option<&types::DisconnectionInitiator> {
         self.initiated_by.as_ref()
@@ -6697,19 +6966,16 @@ impl crate::view::DisconnectionInfo<Version> for types::DisconnectionInfo {
         self.reason.as_ref()
     }
 }
-
 impl crate::view::FeatureToggle<Version> for types::FeatureToggle {
     fn status(&self) -> Option<&types::FeatureStatus> {
         self.status.as_ref()
     }
 }
-
 impl crate::view::GraphApiError<Version> for types::GraphApiError {
     fn error(&self) -> &types::GraphApiErrorDetail {
         &self.error
     }
 }
-
 impl crate::view::GraphApiErrorData<Version> for types::GraphApiErrorData {
     fn details(&self) -> Option<&str> {
         self.details.as_deref()
@@ -6718,7 +6984,6 @@ impl crate::view::GraphApiErrorData<Version> for types::GraphApiErrorData {
         self.messaging_product.as_ref()
     }
 }
-
 impl crate::view::GraphApiErrorDetail<Version> for types::GraphApiErrorDetail {
     fn code(&self) -> i64 {
         self.code
@@ -6748,7 +7013,6 @@ impl crate::view::GraphApiErrorDetail<Version> for types::GraphApiErrorDetail {
         &self.type_
     }
 }
-
 impl crate::view::HealthEntity<Version> for types::HealthEntity {
     fn additional_info(&self) -> &[String] {
         &self.additional_info
@@ -6769,7 +7033,6 @@ impl crate::view::HealthEntity<Version> for types::HealthEntity {
         self.id.as_deref()
     }
 }
-
 impl crate::view::HealthError<Version> for types::HealthError {
     fn error_code(&self) -> Option<i64> {
         self.error_code
@@ -6781,7 +7044,6 @@ impl crate::view::HealthError<Version> for types::HealthError {
         self.possible_solution.as_deref()
     }
 }
-
 impl crate::view::HealthStatus<Version> for types::HealthStatus {
     fn can_send_message(&self) -> Option<&types::MessagingAvailability> {
         self.can_send_message.as_ref()
@@ -6790,7 +7052,6 @@ impl crate::view::HealthStatus<Version> for types::HealthStatus {
         &self.entities
     }
 }
-
 impl crate::view::HolidayHours<Version> for types::HolidayHours {
     fn date(&self) -> Option<&str> {
         self.date.as_deref()
@@ -6802,7 +7063,6 @@ impl crate::view::HolidayHours<Version> for types::HolidayHours {
         self.start_time.as_deref()
     }
 }
-
 impl crate::view::IntlRateEligibility<Version> for types::IntlRateEligibility {
     fn exception_countries(&self) -> &[types::IntlRateException] {
         &self.exception_countries
@@ -6811,7 +7071,6 @@ impl crate::view::IntlRateEligibility<Version> for types::IntlRateEligibility {
         self.start_time
     }
 }
-
 impl crate::view::IntlRateException<Version> for types::IntlRateException {
     fn country_code(&self) -> Option<&str> {
         self.country_code.as_deref()
@@ -6820,7 +7079,6 @@ impl crate::view::IntlRateException<Version> for types::IntlRateException {
         self.start_time
     }
 }
-
 impl crate::view::MessageContact<Version> for types::MessageContact {
     fn input(&self) -> &str {
         &self.input
@@ -6829,13 +7087,11 @@ impl crate::view::MessageContact<Version> for types::MessageContact {
         self.wa_id.as_deref()
     }
 }
-
 impl crate::view::MessageId<Version> for types::MessageId {
     fn id(&self) -> &str {
         &self.id
     }
 }
-
 impl crate::view::MessageResponse<Version> for types::MessageResponse {
     fn contacts(&self) -> &[types::MessageContact] {
         &self.contacts
@@ -6847,13 +7103,11 @@ impl crate::view::MessageResponse<Version> for types::MessageResponse {
         &self.messaging_product
     }
 }
-
 impl crate::view::NodeReference<Version> for types::NodeReference {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 }
-
 impl crate::view::OfficialBusinessAccount<Version> for types::OfficialBusinessAccount {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -6865,15 +7119,19 @@ impl crate::view::OfficialBusinessAccount<Version> for types::OfficialBusinessAc
         self.status_message.as_deref()
     }
 }
-
-impl crate::view::OfficialBusinessAccountRequest<Version> for types::OfficialBusinessAccountRequest {
-    fn additional_supporting_information(&self) -> Option<&types::OfficialBusinessAccountRequestAdditionalSupportingInformation> {
+impl crate::view::OfficialBusinessAccountRequest<Version>
+for types::OfficialBusinessAccountRequest {
+    fn additional_supporting_information(
+        &self,
+    ) -> Option<&types::OfficialBusinessAccountRequestAdditionalSupportingInformation> {
         self.additional_supporting_information.as_ref()
     }
     fn business_website_url(&self) -> &str {
         &self.business_website_url
     }
-    fn parent_business_or_brand(&self) -> Option<&types::OfficialBusinessAccountRequestParentBusinessOrBrand> {
+    fn parent_business_or_brand(
+        &self,
+    ) -> Option<&types::OfficialBusinessAccountRequestParentBusinessOrBrand> {
         self.parent_business_or_brand.as_ref()
     }
     fn primary_country_of_operation(&self) -> &str {
@@ -6886,8 +7144,8 @@ impl crate::view::OfficialBusinessAccountRequest<Version> for types::OfficialBus
         &self.supporting_links
     }
 }
-
-impl crate::view::OfficialBusinessAccountSubmission<Version> for types::OfficialBusinessAccountSubmission {
+impl crate::view::OfficialBusinessAccountSubmission<Version>
+for types::OfficialBusinessAccountSubmission {
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -6901,7 +7159,6 @@ impl crate::view::OfficialBusinessAccountSubmission<Version> for types::Official
         self.updated_status.as_ref()
     }
 }
-
 impl crate::view::OperatingHours<Version> for types::OperatingHours {
     fn close_time(&self) -> Option<&str> {
         self.close_time.as_deref()
@@ -6913,7 +7170,6 @@ impl crate::view::OperatingHours<Version> for types::OperatingHours {
         self.open_time.as_deref()
     }
 }
-
 impl crate::view::PagingCursors<Version> for types::PagingCursors {
     fn after(&self) -> Option<&str> {
         self.after.as_deref()
@@ -6922,7 +7178,6 @@ impl crate::view::PagingCursors<Version> for types::PagingCursors {
         self.before.as_deref()
     }
 }
-
 impl crate::view::PartnerCertificationInfo<Version> for types::PartnerCertificationInfo {
     fn client_business_id(&self) -> Option<&str> {
         self.client_business_id.as_deref()
@@ -6934,8 +7189,8 @@ impl crate::view::PartnerCertificationInfo<Version> for types::PartnerCertificat
         self.status.as_ref()
     }
 }
-
-impl crate::view::PayloadEncryptionSettings<Version> for types::PayloadEncryptionSettings {
+impl crate::view::PayloadEncryptionSettings<Version>
+for types::PayloadEncryptionSettings {
     fn client_encryption_key_fingerprint(&self) -> Option<&str> {
         self.client_encryption_key_fingerprint.as_deref()
     }
@@ -6943,7 +7198,6 @@ impl crate::view::PayloadEncryptionSettings<Version> for types::PayloadEncryptio
         self.status.as_ref()
     }
 }
-
 impl crate::view::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionUpdate {
     fn client_encryption_key(&self) -> Option<&str> {
         self.client_encryption_key.as_deref()
@@ -6952,7 +7206,6 @@ impl crate::view::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionU
         &self.status
     }
 }
-
 impl crate::view::PhoneNumber<Version> for types::PhoneNumber {
     fn account_mode(&self) -> Option<&types::AccountMode> {
         self.account_mode.as_ref()
@@ -7041,11 +7294,12 @@ impl crate::view::PhoneNumber<Version> for types::PhoneNumber {
     fn webhook_configuration(&self) -> Option<&types::WebhookDestinations> {
         self.webhook_configuration.as_ref()
     }
-    fn whatsapp_business_manager_messaging_limit(&self) -> Option<&types::BusinessMessagingLimit> {
+    fn whatsapp_business_manager_messaging_limit(
+        &self,
+    ) -> Option<&types::BusinessMessagingLimit> {
         self.whatsapp_business_manager_messaging_limit.as_ref()
     }
 }
-
 impl crate::view::PhoneNumberFilter<Version> for types::PhoneNumberFilter {
     fn field(&self) -> &types::PhoneNumberFilterField {
         &self.field
@@ -7057,7 +7311,6 @@ impl crate::view::PhoneNumberFilter<Version> for types::PhoneNumberFilter {
         &self.value
     }
 }
-
 impl crate::view::PhoneNumberNameUpdate<Version> for types::PhoneNumberNameUpdate {
     fn decision(&self) -> Option<&types::ReviewDecision> {
         self.decision.as_ref()
@@ -7072,7 +7325,6 @@ impl crate::view::PhoneNumberNameUpdate<Version> for types::PhoneNumberNameUpdat
         self.requested_verified_name.as_deref()
     }
 }
-
 impl crate::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
     fn data(&self) -> &[types::PhoneNumber] {
         &self.data
@@ -7084,7 +7336,6 @@ impl crate::view::PhoneNumberPage<Version> for types::PhoneNumberPage {
         self.summary.as_ref()
     }
 }
-
 impl crate::view::PhoneNumberQualityUpdate<Version> for types::PhoneNumberQualityUpdate {
     fn current_limit(&self) -> Option<&types::WebhookLimitTier> {
         self.current_limit.as_ref()
@@ -7102,7 +7353,6 @@ impl crate::view::PhoneNumberQualityUpdate<Version> for types::PhoneNumberQualit
         self.old_limit.as_ref()
     }
 }
-
 impl crate::view::PhoneNumberSettings<Version> for types::PhoneNumberSettings {
     fn calling(&self) -> Option<&types::CallingSettings> {
         self.calling.as_ref()
@@ -7117,8 +7367,8 @@ impl crate::view::PhoneNumberSettings<Version> for types::PhoneNumberSettings {
         self.user_identity_change.as_ref()
     }
 }
-
-impl crate::view::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSettingsUpdate {
+impl crate::view::PhoneNumberSettingsUpdate<Version>
+for types::PhoneNumberSettingsUpdate {
     fn calling(&self) -> Option<&types::CallingSettingsUpdate> {
         self.calling.as_ref()
     }
@@ -7132,13 +7382,11 @@ impl crate::view::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSetti
         self.user_identity_change.as_ref()
     }
 }
-
 impl crate::view::PhoneNumberSummary<Version> for types::PhoneNumberSummary {
     fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
-
 impl crate::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
     fn connection_status(&self) -> Option<&types::ConnectionStatus> {
         self.connection_status.as_ref()
@@ -7165,7 +7413,6 @@ impl crate::view::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
         self.whatsapp_business_api_data.as_ref()
     }
 }
-
 impl crate::view::QrCode<Version> for types::QrCode {
     fn code(&self) -> Option<&str> {
         self.code.as_deref()
@@ -7183,7 +7430,6 @@ impl crate::view::QrCode<Version> for types::QrCode {
         self.qr_image_url.as_deref()
     }
 }
-
 impl crate::view::QrCodePage<Version> for types::QrCodePage {
     fn data(&self) -> &[types::QrCode] {
         &self.data
@@ -7192,7 +7438,6 @@ impl crate::view::QrCodePage<Version> for types::QrCodePage {
         self.paging.as_ref()
     }
 }
-
 impl crate::view::QrCodeRequest<Version> for types::QrCodeRequest {
     fn code(&self) -> Option<&str> {
         self.code.as_deref()
@@ -7204,7 +7449,6 @@ impl crate::view::QrCodeRequest<Version> for types::QrCodeRequest {
         &self.prefilled_message
     }
 }
-
 impl crate::view::QualityScore<Version> for types::QualityScore {
     fn date(&self) -> Option<i64> {
         self.date
@@ -7213,7 +7457,6 @@ impl crate::view::QualityScore<Version> for types::QualityScore {
         self.score.as_ref()
     }
 }
-
 impl crate::view::RegisterRequest<Version> for types::RegisterRequest {
     fn backup(&self) -> Option<&types::RegistrationBackup> {
         self.backup.as_ref()
@@ -7234,7 +7477,6 @@ impl crate::view::RegisterRequest<Version> for types::RegisterRequest {
         self.tier.as_ref()
     }
 }
-
 impl crate::view::RegistrationBackup<Version> for types::RegistrationBackup {
     fn data(&self) -> Option<&str> {
         self.data.as_deref()
@@ -7243,7 +7485,6 @@ impl crate::view::RegistrationBackup<Version> for types::RegistrationBackup {
         self.password.as_ref()
     }
 }
-
 impl crate::view::RequestCodeRequest<Version> for types::RequestCodeRequest {
     fn code_method(&self) -> &types::CodeMethod {
         &self.code_method
@@ -7252,7 +7493,6 @@ impl crate::view::RequestCodeRequest<Version> for types::RequestCodeRequest {
         &self.language
     }
 }
-
 impl crate::view::RestrictionInfo<Version> for types::RestrictionInfo {
     fn expiration(&self) -> Option<&types::WebhookTime> {
         self.expiration.as_ref()
@@ -7264,7 +7504,6 @@ impl crate::view::RestrictionInfo<Version> for types::RestrictionInfo {
         self.restriction_type.as_ref()
     }
 }
-
 impl crate::view::SipServer<Version> for types::SipServer {
     fn app_id(&self) -> Option<&str> {
         self.app_id.as_deref()
@@ -7279,7 +7518,6 @@ impl crate::view::SipServer<Version> for types::SipServer {
         self.sip_user_password.as_ref()
     }
 }
-
 impl crate::view::SipSettings<Version> for types::SipSettings {
     fn servers(&self) -> &[types::SipServer] {
         &self.servers
@@ -7288,7 +7526,6 @@ impl crate::view::SipSettings<Version> for types::SipSettings {
         self.status.as_ref()
     }
 }
-
 impl crate::view::StorageConfiguration<Version> for types::StorageConfiguration {
     fn data_localization_region(&self) -> Option<&str> {
         self.data_localization_region.as_deref()
@@ -7300,8 +7537,8 @@ impl crate::view::StorageConfiguration<Version> for types::StorageConfiguration 
         self.status.as_ref()
     }
 }
-
-impl crate::view::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
+impl crate::view::StorageConfigurationUpdate<Version>
+for types::StorageConfigurationUpdate {
     fn data_localization_region(&self) -> Option<&str> {
         self.data_localization_region.as_deref()
     }
@@ -7318,7 +7555,6 @@ impl crate::view::StorageConfigurationUpdate<Version> for types::StorageConfigur
         self.status.as_ref()
     }
 }
-
 impl crate::view::SubscribedApp<Version> for types::SubscribedApp {
     fn override_callback_uri(&self) -> Option<&str> {
         self.override_callback_uri.as_deref()
@@ -7327,22 +7563,21 @@ impl crate::view::SubscribedApp<Version> for types::SubscribedApp {
         self.whatsapp_business_api_data.as_ref()
     }
 }
-
 impl crate::view::SubscribedAppList<Version> for types::SubscribedAppList {
     fn data(&self) -> &[types::SubscribedApp] {
         &self.data
     }
 }
-
 impl crate::view::SubscriptionRequest<Version> for types::SubscriptionRequest {
-    fn override_callback_uri(&self) -> Option<&types::SubscriptionRequestOverrideCallbackUri> {
+    fn override_callback_uri(
+        &self,
+    ) -> Option<&types::SubscriptionRequestOverrideCallbackUri> {
         self.override_callback_uri.as_ref()
     }
     fn verify_token(&self) -> Option<&crate::sensitive::SensitiveString> {
         self.verify_token.as_ref()
     }
 }
-
 impl crate::view::SubscriptionResult<Version> for types::SubscriptionResult {
     fn data(&self) -> &[types::SubscribedApp] {
         &self.data
@@ -7351,19 +7586,16 @@ impl crate::view::SubscriptionResult<Version> for types::SubscriptionResult {
         self.success
     }
 }
-
 impl crate::view::SuccessResponse<Version> for types::SuccessResponse {
     fn success(&self) -> bool {
         self.success
     }
 }
-
 impl crate::view::UploadSession<Version> for types::UploadSession {
     fn id(&self) -> &str {
         &self.id
     }
 }
-
 impl crate::view::UploadSessionStatus<Version> for types::UploadSessionStatus {
     fn file_offset(&self) -> i64 {
         self.file_offset
@@ -7372,25 +7604,22 @@ impl crate::view::UploadSessionStatus<Version> for types::UploadSessionStatus {
         &self.id
     }
 }
-
 impl crate::view::UploadedFile<Version> for types::UploadedFile {
     fn h(&self) -> &str {
         &self.h
     }
 }
-
-impl crate::view::UserIdentityChangeSettings<Version> for types::UserIdentityChangeSettings {
+impl crate::view::UserIdentityChangeSettings<Version>
+for types::UserIdentityChangeSettings {
     fn enable_identity_key_check(&self) -> Option<bool> {
         self.enable_identity_key_check
     }
 }
-
 impl crate::view::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
     fn code(&self) -> &crate::sensitive::SensitiveString {
         &self.code
     }
 }
-
 impl crate::view::VerifyCodeResult<Version> for types::VerifyCodeResult {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -7399,13 +7628,11 @@ impl crate::view::VerifyCodeResult<Version> for types::VerifyCodeResult {
         self.success
     }
 }
-
 impl crate::view::ViolationInfo<Version> for types::ViolationInfo {
     fn violation_type(&self) -> Option<&str> {
         self.violation_type.as_deref()
     }
 }
-
 impl crate::view::VolumeTierInfo<Version> for types::VolumeTierInfo {
     fn effective_month(&self) -> Option<&str> {
         self.effective_month.as_deref()
@@ -7423,7 +7650,6 @@ impl crate::view::VolumeTierInfo<Version> for types::VolumeTierInfo {
         self.tier_update_time
     }
 }
-
 impl crate::view::WabaInfo<Version> for types::WabaInfo {
     fn ad_account_linked(&self) -> Option<&str> {
         self.ad_account_linked.as_deref()
@@ -7444,7 +7670,6 @@ impl crate::view::WabaInfo<Version> for types::WabaInfo {
         self.waba_id.as_deref()
     }
 }
-
 impl crate::view::WebhookConfiguration<Version> for types::WebhookConfiguration {
     fn override_callback_uri(&self) -> &types::WebhookConfigurationOverrideCallbackUri {
         &self.override_callback_uri
@@ -7453,7 +7678,6 @@ impl crate::view::WebhookConfiguration<Version> for types::WebhookConfiguration 
         self.verify_token.as_ref()
     }
 }
-
 impl crate::view::WebhookDestinations<Version> for types::WebhookDestinations {
     fn application(&self) -> Option<&str> {
         self.application.as_deref()
@@ -7465,11 +7689,9 @@ impl crate::view::WebhookDestinations<Version> for types::WebhookDestinations {
         self.whatsapp_business_account.as_deref()
     }
 }
-
 impl crate::request::Body for types::AddPhoneNumberRequest {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::AddPhoneNumberRequest<Version> for types::AddPhoneNumberRequest {
     fn new(cc: String, phone_number: String, verified_name: String) -> Self {
         Self {
@@ -7487,15 +7709,18 @@ impl crate::build::AddPhoneNumberRequest<Version> for types::AddPhoneNumberReque
         self.preverified_id = Some(value);
     }
 }
-
 impl crate::request::Body for types::AppSubscriptionRequest {
     fn secrets(&self, out: &mut Vec<String>) {
         out.push(self.verify_token.expose().to_owned());
     }
 }
-
 impl crate::build::AppSubscriptionRequest<Version> for types::AppSubscriptionRequest {
-    fn new(callback_url: String, fields: types::WebhookFieldList, object: types::WebhookObject, verify_token: crate::sensitive::SensitiveString) -> Self {
+    fn new(
+        callback_url: String,
+        fields: types::WebhookFieldList,
+        object: types::WebhookObject,
+        verify_token: crate::sensitive::SensitiveString,
+    ) -> Self {
         Self {
             callback_url,
             fields,
@@ -7508,11 +7733,9 @@ impl crate::build::AppSubscriptionRequest<Version> for types::AppSubscriptionReq
         self.include_values = Some(value);
     }
 }
-
 impl crate::request::Body for types::BusinessAccountUpdate {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::BusinessAccountUpdate<Version> for types::BusinessAccountUpdate {
     fn new() -> Self {
         Self {
@@ -7540,7 +7763,8 @@ impl crate::build::BusinessAccountUpdate<Version> for types::BusinessAccountUpda
     }
     fn merge(&mut self, other: Self) {
         if other.disable_marketing_messages_on_cloud_api.is_some() {
-            self.disable_marketing_messages_on_cloud_api = other.disable_marketing_messages_on_cloud_api;
+            self.disable_marketing_messages_on_cloud_api = other
+                .disable_marketing_messages_on_cloud_api;
         }
         if other.is_enabled_for_insights.is_some() {
             self.is_enabled_for_insights = other.is_enabled_for_insights;
@@ -7556,7 +7780,6 @@ impl crate::build::BusinessAccountUpdate<Version> for types::BusinessAccountUpda
         }
     }
 }
-
 impl crate::request::Body for types::BusinessApiData {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.pin {
@@ -7564,7 +7787,6 @@ impl crate::request::Body for types::BusinessApiData {
         }
     }
 }
-
 impl crate::build::BusinessApiData<Version> for types::BusinessApiData {
     fn new() -> Self {
         Self {
@@ -7594,11 +7816,9 @@ impl crate::build::BusinessApiData<Version> for types::BusinessApiData {
         }
     }
 }
-
 impl crate::request::Body for types::BusinessProfileUpdate {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::BusinessProfileUpdate<Version> for types::BusinessProfileUpdate {
     fn new(messaging_product: types::MessagingProduct) -> Self {
         Self {
@@ -7634,11 +7854,9 @@ impl crate::build::BusinessProfileUpdate<Version> for types::BusinessProfileUpda
         self.websites = value;
     }
 }
-
 impl crate::request::Body for types::CallHours {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::CallHours<Version> for types::CallHours {
     fn new() -> Self {
         Self {
@@ -7675,7 +7893,6 @@ impl crate::build::CallHours<Version> for types::CallHours {
         }
     }
 }
-
 impl crate::request::Body for types::CallingSettingsUpdate {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.sip {
@@ -7683,7 +7900,6 @@ impl crate::request::Body for types::CallingSettingsUpdate {
         }
     }
 }
-
 impl crate::build::CallingSettingsUpdate<Version> for types::CallingSettingsUpdate {
     fn new() -> Self {
         Self {
@@ -7750,12 +7966,11 @@ impl crate::build::CallingSettingsUpdate<Version> for types::CallingSettingsUpda
         }
     }
 }
-
 impl crate::request::Body for types::ConversationalAutomationUpdate {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
-impl crate::build::ConversationalAutomationUpdate<Version> for types::ConversationalAutomationUpdate {
+impl crate::build::ConversationalAutomationUpdate<Version>
+for types::ConversationalAutomationUpdate {
     fn new() -> Self {
         Self {
             commands: Vec::new(),
@@ -7769,7 +7984,10 @@ impl crate::build::ConversationalAutomationUpdate<Version> for types::Conversati
     fn set_enable_welcome_message(&mut self, value: bool) {
         self.enable_welcome_message = Some(value);
     }
-    fn set_prompts(&mut self, value: Vec<types::ConversationalAutomationUpdatePromptsItem>) {
+    fn set_prompts(
+        &mut self,
+        value: Vec<types::ConversationalAutomationUpdatePromptsItem>,
+    ) {
         self.prompts = value;
     }
     fn merge(&mut self, other: Self) {
@@ -7784,11 +8002,9 @@ impl crate::build::ConversationalAutomationUpdate<Version> for types::Conversati
         }
     }
 }
-
 impl crate::request::Body for types::ConversationalCommand {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::ConversationalCommand<Version> for types::ConversationalCommand {
     fn new(command_description: String, command_name: String) -> Self {
         Self {
@@ -7797,16 +8013,12 @@ impl crate::build::ConversationalCommand<Version> for types::ConversationalComma
         }
     }
 }
-
 impl crate::request::Body for types::FeatureToggle {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::FeatureToggle<Version> for types::FeatureToggle {
     fn new() -> Self {
-        Self {
-            status: None,
-        }
+        Self { status: None }
     }
     fn set_status(&mut self, value: types::FeatureStatus) {
         self.status = Some(value);
@@ -7817,11 +8029,9 @@ impl crate::build::FeatureToggle<Version> for types::FeatureToggle {
         }
     }
 }
-
 impl crate::request::Body for types::HolidayHours {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::HolidayHours<Version> for types::HolidayHours {
     fn new() -> Self {
         Self {
@@ -7851,12 +8061,11 @@ impl crate::build::HolidayHours<Version> for types::HolidayHours {
         }
     }
 }
-
 impl crate::request::Body for types::OfficialBusinessAccountRequest {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
-impl crate::build::OfficialBusinessAccountRequest<Version> for types::OfficialBusinessAccountRequest {
+impl crate::build::OfficialBusinessAccountRequest<Version>
+for types::OfficialBusinessAccountRequest {
     fn new(business_website_url: String, primary_country_of_operation: String) -> Self {
         Self {
             additional_supporting_information: None,
@@ -7867,10 +8076,16 @@ impl crate::build::OfficialBusinessAccountRequest<Version> for types::OfficialBu
             supporting_links: Vec::new(),
         }
     }
-    fn set_additional_supporting_information(&mut self, value: types::OfficialBusinessAccountRequestAdditionalSupportingInformation) {
+    fn set_additional_supporting_information(
+        &mut self,
+        value: types::OfficialBusinessAccountRequestAdditionalSupportingInformation,
+    ) {
         self.additional_supporting_information = Some(value);
     }
-    fn set_parent_business_or_brand(&mut self, value: types::OfficialBusinessAccountRequestParentBusinessOrBrand) {
+    fn set_parent_business_or_brand(
+        &mut self,
+        value: types::OfficialBusinessAccountRequestParentBusinessOrBrand,
+    ) {
         self.parent_business_or_brand = Some(value);
     }
     fn set_primary_language(&mut self, value: String) {
@@ -7880,11 +8095,9 @@ impl crate::build::OfficialBusinessAccountRequest<Version> for types::OfficialBu
         self.supporting_links = value;
     }
 }
-
 impl crate::request::Body for types::OperatingHours {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::OperatingHours<Version> for types::OperatingHours {
     fn new() -> Self {
         Self {
@@ -7914,11 +8127,9 @@ impl crate::build::OperatingHours<Version> for types::OperatingHours {
         }
     }
 }
-
 impl crate::request::Body for types::PayloadEncryptionUpdate {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::PayloadEncryptionUpdate<Version> for types::PayloadEncryptionUpdate {
     fn new(status: types::FeatureStatus) -> Self {
         Self {
@@ -7930,7 +8141,6 @@ impl crate::build::PayloadEncryptionUpdate<Version> for types::PayloadEncryption
         self.client_encryption_key = Some(value);
     }
 }
-
 impl crate::request::Body for types::PhoneNumberSettingsUpdate {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.calling {
@@ -7938,8 +8148,8 @@ impl crate::request::Body for types::PhoneNumberSettingsUpdate {
         }
     }
 }
-
-impl crate::build::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSettingsUpdate {
+impl crate::build::PhoneNumberSettingsUpdate<Version>
+for types::PhoneNumberSettingsUpdate {
     fn new() -> Self {
         Self {
             calling: None,
@@ -7984,7 +8194,6 @@ impl crate::build::PhoneNumberSettingsUpdate<Version> for types::PhoneNumberSett
         }
     }
 }
-
 impl crate::request::Body for types::PhoneNumberUpdate {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.pin {
@@ -7998,7 +8207,6 @@ impl crate::request::Body for types::PhoneNumberUpdate {
         }
     }
 }
-
 impl crate::build::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
     fn new() -> Self {
         Self {
@@ -8066,11 +8274,9 @@ impl crate::build::PhoneNumberUpdate<Version> for types::PhoneNumberUpdate {
         }
     }
 }
-
 impl crate::request::Body for types::QrCodeRequest {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::QrCodeRequest<Version> for types::QrCodeRequest {
     fn new(prefilled_message: types::QrCodeRequestPrefilledMessage) -> Self {
         Self {
@@ -8086,7 +8292,6 @@ impl crate::build::QrCodeRequest<Version> for types::QrCodeRequest {
         self.generate_qr_image = Some(value);
     }
 }
-
 impl crate::request::Body for types::RegisterRequest {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.backup {
@@ -8095,9 +8300,11 @@ impl crate::request::Body for types::RegisterRequest {
         out.push(self.pin.expose().to_owned());
     }
 }
-
 impl crate::build::RegisterRequest<Version> for types::RegisterRequest {
-    fn new(messaging_product: types::MessagingProduct, pin: crate::sensitive::SensitiveString) -> Self {
+    fn new(
+        messaging_product: types::MessagingProduct,
+        pin: crate::sensitive::SensitiveString,
+    ) -> Self {
         Self {
             backup: None,
             data_localization_region: None,
@@ -8123,7 +8330,6 @@ impl crate::build::RegisterRequest<Version> for types::RegisterRequest {
         self.backup.get_or_insert_with(Default::default)
     }
 }
-
 impl crate::request::Body for types::RegistrationBackup {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.password {
@@ -8131,13 +8337,9 @@ impl crate::request::Body for types::RegistrationBackup {
         }
     }
 }
-
 impl crate::build::RegistrationBackup<Version> for types::RegistrationBackup {
     fn new() -> Self {
-        Self {
-            data: None,
-            password: None,
-        }
+        Self { data: None, password: None }
     }
     fn set_data(&mut self, value: String) {
         self.data = Some(value);
@@ -8154,20 +8356,14 @@ impl crate::build::RegistrationBackup<Version> for types::RegistrationBackup {
         }
     }
 }
-
 impl crate::request::Body for types::RequestCodeRequest {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
 impl crate::build::RequestCodeRequest<Version> for types::RequestCodeRequest {
     fn new(code_method: types::CodeMethod, language: String) -> Self {
-        Self {
-            code_method,
-            language,
-        }
+        Self { code_method, language }
     }
 }
-
 impl crate::request::Body for types::SipServer {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.sip_user_password {
@@ -8175,7 +8371,6 @@ impl crate::request::Body for types::SipServer {
         }
     }
 }
-
 impl crate::build::SipServer<Version> for types::SipServer {
     fn new() -> Self {
         Self {
@@ -8214,7 +8409,6 @@ impl crate::build::SipServer<Version> for types::SipServer {
         }
     }
 }
-
 impl crate::request::Body for types::SipSettings {
     fn secrets(&self, out: &mut Vec<String>) {
         for value in &self.servers {
@@ -8222,7 +8416,6 @@ impl crate::request::Body for types::SipSettings {
         }
     }
 }
-
 impl crate::build::SipSettings<Version> for types::SipSettings {
     fn new() -> Self {
         Self {
@@ -8245,12 +8438,11 @@ impl crate::build::SipSettings<Version> for types::SipSettings {
         }
     }
 }
-
 impl crate::request::Body for types::StorageConfigurationUpdate {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
-impl crate::build::StorageConfigurationUpdate<Version> for types::StorageConfigurationUpdate {
+impl crate::build::StorageConfigurationUpdate<Version>
+for types::StorageConfigurationUpdate {
     fn new() -> Self {
         Self {
             data_localization_region: None,
@@ -8293,7 +8485,6 @@ impl crate::build::StorageConfigurationUpdate<Version> for types::StorageConfigu
         }
     }
 }
-
 impl crate::request::Body for types::SubscriptionRequest {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.verify_token {
@@ -8301,7 +8492,6 @@ impl crate::request::Body for types::SubscriptionRequest {
         }
     }
 }
-
 impl crate::build::SubscriptionRequest<Version> for types::SubscriptionRequest {
     fn new() -> Self {
         Self {
@@ -8309,7 +8499,10 @@ impl crate::build::SubscriptionRequest<Version> for types::SubscriptionRequest {
             verify_token: None,
         }
     }
-    fn set_override_callback_uri(&mut self, value: types::SubscriptionRequestOverrideCallbackUri) {
+    fn set_override_callback_uri(
+        &mut self,
+        value: types::SubscriptionRequestOverrideCallbackUri,
+    ) {
         self.override_callback_uri = Some(value);
     }
     fn set_verify_token(&mut self, value: crate::sensitive::SensitiveString) {
@@ -8324,12 +8517,11 @@ impl crate::build::SubscriptionRequest<Version> for types::SubscriptionRequest {
         }
     }
 }
-
 impl crate::request::Body for types::UserIdentityChangeSettings {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
-
-impl crate::build::UserIdentityChangeSettings<Version> for types::UserIdentityChangeSettings {
+impl crate::build::UserIdentityChangeSettings<Version>
+for types::UserIdentityChangeSettings {
     fn new() -> Self {
         Self {
             enable_identity_key_check: None,
@@ -8344,21 +8536,16 @@ impl crate::build::UserIdentityChangeSettings<Version> for types::UserIdentityCh
         }
     }
 }
-
 impl crate::request::Body for types::VerifyCodeRequest {
     fn secrets(&self, out: &mut Vec<String>) {
         out.push(self.code.expose().to_owned());
     }
 }
-
 impl crate::build::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
     fn new(code: crate::sensitive::SensitiveString) -> Self {
-        Self {
-            code,
-        }
+        Self { code }
     }
 }
-
 impl crate::request::Body for types::WebhookConfiguration {
     fn secrets(&self, out: &mut Vec<String>) {
         if let Some(value) = &self.verify_token {
@@ -8366,9 +8553,10 @@ impl crate::request::Body for types::WebhookConfiguration {
         }
     }
 }
-
 impl crate::build::WebhookConfiguration<Version> for types::WebhookConfiguration {
-    fn new(override_callback_uri: types::WebhookConfigurationOverrideCallbackUri) -> Self {
+    fn new(
+        override_callback_uri: types::WebhookConfigurationOverrideCallbackUri,
+    ) -> Self {
         Self {
             override_callback_uri,
             verify_token: None,
@@ -8378,7 +8566,6 @@ impl crate::build::WebhookConfiguration<Version> for types::WebhookConfiguration
         self.verify_token = Some(value);
     }
 }
-
 impl crate::schema::Page for types::AppSubscriptionList {
     type Item = types::AppSubscription;
     fn items(&self) -> &[types::AppSubscription] {
@@ -8394,7 +8581,6 @@ impl crate::schema::Page for types::AppSubscriptionList {
         None
     }
 }
-
 impl crate::schema::Page for types::BusinessAccountPage {
     type Item = types::BusinessAccount;
     fn items(&self) -> &[types::BusinessAccount] {
@@ -8413,7 +8599,6 @@ impl crate::schema::Page for types::BusinessAccountPage {
             .and_then(|c| c.after.as_deref())
     }
 }
-
 impl crate::schema::Page for types::BusinessProfileList {
     type Item = types::BusinessProfile;
     fn items(&self) -> &[types::BusinessProfile] {
@@ -8429,7 +8614,6 @@ impl crate::schema::Page for types::BusinessProfileList {
         None
     }
 }
-
 impl crate::schema::Page for types::PhoneNumberPage {
     type Item = types::PhoneNumber;
     fn items(&self) -> &[types::PhoneNumber] {
@@ -8448,7 +8632,6 @@ impl crate::schema::Page for types::PhoneNumberPage {
             .and_then(|c| c.after.as_deref())
     }
 }
-
 impl crate::schema::Page for types::QrCodePage {
     type Item = types::QrCode;
     fn items(&self) -> &[types::QrCode] {
@@ -8467,7 +8650,6 @@ impl crate::schema::Page for types::QrCodePage {
             .and_then(|c| c.after.as_deref())
     }
 }
-
 impl crate::schema::Page for types::SubscribedAppList {
     type Item = types::SubscribedApp;
     fn items(&self) -> &[types::SubscribedApp] {
@@ -8483,7 +8665,6 @@ impl crate::schema::Page for types::SubscribedAppList {
         None
     }
 }
-
 impl crate::schema::Page for types::SubscriptionResult {
     type Item = types::SubscribedApp;
     fn items(&self) -> &[types::SubscribedApp] {
