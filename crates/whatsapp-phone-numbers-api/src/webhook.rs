@@ -13,6 +13,11 @@
 //! keeps the field name and the raw JSON value, and says why when a decode failed. Unknown
 //! keys inside a typed value are ignored, and unknown enumeration values keep their text, as
 //! everywhere else.
+//!
+//! The envelope around the changes is one type, [`Notification`], generic over what its
+//! changes are read as ([`WebhookVersion`]): a Graph API version reads them typed by its
+//! `webhooks::Change` (what the facade's receiver hands out), [`Raw`] keeps every change as
+//! JSON (what the mock writes its deliveries with, and tests theirs).
 
 use std::fmt;
 
@@ -65,6 +70,176 @@ impl OtherChange {
             value,
             error: None,
         }
+    }
+}
+
+/// What a notification's changes are read as: every Graph API version (its typed
+/// `webhooks::Change`), or [`Raw`].
+pub trait WebhookVersion {
+    /// One change.
+    type Change: WebhookChange;
+}
+
+impl<V: crate::GraphVersion> WebhookVersion for V {
+    type Change = V::WebhookChange;
+}
+
+/// Changes read as sent: every change an [`OtherChange`] (`Notification<Raw>`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Raw;
+
+impl WebhookVersion for Raw {
+    type Change = OtherChange;
+}
+
+/// A webhook notification as Graph posts it: `object`, and per account an entry with its
+/// changes, read as `V` says (`Notification<v24_0::Version>` types them by v24.0;
+/// `Notification<Raw>` keeps them as sent).
+///
+/// Decoding is lenient the way Graph needs: keys may come in any order, unknown keys are
+/// ignored, a missing list is empty, an entry's `id` may be a number and its `time` a
+/// numeric string, and a change that does not decode is kept raw (see [`WebhookChange`]).
+/// Only a body that is not a JSON object fails.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Notification<V: WebhookVersion> {
+    /// What the notification is about: `whatsapp_business_account`.
+    #[serde(default)]
+    pub object: String,
+    /// One entry per account (Graph may batch several).
+    #[serde(default)]
+    pub entry: Vec<Entry<V>>,
+}
+
+/// One entry of a [`Notification`]: the changes of one account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Entry<V: WebhookVersion> {
+    /// The WhatsApp Business Account (for partner events, possibly the partner's business
+    /// portfolio).
+    #[serde(default, deserialize_with = "entry_id")]
+    pub id: String,
+    /// When Graph sent it, in Unix seconds.
+    #[serde(
+        default,
+        deserialize_with = "entry_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time: Option<i64>,
+    /// What changed.
+    #[serde(default)]
+    pub changes: Vec<V::Change>,
+}
+
+/// One change with the entry it came in: what a receiver hands to user code.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(bound = "")]
+pub struct Event<V: WebhookVersion> {
+    /// The field (`phone_number_quality_update`).
+    pub field: String,
+    /// The entry's ID: the WhatsApp Business Account (see [`Entry::id`]).
+    pub waba_id: String,
+    /// When Graph sent it, in Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<i64>,
+    /// The change: typed, or kept raw.
+    #[serde(skip)]
+    pub change: V::Change,
+    /// The value as JSON (the typed value encoded again, or the raw value).
+    pub value: Value,
+}
+
+impl<V: WebhookVersion> Notification<V> {
+    /// A notification of one change to `waba_id`'s account, as Graph sends one.
+    pub fn single(waba_id: impl Into<String>, time: Option<i64>, change: V::Change) -> Self {
+        Self {
+            object: crate::wire::WEBHOOK_OBJECT.to_owned(),
+            entry: vec![Entry {
+                id: waba_id.into(),
+                time,
+                changes: vec![change],
+            }],
+        }
+    }
+
+    /// Every change of every entry, in order, with its entry's ID and time.
+    pub fn events(&self) -> impl Iterator<Item = Event<V>> + '_ {
+        self.entry.iter().flat_map(|entry| {
+            entry.changes.iter().map(move |change| Event {
+                field: change.field().to_owned(),
+                waba_id: entry.id.clone(),
+                time: entry.time,
+                value: change.value(),
+                change: change.clone(),
+            })
+        })
+    }
+
+    /// How many changes the notification carries.
+    pub fn len(&self) -> usize {
+        self.entry.iter().map(|e| e.changes.len()).sum()
+    }
+
+    /// True when it carries no change.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The notification as the JSON body Graph posts.
+    pub fn to_body(&self) -> String {
+        // A notification holds strings, numbers and JSON values: encoding cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// An ID Graph writes as a string (a number is accepted and written as one).
+fn entry_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    })
+}
+
+/// Unix seconds as a number (or a numeric string); anything else is `None`.
+fn entry_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Every change kept as sent: no field is typed.
+impl WebhookChange for OtherChange {
+    const FIELDS: &'static [&'static str] = &[];
+
+    fn from_parts(field: String, value: Value) -> Self {
+        Self::unknown(field, value)
+    }
+
+    fn field(&self) -> &str {
+        &self.field
+    }
+
+    fn value(&self) -> Value {
+        self.value.clone()
+    }
+
+    fn other(&self) -> Option<&OtherChange> {
+        Some(self)
+    }
+}
+
+impl Serialize for OtherChange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for OtherChange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize(deserializer)
     }
 }
 
@@ -215,3 +390,36 @@ macro_rules! webhook_changes {
 
 #[allow(unused_imports)]
 pub(crate) use webhook_changes;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_notification_keeps_every_change_as_sent_and_writes_graphs_shape() {
+        let body = r#"{"entry":[{"changes":[{"value":{"k":[1],"new":null},"field":"brand_new"},
+            {"no_field":true}],"time":"7","id":42}],"object":"whatsapp_business_account","x":1}"#;
+        let read: Notification<Raw> = serde_json::from_str(body).unwrap();
+        assert_eq!(read.len(), 2);
+        let events: Vec<Event<Raw>> = read.events().collect();
+        assert_eq!(events[0].waba_id, "42");
+        assert_eq!(events[0].time, Some(7));
+        assert_eq!(events[0].field, "brand_new");
+        assert_eq!(events[0].value, serde_json::json!({"k": [1], "new": null}));
+        assert_eq!(events[1].field, "");
+        assert_eq!(events[1].value, serde_json::json!({"no_field": true}));
+
+        let written = Notification::<Raw>::single(
+            "9",
+            Some(1),
+            OtherChange::unknown("account_update".into(), serde_json::json!({"n": 1})),
+        )
+        .to_body();
+        assert_eq!(
+            written,
+            r#"{"object":"whatsapp_business_account","entry":[{"id":"9","time":1,"changes":[{"field":"account_update","value":{"n":1}}]}]}"#
+        );
+        let again: Notification<Raw> = serde_json::from_str(&written).unwrap();
+        assert_eq!(again.to_body(), written);
+    }
+}

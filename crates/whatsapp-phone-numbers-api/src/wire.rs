@@ -54,7 +54,8 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 /// A webhook notification as Graph posts it, with one change: `{"object":
-/// "whatsapp_business_account", "entry": [{"id", "time", "changes": [{"value", "field"}]}]}`.
+/// "whatsapp_business_account", "entry": [{"id", "time", "changes": [{"field", "value"}]}]}`,
+/// written with the one envelope type ([`Notification`](crate::webhook::Notification)).
 /// How the mock writes a delivery, and tests theirs.
 pub fn notification_body(
     waba_id: &str,
@@ -62,15 +63,9 @@ pub fn notification_body(
     field: &str,
     value: &serde_json::Value,
 ) -> String {
-    serde_json::json!({
-        "object": WEBHOOK_OBJECT,
-        "entry": [{
-            "id": waba_id,
-            "time": time,
-            "changes": [{ "value": value, "field": field }],
-        }],
-    })
-    .to_string()
+    let change = crate::webhook::OtherChange::unknown(field.to_owned(), value.clone());
+    crate::webhook::Notification::<crate::webhook::Raw>::single(waba_id, Some(time), change)
+        .to_body()
 }
 
 #[cfg(test)]

@@ -48,7 +48,6 @@
 pub mod envelope;
 mod error;
 mod handshake;
-mod notification;
 mod receiver;
 #[cfg(feature = "webhook-server")]
 mod serve;
@@ -61,7 +60,6 @@ pub use error::WebhookError;
 /// The header map [`WebhookReceiver::receive`] reads (the `http` crate's, as axum, hyper
 /// and reqwest use it), re-exported so that a caller needs no dependency of its own.
 pub use http::{HeaderMap, HeaderValue};
-pub use notification::{Entry, Event, Notification};
 pub use receiver::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_STORE_DEADLINE, WebhookReceiver,
 };
@@ -70,6 +68,7 @@ pub use receiver::{
 pub use serve::{ServeLimits, serve};
 pub use signature::{SIGNATURE_HEADER, sign, verify};
 pub use store::{DeliveryStore, Received, StoreError};
+pub use whatsapp_phone_numbers_api::webhook::{Entry, Event, Notification, Raw};
 pub use whatsapp_phone_numbers_api::webhook::{OtherChange, WebhookChange};
 /// A notification body as Graph posts it, with one change (what the mock sends; for tests
 /// that post their own), and its `object`.

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::error::WebhookError;
 use super::handshake;
-use super::notification::Notification;
 use super::signature::{self, SIGNATURE_HEADER};
 use crate::GraphVersion;
 use crate::secret::{AppSecret, VerifyToken};
+use whatsapp_phone_numbers_api::webhook::Notification;
 
 /// The body size a receiver accepts unless told otherwise: 4 MiB (Meta says payloads
 /// reach 3 MB).

@@ -15,10 +15,10 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use super::error::WebhookError;
-use super::notification::Notification;
 use super::receiver::WebhookReceiver;
 use super::store::{DeliveryStore, Received};
 use crate::GraphVersion;
+use whatsapp_phone_numbers_api::webhook::Notification;
 
 type Deliver<V> = Box<dyn Fn(Notification<V>) + Send + Sync>;
 
