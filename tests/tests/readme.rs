@@ -84,6 +84,8 @@ fn cargo(dir: &Path, args: &[&str]) -> Command {
             "CARGO_TARGET_DIR",
             repo().join("target/fixtures/additivity"),
         )
+        // No debug info (as the additivity fixture, whose target this is).
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .env_remove("RUSTFLAGS");
     command
 }
