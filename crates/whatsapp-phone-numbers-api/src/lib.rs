@@ -22,9 +22,11 @@
 //!   version's `operations::check_request` and [`operation::VersionTable`] apply);
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
 //! - `transport` (feature `client`): the hook generated clients send requests through;
-//! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`);
-//! - [`wire`]: what the client and the mock both speak (HMAC hex, loopback hosts, the
-//!   webhook envelope), written once.
+//! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`),
+//!   and the one notification envelope ([`webhook::Notification`]) that the facade reads
+//!   and the mock writes;
+//! - [`wire`]: what the client and the mock both speak (HMAC hex, loopback hosts), written
+//!   once.
 //!
 //! Most users want the `whatsapp-phone-numbers` crate, which wraps these clients.
 #![warn(missing_docs)]

@@ -73,6 +73,23 @@ impl OtherChange {
     }
 }
 
+/// The `object` of every WhatsApp Business Account webhook notification.
+pub const WEBHOOK_OBJECT: &str = "whatsapp_business_account";
+
+/// A webhook notification as Graph posts it, with one change: `{"object":
+/// "whatsapp_business_account", "entry": [{"id", "time", "changes": [{"field", "value"}]}]}`,
+/// written with the one envelope type ([`Notification`]).
+/// How the mock writes a delivery, and tests theirs.
+pub fn notification_body(
+    waba_id: &str,
+    time: i64,
+    field: &str,
+    value: &serde_json::Value,
+) -> String {
+    let change = OtherChange::unknown(field.to_owned(), value.clone());
+    Notification::<Raw>::single(waba_id, Some(time), change).to_body()
+}
+
 /// What a notification's changes are read as: every Graph API version (its typed
 /// `webhooks::Change`), or [`Raw`].
 pub trait WebhookVersion {
@@ -153,7 +170,7 @@ impl<V: WebhookVersion> Notification<V> {
     /// A notification of one change to `waba_id`'s account, as Graph sends one.
     pub fn single(waba_id: impl Into<String>, time: Option<i64>, change: V::Change) -> Self {
         Self {
-            object: crate::wire::WEBHOOK_OBJECT.to_owned(),
+            object: WEBHOOK_OBJECT.to_owned(),
             entry: vec![Entry {
                 id: waba_id.into(),
                 time,
@@ -394,6 +411,22 @@ pub(crate) use webhook_changes;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_notification_body_has_graphs_shape() {
+        let body = notification_body(
+            "42",
+            7,
+            "account_update",
+            &serde_json::json!({"event": "X"}),
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(parsed["object"], WEBHOOK_OBJECT);
+        assert_eq!(parsed["entry"][0]["id"], "42");
+        assert_eq!(parsed["entry"][0]["time"], 7);
+        assert_eq!(parsed["entry"][0]["changes"][0]["field"], "account_update");
+        assert_eq!(parsed["entry"][0]["changes"][0]["value"]["event"], "X");
+    }
 
     #[test]
     fn a_raw_notification_keeps_every_change_as_sent_and_writes_graphs_shape() {

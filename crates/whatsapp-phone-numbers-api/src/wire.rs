@@ -1,12 +1,9 @@
 //! What the client and the mock both speak on Graph's wire, written once: HMAC-SHA256 in
 //! Graph's lowercase hex (`appsecret_proof`, `X-Hub-Signature-256`), which hosts count as
-//! loopback (where plain `http://` is allowed), and the webhook notification envelope.
+//! loopback (where plain `http://` is allowed). (The webhook envelope is [`crate::webhook`].)
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-
-/// The `object` of every WhatsApp Business Account webhook notification.
-pub const WEBHOOK_OBJECT: &str = "whatsapp_business_account";
 
 /// HMAC-SHA256 of `data` keyed by `key`, ready to feed more data, finalise or verify.
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Hmac<Sha256> {
@@ -53,21 +50,6 @@ pub fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// A webhook notification as Graph posts it, with one change: `{"object":
-/// "whatsapp_business_account", "entry": [{"id", "time", "changes": [{"field", "value"}]}]}`,
-/// written with the one envelope type ([`Notification`](crate::webhook::Notification)).
-/// How the mock writes a delivery, and tests theirs.
-pub fn notification_body(
-    waba_id: &str,
-    time: i64,
-    field: &str,
-    value: &serde_json::Value,
-) -> String {
-    let change = crate::webhook::OtherChange::unknown(field.to_owned(), value.clone());
-    crate::webhook::Notification::<crate::webhook::Raw>::single(waba_id, Some(time), change)
-        .to_body()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,21 +77,5 @@ mod tests {
         ] {
             assert!(!is_loopback_host(host), "{host}");
         }
-    }
-
-    #[test]
-    fn a_notification_body_has_graphs_shape() {
-        let body = notification_body(
-            "42",
-            7,
-            "account_update",
-            &serde_json::json!({"event": "X"}),
-        );
-        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(parsed["object"], WEBHOOK_OBJECT);
-        assert_eq!(parsed["entry"][0]["id"], "42");
-        assert_eq!(parsed["entry"][0]["time"], 7);
-        assert_eq!(parsed["entry"][0]["changes"][0]["field"], "account_update");
-        assert_eq!(parsed["entry"][0]["changes"][0]["value"]["event"], "X");
     }
 }

@@ -283,7 +283,7 @@ impl Outbox {
         value: Value,
     ) {
         let body =
-            whatsapp_phone_numbers_api::wire::notification_body(waba_id, time, field, &value);
+            whatsapp_phone_numbers_api::webhook::notification_body(waba_id, time, field, &value);
         for target in targets {
             self.counters.queued.fetch_add(1, Ordering::SeqCst);
             let _ = self.sender.send(Job {

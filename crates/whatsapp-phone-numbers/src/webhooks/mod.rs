@@ -72,4 +72,4 @@ pub use whatsapp_phone_numbers_api::webhook::{Entry, Event, Notification, Raw};
 pub use whatsapp_phone_numbers_api::webhook::{OtherChange, WebhookChange};
 /// A notification body as Graph posts it, with one change (what the mock sends; for tests
 /// that post their own), and its `object`.
-pub use whatsapp_phone_numbers_api::wire::{WEBHOOK_OBJECT, notification_body};
+pub use whatsapp_phone_numbers_api::webhook::{WEBHOOK_OBJECT, notification_body};
