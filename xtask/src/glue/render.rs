@@ -235,6 +235,19 @@ fn value_type(setter: &Setter, concrete: bool) -> Result<TokenStream> {
     }
 }
 
+/// The parameters of `new`: each required field with its value type, in the trait or in
+/// a version (see [`value_type`]).
+fn new_params(required: &[Setter], concrete: bool) -> Result<Vec<TokenStream>> {
+    required
+        .iter()
+        .map(|s| {
+            let field = tokens(&s.field)?;
+            let ty = value_type(s, concrete)?;
+            Ok(quote! { #field: #ty })
+        })
+        .collect()
+}
+
 /// The `build` module: one trait per struct generic code builds.
 fn render_build_traits(common: &Common) -> Result<TokenStream> {
     let mut traits = Vec::new();
@@ -255,14 +268,7 @@ fn render_build_traits(common: &Common) -> Result<TokenStream> {
                     names.join(", ")
                 )
             });
-            let params = required
-                .iter()
-                .map(|s| {
-                    let field = tokens(&s.field)?;
-                    let ty = value_type(s, false)?;
-                    Ok(quote! { #field: #ty })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let params = new_params(required, false)?;
             methods.push(quote! { #new_doc fn new(#(#params),*) -> Self; });
         }
         for s in &build.setters {
@@ -369,14 +375,7 @@ fn render_build_impl(
     };
     let mut methods = Vec::new();
     if let Some(required) = &build.new {
-        let params = required
-            .iter()
-            .map(|s| {
-                let field = tokens(&s.field)?;
-                let ty = value_type(s, true)?;
-                Ok(quote! { #field: #ty })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let params = new_params(required, true)?;
         let inits = fields
             .iter()
             .map(|f| {
