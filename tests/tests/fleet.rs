@@ -361,3 +361,202 @@ async fn todays_read_fields_and_graphs_own_unknown() {
         number.whatsapp_business_manager_messaging_limit.as_ref()
     );
 }
+
+/// Every account's numbers read one account at a time: what the expansion must equal.
+async fn per_account(
+    client: &v24_0::Client,
+    wabas: &[String],
+    fields: &[PhoneNumberField],
+) -> Vec<(String, Vec<types::PhoneNumber>)> {
+    let mut out = Vec::new();
+    for waba in wabas {
+        let numbers = client
+            .business_account(waba.as_str())
+            .phone_numbers()
+            .list()
+            .fields(fields.iter().cloned())
+            .page_size(100)
+            .collect_all()
+            .await
+            .unwrap();
+        out.push((waba.clone(), numbers));
+    }
+    out
+}
+
+/// Field expansion: a business's accounts read with their numbers embedded, the accounts
+/// with more numbers than the nested limit completed from their own paging, in the same
+/// order and with the same content as one account at a time, in 1 + (large accounts)
+/// requests.
+#[tokio::test]
+async fn accounts_are_read_with_their_numbers_in_one_request_per_page() {
+    const BUSINESS: &str = "1009000000000042";
+    let server = MockServer::builder().empty().start().await.unwrap();
+    let mut wabas = server.state().seed_fleet(BUSINESS, 3, 130);
+    wabas.extend(server.state().seed_fleet(BUSINESS, 9, 7));
+    let client = client(&server);
+    let fields = [
+        PhoneNumberField::Id,
+        PhoneNumberField::Status,
+        PhoneNumberField::QualityRating,
+    ];
+    let expected = per_account(&client, &wabas, &fields).await;
+    server.state().clear_requests();
+
+    let read = client
+        .business(BUSINESS)
+        .owned_accounts()
+        .fields([BusinessAccountField::Id, BusinessAccountField::Name])
+        .with_phone_numbers(|n| n.fields(fields.clone()).limit(100))
+        .collect_all()
+        .await
+        .unwrap();
+    let got: Vec<(String, Vec<types::PhoneNumber>)> = read
+        .iter()
+        .map(|a| {
+            assert!(a.error.is_none(), "{:?}", a.error);
+            assert!(a.account.name.is_some());
+            assert!(a.account.phone_numbers.is_none(), "taken out");
+            (a.account.id.clone().unwrap(), a.numbers.clone())
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(got[0].1.len(), 130);
+    // One page of accounts, and one follow-up page for each of the 3 large accounts.
+    let requests = server.state().requests();
+    assert_eq!(requests.len(), 4, "{requests:#?}");
+    let first = &requests[0];
+    assert_eq!(
+        first.query_param("fields").as_deref(),
+        Some("id,name,phone_numbers.limit(100){id,status,quality_rating}")
+    );
+    // The follow-ups are the nested paging's own `next`: the nested fields, the edge.
+    for follow_up in &requests[1..] {
+        assert!(follow_up.path.ends_with("/phone_numbers"), "{follow_up:?}");
+        assert_eq!(
+            follow_up.query_param("fields").as_deref(),
+            Some("id,status,quality_rating")
+        );
+    }
+}
+
+/// Graph's error 1 ("reduce the amount of data"): the stream asks again from the same
+/// cursor with fewer accounts per page, then fewer numbers per account; the result is the
+/// same. The mock's limit counts accounts plus embedded numbers.
+#[tokio::test]
+async fn too_much_data_is_asked_again_in_smaller_pages() {
+    const BUSINESS: &str = "1009000000000043";
+    let server = MockServer::builder()
+        .empty()
+        .expansion_limit(120)
+        .start()
+        .await
+        .unwrap();
+    let wabas = server.state().seed_fleet(BUSINESS, 10, 60);
+    let client = client(&server);
+    let fields = [PhoneNumberField::Id, PhoneNumberField::Status];
+    let expected = per_account(&client, &wabas, &fields).await;
+    server.state().clear_requests();
+    let read = client
+        .business(BUSINESS)
+        .owned_accounts()
+        .page_size(100)
+        .with_phone_numbers(|n| n.fields(fields.clone()).limit(100))
+        .collect_all()
+        .await
+        .unwrap();
+    let got: Vec<_> = read
+        .iter()
+        .map(|a| (a.account.id.clone().unwrap(), a.numbers.clone()))
+        .collect();
+    assert_eq!(got, expected);
+    // Default account fields were asked for beside the expansion.
+    assert!(read[0].account.name.is_some());
+    // 100 accounts → 50 → 25 → 12 → 6 → 3 → 1 (61 objects ≤ 120): each refusal was sent
+    // once, never retried as it was.
+    let requests = server.state().requests();
+    let limits: Vec<String> = requests
+        .iter()
+        .take(7)
+        .map(|r| r.query_param("limit").unwrap())
+        .collect();
+    assert_eq!(limits, ["100", "50", "25", "12", "6", "3", "1"]);
+    assert_eq!(requests.len(), 7 + 9, "then one account per page");
+
+    // One account over the limit on its own: its numbers are asked for in halves.
+    server.state().set_expansion_limit(40);
+    server.state().clear_requests();
+    let read = client
+        .business(BUSINESS)
+        .owned_accounts()
+        .page_size(1)
+        .with_phone_numbers(|n| n.fields(fields.clone()).limit(100))
+        .collect_all()
+        .await
+        .unwrap();
+    let got: Vec<_> = read
+        .iter()
+        .map(|a| (a.account.id.clone().unwrap(), a.numbers.clone()))
+        .collect();
+    assert_eq!(got, expected);
+    let first = server.state().requests()[2].query_param("fields").unwrap();
+    assert!(first.contains("phone_numbers.limit(25){"), "{first}");
+}
+
+/// A nested limit outside 1..=100 and a nested selection that is not one are refused
+/// before anything is sent; the mock refuses a nested field the numbers do not have.
+#[tokio::test]
+async fn bad_nested_selections_are_refused() {
+    let server = MockServer::start().await;
+    let client = client(&server);
+    for limit in [0, 101] {
+        let error = client
+            .business(demo::DEMO_BUSINESS_ID)
+            .owned_accounts()
+            .with_phone_numbers(|n| n.limit(limit))
+            .collect_all()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.invalid_field(),
+            Some("phone_numbers.limit"),
+            "{error}"
+        );
+    }
+    let error = client
+        .business(demo::DEMO_BUSINESS_ID)
+        .owned_accounts()
+        .with_phone_numbers(|n| n.field(PhoneNumberField::parse("id}")))
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert_eq!(error.invalid_field(), Some("fields"), "{error}");
+    assert_eq!(server.state().request_count(), 0, "nothing sent");
+    let error = client
+        .business(demo::DEMO_BUSINESS_ID)
+        .owned_accounts()
+        .with_phone_numbers(|n| n.field(PhoneNumberField::parse("no_such_field")))
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(100), "{error}");
+    // A single account read expands too.
+    let account: serde_json::Value = reqwest::Client::new()
+        .get(server.url(&format!(
+            "/v24.0/{}?fields=phone_numbers.limit(2){{id}}",
+            demo::DEMO_WABA_ID
+        )))
+        .bearer_auth(server.access_token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        account["phone_numbers"]["data"].as_array().unwrap().len(),
+        2
+    );
+    assert!(account["phone_numbers"]["paging"]["next"].is_string());
+    assert_eq!(account["id"], demo::DEMO_WABA_ID);
+}

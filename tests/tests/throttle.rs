@@ -158,15 +158,16 @@ async fn with_the_throttle_off_the_facade_is_refused_too() {
 }
 
 #[tokio::test]
-async fn an_account_over_its_budget_is_held_until_graph_says_access_returns() {
-    // One account, 3 calls per window: the fourth is refused with 80008 and a regain time.
+async fn an_account_over_its_budget_is_closed_until_graph_says_access_returns() {
+    // Two accounts, 3 calls each per two-minute window: the fourth is refused with 80008
+    // and a regain time of two minutes.
     let server = MockServer::builder()
         .empty()
-        .rate_limits(RateLimits::enforced(1_000, 3, Duration::from_secs(3600)))
+        .rate_limits(RateLimits::enforced(1_000, 3, Duration::from_secs(120)))
         .start()
         .await
         .unwrap();
-    let wabas = server.state().seed_fleet(BUSINESS, 1, 10);
+    let wabas = server.state().seed_fleet(BUSINESS, 2, 10);
     let client = v24_0::Client::builder()
         .access_token(server.access_token())
         .base_url(server.base_url())
@@ -174,8 +175,10 @@ async fn an_account_over_its_budget_is_held_until_graph_says_access_returns() {
         .build()
         .unwrap();
     let account = client.business_account(wabas[0].as_str());
+    let mut numbers = Vec::new();
     for _ in 0..3 {
-        account.phone_numbers().list().page_size(1).await.unwrap();
+        let page = account.phone_numbers().list().page_size(1).await.unwrap();
+        numbers.extend(page.into_inner().data.into_iter().filter_map(|n| n.id));
     }
     let status = client.throttle_status();
     assert_eq!(status.busiest_business, Some((wabas[0].clone(), 100.0)));
@@ -188,17 +191,63 @@ async fn an_account_over_its_budget_is_held_until_graph_says_access_returns() {
         .unwrap_err();
     assert!(error.is_throttling(), "{error}");
     assert_eq!(error.code(), Some(80008));
-    assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
-    // An hour is beyond the retry policy's ceiling (30 s by default): the caller decides, so
-    // the next call is not held but goes, and Graph's refusal says the same again.
-    let again = tokio::time::timeout(
-        Duration::from_secs(5),
-        account.phone_numbers().list().page_size(1).into_future(),
-    )
-    .await
-    .expect("not held for an hour")
-    .unwrap_err();
-    assert_eq!(again.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
+    let sent = server.state().request_count();
+    // Two minutes is beyond the retry policy's ceiling (30 s by default): while the window
+    // is open, the account's calls (and its numbers') fail here, typed like Graph's, with
+    // nothing sent.
+    for _ in 0..100 {
+        let error = account
+            .phone_numbers()
+            .list()
+            .page_size(1)
+            .await
+            .unwrap_err();
+        assert!(error.is_throttling(), "{error}");
+        assert!(error.is_retryable());
+        let wait = error.retry_after().unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
+        match &error {
+            whatsapp_phone_numbers::Error::Throttled(refused) => {
+                assert_eq!(refused.business_id.as_deref(), Some(wabas[0].as_str()));
+                assert_eq!(refused.code, Some(80008));
+                assert!(refused.window);
+            }
+            other => panic!("expected a local refusal, got {other:?}"),
+        }
+        assert!(error.to_string().contains("nothing was sent"), "{error}");
+    }
+    assert_eq!(server.state().request_count(), sent, "0 requests sent");
+    // A number's first call goes: which business it is charged to is learned from Graph's
+    // answer (its usage header), which refuses it; from then on it is refused here too.
+    let number = client.phone_number(numbers[0].as_str());
+    assert_eq!(number.get().await.unwrap_err().code(), Some(80008));
+    let sent = sent + 1;
+    for _ in 0..10 {
+        let error = number.get().await.unwrap_err();
+        assert!(
+            matches!(error, whatsapp_phone_numbers::Error::Throttled(_)),
+            "{error}"
+        );
+    }
+    assert_eq!(server.state().request_count(), sent, "0 requests sent");
+    // Another business's calls still go.
+    client
+        .business_account(wabas[1].as_str())
+        .phone_numbers()
+        .list()
+        .page_size(1)
+        .await
+        .unwrap();
+    assert_eq!(server.state().request_count(), sent + 1);
+    let status = client.throttle_status();
+    assert_eq!(status.refused_requests, 110);
+    assert_eq!(status.windows.len(), 1);
+    assert_eq!(
+        status.windows[0].business_id.as_deref(),
+        Some(wabas[0].as_str())
+    );
+    assert_eq!(status.windows[0].code, Some(80008));
     // A client that accepts waits of two hours holds its next call instead.
     let patient = v24_0::Client::builder()
         .access_token(server.access_token())
@@ -221,4 +270,126 @@ async fn an_account_over_its_budget_is_held_until_graph_says_access_returns() {
     .await;
     assert!(held.is_err(), "the call after a refusal went at once");
     assert_eq!(server.state().refused_count(), 3);
+}
+
+/// A solution provider's 50 client tokens over one core: one connection pool (the mock
+/// counts its TCP connections), one throttle (the app's usage, reported to any token's
+/// calls, is what every client sees), each request with its own token and proof (the mock
+/// requires the proof and fingerprints the token), and no token in any output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_tokens_share_one_pool_and_one_throttle() {
+    use whatsapp_phone_numbers_mock::{demo, token_fingerprint};
+    const SECRET: &str = "provider-app-secret";
+    let tokens: Vec<String> = (0..50).map(|i| format!("EAAB-client-{i:02}-x7")).collect();
+    let server = tokens
+        .iter()
+        .fold(
+            MockServer::builder()
+                .access_token("EAAB-provider-token")
+                .app_secret(SECRET)
+                .require_appsecret_proof()
+                .rate_limits(RateLimits::enforced(
+                    10_000,
+                    10_000,
+                    Duration::from_secs(600),
+                )),
+            |builder, token| builder.system_user_token(token),
+        )
+        .start()
+        .await
+        .unwrap();
+    let provider = v24_0::Client::builder()
+        .access_token("EAAB-provider-token")
+        .app_secret(SECRET)
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let clients: Vec<v24_0::Client> = tokens
+        .iter()
+        .map(|token| provider.with_access_token(token.as_str()).unwrap())
+        .collect();
+    let results: Vec<(usize, Result<(), whatsapp_phone_numbers::Error>)> =
+        futures_util::stream::iter(clients.iter().enumerate())
+            .map(|(i, client)| async move {
+                for _ in 0..4 {
+                    if let Err(e) = client.phone_number(demo::DEMO_NUMBER_ID).get().await {
+                        return (i, Err(e));
+                    }
+                }
+                (i, Ok(()))
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+    for (i, result) in results {
+        result.unwrap_or_else(|e| panic!("client {i}: {e}"));
+    }
+    // Each request carried its own token, four per token, and its proof (the mock refuses
+    // a missing or wrong one).
+    let requests = server.state().requests();
+    assert_eq!(requests.len(), 200);
+    for token in &tokens {
+        let fingerprint = token_fingerprint(token);
+        let carried = requests
+            .iter()
+            .filter(|r| r.credential.as_deref() == Some(fingerprint.as_str()))
+            .count();
+        assert_eq!(carried, 4, "{token}");
+    }
+    // One pool: connections are reused across tokens. A pool per token would open at least
+    // one per token (50); one pool opens about one per request in flight (8 here; a few
+    // more when a connection is not back in the pool before the next request starts).
+    let connections = server.state().connection_count();
+    assert!(
+        (1..=3 * CONCURRENCY).contains(&connections),
+        "{connections} connections for 50 tokens"
+    );
+    // One throttle: the provider's client sent nothing, yet knows the app's usage (200
+    // calls of 10,000: 2%).
+    assert_eq!(provider.throttle_status().app_percent, Some(2.0));
+    assert_eq!(clients[7].throttle_status(), provider.throttle_status());
+    // No token in any output: a client's Debug, an error's Display and Debug.
+    let error = clients[3].phone_number("999").get().await.unwrap_err();
+    for text in [
+        format!("{:?}", clients[3]),
+        format!("{:?}", clients[3].core()),
+        error.to_string(),
+        format!("{error:?}"),
+    ] {
+        for token in tokens
+            .iter()
+            .map(String::as_str)
+            .chain(["EAAB-provider-token", SECRET])
+        {
+            assert!(!text.contains(token), "{token} in {text}");
+        }
+    }
+    // A bad token is refused before anything is sent.
+    let bad = provider.with_access_token("").unwrap_err();
+    assert_eq!(bad.invalid_field(), Some("access_token"));
+}
+
+/// `MockServerBuilder::latency` holds every Graph answer, to model a real round trip.
+#[tokio::test]
+async fn the_mock_holds_answers_for_the_latency_it_is_given() {
+    let server = MockServer::builder()
+        .latency(Duration::from_millis(150))
+        .start()
+        .await
+        .unwrap();
+    let client = v24_0::Client::builder()
+        .access_token(server.access_token())
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        client
+            .phone_number(whatsapp_phone_numbers_mock::demo::DEMO_NUMBER_ID)
+            .get()
+            .await
+            .unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(150));
+    }
+    assert_eq!(server.state().latency(), Duration::from_millis(150));
 }

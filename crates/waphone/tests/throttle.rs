@@ -16,8 +16,9 @@ const NUMBERS: usize = 150;
 /// `waphone audit`'s default `--concurrency`.
 const CONCURRENCY: usize = 8;
 
-/// 100 app calls every 3 s; the audit needs 242 (the business's accounts, then two pages
-/// of each account).
+/// 100 app calls every 3 s; the audit needs about 125: pages of accounts with their first
+/// 100 numbers embedded (the first asks for 100 accounts, too much for the mock's expansion
+/// limit, so 50 per page), then each account's second page of numbers.
 async fn limited_fleet() -> MockServer {
     let server = MockServer::builder()
         .empty()

@@ -587,6 +587,7 @@ async fn the_cli_mock_sends_duplicates_and_the_inbox_keeps_one() {
     for (flag, value) in [
         ("--webhook-concurrency", "0"),
         ("--webhook-duplicates", "101"),
+        ("--latency-ms", "60001"),
     ] {
         let out = command()
             .args(["mock", "--port", "0", flag, value])

@@ -27,6 +27,9 @@ pub struct MockApp {
     name: String,
     secret: String,
     access_token: String,
+    /// Other system users' tokens of this app (one per client business, as a solution
+    /// provider holds them).
+    system_user_tokens: Vec<String>,
     require_appsecret_proof: bool,
 }
 
@@ -37,6 +40,7 @@ impl fmt::Debug for MockApp {
             .field("name", &self.name)
             .field("secret", &"<redacted>")
             .field("access_token", &"<redacted>")
+            .field("system_user_tokens", &self.system_user_tokens.len())
             .field("require_appsecret_proof", &self.require_appsecret_proof)
             .finish()
     }
@@ -55,8 +59,16 @@ impl MockApp {
             name: name.into(),
             secret: secret.into(),
             access_token: access_token.into(),
+            system_user_tokens: Vec::new(),
             require_appsecret_proof: false,
         }
+    }
+
+    /// Accepts `token` as another system user's token of this app: a solution provider holds
+    /// one per client business, and Graph counts all of them toward the same app's usage.
+    pub fn with_system_user_token(mut self, token: impl Into<String>) -> Self {
+        self.system_user_tokens.push(token.into());
+        self
     }
 
     /// Turns on Graph's "Require App Secret" app setting: every call made with this app's
@@ -195,7 +207,10 @@ impl Apps {
 
     /// The app `token` belongs to and what kind of token it is.
     pub(crate) fn by_token(&self, token: &str) -> Option<(&MockApp, TokenKind)> {
-        if let Some(app) = self.all().find(|a| a.access_token == token) {
+        if let Some(app) = self
+            .all()
+            .find(|a| a.access_token == token || a.system_user_tokens.iter().any(|t| t == token))
+        {
             return Some((app, TokenKind::User));
         }
         if let Some(app) = self.all().find(|a| a.app_access_token() == token) {

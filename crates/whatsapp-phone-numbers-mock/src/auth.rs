@@ -117,6 +117,16 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The token of an `Authorization: Bearer <token>` (or `OAuth <token>`) header.
+/// The token a request carries in its `Authorization` header or `access_token` query
+/// parameter (a form body's is not looked at here).
+pub(crate) fn presented_token(headers: &HeaderMap, query: &str) -> Option<String> {
+    bearer(headers).or_else(|| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "access_token")
+            .map(|(_, value)| value.into_owned())
+    })
+}
+
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;

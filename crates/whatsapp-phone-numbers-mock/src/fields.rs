@@ -23,7 +23,7 @@ use whatsapp_phone_numbers_api::operation::Selection;
 use crate::errors::GraphError;
 
 /// Modifiers the mock applies, per field: `(field, modifier)`.
-const MODIFIERS: &[(&str, &str)] = &[("qr_image_url", "format")];
+const MODIFIERS: &[(&str, &str)] = &[("qr_image_url", "format"), ("phone_numbers", "limit")];
 
 /// One entry of a `fields=` selection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,7 +167,15 @@ pub(crate) struct Selected {
 /// The fields a request asks for (`raw`, its `fields` parameter), checked against the
 /// operation's selection.
 pub(crate) fn select(raw: Option<&str>, selection: &Selection) -> Result<Selected, GraphError> {
-    let mut entries = parse(raw.unwrap_or_default())?;
+    check(parse(raw.unwrap_or_default())?, selection)
+}
+
+/// `entries` (a parsed selection, possibly one nested in braces) checked against
+/// `selection`; none means the selection's default fields.
+pub(crate) fn check(
+    mut entries: Vec<Requested>,
+    selection: &Selection,
+) -> Result<Selected, GraphError> {
     if entries.is_empty() {
         entries = selection
             .default_fields
@@ -205,7 +213,33 @@ pub(crate) fn select(raw: Option<&str>, selection: &Selection) -> Result<Selecte
     })
 }
 
+/// `entries` written back in Graph's syntax (`a,b.limit(2){c}`), for the `fields` of a
+/// nested connection's `paging.next`.
+pub(crate) fn render(entries: &[Requested]) -> String {
+    let mut out = String::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&entry.name);
+        for (modifier, argument) in &entry.modifiers {
+            out.push_str(&format!(".{modifier}({argument})"));
+        }
+        if let Some(nested) = &entry.nested {
+            out.push('{');
+            out.push_str(&render(nested));
+            out.push('}');
+        }
+    }
+    out
+}
+
 impl Selected {
+    /// The entry that selects `field`, when one does.
+    pub(crate) fn entry(&self, field: &str) -> Option<&Requested> {
+        self.entries.iter().find(|e| e.name == field)
+    }
+
     /// The argument of `field`'s `modifier` (`qr_image_url.format(SVG)` → `SVG`).
     pub(crate) fn modifier(&self, field: &str, modifier: &str) -> Option<&str> {
         self.entries

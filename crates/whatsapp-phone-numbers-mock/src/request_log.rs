@@ -10,6 +10,20 @@ pub struct RecordedRequest {
     pub path: String,
     /// Raw query string without `?` (empty when there was none).
     pub query: String,
+    /// Which token the request carried, as its [`token_fingerprint`] (never the token).
+    pub credential: Option<String>,
+}
+
+/// A token's fingerprint, as [`RecordedRequest::credential`] shows it: 16 hex digits of a
+/// keyed SHA-256 of the token, so that a test can tell which of its tokens a request
+/// carried without the log holding any of them.
+pub fn token_fingerprint(token: &str) -> String {
+    let mut digest = whatsapp_phone_numbers_api::wire::hmac_sha256_hex(
+        b"whatsapp-phone-numbers-mock/token-fingerprint",
+        token.as_bytes(),
+    );
+    digest.truncate(16);
+    digest
 }
 
 impl RecordedRequest {

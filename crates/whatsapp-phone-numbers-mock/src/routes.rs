@@ -71,9 +71,17 @@ async fn graph(State(service): State<MockService>, request: Request) -> Response
         .copied()
         .and_then(|v| table::parse_version(v).map(|n| (v, n)));
     let node_id = version.and(segments.get(1).copied());
-    let usage = service
-        .state
-        .record_request(parts.method.as_str(), &path, &query, node_id);
+    let credential = crate::auth::presented_token(&parts.headers, &query)
+        .map(|token| crate::request_log::token_fingerprint(&token));
+    let usage =
+        service
+            .state
+            .record_request(parts.method.as_str(), &path, &query, node_id, credential);
+    // A modelled round trip: the answer waits, whatever it will be.
+    let latency = service.state.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let served = version.and_then(|(_, number)| table::for_version(number));
     let mut meta = Meta {
         version: match (version, served) {

@@ -38,6 +38,9 @@ pub struct MockServerBuilder {
     review_names_after: Option<Duration>,
     request_log_limit: usize,
     rate_limits: RateLimits,
+    system_user_tokens: Vec<String>,
+    latency: Duration,
+    expansion_limit: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -53,6 +56,9 @@ impl Default for MockServerBuilder {
             review_names_after: None,
             request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
             rate_limits: RateLimits::default(),
+            system_user_tokens: Vec::new(),
+            latency: Duration::ZERO,
+            expansion_limit: crate::state::DEFAULT_EXPANSION_LIMIT,
         }
     }
 }
@@ -77,6 +83,32 @@ impl MockServerBuilder {
     /// [`require_appsecret_proof`](Self::require_appsecret_proof).
     pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
         self.app_secret = secret.into();
+        self
+    }
+
+    /// Accepts `token` as another system user's token of the default app, beside
+    /// [`access_token`](Self::access_token): a solution provider holds one per client
+    /// business, and Graph counts every one toward the same app's usage.
+    pub fn system_user_token(mut self, token: impl Into<String>) -> Self {
+        self.system_user_tokens.push(token.into());
+        self
+    }
+
+    /// Holds every Graph answer for `latency` before sending it (default none), so that a
+    /// benchmark or a test can model a real round trip to Graph (100–300 ms from most
+    /// regions) on loopback.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// The most objects, accounts plus the numbers embedded in them, that one answer with
+    /// field expansion (`fields=phone_numbers.limit(100){...}`) may hold before the mock
+    /// refuses it with Graph's error 1, "Please reduce the amount of data you're asking
+    /// for" (default [`DEFAULT_EXPANSION_LIMIT`](crate::DEFAULT_EXPANSION_LIMIT)). Graph's
+    /// own threshold is not documented.
+    pub fn expansion_limit(mut self, objects: usize) -> Self {
+        self.expansion_limit = objects;
         self
     }
 
@@ -142,13 +174,18 @@ impl MockServerBuilder {
         state
             .outbox()
             .configure(self.delivery, self.review_names_after);
-        let default_app = MockApp::new(
-            MOCK_APP_ID,
-            MOCK_APP_NAME,
-            &self.app_secret,
-            &self.access_token,
-        )
-        .require_appsecret_proof(self.require_appsecret_proof);
+        state.set_latency(self.latency);
+        state.set_expansion_limit(self.expansion_limit);
+        let default_app = self.system_user_tokens.iter().fold(
+            MockApp::new(
+                MOCK_APP_ID,
+                MOCK_APP_NAME,
+                &self.app_secret,
+                &self.access_token,
+            )
+            .require_appsecret_proof(self.require_appsecret_proof),
+            |app, token| app.with_system_user_token(token),
+        );
         state.add_app(default_app.clone());
         if self.demo {
             demo::seed(&state);
@@ -298,6 +335,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let deliveries = tokio::spawn(crate::webhooks::run(service.state().outbox()));
+    let state = service.state();
+    let listener = axum::serve::ListenerExt::tap_io(listener, move |_| state.count_connection());
     let served = axum::serve(listener, service.router())
         .with_graceful_shutdown(shutdown)
         .await;

@@ -32,6 +32,11 @@ const FIRST_RUNTIME_ID: u64 = 109_900_000_000_001;
 /// The sort key of a number in its account's index: onboarding time, then node ID.
 pub(crate) type IndexKey = (i64, String);
 
+/// The most objects (accounts plus the numbers embedded in them) one answer with field
+/// expansion holds before the mock answers Graph's error 1 (see
+/// [`MockServerBuilder::expansion_limit`](crate::MockServerBuilder::expansion_limit)).
+pub const DEFAULT_EXPANSION_LIMIT: usize = 10_000;
+
 #[derive(Debug)]
 pub(crate) struct Inner {
     /// Account IDs in the order they were added (for [`MockState::waba_ids`] and the
@@ -71,6 +76,12 @@ pub(crate) struct Inner {
     /// Requests received since the state was made or the log last cleared, including
     /// those the bounded log dropped.
     request_total: usize,
+    /// TCP connections accepted by a server over this state.
+    connections: usize,
+    /// How long every Graph answer is held.
+    latency: Duration,
+    /// The most objects (accounts plus embedded numbers) one expanded answer holds.
+    expansion_limit: usize,
     next_id: u64,
     /// Calls per app and account in the rate-limit window.
     pub(crate) ledger: Ledger,
@@ -282,6 +293,9 @@ impl MockState {
                 requests: VecDeque::new(),
                 request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
                 request_total: 0,
+                connections: 0,
+                latency: Duration::ZERO,
+                expansion_limit: DEFAULT_EXPANSION_LIMIT,
                 next_id: FIRST_RUNTIME_ID,
                 ledger: Ledger::default(),
             })),
@@ -549,6 +563,38 @@ impl MockState {
         self.lock().request_total
     }
 
+    /// How many TCP connections the server accepted: a client that keeps its connections
+    /// alive and shares one pool opens few, however many tokens it sends.
+    pub fn connection_count(&self) -> usize {
+        self.lock().connections
+    }
+
+    /// Holds every Graph answer for `latency` from now on (see
+    /// [`MockServerBuilder::latency`](crate::MockServerBuilder::latency)).
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// How long every Graph answer is held.
+    pub fn latency(&self) -> Duration {
+        self.lock().latency
+    }
+
+    /// Sets the most objects one expanded answer may hold (see
+    /// [`MockServerBuilder::expansion_limit`](crate::MockServerBuilder::expansion_limit)).
+    pub fn set_expansion_limit(&self, objects: usize) {
+        self.lock().expansion_limit = objects;
+    }
+
+    /// The most objects one expanded answer may hold.
+    pub fn expansion_limit(&self) -> usize {
+        self.lock().expansion_limit
+    }
+
+    pub(crate) fn count_connection(&self) {
+        self.lock().connections += 1;
+    }
+
     /// The Graph requests received so far, oldest first: at most the last
     /// [`request_log_limit`](Self::request_log_limit) of them (default
     /// [`DEFAULT_REQUEST_LOG_LIMIT`]); older ones are dropped as new ones arrive.
@@ -586,6 +632,7 @@ impl MockState {
         path: &str,
         query: &str,
         node_id: Option<&str>,
+        credential: Option<String>,
     ) -> Usage {
         let now = Instant::now();
         let mut inner = self.lock();
@@ -593,6 +640,7 @@ impl MockState {
             method: method.to_owned(),
             path: path.to_owned(),
             query: crate::request_log::redacted_query(query),
+            credential,
         });
         let waba_id = node_id
             .and_then(|id| match inner.kind_of(id)? {
@@ -634,8 +682,15 @@ mod tests {
             "/v24.0/oauth/access_token",
             "client_id=1&client_secret=s3cr3t&grant_type=client_credentials",
             None,
+            None,
         );
-        state.record_request("GET", "/v24.0/1", "access_token=tok3n&fields=id", None);
+        state.record_request(
+            "GET",
+            "/v24.0/1",
+            "access_token=tok3n&fields=id",
+            None,
+            None,
+        );
         let logged = state.requests();
         assert_eq!(
             logged[0].query,

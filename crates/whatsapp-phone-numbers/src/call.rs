@@ -108,12 +108,18 @@ impl Core {
                     ),
             )
         };
+        let node = call.ids.first().copied();
+        // The call's whole wait in the throttle, every attempt's, is bounded by the ceiling.
+        let deadline = inner.throttle.deadline();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             let may_retry = attempt <= inner.retry.max_retries;
             let request = inner.request(&call, url.clone())?;
-            let ticket = inner.throttle.admit(call.ids.first().copied()).await;
+            let ticket = match inner.throttle.admit(node, deadline).await {
+                Ok(ticket) => ticket,
+                Err(refusal) => return Err(Error::throttled(refusal)),
+            };
             let span = tracing::info_span!(
                 "whatsapp.request",
                 operation = call.op.name,
@@ -141,9 +147,7 @@ impl Core {
             };
             let status = response.status().as_u16();
             span.record("status", status);
-            inner
-                .throttle
-                .observe(call.ids.first().copied(), ticket, response.headers());
+            inner.throttle.observe(node, ticket, response.headers());
             let meta = ResponseMeta::from_headers(status, response.headers(), attempt);
             inner.check_served_version(version, &meta);
             if let Some(trace) = meta.trace_id() {
@@ -205,6 +209,9 @@ impl Core {
             let mut error = from_error_body(meta, &body, content_type, retry_after, class);
             if let Some(trace) = error.fbtrace_id() {
                 span.record("fbtrace_id", trace);
+            }
+            if let (true, Some(code)) = (error.is_throttling(), error.code()) {
+                inner.throttle.closed_by(node, code);
             }
             if may_retry
                 && error.is_retryable()

@@ -80,6 +80,16 @@ impl<V: GraphVersion> Client<V> {
         self.core.throttle_status()
     }
 
+    /// This client for another access token, sharing its connection pool and throttle
+    /// (see [`Core::with_access_token`]).
+    pub fn with_access_token(&self, token: impl Into<String>) -> Result<Self, crate::Error> {
+        Ok(Self {
+            core: self.core.with_access_token(token)?,
+            version: self.version,
+            _types: PhantomData,
+        })
+    }
+
     /// The configuration shared with other clients (pool, credentials, host, retries).
     pub fn core(&self) -> &Core {
         &self.core

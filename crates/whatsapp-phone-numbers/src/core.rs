@@ -34,8 +34,10 @@ pub(crate) struct Inner {
     pub(crate) app_secret: Option<AppSecret>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryConfig,
-    /// Usage seen in answers, and the gate that spaces requests by it.
-    pub(crate) throttle: Throttle,
+    /// Usage seen in answers, and the gate that spaces requests by it: shared with every
+    /// configuration made from this one by [`Core::with_access_token`], as Graph counts the
+    /// app's usage across all its tokens.
+    pub(crate) throttle: Arc<Throttle>,
     version_warned: AtomicBool,
 }
 
@@ -79,9 +81,7 @@ impl Core {
         } = settings;
         throttle.check()?;
         let hold_ceiling = retry.max_wait;
-        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose()))
-            .map_err(|_| Error::invalid("access_token", "cannot be sent in a header"))?;
-        authorization.set_sensitive(true);
+        let authorization = bearer(&token)?;
         let mut agent = format!("whatsapp-phone-numbers/{}", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = &user_agent {
             agent.push(' ');
@@ -121,7 +121,7 @@ impl Core {
                 token,
                 user_agent,
                 retry,
-                throttle: Throttle::new(throttle).holding_at_most(hold_ceiling),
+                throttle: Arc::new(Throttle::new(throttle).holding_at_most(hold_ceiling)),
                 version_warned: AtomicBool::new(false),
             }),
         })
@@ -130,6 +130,47 @@ impl Core {
     /// The API host.
     pub fn base_url(&self) -> &str {
         &self.inner.base_text
+    }
+
+    /// The same configuration for another access token: one connection pool, one
+    /// throttle, one host, retry policy and app secret, with the token's own
+    /// `appsecret_proof`. This is how a solution provider holding one system-user token per
+    /// client business runs them all: Graph counts the app's usage across every token, and
+    /// so does the shared throttle.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), whatsapp_phone_numbers::Error> {
+    /// use whatsapp_phone_numbers::v24_0;
+    ///
+    /// let provider = v24_0::Client::builder()
+    ///     .access_token("EAAB-provider")
+    ///     .app_secret("app-secret")
+    ///     .build()?;
+    /// let client_a = provider.with_access_token("EAAB-client-a")?;
+    /// assert!(!format!("{client_a:?}").contains("EAAB"));
+    /// // A bad token is refused before anything is sent, naming the field.
+    /// let error = provider.with_access_token("two words").unwrap_err();
+    /// assert_eq!(error.invalid_field(), Some("access_token"));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_access_token(&self, token: impl Into<String>) -> Result<Core, Error> {
+        let token = AccessToken::new(token)?;
+        let inner = &*self.inner;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base_url: inner.base_url.clone(),
+                base_text: inner.base_text.clone(),
+                authorization: bearer(&token)?,
+                appsecret_proof: inner.app_secret.as_ref().map(|s| s.proof(&token)),
+                app_secret: inner.app_secret.clone(),
+                token,
+                user_agent: inner.user_agent.clone(),
+                retry: inner.retry.clone(),
+                throttle: Arc::clone(&inner.throttle),
+                version_warned: AtomicBool::new(inner.version_warned.load(Ordering::Relaxed)),
+            }),
+        })
     }
 
     /// The retry policy.
@@ -166,6 +207,14 @@ impl Inner {
             .chain(self.appsecret_proof.as_deref())
             .chain(self.app_secret.as_ref().map(AppSecret::expose))
     }
+}
+
+/// `Bearer TOKEN`, marked sensitive.
+fn bearer(token: &AccessToken) -> Result<HeaderValue, Error> {
+    let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose()))
+        .map_err(|_| Error::invalid("access_token", "cannot be sent in a header"))?;
+    authorization.set_sensitive(true);
+    Ok(authorization)
 }
 
 /// Credentials a call sends instead of the configuration's own: an app access token (and

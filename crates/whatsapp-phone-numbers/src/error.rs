@@ -29,6 +29,27 @@ pub enum Error {
     Decode(Box<DecodeError>),
     /// The request could not be completed: connection failure, timeout, broken body.
     Network(Box<NetworkError>),
+    /// The call was refused before it was sent, because the client's throttle knows it
+    /// would be throttled: a regain window Graph announced is still open for its business
+    /// (or the app), or its turn in the throttle's queue lies beyond the retry policy's
+    /// [`max_wait`](crate::RetryConfig::max_wait). [`is_throttling`](Self::is_throttling)
+    /// and [`retry_after`](Self::retry_after) answer as for Graph's own throttling errors.
+    Throttled(Box<ThrottledError>),
+}
+
+/// A call the throttle refused without sending it; see [`Error::Throttled`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ThrottledError {
+    /// The business (or WABA) whose budget refused it, or `None` for the app's.
+    pub business_id: Option<String>,
+    /// How long until the call could go: the rest of the window, or its turn in the queue.
+    pub retry_after: Duration,
+    /// Graph announced a regain window (`estimated_time_to_regain_access`) that is still
+    /// open (`true`), or the call's turn in the spacing queue is beyond the ceiling (`false`).
+    pub window: bool,
+    /// The Graph error code of the answer that opened the window (80008, say).
+    pub code: Option<i64>,
 }
 
 /// Input rejected before sending.
@@ -188,6 +209,18 @@ impl PartialEq for NetworkError {
     }
 }
 
+impl DecodeError {
+    /// A page whose paging cannot be followed.
+    pub(crate) fn paging(message: String) -> Self {
+        Self {
+            status: 200,
+            message: format!("cannot continue paging: {message}"),
+            body_excerpt: String::new(),
+            meta: ResponseMeta::default(),
+        }
+    }
+}
+
 impl NetworkError {
     /// The kind of a transport error, read from its chain of causes.
     pub(crate) fn kind_of(error: &reqwest::Error, reading_body: bool) -> NetworkErrorKind {
@@ -226,6 +259,22 @@ impl NetworkError {
 }
 
 impl Error {
+    /// A call the throttle refused before sending it.
+    pub(crate) fn throttled(refusal: crate::retry::throttle::Refusal) -> Self {
+        let crate::retry::throttle::Refusal {
+            business_id,
+            retry_after,
+            window,
+            code,
+        } = refusal;
+        Error::Throttled(Box::new(ThrottledError {
+            business_id,
+            retry_after,
+            window,
+            code,
+        }))
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput(InvalidInput {
             field,
@@ -301,6 +350,7 @@ impl Error {
         match self {
             Error::Api(e) => e.retry_after,
             Error::Http(e) => e.retry_after,
+            Error::Throttled(e) => Some(e.retry_after),
             _ => None,
         }
     }
@@ -311,6 +361,26 @@ impl Error {
         match self {
             Error::Api(e) => retry::throttled(Some(e.status), Some(e.code)),
             Error::Http(e) => retry::throttled(Some(e.status), None),
+            Error::Throttled(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Graph refused to answer because the request asks for too much at once (code 1,
+    /// "Please reduce the amount of data you're asking for"): fewer items per page, or a
+    /// smaller nested `limit`, will be answered; the same request will not, so it is not
+    /// retried.
+    pub fn is_too_much_data(&self) -> bool {
+        const PHRASE: &str = "reduce the amount of data";
+        match self {
+            Error::Api(e) if e.code == 1 => [
+                Some(&e.message),
+                e.user_message.as_ref(),
+                e.user_title.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|text| text.to_ascii_lowercase().contains(PHRASE)),
             _ => false,
         }
     }
@@ -329,6 +399,9 @@ impl Error {
     /// never sent always; 5xx, `is_transient`, timeouts and cut-off answers only for calls
     /// that are safe to repeat, not for registration calls that may have been processed.
     pub fn is_retryable(&self) -> bool {
+        if self.is_too_much_data() {
+            return false;
+        }
         match self {
             Error::Api(e) => retry::retryable(
                 e.class,
@@ -347,6 +420,8 @@ impl Error {
                 },
             ),
             Error::Network(e) => e.retry_safe,
+            // Nothing was sent: sending it after `retry_after` is always safe.
+            Error::Throttled(_) => true,
             _ => false,
         }
     }
@@ -392,6 +467,28 @@ impl fmt::Display for Error {
                 "could not decode the HTTP {} answer: {}; body starts {:?}",
                 e.status, e.message, e.body_excerpt
             ),
+            Error::Throttled(e) => {
+                match &e.business_id {
+                    Some(id) => write!(f, "throttled: business {id}")?,
+                    None => write!(f, "throttled: the app")?,
+                }
+                let secs = e.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                if e.window {
+                    write!(
+                        f,
+                        " is closed to calls for {secs}s more, as Graph announced"
+                    )?;
+                    if let Some(code) = e.code {
+                        write!(f, " (error {code})")?;
+                    }
+                } else {
+                    write!(
+                        f,
+                        " is at its limit: this call's turn is {secs}s away, beyond the wait ceiling"
+                    )?;
+                }
+                write!(f, "; nothing was sent (retry after {secs}s)")
+            }
             Error::Network(e) => {
                 let what = if e.timeout {
                     "timed out"

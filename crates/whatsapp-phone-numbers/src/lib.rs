@@ -165,6 +165,7 @@ pub use crate::core::Core;
 pub use crate::dispatch::{GraphVersion, Picked, VersionVisitor, visit_version};
 pub use crate::error::{
     ApiError, DecodeError, Error, HttpError, InvalidInput, NetworkError, NetworkErrorKind,
+    ThrottledError,
 };
 pub use crate::meta::{AppUsage, BusinessUseCaseUsage, Response, ResponseMeta};
 pub use crate::query::{Filter, Sort};
@@ -181,6 +182,7 @@ pub use crate::resources::business_account::{
 pub use crate::resources::business_profile::{
     BusinessProfileHandle, GetBusinessProfile, UpdateBusinessProfile,
 };
+pub use crate::resources::expanded::{AccountNumbers, AccountsWithNumbers, NestedNumbers};
 pub use crate::resources::official_business_account::{
     OfficialBusinessAccountHandle, RequestOfficialBusinessAccount,
 };
@@ -194,7 +196,7 @@ pub use crate::resources::subscriptions::{
 };
 pub use crate::resources::uploads::UploadFile;
 pub use crate::retry::RetryConfig;
-pub use crate::retry::throttle::{ThrottleConfig, ThrottleStatus};
+pub use crate::retry::throttle::{ThrottleConfig, ThrottleStatus, ThrottleWindow};
 pub use crate::risk::{NumberRisk, Risk, RiskReason, RiskyStatus};
 pub use crate::secret::{
     AccessToken, AppAccessToken, AppSecret, TwoStepPin, VerificationCode, VerifyToken,

@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::common::{Build, Common};
-use super::facts::{Holding, Holds, Setter, TypeFacts, VersionFacts};
+use super::facts::{Holding, Holds, Setter, TypeFacts, VersionFacts, View};
 
 /// Rust text the facts hold (a type, a bound, an expression, a statement) as tokens.
 fn tokens(text: &str) -> Result<TokenStream> {
@@ -187,6 +187,15 @@ fn render_view_traits(common: &Common) -> Result<TokenStream> {
         let mut methods = Vec::new();
         for (method, view) in views {
             let method_doc = docs(&field_doc(method, &view.doc));
+            if let Some(page) = connection(common, view) {
+                let take = take_name(method);
+                let page = format_ident!("{page}");
+                let take_doc = docs(&format!(
+                    "Takes `{}` out, leaving `None`: an embedded connection (`fields=...{{...}}`) moved, not copied.",
+                    view.field.trim_start_matches("r#")
+                ));
+                methods.push(quote! { #take_doc fn #take(&mut self) -> Option<V::#page>; });
+            }
             let method = tokens(method)?;
             let ret = tokens(&view.trait_return)?;
             methods.push(quote! { #method_doc fn #method(&self) -> #ret; });
@@ -213,6 +222,24 @@ fn render_view_traits(common: &Common) -> Result<TokenStream> {
             }
         }
     })
+}
+
+/// The page type a view reads when its field is an optional connection (a type every
+/// version has as a [`Page`](crate) of items): such a field gets a `take_<field>` too.
+fn connection<'a>(common: &Common, view: &'a View) -> Option<&'a str> {
+    let name = view.refs.iter().next()?;
+    let page = view.refs.len() == 1
+        && view.trait_return == format!("Option<&V::{name}>")
+        && common
+            .types
+            .get(name)
+            .is_some_and(|bounds| bounds.iter().any(|b| b.starts_with("crate::schema::Page<")));
+    page.then_some(name.as_str())
+}
+
+/// The method name of a taker: `take_<field>`.
+fn take_name(field: &str) -> syn::Ident {
+    format_ident!("take_{}", field.trim_start_matches("r#"))
 }
 
 /// The method name of a setter: `set_<field>`.
@@ -637,8 +664,19 @@ code (`Client<Version>`).",
         };
         let ty = format_ident!("{name}");
         let mut methods = Vec::new();
-        for (method, _) in views {
+        for (method, common_view) in views {
             let view = &own[method];
+            if connection(common, common_view).is_some() {
+                let take = take_name(method);
+                let field = tokens(&view.field)?;
+                let page = view.refs.iter().next().map(|n| format_ident!("{n}"));
+                let body = if view.body.ends_with("as_deref()") {
+                    quote! { self.#field.take().map(|page| *page) }
+                } else {
+                    quote! { self.#field.take() }
+                };
+                methods.push(quote! { fn #take(&mut self) -> Option<types::#page> { #body } });
+            }
             let method = tokens(method)?;
             let ret = tokens(&view.impl_return)?;
             let body = tokens(&view.body)?;

@@ -126,14 +126,14 @@ impl AuditRow {
 }
 
 impl AuditArgs {
-    /// The accounts to audit: the IDs given, the business's accounts, or the demo account.
-    async fn accounts<V: GraphVersion>(
+    /// The accounts named on the command line, checked before anything is sent (so a typo
+    /// in the second account is a usage error, not a half-finished audit), or the demo
+    /// account with `--mock` when neither IDs nor `--business` are given.
+    fn named_accounts<V: GraphVersion>(
         &self,
         session: &Session<V>,
     ) -> Result<Vec<String>, Failure> {
         let numeric = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
-        // Every ID is checked before anything is sent, so a typo in the second account is
-        // a usage error, not a half-finished audit.
         if let Some(bad) = self.waba_ids.iter().find(|w| !numeric(w)) {
             return Err(Failure::Usage(format!(
                 "invalid waba_id: must be a numeric Graph ID, got {bad:?} (nothing was sent)"
@@ -144,40 +144,15 @@ impl AuditArgs {
                 "invalid --business: must be a numeric Graph ID, got {business:?} (nothing was sent)"
             )));
         }
-        let mut accounts = self.waba_ids.clone();
-        if let Some(business_id) = &self.business {
-            let business = session.client.business(business_id);
-            let id_only = [V::BusinessAccountField::parse("id")];
-            let mut lists = vec![business.owned_accounts()];
-            if self.client {
-                lists.push(business.client_accounts());
-            }
-            for list in lists {
-                let found: Vec<V::BusinessAccount> = list
-                    .fields(id_only.clone())
-                    .page_size(100)
-                    .stream()
-                    .try_collect()
-                    .await?;
-                for account in &found {
-                    if let Some(id) = account.id()
-                        && !accounts.iter().any(|a| a == id)
-                    {
-                        accounts.push(id.to_owned());
-                    }
-                }
-            }
-        }
-        if accounts.is_empty() {
-            return match (&self.business, session.demo_waba()) {
-                (None, Some(demo)) => Ok(vec![demo.to_owned()]),
-                (Some(_), _) => Ok(accounts),
-                (None, None) => Err(Failure::Usage(
+        if self.waba_ids.is_empty() && self.business.is_none() {
+            return match session.demo_waba() {
+                Some(demo) => Ok(vec![demo.to_owned()]),
+                None => Err(Failure::Usage(
                     "audit needs a WABA_ID or --business (or --mock for the demo account)".into(),
                 )),
             };
         }
-        Ok(accounts)
+        Ok(self.waba_ids.clone())
     }
 
     /// Audits the accounts. Every account that can be read is printed; an account whose
@@ -187,42 +162,110 @@ impl AuditArgs {
         if self.concurrency == 0 {
             return Err(Failure::Usage("--concurrency must be at least 1".into()));
         }
-        let accounts = self.accounts(session).await?;
+        let named = self.named_accounts(session)?;
         let out = session.out;
         let fetched = AtomicUsize::new(0);
         let fields: Vec<V::PhoneNumberField> = FIELDS.iter().map(|f| Field::parse(f)).collect();
+        let mut audited = self.audit_each(session, &named, &fields, &fetched).await;
+        if let Some(business_id) = &self.business {
+            self.audit_business(session, business_id, &fields, &fetched, &mut audited)
+                .await?;
+        }
+        out.progress_done();
+        let throttle = session.client.throttle_status();
+        if throttle.delayed_requests > 0 {
+            eprintln!(
+                "note: {} request(s) were held back for {:.1} s in all: Graph reported usage \
+                 near the rate limit (last reported: {:.0}%)",
+                throttle.delayed_requests,
+                throttle.total_delay.as_secs_f64(),
+                throttle.highest_percent(),
+            );
+        }
+        let accounts = audited.len();
+        let mut rows = Vec::new();
+        let mut failed = Vec::new();
+        for (waba, result) in audited {
+            match result {
+                Ok(account_rows) => rows.extend(account_rows),
+                Err(error) => failed.push(AuditRow::failed(&waba, &error)),
+            }
+        }
+        let at_risk = rows.iter().any(|r| r.at_risk);
+        if out.json {
+            let all: Vec<&AuditRow> = rows.iter().chain(&failed).collect();
+            out.json(&all)?;
+        } else {
+            print_table(&rows)?;
+            for row in &failed {
+                emit_line(&format!(
+                    "account {}: {}",
+                    row.waba_id,
+                    row.error.as_deref().unwrap_or_default()
+                ))?;
+            }
+            let reasons: Vec<Vec<String>> = rows.iter().map(|r| r.reasons.clone()).collect();
+            let mut line = summary(&reasons, accounts);
+            if !failed.is_empty() {
+                line.push_str(&format!("; {} account(s) could not be read", failed.len()));
+            }
+            emit_line(&line)?;
+        }
+        Ok(if !failed.is_empty() {
+            ExitCode::from(1)
+        } else if at_risk {
+            failure::at_risk()
+        } else {
+            done()
+        })
+    }
+
+    /// The rows of the numbers one account lists, counted for the progress line.
+    fn rows_of<V: GraphVersion>(
+        session: &Session<V>,
+        waba: &str,
+        numbers: &[V::PhoneNumber],
+        fetched: &AtomicUsize,
+    ) -> Vec<AuditRow> {
+        numbers
+            .iter()
+            .map(|number| {
+                let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
+                if session.out.progress && n.is_multiple_of(100) {
+                    session.out.progress(&format!("audited {n} numbers…"));
+                }
+                AuditRow::of::<V>(waba, number)
+            })
+            .collect()
+    }
+
+    /// The accounts named by ID, each read on its own (its number list, page by page), as
+    /// many at once as the throttle suggests (at most --concurrency); results keep the
+    /// order of the accounts.
+    async fn audit_each<V: GraphVersion>(
+        &self,
+        session: &Session<V>,
+        accounts: &[String],
+        fields: &[V::PhoneNumberField],
+        fetched: &AtomicUsize,
+    ) -> Vec<(String, Result<Vec<AuditRow>, Error>)> {
         let audit_account = |index: usize| {
-            let fetched = &fetched;
-            let fields = fields.clone();
             let waba = accounts[index].as_str();
             async move {
-                let mut rows = Vec::new();
-                let mut numbers = session
+                let numbers: Result<Vec<V::PhoneNumber>, Error> = session
                     .client
                     .business_account(waba)
                     .phone_numbers()
                     .list()
-                    .fields(fields)
+                    .fields(fields.iter().cloned())
                     .page_size(100)
-                    .stream();
-                let result = loop {
-                    match numbers.try_next().await {
-                        Ok(Some(number)) => {
-                            let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
-                            if out.progress && n.is_multiple_of(100) {
-                                out.progress(&format!("audited {n} numbers…"));
-                            }
-                            rows.push(AuditRow::of::<V>(waba, &number));
-                        }
-                        Ok(None) => break Ok(rows),
-                        Err(error) => break Err(error),
-                    }
-                };
-                (index, result)
+                    .stream()
+                    .try_collect()
+                    .await;
+                let rows = numbers.map(|numbers| Self::rows_of(session, waba, &numbers, fetched));
+                (index, rows)
             }
         };
-        // As many accounts in flight as the throttle suggests (at most --concurrency),
-        // asked again as each one finishes; results keep the order of the accounts.
         let mut per_account: Vec<Option<Result<Vec<AuditRow>, Error>>> =
             accounts.iter().map(|_| None).collect();
         let mut in_flight = FuturesUnordered::new();
@@ -241,54 +284,55 @@ impl AuditArgs {
                 None => break,
             }
         }
-        out.progress_done();
-        let throttle = session.client.throttle_status();
-        if throttle.delayed_requests > 0 {
-            eprintln!(
-                "note: {} request(s) were held back for {:.1} s in all: Graph reported usage \
-                 near the rate limit (last reported: {:.0}%)",
-                throttle.delayed_requests,
-                throttle.total_delay.as_secs_f64(),
-                throttle.highest_percent(),
-            );
+        accounts
+            .iter()
+            .cloned()
+            .zip(per_account)
+            // Every account is audited before the loop above ends.
+            .filter_map(|(waba, result)| Some((waba, result?)))
+            .collect()
+    }
+
+    /// The business's accounts (owned, then with --client the shared ones) with their
+    /// numbers, read through Graph's field expansion: one request per page of 100 accounts
+    /// with up to 100 numbers each embedded, plus a page for each further 100 numbers of a
+    /// larger account. Graph's "reduce the amount of data" answer is met with smaller pages
+    /// by the library, down to one account per page. Accounts already audited are skipped.
+    async fn audit_business<V: GraphVersion>(
+        &self,
+        session: &Session<V>,
+        business_id: &str,
+        fields: &[V::PhoneNumberField],
+        fetched: &AtomicUsize,
+        audited: &mut Vec<(String, Result<Vec<AuditRow>, Error>)>,
+    ) -> Result<(), Failure> {
+        let business = session.client.business(business_id);
+        let mut lists = vec![business.owned_accounts()];
+        if self.client {
+            lists.push(business.client_accounts());
         }
-        let mut rows = Vec::new();
-        let mut failed = Vec::new();
-        for (waba, result) in accounts.iter().zip(per_account) {
-            match result {
-                Some(Ok(account_rows)) => rows.extend(account_rows),
-                Some(Err(error)) => failed.push(AuditRow::failed(waba, &error)),
-                // Every account is audited before the loop above ends.
-                None => {}
+        for list in lists {
+            let mut accounts = list
+                .fields([V::BusinessAccountField::parse("id")])
+                .page_size(100)
+                .with_phone_numbers(|numbers| numbers.fields(fields.iter().cloned()).limit(100))
+                .concurrency(self.concurrency)
+                .stream();
+            while let Some(read) = accounts.try_next().await? {
+                let Some(waba) = read.account.id().map(str::to_owned) else {
+                    continue;
+                };
+                if audited.iter().any(|(seen, _)| *seen == waba) {
+                    continue;
+                }
+                let result = match read.error {
+                    Some(error) => Err(error),
+                    None => Ok(Self::rows_of(session, &waba, &read.numbers, fetched)),
+                };
+                audited.push((waba, result));
             }
         }
-        let at_risk = rows.iter().any(|r| r.at_risk);
-        if out.json {
-            let all: Vec<&AuditRow> = rows.iter().chain(&failed).collect();
-            out.json(&all)?;
-        } else {
-            print_table(&rows)?;
-            for row in &failed {
-                emit_line(&format!(
-                    "account {}: {}",
-                    row.waba_id,
-                    row.error.as_deref().unwrap_or_default()
-                ))?;
-            }
-            let reasons: Vec<Vec<String>> = rows.iter().map(|r| r.reasons.clone()).collect();
-            let mut line = summary(&reasons, accounts.len());
-            if !failed.is_empty() {
-                line.push_str(&format!("; {} account(s) could not be read", failed.len()));
-            }
-            emit_line(&line)?;
-        }
-        Ok(if !failed.is_empty() {
-            ExitCode::from(1)
-        } else if at_risk {
-            failure::at_risk()
-        } else {
-            done()
-        })
+        Ok(())
     }
 }
 

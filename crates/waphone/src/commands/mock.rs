@@ -73,6 +73,10 @@ pub struct MockArgs {
     /// answered 200, as Graph sometimes does: for testing a receiver's deduplication.
     #[arg(long, default_value_t = 0, value_name = "PERCENT")]
     pub webhook_duplicates: u8,
+    /// Hold every Graph answer this many milliseconds (at most 60,000), to model a real
+    /// round trip to Graph (100 to 300 ms from most regions) on loopback.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub latency_ms: u64,
 }
 
 /// A validated `--wabas`/`--numbers-per-waba` pair.
@@ -88,8 +92,14 @@ impl MockArgs {
     pub async fn run(&self, global: &Global) -> Result<(), Failure> {
         let fleet = fleet_size(self.wabas, self.numbers_per_waba)?;
         let limits = self.rate_limits()?;
+        if self.latency_ms > 60_000 {
+            return Err(Failure::Usage(
+                "--latency-ms must be at most 60000 (one minute)".into(),
+            ));
+        }
         let mut builder = MockServer::builder()
             .rate_limits(limits)
+            .latency(std::time::Duration::from_millis(self.latency_ms))
             .webhook_delivery(self.delivery()?);
         if self.require_appsecret_proof {
             builder = builder.require_appsecret_proof();

@@ -909,6 +909,10 @@ pub mod view {
         fn owner_business_info(&self) -> Option<&V::BusinessInfo>;
         /// `ownership_type`
         fn ownership_type(&self) -> Option<&V::OwnershipType>;
+        /// Takes `phone_numbers` out, leaving `None`: an embedded connection (`fields=...{...}`) moved, not copied.
+        fn take_phone_numbers(&mut self) -> Option<V::PhoneNumberPage>;
+        /// `phone_numbers`
+        fn phone_numbers(&self) -> Option<&V::PhoneNumberPage>;
         /// Country where the business mainly operates.
         fn primary_business_location(&self) -> Option<&str>;
         /// ID of the account's primary payment method.
@@ -917,6 +921,8 @@ pub mod view {
         fn purchase_order_number(&self) -> Option<&str>;
         /// State of the account, such as `ACTIVE`.
         fn status(&self) -> Option<&str>;
+        /// Takes `subscribed_apps` out, leaving `None`: an embedded connection (`fields=...{...}`) moved, not copied.
+        fn take_subscribed_apps(&mut self) -> Option<V::SubscribedAppList>;
         /// `subscribed_apps`
         fn subscribed_apps(&self) -> Option<&V::SubscribedAppList>;
         /// True when unused message templates are archived automatically.

@@ -1006,7 +1006,13 @@ Request body of `createAppSubscription` (`POST /{Version}/{App-ID}/subscriptions
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub waba_ban_state: ::std::option::Option<crate::v24_0::types::WabaBanState>,
     }
-    ///A WhatsApp Business Account. Only the requested fields are present.
+    /**A WhatsApp Business Account. Only the requested fields are present. Connections are
+embedded when `fields` expands them: `phone_numbers.limit(100){id,status}` answers
+each account with the first page of its numbers (Graph's nested default is 25, at
+most 100) and that page's own `paging`, whose `next` reads the rest from
+`GET /{WABA-ID}/phone_numbers` (Meta's Graph API guide, "Field Expansion" and
+"Nested Requests").
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BusinessAccount {
@@ -1071,6 +1077,8 @@ Request body of `createAppSubscription` (`POST /{Version}/{App-ID}/subscriptions
         pub owner_business_info: ::std::option::Option<BusinessInfo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ownership_type: ::std::option::Option<crate::v24_0::types::OwnershipType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_numbers: ::std::option::Option<PhoneNumberPage>,
         ///Country where the business mainly operates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_business_location: ::std::option::Option<::std::string::String>,
@@ -5128,6 +5136,8 @@ pub mod fields {
             OwnerBusinessInfo = "owner_business_info",
             /// `ownership_type`
             OwnershipType = "ownership_type",
+            /// `phone_numbers`
+            PhoneNumbers = "phone_numbers",
             /// `primary_business_location`
             PrimaryBusinessLocation = "primary_business_location",
             /// `primary_funding_id`
@@ -5310,6 +5320,7 @@ pub mod fields {
             "owner_business",
             "owner_business_info",
             "ownership_type",
+            "phone_numbers",
             "primary_business_location",
             "primary_funding_id",
             "purchase_order_number",
@@ -6674,6 +6685,12 @@ impl crate::view::BusinessAccount<Version> for types::BusinessAccount {
     fn ownership_type(&self) -> Option<&types::OwnershipType> {
         self.ownership_type.as_ref()
     }
+    fn take_phone_numbers(&mut self) -> Option<types::PhoneNumberPage> {
+        self.phone_numbers.take()
+    }
+    fn phone_numbers(&self) -> Option<&types::PhoneNumberPage> {
+        self.phone_numbers.as_ref()
+    }
     fn primary_business_location(&self) -> Option<&str> {
         self.primary_business_location.as_deref()
     }
@@ -6685,6 +6702,9 @@ impl crate::view::BusinessAccount<Version> for types::BusinessAccount {
     }
     fn status(&self) -> Option<&str> {
         self.status.as_deref()
+    }
+    fn take_subscribed_apps(&mut self) -> Option<types::SubscribedAppList> {
+        self.subscribed_apps.take()
     }
     fn subscribed_apps(&self) -> Option<&types::SubscribedAppList> {
         self.subscribed_apps.as_ref()

@@ -11,7 +11,8 @@
 use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use super::{Call, Callback, is_https, not_subscribed_yet, page_url, selected};
+use super::expansion::{Expansion, check_cost};
+use super::{Call, Callback, is_https, not_subscribed_yet, page_url};
 use crate::apps::AccountSubscription;
 use crate::errors::{GraphError, GraphResult, ok_json, success};
 use crate::paging::{self, Position, SortKey};
@@ -39,7 +40,14 @@ fn waba_node(call: &Call, waba_id: &str) -> types::BusinessAccount {
 
 /// `GET /{v}/{waba-id}`.
 pub(crate) fn get_waba(call: &Call) -> GraphResult {
-    Ok(ok_json(&selected(call, &waba_node(call, call.id()))?))
+    let fields = call.fields()?;
+    let mut node = fields.project(&waba_node(call, call.id()))?;
+    if let Some(expansion) = Expansion::of(call, &fields)? {
+        let (numbers, count) = expansion.connection(call, call.id())?;
+        check_cost(call, 1 + count)?;
+        node["phone_numbers"] = numbers;
+    }
+    Ok(ok_json(&node))
 }
 
 /// `POST /{v}/{waba-id}`: changes the settings that were sent.
@@ -122,10 +130,22 @@ fn list_wabas(call: &Call, client: bool) -> GraphResult {
         .map(|(i, id)| (i as i64, id.clone()))
         .collect();
     let window = paging::window(&keys, true, &position, limit);
+    let expansion = Expansion::of(call, &fields)?;
+    let mut objects = 0;
     let data: Vec<Value> = keys[window.start..window.end]
         .iter()
-        .map(|(_, id)| fields.project(&waba_node(call, id)))
-        .collect::<Result<_, _>>()?;
+        .map(|(_, id)| {
+            let mut node = fields.project(&waba_node(call, id))?;
+            objects += 1;
+            if let Some(expansion) = &expansion {
+                let (numbers, count) = expansion.connection(call, id)?;
+                objects += count;
+                node["phone_numbers"] = numbers;
+            }
+            Ok(node)
+        })
+        .collect::<Result<_, GraphError>>()?;
+    check_cost(call, objects)?;
     let edge = if client {
         "client_whatsapp_business_accounts"
     } else {

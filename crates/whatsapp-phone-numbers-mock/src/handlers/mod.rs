@@ -12,6 +12,7 @@
 
 pub(crate) mod apps;
 pub(crate) mod automation;
+pub(crate) mod expansion;
 pub(crate) mod fleet;
 pub(crate) mod list;
 pub(crate) mod mock;
@@ -83,6 +84,15 @@ impl Call<'_> {
             GraphError::invalid_param(format!("{} takes no fields parameter", self.op.id))
         })?;
         fields::select(self.params.get("fields").as_deref(), selection)
+    }
+
+    /// The version table the path names (the served one for a retired version).
+    pub(crate) fn table(
+        &self,
+    ) -> Option<&'static whatsapp_phone_numbers_api::operation::VersionTable> {
+        crate::table::parse_version(self.version)
+            .and_then(crate::table::for_version)
+            .map(|(table, _)| table)
     }
 
     /// The app that called (every operation but the token request has one).

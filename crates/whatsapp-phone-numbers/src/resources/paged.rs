@@ -96,6 +96,21 @@ impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
         self
     }
 
+    /// The client, the fields chosen, the page size asked for and the operation.
+    pub(crate) fn parts(&self) -> (Client<V>, Vec<F>, Option<u32>, &'static Operation) {
+        (
+            self.client.clone(),
+            self.fields.clone(),
+            self.page_size,
+            self.op,
+        )
+    }
+
+    /// The cursor the list starts after, when one was given.
+    pub(crate) fn start_cursor(&self) -> Option<String> {
+        self.after.clone()
+    }
+
     /// Everything that does not change from page to page, checked.
     fn prepare(&self) -> Result<PagedQuery<V>, Error> {
         let node = validate::node_id(self.node_field, &self.node)?;

@@ -12,7 +12,14 @@
 //! | below `slow_from` (75%)   | go at once                                            |
 //! | `slow_from` to `pause_at` | start at least `spacing × (usage − slow_from) / (pause_at − slow_from)` apart |
 //! | `pause_at` (95%) or more  | start a full `spacing` apart until usage falls        |
-//! | Graph says access returns in T | none before T, when T is within the retry policy's `max_wait`; a longer T is the caller's to decide |
+//! | Graph says access returns in T | none before T: held when T is within the retry policy's `max_wait`, refused at once (nothing sent) when it is longer |
+//!
+//! A call never waits longer than the retry policy's [`max_wait`](crate::RetryConfig::max_wait)
+//! in this gate, queue included: a call whose turn would come later is refused with
+//! [`Error::Throttled`](crate::Error::Throttled) (nothing sent, [`retry_after`](crate::Error::retry_after)
+//! = when its turn or the window would come). While a window Graph announced is open, every
+//! call it gates is refused this way, so a closed business costs no request and no usage;
+//! another business's calls still go.
 //!
 //! `spacing` is learned, because Graph does not say how fast usage drains (its windows
 //! roll over an hour; the mock's can be seconds). It starts at
@@ -138,6 +145,19 @@ impl ThrottleConfig {
     }
 }
 
+/// A regain window Graph announced and that is still open: calls it gates are refused
+/// without being sent until it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ThrottleWindow {
+    /// The business (or WABA) Graph closed, or `None` for the app's own budget.
+    pub business_id: Option<String>,
+    /// How long until Graph said access returns.
+    pub remaining: Duration,
+    /// The Graph error code of the answer that announced it (80008, say), when it was an error.
+    pub code: Option<i64>,
+}
+
 /// What a client's throttle knows right now; see [`Client::throttle_status`](crate::Client::throttle_status).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -156,9 +176,20 @@ pub struct ThrottleStatus {
     pub slow_from: f64,
     /// The configured `pause_at`.
     pub pause_at: f64,
+    /// Regain windows still open, longest first.
+    pub windows: Vec<ThrottleWindow>,
+    /// Calls refused without being sent (a window, or a wait beyond the ceiling).
+    pub refused_requests: u64,
+    /// Bytes of business IDs and routes the throttle remembers (bounded; see
+    /// [`ThrottleStatus::MEMORY_BOUND`]).
+    pub remembered_bytes: usize,
 }
 
 impl ThrottleStatus {
+    /// The most bytes of business IDs and node routes a throttle remembers; past it, all
+    /// but open windows are forgotten and relearned from the next answers.
+    pub const MEMORY_BOUND: usize = MAX_REMEMBERED_BYTES;
+
     /// The highest usage known, app or business (0 when none was reported).
     pub fn highest_percent(&self) -> f64 {
         let business = self.busiest_business.as_ref().map_or(0.0, |(_, p)| *p);
@@ -198,6 +229,8 @@ struct Budget {
     percent: f64,
     /// Graph said access returns at this time.
     blocked_until: Option<Instant>,
+    /// The Graph error code of the answer that closed it, if it was an error.
+    closed_by: Option<i64>,
     /// The earliest start of the next request this budget gates.
     next_start: Instant,
 }
@@ -207,9 +240,28 @@ impl Budget {
         Self {
             percent: 0.0,
             blocked_until: None,
+            closed_by: None,
             next_start: now,
         }
     }
+
+    /// The end of its window, when one is open at `now`.
+    fn open_window(&self, now: Instant) -> Option<Instant> {
+        self.blocked_until.filter(|until| *until > now)
+    }
+}
+
+/// Why a call was refused without being sent.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Refusal {
+    /// The budget that refused it: a business, or `None` for the app.
+    pub(crate) business_id: Option<String>,
+    /// How long until it could go.
+    pub(crate) retry_after: Duration,
+    /// A window Graph announced (`true`), or the spacing queue (`false`).
+    pub(crate) window: bool,
+    /// The Graph error code that announced the window.
+    pub(crate) code: Option<i64>,
 }
 
 /// Which way a report moves the spacing.
@@ -231,9 +283,15 @@ enum Verdict {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ticket(u64);
 
-/// The most budgets and node→business routes remembered; beyond it they are forgotten
-/// (a forgotten budget is relearned from the next answer).
-const MAX_REMEMBERED: usize = 65_536;
+/// The most bytes of business IDs and node→business routes remembered; beyond it all but
+/// open windows are forgotten (a forgotten budget is relearned from the next answer).
+const MAX_REMEMBERED_BYTES: usize = 4 << 20;
+/// What one remembered entry costs besides its text (hash table slot, `String` headers,
+/// the budget).
+const ENTRY_OVERHEAD: usize = 96;
+/// The longest ID remembered. Graph's IDs are decimal numbers of 15 to 17 digits; a longer
+/// one is no business Graph could close, and is not kept.
+const MAX_ID_LEN: usize = 64;
 
 #[derive(Debug)]
 struct State {
@@ -248,6 +306,9 @@ struct State {
     epoch: u64,
     delayed: u64,
     total_delay: Duration,
+    refused: u64,
+    /// What `businesses` and `routes` hold, in bytes (text plus [`ENTRY_OVERHEAD`]).
+    remembered_bytes: usize,
     /// The last `X-App-Usage` value and what it said.
     app_seen: Option<(HeaderValue, Level)>,
     /// The last `X-Business-Use-Case-Usage` value and what it said, business by business.
@@ -281,6 +342,8 @@ impl Throttle {
                 spacing: config.min_spacing,
                 epoch: 0,
                 delayed: 0,
+                refused: 0,
+                remembered_bytes: 0,
                 app_seen: None,
                 business_seen: None,
                 total_delay: Duration::ZERO,
@@ -314,10 +377,16 @@ impl Throttle {
         }
     }
 
-    /// Waits until a request to `node` may start.
-    pub(crate) async fn admit(&self, node: Option<&str>) -> Ticket {
+    /// Waits until a request to `node` may start, or refuses it when it could not start
+    /// by `deadline` (the end of the call's allowed wait; `None`: no bound) or when a
+    /// window Graph announced is open beyond it.
+    pub(crate) async fn admit(
+        &self,
+        node: Option<&str>,
+        deadline: Option<Instant>,
+    ) -> Result<Ticket, Refusal> {
         if !self.config.enabled {
-            return Ticket(0);
+            return Ok(Ticket(0));
         }
         let mut arrived = None;
         let mut slept = false;
@@ -330,24 +399,39 @@ impl Throttle {
                 let mut state = self.lock();
                 let state = &mut *state;
                 let spacing = state.spacing;
-                let business = node.and_then(|n| {
-                    let key = state.routes.get(n).map_or(n, String::as_str);
-                    state.businesses.get_mut(key)
-                });
-                let mut gates: [Option<&mut Budget>; 2] = [Some(&mut state.app), business];
+                let key = node.map(|n| state.routes.get(n).map_or(n, String::as_str));
+                let business = key.and_then(|k| state.businesses.get_mut(k));
+                let mut gates: [(Option<&str>, Option<&mut Budget>); 2] =
+                    [(None, Some(&mut state.app)), (key, business)];
                 let mut due = now;
-                for budget in gates.iter_mut().flatten() {
-                    due = due.max(budget.next_start);
-                    // Graph's own regain time is waited for up to the ceiling; beyond it the
-                    // request goes, and Graph's answer carries the time to the caller.
-                    if let Some(until) = budget.blocked_until
-                        && until.saturating_duration_since(now) <= self.hold_ceiling
+                let mut limiting: (Option<&str>, Option<i64>, bool) = (None, None, false);
+                for (id, budget) in gates.iter_mut() {
+                    let Some(budget) = budget else { continue };
+                    if budget.next_start > due {
+                        due = budget.next_start;
+                        limiting = (*id, None, false);
+                    }
+                    // Graph's own regain time: nothing goes before it.
+                    if let Some(until) = budget.open_window(now)
+                        && until >= due
                     {
-                        due = due.max(until);
+                        due = until;
+                        limiting = (*id, budget.closed_by, true);
                     }
                 }
+                if deadline.is_some_and(|deadline| due > deadline) {
+                    state.refused += 1;
+                    let (id, code, window) = limiting;
+                    return Err(Refusal {
+                        business_id: id.map(str::to_owned),
+                        retry_after: due - now,
+                        window,
+                        code,
+                    });
+                }
                 if due <= now {
-                    for budget in gates.iter_mut().flatten() {
+                    for (_, budget) in gates.iter_mut() {
+                        let Some(budget) = budget else { continue };
                         let gap = self.spacing_for(budget.percent, spacing);
                         if !gap.is_zero() {
                             budget.next_start = now + gap;
@@ -357,7 +441,7 @@ impl Throttle {
                         state.delayed += 1;
                         state.total_delay += now - arrived;
                     }
-                    return Ticket(state.epoch);
+                    return Ok(Ticket(state.epoch));
                 }
                 due
             };
@@ -369,6 +453,32 @@ impl Throttle {
                 );
             }
             tokio::time::sleep_until(due).await;
+        }
+    }
+
+    /// The end of the wait a call starting now may spend in the gate: the retry policy's
+    /// `max_wait` from now.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        Instant::now().checked_add(self.hold_ceiling)
+    }
+
+    /// Notes the Graph error code of an answer for `node` that closed its budgets, so that
+    /// the calls refused while the window is open name it.
+    pub(crate) fn closed_by(&self, node: Option<&str>, code: i64) {
+        if !self.config.enabled {
+            return;
+        }
+        let now = Instant::now();
+        let mut state = self.lock();
+        let state = &mut *state;
+        if state.app.open_window(now).is_some() {
+            state.app.closed_by = Some(code);
+        }
+        let key = node.map(|n| state.routes.get(n).map_or(n, String::as_str));
+        if let Some(budget) = key.and_then(|k| state.businesses.get_mut(k))
+            && budget.open_window(now).is_some()
+        {
+            budget.closed_by = Some(code);
         }
     }
 
@@ -429,6 +539,9 @@ impl Throttle {
             budget.blocked_until = level
                 .regain
                 .map(|d| now() + d.min(Duration::from_secs(86_400)));
+            if budget.blocked_until.is_none() {
+                budget.closed_by = None;
+            }
         };
         if let Some(level) = app {
             note(&mut state.app, level);
@@ -436,15 +549,21 @@ impl Throttle {
         if business_value.is_some()
             && let Some((_, entries)) = &state.business_seen
         {
-            let (businesses, routes) = (&mut state.businesses, &mut state.routes);
+            let (businesses, routes, bytes) = (
+                &mut state.businesses,
+                &mut state.routes,
+                &mut state.remembered_bytes,
+            );
             for (index, (id, level)) in entries.iter().enumerate() {
                 // Known businesses and routes are updated in place, without allocating.
                 let budget = match businesses.get_mut(id.as_str()) {
                     Some(budget) => budget,
                     None => {
-                        if businesses.len() >= MAX_REMEMBERED {
-                            businesses.clear();
+                        let cost = id.len() + ENTRY_OVERHEAD;
+                        if *bytes + cost > MAX_REMEMBERED_BYTES {
+                            forget(businesses, routes, bytes, now());
                         }
+                        *bytes += cost;
                         businesses.entry(id.clone()).or_insert(Budget::new(now()))
                     }
                 };
@@ -453,12 +572,17 @@ impl Throttle {
                 if index == 0
                     && let Some(node) = node
                     && node != id
+                    && node.len() <= MAX_ID_LEN
                     && routes.get(node) != Some(id)
                 {
-                    if routes.len() >= MAX_REMEMBERED {
-                        routes.clear();
+                    let cost = node.len() + id.len() + ENTRY_OVERHEAD;
+                    if *bytes + cost > MAX_REMEMBERED_BYTES {
+                        forget(businesses, routes, bytes, now());
                     }
-                    routes.insert(node.to_owned(), id.clone());
+                    if let Some(old) = routes.insert(node.to_owned(), id.clone()) {
+                        *bytes -= node.len() + old.len() + ENTRY_OVERHEAD;
+                    }
+                    *bytes += cost;
                 }
             }
         }
@@ -489,7 +613,32 @@ impl Throttle {
             .iter()
             .max_by(|a, b| a.1.percent.total_cmp(&b.1.percent))
             .map(|(id, b)| (id.clone(), b.percent));
+        let now = Instant::now();
+        let window = |id: Option<&String>, budget: &Budget| {
+            budget.open_window(now).map(|until| ThrottleWindow {
+                business_id: id.cloned(),
+                remaining: until - now,
+                code: budget.closed_by,
+            })
+        };
+        let mut windows: Vec<ThrottleWindow> = window(None, &state.app)
+            .into_iter()
+            .chain(
+                state
+                    .businesses
+                    .iter()
+                    .filter_map(|(id, budget)| window(Some(id), budget)),
+            )
+            .collect();
+        windows.sort_by(|a, b| {
+            b.remaining
+                .cmp(&a.remaining)
+                .then_with(|| a.business_id.cmp(&b.business_id))
+        });
         ThrottleStatus {
+            windows,
+            refused_requests: state.refused,
+            remembered_bytes: state.remembered_bytes,
             app_percent: (state.app.percent > 0.0 || state.app.blocked_until.is_some())
                 .then_some(state.app.percent),
             busiest_business: busiest,
@@ -500,6 +649,24 @@ impl Throttle {
             pause_at: self.config.pause_at,
         }
     }
+}
+
+/// Makes room: forgets every route and every business without an open window (they are
+/// relearned from the next answers), or every business when windows alone fill the bound.
+fn forget(
+    businesses: &mut HashMap<String, Budget>,
+    routes: &mut HashMap<String, String>,
+    bytes: &mut usize,
+    now: Instant,
+) {
+    routes.clear();
+    businesses.retain(|_, budget| budget.open_window(now).is_some());
+    *bytes = businesses.keys().map(|id| id.len() + ENTRY_OVERHEAD).sum();
+    if *bytes > MAX_REMEMBERED_BYTES / 2 {
+        businesses.clear();
+        *bytes = 0;
+    }
+    tracing::debug!("throttle memory bound reached: budgets relearned from the next answers");
 }
 
 /// One usage report: the highest percentage and, when Graph says so, when access returns.
@@ -547,6 +714,9 @@ fn business_levels(value: &HeaderValue) -> Vec<(String, Level)> {
         return levels;
     };
     for usage in BusinessUseCaseUsage::parse(text) {
+        if usage.business_id.len() > MAX_ID_LEN {
+            continue;
+        }
         let level = Level::of(
             [usage.call_count, usage.total_cputime, usage.total_time],
             usage.estimated_time_to_regain_access,
@@ -646,29 +816,29 @@ mod tests {
     async fn spacing_grows_while_usage_stays_at_the_pause() {
         let t = Throttle::new(ThrottleConfig::default());
         let full = headers(r#"{"call_count":96}"#, "{}");
-        let first = t.admit(None).await;
+        let first = t.admit(None, None).await.unwrap();
         // Two requests in flight under the same spacing: only the first answer counts.
-        let second = t.admit(None).await;
+        let second = t.admit(None, None).await.unwrap();
         t.observe(None, first, &full);
         let mut previous = t.status().spacing;
         assert_eq!(previous, Duration::from_millis(100));
         t.observe(None, second, &full);
         assert_eq!(t.status().spacing, previous, "counted twice");
         for _ in 0..3 {
-            let ticket = t.admit(None).await;
+            let ticket = t.admit(None, None).await.unwrap();
             t.observe(None, ticket, &full);
             let now = t.status().spacing;
             assert_eq!(now, previous * 2);
             previous = now;
         }
         // Rising past the middle grows it by half; falling shrinks it; low halves it.
-        let ticket = t.admit(None).await;
+        let ticket = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":80}"#, "{}"));
         assert_eq!(t.status().spacing, previous.mul_f64(2.0 / 3.0));
-        let ticket = t.admit(None).await;
+        let ticket = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":90}"#, "{}"));
         assert_eq!(t.status().spacing, previous);
-        let ticket = t.admit(None).await;
+        let ticket = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":10}"#, "{}"));
         assert_eq!(t.status().spacing, previous / 2);
     }
@@ -685,9 +855,9 @@ mod tests {
             ),
         );
         let started = tokio::time::Instant::now();
-        t.admit(Some("number-2")).await;
+        t.admit(Some("number-2"), None).await.unwrap();
         assert!(started.elapsed() < Duration::from_millis(1), "another node");
-        t.admit(Some("number-1")).await;
+        t.admit(Some("number-1"), None).await.unwrap();
         assert!(
             started.elapsed() >= Duration::from_secs(60),
             "held a minute"
@@ -707,17 +877,169 @@ mod tests {
             ),
         );
         let started = tokio::time::Instant::now();
-        t.admit(Some("waba-1")).await;
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "not held an hour"
+        let refusal = t.admit(Some("waba-1"), t.deadline()).await.unwrap_err();
+        assert!(started.elapsed().is_zero(), "refused at once");
+        assert_eq!(refusal.business_id.as_deref(), Some("waba-1"));
+        assert!(refusal.window);
+        assert_eq!(refusal.retry_after, Duration::from_secs(3600));
+    }
+
+    /// 80008 with a two-minute window: calls for the business are refused until it ends,
+    /// another business's go, and the first call after the window goes.
+    #[tokio::test(start_paused = true)]
+    async fn a_closed_window_refuses_its_calls_until_it_ends() {
+        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
+        t.observe(
+            Some("number-1"),
+            Ticket(0),
+            &headers(
+                r#"{"call_count":1}"#,
+                r#"{"waba-1":[{"call_count":100,"estimated_time_to_regain_access":2}]}"#,
+            ),
         );
+        t.closed_by(Some("number-1"), 80008);
+        for i in 0..100 {
+            let node = if i % 2 == 0 { "number-1" } else { "waba-1" };
+            let refusal = t.admit(Some(node), t.deadline()).await.unwrap_err();
+            assert_eq!(refusal.code, Some(80008));
+            assert!(refusal.retry_after <= Duration::from_secs(120));
+        }
+        t.admit(Some("waba-2"), t.deadline()).await.unwrap();
+        let status = t.status();
+        assert_eq!(status.refused_requests, 100);
+        assert_eq!(
+            status.windows,
+            vec![ThrottleWindow {
+                business_id: Some("waba-1".into()),
+                remaining: Duration::from_secs(120),
+                code: Some(80008),
+            }]
+        );
+        // Once the rest of the window is within the ceiling, a call is held for it, then goes.
+        tokio::time::advance(Duration::from_secs(90)).await;
+        let started = Instant::now();
+        t.admit(Some("number-1"), t.deadline()).await.unwrap();
+        assert_eq!(started.elapsed(), Duration::from_secs(30));
+        assert!(t.status().windows.is_empty());
+    }
+
+    /// Concurrent calls behind a window and a spacing queue never wait longer than the
+    /// ceiling: those whose turn comes later are refused, with the time their turn would
+    /// have come. Swept over regain times, ceilings, usage and crowd sizes.
+    #[tokio::test(start_paused = true)]
+    async fn no_call_waits_longer_than_the_ceiling() {
+        for (regain_secs, ceiling_ms, usage, callers) in [
+            (1.5, 2_000, 100, 16),
+            (0.5, 2_000, 100, 64),
+            (1.5, 1_000, 100, 16),
+            (0.0, 2_000, 100, 32),
+            (0.0, 500, 85, 32),
+            (1.0, 30_000, 100, 16),
+        ] {
+            let ceiling = Duration::from_millis(ceiling_ms);
+            let config = ThrottleConfig::default().with_min_spacing(Duration::from_millis(400));
+            let t = std::sync::Arc::new(Throttle::new(config).holding_at_most(ceiling));
+            // Graph's regain time is in minutes; a fraction of one is a window of seconds.
+            let minutes = regain_secs / 60.0;
+            t.observe(
+                Some("waba-1"),
+                Ticket(0),
+                &headers(
+                    r#"{"call_count":1}"#,
+                    &format!(
+                        r#"{{"waba-1":[{{"call_count":{usage},"estimated_time_to_regain_access":{minutes}}}]}}"#
+                    ),
+                ),
+            );
+            let mut tasks = Vec::new();
+            for _ in 0..callers {
+                let t = t.clone();
+                tasks.push(tokio::spawn(async move {
+                    let started = Instant::now();
+                    let outcome = t.admit(Some("waba-1"), t.deadline()).await;
+                    (started.elapsed(), outcome)
+                }));
+            }
+            let (mut went, mut refused) = (0, 0);
+            for task in tasks {
+                let (waited, outcome) = task.await.unwrap();
+                assert!(
+                    waited <= ceiling,
+                    "waited {waited:?} > {ceiling:?} (regain {regain_secs}s, usage {usage})"
+                );
+                match outcome {
+                    Ok(_) => went += 1,
+                    Err(refusal) => {
+                        refused += 1;
+                        assert!(waited.is_zero() || refusal.retry_after > Duration::ZERO);
+                    }
+                }
+            }
+            if Duration::from_secs_f64(regain_secs) <= ceiling {
+                assert!(went >= 1, "the first call after the window goes");
+            } else {
+                assert_eq!(went, 0, "a window beyond the ceiling refuses every call");
+            }
+            if ceiling < Duration::from_secs(30) {
+                assert!(refused >= 1, "a queue longer than the ceiling refuses");
+            }
+            assert_eq!(t.status().refused_requests, refused);
+        }
+    }
+
+    /// Answers naming ever new, huge business IDs cannot grow the throttle's memory past
+    /// its bound.
+    #[test]
+    fn a_flood_of_business_ids_stays_under_the_byte_bound() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let huge = "9".repeat(200 * 1024);
+        for i in 0..500 {
+            let id = format!("{i}{huge}");
+            t.observe(
+                Some(&id),
+                Ticket(0),
+                &headers(
+                    r#"{"call_count":1}"#,
+                    &format!(r#"{{"{id}":[{{"call_count":10}}]}}"#),
+                ),
+            );
+        }
+        // Huge IDs are no Graph IDs: not remembered at all.
+        assert_eq!(t.status().remembered_bytes, 0);
+        // Many short ones: remembered up to the bound, then forgotten and relearned.
+        for i in 0..100_000u64 {
+            let (node, id) = (
+                format!("{}", 10u64.pow(15) + i),
+                format!("{}", 2 * 10u64.pow(15) + i),
+            );
+            t.observe(
+                Some(&node),
+                Ticket(0),
+                &headers(
+                    r#"{"call_count":1}"#,
+                    &format!(r#"{{"{id}":[{{"call_count":10}}]}}"#),
+                ),
+            );
+            assert!(t.lock().remembered_bytes <= ThrottleStatus::MEMORY_BOUND);
+        }
+        let state = t.lock();
+        let actual: usize = state
+            .businesses
+            .keys()
+            .map(|k| k.len() + ENTRY_OVERHEAD)
+            .sum::<usize>()
+            + state
+                .routes
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + ENTRY_OVERHEAD)
+                .sum::<usize>();
+        assert_eq!(actual, state.remembered_bytes, "the count is the content");
     }
 
     #[tokio::test]
     async fn disabled_does_nothing() {
         let t = Throttle::new(ThrottleConfig::disabled());
-        let ticket = t.admit(None).await;
+        let ticket = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":100}"#, "{}"));
         assert_eq!(
             t.status(),

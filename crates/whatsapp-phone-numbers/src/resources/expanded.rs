@@ -1,0 +1,313 @@
+//! A business's accounts read with their numbers in the same requests: Graph's field
+//! expansion (`fields=id,name,phone_numbers.limit(100){id,status}`) answers each account
+//! with the first page of its numbers, so a fleet of accounts costs one request per page of
+//! accounts instead of one (or more) per account. Accounts with more numbers than the
+//! nested limit have the rest read from their own `paging`, as ordinary list pages.
+//!
+//! Graph refuses an expansion that asks for too much at once with error 1 ("Please reduce
+//! the amount of data you're asking for"); the stream then asks again from the same cursor
+//! with half as many accounts per page, down to one, and then with half as many numbers per
+//! account, so what it yields does not depend on where Graph drew the line.
+
+use futures_util::{StreamExt, stream};
+use whatsapp_phone_numbers_api::field::Field;
+use whatsapp_phone_numbers_api::view::BusinessAccount as _;
+use whatsapp_phone_numbers_api::{GraphVersion, Page};
+
+use super::business::ListBusinessAccounts;
+use crate::ResultStream;
+use crate::client::Client;
+use crate::error::Error;
+use crate::fields;
+
+/// Graph's page size for a nested connection when no `limit` is given.
+pub const NESTED_DEFAULT_LIMIT: u32 = 25;
+/// The largest nested page Graph returns.
+pub const NESTED_MAX_LIMIT: u32 = 100;
+
+/// The numbers each account embeds: their fields and how many per account (Graph's nested
+/// `limit`, 1 to 100; 25 when not given).
+///
+/// ```
+/// # use whatsapp_phone_numbers::v24_0::{self, PhoneNumberField as N};
+/// # let client = v24_0::Client::builder().access_token("t").build().unwrap();
+/// let accounts = client
+///     .business("1002003004005006")
+///     .owned_accounts()
+///     .with_phone_numbers(|numbers| numbers.fields([N::Id, N::Status]).limit(100));
+/// ```
+#[derive(Clone, Debug)]
+pub struct NestedNumbers<V: GraphVersion> {
+    fields: Vec<V::PhoneNumberField>,
+    limit: Option<u32>,
+}
+
+impl<V: GraphVersion> Default for NestedNumbers<V> {
+    fn default() -> Self {
+        Self {
+            fields: Vec::new(),
+            limit: None,
+        }
+    }
+}
+
+impl<V: GraphVersion> NestedNumbers<V> {
+    /// Selects the numbers' fields (replacing earlier ones); without any, Graph's defaults.
+    pub fn fields(mut self, fields: impl IntoIterator<Item = V::PhoneNumberField>) -> Self {
+        self.fields = fields.into_iter().collect();
+        self
+    }
+
+    /// Adds one field.
+    pub fn field(mut self, field: V::PhoneNumberField) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// Numbers embedded per account, 1 to 100 (Graph's default 25).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// `phone_numbers.limit(N){fields}` with `limit` numbers.
+    fn expansion(&self, limit: Option<u32>) -> Result<String, Error> {
+        let mut text = String::from("phone_numbers");
+        if let Some(limit) = limit {
+            text.push_str(&format!(".limit({limit})"));
+        }
+        if let Some(fields) = fields::join(&self.fields)? {
+            text.push('{');
+            text.push_str(&fields);
+            text.push('}');
+        }
+        Ok(text)
+    }
+}
+
+/// One account and every one of its numbers.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AccountNumbers<V: GraphVersion> {
+    /// The account, with the fields asked for (its embedded `phone_numbers` taken out).
+    pub account: V::BusinessAccount,
+    /// Its numbers, in Graph's order: the embedded page, then the pages that follow it.
+    pub numbers: Vec<V::PhoneNumber>,
+    /// Why `numbers` is incomplete: a page after the embedded one could not be read.
+    pub error: Option<Error>,
+}
+
+/// A business's accounts with their numbers: see [`ListBusinessAccounts::with_phone_numbers`].
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until the stream is polled"]
+pub struct AccountsWithNumbers<V: GraphVersion> {
+    client: Client<V>,
+    accounts: ListBusinessAccounts<V>,
+    account_fields: Vec<V::BusinessAccountField>,
+    numbers: NestedNumbers<V>,
+    page_size: u32,
+    concurrency: usize,
+}
+
+impl<V: GraphVersion> ListBusinessAccounts<V> {
+    /// Reads each account with its numbers, in the same request: Graph's field expansion
+    /// of the `phone_numbers` connection. `numbers` chooses their fields and how many each
+    /// account embeds; accounts with more are completed from their own paging.
+    ///
+    /// Without account fields chosen on this list, the accounts' default fields are asked
+    /// for (an expansion alone would answer only `id`). Pages of accounts hold 25 unless
+    /// [`page_size`](Self::page_size) says otherwise.
+    pub fn with_phone_numbers(
+        self,
+        numbers: impl FnOnce(NestedNumbers<V>) -> NestedNumbers<V>,
+    ) -> AccountsWithNumbers<V> {
+        let (client, fields, page_size, op) = self.parts();
+        let account_fields = if fields.is_empty() {
+            op.selection
+                .map(|s| s.default_fields.iter().map(|f| Field::parse(f)).collect())
+                .unwrap_or_default()
+        } else {
+            fields
+        };
+        AccountsWithNumbers {
+            client,
+            accounts: self,
+            account_fields,
+            numbers: numbers(NestedNumbers::default()),
+            page_size: page_size.unwrap_or(NESTED_DEFAULT_LIMIT),
+            concurrency: 8,
+        }
+    }
+}
+
+/// What the stream carries from one page of accounts to the next.
+struct Walk<V: GraphVersion> {
+    query: AccountsWithNumbers<V>,
+    after: Option<String>,
+    /// The nested limit in use (lowered when Graph answers error 1).
+    nested: Option<u32>,
+    first: bool,
+}
+
+impl<V: GraphVersion> AccountsWithNumbers<V> {
+    /// How many accounts with more numbers than the nested limit are completed at once
+    /// (default 8).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Everything checked before a request is sent.
+    fn check(&self) -> Result<(), Error> {
+        if let Some(limit) = self.numbers.limit
+            && !(1..=NESTED_MAX_LIMIT).contains(&limit)
+        {
+            return Err(Error::invalid(
+                "phone_numbers.limit",
+                format!("must be 1 to {NESTED_MAX_LIMIT}, got {limit}"),
+            ));
+        }
+        self.numbers.expansion(None).map(|_| ())
+    }
+
+    /// Every account with every one of its numbers, in Graph's order. Ends after the first
+    /// page of accounts that cannot be read; a follow-up page of one account's numbers that
+    /// cannot be read is that account's [`AccountNumbers::error`].
+    pub fn stream(self) -> ResultStream<AccountNumbers<V>> {
+        if let Err(error) = self.check() {
+            return stream::once(async move { Err(error) }).boxed();
+        }
+        let walk = Walk {
+            after: self.accounts.start_cursor(),
+            nested: self.numbers.limit,
+            query: self,
+            first: true,
+        };
+        stream::unfold(Some(walk), |walk| async move {
+            let mut walk = walk?;
+            if !walk.first && walk.after.is_none() {
+                return None;
+            }
+            walk.first = false;
+            match walk.page().await {
+                Ok((items, next)) => {
+                    walk.after = next;
+                    Some((Ok(items), Some(walk)))
+                }
+                Err(error) => Some((Err(error), None)),
+            }
+        })
+        .flat_map(|page| {
+            stream::iter(match page {
+                Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>(),
+                Err(error) => vec![Err(error)],
+            })
+        })
+        .boxed()
+    }
+
+    /// Every account with its numbers, collected.
+    pub async fn collect_all(self) -> Result<Vec<AccountNumbers<V>>, Error> {
+        use futures_util::TryStreamExt;
+        self.stream().try_collect().await
+    }
+}
+
+impl<V: GraphVersion> Walk<V> {
+    /// One page of accounts from `self.after`, each completed, and the next cursor.
+    async fn page(&mut self) -> Result<(Vec<AccountNumbers<V>>, Option<String>), Error> {
+        let page = loop {
+            let q = &self.query;
+            let expansion = q.numbers.expansion(self.nested)?;
+            let mut list = q
+                .accounts
+                .clone()
+                .fields(q.account_fields.iter().cloned())
+                .field(Field::parse(&expansion))
+                .page_size(q.page_size);
+            if let Some(after) = &self.after {
+                list = list.after(after.clone());
+            }
+            match list.send().await {
+                Ok(page) => break page.into_inner(),
+                Err(error) if error.is_too_much_data() => {
+                    // Same cursor, less data: fewer accounts, then fewer numbers each.
+                    let nested = self.nested.unwrap_or(NESTED_DEFAULT_LIMIT);
+                    if q.page_size > 1 {
+                        self.query.page_size = (q.page_size / 2).max(1);
+                    } else if nested > 1 {
+                        self.nested = Some((nested / 2).max(1));
+                    } else {
+                        return Err(error);
+                    }
+                    tracing::debug!(
+                        accounts = self.query.page_size,
+                        numbers = self.nested.unwrap_or(NESTED_DEFAULT_LIMIT),
+                        "Graph asked for less data: reading smaller pages"
+                    );
+                }
+                Err(error) => return Err(error),
+            }
+        };
+        let next = crate::paging::next_cursor(page.next_page(), page.after_cursor()).map_err(
+            |message| Error::Decode(Box::new(crate::error::DecodeError::paging(message))),
+        )?;
+        let fields = self.query.numbers.fields.clone();
+        let client = self.query.client.clone();
+        let items: Vec<AccountNumbers<V>> = stream::iter(page.into_items())
+            .map(|account| complete(client.clone(), fields.clone(), account))
+            .buffered(self.query.concurrency)
+            .collect()
+            .await;
+        Ok((items, next))
+    }
+}
+
+/// An account with its embedded numbers, and the pages after them when there are more.
+async fn complete<V: GraphVersion>(
+    client: Client<V>,
+    fields: Vec<V::PhoneNumberField>,
+    mut account: V::BusinessAccount,
+) -> AccountNumbers<V> {
+    let embedded = account.take_phone_numbers();
+    let (mut numbers, rest) = match embedded {
+        Some(page) => {
+            let rest = crate::paging::next_cursor(page.next_page(), page.after_cursor());
+            (page.into_items(), rest)
+        }
+        None => (Vec::new(), Ok(None)),
+    };
+    let mut error = None;
+    match (rest, account.id()) {
+        (Ok(Some(after)), Some(id)) => {
+            let mut more = client
+                .business_account(id)
+                .phone_numbers()
+                .list()
+                .fields(fields)
+                .page_size(NESTED_MAX_LIMIT)
+                .after(after)
+                .stream();
+            while let Some(number) = more.next().await {
+                match number {
+                    Ok(number) => numbers.push(number),
+                    Err(e) => {
+                        error = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        (Err(message), _) => {
+            error = Some(Error::Decode(Box::new(crate::error::DecodeError::paging(
+                message,
+            ))));
+        }
+        _ => {}
+    }
+    AccountNumbers {
+        account,
+        numbers,
+        error,
+    }
+}
