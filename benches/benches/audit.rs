@@ -1,6 +1,13 @@
-//! The fleet audit: `waphone --json audit --business B --concurrency C` (the release binary,
-//! built first) against `raw_audit`, the same audit written by hand with reqwest +
-//! serde_json + tokio, over 2,000 accounts × 50 numbers served by the bench server child.
+//! The fleet audit over 2,000 accounts × 50 numbers served by the bench server child, two
+//! comparisons, each paired in the same run:
+//!
+//! - **CPU**: `waphone --json audit --business B --concurrency C` (the release binary, built
+//!   first; it reads through Graph's field expansion) against `raw_audit ... expand`, the
+//!   same expansion written by hand with reqwest + serde_json + tokio. Goal: CPU ≤ 1.5×.
+//! - **Round trips**: with every answer held 50 ms (a real round trip to Graph), the same
+//!   `--business` audit against waphone's per-account path (`waphone audit WABA...`, every
+//!   account named, one list request per account), at the same concurrency. Goal: wall
+//!   time ≤ 0.1×.
 //!
 //! Both arms are child processes started the same way (a cleared environment, the token and
 //! base URL in `WHATSAPP_*`), alternating which goes first round by round. Their stdout is
@@ -14,8 +21,8 @@
 //! path is shown as the time from the server's last answer to the process's exit (decoding
 //! the last page, printing, exiting) and its share of the wall time.
 //!
-//! `AUDIT_ROUNDS` (default 7) and `AUDIT_CONCURRENCY` (default `4,16`) change the rounds and
-//! the concurrencies measured.
+//! `AUDIT_ROUNDS` (default 7; the latency comparison runs at most 3) and `AUDIT_CONCURRENCY`
+//! (default `4,16`) change the rounds and the concurrencies measured.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -28,14 +35,33 @@ use workspace_benches::server::{self, BUSINESS_ID, Server, monotonic_ns};
 const WABAS: u64 = 2_000;
 const NUMBERS: u64 = 50;
 const TOKEN: &str = "bench-token";
-/// The goal: waphone's wall time at most this many times the baseline's.
-const GOAL: f64 = 1.5;
+/// The CPU goal: waphone's CPU time at most this many times the hand-written expansion's.
+const CPU_GOAL: f64 = 1.5;
+/// The round-trip goal: the expansion's wall time at most this share of the per-account
+/// path's, at 50 ms per answer.
+const WALL_GOAL: f64 = 0.1;
+/// The modelled round trip.
+const LATENCY_MS: u64 = 50;
 
-/// The two arms.
+/// The arms.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Arm {
-    Raw,
+    /// `raw_audit BUSINESS C expand`: the expansion by hand.
+    RawExpand,
+    /// `waphone audit --business B`: the expansion through the SDK.
     Waphone,
+    /// `waphone audit WABA...`: one account at a time, as before the expansion.
+    PerAccount,
+}
+
+impl Arm {
+    fn name(self) -> &'static str {
+        match self {
+            Arm::RawExpand => "raw_audit expand",
+            Arm::Waphone => "waphone --business",
+            Arm::PerAccount => "waphone per account",
+        }
+    }
 }
 
 /// One run of one arm.
@@ -108,9 +134,9 @@ fn build_waphone() -> PathBuf {
 fn command(arm: Arm, waphone: &Path, base_url: &str, concurrency: usize) -> Command {
     let concurrency = concurrency.to_string();
     let mut command = match arm {
-        Arm::Raw => {
+        Arm::RawExpand => {
             let mut c = Command::new(env!("CARGO_BIN_EXE_raw_audit"));
-            c.args([BUSINESS_ID, &concurrency]);
+            c.args([BUSINESS_ID, &concurrency, "expand"]);
             c
         }
         Arm::Waphone => {
@@ -118,6 +144,13 @@ fn command(arm: Arm, waphone: &Path, base_url: &str, concurrency: usize) -> Comm
             // The version the baseline's paths carry (and the bench server reports).
             c.args(["--json", "--api-version", "v24.0", "audit", "--business"])
                 .args([BUSINESS_ID, "--concurrency", &concurrency]);
+            c
+        }
+        Arm::PerAccount => {
+            let mut c = Command::new(waphone);
+            c.args(["--json", "--api-version", "v24.0", "audit"])
+                .args((0..WABAS).map(|i| (server::FIRST_WABA + i).to_string()))
+                .args(["--concurrency", &concurrency]);
             c
         }
     };
@@ -260,37 +293,49 @@ fn report(arm: &str, runs: &[Run]) {
     );
 }
 
-fn paired(waphone: &Path, server: &Server, concurrency: usize, rounds: usize) {
+/// `base` and `cand` alternately for `rounds` rounds; the ratios are cand / base.
+fn paired(
+    [base_arm, cand_arm]: [Arm; 2],
+    waphone: &Path,
+    server: &Server,
+    concurrency: usize,
+    rounds: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let mut out = Vec::new();
     println!(
-        "\n== audit {WABAS} accounts x {NUMBERS} numbers, concurrency {concurrency} ({rounds} rounds; \
-         baseline = raw_audit, hand-written reqwest + serde_json + tokio)"
+        "\n== audit {WABAS} accounts x {NUMBERS} numbers, concurrency {concurrency} ({rounds} rounds): \
+         {} / {}",
+        cand_arm.name(),
+        base_arm.name()
     );
     // One unmeasured run each: page cache, the server's first connections.
-    run(Arm::Raw, waphone, server, concurrency, &mut out);
-    run(Arm::Waphone, waphone, server, concurrency, &mut out);
-    let (mut raw, mut cand) = (Vec::new(), Vec::new());
+    run(base_arm, waphone, server, concurrency, &mut out);
+    run(cand_arm, waphone, server, concurrency, &mut out);
+    let (mut base, mut cand) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate which goes first, so drift on a shared machine hits both.
         let order = if round % 2 == 0 {
-            [Arm::Raw, Arm::Waphone]
+            [base_arm, cand_arm]
         } else {
-            [Arm::Waphone, Arm::Raw]
+            [cand_arm, base_arm]
         };
         for arm in order {
             let r = run(arm, waphone, server, concurrency, &mut out);
-            match arm {
-                Arm::Raw => raw.push(r),
-                Arm::Waphone => cand.push(r),
+            if arm == base_arm {
+                base.push(r);
+            } else {
+                cand.push(r);
             }
         }
-        let (b, c) = (raw[round], cand[round]);
+        let (b, c) = (base[round], cand[round]);
         println!(
-            "   round {}: raw {:>7.1} ms (cpu {:>7.1} ms)  waphone {:>7.1} ms (cpu {:>7.1} ms)  \
+            "   round {}: {} {:>8.1} ms (cpu {:>7.1} ms)  {} {:>8.1} ms (cpu {:>7.1} ms)  \
              wall ratio {:.3}  cpu ratio {:.3}",
             round + 1,
+            base_arm.name(),
             ms(b.wall),
             ms(b.cpu),
+            cand_arm.name(),
             ms(c.wall),
             ms(c.cpu),
             c.wall.as_secs_f64() / b.wall.as_secs_f64(),
@@ -298,44 +343,55 @@ fn paired(waphone: &Path, server: &Server, concurrency: usize, rounds: usize) {
         );
     }
     let expected = (WABAS * NUMBERS) as usize;
-    for (arm, runs) in [("raw_audit", &raw), ("waphone", &cand)] {
+    for (arm, runs) in [(base_arm, &base), (cand_arm, &cand)] {
         for r in runs.iter() {
-            assert_eq!(r.rows, expected, "audit: {arm} printed {} rows", r.rows);
+            assert_eq!(
+                r.rows,
+                expected,
+                "audit: {} printed {} rows",
+                arm.name(),
+                r.rows
+            );
         }
     }
     assert_eq!(
-        raw[0].at_risk, cand[0].at_risk,
+        base[0].at_risk, cand[0].at_risk,
         "audit: the arms disagree on how many numbers are at risk"
     );
-    report("raw_audit", &raw);
-    report("waphone", &cand);
+    report(base_arm.name(), &base);
+    report(cand_arm.name(), &cand);
     let ratio = |f: fn(&Run) -> f64| -> Vec<f64> {
-        raw.iter().zip(&cand).map(|(b, c)| f(c) / f(b)).collect()
+        base.iter().zip(&cand).map(|(b, c)| f(c) / f(b)).collect()
     };
     let wall = ratio(|r| r.wall.as_secs_f64());
     let cpu = ratio(|r| r.cpu.as_secs_f64());
     println!(
-        "   ratio    : wall min {:.3} median {:.3}   cpu min {:.3} median {:.3}   (waphone / raw)",
+        "   ratio    : wall min {:.3} median {:.3}   cpu min {:.3} median {:.3}   ({} / {})",
         min(&wall),
         median(wall.clone()),
         min(&cpu),
-        median(cpu),
+        median(cpu.clone()),
+        cand_arm.name(),
+        base_arm.name(),
     );
-    let identical = raw.iter().chain(&cand).all(|r| r.hash == raw[0].hash);
+    let identical = base.iter().chain(&cand).all(|r| r.hash == base[0].hash);
     println!(
         "   check    : {} rows, {} at risk, in every run of both arms; outputs {}",
         expected,
-        raw[0].at_risk,
+        base[0].at_risk,
         if identical {
             "byte-identical"
         } else {
             "differ (same rows)"
         },
     );
-    let verdict = median(wall.clone());
+    (wall, cpu)
+}
+
+fn goal(what: &str, verdict: f64, goal: f64) {
     println!(
-        "   goal     : wall <= {GOAL}x baseline: {} (median {verdict:.3})",
-        if verdict <= GOAL { "met" } else { "NOT met" }
+        "   goal     : {what} <= {goal}x: {} (median {verdict:.3})",
+        if verdict <= goal { "met" } else { "NOT met" }
     );
 }
 
@@ -365,7 +421,27 @@ fn main() {
         .collect();
     let waphone = build_waphone();
     let server = server::spawn(WABAS, NUMBERS);
-    for concurrency in concurrencies {
-        paired(&waphone, &server, concurrency, rounds);
+    for &concurrency in &concurrencies {
+        let (_, cpu) = paired(
+            [Arm::RawExpand, Arm::Waphone],
+            &waphone,
+            &server,
+            concurrency,
+            rounds,
+        );
+        goal("cpu", median(cpu), CPU_GOAL);
+    }
+    drop(server);
+    let slow = server::spawn_with_latency(WABAS, NUMBERS, LATENCY_MS);
+    println!("\n-- every answer held {LATENCY_MS} ms (a round trip to Graph)");
+    for &concurrency in &concurrencies {
+        let (wall, _) = paired(
+            [Arm::PerAccount, Arm::Waphone],
+            &waphone,
+            &slow,
+            concurrency,
+            rounds.min(3),
+        );
+        goal("wall", median(wall), WALL_GOAL);
     }
 }

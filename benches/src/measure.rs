@@ -48,11 +48,28 @@ pub fn cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+/// This process's user-space CPU time: the library's own work, without the kernel's socket
+/// work that both arms of a request benchmark share (and that hides the difference).
+pub fn user_time() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    Duration::new(
+        usage.ru_utime.tv_sec as u64,
+        (usage.ru_utime.tv_usec as u32) * 1000,
+    )
+}
+
 /// What one run of an arm cost, per operation.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sample {
     /// CPU time per operation.
     pub cpu: Duration,
+    /// User-space CPU time per operation.
+    pub user: Duration,
     /// Wall time per operation.
     pub wall: Duration,
     /// Allocations per operation.
@@ -67,9 +84,9 @@ pub fn sample(ops: u64, run: impl FnOnce()) -> Sample {
         ALLOCATIONS.load(Ordering::Relaxed),
         ALLOCATED_BYTES.load(Ordering::Relaxed),
     );
-    let (c0, w0) = (cpu_time(), Instant::now());
+    let (c0, u0, w0) = (cpu_time(), user_time(), Instant::now());
     run();
-    let (cpu, wall) = (cpu_time() - c0, w0.elapsed());
+    let (cpu, user, wall) = (cpu_time() - c0, user_time() - u0, w0.elapsed());
     let (a1, b1) = (
         ALLOCATIONS.load(Ordering::Relaxed),
         ALLOCATED_BYTES.load(Ordering::Relaxed),
@@ -77,6 +94,7 @@ pub fn sample(ops: u64, run: impl FnOnce()) -> Sample {
     let ops = ops.max(1);
     Sample {
         cpu: cpu / ops as u32,
+        user: user / ops as u32,
         wall: wall / ops as u32,
         allocations: (a1 - a0) as f64 / ops as f64,
         bytes: (b1 - b0) as f64 / ops as f64,
@@ -126,6 +144,7 @@ pub fn paired(
         base.iter().zip(&cand).map(|(b, c)| f(c) / f(b)).collect()
     };
     let cpu = ratio(|s| s.cpu.as_secs_f64());
+    let user = ratio(|s| s.user.as_secs_f64());
     let wall = ratio(|s| s.wall.as_secs_f64());
     let per = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
     println!("\n== {title} ({rounds} rounds x {ops} ops)");
@@ -150,6 +169,13 @@ pub fn paired(
         min(&wall),
         median(wall),
         per(&cand, |s| s.allocations) - per(&base, |s| s.allocations),
+    );
+    println!(
+        "   user cpu : baseline {:>8.1} us/op  candidate {:>8.1} us/op  ratio min {:.3} median {:.3}",
+        per(&base, |s| s.user.as_secs_f64() * 1e6),
+        per(&cand, |s| s.user.as_secs_f64() * 1e6),
+        min(&user),
+        median(user.clone()),
     );
     // Interference from other tenants only ever adds time, so each arm's fastest round is
     // its least disturbed one: their ratio is the steadiest figure on a shared machine.

@@ -2,6 +2,11 @@
 //! one phone number node, and accounts of generated numbers behind cursor paging, with
 //! Graph's headers on every answer. Nothing it does is measured.
 //!
+//! The account list answers Graph's field expansion of `phone_numbers`
+//! (`fields=id,phone_numbers.limit(100){...}`): each account embeds its first numbers with
+//! their own paging. [`spawn_with_latency`] holds every answer for a fixed time, to model
+//! a real round trip to Graph.
+//!
 //! `GET /__bench/stats` answers what the server has done so far (see [`Stats`]), so that a
 //! benchmark can tell when a client's last page was served and what serving cost.
 
@@ -144,8 +149,13 @@ impl Server {
 
 /// Starts this benchmark binary as the server, with `wabas` accounts of `numbers` numbers.
 pub fn spawn(wabas: u64, numbers: u64) -> Server {
+    spawn_with_latency(wabas, numbers, 0)
+}
+
+/// [`spawn`], holding every answer `latency_ms` milliseconds before it is sent.
+pub fn spawn_with_latency(wabas: u64, numbers: u64, latency_ms: u64) -> Server {
     let mut child = Command::new(std::env::current_exe().expect("the benchmark's own path"))
-        .env(ROLE, format!("{wabas}:{numbers}"))
+        .env(ROLE, format!("{wabas}:{numbers}:{latency_ms}"))
         // The child serves until this pipe closes: when the benchmark exits, however it
         // exits, the server goes too.
         .stdin(Stdio::piped())
@@ -167,10 +177,12 @@ pub fn serve_if_child() -> bool {
     let Ok(role) = std::env::var(ROLE) else {
         return false;
     };
-    let (wabas, numbers) = role
-        .split_once(':')
-        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
-        .unwrap_or((1, 100));
+    let parts: Vec<u64> = role.split(':').filter_map(|p| p.parse().ok()).collect();
+    let (wabas, numbers, latency_ms) = match parts.as_slice() {
+        [w, n, l] => (*w, *n, *l),
+        [w, n] => (*w, *n, 0),
+        _ => (1, 100, 0),
+    };
     std::thread::spawn(|| {
         let mut sink = Vec::new();
         let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
@@ -188,12 +200,43 @@ pub fn serve_if_child() -> bool {
         let router = axum::Router::new().fallback(
             move |query: Query<Vec<(String, String)>>, request: Request| {
                 let phone = phone.clone();
-                async move { answer(&request, &query.0, &phone, wabas, numbers) }
+                async move {
+                    if latency_ms > 0 && request.uri().path() != "/__bench/stats" {
+                        tokio::time::sleep(std::time::Duration::from_millis(latency_ms)).await;
+                    }
+                    answer(&request, &query.0, &phone, wabas, numbers)
+                }
             },
         );
         axum::serve(listener, router).await.unwrap();
     });
     true
+}
+
+/// The nested `limit` of a `phone_numbers` expansion in `fields` (25 without one, at most
+/// 100), or `None` when the connection is not expanded.
+fn expansion_limit(fields: &str) -> Option<u64> {
+    let at = fields.find("phone_numbers")?;
+    let rest = &fields[at + "phone_numbers".len()..];
+    let limit = rest
+        .strip_prefix(".limit(")
+        .and_then(|r| r.split_once(')'))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or(25u64);
+    Some(limit.clamp(1, 100))
+}
+
+/// The first `limit` numbers of account `waba` as an embedded connection, with its paging.
+fn embedded(host: &str, version: &str, waba: u64, numbers: u64, limit: u64) -> Value {
+    let end = limit.min(numbers);
+    let data: Vec<Value> = (0..end).map(|j| listed_number(waba, j)).collect();
+    let mut paging = json!({"cursors": {"before": "0", "after": end.to_string()}});
+    if end < numbers {
+        paging["next"] = Value::String(format!(
+            "http://{host}/{version}/{waba}/phone_numbers?limit={limit}&after={end}"
+        ));
+    }
+    json!({"data": data, "paging": paging})
 }
 
 fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -230,9 +273,17 @@ fn answer(
         let mut paging =
             json!({"cursors": {"before": after.to_string(), "after": end.to_string()}});
         if end < total {
+            // Graph's `next` keeps the request's other parameters (`fields`, an expansion).
+            let mut next = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in query.iter().filter(|(k, _)| k != "limit" && k != "after") {
+                next.append_pair(key, value);
+            }
+            next.append_pair("limit", &limit.to_string());
+            next.append_pair("after", &end.to_string());
             paging["next"] = Value::String(format!(
-                "http://{host}/{}/{edge}?limit={limit}&after={end}",
-                segments[..2].join("/")
+                "http://{host}/{}/{edge}?{}",
+                segments[..2].join("/"),
+                next.finish()
             ));
         }
         serde_json::to_vec(&json!({"data": data, "paging": paging})).unwrap()
@@ -248,14 +299,21 @@ fn answer(
     REQUESTS.fetch_add(1, Ordering::Relaxed);
     let (body, waba) = match segments.as_slice() {
         [_, id] if *id == PHONE_ID => (phone.to_vec(), "102290129340398".to_owned()),
-        [_, _, "owned_whatsapp_business_accounts"] => (
-            page(
-                wabas,
-                "owned_whatsapp_business_accounts",
-                &|i| json!({"id": (FIRST_WABA + i).to_string(), "name": format!("Account {i}")}),
-            ),
-            BUSINESS_ID.to_owned(),
-        ),
+        [version, _, "owned_whatsapp_business_accounts"] => {
+            let nested = param(query, "fields").and_then(expansion_limit);
+            let account = |i: u64| {
+                let id = FIRST_WABA + i;
+                let mut account = json!({"id": id.to_string(), "name": format!("Account {i}")});
+                if let Some(limit) = nested {
+                    account["phone_numbers"] = embedded(&host, version, id, numbers, limit);
+                }
+                account
+            };
+            (
+                page(wabas, "owned_whatsapp_business_accounts", &account),
+                BUSINESS_ID.to_owned(),
+            )
+        }
         [_, waba, "phone_numbers"] => {
             let id: u64 = waba.parse().unwrap_or(FIRST_WABA);
             (

@@ -422,16 +422,21 @@ async fn accounts_are_read_with_their_numbers_in_one_request_per_page() {
         .collect();
     assert_eq!(got, expected);
     assert_eq!(got[0].1.len(), 130);
-    // One page of accounts, and one follow-up page for each of the 3 large accounts.
+    // One page of accounts, then one batch call holding a follow-up page for each of the
+    // 3 large accounts (the mock logs the batch call and each of its items).
     let requests = server.state().requests();
-    assert_eq!(requests.len(), 4, "{requests:#?}");
+    assert_eq!(requests.len(), 5, "{requests:#?}");
+    assert_eq!(
+        (requests[1].method.as_str(), requests[1].path.as_str()),
+        ("POST", "/")
+    );
     let first = &requests[0];
     assert_eq!(
         first.query_param("fields").as_deref(),
         Some("id,name,phone_numbers.limit(100){id,status,quality_rating}")
     );
     // The follow-ups are the nested paging's own `next`: the nested fields, the edge.
-    for follow_up in &requests[1..] {
+    for follow_up in &requests[2..] {
         assert!(follow_up.path.ends_with("/phone_numbers"), "{follow_up:?}");
         assert_eq!(
             follow_up.query_param("fields").as_deref(),

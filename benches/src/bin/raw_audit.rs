@@ -6,6 +6,11 @@
 //! then each account's numbers with the audit's 8 fields at page size 100, `CONCURRENCY`
 //! accounts at a time, keeps one row per number (the same row waphone prints) and prints
 //! them as one pretty JSON document. Exit 3 when a number is at risk, like waphone.
+//!
+//! `raw_audit BUSINESS_ID CONCURRENCY expand` reads the way `waphone audit --business` does
+//! since it uses Graph's field expansion: pages of 100 accounts, each with its first 100
+//! numbers embedded (`fields=id,phone_numbers.limit(100){...}`), and for an account with
+//! more, the pages its embedded `paging.next` leads to, `CONCURRENCY` accounts at a time.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -116,11 +121,53 @@ async fn audit(raw: &Raw, business: &str, concurrency: usize) -> Vec<Row> {
     per_account.into_iter().flatten().collect()
 }
 
+/// An owned account with its numbers embedded.
+#[derive(Deserialize)]
+struct ExpandedAccount {
+    id: String,
+    phone_numbers: Option<Page<ListedNumber>>,
+}
+
+async fn audit_expanded(raw: &Raw, business: &str, concurrency: usize) -> Vec<Row> {
+    let base = raw.base_url();
+    let mut rows = Vec::new();
+    let mut url = Some(format!(
+        "{base}/v24.0/{business}/owned_whatsapp_business_accounts?fields=id,phone_numbers.limit(100)%7B{FIELDS}%7D&limit=100"
+    ));
+    while let Some(next) = url {
+        let page: Page<ExpandedAccount> = raw.get(&next).await;
+        let per_account: Vec<Vec<Row>> = futures_util::stream::iter(page.data)
+            .map(|account| async move {
+                let mut account_rows = Vec::new();
+                let mut more = None;
+                if let Some(numbers) = account.phone_numbers {
+                    account_rows.extend(numbers.data.into_iter().map(|n| Row::of(&account.id, n)));
+                    more = numbers.paging.and_then(|p| p.next);
+                }
+                if let Some(first) = more {
+                    let id = account.id.clone();
+                    account_rows.extend(all(raw, first, |n: ListedNumber| Row::of(&id, n)).await);
+                }
+                account_rows
+            })
+            .buffered(concurrency)
+            .collect()
+            .await;
+        rows.extend(per_account.into_iter().flatten());
+        url = page.paging.and_then(|p| p.next);
+    }
+    rows
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [business, concurrency] = args.as_slice() else {
-        eprintln!("usage: raw_audit BUSINESS_ID CONCURRENCY");
-        return ExitCode::from(2);
+    let (business, concurrency, expand) = match args.as_slice() {
+        [business, concurrency] => (business, concurrency, false),
+        [business, concurrency, mode] if mode == "expand" => (business, concurrency, true),
+        _ => {
+            eprintln!("usage: raw_audit BUSINESS_ID CONCURRENCY [expand]");
+            return ExitCode::from(2);
+        }
     };
     let concurrency: usize = concurrency.parse().expect("CONCURRENCY is a number");
     let base_url = std::env::var("WHATSAPP_BASE_URL").expect("WHATSAPP_BASE_URL is set");
@@ -134,7 +181,11 @@ fn main() -> ExitCode {
         .build()
         .expect("a runtime");
     let raw = Raw::new(&base_url, &token);
-    let rows = runtime.block_on(audit(&raw, business, concurrency));
+    let rows = if expand {
+        runtime.block_on(audit_expanded(&raw, business, concurrency))
+    } else {
+        runtime.block_on(audit(&raw, business, concurrency))
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &rows).expect("the rows are written");
     out.write_all(b"\n").expect("the rows are written");

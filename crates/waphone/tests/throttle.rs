@@ -92,7 +92,17 @@ async fn the_audit_stays_under_the_limit_where_a_naive_loop_is_refused() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     // 3: some seeded numbers are at risk; never 1 (an account that could not be read).
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stderr}{}",
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.contains("\"error\""))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.len(), WABAS * NUMBERS);
     assert!(rows.iter().all(|r| r.get("error").is_none()));

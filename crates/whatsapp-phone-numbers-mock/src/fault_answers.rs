@@ -64,7 +64,9 @@ fn html_page(status: StatusCode) -> Response {
 /// usage headers a throttled answer carries.
 pub(crate) fn answer(kind: &FaultKind, meta: &mut Meta) -> Option<Response> {
     let error = match kind {
-        FaultKind::Delay { .. } | FaultKind::Truncated => return None,
+        FaultKind::Delay { .. } | FaultKind::Truncated | FaultKind::BatchItemsNull { .. } => {
+            return None;
+        }
         FaultKind::Html { status: code } => return Some(html_page(status(*code))),
         FaultKind::RateLimited { retry_after_secs } => {
             meta.app_exhausted = true;

@@ -79,6 +79,13 @@ pub enum FaultKind {
         /// Minutes until access returns (`estimated_time_to_regain_access`).
         regain_minutes: u64,
     },
+    /// A batch request (`POST /` with `batch=[...]`) that Graph could not finish in time:
+    /// the items at these positions (from 0) are answered `null`, unprocessed, as Meta's
+    /// batch guide describes a partially completed batch. Only batch calls take it.
+    BatchItemsNull {
+        /// The positions of the items answered `null`.
+        items: Vec<usize>,
+    },
 }
 
 fn one() -> u32 {
@@ -155,6 +162,13 @@ impl Fault {
     /// A business-use-case throttle whose access returns in `regain_minutes`.
     pub fn usage_throttled(regain_minutes: u64) -> Self {
         Self::new(FaultKind::UsageThrottled { regain_minutes })
+    }
+
+    /// A batch call whose items at `items` (positions from 0) come back `null`.
+    pub fn batch_items_null(items: impl IntoIterator<Item = usize>) -> Self {
+        Self::new(FaultKind::BatchItemsNull {
+            items: items.into_iter().collect(),
+        })
     }
 
     /// Applies to the next `times` matching requests (at least 1).
@@ -255,8 +269,20 @@ impl Faults {
 
     /// Takes one use of the first queued fault matching `path`.
     pub(crate) fn take(&self, path: &str) -> Option<FaultKind> {
+        self.take_where(|f| !matches!(f.kind, FaultKind::BatchItemsNull { .. }) && f.matches(path))
+    }
+
+    /// Takes one use of the first queued [`FaultKind::BatchItemsNull`].
+    pub(crate) fn take_batch(&self) -> Option<Vec<usize>> {
+        match self.take_where(|f| matches!(f.kind, FaultKind::BatchItemsNull { .. }))? {
+            FaultKind::BatchItemsNull { items } => Some(items),
+            _ => None,
+        }
+    }
+
+    fn take_where(&self, pick: impl Fn(&Fault) -> bool) -> Option<FaultKind> {
         let mut queue = self.lock();
-        let index = queue.iter().position(|f| f.matches(path))?;
+        let index = queue.iter().position(pick)?;
         let fault = &mut queue[index];
         let kind = fault.kind.clone();
         fault.times = fault.times.saturating_sub(1);

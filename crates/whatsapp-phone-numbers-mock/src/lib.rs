@@ -141,6 +141,7 @@
 
 mod apps;
 mod auth;
+mod batch;
 mod clock;
 pub mod demo;
 mod errors;
@@ -166,6 +167,7 @@ pub mod webhooks;
 
 pub use apps::{MOCK_APP_ID, MOCK_APP_NAME, MockApp, WebhookOverride};
 pub use auth::appsecret_proof;
+pub use batch::MAX_BATCH_ITEMS;
 pub use events::MockEvent;
 pub use faults::{Fault, FaultKind, Faults};
 pub use rate_limits::RateLimits;

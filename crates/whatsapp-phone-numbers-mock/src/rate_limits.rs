@@ -80,7 +80,7 @@ pub(crate) enum Refusal {
 }
 
 /// What charging one call found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Charge {
     pub(crate) app_percent: u64,
     pub(crate) account_percent: u64,

@@ -57,7 +57,19 @@ fn router(service: MockService) -> Router {
 }
 
 /// Every Graph request.
-async fn graph(State(service): State<MockService>, request: Request) -> Response {
+pub(crate) async fn graph(State(service): State<MockService>, request: Request) -> Response {
+    if crate::batch::is_batch(
+        request.method(),
+        &request
+            .uri()
+            .path()
+            .trim_start_matches('/')
+            .trim_end_matches('/')
+            .split('/')
+            .collect::<Vec<_>>(),
+    ) {
+        return crate::batch::answer(service, request).await;
+    }
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();

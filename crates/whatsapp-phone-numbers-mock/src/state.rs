@@ -625,6 +625,22 @@ impl MockState {
         }
     }
 
+    /// Logs a request without charging it (a batch call: its items are charged).
+    pub(crate) fn log_only(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        credential: Option<String>,
+    ) {
+        self.lock().log_request(RecordedRequest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: crate::request_log::redacted_query(query),
+            credential,
+        });
+    }
+
     /// Logs a request and charges it to the app and to the account behind `node_id`.
     pub(crate) fn record_request(
         &self,

@@ -92,6 +92,30 @@ impl Core {
         decode: fn(&[u8]) -> Result<T, String>,
     ) -> Result<Response<T>, Error> {
         let inner = &*self.inner;
+        if let Some((batch, index)) = crate::batch::current() {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                // An item's answer, or the failure of the batch call it went in: either is
+                // judged as this call's answer would be.
+                let result = match batch.submit(index, inner, version, &call).await {
+                    Ok(answer) => crate::batch::read_item(inner, version, &call, answer, decode),
+                    Err(error) => Err(error),
+                };
+                let Err(error) = &result else { return result };
+                let span = tracing::Span::current();
+                if attempt <= inner.retry.max_retries
+                    && error.is_retryable()
+                    && !matches!(error, Error::Throttled(_) | Error::Network(_))
+                    && let Some(wait) =
+                        wait::wait_for(&inner.retry, attempt, error.retry_after(), &span)
+                {
+                    batch.pause(index, wait).await;
+                    continue;
+                }
+                return result;
+            }
+        }
         let url = inner.url(version, &call)?;
         let class = call.op.retry;
         let redact = |text: String| {
@@ -240,7 +264,139 @@ impl Core {
     }
 }
 
+/// An answer read into the typed value or the call's error, secrets redacted: how a batch
+/// item's answer is read (a request's is read the same way, inline in [`Core::send`], where
+/// retries interleave).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_answer<T>(
+    inner: &Inner,
+    version: ApiVersion,
+    call: &Call<'_>,
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    attempts: u32,
+    decode: fn(&[u8]) -> Result<T, String>,
+) -> Result<Response<T>, Error> {
+    let redact = |text: String| {
+        redact(
+            text,
+            inner
+                .credentials()
+                .chain(call.secrets.iter().map(String::as_str))
+                .chain(
+                    call.credential
+                        .into_iter()
+                        .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
+                        .flatten(),
+                ),
+        )
+    };
+    let meta = ResponseMeta::from_headers(status, headers, attempts);
+    inner.check_served_version(version, &meta);
+    if (200..300).contains(&status) {
+        if body.len() > MAX_SUCCESS_BODY {
+            return Err(decode_error(
+                meta,
+                format!(
+                    "the answer is larger than the {} MiB this client reads",
+                    MAX_SUCCESS_BODY >> 20
+                ),
+                String::new(),
+            ));
+        }
+        return match decode(body) {
+            Ok(value) => Ok(Response::new(value, meta)),
+            Err(message) => Err(decode_error(
+                meta,
+                redact(message),
+                redact(body_excerpt(body)),
+            )),
+        };
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let retry_after = wait::retry_after_header(headers).or_else(|| meta.regain_access_in());
+    let body = &body[..body.len().min(MAX_ERROR_BODY)];
+    let mut error = from_error_body(meta, body, content_type, retry_after, call.op.retry);
+    if let (true, Some(code)) = (error.is_throttling(), error.code()) {
+        inner.throttle.closed_by(call.ids.first().copied(), code);
+    }
+    match &mut error {
+        Error::Http(http) => {
+            http.body_excerpt = redact(std::mem::take(&mut http.body_excerpt));
+        }
+        Error::Api(api) => {
+            api.message = redact(std::mem::take(&mut api.message));
+            for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
+                .into_iter()
+                .flatten()
+            {
+                *text = redact(std::mem::take(text));
+            }
+        }
+        _ => {}
+    }
+    Err(error)
+}
+
 impl Inner {
+    /// One batch item for `call`: `{method, relative_url, body?}`. The URL is the one the
+    /// call would be sent to, relative to the host (with its `appsecret_proof`, and its
+    /// token when `own_token`: the batch's is the fallback); a JSON body becomes Graph's
+    /// form body, objects and arrays as JSON text.
+    pub(crate) fn batch_item(
+        &self,
+        version: ApiVersion,
+        call: &Call<'_>,
+        own_token: bool,
+    ) -> Result<serde_json::Value, Error> {
+        let mut url = self.url(version, call)?;
+        let token = match call.credential {
+            Some(credential) => Some(credential.token.as_str()),
+            None if own_token && call.op.auth != Auth::None => Some(self.token.expose()),
+            None => None,
+        };
+        if let Some(token) = token {
+            url.query_pairs_mut().append_pair("access_token", token);
+        }
+        let base = self.base_url.path().trim_end_matches('/');
+        let path = url.path();
+        let mut relative = path
+            .strip_prefix(base)
+            .unwrap_or(path)
+            .trim_start_matches('/')
+            .to_owned();
+        if let Some(query) = url.query() {
+            relative.push('?');
+            relative.push_str(query);
+        }
+        let mut item = serde_json::json!({
+            "method": call.op.method.as_str(),
+            "relative_url": relative,
+        });
+        if let Some(body) = &call.body {
+            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+                .map_err(|_| {
+                Error::invalid(
+                    "batch",
+                    "a request body that is not a JSON object cannot join a batch",
+                )
+            })?;
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (key, value) in &object {
+                match value {
+                    serde_json::Value::String(text) => form.append_pair(key, text),
+                    other => form.append_pair(key, &other.to_string()),
+                };
+            }
+            item["body"] = serde_json::Value::String(form.finish());
+        }
+        Ok(item)
+    }
+
     /// `base/{version}/{ids...}` from the path template, with the query parameters and
     /// `appsecret_proof`.
     fn url(&self, version: ApiVersion, call: &Call<'_>) -> Result<reqwest::Url, Error> {

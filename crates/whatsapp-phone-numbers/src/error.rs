@@ -259,6 +259,18 @@ impl NetworkError {
 }
 
 impl Error {
+    /// This error as the failure of a call of `class` (a batch call's failure handed to
+    /// each of its items, whose own retry class says whether sending it again is safe).
+    pub(crate) fn for_class(&self, class: RetryClass) -> Self {
+        let mut error = self.clone();
+        match &mut error {
+            Error::Api(e) => e.class = class,
+            Error::Http(e) => e.class = class,
+            _ => {}
+        }
+        error
+    }
+
     /// A call the throttle refused before sending it.
     pub(crate) fn throttled(refusal: crate::retry::throttle::Refusal) -> Self {
         let crate::retry::throttle::Refusal {

@@ -124,6 +124,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod batch;
 mod body;
 mod builder;
 mod call;
@@ -155,6 +156,7 @@ pub mod webhooks;
 mod generated;
 pub use generated::*;
 
+pub use crate::batch::{Batch, BatchResults, Slot};
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
 pub use crate::codes::GraphErrorCode;

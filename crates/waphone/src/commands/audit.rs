@@ -295,8 +295,8 @@ impl AuditArgs {
 
     /// The business's accounts (owned, then with --client the shared ones) with their
     /// numbers, read through Graph's field expansion: one request per page of 100 accounts
-    /// with up to 100 numbers each embedded, plus a page for each further 100 numbers of a
-    /// larger account. Graph's "reduce the amount of data" answer is met with smaller pages
+    /// with up to 100 numbers each embedded; the further pages of larger accounts go in
+    /// Graph batch requests (50 pages per call). Graph's "reduce the amount of data" answer is met with smaller pages
     /// by the library, down to one account per page. Accounts already audited are skipped.
     async fn audit_business<V: GraphVersion>(
         &self,
@@ -316,7 +316,6 @@ impl AuditArgs {
                 .fields([V::BusinessAccountField::parse("id")])
                 .page_size(100)
                 .with_phone_numbers(|numbers| numbers.fields(fields.iter().cloned()).limit(100))
-                .concurrency(self.concurrency)
                 .stream();
             while let Some(read) = accounts.try_next().await? {
                 let Some(waba) = read.account.id().map(str::to_owned) else {

@@ -2,7 +2,9 @@
 //! expansion (`fields=id,name,phone_numbers.limit(100){id,status}`) answers each account
 //! with the first page of its numbers, so a fleet of accounts costs one request per page of
 //! accounts instead of one (or more) per account. Accounts with more numbers than the
-//! nested limit have the rest read from their own `paging`, as ordinary list pages.
+//! nested limit have the rest read from their own `paging`: those follow-up pages of one
+//! page of accounts go together in Graph batch requests (50 per call, see
+//! [`Batch`](crate::Batch)).
 //!
 //! Graph refuses an expansion that asks for too much at once with error 1 ("Please reduce
 //! the amount of data you're asking for"); the stream then asks again from the same cursor
@@ -106,7 +108,6 @@ pub struct AccountsWithNumbers<V: GraphVersion> {
     account_fields: Vec<V::BusinessAccountField>,
     numbers: NestedNumbers<V>,
     page_size: u32,
-    concurrency: usize,
 }
 
 impl<V: GraphVersion> ListBusinessAccounts<V> {
@@ -135,7 +136,6 @@ impl<V: GraphVersion> ListBusinessAccounts<V> {
             account_fields,
             numbers: numbers(NestedNumbers::default()),
             page_size: page_size.unwrap_or(NESTED_DEFAULT_LIMIT),
-            concurrency: 8,
         }
     }
 }
@@ -150,13 +150,6 @@ struct Walk<V: GraphVersion> {
 }
 
 impl<V: GraphVersion> AccountsWithNumbers<V> {
-    /// How many accounts with more numbers than the nested limit are completed at once
-    /// (default 8).
-    pub fn concurrency(mut self, concurrency: usize) -> Self {
-        self.concurrency = concurrency.max(1);
-        self
-    }
-
     /// Everything checked before a request is sent.
     fn check(&self) -> Result<(), Error> {
         if let Some(limit) = self.numbers.limit
@@ -252,62 +245,84 @@ impl<V: GraphVersion> Walk<V> {
         let next = crate::paging::next_cursor(page.next_page(), page.after_cursor()).map_err(
             |message| Error::Decode(Box::new(crate::error::DecodeError::paging(message))),
         )?;
-        let fields = self.query.numbers.fields.clone();
-        let client = self.query.client.clone();
-        let items: Vec<AccountNumbers<V>> = stream::iter(page.into_items())
-            .map(|account| complete(client.clone(), fields.clone(), account))
-            .buffered(self.query.concurrency)
-            .collect()
-            .await;
+        let items = complete(
+            &self.query.client,
+            &self.query.numbers.fields,
+            page.into_items(),
+        )
+        .await;
         Ok((items, next))
     }
 }
 
-/// An account with its embedded numbers, and the pages after them when there are more.
+/// The accounts of one page with their embedded numbers, and for those with more, the
+/// pages that follow: each round of follow-up pages goes in Graph batch requests.
 async fn complete<V: GraphVersion>(
-    client: Client<V>,
-    fields: Vec<V::PhoneNumberField>,
-    mut account: V::BusinessAccount,
-) -> AccountNumbers<V> {
-    let embedded = account.take_phone_numbers();
-    let (mut numbers, rest) = match embedded {
-        Some(page) => {
-            let rest = crate::paging::next_cursor(page.next_page(), page.after_cursor());
-            (page.into_items(), rest)
-        }
-        None => (Vec::new(), Ok(None)),
-    };
-    let mut error = None;
-    match (rest, account.id()) {
-        (Ok(Some(after)), Some(id)) => {
-            let mut more = client
-                .business_account(id)
+    client: &Client<V>,
+    fields: &[V::PhoneNumberField],
+    accounts: Vec<V::BusinessAccount>,
+) -> Vec<AccountNumbers<V>> {
+    let mut out: Vec<AccountNumbers<V>> = Vec::with_capacity(accounts.len());
+    // (position in `out`, account ID, cursor of its next page)
+    let mut pending: Vec<(usize, String, String)> = Vec::new();
+    for mut account in accounts {
+        let mut error = None;
+        let numbers = match account.take_phone_numbers() {
+            Some(page) => {
+                match crate::paging::next_cursor(page.next_page(), page.after_cursor()) {
+                    Ok(Some(after)) => match account.id() {
+                        Some(id) => pending.push((out.len(), id.to_owned(), after)),
+                        None => {
+                            error = Some(paging_error("an account with more numbers has no id"))
+                        }
+                    },
+                    Ok(None) => {}
+                    Err(message) => error = Some(paging_error(&message)),
+                }
+                page.into_items()
+            }
+            None => Vec::new(),
+        };
+        out.push(AccountNumbers {
+            account,
+            numbers,
+            error,
+        });
+    }
+    while !pending.is_empty() {
+        let mut batch = client.batch();
+        let slots = batch.add_all(pending.iter().map(|(_, id, after)| {
+            client
+                .business_account(id.as_str())
                 .phone_numbers()
                 .list()
-                .fields(fields)
+                .fields(fields.iter().cloned())
                 .page_size(NESTED_MAX_LIMIT)
-                .after(after)
-                .stream();
-            while let Some(number) = more.next().await {
-                match number {
-                    Ok(number) => numbers.push(number),
-                    Err(e) => {
-                        error = Some(e);
-                        break;
+                .after(after.clone())
+        }));
+        let results = batch.send().await.take_all(slots);
+        let mut next = Vec::new();
+        for ((at, id, _), result) in pending.into_iter().zip(results) {
+            match result {
+                Ok(page) => {
+                    let page = page.into_inner();
+                    match crate::paging::next_cursor(page.next_page(), page.after_cursor()) {
+                        Ok(Some(after)) => next.push((at, id, after)),
+                        Ok(None) => {}
+                        Err(message) => out[at].error = Some(paging_error(&message)),
                     }
+                    out[at].numbers.extend(page.into_items());
                 }
+                Err(error) => out[at].error = Some(error),
             }
         }
-        (Err(message), _) => {
-            error = Some(Error::Decode(Box::new(crate::error::DecodeError::paging(
-                message,
-            ))));
-        }
-        _ => {}
+        pending = next;
     }
-    AccountNumbers {
-        account,
-        numbers,
-        error,
-    }
+    out
+}
+
+fn paging_error(message: &str) -> Error {
+    Error::Decode(Box::new(crate::error::DecodeError::paging(
+        message.to_owned(),
+    )))
 }

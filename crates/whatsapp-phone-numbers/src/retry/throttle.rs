@@ -307,6 +307,10 @@ struct State {
     delayed: u64,
     total_delay: Duration,
     refused: u64,
+    /// Answers with an app usage report since the reported usage last moved.
+    app_calls_since: u32,
+    /// The share of the app's budget one call costs, in percent, when learned.
+    per_call: Option<f64>,
     /// What `businesses` and `routes` hold, in bytes (text plus [`ENTRY_OVERHEAD`]).
     remembered_bytes: usize,
     /// The last `X-App-Usage` value and what it said.
@@ -343,6 +347,8 @@ impl Throttle {
                 epoch: 0,
                 delayed: 0,
                 refused: 0,
+                app_calls_since: 0,
+                per_call: None,
                 remembered_bytes: 0,
                 app_seen: None,
                 business_seen: None,
@@ -456,6 +462,29 @@ impl Throttle {
         }
     }
 
+    /// How many calls fit before the app's usage reaches `pause_at`, judged from what one
+    /// call was seen to cost; `None` before that is known (or with the throttle off).
+    pub(crate) fn headroom(&self) -> Option<usize> {
+        if !self.config.enabled {
+            return None;
+        }
+        let state = self.lock();
+        let per_call = state.per_call.filter(|p| *p > 0.0)?;
+        let business = state
+            .businesses
+            .values()
+            .map(|b| b.percent)
+            .fold(0.0, f64::max);
+        let used = state.app.percent.max(business);
+        Some(((self.config.pause_at - used) / per_call).max(0.0) as usize)
+    }
+
+    /// Takes the usage an answer reports outside the gate (a batch item's headers): usage
+    /// and windows are noted, the spacing is not learned from it.
+    pub(crate) fn observe_reported(&self, node: Option<&str>, headers: &HeaderMap) {
+        self.observe(node, Ticket(u64::MAX), headers);
+    }
+
     /// The end of the wait a call starting now may spend in the gate: the retry policy's
     /// `max_wait` from now.
     pub(crate) fn deadline(&self) -> Option<Instant> {
@@ -544,6 +573,17 @@ impl Throttle {
             }
         };
         if let Some(level) = app {
+            // How much of the app's budget one call costs, learned from how the reported
+            // usage moves between answers (for the size of batch calls).
+            state.app_calls_since += 1;
+            let before = state.app.percent;
+            if level.percent != before {
+                if level.percent > before {
+                    state.per_call =
+                        Some((level.percent - before) / f64::from(state.app_calls_since));
+                }
+                state.app_calls_since = 0;
+            }
             note(&mut state.app, level);
         }
         if business_value.is_some()

@@ -1,0 +1,275 @@
+//! Graph's batch requests: `POST /` (or `POST /{version}`) with `batch=[{method,
+//! relative_url, body}, ...]` runs each item as if it were its own request, and answers one
+//! JSON array in the items' order, each `{code, headers, body}` with the body as a JSON
+//! string.
+//!
+//! Sources: Meta's Graph API guide, "Batch Requests": at most 50 items; each item counted
+//! separately toward rate limits (here: each item is charged, logged and faulted like a
+//! request of its own); `include_headers=false` leaves out the items' headers; `body` is a
+//! form-encoded string; a batch Graph could not finish in time comes back partially
+//! completed, the unfinished items `null`, to be sent again
+//! ([`FaultKind::BatchItemsNull`](crate::FaultKind::BatchItemsNull) does that here);
+//! an item may carry its own `access_token` (in its URL or body), the batch's own token
+//! being the fallback. Not modelled: `depends_on`, `name` and JSONPath references between
+//! items, `omit_response_on_success`, `attached_files`. The text of the error for more than
+//! 50 items is the mock's own (no source quotes Graph's).
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use futures_util::future::join_all;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::errors::{GraphError, json_response};
+use crate::faults::FaultKind;
+use crate::headers::Meta;
+use crate::params::Params;
+use crate::rate_limits::Charge;
+use crate::service::MockService;
+use crate::state::Usage;
+
+/// The most items one batch holds.
+pub const MAX_BATCH_ITEMS: usize = 50;
+/// The largest batch body read.
+const MAX_BATCH_BODY: usize = 4 * 1024 * 1024;
+
+/// One item as the caller wrote it.
+#[derive(Deserialize)]
+struct Item {
+    method: String,
+    relative_url: String,
+    #[serde(default)]
+    body: Option<String>,
+}
+
+/// Whether a request is a batch call: a POST to the root or to a version alone.
+pub(crate) fn is_batch(method: &Method, segments: &[&str]) -> bool {
+    method == Method::POST
+        && match segments {
+            [""] => true,
+            [version] => crate::table::parse_version(version).is_some(),
+            _ => false,
+        }
+}
+
+/// Answers a batch call.
+pub(crate) async fn answer(service: MockService, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let trace_id = crate::ids::trace_id();
+    let refuse = |error: GraphError| error.into_response_with_trace(&trace_id);
+    let Ok(bytes) = to_bytes(body, MAX_BATCH_BODY).await else {
+        return refuse(GraphError::invalid_param(format!(
+            "The request body could not be read or is larger than {MAX_BATCH_BODY} bytes"
+        )));
+    };
+    let query = parts.uri.query().unwrap_or_default();
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let params = Params::new(query, content_type, &bytes);
+    let credential = crate::auth::presented_token(&parts.headers, query)
+        .or_else(|| params.get("access_token"))
+        .map(|token| crate::request_log::token_fingerprint(&token));
+    service
+        .state
+        .log_only(parts.method.as_str(), parts.uri.path(), query, credential);
+    // The batch call itself fails as any request may (a 5xx, a throttle), before any item
+    // runs.
+    if let Some(kind) = service.faults().take(parts.uri.path()) {
+        if let FaultKind::Delay { millis } = kind {
+            tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+        }
+        let mut meta = Meta {
+            version: "v24.0".to_owned(),
+            trace_id: trace_id.clone(),
+            request_id: crate::ids::request_id(),
+            usage: Usage {
+                waba_id: None,
+                charge: Charge::default(),
+            },
+            app_exhausted: false,
+            regain_minutes: None,
+        };
+        if let Some(mut response) = crate::fault_answers::answer(&kind, &mut meta) {
+            crate::headers::apply(&mut response, &meta);
+            return response;
+        }
+    }
+    let Some(raw) = params.get("batch") else {
+        return refuse(GraphError::invalid_param(
+            "The parameter batch is required for a batch request",
+        ));
+    };
+    let items: Vec<Item> = match serde_json::from_str(&raw) {
+        Ok(items) => items,
+        Err(_) => {
+            return refuse(GraphError::invalid_param(
+                "Param batch must be a JSON array of {\"method\", \"relative_url\", \"body\"} objects",
+            ));
+        }
+    };
+    if items.is_empty() || items.len() > MAX_BATCH_ITEMS {
+        return refuse(GraphError::invalid_param(format!(
+            "A batch holds 1 to {MAX_BATCH_ITEMS} requests, got {}",
+            items.len()
+        )));
+    }
+    let include_headers = params
+        .get("include_headers")
+        .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
+    // The batch's own credentials: the fallback for items that carry none.
+    let fallback_auth = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .cloned()
+        .or_else(|| {
+            params
+                .get("access_token")
+                .and_then(|t| HeaderValue::try_from(format!("Bearer {t}")).ok())
+        });
+    let fallback_proof = params.get("appsecret_proof");
+    let unfinished = service.faults().take_batch().unwrap_or_default();
+    let host = parts.headers.get(header::HOST).cloned();
+    let runs = items.into_iter().enumerate().map(|(index, item)| {
+        let service = service.clone();
+        let fallback_auth = fallback_auth.clone();
+        let fallback_proof = fallback_proof.clone();
+        let host = host.clone();
+        let skip = unfinished.contains(&index);
+        async move {
+            if skip {
+                return Value::Null;
+            }
+            run_item(
+                service,
+                item,
+                fallback_auth,
+                fallback_proof,
+                host,
+                include_headers,
+            )
+            .await
+        }
+    });
+    let answers: Vec<Value> = join_all(runs).await;
+    let usage = highest_app_usage(&answers);
+    let mut response = json_response(StatusCode::OK, &answers);
+    let headers = response.headers_mut();
+    // The batch call reports the app's usage as it stands after its items (the highest an
+    // item reported; Graph's guide does not say what a batch call's own headers hold).
+    if let Some(value) = usage.and_then(|u| HeaderValue::from_str(&u).ok()) {
+        headers.insert("x-app-usage", value);
+    }
+    for (name, value) in [
+        ("x-fb-trace-id", trace_id.as_str()),
+        ("x-fb-request-id", &crate::ids::request_id()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// One item, run through the mock like a request of its own.
+async fn run_item(
+    service: MockService,
+    item: Item,
+    fallback_auth: Option<HeaderValue>,
+    fallback_proof: Option<String>,
+    host: Option<HeaderValue>,
+    include_headers: bool,
+) -> Value {
+    let error = |message: &str| {
+        let error = GraphError::invalid_param(message);
+        json!({
+            "code": error.status.as_u16(),
+            "body": serde_json::to_string(&json!({ "error": error.detail })).unwrap_or_default(),
+        })
+    };
+    let Ok(method) = Method::from_bytes(item.method.trim().to_ascii_uppercase().as_bytes()) else {
+        return error("An item's method must be GET, POST or DELETE");
+    };
+    let relative = item.relative_url.trim().trim_start_matches('/');
+    let body = item.body.unwrap_or_default();
+    let own_token = relative
+        .split_once('?')
+        .is_some_and(|(_, q)| has_param(q, "access_token"))
+        || has_param(&body, "access_token");
+    let mut uri = format!("/{relative}");
+    if !own_token && let Some(proof) = &fallback_proof {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("appsecret_proof", proof)
+            .finish();
+        uri.push(if uri.contains('?') { '&' } else { '?' });
+        uri.push_str(&query);
+    }
+    let mut request = match Request::builder()
+        .method(method)
+        .uri(&uri)
+        .body(Body::from(body))
+    {
+        Ok(request) => request,
+        Err(_) => return error("An item's relative_url is not a URL path"),
+    };
+    let headers = request.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    if let Some(host) = host {
+        headers.insert(header::HOST, host);
+    }
+    if !own_token && let Some(auth) = fallback_auth {
+        headers.insert(header::AUTHORIZATION, auth);
+    }
+    let response = Box::pin(crate::routes::graph(State(service), request)).await;
+    let code = response.status().as_u16();
+    let item_headers = include_headers.then(|| header_list(response.headers()));
+    let body = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let mut answer = json!({ "code": code, "body": body });
+    if let Some(list) = item_headers {
+        answer["headers"] = list;
+    }
+    answer
+}
+
+/// The `x-app-usage` an item reported with the highest `call_count`.
+fn highest_app_usage(answers: &[Value]) -> Option<String> {
+    answers
+        .iter()
+        .filter_map(|a| a.get("headers")?.as_array())
+        .flatten()
+        .filter(|h| h["name"] == "x-app-usage")
+        .filter_map(|h| {
+            let text = h["value"].as_str()?;
+            let calls = serde_json::from_str::<Value>(text).ok()?["call_count"].as_u64()?;
+            Some((calls, text.to_owned()))
+        })
+        .max_by_key(|(calls, _)| *calls)
+        .map(|(_, text)| text)
+}
+
+/// `[{name, value}, ...]`, as Graph lists an item's headers.
+fn header_list(headers: &HeaderMap) -> Value {
+    Value::Array(
+        headers
+            .iter()
+            .filter(|(name, _)| *name != header::CONTENT_LENGTH)
+            .filter_map(|(name, value)| {
+                Some(json!({ "name": name.as_str(), "value": value.to_str().ok()? }))
+            })
+            .collect(),
+    )
+}
+
+fn has_param(form: &str, name: &str) -> bool {
+    form_urlencoded::parse(form.as_bytes()).any(|(key, _)| key == name)
+}
