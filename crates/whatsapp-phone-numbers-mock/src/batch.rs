@@ -15,7 +15,7 @@
 //! 50 items is the mock's own (no source quotes Graph's).
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use futures_util::future::join_all;
@@ -54,8 +54,15 @@ pub(crate) fn is_batch(method: &Method, segments: &[&str]) -> bool {
         }
 }
 
-/// Answers a batch call.
-pub(crate) async fn answer(service: MockService, request: Request) -> Response {
+/// How the mock answers one request: each item is run through it.
+pub(crate) type Runner =
+    fn(
+        MockService,
+        Request,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
+
+/// Answers a batch call, running each item through `run`.
+pub(crate) async fn answer(service: MockService, request: Request, run: Runner) -> Response {
     let (parts, body) = request.into_parts();
     let trace_id = crate::ids::trace_id();
     let refuse = |error: GraphError| error.into_response_with_trace(&trace_id);
@@ -151,6 +158,7 @@ pub(crate) async fn answer(service: MockService, request: Request) -> Response {
                 fallback_proof,
                 host,
                 include_headers,
+                run,
             )
             .await
         }
@@ -183,6 +191,7 @@ async fn run_item(
     fallback_proof: Option<String>,
     host: Option<HeaderValue>,
     include_headers: bool,
+    run: Runner,
 ) -> Value {
     let error = |message: &str| {
         let error = GraphError::invalid_param(message);
@@ -227,7 +236,7 @@ async fn run_item(
     if !own_token && let Some(auth) = fallback_auth {
         headers.insert(header::AUTHORIZATION, auth);
     }
-    let response = Box::pin(crate::routes::graph(State(service), request)).await;
+    let response = run(service, request).await;
     let code = response.status().as_u16();
     let item_headers = include_headers.then(|| header_list(response.headers()));
     let body = to_bytes(response.into_body(), usize::MAX)

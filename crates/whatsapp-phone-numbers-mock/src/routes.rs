@@ -57,7 +57,7 @@ fn router(service: MockService) -> Router {
 }
 
 /// Every Graph request.
-pub(crate) async fn graph(State(service): State<MockService>, request: Request) -> Response {
+async fn graph(State(service): State<MockService>, request: Request) -> Response {
     if crate::batch::is_batch(
         request.method(),
         &request
@@ -68,7 +68,7 @@ pub(crate) async fn graph(State(service): State<MockService>, request: Request) 
             .split('/')
             .collect::<Vec<_>>(),
     ) {
-        return crate::batch::answer(service, request).await;
+        return crate::batch::answer(service, request, run_boxed).await;
     }
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
@@ -139,6 +139,15 @@ pub(crate) async fn graph(State(service): State<MockService>, request: Request) 
     };
     headers::apply(&mut response, &meta);
     response
+}
+
+/// [`graph`], boxed: how a batch runs each of its items (a batch inside a batch item would
+/// recurse, so the future has a fixed size).
+fn run_boxed(
+    service: MockService,
+    request: Request,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
+    Box::pin(graph(State(service), request))
 }
 
 /// Where a request goes.

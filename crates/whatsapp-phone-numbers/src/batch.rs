@@ -36,16 +36,17 @@ use bytes::Bytes;
 use futures_util::future::join_all;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use whatsapp_phone_numbers_api::GraphVersion;
 use whatsapp_phone_numbers_api::operation::{Auth, Method, Operation, RetryClass};
 
 use crate::call::{Call, json};
 use crate::client::Client;
+use crate::collect::{self, Collector, Event, RawAnswer, Submitted};
 use crate::config::ApiVersion;
-use crate::core::{Core, Inner};
+use crate::core::Core;
 use crate::error::{Error, NetworkError, NetworkErrorKind};
-use crate::meta::{Response, ResponseMeta};
+use crate::meta::ResponseMeta;
 
 /// The most items Graph takes in one batch call.
 pub const MAX_BATCH_ITEMS: usize = 50;
@@ -67,11 +68,6 @@ static BATCH_CALL: Operation = Operation {
     auth: Auth::User,
     retry: RetryClass::UnprocessedOnly,
 };
-
-tokio::task_local! {
-    /// The batch an item's future runs in, and the item's position in it.
-    static COLLECTING: (Arc<Collector>, usize);
-}
 
 /// A typed handle on one item's result.
 #[derive(Debug)]
@@ -184,16 +180,16 @@ impl<V: GraphVersion> Batch<V> {
     pub async fn send(self) -> BatchResults {
         let count = self.items.len();
         let (events, mut inbox) = mpsc::unbounded_channel();
-        let collector = Arc::new(Collector {
+        let collector = Arc::new(Collector::new(
             events,
-            allow_unprocessed_only: self.allow_unprocessed_only,
-            core: self.client.core.clone(),
-        });
+            self.allow_unprocessed_only,
+            self.client.core.inner.token.clone(),
+        ));
         let items = self.items.into_iter().enumerate().map(|(index, item)| {
             let collector = Arc::clone(&collector);
-            COLLECTING.scope((Arc::clone(&collector), index), async move {
+            collect::scope(Arc::clone(&collector), index, async move {
                 let out = item.await;
-                let _ = collector.events.send(Event::Finished(index));
+                collector.finished(index);
                 out
             })
         });
@@ -278,18 +274,6 @@ impl BatchResults {
     }
 }
 
-/// What a batch's items tell the batch.
-enum Event {
-    /// The item asks to send a request.
-    Submitted(usize, Submitted),
-    /// The item waits before asking again (a retry after a throttled answer).
-    Pausing(usize),
-    /// The item runs again after its pause.
-    Resumed(usize),
-    /// The item has its result.
-    Finished(usize),
-}
-
 /// Where an item is, as the batch sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ItemState {
@@ -300,100 +284,6 @@ enum ItemState {
     /// Waits before asking again.
     Pausing,
     Finished,
-}
-
-/// One item's request, waiting to be sent, and where its answer goes.
-struct Submitted {
-    /// `{method, relative_url, body?}`.
-    item: serde_json::Value,
-    /// The node the item's path starts from, whose business its usage is charged to.
-    node: Option<String>,
-    /// The item's retry class: a failed batch call is the item's failure, judged by it.
-    retry: RetryClass,
-    reply: oneshot::Sender<Result<RawAnswer, Error>>,
-}
-
-/// An item's answer as Graph sent it.
-pub(crate) struct RawAnswer {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-    /// Batch calls it took (more than one when it came back `null`).
-    pub(crate) attempts: u32,
-}
-
-/// The batch one item's future runs in.
-pub(crate) struct Collector {
-    events: mpsc::UnboundedSender<Event>,
-    allow_unprocessed_only: bool,
-    /// The batch's own configuration: its token is every item's fallback.
-    core: Core,
-}
-
-/// The batch the current future runs in, when it runs in one.
-pub(crate) fn current() -> Option<(Arc<Collector>, usize)> {
-    COLLECTING.try_with(|(c, i)| (Arc::clone(c), *i)).ok()
-}
-
-impl Collector {
-    /// Tells the batch the item pauses before asking again, and that it runs again.
-    pub(crate) async fn pause(&self, index: usize, wait: std::time::Duration) {
-        let _ = self.events.send(Event::Pausing(index));
-        tokio::time::sleep(wait).await;
-        let _ = self.events.send(Event::Resumed(index));
-    }
-
-    /// Joins `call` to the batch and waits for its answer.
-    pub(crate) async fn submit(
-        &self,
-        index: usize,
-        inner: &Inner,
-        version: ApiVersion,
-        call: &Call<'_>,
-    ) -> Result<RawAnswer, Error> {
-        if call.op.retry == RetryClass::UnprocessedOnly && !self.allow_unprocessed_only {
-            return Err(Error::invalid(
-                "batch",
-                format!(
-                    "`{}` must not be repeated once processed, so it joins a batch only with \
-                     allow_unprocessed_only()",
-                    call.op.id
-                ),
-            ));
-        }
-        if call.body.is_some() && call.content_type != "application/json" {
-            return Err(Error::invalid(
-                "batch",
-                format!("`{}` sends a file, which a batch cannot carry", call.op.id),
-            ));
-        }
-        // Graph counts each item as a call of its own: each passes the throttle's gate as a
-        // request would (spaced as usage climbs, refused while a window is closed).
-        if let Err(refusal) = inner
-            .throttle
-            .admit(call.ids.first().copied(), inner.throttle.deadline())
-            .await
-        {
-            return Err(Error::throttled(refusal));
-        }
-        let own_token = self.core.inner.token != inner.token;
-        let item = inner.batch_item(version, call, own_token)?;
-        let (reply, answer) = oneshot::channel();
-        self.events
-            .send(Event::Submitted(
-                index,
-                Submitted {
-                    item,
-                    node: call.ids.first().map(|id| (*id).to_owned()),
-                    retry: call.op.retry,
-                    reply,
-                },
-            ))
-            .map_err(|_| Error::Config("the batch was dropped before it was sent".into()))?;
-        answer
-            .await
-            .map_err(|_| Error::Config("the batch was dropped before it was sent".into()))?
-    }
 }
 
 /// An item of Graph's answer.
@@ -528,24 +418,4 @@ async fn send_batch(
         })));
     }
     Ok(answer)
-}
-
-/// A batch item's answer read like a request's: the typed value, or the item's own error.
-pub(crate) fn read_item<T>(
-    inner: &Inner,
-    version: ApiVersion,
-    call: &Call<'_>,
-    answer: RawAnswer,
-    decode: fn(&[u8]) -> Result<T, String>,
-) -> Result<Response<T>, Error> {
-    crate::call::read_answer(
-        inner,
-        version,
-        call,
-        answer.status,
-        &answer.headers,
-        &answer.body,
-        answer.attempts,
-        decode,
-    )
 }

@@ -92,14 +92,35 @@ impl Core {
         decode: fn(&[u8]) -> Result<T, String>,
     ) -> Result<Response<T>, Error> {
         let inner = &*self.inner;
-        if let Some((batch, index)) = crate::batch::current() {
+        if let Some((batch, index)) = crate::collect::current() {
+            // Inside a batch: the request joins it instead of being sent.
+            batch.check(
+                call.op,
+                call.body.is_some() && call.content_type != "application/json",
+            )?;
+            let node = call.ids.first().copied();
             let mut attempt = 0;
             loop {
                 attempt += 1;
+                // Graph counts each item as a call of its own: each passes the gate as a
+                // request would (spaced as usage climbs, refused while a window is closed).
+                if let Err(refusal) = inner.throttle.admit(node, inner.throttle.deadline()).await {
+                    return Err(Error::throttled(refusal));
+                }
+                let item = inner.batch_item(version, &call, batch.is_own_token(&inner.token))?;
                 // An item's answer, or the failure of the batch call it went in: either is
                 // judged as this call's answer would be.
-                let result = match batch.submit(index, inner, version, &call).await {
-                    Ok(answer) => crate::batch::read_item(inner, version, &call, answer, decode),
+                let result = match batch.submit(index, item, node, call.op.retry).await {
+                    Ok(answer) => read_answer(
+                        inner,
+                        version,
+                        &call,
+                        answer.status,
+                        &answer.headers,
+                        &answer.body,
+                        answer.attempts,
+                        decode,
+                    ),
                     Err(error) => Err(error),
                 };
                 let Err(error) = &result else { return result };
@@ -118,20 +139,7 @@ impl Core {
         }
         let url = inner.url(version, &call)?;
         let class = call.op.retry;
-        let redact = |text: String| {
-            redact(
-                text,
-                inner
-                    .credentials()
-                    .chain(call.secrets.iter().map(String::as_str))
-                    .chain(
-                        call.credential
-                            .into_iter()
-                            .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
-                            .flatten(),
-                    ),
-            )
-        };
+        let redact = |text: String| redact_secrets(inner, &call, text);
         let node = call.ids.first().copied();
         // The call's whole wait in the throttle, every attempt's, is bounded by the ceiling.
         let deadline = inner.throttle.deadline();
@@ -244,21 +252,7 @@ impl Core {
                 wait::pause(wait, attempt, &span).await;
                 continue;
             }
-            match &mut error {
-                Error::Http(http) => {
-                    http.body_excerpt = redact(std::mem::take(&mut http.body_excerpt));
-                }
-                Error::Api(api) => {
-                    api.message = redact(std::mem::take(&mut api.message));
-                    for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
-                        .into_iter()
-                        .flatten()
-                    {
-                        *text = redact(std::mem::take(text));
-                    }
-                }
-                _ => {}
-            }
+            redact_error(&mut error, redact);
             return Err(error);
         }
     }
@@ -278,20 +272,7 @@ pub(crate) fn read_answer<T>(
     attempts: u32,
     decode: fn(&[u8]) -> Result<T, String>,
 ) -> Result<Response<T>, Error> {
-    let redact = |text: String| {
-        redact(
-            text,
-            inner
-                .credentials()
-                .chain(call.secrets.iter().map(String::as_str))
-                .chain(
-                    call.credential
-                        .into_iter()
-                        .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
-                        .flatten(),
-                ),
-        )
-    };
+    let redact = |text: String| redact_secrets(inner, call, text);
     let meta = ResponseMeta::from_headers(status, headers, attempts);
     inner.check_served_version(version, &meta);
     if (200..300).contains(&status) {
@@ -324,21 +305,7 @@ pub(crate) fn read_answer<T>(
     if let (true, Some(code)) = (error.is_throttling(), error.code()) {
         inner.throttle.closed_by(call.ids.first().copied(), code);
     }
-    match &mut error {
-        Error::Http(http) => {
-            http.body_excerpt = redact(std::mem::take(&mut http.body_excerpt));
-        }
-        Error::Api(api) => {
-            api.message = redact(std::mem::take(&mut api.message));
-            for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
-                .into_iter()
-                .flatten()
-            {
-                *text = redact(std::mem::take(text));
-            }
-        }
-        _ => {}
-    }
+    redact_error(&mut error, redact);
     Err(error)
 }
 
@@ -597,6 +564,41 @@ async fn read_body(
 const MIN_REDACTED_LEN: usize = 6;
 
 /// `text` with every secret replaced by `<redacted>`.
+/// `text` without any secret of `call` or of its configuration.
+fn redact_secrets(inner: &Inner, call: &Call<'_>, text: String) -> String {
+    redact(
+        text,
+        inner
+            .credentials()
+            .chain(call.secrets.iter().map(String::as_str))
+            .chain(
+                call.credential
+                    .into_iter()
+                    .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
+                    .flatten(),
+            ),
+    )
+}
+
+/// The texts of an error answer (Graph's messages, an excerpt of a body) through `redact`.
+fn redact_error(error: &mut Error, redact: impl Fn(String) -> String) {
+    match error {
+        Error::Http(http) => {
+            http.body_excerpt = redact(std::mem::take(&mut http.body_excerpt));
+        }
+        Error::Api(api) => {
+            api.message = redact(std::mem::take(&mut api.message));
+            for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
+                .into_iter()
+                .flatten()
+            {
+                *text = redact(std::mem::take(text));
+            }
+        }
+        _ => {}
+    }
+}
+
 fn redact<'s>(mut text: String, secrets: impl Iterator<Item = &'s str>) -> String {
     for secret in secrets.filter(|s| s.len() >= MIN_REDACTED_LEN) {
         if text.contains(secret) {

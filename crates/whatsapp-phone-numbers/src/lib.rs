@@ -130,6 +130,7 @@ mod builder;
 mod call;
 mod client;
 mod codes;
+mod collect;
 mod config;
 mod core;
 mod dispatch;
