@@ -186,6 +186,21 @@ async fn writes_tokens_and_refusals() {
     results.take(read).unwrap();
     let error: Error = results.take(foreign).unwrap_err();
     assert_eq!(error.invalid_field(), Some("slot"));
+    // A slot of another type at an index this batch has leaves that item in place.
+    let mut mixed = client.batch();
+    let read = mixed.add(number.get());
+    let mut other = client.batch();
+    let wrong_type = other.add(
+        number
+            .update()
+            .search_visibility(types::SearchVisibility::Visible),
+    );
+    let mut results = mixed.send().await;
+    assert_eq!(
+        results.take(wrong_type).unwrap_err().invalid_field(),
+        Some("slot")
+    );
+    results.take(read).unwrap();
 }
 
 #[tokio::test]

@@ -248,13 +248,22 @@ impl BatchResults {
     /// The result of the item `slot` names. Taking it twice, or with a slot of another
     /// batch, answers [`Error::InvalidInput`] (field `slot`).
     pub fn take<T: 'static>(&mut self, slot: Slot<T>) -> Result<T, Error> {
-        let taken = self.results.get_mut(slot.index).and_then(Option::take);
-        match taken.map(|any| any.downcast::<Result<T, Error>>()) {
+        let unknown =
+            || Error::invalid("slot", "names no item of this batch, or one already taken");
+        let Some(entry) = self.results.get_mut(slot.index) else {
+            return Err(unknown());
+        };
+        // Only a result of the slot's type is taken: a slot of another batch whose item
+        // there has another type leaves it for its own slot.
+        if !entry
+            .as_ref()
+            .is_some_and(|any| any.is::<Result<T, Error>>())
+        {
+            return Err(unknown());
+        }
+        match entry.take().map(|any| any.downcast::<Result<T, Error>>()) {
             Some(Ok(result)) => *result,
-            Some(Err(_)) | None => Err(Error::invalid(
-                "slot",
-                "names no item of this batch, or one already taken",
-            )),
+            _ => Err(unknown()),
         }
     }
 

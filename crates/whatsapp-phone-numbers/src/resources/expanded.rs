@@ -24,6 +24,8 @@ use crate::fields;
 
 /// Graph's page size for a nested connection when no `limit` is given.
 pub const NESTED_DEFAULT_LIMIT: u32 = 25;
+/// Graph's page size for an edge (the accounts) when no `limit` is given.
+const DEFAULT_PAGE_SIZE: u32 = 25;
 /// The largest nested page Graph returns.
 pub const NESTED_MAX_LIMIT: u32 = 100;
 
@@ -135,7 +137,7 @@ impl<V: GraphVersion> ListBusinessAccounts<V> {
             accounts: self,
             account_fields,
             numbers: numbers(NestedNumbers::default()),
-            page_size: page_size.unwrap_or(NESTED_DEFAULT_LIMIT),
+            page_size: page_size.unwrap_or(DEFAULT_PAGE_SIZE),
         }
     }
 }
