@@ -55,7 +55,8 @@ enum State<F> {
     Done,
 }
 
-fn fingerprint(cursor: &str) -> u64 {
+/// A cursor's fingerprint: 8 bytes to remember it by, to see a cycle.
+pub(crate) fn fingerprint(cursor: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     cursor.hash(&mut hasher);

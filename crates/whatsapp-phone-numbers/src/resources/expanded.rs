@@ -149,6 +149,10 @@ struct Walk<V: GraphVersion> {
     /// The nested limit in use (lowered when Graph answers error 1).
     nested: Option<u32>,
     first: bool,
+    /// Fingerprints of the cursors followed, to end a cycle with an error.
+    seen: std::collections::HashSet<u64>,
+    /// An error to end with after the page just yielded.
+    failed: Option<Error>,
 }
 
 impl<V: GraphVersion> AccountsWithNumbers<V> {
@@ -177,9 +181,14 @@ impl<V: GraphVersion> AccountsWithNumbers<V> {
             nested: self.numbers.limit,
             query: self,
             first: true,
+            seen: std::collections::HashSet::new(),
+            failed: None,
         };
         stream::unfold(Some(walk), |walk| async move {
             let mut walk = walk?;
+            if let Some(error) = walk.failed.take() {
+                return Some((Err(error), None));
+            }
             if !walk.first && walk.after.is_none() {
                 return None;
             }
@@ -244,9 +253,18 @@ impl<V: GraphVersion> Walk<V> {
                 Err(error) => return Err(error),
             }
         };
-        let next = crate::paging::next_cursor(page.next_page(), page.after_cursor()).map_err(
-            |message| Error::Decode(Box::new(crate::error::DecodeError::paging(message))),
-        )?;
+        let mut next = crate::paging::next_cursor(page.next_page(), page.after_cursor())
+            .map_err(|message| paging_error(&message))?;
+        // A cursor seen before would read the same accounts again, forever: this page's
+        // accounts are yielded, then the error.
+        if let Some(cursor) = &next
+            && !self.seen.insert(crate::paging::fingerprint(cursor))
+        {
+            self.failed = Some(paging_error(
+                "the next page's cursor was seen before (the pages form a cycle)",
+            ));
+            next = None;
+        }
         let items = complete(
             &self.query.client,
             &self.query.numbers.fields,

@@ -360,3 +360,47 @@ async fn a_decode_error_names_the_item_and_field() {
     );
     assert!(err.to_string().contains("data[1].id"), "{err}");
 }
+
+#[tokio::test]
+async fn accounts_with_numbers_end_a_cursor_cycle_with_an_error() {
+    // Accounts A -> B -> A -> ...: the expansion stream must end too.
+    let server = MockServer::start().await;
+    let business = "1002003004005006";
+    let list = format!("/v23.0/{business}/owned_whatsapp_business_accounts");
+    let accounts = |id: &str, after: &str| {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": id, "phone_numbers": {"data": [{"id": format!("n{id}")}]}}],
+            "paging": {"cursors": {"after": after}, "next": format!("https://graph.facebook.com/v23.0/{business}/owned_whatsapp_business_accounts?after={after}")}
+        }))
+    };
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param_is_missing("after"))
+        .respond_with(accounts("1", "A"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param("after", "A"))
+        .respond_with(accounts("2", "B"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("after", "B"))
+        .respond_with(accounts("3", "A"))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server)
+        .business(business)
+        .owned_accounts()
+        .with_phone_numbers(|n| n.limit(10))
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert!(items[..3].iter().all(Result::is_ok));
+    assert_eq!(items[1].as_ref().unwrap().numbers.len(), 1);
+    assert!(matches!(&items[3], Err(Error::Decode(e)) if e.message.contains("cycle")));
+    assert_eq!(requests(&server).await.len(), 3);
+}
