@@ -27,8 +27,10 @@ pub struct AuditArgs {
     /// With --business: also the accounts clients shared with it.
     #[arg(long, requires = "business")]
     pub client: bool,
-    /// Accounts read at the same time, at most. Fewer while Graph reports usage near the
-    /// rate limit: the client's throttle suggests how many (one from 95%).
+    /// Accounts named by ID read at the same time, at most. Fewer while Graph reports usage
+    /// near the rate limit: the client's throttle suggests how many (one from 95%).
+    /// `--business` reads pages of 100 accounts with their numbers, and larger accounts'
+    /// further pages in batch requests.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
 }
