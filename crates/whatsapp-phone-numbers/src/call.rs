@@ -216,38 +216,18 @@ impl Core {
             span.record("duration_ms", started.elapsed().as_millis() as u64);
 
             if success {
-                if oversized {
-                    return Err(decode_error(
-                        meta,
-                        format!(
-                            "the answer is larger than the {} MiB this client reads",
-                            limit >> 20
-                        ),
-                        String::new(),
-                    ));
-                }
-                return match decode(&body) {
-                    Ok(value) => Ok(Response::new(value, meta)),
-                    Err(message) => Err(decode_error(
-                        meta,
-                        redact(message),
-                        redact(body_excerpt(&body)),
-                    )),
-                };
+                return decoded(meta, &body, oversized, decode, redact);
             }
 
             // An error answer: parsed once, classified by the one classifier.
-            let retry_after = retry_after.or_else(|| meta.regain_access_in());
-            let mut error = from_error_body(meta, &body, content_type, retry_after, class);
+            let mut error = failed(inner, &call, meta, &body, content_type, retry_after);
             if let Some(trace) = error.fbtrace_id() {
                 span.record("fbtrace_id", trace);
             }
-            if let (true, Some(code)) = (error.is_throttling(), error.code()) {
-                inner.throttle.closed_by(node, code);
-            }
             if may_retry
                 && error.is_retryable()
-                && let Some(wait) = wait::wait_for(&inner.retry, attempt, retry_after, &span)
+                && let Some(wait) =
+                    wait::wait_for(&inner.retry, attempt, error.retry_after(), &span)
             {
                 wait::pause(wait, attempt, &span).await;
                 continue;
@@ -276,37 +256,65 @@ pub(crate) fn read_answer<T>(
     let meta = ResponseMeta::from_headers(status, headers, attempts);
     inner.check_served_version(version, &meta);
     if (200..300).contains(&status) {
-        if body.len() > MAX_SUCCESS_BODY {
-            return Err(decode_error(
-                meta,
-                format!(
-                    "the answer is larger than the {} MiB this client reads",
-                    MAX_SUCCESS_BODY >> 20
-                ),
-                String::new(),
-            ));
-        }
-        return match decode(body) {
-            Ok(value) => Ok(Response::new(value, meta)),
-            Err(message) => Err(decode_error(
-                meta,
-                redact(message),
-                redact(body_excerpt(body)),
-            )),
-        };
+        return decoded(meta, body, body.len() > MAX_SUCCESS_BODY, decode, redact);
     }
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = wait::retry_after_header(headers).or_else(|| meta.regain_access_in());
     let body = &body[..body.len().min(MAX_ERROR_BODY)];
-    let mut error = from_error_body(meta, body, content_type, retry_after, call.op.retry);
+    let retry_after = wait::retry_after_header(headers);
+    let mut error = failed(inner, call, meta, body, content_type, retry_after);
+    redact_error(&mut error, redact);
+    Err(error)
+}
+
+/// A success answer's body decoded, or the decode error (secrets redacted); `oversized`
+/// when the body was larger than this client reads.
+fn decoded<T>(
+    meta: ResponseMeta,
+    body: &[u8],
+    oversized: bool,
+    decode: fn(&[u8]) -> Result<T, String>,
+    redact: impl Fn(String) -> String,
+) -> Result<Response<T>, Error> {
+    if oversized {
+        return Err(decode_error(
+            meta,
+            format!(
+                "the answer is larger than the {} MiB this client reads",
+                MAX_SUCCESS_BODY >> 20
+            ),
+            String::new(),
+        ));
+    }
+    match decode(body) {
+        Ok(value) => Ok(Response::new(value, meta)),
+        Err(message) => Err(decode_error(
+            meta,
+            redact(message),
+            redact(body_excerpt(body)),
+        )),
+    }
+}
+
+/// An error answer parsed once into the call's error (not yet redacted: a retry may still
+/// read it), Graph's regain time as its `retry_after` when no `Retry-After` came, and a
+/// throttling error noted as what closed the call's budget.
+fn failed(
+    inner: &Inner,
+    call: &Call<'_>,
+    meta: ResponseMeta,
+    body: &[u8],
+    content_type: Option<String>,
+    retry_after: Option<std::time::Duration>,
+) -> Error {
+    let retry_after = retry_after.or_else(|| meta.regain_access_in());
+    let error = from_error_body(meta, body, content_type, retry_after, call.op.retry);
     if let (true, Some(code)) = (error.is_throttling(), error.code()) {
         inner.throttle.closed_by(call.ids.first().copied(), code);
     }
-    redact_error(&mut error, redact);
-    Err(error)
+    error
 }
 
 impl Inner {
@@ -563,7 +571,6 @@ async fn read_body(
 /// protects nothing (PINs and codes have six characters, tokens far more).
 const MIN_REDACTED_LEN: usize = 6;
 
-/// `text` with every secret replaced by `<redacted>`.
 /// `text` without any secret of `call` or of its configuration.
 fn redact_secrets(inner: &Inner, call: &Call<'_>, text: String) -> String {
     redact(
@@ -599,6 +606,7 @@ fn redact_error(error: &mut Error, redact: impl Fn(String) -> String) {
     }
 }
 
+/// `text` with every secret replaced by `<redacted>`.
 fn redact<'s>(mut text: String, secrets: impl Iterator<Item = &'s str>) -> String {
     for secret in secrets.filter(|s| s.len() >= MIN_REDACTED_LEN) {
         if text.contains(secret) {
