@@ -445,6 +445,51 @@ async fn accounts_are_read_with_their_numbers_in_one_request_per_page() {
     }
 }
 
+/// The next page of accounts is asked for as soon as its cursor is known: while the
+/// consumer still holds the first account of a page, the mock has already received the
+/// next page's request (the stream is not polled in between).
+#[tokio::test]
+async fn the_next_page_of_accounts_is_read_while_this_one_is_consumed() {
+    use futures_util::StreamExt;
+    const BUSINESS: &str = "1009000000000043";
+    let server = MockServer::builder().empty().start().await.unwrap();
+    server.state().seed_fleet(BUSINESS, 6, 3);
+    let client = client(&server);
+    let mut stream = client
+        .business(BUSINESS)
+        .owned_accounts()
+        .fields([BusinessAccountField::Id])
+        .page_size(2)
+        .with_phone_numbers(|n| n.fields([PhoneNumberField::Id]))
+        .stream();
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(first.numbers.len(), 3);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.state().requests().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second page was never asked for"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let requests = server.state().requests();
+    assert!(requests[0].query_param("after").is_none());
+    assert!(
+        requests[1].query_param("after").is_some(),
+        "{:?}",
+        requests[1]
+    );
+    // The rest comes in order, each page read once.
+    let mut ids = vec![first.account.id.clone().unwrap()];
+    while let Some(item) = stream.next().await {
+        ids.push(item.unwrap().account.id.unwrap());
+    }
+    assert_eq!(ids.len(), 6);
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 6);
+    assert_eq!(server.state().requests().len(), 3);
+}
+
 /// Graph's error 1 ("reduce the amount of data"): the stream asks again from the same
 /// cursor with fewer accounts per page, then fewer numbers per account; the result is the
 /// same. The mock's limit counts accounts plus embedded numbers.

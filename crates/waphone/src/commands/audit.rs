@@ -313,6 +313,8 @@ impl AuditArgs {
         if self.client {
             lists.push(business.client_accounts());
         }
+        let mut seen: std::collections::HashSet<String> =
+            audited.iter().map(|(waba, _)| waba.clone()).collect();
         for list in lists {
             let mut accounts = list
                 .fields([V::BusinessAccountField::parse("id")])
@@ -323,7 +325,7 @@ impl AuditArgs {
                 let Some(waba) = read.account.id().map(str::to_owned) else {
                     continue;
                 };
-                if audited.iter().any(|(seen, _)| *seen == waba) {
+                if !seen.insert(waba.clone()) {
                     continue;
                 }
                 let result = match read.error {

@@ -149,12 +149,43 @@ struct Walk<V: GraphVersion> {
     /// The nested limit in use (lowered when Graph answers error 1).
     nested: Option<u32>,
     first: bool,
+    /// The next page, already asked for while this one is completed and consumed.
+    ahead: Option<Ahead<V>>,
     /// Fingerprints of the cursors followed, to end a cycle with an error.
     seen: std::collections::HashSet<u64>,
     /// An error to end with after the page just yielded.
     failed: Option<Error>,
 }
 
+/// A page of accounts as read, with the sizes Graph accepted for it.
+struct Read<V: GraphVersion> {
+    page: V::BusinessAccountPage,
+    page_size: u32,
+    nested: Option<u32>,
+}
+
+/// The read of the next page, running on the runtime while the stream's consumer works
+/// through the page before it; aborted when the stream is dropped.
+struct Ahead<V: GraphVersion>(tokio::task::JoinHandle<Result<Read<V>, Error>>);
+
+impl<V: GraphVersion> Drop for Ahead<V> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<V: GraphVersion> Ahead<V> {
+    async fn wait(mut self) -> Result<Read<V>, Error> {
+        match (&mut self.0).await {
+            Ok(read) => read,
+            // The read itself never panics on an answer; a panic is a bug, surfaced as one.
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => Err(Error::Config(
+                "the runtime shut down before the next page of accounts was read".into(),
+            )),
+        }
+    }
+}
 impl<V: GraphVersion> AccountsWithNumbers<V> {
     /// Everything checked before a request is sent.
     fn check(&self) -> Result<(), Error> {
@@ -181,6 +212,7 @@ impl<V: GraphVersion> AccountsWithNumbers<V> {
             nested: self.numbers.limit,
             query: self,
             first: true,
+            ahead: None,
             seen: std::collections::HashSet::new(),
             failed: None,
         };
@@ -218,41 +250,17 @@ impl<V: GraphVersion> AccountsWithNumbers<V> {
 }
 
 impl<V: GraphVersion> Walk<V> {
-    /// One page of accounts from `self.after`, each completed, and the next cursor.
+    /// One page of accounts from `self.after`, each completed, and the next cursor. The
+    /// page after it is asked for before this one is completed, so its round trip overlaps
+    /// the follow-up pages and the consumer's work on this one.
     async fn page(&mut self) -> Result<(Vec<AccountNumbers<V>>, Option<String>), Error> {
-        let page = loop {
-            let q = &self.query;
-            let expansion = q.numbers.expansion(self.nested)?;
-            let mut list = q
-                .accounts
-                .clone()
-                .fields(q.account_fields.iter().cloned())
-                .field(Field::parse(&expansion))
-                .page_size(q.page_size);
-            if let Some(after) = &self.after {
-                list = list.after(after.clone());
-            }
-            match list.send().await {
-                Ok(page) => break page.into_inner(),
-                Err(error) if error.is_too_much_data() => {
-                    // Same cursor, less data: fewer accounts, then fewer numbers each.
-                    let nested = self.nested.unwrap_or(NESTED_DEFAULT_LIMIT);
-                    if q.page_size > 1 {
-                        self.query.page_size = (q.page_size / 2).max(1);
-                    } else if nested > 1 {
-                        self.nested = Some((nested / 2).max(1));
-                    } else {
-                        return Err(error);
-                    }
-                    tracing::debug!(
-                        accounts = self.query.page_size,
-                        numbers = self.nested.unwrap_or(NESTED_DEFAULT_LIMIT),
-                        "Graph asked for less data: reading smaller pages"
-                    );
-                }
-                Err(error) => return Err(error),
-            }
+        let read = match self.ahead.take() {
+            Some(ahead) => ahead.wait().await?,
+            None => read_page(self.query.clone(), self.after.clone(), self.nested).await?,
         };
+        self.query.page_size = read.page_size;
+        self.nested = read.nested;
+        let page = read.page;
         let mut next = crate::paging::next_cursor(page.next_page(), page.after_cursor())
             .map_err(|message| paging_error(&message))?;
         // A cursor seen before would read the same accounts again, forever: this page's
@@ -265,6 +273,13 @@ impl<V: GraphVersion> Walk<V> {
             ));
             next = None;
         }
+        if let Some(cursor) = &next {
+            self.ahead = Some(Ahead(tokio::spawn(read_page(
+                self.query.clone(),
+                Some(cursor.clone()),
+                self.nested,
+            ))));
+        }
         let items = complete(
             &self.query.client,
             &self.query.numbers.fields,
@@ -272,6 +287,52 @@ impl<V: GraphVersion> Walk<V> {
         )
         .await;
         Ok((items, next))
+    }
+}
+
+/// One page of accounts after `after`, asked again with less data while Graph answers
+/// error 1: fewer accounts, then fewer numbers each.
+async fn read_page<V: GraphVersion>(
+    mut query: AccountsWithNumbers<V>,
+    after: Option<String>,
+    mut nested: Option<u32>,
+) -> Result<Read<V>, Error> {
+    loop {
+        let expansion = query.numbers.expansion(nested)?;
+        let mut list = query
+            .accounts
+            .clone()
+            .fields(query.account_fields.iter().cloned())
+            .field(Field::parse(&expansion))
+            .page_size(query.page_size);
+        if let Some(after) = &after {
+            list = list.after(after.clone());
+        }
+        match list.send().await {
+            Ok(page) => {
+                return Ok(Read {
+                    page: page.into_inner(),
+                    page_size: query.page_size,
+                    nested,
+                });
+            }
+            Err(error) if error.is_too_much_data() => {
+                let limit = nested.unwrap_or(NESTED_DEFAULT_LIMIT);
+                if query.page_size > 1 {
+                    query.page_size = (query.page_size / 2).max(1);
+                } else if limit > 1 {
+                    nested = Some((limit / 2).max(1));
+                } else {
+                    return Err(error);
+                }
+                tracing::debug!(
+                    accounts = query.page_size,
+                    numbers = nested.unwrap_or(NESTED_DEFAULT_LIMIT),
+                    "Graph asked for less data: reading smaller pages"
+                );
+            }
+            Err(error) => return Err(error),
+        }
     }
 }
 
