@@ -445,9 +445,9 @@ async fn accounts_are_read_with_their_numbers_in_one_request_per_page() {
     }
 }
 
-/// The next page of accounts is asked for as soon as its cursor is known: while the
-/// consumer still holds the first account of a page, the mock has already received the
-/// next page's request (the stream is not polled in between).
+/// The next page of accounts is asked for as soon as a page is complete (its numbers'
+/// follow-up pages read): while the consumer still holds the first account of a page, the
+/// mock has already received the next page's request (the stream is not polled in between).
 #[tokio::test]
 async fn the_next_page_of_accounts_is_read_while_this_one_is_consumed() {
     use futures_util::StreamExt;

@@ -251,8 +251,8 @@ impl<V: GraphVersion> AccountsWithNumbers<V> {
 
 impl<V: GraphVersion> Walk<V> {
     /// One page of accounts from `self.after`, each completed, and the next cursor. The
-    /// page after it is asked for before this one is completed, so its round trip overlaps
-    /// the follow-up pages and the consumer's work on this one.
+    /// page after it is asked for as soon as this one is complete, so its round trip
+    /// overlaps the consumer's work on this one.
     async fn page(&mut self) -> Result<(Vec<AccountNumbers<V>>, Option<String>), Error> {
         let read = match self.ahead.take() {
             Some(ahead) => ahead.wait().await?,
@@ -273,6 +273,14 @@ impl<V: GraphVersion> Walk<V> {
             ));
             next = None;
         }
+        let items = complete(
+            &self.query.client,
+            &self.query.numbers.fields,
+            page.into_items(),
+        )
+        .await;
+        // Asked for once this page's follow-ups are done (so the stream's calls still go one
+        // after another, as the throttle paces them), before the consumer takes this page.
         if let Some(cursor) = &next {
             self.ahead = Some(Ahead(tokio::spawn(read_page(
                 self.query.clone(),
@@ -280,12 +288,6 @@ impl<V: GraphVersion> Walk<V> {
                 self.nested,
             ))));
         }
-        let items = complete(
-            &self.query.client,
-            &self.query.numbers.fields,
-            page.into_items(),
-        )
-        .await;
         Ok((items, next))
     }
 }
