@@ -41,12 +41,15 @@ pub fn generate_with_spec(text: &str, label: &str, module: &str) -> Result<(Open
 
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("{label}: progenitor produced code that does not parse: {e}"))?;
+    let mut decoders: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item
             && m.ident == "types"
             && let Some((_, inner)) = m.content.as_mut()
         {
             schemars_behind_feature(inner);
+            null_reads_as_empty(inner);
+            decoders.extend(type_names(inner));
             // A `oneOf` holding an open enumeration gets a `FromStr` that tries the
             // enumeration's infallible parse after another one.
             m.attrs
@@ -54,6 +57,9 @@ pub fn generate_with_spec(text: &str, label: &str, module: &str) -> Result<(Open
         }
     }
     file.items.push(syn::parse2(hooks_impl())?);
+    decoders.sort();
+    decoders.dedup();
+    file.items.push(syn::parse2(decode_schema(&decoders))?);
     // The progenitor client (everything but `types`) is behind the API crate's `client`
     // feature: the facade sends requests itself and builds only the types.
     for item in &mut file.items {
@@ -130,6 +136,99 @@ fn schemars_behind_feature(items: &mut [syn::Item]) {
             attrs.push(syn::parse_quote! {
                 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
             });
+        }
+    }
+}
+
+/// Gives every optional list or map of `types` (typify writes them as `#[serde(default)]`
+/// fields that are not an `Option`) a decoder that reads `null` as empty: Graph writes
+/// `null` for values it has none of (`"servers": null`), and one such value must not fail
+/// the whole read.
+fn null_reads_as_empty(items: &mut [syn::Item]) {
+    for item in items {
+        let fields = match item {
+            syn::Item::Struct(s) => &mut s.fields,
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = m.content.as_mut() {
+                    null_reads_as_empty(inner);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        for field in fields.iter_mut() {
+            if is_option(&field.ty) {
+                continue;
+            }
+            for attr in &mut field.attrs {
+                if !attr.path().is_ident("serde") {
+                    continue;
+                }
+                let Ok(list) = attr.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+                ) else {
+                    continue;
+                };
+                let plain_default = list
+                    .iter()
+                    .any(|m| matches!(m, syn::Meta::Path(p) if p.is_ident("default")));
+                let decoded = list
+                    .iter()
+                    .any(|m| m.path().is_ident("deserialize_with") || m.path().is_ident("with"));
+                if plain_default && !decoded {
+                    let mut list = list;
+                    list.push(syn::parse_quote!(
+                        deserialize_with = "crate::null::or_default"
+                    ));
+                    *attr = syn::parse_quote!(#[serde(#list)]);
+                }
+            }
+        }
+    }
+}
+
+/// `Option<...>`, however it is spelled.
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// The names of the structs and enums of `types` (nested modules left out).
+fn type_names(items: &[syn::Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `decode_schema(name, value)`: decodes a JSON value as the generated type of that name,
+/// so that a test can feed every type of a version the same input by name.
+fn decode_schema(names: &[String]) -> TokenStream {
+    let arms = names.iter().map(|name| {
+        let ident = format_ident!("{}", name);
+        quote! { #name => decode::<types::#ident>(value), }
+    });
+    quote! {
+        /// Decodes `value` as the type generated from the component schema `name`; `None`
+        /// when no type has that name. For tests that feed every type of a version the same
+        /// input (every optional field `null`, say).
+        #[doc(hidden)]
+        pub fn decode_schema(
+            name: &str,
+            value: ::serde_json::Value,
+        ) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+            fn decode<T: ::serde::de::DeserializeOwned>(
+                value: ::serde_json::Value,
+            ) -> ::std::result::Result<(), ::serde_json::Error> {
+                ::serde_json::from_value::<T>(value).map(|_| ())
+            }
+            ::std::option::Option::Some(match name {
+                #(#arms)*
+                _ => return ::std::option::Option::None,
+            })
         }
     }
 }

@@ -20,6 +20,7 @@
 //! - [`operation`] and [`schema`]: the shapes the generated tables and traits use;
 //! - [`request`]: request bodies held strictly to a version's request type (what each
 //!   version's `operations::check_request` and [`operation::VersionTable`] apply);
+//! - [`null`]: `null` in an optional list or map reads as empty;
 //! - [`sensitive`]: schemas marked `x-sensitive` (PINs, codes) never print in `Debug`;
 //! - `transport` (feature `client`): the hook generated clients send requests through;
 //! - [`webhook`]: the shape of each version's typed webhook changes (`webhooks::Change`),
@@ -33,6 +34,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod field;
+pub mod null;
 pub mod open_enum;
 pub mod operation;
 pub mod request;

@@ -48,7 +48,6 @@ pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash 
         + crate::view::BusinessAccount<Self>;
     /// This version's `BusinessAccountPage`.
     type BusinessAccountPage: crate::schema::Schema
-        + Default
         + crate::schema::Page<Item = Self::BusinessAccount>
         + crate::view::BusinessAccountPage<Self>;
     /// This version's `BusinessProfile`.
@@ -84,7 +83,6 @@ pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash 
     type QrCode: crate::schema::Schema + Default + crate::view::QrCode<Self>;
     /// This version's `QrCodePage`.
     type QrCodePage: crate::schema::Schema
-        + Default
         + crate::schema::Page<Item = Self::QrCode>
         + crate::view::QrCodePage<Self>;
     /// This version's `SubscribedApp`.

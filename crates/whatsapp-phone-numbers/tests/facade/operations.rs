@@ -306,3 +306,35 @@ async fn futures_and_streams_are_send() {
             .stream(),
     );
 }
+
+/// Graph writes `null` for values it has none of; an optional list that comes back `null`
+/// reads as empty and the rest of the answer is kept (it used to fail the whole read).
+#[tokio::test]
+async fn null_lists_and_values_in_a_settings_read_are_empty_not_errors() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v23.0/{PHONE}/settings")))
+        .respond_with(ok(json!({
+            "calling": {
+                "status": "enabled",
+                "sip": { "status": "enabled", "servers": null },
+                "call_hours": { "status": "enabled", "weekly_operating_hours": null, "holiday_schedule": null }
+            },
+            "user_identity_change": { "enable_identity_key_check": null },
+            "storage_configuration": null
+        })))
+        .mount(&server)
+        .await;
+    let settings = client(&server)
+        .phone_number(PHONE)
+        .settings()
+        .get()
+        .await
+        .unwrap();
+    let calling = settings.calling.as_ref().unwrap();
+    assert_eq!(calling.status, Some(types::FeatureStatus::Enabled));
+    assert!(calling.sip.as_ref().unwrap().servers.is_empty());
+    let hours = calling.call_hours.as_ref().unwrap();
+    assert!(hours.holiday_schedule.is_empty());
+    assert!(settings.storage_configuration.is_none());
+}
