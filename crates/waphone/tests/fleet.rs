@@ -338,6 +338,26 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
             "invalid --link",
         ),
         (
+            vec![
+                "profile",
+                "set",
+                phone,
+                "--website",
+                "https://user:pass@hooks.example.com/wa",
+            ],
+            "invalid --website",
+        ),
+        (
+            vec![
+                "profile",
+                "set",
+                phone,
+                "--website",
+                "https://shop.example:99999/",
+            ],
+            "invalid --website",
+        ),
+        (
             vec!["qr", "create", phone, "--prefilled-message", &long],
             "invalid --prefilled-message",
         ),
@@ -447,6 +467,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
         let out = run(&server, &args).await;
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("user:pass"), "{}", stderr(&out));
     }
     assert_eq!(server.state().request_count(), 0, "nothing was sent");
 }

@@ -116,8 +116,41 @@ pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
     }
     let url = url::Url::parse(value)
         .map_err(|e| Error::invalid(field, format!("is not a valid URL ({e})")))?;
-    if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
+    if url.scheme() != "https" || empty_authority(value) || url.host_str().is_none_or(str::is_empty)
+    {
         return Err(Error::invalid(field, "must be an https:// URL with a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(field, "must not carry credentials"));
+    }
+    Ok(value.to_owned())
+}
+
+/// `scheme:///...`: no host where one is written (a URL parser would take the path's first
+/// segment for the host).
+fn empty_authority(value: &str) -> bool {
+    value
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.starts_with('/'))
+}
+
+/// A website a business profile shows: an absolute `http://` or `https://` URL of at most
+/// 256 characters with a host, parsed as a URL (a valid port), no credentials, no spaces or
+/// control characters: the checks a webhook URL gets, `http://` allowed.
+pub(crate) fn website(field: &'static str, value: &str) -> Result<String> {
+    let reason = "each must be an http(s) URL with a host, of at most 256 characters";
+    if value.chars().count() > 256
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || unsafe_in_text(c))
+        || !(value.starts_with("https://") || value.starts_with("http://"))
+    {
+        return Err(Error::invalid(field, reason));
+    }
+    let url =
+        url::Url::parse(value).map_err(|e| Error::invalid(field, format!("{reason} ({e})")))?;
+    if empty_authority(value) || url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(field, reason));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid(field, "must not carry credentials"));

@@ -169,7 +169,8 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
         self.check(result)
     }
 
-    /// Websites (at most two, each an http(s) URL of at most 256 characters).
+    /// Websites (at most two, each an http(s) URL with a host and no credentials, of at
+    /// most 256 characters).
     pub fn websites(mut self, websites: impl IntoIterator<Item = impl Into<String>>) -> Self {
         let websites: Vec<String> = websites.into_iter().map(Into::into).collect();
         let result = if websites.len() > 2 {
@@ -177,19 +178,7 @@ impl<V: GraphVersion> UpdateBusinessProfile<V> {
         } else {
             websites
                 .iter()
-                .try_for_each(|w| {
-                    let ok = (w.starts_with("https://") || w.starts_with("http://"))
-                        && w.len() <= 256
-                        && !w.contains(char::is_whitespace);
-                    if ok {
-                        Ok(())
-                    } else {
-                        Err(Error::invalid(
-                            "websites",
-                            "each must be an http(s) URL of at most 256 characters",
-                        ))
-                    }
-                })
+                .try_for_each(|w| validate::website("websites", w).map(|_| ()))
                 .map(|()| {
                     if !websites.is_empty() {
                         self.body.set_websites(websites)

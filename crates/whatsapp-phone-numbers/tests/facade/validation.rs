@@ -83,10 +83,13 @@ async fn bad_input_never_reaches_the_server() {
     );
 
     assert_eq!(field(phone.set_display_name("x").await), "new_display_name");
-    assert_eq!(
-        field(phone.set_webhook("http://hooks.example.com", None).await),
-        "webhook_url"
-    );
+    for bad in ["http://hooks.example.com", "https:///hooks/wa", "https://"] {
+        assert_eq!(
+            field(phone.set_webhook(bad, None).await),
+            "webhook_url",
+            "{bad}"
+        );
+    }
     assert_eq!(field(phone.update().await), "update");
     assert_eq!(field(phone.settings().update().await), "settings");
 
@@ -126,10 +129,23 @@ async fn bad_input_never_reaches_the_server() {
         ),
         "websites"
     );
-    assert_eq!(
-        field(profile.update().websites(["ftp://a"]).await),
-        "websites"
-    );
+    for bad in [
+        "ftp://a",
+        "https://user:pass@hooks.example.com/wa",
+        "https://user@hooks.example.com/",
+        "https://",
+        "http:///path",
+        "https://shop.example:99999/",
+        "https://shop.example:port/",
+        "https://shop example/",
+        "https://shop.example/\u{202E}",
+    ] {
+        let error = profile.update().websites([bad]).await.expect_err(bad);
+        assert_eq!(error.invalid_field(), Some("websites"), "{bad}");
+        assert!(!error.to_string().contains("pass"), "{error}");
+    }
+    let long = format!("https://shop.example/{}", "a".repeat(240));
+    assert_eq!(field(profile.update().websites([long]).await), "websites");
 
     // The stream reports the same error, once.
     use futures_util::StreamExt;
