@@ -333,7 +333,13 @@ fn render_open_enums(enums: &[EnumDef]) -> String {
             if variant == crate::spec::GRAPH_UNKNOWN_VARIANT {
                 out.push_str("            ///\n            /// Graph's own value for \"not known\"; a value this SDK does not know is\n            /// `Unknown(text)`.\n");
             }
-            out.push_str(&format!("            {variant} = {value:?},\n"));
+            let aliases: String = e
+                .aliases
+                .iter()
+                .filter(|(_, v)| v == variant)
+                .map(|(alias, _)| format!(" | {alias:?}"))
+                .collect();
+            out.push_str(&format!("            {variant} = {value:?}{aliases},\n"));
         }
         out.push_str("        }\n    }\n");
     }

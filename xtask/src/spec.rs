@@ -50,6 +50,9 @@ pub struct EnumDef {
     pub description: Option<String>,
     /// Wire values with their Rust variant names.
     pub variants: Vec<(String, String)>,
+    /// Values that decode to a variant besides its own (`x-uppercase-aliases: true`: each
+    /// value in upper case), as (alias, variant).
+    pub aliases: Vec<(String, String)>,
 }
 
 /// The name every open enum reserves for values it does not know.
@@ -406,6 +409,10 @@ pub const UNPROCESSED_ONLY: &str = "unprocessed-only";
 /// The extension that marks a string schema as a secret.
 pub const SENSITIVE: &str = "x-sensitive";
 
+/// The enumeration extension saying that Graph also writes each value in upper case (Meta's
+/// reference and its SDKs disagree): both decode to the same variant.
+pub const UPPERCASE_ALIASES: &str = "x-uppercase-aliases";
+
 fn collect_sensitive(api: &OpenAPI, out: &mut Vec<Violation>) -> Vec<String> {
     let mut names = Vec::new();
     for (name, schema) in api.components.iter().flat_map(|c| &c.schemas) {
@@ -506,10 +513,26 @@ fn collect_enums(api: &OpenAPI, out: &mut Vec<Violation>) -> Vec<EnumDef> {
                 variants.push((value.clone(), variant));
             }
         }
+        let uppercase = schema
+            .schema_data
+            .extensions
+            .get(UPPERCASE_ALIASES)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let aliases = if uppercase {
+            variants
+                .iter()
+                .map(|(value, variant)| (value.to_uppercase(), variant.clone()))
+                .filter(|(alias, _)| !variants.iter().any(|(value, _)| value == alias))
+                .collect()
+        } else {
+            Vec::new()
+        };
         enums.push(EnumDef {
             name: name.clone(),
             description: schema.schema_data.description.clone(),
             variants,
+            aliases,
         });
     }
     enums

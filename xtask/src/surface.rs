@@ -456,7 +456,7 @@ fn type_entry(item: &Item) -> Result<Option<(String, Shape)>> {
     })
 }
 
-/// Reads `/// docs  Name { /// doc  Variant = "VALUE", ... }`.
+/// Reads `/// docs  Name { /// doc  Variant = "VALUE" | "ALIAS", ... }`.
 fn open_enum_values(input: ParseStream) -> syn::Result<(String, Vec<String>)> {
     input.call(Attribute::parse_outer)?;
     let name: syn::Ident = input.parse()?;
@@ -469,6 +469,11 @@ fn open_enum_values(input: ParseStream) -> syn::Result<(String, Vec<String>)> {
         body.parse::<syn::Token![=]>()?;
         let value: syn::LitStr = body.parse()?;
         values.push(value.value());
+        while body.peek(syn::Token![|]) {
+            body.parse::<syn::Token![|]>()?;
+            let alias: syn::LitStr = body.parse()?;
+            values.push(format!("{} (alias of {})", alias.value(), value.value()));
+        }
         if !body.is_empty() {
             body.parse::<syn::Token![,]>()?;
         }

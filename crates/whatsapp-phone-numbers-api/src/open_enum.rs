@@ -3,7 +3,9 @@
 //! Graph adds enum values without notice. Every enumeration in the specification is
 //! generated through the crate-private `open_enum!` macro, which gives it the variants the specification names
 //! plus `Unknown(String)`: a value this SDK version has never seen decodes into `Unknown`
-//! with Graph's original text, and encodes back to exactly that text.
+//! with Graph's original text, and encodes back to exactly that text. A value may have
+//! aliases (`Verified = "verified" | "VERIFIED"`, from the specification's
+//! `x-uppercase-aliases`): they decode to its variant, which encodes as the value.
 
 /// Declares an open string enumeration (see the module documentation).
 ///
@@ -14,7 +16,7 @@ macro_rules! open_enum {
     (
         $(#[doc = $doc:literal])*
         $name:ident {
-            $( $(#[doc = $vdoc:literal])* $variant:ident = $value:literal, )*
+            $( $(#[doc = $vdoc:literal])* $variant:ident = $value:literal $(| $alias:literal)*, )*
         }
     ) => {
         $(#[doc = $doc])*
@@ -62,7 +64,7 @@ macro_rules! open_enum {
         impl ::std::convert::From<&str> for $name {
             fn from(value: &str) -> Self {
                 match value {
-                    $( $value => Self::$variant, )*
+                    $( $value $(| $alias)* => Self::$variant, )*
                     other => Self::Unknown(other.to_owned()),
                 }
             }
@@ -71,7 +73,7 @@ macro_rules! open_enum {
         impl ::std::convert::From<::std::string::String> for $name {
             fn from(value: ::std::string::String) -> Self {
                 match value.as_str() {
-                    $( $value => Self::$variant, )*
+                    $( $value $(| $alias)* => Self::$variant, )*
                     _ => Self::Unknown(value),
                 }
             }

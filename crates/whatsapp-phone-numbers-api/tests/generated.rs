@@ -160,3 +160,35 @@ async fn generated_client_round_trips_over_loopback() {
         other => panic!("expected a Graph error, got {other:?}"),
     }
 }
+
+/// Meta's SDKs and reference write `verified`, Meta's OpenAPI description `VERIFIED`: both
+/// are the same value (the specification's `x-uppercase-aliases`), which encodes as the
+/// specification spells it; any other spelling stays `Unknown` with its text.
+#[test]
+fn business_verification_status_reads_either_case() {
+    use whatsapp_phone_numbers_api::v24_0::types as v24;
+    for text in ["verified", "VERIFIED"] {
+        let status: types::BusinessVerificationStatus =
+            serde_json::from_value(serde_json::json!(text)).unwrap();
+        assert_eq!(
+            status,
+            types::BusinessVerificationStatus::Verified,
+            "{text}"
+        );
+        assert_eq!(serde_json::to_value(&status).unwrap(), "verified");
+        assert_eq!(
+            v24::BusinessVerificationStatus::from(text),
+            v24::BusinessVerificationStatus::Verified
+        );
+    }
+    assert_eq!(
+        types::BusinessVerificationStatus::from("PENDING_NEED_MORE_INFO"),
+        types::BusinessVerificationStatus::PendingNeedMoreInfo
+    );
+    let odd = types::BusinessVerificationStatus::from(String::from("Verified"));
+    assert_eq!(
+        odd,
+        types::BusinessVerificationStatus::Unknown("Verified".into())
+    );
+    assert_eq!(odd.as_str(), "Verified");
+}

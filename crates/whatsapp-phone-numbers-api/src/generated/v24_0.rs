@@ -491,29 +491,30 @@ pub mod types {
         }
     }
     crate::open_enum::open_enum! {
-        /// Verification of the business behind the account, as the Graph reference and
-        /// Meta's SDK spell it (lower case).
+        /// Verification of the business behind the account. Meta's SDKs and the Graph
+        /// reference spell the values in lower case, Meta's OpenAPI description in upper case
+        /// (`VERIFIED`); both decode to the same value.
         BusinessVerificationStatus {
             /// `verified`
-            Verified = "verified",
+            Verified = "verified" | "VERIFIED",
             /// `not_verified`
-            NotVerified = "not_verified",
+            NotVerified = "not_verified" | "NOT_VERIFIED",
             /// `pending`
-            Pending = "pending",
+            Pending = "pending" | "PENDING",
             /// `pending_need_more_info`
-            PendingNeedMoreInfo = "pending_need_more_info",
+            PendingNeedMoreInfo = "pending_need_more_info" | "PENDING_NEED_MORE_INFO",
             /// `pending_submission`
-            PendingSubmission = "pending_submission",
+            PendingSubmission = "pending_submission" | "PENDING_SUBMISSION",
             /// `rejected`
-            Rejected = "rejected",
+            Rejected = "rejected" | "REJECTED",
             /// `revoked`
-            Revoked = "revoked",
+            Revoked = "revoked" | "REVOKED",
             /// `expired`
-            Expired = "expired",
+            Expired = "expired" | "EXPIRED",
             /// `failed`
-            Failed = "failed",
+            Failed = "failed" | "FAILED",
             /// `ineligible`
-            Ineligible = "ineligible",
+            Ineligible = "ineligible" | "INELIGIBLE",
         }
     }
     crate::open_enum::open_enum! {
