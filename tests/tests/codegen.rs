@@ -24,6 +24,14 @@ fn generated_code_is_fresh() {
     );
 }
 
+/// Every operation names the Meta operation it implements (`x-upstream`), as `cargo xtask
+/// check` requires: what `cargo xtask upstream` compares by.
+#[test]
+fn every_operation_names_metas() {
+    let problems = xtask::upstream::check_mappings(&workspace()).unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn generation_is_deterministic() {
     let layout = workspace();

@@ -5,7 +5,8 @@
 //! version) → `crates/whatsapp-phone-numbers-api/src/<module>.rs`, plus the files that wire
 //! every version in ([`wiring`]: module list, facade version modules, Cargo features, lint
 //! exemptions, snapshots). [`surface::render`] turns a generated module into the compact text
-//! the insta snapshots hold, and [`mod@diff`] compares two surfaces.
+//! the insta snapshots hold, and [`mod@diff`] compares two surfaces. [`upstream`] compares our
+//! operations with Meta's own OpenAPI description, and two revisions of it.
 
 #![warn(missing_docs)]
 
@@ -15,6 +16,7 @@ pub mod glue;
 pub mod layout;
 pub mod spec;
 pub mod surface;
+pub mod upstream;
 pub mod wiring;
 
 use std::path::{Path, PathBuf};
@@ -283,6 +285,13 @@ pub fn check_or_fail(layout: &Layout) -> Result<()> {
         bail!(
             "generated code is out of date:\n  - {}",
             problems.join("\n  - ")
+        );
+    }
+    let unmapped = upstream::check_mappings(layout)?;
+    if !unmapped.is_empty() {
+        bail!(
+            "operations that do not name Meta's (see `cargo xtask upstream`):\n  - {}",
+            unmapped.join("\n  - ")
         );
     }
     Ok(())

@@ -13,6 +13,11 @@ commands:
                new snapshots; prints how each version's API surface changed
   check        exit non-zero, naming the stale files, if regen would change anything
   diff vA vB   operations, types, fields and enum values added or removed from vA to vB
+  upstream META.yaml [--previous OLD.yaml] [--version vNN.N] [--accept]
+               what differs between Meta's OpenAPI description and ours per operation
+               (and what Meta changed since OLD.yaml); exits non-zero when Meta's revision
+               is not the one spec/upstream.lock pins or a difference is not acknowledged
+               there; --accept pins this revision and acknowledges its differences
 ";
 
 fn main() -> ExitCode {
@@ -26,6 +31,24 @@ fn main() -> ExitCode {
     {
         ["regen"] => regen(&layout),
         ["diff", old, new] => xtask::diff(&layout, old, new).map(|report| print!("{report}")),
+        ["upstream", rest @ ..] => {
+            return match xtask::upstream::parse_args(rest)
+                .and_then(|request| xtask::upstream::run(&layout, &request))
+            {
+                Ok(report) => {
+                    print!("{}", report.text);
+                    if report.passes() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         ["check"] => {
             xtask::check_or_fail(&layout).map(|()| println!("generated code is up to date"))
         }
