@@ -42,7 +42,7 @@ pub struct Global {
     /// API host (default `https://graph.facebook.com`; `http://` only for loopback).
     #[arg(long, env = "WHATSAPP_BASE_URL", global = true)]
     pub base_url: Option<String>,
-    /// Graph API version in the path, such as v24.0 (default: the oldest this build has
+    /// Graph API version in the path, such as v24.0 (default: the newest this build has
     /// types for). Answers decode with that version's types, or the nearest older ones.
     #[arg(long, env = "WHATSAPP_API_VERSION", global = true)]
     pub api_version: Option<String>,
@@ -66,12 +66,13 @@ pub struct Global {
 }
 
 impl Global {
-    /// The version the command asks for: `--api-version`, or the oldest enabled one.
+    /// The version the command asks for: `--api-version`, or the newest enabled one (what
+    /// an SDK pinned to a release sends).
     pub fn requested_version(&self) -> Result<ApiVersion, Failure> {
         match &self.api_version {
             Some(text) => Ok(text.parse::<ApiVersion>()?),
             None => whatsapp_phone_numbers::enabled_versions()
-                .first()
+                .last()
                 .copied()
                 .ok_or_else(|| Failure::Usage("this build has no Graph API version".into())),
         }

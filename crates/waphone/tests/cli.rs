@@ -323,9 +323,22 @@ fn api_version_v24_uses_the_v24_types_and_path() {
     let number: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(number["throughput"]["level"], "STANDARD");
 
+    // The default is the newest version with types: v24.0 here.
+    let out = waphone(&[
+        "--mock",
+        "--json",
+        "get",
+        demo::DEMO_NUMBER_ID,
+        "--fields",
+        "throughput",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
     // v23.0 has no such field: Graph (and the mock) refuse it.
     let out = waphone(&[
         "--mock",
+        "--api-version",
+        "v23.0",
         "get",
         demo::DEMO_NUMBER_ID,
         "--fields",

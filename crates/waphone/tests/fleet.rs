@@ -604,8 +604,13 @@ async fn environment_variables_are_honoured_and_help_groups_the_global_flags() {
     let server = MockServer::start().await;
     let id = demo::DEMO_NUMBER_ID;
 
-    // WHATSAPP_API_VERSION picks the path (and the types) like --api-version.
-    let out = run_env(&server, &[("WHATSAPP_API_VERSION", "v24.0")], &["get", id]).await;
+    // WHATSAPP_API_VERSION picks the path (and the types) like --api-version; without it,
+    // the newest version with types.
+    let out = run_env(&server, &[("WHATSAPP_API_VERSION", "v23.0")], &["get", id]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let last = server.state().requests().last().unwrap().path.clone();
+    assert!(last.starts_with("/v23.0/"), "{last}");
+    let out = run_env(&server, &[], &["get", id]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let last = server.state().requests().last().unwrap().path.clone();
     assert!(last.starts_with("/v24.0/"), "{last}");

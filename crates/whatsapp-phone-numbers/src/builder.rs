@@ -100,6 +100,13 @@ impl<V: GraphVersion> ClientBuilder<V> {
 
     /// Reads `WHATSAPP_ACCESS_TOKEN`, and when set `WHATSAPP_APP_SECRET`,
     /// `WHATSAPP_BASE_URL` and `WHATSAPP_API_VERSION`, over what the builder holds.
+    ///
+    /// `WHATSAPP_API_VERSION` pins the path only where `V`'s types are the ones this SDK
+    /// has for that version (its own, or for a version newer than every specification, the
+    /// nearest older ones): `v24_0::Client` takes `v24.0` or `v25.0`, and refuses `v23.0`
+    /// (which has types of its own) with an error naming the variable, rather than decoding
+    /// one version's answers with another's types. A program that follows the variable
+    /// picks the types by it ([`visit_version`](crate::visit_version)).
     pub fn read_env(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(token) = var(ENV_ACCESS_TOKEN) {
@@ -112,8 +119,11 @@ impl<V: GraphVersion> ClientBuilder<V> {
             self.base_url = Some(url);
         }
         if let Some(version) = var(ENV_API_VERSION) {
-            match version.trim().parse() {
-                Ok(version) => self.api_version = Some(version),
+            match version.trim().parse::<ApiVersion>() {
+                Ok(version) => match env_version_for::<V>(version) {
+                    Ok(version) => self.api_version = Some(version),
+                    Err(error) => self.env_error = Some(error),
+                },
                 Err(_) => {
                     self.env_error = Some(Error::invalid(
                         "api_version",
@@ -232,5 +242,29 @@ impl<V: GraphVersion> ClientBuilder<V> {
             Some(version) => client.with_api_version(version),
             None => client,
         })
+    }
+}
+
+/// `requested` (from `WHATSAPP_API_VERSION`) when `V`'s types are the ones this SDK has for
+/// it: the newest specification not newer than `requested`, enabled or not (so that
+/// enabling another version's feature elsewhere never changes the answer).
+fn env_version_for<V: GraphVersion>(requested: ApiVersion) -> Result<ApiVersion, Error> {
+    let own = ApiVersion::new(V::MAJOR, V::MINOR);
+    let types = ApiVersion::KNOWN
+        .iter()
+        .copied()
+        .filter(|v| *v <= requested)
+        .max()
+        .or_else(|| ApiVersion::KNOWN.first().copied())
+        .unwrap_or(own);
+    if types == own {
+        Ok(requested)
+    } else {
+        Err(Error::invalid(
+            ENV_API_VERSION,
+            format!(
+                "is {requested}, whose answers this SDK reads with {types}'s types, but this client decodes with {own}'s: set it to {own} (or unset it), or pick the client's version by the variable with visit_version"
+            ),
+        ))
     }
 }
