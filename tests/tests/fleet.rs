@@ -610,3 +610,71 @@ async fn bad_nested_selections_are_refused() {
     assert!(account["phone_numbers"]["paging"]["next"].is_string());
     assert_eq!(account["id"], demo::DEMO_WABA_ID);
 }
+
+/// The username edge: read, suggestions, a claim refused while another number of the
+/// portfolio holds the name and moved with `force_transfer`, the rule checked before
+/// sending, removal; the number's `username` field follows.
+#[tokio::test]
+async fn a_username_is_claimed_moved_and_removed() {
+    use whatsapp_phone_numbers::Error;
+    let server = MockServer::start().await;
+    let client = client(&server);
+    let holder = client.phone_number(demo::DEMO_NUMBER_ID).username();
+    let current = holder.get().await.unwrap();
+    assert_eq!(current.username.as_deref(), Some("jaspersmarket"));
+    assert_eq!(current.status, Some(types::UsernameStatus::Approved));
+
+    let other_id = "106540353250878"; // Jaspers Market Downtown, same portfolio
+    let other = client.phone_number(other_id).username();
+    assert_eq!(other.get().await.unwrap().username, None);
+    let suggested = other.suggestions().await.unwrap();
+    let names = &suggested.data[0].username_suggestions;
+    assert!(
+        names.contains(&"jaspers_market_downtown".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().all(|n| n != "jaspersmarket"),
+        "taken: {names:?}"
+    );
+
+    // Held by another number of the portfolio: refused, then moved.
+    let refused = other.set("JaspersMarket").await.unwrap_err();
+    assert!(
+        matches!(&refused, Error::Api(api) if api.code == 100),
+        "{refused:?}"
+    );
+    let moved = other.set("jaspersmarket").force_transfer().await.unwrap();
+    assert_eq!(moved.status, Some(types::UsernameStatus::Reserved));
+    assert_eq!(holder.get().await.unwrap().username, None);
+    let read = client
+        .phone_number(other_id)
+        .get()
+        .fields([PhoneNumberField::Username])
+        .await
+        .unwrap();
+    assert_eq!(read.username.as_deref(), Some("jaspersmarket"));
+    assert!(server.state().set_username_status(other_id, "approved"));
+    assert_eq!(
+        other.get().await.unwrap().status,
+        Some(types::UsernameStatus::Approved)
+    );
+
+    // Meta's rule, before anything is sent.
+    let before = server.state().requests().len();
+    for bad in [
+        "ab",
+        "www.jaspers",
+        "jaspers.com",
+        "jas..pers",
+        "123",
+        "jaspers-market",
+    ] {
+        let error = other.set(bad).await.unwrap_err();
+        assert_eq!(error.invalid_field(), Some("username"), "{bad}");
+    }
+    assert_eq!(server.state().requests().len(), before);
+
+    assert!(other.delete().await.unwrap().success);
+    assert_eq!(other.get().await.unwrap().username, None);
+}

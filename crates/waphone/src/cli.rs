@@ -21,6 +21,7 @@ use crate::commands::oba::ObaAction;
 use crate::commands::profile::{ProfileGetArgs, ProfilePhotoArgs, ProfileSetArgs};
 use crate::commands::qr::QrAction;
 use crate::commands::settings::{SettingsGetArgs, SettingsSetArgs};
+use crate::commands::username::UsernameAction;
 use crate::commands::webhooks::WebhooksAction;
 use crate::failure::Failure;
 use crate::session::{Global, Session};
@@ -115,6 +116,11 @@ pub enum ApiCommand {
         #[command(subcommand)]
         action: AutomationAction,
     },
+    /// The business username of a number: get, set, delete, suggest.
+    Username {
+        #[command(subcommand)]
+        action: UsernameAction,
+    },
     /// Add a phone number to an account.
     Add(AddArgs),
     /// Send a verification code.
@@ -181,6 +187,7 @@ impl ApiCommand {
             ApiCommand::Oba { action } => action.run(session).await,
             ApiCommand::Qr { action } => action.run(session).await,
             ApiCommand::Automation { action } => action.run(session).await,
+            ApiCommand::Username { action } => action.run(session).await,
             ApiCommand::Add(args) => args.run(session).await,
             ApiCommand::RequestCode(args) => args.run(session).await,
             ApiCommand::VerifyCode(args) => args.run(session).await,

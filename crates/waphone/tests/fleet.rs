@@ -358,6 +358,15 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
             "invalid --website",
         ),
         (
+            vec!["username", "set", phone, "www.jaspers"],
+            "invalid USERNAME",
+        ),
+        (
+            vec!["username", "set", phone, "jaspers.com"],
+            "invalid USERNAME",
+        ),
+        (vec!["username", "get", "../x"], "invalid PHONE_NUMBER_ID"),
+        (
             vec!["qr", "create", phone, "--prefilled-message", &long],
             "invalid --prefilled-message",
         ),
@@ -731,4 +740,62 @@ async fn a_business_audit_survives_large_accounts_and_too_much_data() {
         let expected = run(&server, &one_by_one).await;
         assert_eq!(stdout(&out), stdout(&expected), "--json {json_flag}");
     }
+}
+
+/// `username get|set|delete|suggest`, end to end against the mock.
+#[tokio::test]
+async fn username_commands_claim_move_and_remove() {
+    let server = MockServer::start().await;
+    let other = "106540353250878";
+    let out = run(
+        &server,
+        &["--json", "username", "get", demo::DEMO_NUMBER_ID],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(got["username"], "jaspersmarket");
+
+    let out = run(&server, &["username", "suggest", other]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).lines().any(|l| l == "jaspers_market_downtown"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = run(&server, &["username", "set", other, "jaspersmarket"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "held by another number: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("force_transfer"), "{}", stderr(&out));
+    let out = run(
+        &server,
+        &[
+            "--json",
+            "username",
+            "set",
+            other,
+            "jaspersmarket",
+            "--force-transfer",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let set: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(set["status"], "reserved");
+    let last = server.state().requests().last().unwrap().clone();
+    assert_eq!(
+        (last.method.as_str(), last.path.ends_with("/username")),
+        ("POST", true)
+    );
+
+    let out = run(&server, &["username", "delete", other]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&server, &["--json", "username", "get", other]).await;
+    let got: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(got.get("username").is_none(), "{got}");
 }

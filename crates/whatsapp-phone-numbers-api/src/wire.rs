@@ -79,3 +79,79 @@ mod tests {
         }
     }
 }
+
+/// Why `name` cannot be a business username, or `None` when it can: Meta's rule (its
+/// business-username guide, as Vonage's and Kapso's documentation of Meta's API relay it):
+/// 3 to 35 characters; English letters, digits, `.` and `_`; at least one letter; no `.` at
+/// the start or end and no `..`; not starting with `www`; not ending in a domain suffix
+/// (`.com`, `.org`, `.net`, `.edu`, `.gov`, `.mil`, `.us`, `.in`, `.html`). Usernames compare
+/// without regard to case; `.` and `_` are different characters. The client and the mock
+/// both apply it.
+pub fn username_problem(name: &str) -> Option<&'static str> {
+    let count = name.chars().count();
+    if !(3..=35).contains(&count) {
+        return Some("must be 3 to 35 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+    {
+        return Some("may hold only English letters, digits, periods and underscores");
+    }
+    if !name.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Some("must contain at least one English letter");
+    }
+    if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        return Some("must not start or end with a period, or hold two in a row");
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("www") {
+        return Some("must not start with www");
+    }
+    const SUFFIXES: [&str; 9] = [
+        ".com", ".org", ".net", ".edu", ".gov", ".mil", ".us", ".in", ".html",
+    ];
+    if SUFFIXES.iter().any(|s| lower.ends_with(s)) {
+        return Some("must not end in a domain suffix such as .com");
+    }
+    None
+}
+
+#[cfg(test)]
+mod username_tests {
+    use super::username_problem;
+
+    #[test]
+    fn usernames_follow_metas_rule() {
+        for good in [
+            "jaspers_market",
+            "Jaspers.Market",
+            "abc",
+            "a12",
+            "shop_2024",
+            &"a".repeat(35),
+        ] {
+            assert_eq!(username_problem(good), None, "{good}");
+        }
+        for bad in [
+            "ab",
+            &"a".repeat(36),
+            "jaspers-market",
+            "jaspers market",
+            "müller",
+            "123",
+            "_._",
+            ".jaspers",
+            "jaspers.",
+            "jas..pers",
+            "wwwjaspers",
+            "WWW.jaspers",
+            "jaspers.com",
+            "jaspers.COM",
+            "jaspers.in",
+            "page.html",
+        ] {
+            assert!(username_problem(bad).is_some(), "{bad}");
+        }
+    }
+}

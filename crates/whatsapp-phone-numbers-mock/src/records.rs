@@ -46,6 +46,8 @@ pub struct NumberRecord {
     pub registration_requests: Vec<i64>,
     /// Until when (Unix seconds) registration is refused with error 133016.
     pub registration_blocked_until: Option<i64>,
+    /// The status of `number.username` (`GET /{id}/username`): `reserved` once claimed.
+    pub username_status: Option<String>,
 }
 
 impl NumberRecord {
@@ -70,6 +72,7 @@ impl NumberRecord {
             approved_name: None,
             registration_requests: Vec::new(),
             registration_blocked_until: None,
+            username_status: None,
         }
     }
 

@@ -442,6 +442,18 @@ impl MockState {
         }
     }
 
+    /// Moves a number's username to `status` (`approved` when usernames go live where its
+    /// customers are); false when the number has no username.
+    pub fn set_username_status(&self, id: &str, status: &str) -> bool {
+        match self.lock().numbers.get_mut(id) {
+            Some(record) if record.number.username.is_some() => {
+                record.username_status = Some(status.to_owned());
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A number's QR codes, oldest first.
     pub fn qr_codes(&self, id: &str) -> Vec<types::QrCode> {
         self.lock().qr_codes.get(id).cloned().unwrap_or_default()

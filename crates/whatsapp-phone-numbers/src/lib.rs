@@ -76,6 +76,9 @@ pub use crate::resources::subscriptions::{
     MAX_OVERRIDE_URL_CHARS, SubscribeAndOverride, SubscribeApp, SubscriptionsHandle,
 };
 pub use crate::resources::uploads::UploadFile;
+pub use crate::resources::username::{
+    DeleteUsername, GetUsername, SetUsername, UsernameHandle, UsernameSuggestions,
+};
 pub use crate::retry::RetryConfig;
 pub use crate::retry::throttle::{ThrottleConfig, ThrottleStatus, ThrottleWindow};
 pub use crate::risk::{NumberRisk, Risk, RiskReason, RiskyStatus};

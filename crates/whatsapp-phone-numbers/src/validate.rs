@@ -158,6 +158,15 @@ pub(crate) fn website(field: &'static str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A business username, by Meta's rule (`whatsapp_phone_numbers_api::wire::username_problem`,
+/// which the mock applies too).
+pub(crate) fn username(field: &'static str, value: &str) -> Result<String> {
+    match whatsapp_phone_numbers_api::wire::username_problem(value) {
+        None => Ok(value.to_owned()),
+        Some(problem) => Err(Error::invalid(field, problem)),
+    }
+}
+
 /// True when `url`'s host is `localhost`, in `127.0.0.0/8` or `[::1]`.
 pub(crate) fn is_loopback(url: &url::Url) -> bool {
     url.host_str()

@@ -14,6 +14,7 @@ pub mod oba;
 pub mod profile;
 pub mod qr;
 pub mod settings;
+pub mod username;
 pub mod webhooks;
 
 use std::process::ExitCode;

@@ -106,6 +106,20 @@ pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash 
         + crate::view::UploadSessionStatus<Self>;
     /// This version's `UploadedFile`.
     type UploadedFile: crate::schema::Schema + crate::view::UploadedFile<Self>;
+    /// This version's `Username`.
+    type Username: crate::schema::Schema + Default + crate::view::Username<Self>;
+    /// This version's `UsernameSuggestionList`.
+    type UsernameSuggestionList: crate::schema::Schema
+        + crate::schema::Page<Item = Self::UsernameSuggestions>
+        + crate::view::UsernameSuggestionList<Self>;
+    /// This version's `UsernameSuggestions`.
+    type UsernameSuggestions: crate::schema::Schema
+        + Default
+        + crate::view::UsernameSuggestions<Self>;
+    /// This version's `UsernameUpdateResult`.
+    type UsernameUpdateResult: crate::schema::Schema
+        + Default
+        + crate::view::UsernameUpdateResult<Self>;
     /// This version's `VerifyCodeResult`.
     type VerifyCodeResult: crate::schema::Schema + crate::view::VerifyCodeResult<Self>;
     /// The fields a `fields=` selection of `AccountNumber` may name in this version.
@@ -600,6 +614,16 @@ pub trait VersionItems {
         + crate::build::UserIdentityChangeSettings<Self>
     where
         Self: GraphVersion;
+    /// This version's `UsernameStatus`.
+    type UsernameStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `UsernameTransferAction`.
+    type UsernameTransferAction: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `UsernameUpdate`.
+    type UsernameUpdate: crate::schema::Schema
+        + crate::view::UsernameUpdate<Self>
+        + crate::build::UsernameUpdate<Self>
+    where
+        Self: GraphVersion;
     /// This version's `VerifyCodeRequest`.
     type VerifyCodeRequest: crate::schema::Schema
         + crate::view::VerifyCodeRequest<Self>
@@ -705,6 +729,14 @@ pub trait VersionItems {
     const DELETE_QR_CODE: &'static crate::operation::Operation;
     /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (`setConversationalAutomation`).
     const SET_CONVERSATIONAL_AUTOMATION: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/username` (`getUsername`).
+    const GET_USERNAME: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Phone-Number-ID}/username` (`setUsername`).
+    const SET_USERNAME: &'static crate::operation::Operation;
+    /// `DELETE /{Version}/{Phone-Number-ID}/username` (`deleteUsername`).
+    const DELETE_USERNAME: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/username_suggestions` (`listUsernameSuggestions`).
+    const LIST_USERNAME_SUGGESTIONS: &'static crate::operation::Operation;
     /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
     const START_UPLOAD_SESSION: &'static crate::operation::Operation;
     /// `GET /{Version}/{Upload-Session-ID}` (`getUploadSession`).
@@ -1660,6 +1692,35 @@ pub mod view {
         /// True to hold messages whose identity hash no longer matches the customer.
         fn enable_identity_key_check(&self) -> Option<bool>;
     }
+    /// Fields of `Username` that every version has.
+    pub trait Username<V: GraphVersion> {
+        /// `status`
+        fn status(&self) -> Option<&V::UsernameStatus>;
+        /// The username; absent when the number has none.
+        fn username(&self) -> Option<&str>;
+    }
+    /// Fields of `UsernameSuggestionList` that every version has.
+    pub trait UsernameSuggestionList<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::UsernameSuggestions];
+    }
+    /// Fields of `UsernameSuggestions` that every version has.
+    pub trait UsernameSuggestions<V: GraphVersion> {
+        /// `username_suggestions`
+        fn username_suggestions(&self) -> &[String];
+    }
+    /// Fields of `UsernameUpdate` that every version has.
+    pub trait UsernameUpdate<V: GraphVersion> {
+        /// `transfer_action`
+        fn transfer_action(&self) -> Option<&V::UsernameTransferAction>;
+        /// 3 to 35 English letters, digits, `.` or `_` (Meta's rule, see setUsername).
+        fn username(&self) -> &str;
+    }
+    /// Fields of `UsernameUpdateResult` that every version has.
+    pub trait UsernameUpdateResult<V: GraphVersion> {
+        /// `status`
+        fn status(&self) -> Option<&V::UsernameStatus>;
+    }
     /// Fields of `VerifyCodeRequest` that every version has.
     pub trait VerifyCodeRequest<V: GraphVersion> {
         /// `code`
@@ -1807,6 +1868,11 @@ pub mod view {
         pub use super::UploadSessionStatus as _;
         pub use super::UploadedFile as _;
         pub use super::UserIdentityChangeSettings as _;
+        pub use super::Username as _;
+        pub use super::UsernameSuggestionList as _;
+        pub use super::UsernameSuggestions as _;
+        pub use super::UsernameUpdate as _;
+        pub use super::UsernameUpdateResult as _;
         pub use super::VerifyCodeRequest as _;
         pub use super::VerifyCodeResult as _;
         pub use super::ViolationInfo as _;
@@ -2181,6 +2247,13 @@ pub mod build {
         fn set_enable_identity_key_check(&mut self, value: bool);
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
+    }
+    /// Builds `UsernameUpdate` the same way in every version.
+    pub trait UsernameUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`username`) and no optional one.
+        fn new(username: String) -> Self;
+        /// Sets `transfer_action`.
+        fn set_transfer_action(&mut self, value: V::UsernameTransferAction);
     }
     /// Builds `VerifyCodeRequest` the same way in every version.
     pub trait VerifyCodeRequest<V: GraphVersion>: crate::request::Body + Sized {

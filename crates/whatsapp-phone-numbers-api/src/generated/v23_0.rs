@@ -12,6 +12,28 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(irrefutable_let_patterns)]
 pub mod types {
     crate::open_enum::open_enum! {
+        /// `reserved`: approved, not yet visible where usernames are not live; `approved`:
+        /// visible to WhatsApp users; `deleted`: removed.
+        UsernameStatus {
+            /// `approved`
+            Approved = "approved",
+            /// `reserved`
+            Reserved = "reserved",
+            /// `deleted`
+            Deleted = "deleted",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// What to do when another number of the same business portfolio holds the username:
+        /// `none` fails, `force_transfer` moves it.
+        UsernameTransferAction {
+            /// `none`
+            None = "none",
+            /// `force_transfer`
+            ForceTransfer = "force_transfer",
+        }
+    }
+    crate::open_enum::open_enum! {
         /// Operating status of a number. `CONNECTED` numbers can message; `FLAGGED`,
         /// `RESTRICTED`, `RATE_LIMITED`, `BANNED` and `DISCONNECTED` need attention. `UNKNOWN`
         /// is Graph's own value for a status it cannot tell (it appears in Meta's examples).
@@ -2634,6 +2656,53 @@ characters, with `verify_token`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_identity_key_check: ::std::option::Option<bool>,
     }
+    ///A number's business username and where it stands.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Username {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::v23_0::types::UsernameStatus>,
+        ///The username; absent when the number has none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    ///Usernames suggested for the number (Graph wraps them in one `data` element).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UsernameSuggestionList {
+        pub data: ::std::vec::Vec<UsernameSuggestions>,
+    }
+    ///One set of suggestions.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UsernameSuggestions {
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::null::or_default"
+        )]
+        pub username_suggestions: ::std::vec::Vec<::std::string::String>,
+    }
+    /**The username to claim.
+
+Request body of `setUsername` (`POST /{Version}/{Phone-Number-ID}/username`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UsernameUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_action: ::std::option::Option<
+            crate::v23_0::types::UsernameTransferAction,
+        >,
+        ///3 to 35 English letters, digits, `.` or `_` (Meta's rule, see setUsername).
+        pub username: ::std::string::String,
+    }
+    ///The username's status after the change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UsernameUpdateResult {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::v23_0::types::UsernameStatus>,
+    }
     /**The code that was received.
 
 Request body of `verifyCode` (`POST /{Version}/{Phone-Number-ID}/verify_code`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
@@ -4666,6 +4735,231 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Read the number's business username and its status
+
+Without a username the answer has no `username`. Sources: Meta's business-username
+guide, and the request and answer shapes of Kapso's documentation of Meta's API
+(`/username`, `/username_suggestions`); Meta's OpenAPI description has no such edge.
+
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/username`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+*/
+    pub async fn get_username<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+    ) -> Result<ResponseValue<types::Username>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/username", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_username",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Claim or change the number's business username
+
+`transfer_action: force_transfer` moves a username another number of the same
+business portfolio holds; `none` (the default) fails instead. The username follows
+Meta's rule: 3 to 35 English letters, digits, `.` or `_`, at least one letter, no `.`
+at either end or twice in a row, not starting with `www`, not ending in a domain
+suffix such as `.com`.
+
+
+Sends a `POST` request to `/{Version}/{Phone-Number-ID}/username`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `body`
+*/
+    pub async fn set_username<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        body: &'a types::UsernameUpdate,
+    ) -> Result<
+        ResponseValue<types::UsernameUpdateResult>,
+        Error<types::GraphApiError>,
+    > {
+        let url = format!(
+            "{}/{}/{}/username", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_username",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Remove the number's business username
+
+Sends a `DELETE` request to `/{Version}/{Phone-Number-ID}/username`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+*/
+    pub async fn delete_username<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/username", self.baseurl, encode_path(& version.to_string()),
+            encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_username",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Usernames Meta suggests (and reserves) for the number
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/username_suggestions`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+*/
+    pub async fn list_username_suggestions<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+    ) -> Result<
+        ResponseValue<types::UsernameSuggestionList>,
+        Error<types::GraphApiError>,
+    > {
+        let url = format!(
+            "{}/{}/{}/username_suggestions", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_username_suggestions",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Start a resumable upload (for a profile picture)
 
 The first step of Graph's Resumable Upload API: announces a file and answers with an
@@ -5294,6 +5588,13 @@ pub fn decode_schema(
             "UserIdentityChangeSettings" => {
                 decode::<types::UserIdentityChangeSettings>(value)
             }
+            "Username" => decode::<types::Username>(value),
+            "UsernameStatus" => decode::<types::UsernameStatus>(value),
+            "UsernameSuggestionList" => decode::<types::UsernameSuggestionList>(value),
+            "UsernameSuggestions" => decode::<types::UsernameSuggestions>(value),
+            "UsernameTransferAction" => decode::<types::UsernameTransferAction>(value),
+            "UsernameUpdate" => decode::<types::UsernameUpdate>(value),
+            "UsernameUpdateResult" => decode::<types::UsernameUpdateResult>(value),
             "VerifyCodeRequest" => decode::<types::VerifyCodeRequest>(value),
             "VerifyCodeResult" => decode::<types::VerifyCodeResult>(value),
             "ViolationInfo" => decode::<types::ViolationInfo>(value),
@@ -6210,6 +6511,62 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
+    /// `GET /{Version}/{Phone-Number-ID}/username` (`getUsername`).
+    pub const GET_USERNAME: Operation = Operation {
+        id: "getUsername",
+        name: "get_username",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/username",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("Username"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+    /// `POST /{Version}/{Phone-Number-ID}/username` (`setUsername`).
+    pub const SET_USERNAME: Operation = Operation {
+        id: "setUsername",
+        name: "set_username",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/username",
+        query: &[],
+        has_body: true,
+        request: Some("UsernameUpdate"),
+        response: Some("UsernameUpdateResult"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+    /// `DELETE /{Version}/{Phone-Number-ID}/username` (`deleteUsername`).
+    pub const DELETE_USERNAME: Operation = Operation {
+        id: "deleteUsername",
+        name: "delete_username",
+        method: Method::Delete,
+        path: "/{Version}/{Phone-Number-ID}/username",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+    /// `GET /{Version}/{Phone-Number-ID}/username_suggestions` (`listUsernameSuggestions`).
+    pub const LIST_USERNAME_SUGGESTIONS: Operation = Operation {
+        id: "listUsernameSuggestions",
+        name: "list_username_suggestions",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/username_suggestions",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("UsernameSuggestionList"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
     /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
     pub const START_UPLOAD_SESSION: Operation = Operation {
         id: "startUploadSession",
@@ -6380,6 +6737,10 @@ pub mod operations {
         &GET_QR_CODE,
         &DELETE_QR_CODE,
         &SET_CONVERSATIONAL_AUTOMATION,
+        &GET_USERNAME,
+        &SET_USERNAME,
+        &DELETE_USERNAME,
+        &LIST_USERNAME_SUGGESTIONS,
         &START_UPLOAD_SESSION,
         &GET_UPLOAD_SESSION,
         &UPLOAD_FILE,
@@ -6434,6 +6795,9 @@ pub mod operations {
             }
             Some("SubscriptionRequest") => {
                 crate::request::check::<super::types::SubscriptionRequest>(body)
+            }
+            Some("UsernameUpdate") => {
+                crate::request::check::<super::types::UsernameUpdate>(body)
             }
             Some("VerifyCodeRequest") => {
                 crate::request::check::<super::types::VerifyCodeRequest>(body)
@@ -6527,6 +6891,10 @@ impl crate::GraphVersion for Version {
     type UploadSession = types::UploadSession;
     type UploadSessionStatus = types::UploadSessionStatus;
     type UploadedFile = types::UploadedFile;
+    type Username = types::Username;
+    type UsernameSuggestionList = types::UsernameSuggestionList;
+    type UsernameSuggestions = types::UsernameSuggestions;
+    type UsernameUpdateResult = types::UsernameUpdateResult;
     type VerifyCodeResult = types::VerifyCodeResult;
     type AccountNumberField = fields::AccountNumberField;
     type BusinessAccountField = fields::BusinessAccountField;
@@ -6646,6 +7014,9 @@ impl crate::VersionItems for Version {
     type SubscriptionRequestOverrideCallbackUri = types::SubscriptionRequestOverrideCallbackUri;
     type UnifiedCertStatus = types::UnifiedCertStatus;
     type UserIdentityChangeSettings = types::UserIdentityChangeSettings;
+    type UsernameStatus = types::UsernameStatus;
+    type UsernameTransferAction = types::UsernameTransferAction;
+    type UsernameUpdate = types::UsernameUpdate;
     type VerifyCodeRequest = types::VerifyCodeRequest;
     type ViolationInfo = types::ViolationInfo;
     type VolumeTierInfo = types::VolumeTierInfo;
@@ -6686,6 +7057,10 @@ impl crate::VersionItems for Version {
     const GET_QR_CODE: &'static crate::operation::Operation = &operations::GET_QR_CODE;
     const DELETE_QR_CODE: &'static crate::operation::Operation = &operations::DELETE_QR_CODE;
     const SET_CONVERSATIONAL_AUTOMATION: &'static crate::operation::Operation = &operations::SET_CONVERSATIONAL_AUTOMATION;
+    const GET_USERNAME: &'static crate::operation::Operation = &operations::GET_USERNAME;
+    const SET_USERNAME: &'static crate::operation::Operation = &operations::SET_USERNAME;
+    const DELETE_USERNAME: &'static crate::operation::Operation = &operations::DELETE_USERNAME;
+    const LIST_USERNAME_SUGGESTIONS: &'static crate::operation::Operation = &operations::LIST_USERNAME_SUGGESTIONS;
     const START_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::START_UPLOAD_SESSION;
     const GET_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::GET_UPLOAD_SESSION;
     const UPLOAD_FILE: &'static crate::operation::Operation = &operations::UPLOAD_FILE;
@@ -7889,6 +8264,37 @@ for types::UserIdentityChangeSettings {
         self.enable_identity_key_check
     }
 }
+impl crate::view::Username<Version> for types::Username {
+    fn status(&self) -> Option<&types::UsernameStatus> {
+        self.status.as_ref()
+    }
+    fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+}
+impl crate::view::UsernameSuggestionList<Version> for types::UsernameSuggestionList {
+    fn data(&self) -> &[types::UsernameSuggestions] {
+        &self.data
+    }
+}
+impl crate::view::UsernameSuggestions<Version> for types::UsernameSuggestions {
+    fn username_suggestions(&self) -> &[String] {
+        &self.username_suggestions
+    }
+}
+impl crate::view::UsernameUpdate<Version> for types::UsernameUpdate {
+    fn transfer_action(&self) -> Option<&types::UsernameTransferAction> {
+        self.transfer_action.as_ref()
+    }
+    fn username(&self) -> &str {
+        &self.username
+    }
+}
+impl crate::view::UsernameUpdateResult<Version> for types::UsernameUpdateResult {
+    fn status(&self) -> Option<&types::UsernameStatus> {
+        self.status.as_ref()
+    }
+}
 impl crate::view::VerifyCodeRequest<Version> for types::VerifyCodeRequest {
     fn code(&self) -> &crate::sensitive::SensitiveString {
         &self.code
@@ -8810,6 +9216,20 @@ for types::UserIdentityChangeSettings {
         }
     }
 }
+impl crate::request::Body for types::UsernameUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+impl crate::build::UsernameUpdate<Version> for types::UsernameUpdate {
+    fn new(username: String) -> Self {
+        Self {
+            transfer_action: None,
+            username,
+        }
+    }
+    fn set_transfer_action(&mut self, value: types::UsernameTransferAction) {
+        self.transfer_action = Some(value);
+    }
+}
 impl crate::request::Body for types::VerifyCodeRequest {
     fn secrets(&self, out: &mut Vec<String>) {
         out.push(self.code.expose().to_owned());
@@ -8945,6 +9365,21 @@ impl crate::schema::Page for types::SubscriptionResult {
         &self.data
     }
     fn into_items(self) -> Vec<types::SubscribedApp> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
+    }
+}
+impl crate::schema::Page for types::UsernameSuggestionList {
+    type Item = types::UsernameSuggestions;
+    fn items(&self) -> &[types::UsernameSuggestions] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::UsernameSuggestions> {
         self.data
     }
     fn next_page(&self) -> Option<&str> {

@@ -23,6 +23,7 @@ pub(crate) mod qr;
 pub(crate) mod registration;
 pub(crate) mod settings;
 pub(crate) mod uploads;
+pub(crate) mod username;
 
 use std::fmt::Display;
 
@@ -162,6 +163,10 @@ pub(crate) const HANDLERS: &[Handler] = &[
     handler("getQrCode", qr::get),
     handler("deleteQrCode", qr::delete),
     handler("setConversationalAutomation", automation::set),
+    handler("getUsername", username::get),
+    handler("setUsername", username::set),
+    handler("deleteUsername", username::delete),
+    handler("listUsernameSuggestions", username::suggestions),
     handler("startUploadSession", uploads::start),
     handler("getUploadSession", uploads::status),
     handler("uploadFile", uploads::upload),

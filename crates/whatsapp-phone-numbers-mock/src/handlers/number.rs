@@ -96,16 +96,12 @@ fn check_update(update: &types::PhoneNumberUpdate) -> Result<(), GraphError> {
     if let Some(status) = &update.connection_status {
         ensure_known!(status, types::ConnectionStatus, "connection_status");
     }
-    if let Some(username) = &update.username {
-        let valid = (3..=35).contains(&username.len())
-            && username
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
-        if !valid {
-            return Err(GraphError::invalid_param(
-                "Param username must be 3 to 35 letters, digits, dots or underscores",
-            ));
-        }
+    if let Some(username) = &update.username
+        && let Some(problem) = whatsapp_phone_numbers_api::wire::username_problem(username)
+    {
+        return Err(GraphError::invalid_param(format!(
+            "Param username {problem}"
+        )));
     }
     if let Some(url) = &update.webhook_url
         && !is_https(url)

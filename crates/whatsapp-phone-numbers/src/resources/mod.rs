@@ -19,6 +19,7 @@ pub mod registration;
 pub mod settings;
 pub mod subscriptions;
 pub mod uploads;
+pub mod username;
 
 use whatsapp_phone_numbers_api::field::Field;
 use whatsapp_phone_numbers_api::operation::Operation;

@@ -128,6 +128,11 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
         SetConversationalAutomation::new(self.client.clone(), self.id.clone())
     }
 
+    /// The number's business username: read, claim, remove, suggestions.
+    pub fn username(&self) -> super::username::UsernameHandle<V> {
+        super::username::UsernameHandle::new(self.client.clone(), self.id.clone())
+    }
+
     /// The business profile shown for this number.
     pub fn business_profile(&self) -> BusinessProfileHandle<V> {
         BusinessProfileHandle::new(self.client.clone(), self.id.clone())
@@ -261,7 +266,7 @@ impl<V: GraphVersion> UpdatePhoneNumber<V> {
 
     /// Claims a business username.
     pub fn username(mut self, username: impl Into<String>) -> Self {
-        let checked = validate::bounded("username", &username.into(), 1, 128);
+        let checked = validate::username("username", &username.into());
         let result = checked.map(|u| self.body.set_username(u));
         self.check(result)
     }
