@@ -157,6 +157,24 @@ async fn the_whole_lifecycle() {
     )
     .await
     .ok();
+    // `tier`: listed only by Meta's OpenAPI description for v23.0, refused after it.
+    api.post(
+        &format!("/v23.0/{id}/register"),
+        json!({"messaging_product": "whatsapp", "pin": "123456", "tier": "PROD"}),
+    )
+    .await
+    .ok();
+    let refused = api
+        .post(
+            &format!("/v24.0/{id}/register"),
+            json!({"messaging_product": "whatsapp", "pin": "123456", "tier": "PROD"}),
+        )
+        .await
+        .graph_error(400, 100);
+    assert!(
+        refused["message"].as_str().unwrap().contains("tier"),
+        "{refused}"
+    );
 
     // Change the PIN on the node; the new one registers.
     api.post(&format!("/v23.0/{id}"), json!({"pin": "654321"}))

@@ -1570,7 +1570,10 @@ pub mod view {
         fn meta_store_retention_minutes(&self) -> Option<i32>;
         /// `pin`
         fn pin(&self) -> &crate::sensitive::SensitiveString;
-        /// `tier`
+        /// Deprecated: Meta's OpenAPI description for v23.0 still lists `tier`, but Meta's
+        /// registration guide and its Graph API reference of `/register` no longer do
+        /// (messaging_product, pin, data_localization_region, backup). The mock accepts it
+        /// for v23.0 only and answers error 100 on later versions; do not send it.
         fn tier(&self) -> Option<&V::RegistrationTier>;
     }
     /// Fields of `RegistrationBackup` that every version has.
@@ -2160,7 +2163,10 @@ pub mod build {
         /// Sets `meta_store_retention_minutes`: No-storage mode for Graph API v20.0 and older (60 is the only value); from v21.0
         /// on, set `storage_configuration` in the settings before registering.
         fn set_meta_store_retention_minutes(&mut self, value: i32);
-        /// Sets `tier`.
+        /// Sets `tier`: Deprecated: Meta's OpenAPI description for v23.0 still lists `tier`, but Meta's
+        /// registration guide and its Graph API reference of `/register` no longer do
+        /// (messaging_product, pin, data_localization_region, backup). The mock accepts it
+        /// for v23.0 only and answers error 100 on later versions; do not send it.
         fn set_tier(&mut self, value: V::RegistrationTier);
         /// `backup`, set to an empty value first when unset, to change in place.
         fn backup_mut(&mut self) -> &mut V::RegistrationBackup;

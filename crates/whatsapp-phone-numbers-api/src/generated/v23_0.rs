@@ -2394,6 +2394,11 @@ on, set `storage_configuration` in the settings before registering.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta_store_retention_minutes: ::std::option::Option<i32>,
         pub pin: crate::sensitive::SensitiveString,
+        /**Deprecated: Meta's OpenAPI description for v23.0 still lists `tier`, but Meta's
+registration guide and its Graph API reference of `/register` no longer do
+(messaging_product, pin, data_localization_region, backup). The mock accepts it
+for v23.0 only and answers error 100 on later versions; do not send it.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tier: ::std::option::Option<crate::v23_0::types::RegistrationTier>,
     }

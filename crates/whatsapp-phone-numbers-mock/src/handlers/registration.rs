@@ -140,6 +140,14 @@ pub(crate) fn register(call: &Call) -> GraphResult {
     let pin = request.pin.expose().trim().to_owned();
     check_pin(&pin)?;
     if let Some(tier) = &request.tier {
+        // Only Meta's OpenAPI description for v23.0 lists `tier`; its registration guide
+        // and Graph API reference no longer do. Accepted for v23.0, refused after.
+        if call.version != "v23.0" {
+            return Err(GraphError::invalid_param(format!(
+                "Param tier is not a parameter of register in {}",
+                call.version
+            )));
+        }
         ensure_known!(tier, types::RegistrationTier, "tier");
     }
     if let Some(minutes) = request.meta_store_retention_minutes {

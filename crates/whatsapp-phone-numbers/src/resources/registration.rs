@@ -112,6 +112,14 @@ impl<V: GraphVersion> Register<V> {
     }
 
     /// Registers to production (`PROD`) or the sandbox (`SANDBOX`).
+    ///
+    /// Deprecated: only Meta's OpenAPI description for v23.0 lists `tier`; Meta's
+    /// registration guide and its Graph API reference of `/register` no longer do, and the
+    /// mock refuses it on v24.0 and later.
+    #[deprecated(
+        since = "0.1.0",
+        note = "Meta's registration reference no longer lists `tier`; register without it"
+    )]
     pub fn tier(mut self, tier: V::RegistrationTier) -> Self {
         self.body.set_tier(tier);
         self
