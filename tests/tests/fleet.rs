@@ -167,13 +167,31 @@ async fn official_business_account_moves_through_its_states() {
         Some(types::ObaStatus::NotStarted)
     );
     let links = (1..=5).map(|i| format!("https://press.example.com/{i}"));
-    oba.request("https://jaspers.example.com", "United States of America")
+    let submitted = oba
+        .request("https://jaspers.example.com", "United States of America")
         .primary_language("English")
         .supporting_links(links)
         .await
         .unwrap();
+    assert!(submitted.success);
+    assert_eq!(
+        submitted.updated_status.as_ref().unwrap().oba_status,
+        Some(types::ObaStatus::Pending)
+    );
     assert_eq!(
         oba.get().await.unwrap().oba_status,
+        Some(types::ObaStatus::Pending)
+    );
+    // The number's `official_business_account` field reads the same application (how
+    // Meta's guide reads the status).
+    let node = client
+        .phone_number(number)
+        .get()
+        .fields([PhoneNumberField::OfficialBusinessAccount])
+        .await
+        .unwrap();
+    assert_eq!(
+        node.official_business_account.as_ref().unwrap().oba_status,
         Some(types::ObaStatus::Pending)
     );
     server

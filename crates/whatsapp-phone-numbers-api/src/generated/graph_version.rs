@@ -1410,6 +1410,10 @@ pub mod view {
         fn new_certificate(&self) -> Option<&str>;
         /// `new_name_status`
         fn new_name_status(&self) -> Option<&V::NameStatus>;
+        /// The number's Official Business Account application (`oba_status`): how Meta's
+        /// Official Business Account guide reads the status, with
+        /// `fields=official_business_account` on the number.
+        fn official_business_account(&self) -> Option<&V::OfficialBusinessAccount>;
         /// `platform_type`
         fn platform_type(&self) -> Option<&V::PlatformType>;
         /// `quality_rating`

@@ -2101,6 +2101,12 @@ values (peer SDKs read it as text), so it is kept as Graph sends it.
         pub new_certificate: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub new_name_status: ::std::option::Option<crate::v24_0::types::NameStatus>,
+        /**The number's Official Business Account application (`oba_status`): how Meta's
+Official Business Account guide reads the status, with
+`fields=official_business_account` on the number.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub official_business_account: ::std::option::Option<OfficialBusinessAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub platform_type: ::std::option::Option<crate::v24_0::types::PlatformType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5828,6 +5834,8 @@ pub mod fields {
             NewCertificate = "new_certificate",
             /// `new_name_status`
             NewNameStatus = "new_name_status",
+            /// `official_business_account`
+            OfficialBusinessAccount = "official_business_account",
             /// `platform_type`
             PlatformType = "platform_type",
             /// `quality_rating`
@@ -5988,6 +5996,7 @@ pub mod fields {
             "name_status",
             "new_certificate",
             "new_name_status",
+            "official_business_account",
             "platform_type",
             "quality_rating",
             "quality_score",
@@ -7955,6 +7964,9 @@ impl crate::view::PhoneNumber<Version> for types::PhoneNumber {
     }
     fn new_name_status(&self) -> Option<&types::NameStatus> {
         self.new_name_status.as_ref()
+    }
+    fn official_business_account(&self) -> Option<&types::OfficialBusinessAccount> {
+        self.official_business_account.as_ref()
     }
     fn platform_type(&self) -> Option<&types::PlatformType> {
         self.platform_type.as_ref()

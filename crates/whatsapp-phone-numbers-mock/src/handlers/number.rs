@@ -21,6 +21,19 @@ pub(crate) fn get(call: &Call) -> GraphResult {
         .ok_or_else(|| GraphError::unsupported("get", id))?;
     let mut number = record.number.clone();
     number.webhook_configuration = Some(destinations(&inner, id, call.app_id()));
+    // The application's status, as `GET /{id}/official_business_account` answers it.
+    number.official_business_account =
+        Some(
+            inner
+                .oba
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| types::OfficialBusinessAccount {
+                    id: Some(id.to_owned()),
+                    oba_status: Some(types::ObaStatus::NotStarted),
+                    status_message: None,
+                }),
+        );
     Ok(ok_json(&selected(call, &number)?))
 }
 
