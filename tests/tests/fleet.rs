@@ -328,6 +328,40 @@ async fn a_profile_picture_is_uploaded_and_set() {
     assert_eq!(e.invalid_field(), Some("file_type"));
 }
 
+/// An upload cut short after part of the file reached Graph resumes where the session
+/// stands (`GET /{upload-session-id}` answers `file_offset`), never from 0 again: the file
+/// Graph assembles is byte for byte the one sent (the mock's handle is a digest of it).
+#[tokio::test]
+async fn an_interrupted_upload_resumes_from_the_sessions_offset() {
+    let server = MockServer::start().await;
+    let client = client(&server);
+    let app = client.app(whatsapp_phone_numbers_mock::MOCK_APP_ID);
+    let image: Vec<u8> = (0..5_000u32).map(|i| (i % 251) as u8).collect();
+    let whole = app
+        .upload("logo.png", "image/png", image.clone())
+        .await
+        .unwrap();
+
+    // Twice: 1,200 bytes arrive, then the request fails; later 700 more, then it fails.
+    server.state().interrupt_uploads([1_200, 700]);
+    let resumed = app
+        .upload("logo.png", "image/png", image.clone())
+        .await
+        .unwrap();
+    assert_eq!(resumed.h, whole.h, "the same bytes, assembled once each");
+    let requests = server.state().requests();
+    let status_reads = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/upload:"))
+        .count();
+    assert!(status_reads >= 2, "{requests:#?}");
+    let start = requests
+        .iter()
+        .find(|r| r.path.ends_with("/uploads"))
+        .unwrap();
+    assert_eq!(start.query_param("file_name").as_deref(), Some("logo.png"));
+}
+
 #[tokio::test]
 async fn todays_read_fields_and_graphs_own_unknown() {
     let server = MockServer::start().await;

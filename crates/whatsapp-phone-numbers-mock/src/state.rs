@@ -65,6 +65,9 @@ pub(crate) struct Inner {
     pub(crate) qr_codes: BTreeMap<String, Vec<types::QrCode>>,
     /// Resumable uploads by session ID.
     pub(crate) uploads: BTreeMap<String, UploadRecord>,
+    /// Upload requests still to cut short: each keeps this many of its bytes and answers
+    /// 500, as when a connection drops after part of the file reached Graph.
+    pub(crate) upload_cuts: std::collections::VecDeque<usize>,
     /// Every number by node ID. Records are boxed: they are large (well over a kilobyte)
     /// and a map node moves its entries around as it splits.
     pub(crate) numbers: BTreeMap<String, Box<NumberRecord>>,
@@ -288,6 +291,7 @@ impl MockState {
                 oba: BTreeMap::new(),
                 qr_codes: BTreeMap::new(),
                 uploads: BTreeMap::new(),
+                upload_cuts: std::collections::VecDeque::new(),
                 numbers: BTreeMap::new(),
                 account_numbers: BTreeMap::new(),
                 requests: VecDeque::new(),
@@ -452,6 +456,13 @@ impl MockState {
             }
             _ => false,
         }
+    }
+
+    /// Cuts the next upload requests short, one per entry: each keeps the first
+    /// `keep_bytes` of what it carries and answers 500, as when a connection drops after
+    /// part of a file reached Graph. `GET /{upload-session-id}` then tells how far it got.
+    pub fn interrupt_uploads(&self, keep_bytes: impl IntoIterator<Item = usize>) {
+        self.lock().upload_cuts.extend(keep_bytes);
     }
 
     /// A number's QR codes, oldest first.

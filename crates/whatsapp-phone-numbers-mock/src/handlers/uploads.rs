@@ -78,6 +78,24 @@ pub(crate) fn upload(call: &Call) -> GraphResult {
             upload.bytes.len()
         )));
     }
+    if let Some(keep) = inner.upload_cuts.pop_front() {
+        let upload = inner
+            .uploads
+            .get_mut(&id)
+            .ok_or_else(|| GraphError::unsupported("post", &id))?;
+        let kept = keep.min(call.body.len());
+        upload.bytes.extend_from_slice(&call.body[..kept]);
+        return Err(GraphError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            2,
+            "OAuthException",
+            "An unexpected error has occurred. Please retry your request later.",
+        ));
+    }
+    let upload = inner
+        .uploads
+        .get_mut(&id)
+        .ok_or_else(|| GraphError::unsupported("post", &id))?;
     upload.bytes.extend_from_slice(call.body);
     if upload.bytes.len() as u64 > upload.file_length {
         upload.bytes.truncate(offset);

@@ -1,5 +1,7 @@
 //! Graph's Resumable Upload API, for the file handles that `profile_picture_handle` takes:
 //! start a session on the app, send the bytes, get the handle (`client.app(id).upload(..)`).
+//! A request that fails part-way is resumed where the session stands (`GET
+//! /{upload-session-id}` answers `file_offset`), at most three times, never from 0 again.
 
 use bytes::Bytes;
 use whatsapp_phone_numbers_api::GraphVersion;
@@ -79,21 +81,94 @@ impl<V: GraphVersion> UploadFile<V> {
             .and_then(|v| v.as_str())
             .ok_or_else(|| Error::Config("the upload session answer has no `id`".into()))?;
         let (node, signature) = session_address(id)?;
-        let headers = [("file_offset", "0".to_owned())];
-        let ids = [node.as_str()];
-        let call = Call {
-            body: Some(self.bytes.clone()),
-            content_type: "application/octet-stream",
-            headers: &headers,
-            address_query: &signature,
-            ..Call::new(V::UPLOAD_FILE, &ids)
-        };
-        self.client
-            .core
-            .send(self.client.version, call, json::<V::UploadedFile>)
-            .await
+        // Graph keeps what reached it: after a failed request the session says how far it
+        // got (`file_offset`), and the rest goes from there, never from 0 again.
+        let total = self.bytes.len();
+        let mut offset = 0usize;
+        let mut resumes = 0u32;
+        loop {
+            let headers = [("file_offset", offset.to_string())];
+            let ids = [node.as_str()];
+            let call = Call {
+                body: Some(self.bytes.slice(offset..)),
+                content_type: "application/octet-stream",
+                headers: &headers,
+                address_query: &signature,
+                ..Call::new(V::UPLOAD_FILE, &ids)
+            };
+            let error = match self
+                .client
+                .core
+                .send(self.client.version, call, json::<serde_json::Value>)
+                .await
+            {
+                Ok(answer) => {
+                    let (value, meta) = answer.into_parts();
+                    if value.get("h").is_some() {
+                        let file =
+                            serde_json::from_value::<V::UploadedFile>(value).map_err(|e| {
+                                Error::Config(format!("the upload answer does not decode: {e}"))
+                            })?;
+                        return Ok(Response::new(file, meta));
+                    }
+                    // Part of the file arrived: Graph says where the rest starts.
+                    match value.get("file_offset").and_then(serde_json::Value::as_u64) {
+                        Some(at) if at > offset as u64 && at <= total as u64 => {
+                            offset = at as usize;
+                            continue;
+                        }
+                        _ => {
+                            return Err(Error::Config(
+                                "the upload answer has neither a handle nor a file_offset past the bytes sent"
+                                    .into(),
+                            ));
+                        }
+                    }
+                }
+                Err(error) => error,
+            };
+            if resumes >= MAX_RESUMES
+                || matches!(error, Error::InvalidInput(_) | Error::Throttled(_))
+            {
+                return Err(error);
+            }
+            resumes += 1;
+            // Where does the session stand? Resume there if it moved (or the failure may
+            // pass), else the error stands.
+            let ids = [node.as_str()];
+            let call = Call {
+                address_query: &signature,
+                ..Call::new(V::GET_UPLOAD_SESSION, &ids)
+            };
+            let Ok(status) = self
+                .client
+                .core
+                .send(self.client.version, call, json::<serde_json::Value>)
+                .await
+            else {
+                return Err(error);
+            };
+            let at = status
+                .get("file_offset")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|at| usize::try_from(at).ok());
+            match at {
+                Some(at) if at <= total && (at != offset || error.is_retryable()) => {
+                    tracing::debug!(
+                        from = offset,
+                        to = at,
+                        "resuming the upload where Graph's session stands"
+                    );
+                    offset = at;
+                }
+                _ => return Err(error),
+            }
+        }
     }
 }
+
+/// How many times one upload resumes after a failed request.
+const MAX_RESUMES: u32 = 3;
 
 into_future!(UploadFile => Response<V::UploadedFile>);
 
