@@ -572,3 +572,102 @@ async fn failed_deliveries_are_retried_with_backoff_and_then_given_up() {
     assert_eq!(done[1].status, None);
     server.shutdown().await;
 }
+
+/// `security` and `account_alerts`, typed: a PIN reset requested and completed in WhatsApp
+/// Manager (the PIN is off afterwards), an Official Business Account approved (the number
+/// reads as official). Each goes to the app's callback, as management fields do.
+#[tokio::test]
+async fn security_and_account_alerts_arrive_typed_with_the_state_they_describe() {
+    let server = mock().await;
+    let client = client(&server);
+    let mut listener = listen(SECRET).await;
+    client
+        .app(MOCK_APP_ID)
+        .webhook_subscriptions()
+        .subscribe(&listener.url, TOKEN)
+        .fields(["security", "account_alerts"])
+        .await
+        .unwrap();
+    let number = demo::DEMO_SANDBOX_NUMBER_ID;
+
+    let queued = server
+        .state()
+        .apply(MockEvent::Security {
+            phone_number_id: number.into(),
+            event: "PIN_RESET_REQUEST".into(),
+            requester: None,
+        })
+        .unwrap();
+    assert_eq!(queued, 1);
+    let n = listener.next().await;
+    let Change::Security(update) = only_change(&n) else {
+        panic!("{n:?}")
+    };
+    assert_eq!(update.event, Some(types::SecurityEvent::PinResetRequest));
+    assert_eq!(update.requester.as_deref(), Some("61555822107539"));
+    assert!(
+        update
+            .display_phone_number
+            .as_deref()
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    );
+
+    server
+        .state()
+        .apply(MockEvent::Security {
+            phone_number_id: number.into(),
+            event: "PIN_REQUEST_SUCCESS".into(),
+            requester: None,
+        })
+        .unwrap();
+    let n = listener.next().await;
+    let Change::Security(update) = only_change(&n) else {
+        panic!("{n:?}")
+    };
+    assert_eq!(update.event, Some(types::SecurityEvent::PinRequestSuccess));
+    assert_eq!(update.requester, None);
+    let read = client
+        .phone_number(number)
+        .get()
+        .fields([v24_0::PhoneNumberField::IsPinEnabled])
+        .await
+        .unwrap();
+    assert_eq!(read.is_pin_enabled, Some(false));
+
+    server
+        .state()
+        .apply(MockEvent::OfficialBusinessAccountDecision {
+            phone_number_id: number.into(),
+            decision: "APPROVED".into(),
+        })
+        .unwrap();
+    let n = listener.next().await;
+    let Change::AccountAlerts(alert) = only_change(&n) else {
+        panic!("{n:?}")
+    };
+    assert_eq!(alert.entity_type, Some(types::AlertEntityType::PhoneNumber));
+    assert_eq!(alert.entity_id.as_deref(), Some(number));
+    let info = alert.alert_info.as_ref().unwrap();
+    assert_eq!(info.alert_type, Some(types::AlertType::ObaApproved));
+    assert_eq!(
+        info.alert_severity,
+        Some(types::AlertSeverity::Informational)
+    );
+    let oba = client
+        .phone_number(number)
+        .official_business_account()
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(oba.oba_status, Some(types::ObaStatus::Approved));
+    assert!(
+        server
+            .state()
+            .apply(MockEvent::Security {
+                phone_number_id: number.into(),
+                event: "PIN_FORGOTTEN".into(),
+                requester: None,
+            })
+            .is_err()
+    );
+}

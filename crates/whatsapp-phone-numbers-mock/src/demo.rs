@@ -161,6 +161,8 @@ pub const DEMO_APP_FIELDS: &[&str] = &[
     "account_update",
     "account_review_update",
     "business_capability_update",
+    "account_alerts",
+    "security",
     "messages",
 ];
 

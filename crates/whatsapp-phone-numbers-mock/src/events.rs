@@ -77,6 +77,29 @@ pub enum MockEvent {
         /// The policy (`ADULT`, `SCAM`, ...).
         violation_type: String,
     },
+    /// Two-step verification changes in WhatsApp Manager: `security` (Meta's "security
+    /// webhook reference"). `PIN_CHANGED` (the PIN was changed or enabled) marks the PIN
+    /// enabled; `PIN_RESET_REQUEST` (a user asked to turn it off) changes nothing yet;
+    /// `PIN_REQUEST_SUCCESS` (the reset email's steps were completed) turns it off.
+    Security {
+        /// The number.
+        phone_number_id: String,
+        /// `PIN_CHANGED`, `PIN_RESET_REQUEST` or `PIN_REQUEST_SUCCESS`.
+        event: String,
+        /// The Meta Business Suite user who asked for the reset (reset requests; default
+        /// `61555822107539`, Meta's example).
+        #[serde(default)]
+        requester: Option<String>,
+    },
+    /// Meta decides a number's Official Business Account application: its status becomes
+    /// `APPROVED` or `REJECTED`, and `account_alerts` says so (`OBA_APPROVED`, informational;
+    /// `OBA_REJECTED`, critical), as Meta's "account_alerts webhook reference" lists.
+    OfficialBusinessAccountDecision {
+        /// The number.
+        phone_number_id: String,
+        /// `APPROVED` or `REJECTED`.
+        decision: String,
+    },
     /// Any webhook field with any value, as given: for testing how a handler treats fields
     /// it does not know, and for the messaging fields a callback override carries
     /// (`messages`, ...). Changes no state.
@@ -198,6 +221,109 @@ impl MockState {
                 decision,
                 rejection_reason,
             } => self.review_name(&phone_number_id, &decision, rejection_reason),
+            MockEvent::Security {
+                phone_number_id,
+                event,
+                requester,
+            } => {
+                one_of(
+                    "event",
+                    &event,
+                    &["PIN_CHANGED", "PIN_RESET_REQUEST", "PIN_REQUEST_SUCCESS"],
+                )?;
+                let (waba, display) = {
+                    let mut inner = self.lock();
+                    let record = inner
+                        .numbers
+                        .get_mut(&phone_number_id)
+                        .ok_or_else(|| format!("no phone number {phone_number_id}"))?;
+                    match event.as_str() {
+                        "PIN_CHANGED" => record.number.is_pin_enabled = Some(true),
+                        "PIN_REQUEST_SUCCESS" => {
+                            record.pin = None;
+                            record.number.is_pin_enabled = Some(false);
+                        }
+                        _ => {}
+                    }
+                    (
+                        record.waba_id.clone(),
+                        digits(record.number.display_phone_number.as_deref()),
+                    )
+                };
+                let requester = (event == "PIN_RESET_REQUEST")
+                    .then(|| requester.unwrap_or_else(|| "61555822107539".to_owned()));
+                Ok(self.emit(
+                    &waba,
+                    Some(&phone_number_id),
+                    "security",
+                    encode(&types::SecurityUpdate {
+                        display_phone_number: display,
+                        event: Some(types::SecurityEvent::from(event.as_str())),
+                        requester,
+                    }),
+                ))
+            }
+            MockEvent::OfficialBusinessAccountDecision {
+                phone_number_id,
+                decision,
+            } => {
+                one_of("decision", &decision, &["APPROVED", "REJECTED"])?;
+                let approved = decision == "APPROVED";
+                let waba = {
+                    let mut inner = self.lock();
+                    let waba = inner
+                        .numbers
+                        .get(&phone_number_id)
+                        .map(|r| r.waba_id.clone())
+                        .ok_or_else(|| format!("no phone number {phone_number_id}"))?;
+                    let status = if approved {
+                        types::ObaStatus::Approved
+                    } else {
+                        types::ObaStatus::Rejected
+                    };
+                    let oba = inner.oba.entry(phone_number_id.clone()).or_insert_with(|| {
+                        types::OfficialBusinessAccount {
+                            id: Some(phone_number_id.clone()),
+                            ..Default::default()
+                        }
+                    });
+                    oba.oba_status = Some(status);
+                    if let Some(record) = inner.numbers.get_mut(&phone_number_id) {
+                        record.number.is_official_business_account = Some(approved);
+                    }
+                    waba
+                };
+                let (severity, status, kind, description) = if approved {
+                    (
+                        types::AlertSeverity::Informational,
+                        types::AlertStatus::None,
+                        types::AlertType::ObaApproved,
+                        "Your request for Official Business Account status was approved.",
+                    )
+                } else {
+                    (
+                        types::AlertSeverity::Critical,
+                        types::AlertStatus::Active,
+                        types::AlertType::ObaRejected,
+                        "Your request for Official Business Account status was not approved.",
+                    )
+                };
+                Ok(self.emit(
+                    &waba,
+                    Some(&phone_number_id),
+                    "account_alerts",
+                    encode(&types::AccountAlert {
+                        entity_type: Some(types::AlertEntityType::PhoneNumber),
+                        entity_id: Some(phone_number_id.clone()),
+                        alert_info: Some(types::AlertInfo {
+                            alert_severity: Some(severity),
+                            alert_status: Some(status),
+                            alert_type: Some(kind),
+                            alert_description: Some(description.to_owned()),
+                        }),
+                    }),
+                ))
+            }
             MockEvent::Quality {
                 phone_number_id,
                 quality_rating,

@@ -143,6 +143,12 @@ pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash 
 /// the documented surface.
 #[doc(hidden)]
 pub trait VersionItems {
+    /// This version's `AccountAlert`.
+    type AccountAlert: crate::schema::Schema
+        + Default
+        + crate::view::AccountAlert<Self>
+    where
+        Self: GraphVersion;
     /// This version's `AccountMode`.
     type AccountMode: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AccountReviewStatus`.
@@ -167,6 +173,20 @@ pub trait VersionItems {
         + crate::build::AddPhoneNumberRequest<Self>
     where
         Self: GraphVersion;
+    /// This version's `AlertEntityType`.
+    type AlertEntityType: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AlertInfo`.
+    type AlertInfo: crate::schema::Schema
+        + Default
+        + crate::view::AlertInfo<Self>
+    where
+        Self: GraphVersion;
+    /// This version's `AlertSeverity`.
+    type AlertSeverity: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AlertStatus`.
+    type AlertStatus: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `AlertType`.
+    type AlertType: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `AppInfo`.
     type AppInfo: crate::schema::Schema
         + Default
@@ -562,6 +582,14 @@ pub trait VersionItems {
     type ReviewDecision: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `SearchVisibility`.
     type SearchVisibility: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SecurityEvent`.
+    type SecurityEvent: crate::schema::Schema + crate::schema::OpenEnum;
+    /// This version's `SecurityUpdate`.
+    type SecurityUpdate: crate::schema::Schema
+        + Default
+        + crate::view::SecurityUpdate<Self>
+    where
+        Self: GraphVersion;
     /// This version's `SipServer`.
     type SipServer: crate::schema::Schema
         + Default
@@ -758,6 +786,15 @@ pub trait VersionItems {
 /// answer `Option`, strings `&str`, lists slices.
 pub mod view {
     use super::GraphVersion;
+    /// Fields of `AccountAlert` that every version has.
+    pub trait AccountAlert<V: GraphVersion> {
+        /// `alert_info`
+        fn alert_info(&self) -> Option<&V::AlertInfo>;
+        /// The business portfolio's or the phone number's ID.
+        fn entity_id(&self) -> Option<&str>;
+        /// `entity_type`
+        fn entity_type(&self) -> Option<&V::AlertEntityType>;
+    }
     /// Fields of `AccountNumber` that every version has.
     pub trait AccountNumber<V: GraphVersion> {
         /// `account_mode`
@@ -831,6 +868,17 @@ pub mod view {
         fn preverified_id(&self) -> Option<&str>;
         /// Display name to submit for review (2 to 75 characters).
         fn verified_name(&self) -> &str;
+    }
+    /// Fields of `AlertInfo` that every version has.
+    pub trait AlertInfo<V: GraphVersion> {
+        /// Meta's text, with what can be done when action is needed.
+        fn alert_description(&self) -> Option<&str>;
+        /// `alert_severity`
+        fn alert_severity(&self) -> Option<&V::AlertSeverity>;
+        /// `alert_status`
+        fn alert_status(&self) -> Option<&V::AlertStatus>;
+        /// `alert_type`
+        fn alert_type(&self) -> Option<&V::AlertType>;
     }
     /// Fields of `AppAccessTokenGrant` that every version has.
     pub trait AppAccessTokenGrant<V: GraphVersion> {
@@ -1603,6 +1651,15 @@ pub mod view {
         /// `restriction_type`
         fn restriction_type(&self) -> Option<&V::RestrictionType>;
     }
+    /// Fields of `SecurityUpdate` that every version has.
+    pub trait SecurityUpdate<V: GraphVersion> {
+        /// The number as shown to customers, digits only.
+        fn display_phone_number(&self) -> Option<&str>;
+        /// `event`
+        fn event(&self) -> Option<&V::SecurityEvent>;
+        /// The Meta Business Suite user who asked for a PIN reset (reset requests only).
+        fn requester(&self) -> Option<&str>;
+    }
     /// Fields of `SipServer` that every version has.
     pub trait SipServer<V: GraphVersion> {
         /// The app the server belongs to.
@@ -1793,10 +1850,12 @@ pub mod view {
     /// Every `view` trait, imported anonymously: `use ...::view::prelude::*;` makes
     /// `number.status()` work for any version without bringing the trait names into scope.
     pub mod prelude {
+        pub use super::AccountAlert as _;
         pub use super::AccountNumber as _;
         pub use super::AccountReviewUpdate as _;
         pub use super::AccountUpdate as _;
         pub use super::AddPhoneNumberRequest as _;
+        pub use super::AlertInfo as _;
         pub use super::AppAccessTokenGrant as _;
         pub use super::AppInfo as _;
         pub use super::AppSubscription as _;
@@ -1862,6 +1921,7 @@ pub mod view {
         pub use super::RegistrationBackup as _;
         pub use super::RequestCodeRequest as _;
         pub use super::RestrictionInfo as _;
+        pub use super::SecurityUpdate as _;
         pub use super::SipServer as _;
         pub use super::SipSettings as _;
         pub use super::StorageConfiguration as _;

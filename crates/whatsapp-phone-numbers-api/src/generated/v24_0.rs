@@ -12,6 +12,66 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(irrefutable_let_patterns)]
 pub mod types {
     crate::open_enum::open_enum! {
+        /// `PIN_CHANGED`: the PIN was changed or enabled in WhatsApp Manager;
+        /// `PIN_RESET_REQUEST`: a user asked to turn off two-step verification;
+        /// `PIN_REQUEST_SUCCESS`: the reset email's instructions were completed.
+        SecurityEvent {
+            /// `PIN_CHANGED`
+            PinChanged = "PIN_CHANGED",
+            /// `PIN_RESET_REQUEST`
+            PinResetRequest = "PIN_RESET_REQUEST",
+            /// `PIN_REQUEST_SUCCESS`
+            PinRequestSuccess = "PIN_REQUEST_SUCCESS",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// What an account alert is about.
+        AlertEntityType {
+            /// `BUSINESS`
+            Business = "BUSINESS",
+            /// `PHONE_NUMBER`
+            PhoneNumber = "PHONE_NUMBER",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// `CRITICAL`: a rejection or denial; `WARNING`: action may be needed;
+        /// `INFORMATIONAL`: nothing to do.
+        AlertSeverity {
+            /// `CRITICAL`
+            Critical = "CRITICAL",
+            /// `WARNING`
+            Warning = "WARNING",
+            /// `INFORMATIONAL`
+            Informational = "INFORMATIONAL",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// Whether the alert stands (`ACTIVE`) or not (`NONE`).
+        AlertStatus {
+            /// `ACTIVE`
+            Active = "ACTIVE",
+            /// `NONE`
+            None = "NONE",
+        }
+    }
+    crate::open_enum::open_enum! {
+        /// The alert. Meta's reference names the messaging-limit and Official Business Account
+        /// alerts below; the profile-photo alert's value is not in the sources this document
+        /// follows, and decodes as an unknown value with its text.
+        AlertType {
+            /// `INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED`
+            IncreasedCapabilitiesEligibilityDeferred = "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED",
+            /// `INCREASED_CAPABILITIES_ELIGIBILITY_FAILED`
+            IncreasedCapabilitiesEligibilityFailed = "INCREASED_CAPABILITIES_ELIGIBILITY_FAILED",
+            /// `INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO`
+            IncreasedCapabilitiesEligibilityNeedMoreInfo = "INCREASED_CAPABILITIES_ELIGIBILITY_NEED_MORE_INFO",
+            /// `OBA_APPROVED`
+            ObaApproved = "OBA_APPROVED",
+            /// `OBA_REJECTED`
+            ObaRejected = "OBA_REJECTED",
+        }
+    }
+    crate::open_enum::open_enum! {
         /// `reserved`: approved, not yet visible where usernames are not live; `approved`:
         /// visible to WhatsApp users; `deleted`: removed.
         UsernameStatus {
@@ -839,6 +899,22 @@ pub mod types {
             Revoked = "REVOKED",
         }
     }
+    /**Value of an `account_alerts` webhook (Meta's "account_alerts webhook reference"): a
+portfolio's messaging-limit increase was denied, deferred or needs more information,
+a number's Official Business Account status was decided, or its profile photo was
+deleted. Every property may be absent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AccountAlert {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_info: ::std::option::Option<AlertInfo>,
+        ///The business portfolio's or the phone number's ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_type: ::std::option::Option<crate::v24_0::types::AlertEntityType>,
+    }
     ///A WhatsApp account number node. Only the requested fields are present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -950,6 +1026,20 @@ Request body of `addPhoneNumber` (`POST /{Version}/{WABA-ID}/phone_numbers`). Th
         pub preverified_id: ::std::option::Option<::std::string::String>,
         ///Display name to submit for review (2 to 75 characters).
         pub verified_name: ::std::string::String,
+    }
+    ///What an account alert says.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AlertInfo {
+        ///Meta's text, with what can be done when action is needed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_severity: ::std::option::Option<crate::v24_0::types::AlertSeverity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_status: ::std::option::Option<crate::v24_0::types::AlertStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_type: ::std::option::Option<crate::v24_0::types::AlertType>,
     }
     ///An app access token.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2460,6 +2550,21 @@ Request body of `requestCode` (`POST /{Version}/{Phone-Number-ID}/request_code`)
         pub restriction_type: ::std::option::Option<
             crate::v24_0::types::RestrictionType,
         >,
+    }
+    /**Value of a `security` webhook: a number's two-step verification changed in WhatsApp
+Manager (Meta's "security webhook reference"). Every property may be absent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SecurityUpdate {
+        ///The number as shown to customers, digits only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<crate::v24_0::types::SecurityEvent>,
+        ///The Meta Business Suite user who asked for a PIN reset (reset requests only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester: ::std::option::Option<::std::string::String>,
     }
     ///A SIP server calls are sent to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5450,6 +5555,7 @@ pub fn decode_schema(
     }
     ::std::option::Option::Some(
         match name {
+            "AccountAlert" => decode::<types::AccountAlert>(value),
             "AccountMode" => decode::<types::AccountMode>(value),
             "AccountNumber" => decode::<types::AccountNumber>(value),
             "AccountReviewStatus" => decode::<types::AccountReviewStatus>(value),
@@ -5457,6 +5563,11 @@ pub fn decode_schema(
             "AccountUpdate" => decode::<types::AccountUpdate>(value),
             "AccountUpdateEvent" => decode::<types::AccountUpdateEvent>(value),
             "AddPhoneNumberRequest" => decode::<types::AddPhoneNumberRequest>(value),
+            "AlertEntityType" => decode::<types::AlertEntityType>(value),
+            "AlertInfo" => decode::<types::AlertInfo>(value),
+            "AlertSeverity" => decode::<types::AlertSeverity>(value),
+            "AlertStatus" => decode::<types::AlertStatus>(value),
+            "AlertType" => decode::<types::AlertType>(value),
             "AppAccessTokenGrant" => decode::<types::AppAccessTokenGrant>(value),
             "AppInfo" => decode::<types::AppInfo>(value),
             "AppSubscription" => decode::<types::AppSubscription>(value),
@@ -5604,6 +5715,8 @@ pub fn decode_schema(
             "RestrictionType" => decode::<types::RestrictionType>(value),
             "ReviewDecision" => decode::<types::ReviewDecision>(value),
             "SearchVisibility" => decode::<types::SearchVisibility>(value),
+            "SecurityEvent" => decode::<types::SecurityEvent>(value),
+            "SecurityUpdate" => decode::<types::SecurityUpdate>(value),
             "SipServer" => decode::<types::SipServer>(value),
             "SipSettings" => decode::<types::SipSettings>(value),
             "SrtpKeyExchangeProtocol" => decode::<types::SrtpKeyExchangeProtocol>(value),
@@ -6863,11 +6976,13 @@ pub const TABLE: crate::operation::VersionTable = crate::operation::VersionTable
     minor: 0,
     operations: operations::ALL,
     webhook_fields: &[
+        "account_alerts",
         "account_review_update",
         "account_update",
         "business_capability_update",
         "phone_number_name_update",
         "phone_number_quality_update",
+        "security",
     ],
     overridable_webhook_fields: webhooks::OVERRIDABLE_FIELDS,
     check_request: operations::check_request,
@@ -6877,6 +6992,8 @@ pub mod webhooks {
     crate::webhook::webhook_changes! {
         /// One change of a webhook notification (`entry[].changes[]`) in Graph API v24.0.
         Change {
+            /// `account_alerts`: Value of an `account_alerts` webhook (Meta's "account_alerts webhook reference"): a portfolio's messaging-limit increase was denied, deferred or needs more information, a number's Official Business Account status was decided, or its profile photo was deleted. Every property may be absent.
+            AccountAlerts(super::types::AccountAlert) = "account_alerts",
             /// `account_review_update`: Value of an `account_review_update` webhook: Meta reviewed a WhatsApp Business Account.
             AccountReviewUpdate(super::types::AccountReviewUpdate) = "account_review_update",
             /// `account_update`: Value of an `account_update` webhook: something happened to a WhatsApp Business Account (a ban, a policy violation, a restriction, a partner joining or leaving). Which objects are present depends on `event`. For partner events the notification's `entry[].id` may be the partner's business portfolio, not the account.
@@ -6887,6 +7004,8 @@ pub mod webhooks {
             PhoneNumberNameUpdate(super::types::PhoneNumberNameUpdate) = "phone_number_name_update",
             /// `phone_number_quality_update`: Value of a `phone_number_quality_update` webhook: a number's messaging limit or throughput changed, or its quality flag was raised or cleared. Every property may be absent; Meta is removing `current_limit` and `old_limit` in favour of `max_daily_conversations_per_business`.
             PhoneNumberQualityUpdate(super::types::PhoneNumberQualityUpdate) = "phone_number_quality_update",
+            /// `security`: Value of a `security` webhook: a number's two-step verification changed in WhatsApp Manager (Meta's "security webhook reference"). Every property may be absent.
+            Security(super::types::SecurityUpdate) = "security",
         }
     }
     /// The webhook fields a callback override (a number's, then an account's) carries in
@@ -6954,12 +7073,18 @@ impl crate::GraphVersion for Version {
     type WebhookChange = webhooks::Change;
 }
 impl crate::VersionItems for Version {
+    type AccountAlert = types::AccountAlert;
     type AccountMode = types::AccountMode;
     type AccountReviewStatus = types::AccountReviewStatus;
     type AccountReviewUpdate = types::AccountReviewUpdate;
     type AccountUpdate = types::AccountUpdate;
     type AccountUpdateEvent = types::AccountUpdateEvent;
     type AddPhoneNumberRequest = types::AddPhoneNumberRequest;
+    type AlertEntityType = types::AlertEntityType;
+    type AlertInfo = types::AlertInfo;
+    type AlertSeverity = types::AlertSeverity;
+    type AlertStatus = types::AlertStatus;
+    type AlertType = types::AlertType;
     type AppInfo = types::AppInfo;
     type AppSubscriptionField = types::AppSubscriptionField;
     type AppSubscriptionRequest = types::AppSubscriptionRequest;
@@ -7052,6 +7177,8 @@ impl crate::VersionItems for Version {
     type RestrictionType = types::RestrictionType;
     type ReviewDecision = types::ReviewDecision;
     type SearchVisibility = types::SearchVisibility;
+    type SecurityEvent = types::SecurityEvent;
+    type SecurityUpdate = types::SecurityUpdate;
     type SipServer = types::SipServer;
     type SipSettings = types::SipSettings;
     type SrtpKeyExchangeProtocol = types::SrtpKeyExchangeProtocol;
@@ -7117,6 +7244,17 @@ impl crate::VersionItems for Version {
     const CREATE_APP_SUBSCRIPTION: &'static crate::operation::Operation = &operations::CREATE_APP_SUBSCRIPTION;
     const DELETE_APP_SUBSCRIPTION: &'static crate::operation::Operation = &operations::DELETE_APP_SUBSCRIPTION;
     const GET_APP_ACCESS_TOKEN: &'static crate::operation::Operation = &operations::GET_APP_ACCESS_TOKEN;
+}
+impl crate::view::AccountAlert<Version> for types::AccountAlert {
+    fn alert_info(&self) -> Option<&types::AlertInfo> {
+        self.alert_info.as_ref()
+    }
+    fn entity_id(&self) -> Option<&str> {
+        self.entity_id.as_deref()
+    }
+    fn entity_type(&self) -> Option<&types::AlertEntityType> {
+        self.entity_type.as_ref()
+    }
 }
 impl crate::view::AccountNumber<Version> for types::AccountNumber {
     fn account_mode(&self) -> Option<&types::AccountMode> {
@@ -7218,6 +7356,20 @@ impl crate::view::AddPhoneNumberRequest<Version> for types::AddPhoneNumberReques
     }
     fn verified_name(&self) -> &str {
         &self.verified_name
+    }
+}
+impl crate::view::AlertInfo<Version> for types::AlertInfo {
+    fn alert_description(&self) -> Option<&str> {
+        self.alert_description.as_deref()
+    }
+    fn alert_severity(&self) -> Option<&types::AlertSeverity> {
+        self.alert_severity.as_ref()
+    }
+    fn alert_status(&self) -> Option<&types::AlertStatus> {
+        self.alert_status.as_ref()
+    }
+    fn alert_type(&self) -> Option<&types::AlertType> {
+        self.alert_type.as_ref()
     }
 }
 impl crate::view::AppAccessTokenGrant<Version> for types::AppAccessTokenGrant {
@@ -8203,6 +8355,17 @@ impl crate::view::RestrictionInfo<Version> for types::RestrictionInfo {
     }
     fn restriction_type(&self) -> Option<&types::RestrictionType> {
         self.restriction_type.as_ref()
+    }
+}
+impl crate::view::SecurityUpdate<Version> for types::SecurityUpdate {
+    fn display_phone_number(&self) -> Option<&str> {
+        self.display_phone_number.as_deref()
+    }
+    fn event(&self) -> Option<&types::SecurityEvent> {
+        self.event.as_ref()
+    }
+    fn requester(&self) -> Option<&str> {
+        self.requester.as_deref()
     }
 }
 impl crate::view::SipServer<Version> for types::SipServer {
