@@ -730,3 +730,55 @@ async fn a_username_is_claimed_moved_and_removed() {
     assert!(other.delete().await.unwrap().success);
     assert_eq!(other.get().await.unwrap().username, None);
 }
+
+/// Commerce settings (catalog and cart, set by query parameters) and the business public
+/// key (uploaded in PEM, read back with Meta's signature status); a private key is refused
+/// before anything is sent and never echoed.
+#[tokio::test]
+async fn commerce_settings_and_the_business_public_key() {
+    let server = MockServer::start().await;
+    let client = client(&server);
+    let phone = client.phone_number(demo::DEMO_NUMBER_ID);
+    let before = phone.commerce_settings().await.unwrap();
+    assert_eq!(before.data[0].is_cart_enabled, Some(false));
+    phone
+        .set_commerce_settings()
+        .cart_enabled(true)
+        .catalog_visible(true)
+        .await
+        .unwrap();
+    let after = phone.commerce_settings().await.unwrap();
+    assert_eq!(after.data[0].is_cart_enabled, Some(true));
+    assert_eq!(after.data[0].is_catalog_visible, Some(true));
+    let last = server.state().requests().last().unwrap().clone();
+    assert_eq!(last.method, "GET");
+    let set = server
+        .state()
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(set.query_param("is_cart_enabled").as_deref(), Some("true"));
+
+    assert!(phone.business_encryption().await.unwrap().data.is_empty());
+    let key = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n";
+    assert!(phone.set_business_encryption(key).await.unwrap().success);
+    let read = phone.business_encryption().await.unwrap();
+    assert_eq!(read.data[0].business_public_key.as_deref(), Some(key));
+    assert_eq!(
+        read.data[0].business_public_key_signature_status,
+        Some(types::BusinessPublicKeySignatureStatus::Valid)
+    );
+
+    let count = server.state().requests().len();
+    let private = "-----BEGIN PRIVATE KEY-----\nMIIEvQSECRET\n-----END PRIVATE KEY-----\n";
+    let error = phone.set_business_encryption(private).await.unwrap_err();
+    assert_eq!(error.invalid_field(), Some("business_public_key"));
+    assert!(!error.to_string().contains("SECRET"), "{error}");
+    let builder = format!("{:?}", phone.set_business_encryption(private));
+    assert!(!builder.contains("SECRET"), "{builder}");
+    let error = phone.set_commerce_settings().await.unwrap_err();
+    assert_eq!(error.invalid_field(), Some("commerce_settings"));
+    assert_eq!(server.state().requests().len(), count);
+}

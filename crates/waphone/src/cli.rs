@@ -9,6 +9,7 @@ use whatsapp_phone_numbers::GraphVersion;
 use crate::commands::app::AppAction;
 use crate::commands::audit::AuditArgs;
 use crate::commands::automation::AutomationAction;
+use crate::commands::commerce::{CommerceAction, EncryptionAction};
 use crate::commands::fleet::{AccountArgs, AccountsArgs, SubscriptionsAction};
 use crate::commands::lifecycle::{
     AddArgs, DeregisterArgs, RegisterArgs, RequestCodeArgs, SetPinArgs, UpdateArgs, VerifyCodeArgs,
@@ -121,6 +122,16 @@ pub enum ApiCommand {
         #[command(subcommand)]
         action: UsernameAction,
     },
+    /// Whether a number shows its catalog and a cart.
+    Commerce {
+        #[command(subcommand)]
+        action: CommerceAction,
+    },
+    /// The business public key Flows encrypt their data channel with.
+    Encryption {
+        #[command(subcommand)]
+        action: EncryptionAction,
+    },
     /// Add a phone number to an account.
     Add(AddArgs),
     /// Send a verification code.
@@ -188,6 +199,8 @@ impl ApiCommand {
             ApiCommand::Qr { action } => action.run(session).await,
             ApiCommand::Automation { action } => action.run(session).await,
             ApiCommand::Username { action } => action.run(session).await,
+            ApiCommand::Commerce { action } => action.run(session).await,
+            ApiCommand::Encryption { action } => action.run(session).await,
             ApiCommand::Add(args) => args.run(session).await,
             ApiCommand::RequestCode(args) => args.run(session).await,
             ApiCommand::VerifyCode(args) => args.run(session).await,

@@ -143,6 +143,9 @@ fn fleet_commands_satisfy_metas_description() {
             "status,quality_rating,whatsapp_business_manager_messaging_limit",
         ],
         vec!["list", waba],
+        vec!["commerce", "get", phone],
+        vec!["commerce", "set", phone, "--cart", "on", "--catalog", "off"],
+        vec!["encryption", "get", phone],
     ];
     for args in commands {
         let out = common::command()

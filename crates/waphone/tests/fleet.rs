@@ -357,6 +357,17 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
             ],
             "invalid --website",
         ),
+        (vec!["commerce", "set", phone], "--cart or --catalog"),
+        (
+            vec![
+                "encryption",
+                "set",
+                phone,
+                "--public-key-file",
+                "/nonexistent/key.pem",
+            ],
+            "invalid --public-key-file",
+        ),
         (
             vec!["username", "set", phone, "www.jaspers"],
             "invalid USERNAME",
@@ -798,4 +809,73 @@ async fn username_commands_claim_move_and_remove() {
     let out = run(&server, &["--json", "username", "get", other]).await;
     let got: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert!(got.get("username").is_none(), "{got}");
+}
+
+/// `commerce get|set` and `encryption get|set`, end to end; a private key file is refused
+/// naming the flag, and nothing is sent.
+#[tokio::test]
+async fn commerce_and_encryption_commands() {
+    let server = MockServer::start().await;
+    let phone = demo::DEMO_NUMBER_ID;
+    let out = run(&server, &["commerce", "set", phone, "--cart", "on"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&server, &["--json", "commerce", "get", phone]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(got["data"][0]["is_cart_enabled"], true);
+
+    let dir = std::env::temp_dir().join(format!("waphone-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let public = dir.join("public.pem");
+    std::fs::write(
+        &public,
+        "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let private = dir.join("private.pem");
+    std::fs::write(
+        &private,
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQSECRET\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let out = run(
+        &server,
+        &[
+            "encryption",
+            "set",
+            phone,
+            "--public-key-file",
+            public.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&server, &["--json", "encryption", "get", phone]).await;
+    let got: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        got["data"][0]["business_public_key_signature_status"],
+        "VALID"
+    );
+
+    let count = server.state().request_count();
+    let out = run(
+        &server,
+        &[
+            "encryption",
+            "set",
+            phone,
+            "--public-key-file",
+            private.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--public-key-file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("SECRET"), "{}", stderr(&out));
+    assert_eq!(server.state().request_count(), count);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

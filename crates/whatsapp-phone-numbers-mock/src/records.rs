@@ -48,6 +48,10 @@ pub struct NumberRecord {
     pub registration_blocked_until: Option<i64>,
     /// The status of `number.username` (`GET /{id}/username`): `reserved` once claimed.
     pub username_status: Option<String>,
+    /// Commerce settings (`/{id}/whatsapp_commerce_settings`).
+    pub commerce: types::CommerceSettings,
+    /// The business public key (`/{id}/whatsapp_business_encryption`), once uploaded.
+    pub business_public_key: Option<String>,
 }
 
 impl NumberRecord {
@@ -73,6 +77,8 @@ impl NumberRecord {
             registration_requests: Vec::new(),
             registration_blocked_until: None,
             username_status: None,
+            commerce: types::CommerceSettings::default(),
+            business_public_key: None,
         }
     }
 

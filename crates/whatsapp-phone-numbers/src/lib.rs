@@ -63,6 +63,9 @@ pub use crate::resources::business_account::{
 pub use crate::resources::business_profile::{
     BusinessProfileHandle, GetBusinessProfile, UpdateBusinessProfile,
 };
+pub use crate::resources::commerce::{
+    GetBusinessEncryption, GetCommerceSettings, SetBusinessEncryption, SetCommerceSettings,
+};
 pub use crate::resources::expanded::{AccountNumbers, AccountsWithNumbers, NestedNumbers};
 pub use crate::resources::official_business_account::{
     OfficialBusinessAccountHandle, RequestOfficialBusinessAccount,

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod audit;
 pub mod automation;
+pub mod commerce;
 pub mod fleet;
 pub mod lifecycle;
 pub mod list;

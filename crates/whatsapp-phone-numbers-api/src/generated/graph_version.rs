@@ -50,6 +50,14 @@ pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash 
     type BusinessAccountPage: crate::schema::Schema
         + crate::schema::Page<Item = Self::BusinessAccount>
         + crate::view::BusinessAccountPage<Self>;
+    /// This version's `BusinessEncryption`.
+    type BusinessEncryption: crate::schema::Schema
+        + Default
+        + crate::view::BusinessEncryption<Self>;
+    /// This version's `BusinessEncryptionList`.
+    type BusinessEncryptionList: crate::schema::Schema
+        + crate::schema::Page<Item = Self::BusinessEncryption>
+        + crate::view::BusinessEncryptionList<Self>;
     /// This version's `BusinessProfile`.
     type BusinessProfile: crate::schema::Schema
         + Default
@@ -58,6 +66,14 @@ pub trait GraphVersion: Copy + Default + std::fmt::Debug + Eq + std::hash::Hash 
     type BusinessProfileList: crate::schema::Schema
         + crate::schema::Page<Item = Self::BusinessProfile>
         + crate::view::BusinessProfileList<Self>;
+    /// This version's `CommerceSettings`.
+    type CommerceSettings: crate::schema::Schema
+        + Default
+        + crate::view::CommerceSettings<Self>;
+    /// This version's `CommerceSettingsList`.
+    type CommerceSettingsList: crate::schema::Schema
+        + crate::schema::Page<Item = Self::CommerceSettings>
+        + crate::view::CommerceSettingsList<Self>;
     /// This version's `CreatedId`.
     type CreatedId: crate::schema::Schema + crate::view::CreatedId<Self>;
     /// This version's `OfficialBusinessAccount`.
@@ -234,6 +250,12 @@ pub trait VersionItems {
         + crate::view::BusinessCapabilityUpdate<Self>
     where
         Self: GraphVersion;
+    /// This version's `BusinessEncryptionUpdate`.
+    type BusinessEncryptionUpdate: crate::schema::Schema
+        + crate::view::BusinessEncryptionUpdate<Self>
+        + crate::build::BusinessEncryptionUpdate<Self>
+    where
+        Self: GraphVersion;
     /// This version's `BusinessInfo`.
     type BusinessInfo: crate::schema::Schema
         + Default
@@ -254,6 +276,9 @@ pub trait VersionItems {
         + crate::build::BusinessProfileUpdate<Self>
     where
         Self: GraphVersion;
+    /// This version's `BusinessPublicKeySignatureStatus`.
+    type BusinessPublicKeySignatureStatus: crate::schema::Schema
+        + crate::schema::OpenEnum;
     /// This version's `BusinessVerificationStatus`.
     type BusinessVerificationStatus: crate::schema::Schema + crate::schema::OpenEnum;
     /// This version's `BusinessVertical`.
@@ -765,6 +790,14 @@ pub trait VersionItems {
     const DELETE_USERNAME: &'static crate::operation::Operation;
     /// `GET /{Version}/{Phone-Number-ID}/username_suggestions` (`listUsernameSuggestions`).
     const LIST_USERNAME_SUGGESTIONS: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (`getCommerceSettings`).
+    const GET_COMMERCE_SETTINGS: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (`setCommerceSettings`).
+    const SET_COMMERCE_SETTINGS: &'static crate::operation::Operation;
+    /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (`getBusinessEncryption`).
+    const GET_BUSINESS_ENCRYPTION: &'static crate::operation::Operation;
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (`setBusinessEncryption`).
+    const SET_BUSINESS_ENCRYPTION: &'static crate::operation::Operation;
     /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
     const START_UPLOAD_SESSION: &'static crate::operation::Operation;
     /// `GET /{Version}/{Upload-Session-ID}` (`getUploadSession`).
@@ -1052,6 +1085,25 @@ pub mod view {
         /// How many numbers each account may have.
         fn max_phone_numbers_per_waba(&self) -> Option<i64>;
     }
+    /// Fields of `BusinessEncryption` that every version has.
+    pub trait BusinessEncryption<V: GraphVersion> {
+        /// The key, in PEM.
+        fn business_public_key(&self) -> Option<&str>;
+        /// `business_public_key_signature_status`
+        fn business_public_key_signature_status(
+            &self,
+        ) -> Option<&V::BusinessPublicKeySignatureStatus>;
+    }
+    /// Fields of `BusinessEncryptionList` that every version has.
+    pub trait BusinessEncryptionList<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::BusinessEncryption];
+    }
+    /// Fields of `BusinessEncryptionUpdate` that every version has.
+    pub trait BusinessEncryptionUpdate<V: GraphVersion> {
+        /// An RSA public key in PEM (`-----BEGIN PUBLIC KEY-----` ...).
+        fn business_public_key(&self) -> &str;
+    }
     /// Fields of `BusinessInfo` that every version has.
     pub trait BusinessInfo<V: GraphVersion> {
         /// ID of the business.
@@ -1169,6 +1221,20 @@ pub mod view {
         fn status(&self) -> Option<&V::FeatureStatus>;
         /// `video`
         fn video(&self) -> Option<&V::FeatureToggle>;
+    }
+    /// Fields of `CommerceSettings` that every version has.
+    pub trait CommerceSettings<V: GraphVersion> {
+        /// ID of the commerce settings node.
+        fn id(&self) -> Option<&str>;
+        /// Whether customers can add products to a cart.
+        fn is_cart_enabled(&self) -> Option<bool>;
+        /// Whether the catalog shows in the chat and the business profile.
+        fn is_catalog_visible(&self) -> Option<bool>;
+    }
+    /// Fields of `CommerceSettingsList` that every version has.
+    pub trait CommerceSettingsList<V: GraphVersion> {
+        /// `data`
+        fn data(&self) -> &[V::CommerceSettings];
     }
     /// Fields of `ConversationalAutomation` that every version has.
     pub trait ConversationalAutomation<V: GraphVersion> {
@@ -1868,6 +1934,9 @@ pub mod view {
         pub use super::BusinessAccountUpdate as _;
         pub use super::BusinessApiData as _;
         pub use super::BusinessCapabilityUpdate as _;
+        pub use super::BusinessEncryption as _;
+        pub use super::BusinessEncryptionList as _;
+        pub use super::BusinessEncryptionUpdate as _;
         pub use super::BusinessInfo as _;
         pub use super::BusinessProfile as _;
         pub use super::BusinessProfileFields as _;
@@ -1876,6 +1945,8 @@ pub mod view {
         pub use super::CallHours as _;
         pub use super::CallingSettings as _;
         pub use super::CallingSettingsUpdate as _;
+        pub use super::CommerceSettings as _;
+        pub use super::CommerceSettingsList as _;
         pub use super::ConversationalAutomation as _;
         pub use super::ConversationalAutomationUpdate as _;
         pub use super::ConversationalCommand as _;
@@ -2007,6 +2078,11 @@ pub mod build {
         fn set_show_security_notifications(&mut self, value: bool);
         /// Sets every field `other` has set, keeping the others.
         fn merge(&mut self, other: Self);
+    }
+    /// Builds `BusinessEncryptionUpdate` the same way in every version.
+    pub trait BusinessEncryptionUpdate<V: GraphVersion>: crate::request::Body + Sized {
+        /// A value with its required fields (`business_public_key`) and no optional one.
+        fn new(business_public_key: String) -> Self;
     }
     /// Builds `BusinessProfileUpdate` the same way in every version.
     pub trait BusinessProfileUpdate<V: GraphVersion>: crate::request::Body + Sized {

@@ -12,6 +12,15 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(irrefutable_let_patterns)]
 pub mod types {
     crate::open_enum::open_enum! {
+        /// Whether Meta's signature of the key matches it (`VALID`) or not (`MISMATCH`).
+        BusinessPublicKeySignatureStatus {
+            /// `VALID`
+            Valid = "VALID",
+            /// `MISMATCH`
+            Mismatch = "MISMATCH",
+        }
+    }
+    crate::open_enum::open_enum! {
         /// `PIN_CHANGED`: the PIN was changed or enabled in WhatsApp Manager;
         /// `PIN_RESET_REQUEST`: a user asked to turn off two-step verification;
         /// `PIN_REQUEST_SUCCESS`: the reset email's instructions were completed.
@@ -1345,6 +1354,33 @@ changed (messaging limit, how many numbers it may register). Either
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_phone_numbers_per_waba: ::std::option::Option<i64>,
     }
+    ///The business public key Flows encrypt their data channel with.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BusinessEncryption {
+        ///The key, in PEM.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_public_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_public_key_signature_status: ::std::option::Option<
+            crate::v24_0::types::BusinessPublicKeySignatureStatus,
+        >,
+    }
+    ///The number's business public key (Graph wraps it in one `data` element).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BusinessEncryptionList {
+        pub data: ::std::vec::Vec<BusinessEncryption>,
+    }
+    /**A business public key to upload.
+
+Request body of `setBusinessEncryption` (`POST /{Version}/{Phone-Number-ID}/whatsapp_business_encryption`). The facade's builders fill it in from their setters; build it yourself only to call the generated `Client` directly.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct BusinessEncryptionUpdate {
+        ///An RSA public key in PEM (`-----BEGIN PUBLIC KEY-----` ...).
+        pub business_public_key: ::std::string::String,
+    }
     ///A business portfolio, by ID and name.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1535,6 +1571,26 @@ hours off, the number takes calls at any time.
         pub status: ::std::option::Option<crate::v24_0::types::FeatureStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<FeatureToggle>,
+    }
+    ///Whether the number shows its catalog and lets customers fill a cart.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CommerceSettings {
+        ///ID of the commerce settings node.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether customers can add products to a cart.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_cart_enabled: ::std::option::Option<bool>,
+        ///Whether the catalog shows in the chat and the business profile.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_catalog_visible: ::std::option::Option<bool>,
+    }
+    ///A number's commerce settings (Graph wraps them in one `data` element).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CommerceSettingsList {
+        pub data: ::std::vec::Vec<CommerceSettings>,
     }
     /**The welcome message, ice-breaker prompts and commands customers see when they open a
 chat with the number.
@@ -5106,6 +5162,238 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Read whether the number shows its catalog and cart
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/whatsapp_commerce_settings`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+*/
+    pub async fn get_commerce_settings<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+    ) -> Result<
+        ResponseValue<types::CommerceSettingsList>,
+        Error<types::GraphApiError>,
+    > {
+        let url = format!(
+            "{}/{}/{}/whatsapp_commerce_settings", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_commerce_settings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Show or hide the number's catalog and cart
+
+The settings go as query parameters, as Meta's description has them.
+
+Sends a `POST` request to `/{Version}/{Phone-Number-ID}/whatsapp_commerce_settings`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `is_cart_enabled`: Whether customers can add products to a cart.
+- `is_catalog_visible`: Whether the catalog shows in the chat and the business profile.
+*/
+    pub async fn set_commerce_settings<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        is_cart_enabled: Option<bool>,
+        is_catalog_visible: Option<bool>,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/whatsapp_commerce_settings", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new("is_cart_enabled", &is_cart_enabled),
+            )
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "is_catalog_visible",
+                    &is_catalog_visible,
+                ),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_commerce_settings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Read the business public key (Flows' data channel encryption) and its signature status
+
+Sends a `GET` request to `/{Version}/{Phone-Number-ID}/whatsapp_business_encryption`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+*/
+    pub async fn get_business_encryption<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+    ) -> Result<
+        ResponseValue<types::BusinessEncryptionList>,
+        Error<types::GraphApiError>,
+    > {
+        let url = format!(
+            "{}/{}/{}/whatsapp_business_encryption", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_business_encryption",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Upload the business public key (PEM) that Flows encrypt with; Meta signs it
+
+Meta's description sends the key as `multipart/form-data`; this document sends it as
+JSON, as Graph takes POST parameters of its other operations here.
+
+
+Sends a `POST` request to `/{Version}/{Phone-Number-ID}/whatsapp_business_encryption`
+
+Arguments:
+- `version`: Graph API version segment, such as `v23.0`.
+- `phone_number_id`: ID of the business phone number (digits only), not the phone number itself.
+- `body`
+*/
+    pub async fn set_business_encryption<'a>(
+        &'a self,
+        version: &'a str,
+        phone_number_id: &'a str,
+        body: &'a types::BusinessEncryptionUpdate,
+    ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::GraphApiError>> {
+        let url = format!(
+            "{}/{}/{}/whatsapp_business_encryption", self.baseurl, encode_path(& version
+            .to_string()), encode_path(& phone_number_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_business_encryption",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Start a resumable upload (for a profile picture)
 
 The first step of Graph's Resumable Upload API: announces a file and answers with an
@@ -5585,12 +5873,20 @@ pub fn decode_schema(
             "BusinessCapabilityUpdate" => {
                 decode::<types::BusinessCapabilityUpdate>(value)
             }
+            "BusinessEncryption" => decode::<types::BusinessEncryption>(value),
+            "BusinessEncryptionList" => decode::<types::BusinessEncryptionList>(value),
+            "BusinessEncryptionUpdate" => {
+                decode::<types::BusinessEncryptionUpdate>(value)
+            }
             "BusinessInfo" => decode::<types::BusinessInfo>(value),
             "BusinessMessagingLimit" => decode::<types::BusinessMessagingLimit>(value),
             "BusinessProfile" => decode::<types::BusinessProfile>(value),
             "BusinessProfileFields" => decode::<types::BusinessProfileFields>(value),
             "BusinessProfileList" => decode::<types::BusinessProfileList>(value),
             "BusinessProfileUpdate" => decode::<types::BusinessProfileUpdate>(value),
+            "BusinessPublicKeySignatureStatus" => {
+                decode::<types::BusinessPublicKeySignatureStatus>(value)
+            }
             "BusinessVerificationStatus" => {
                 decode::<types::BusinessVerificationStatus>(value)
             }
@@ -5602,6 +5898,8 @@ pub fn decode_schema(
             "CertificationStatus" => decode::<types::CertificationStatus>(value),
             "CodeMethod" => decode::<types::CodeMethod>(value),
             "CodeVerificationStatus" => decode::<types::CodeVerificationStatus>(value),
+            "CommerceSettings" => decode::<types::CommerceSettings>(value),
+            "CommerceSettingsList" => decode::<types::CommerceSettingsList>(value),
             "ConnectionStatus" => decode::<types::ConnectionStatus>(value),
             "ConversationalAutomation" => {
                 decode::<types::ConversationalAutomation>(value)
@@ -6729,6 +7027,73 @@ pub mod operations {
         auth: Auth::User,
         retry: RetryClass::Safe,
     };
+    /// `GET /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (`getCommerceSettings`).
+    pub const GET_COMMERCE_SETTINGS: Operation = Operation {
+        id: "getCommerceSettings",
+        name: "get_commerce_settings",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/whatsapp_commerce_settings",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("CommerceSettingsList"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (`setCommerceSettings`).
+    pub const SET_COMMERCE_SETTINGS: Operation = Operation {
+        id: "setCommerceSettings",
+        name: "set_commerce_settings",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/whatsapp_commerce_settings",
+        query: &[
+            Param {
+                name: "is_cart_enabled",
+                kind: ParamKind::Boolean,
+                required: false,
+            },
+            Param {
+                name: "is_catalog_visible",
+                kind: ParamKind::Boolean,
+                required: false,
+            },
+        ],
+        has_body: false,
+        request: None,
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+    /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (`getBusinessEncryption`).
+    pub const GET_BUSINESS_ENCRYPTION: Operation = Operation {
+        id: "getBusinessEncryption",
+        name: "get_business_encryption",
+        method: Method::Get,
+        path: "/{Version}/{Phone-Number-ID}/whatsapp_business_encryption",
+        query: &[],
+        has_body: false,
+        request: None,
+        response: Some("BusinessEncryptionList"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (`setBusinessEncryption`).
+    pub const SET_BUSINESS_ENCRYPTION: Operation = Operation {
+        id: "setBusinessEncryption",
+        name: "set_business_encryption",
+        method: Method::Post,
+        path: "/{Version}/{Phone-Number-ID}/whatsapp_business_encryption",
+        query: &[],
+        has_body: true,
+        request: Some("BusinessEncryptionUpdate"),
+        response: Some("SuccessResponse"),
+        selection: None,
+        auth: Auth::User,
+        retry: RetryClass::Safe,
+    };
     /// `POST /{Version}/{App-ID}/uploads` (`startUploadSession`).
     pub const START_UPLOAD_SESSION: Operation = Operation {
         id: "startUploadSession",
@@ -6903,6 +7268,10 @@ pub mod operations {
         &SET_USERNAME,
         &DELETE_USERNAME,
         &LIST_USERNAME_SUGGESTIONS,
+        &GET_COMMERCE_SETTINGS,
+        &SET_COMMERCE_SETTINGS,
+        &GET_BUSINESS_ENCRYPTION,
+        &SET_BUSINESS_ENCRYPTION,
         &START_UPLOAD_SESSION,
         &GET_UPLOAD_SESSION,
         &UPLOAD_FILE,
@@ -6926,6 +7295,9 @@ pub mod operations {
             }
             Some("BusinessAccountUpdate") => {
                 crate::request::check::<super::types::BusinessAccountUpdate>(body)
+            }
+            Some("BusinessEncryptionUpdate") => {
+                crate::request::check::<super::types::BusinessEncryptionUpdate>(body)
             }
             Some("BusinessProfileUpdate") => {
                 crate::request::check::<super::types::BusinessProfileUpdate>(body)
@@ -7041,8 +7413,12 @@ impl crate::GraphVersion for Version {
     type AppSubscriptionList = types::AppSubscriptionList;
     type BusinessAccount = types::BusinessAccount;
     type BusinessAccountPage = types::BusinessAccountPage;
+    type BusinessEncryption = types::BusinessEncryption;
+    type BusinessEncryptionList = types::BusinessEncryptionList;
     type BusinessProfile = types::BusinessProfile;
     type BusinessProfileList = types::BusinessProfileList;
+    type CommerceSettings = types::CommerceSettings;
+    type CommerceSettingsList = types::CommerceSettingsList;
     type CreatedId = types::CreatedId;
     type OfficialBusinessAccount = types::OfficialBusinessAccount;
     type OfficialBusinessAccountSubmission = types::OfficialBusinessAccountSubmission;
@@ -7093,10 +7469,12 @@ impl crate::VersionItems for Version {
     type BusinessAccountUpdateName = types::BusinessAccountUpdateName;
     type BusinessApiData = types::BusinessApiData;
     type BusinessCapabilityUpdate = types::BusinessCapabilityUpdate;
+    type BusinessEncryptionUpdate = types::BusinessEncryptionUpdate;
     type BusinessInfo = types::BusinessInfo;
     type BusinessMessagingLimit = types::BusinessMessagingLimit;
     type BusinessProfileFields = types::BusinessProfileFields;
     type BusinessProfileUpdate = types::BusinessProfileUpdate;
+    type BusinessPublicKeySignatureStatus = types::BusinessPublicKeySignatureStatus;
     type BusinessVerificationStatus = types::BusinessVerificationStatus;
     type BusinessVertical = types::BusinessVertical;
     type CallHours = types::CallHours;
@@ -7237,6 +7615,10 @@ impl crate::VersionItems for Version {
     const SET_USERNAME: &'static crate::operation::Operation = &operations::SET_USERNAME;
     const DELETE_USERNAME: &'static crate::operation::Operation = &operations::DELETE_USERNAME;
     const LIST_USERNAME_SUGGESTIONS: &'static crate::operation::Operation = &operations::LIST_USERNAME_SUGGESTIONS;
+    const GET_COMMERCE_SETTINGS: &'static crate::operation::Operation = &operations::GET_COMMERCE_SETTINGS;
+    const SET_COMMERCE_SETTINGS: &'static crate::operation::Operation = &operations::SET_COMMERCE_SETTINGS;
+    const GET_BUSINESS_ENCRYPTION: &'static crate::operation::Operation = &operations::GET_BUSINESS_ENCRYPTION;
+    const SET_BUSINESS_ENCRYPTION: &'static crate::operation::Operation = &operations::SET_BUSINESS_ENCRYPTION;
     const START_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::START_UPLOAD_SESSION;
     const GET_UPLOAD_SESSION: &'static crate::operation::Operation = &operations::GET_UPLOAD_SESSION;
     const UPLOAD_FILE: &'static crate::operation::Operation = &operations::UPLOAD_FILE;
@@ -7601,6 +7983,26 @@ impl crate::view::BusinessCapabilityUpdate<Version> for types::BusinessCapabilit
         self.max_phone_numbers_per_waba
     }
 }
+impl crate::view::BusinessEncryption<Version> for types::BusinessEncryption {
+    fn business_public_key(&self) -> Option<&str> {
+        self.business_public_key.as_deref()
+    }
+    fn business_public_key_signature_status(
+        &self,
+    ) -> Option<&types::BusinessPublicKeySignatureStatus> {
+        self.business_public_key_signature_status.as_ref()
+    }
+}
+impl crate::view::BusinessEncryptionList<Version> for types::BusinessEncryptionList {
+    fn data(&self) -> &[types::BusinessEncryption] {
+        &self.data
+    }
+}
+impl crate::view::BusinessEncryptionUpdate<Version> for types::BusinessEncryptionUpdate {
+    fn business_public_key(&self) -> &str {
+        &self.business_public_key
+    }
+}
 impl crate::view::BusinessInfo<Version> for types::BusinessInfo {
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -7756,6 +8158,22 @@ impl crate::view::CallingSettingsUpdate<Version> for types::CallingSettingsUpdat
     }
     fn video(&self) -> Option<&types::FeatureToggle> {
         self.video.as_ref()
+    }
+}
+impl crate::view::CommerceSettings<Version> for types::CommerceSettings {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn is_cart_enabled(&self) -> Option<bool> {
+        self.is_cart_enabled
+    }
+    fn is_catalog_visible(&self) -> Option<bool> {
+        self.is_catalog_visible
+    }
+}
+impl crate::view::CommerceSettingsList<Version> for types::CommerceSettingsList {
+    fn data(&self) -> &[types::CommerceSettings] {
+        &self.data
     }
 }
 impl crate::view::ConversationalAutomation<Version> for types::ConversationalAutomation {
@@ -8711,6 +9129,15 @@ impl crate::build::BusinessApiData<Version> for types::BusinessApiData {
         }
     }
 }
+impl crate::request::Body for types::BusinessEncryptionUpdate {
+    fn secrets(&self, _out: &mut Vec<String>) {}
+}
+impl crate::build::BusinessEncryptionUpdate<Version>
+for types::BusinessEncryptionUpdate {
+    fn new(business_public_key: String) -> Self {
+        Self { business_public_key }
+    }
+}
 impl crate::request::Body for types::BusinessProfileUpdate {
     fn secrets(&self, _out: &mut Vec<String>) {}
 }
@@ -9508,12 +9935,42 @@ impl crate::schema::Page for types::BusinessAccountPage {
             .and_then(|c| c.after.as_deref())
     }
 }
+impl crate::schema::Page for types::BusinessEncryptionList {
+    type Item = types::BusinessEncryption;
+    fn items(&self) -> &[types::BusinessEncryption] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::BusinessEncryption> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
+    }
+}
 impl crate::schema::Page for types::BusinessProfileList {
     type Item = types::BusinessProfile;
     fn items(&self) -> &[types::BusinessProfile] {
         &self.data
     }
     fn into_items(self) -> Vec<types::BusinessProfile> {
+        self.data
+    }
+    fn next_page(&self) -> Option<&str> {
+        None
+    }
+    fn after_cursor(&self) -> Option<&str> {
+        None
+    }
+}
+impl crate::schema::Page for types::CommerceSettingsList {
+    type Item = types::CommerceSettings;
+    fn items(&self) -> &[types::CommerceSettings] {
+        &self.data
+    }
+    fn into_items(self) -> Vec<types::CommerceSettings> {
         self.data
     }
     fn next_page(&self) -> Option<&str> {

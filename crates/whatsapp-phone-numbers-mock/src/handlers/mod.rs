@@ -12,6 +12,7 @@
 
 pub(crate) mod apps;
 pub(crate) mod automation;
+pub(crate) mod commerce;
 pub(crate) mod expansion;
 pub(crate) mod fleet;
 pub(crate) mod list;
@@ -163,6 +164,10 @@ pub(crate) const HANDLERS: &[Handler] = &[
     handler("getQrCode", qr::get),
     handler("deleteQrCode", qr::delete),
     handler("setConversationalAutomation", automation::set),
+    handler("getCommerceSettings", commerce::get_commerce),
+    handler("setCommerceSettings", commerce::set_commerce),
+    handler("getBusinessEncryption", commerce::get_encryption),
+    handler("setBusinessEncryption", commerce::set_encryption),
     handler("getUsername", username::get),
     handler("setUsername", username::set),
     handler("deleteUsername", username::delete),

@@ -10,6 +10,7 @@ pub mod automation;
 pub mod business;
 pub mod business_account;
 pub mod business_profile;
+pub mod commerce;
 pub mod expanded;
 pub mod official_business_account;
 pub mod paged;

@@ -128,6 +128,48 @@ impl<V: GraphVersion> PhoneNumberHandle<V> {
         SetConversationalAutomation::new(self.client.clone(), self.id.clone())
     }
 
+    /// `GET /<PHONE_NUMBER_ID>/whatsapp_commerce_settings`: whether the number shows its
+    /// catalog and a cart.
+    pub fn commerce_settings(&self) -> super::commerce::GetCommerceSettings<V> {
+        super::commerce::GetCommerceSettings {
+            client: self.client.clone(),
+            id: self.id.clone(),
+        }
+    }
+
+    /// `POST /<PHONE_NUMBER_ID>/whatsapp_commerce_settings`: show or hide the catalog and
+    /// the cart.
+    pub fn set_commerce_settings(&self) -> super::commerce::SetCommerceSettings<V> {
+        super::commerce::SetCommerceSettings {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            cart: None,
+            catalog: None,
+        }
+    }
+
+    /// `GET /<PHONE_NUMBER_ID>/whatsapp_business_encryption`: the business public key Flows
+    /// encrypt with, and whether Meta's signature of it matches.
+    pub fn business_encryption(&self) -> super::commerce::GetBusinessEncryption<V> {
+        super::commerce::GetBusinessEncryption {
+            client: self.client.clone(),
+            id: self.id.clone(),
+        }
+    }
+
+    /// `POST /<PHONE_NUMBER_ID>/whatsapp_business_encryption`: uploads a business public
+    /// key (an RSA public key in PEM; a private key is refused before sending).
+    pub fn set_business_encryption(
+        &self,
+        public_key: impl Into<String>,
+    ) -> super::commerce::SetBusinessEncryption<V> {
+        super::commerce::SetBusinessEncryption {
+            client: self.client.clone(),
+            id: self.id.clone(),
+            key: public_key.into(),
+        }
+    }
+
     /// The number's business username: read, claim, remove, suggestions.
     pub fn username(&self) -> super::username::UsernameHandle<V> {
         super::username::UsernameHandle::new(self.client.clone(), self.id.clone())
