@@ -358,6 +358,16 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
             "invalid --website",
         ),
         (vec!["commerce", "set", phone], "--cart or --catalog"),
+        (vec!["commerce", "get", "12ab"], "invalid PHONE_NUMBER_ID"),
+        (vec!["encryption", "get", "12ab"], "invalid PHONE_NUMBER_ID"),
+        (
+            vec!["username", "delete", "../x"],
+            "invalid PHONE_NUMBER_ID",
+        ),
+        (
+            vec!["username", "suggest", "../x"],
+            "invalid PHONE_NUMBER_ID",
+        ),
         (
             vec![
                 "encryption",
