@@ -13,15 +13,7 @@ use workspace_benches::server::{self, PHONE_ID};
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-const SELECTION: [F; 7] = [
-    F::DisplayPhoneNumber,
-    F::VerifiedName,
-    F::Status,
-    F::QualityRating,
-    F::WhatsappBusinessManagerMessagingLimit,
-    F::NameStatus,
-    F::HealthStatus,
-];
+const SELECTION: [F; 7] = workspace_benches::REQUEST_SELECTION;
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
 

@@ -70,3 +70,17 @@ impl Setup {
         }
     }
 }
+
+/// The selection the request bench (and `get_loop`) reads: 7 fields, about 740 bytes.
+pub const REQUEST_SELECTION: [whatsapp_phone_numbers::v24_0::PhoneNumberField; 7] = {
+    use whatsapp_phone_numbers::v24_0::PhoneNumberField as F;
+    [
+        F::DisplayPhoneNumber,
+        F::VerifiedName,
+        F::Status,
+        F::QualityRating,
+        F::WhatsappBusinessManagerMessagingLimit,
+        F::NameStatus,
+        F::HealthStatus,
+    ]
+};

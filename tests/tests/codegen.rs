@@ -309,8 +309,8 @@ fn a_request_field_only_one_version_has_gets_no_generic_setter() {
     let v24 = layout.version("v24.0").unwrap();
     edit(
         &layout.spec_path(&v24),
-        "        tier:\n          $ref: '#/components/schemas/RegistrationTier'\n        meta_store_retention_minutes:",
-        "        tier:\n          $ref: '#/components/schemas/RegistrationTier'\n        display_hint:\n          type: string\n          description: A field only v24.0 has.\n        meta_store_retention_minutes:",
+        "      required: [messaging_product, pin]\n      properties:\n",
+        "      required: [messaging_product, pin]\n      properties:\n        display_hint:\n          type: string\n          description: A field only v24.0 has.\n",
     );
     xtask::regen(&layout).unwrap();
     let read = |rel: &str| std::fs::read_to_string(layout.root().join(rel)).unwrap();

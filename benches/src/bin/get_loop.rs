@@ -8,16 +8,7 @@ use whatsapp_phone_numbers::v24_0::{self, PhoneNumberField as F};
 use workspace_benches::Setup;
 use workspace_benches::server::{self, PHONE_ID};
 
-/// The request bench's selection.
-const SELECTION: [F; 7] = [
-    F::DisplayPhoneNumber,
-    F::VerifiedName,
-    F::Status,
-    F::QualityRating,
-    F::WhatsappBusinessManagerMessagingLimit,
-    F::NameStatus,
-    F::HealthStatus,
-];
+const SELECTION: [F; 7] = workspace_benches::REQUEST_SELECTION;
 
 /// This process's (user, system) CPU time in microseconds.
 fn cpu_us() -> (f64, f64) {
