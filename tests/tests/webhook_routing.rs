@@ -670,4 +670,25 @@ async fn security_and_account_alerts_arrive_typed_with_the_state_they_describe()
             })
             .is_err()
     );
+
+    // A messaging-limit increase deferred: about the portfolio, not a number.
+    server
+        .state()
+        .apply(MockEvent::LimitIncreaseAlert {
+            waba_id: demo::DEMO_WABA_ID.into(),
+            outcome: "DEFERRED".into(),
+        })
+        .unwrap();
+    let n = listener.next().await;
+    let Change::AccountAlerts(alert) = only_change(&n) else {
+        panic!("{n:?}")
+    };
+    assert_eq!(alert.entity_type, Some(types::AlertEntityType::Business));
+    assert_eq!(alert.entity_id.as_deref(), Some(demo::DEMO_BUSINESS_ID));
+    let info = alert.alert_info.as_ref().unwrap();
+    assert_eq!(
+        info.alert_type,
+        Some(types::AlertType::IncreasedCapabilitiesEligibilityDeferred)
+    );
+    assert_eq!(info.alert_status, Some(types::AlertStatus::Active));
 }

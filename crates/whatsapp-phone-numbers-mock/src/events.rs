@@ -100,6 +100,17 @@ pub enum MockEvent {
         /// `APPROVED` or `REJECTED`.
         decision: String,
     },
+    /// Meta decides not to raise a business portfolio's messaging limit yet:
+    /// `account_alerts` about the portfolio (`entity_type: BUSINESS`) with
+    /// `INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED`, `_FAILED` (critical) or
+    /// `_NEED_MORE_INFO`, as Meta's "account_alerts webhook reference" lists them. The limit
+    /// stays as it is.
+    LimitIncreaseAlert {
+        /// The account the webhook is sent for (its portfolio is the alert's entity).
+        waba_id: String,
+        /// `DEFERRED`, `FAILED` or `NEED_MORE_INFO`.
+        outcome: String,
+    },
     /// Any webhook field with any value, as given: for testing how a handler treats fields
     /// it does not know, and for the messaging fields a callback override carries
     /// (`messages`, ...). Changes no state.
@@ -318,6 +329,54 @@ impl MockState {
                         alert_info: Some(types::AlertInfo {
                             alert_severity: Some(severity),
                             alert_status: Some(status),
+                            alert_type: Some(kind),
+                            alert_description: Some(description.to_owned()),
+                        }),
+                    }),
+                ))
+            }
+            MockEvent::LimitIncreaseAlert { waba_id, outcome } => {
+                one_of(
+                    "outcome",
+                    &outcome,
+                    &["DEFERRED", "FAILED", "NEED_MORE_INFO"],
+                )?;
+                self.known_waba(&waba_id)?;
+                let portfolio = {
+                    let inner = self.lock();
+                    inner
+                        .businesses
+                        .iter()
+                        .find(|(_, b)| b.owned.iter().any(|w| *w == waba_id))
+                        .map(|(id, _)| id.clone())
+                };
+                let (severity, kind, description) = match outcome.as_str() {
+                    "FAILED" => (
+                        types::AlertSeverity::Critical,
+                        types::AlertType::IncreasedCapabilitiesEligibilityFailed,
+                        "Based on past messaging activity, limits cannot be increased for this business.",
+                    ),
+                    "NEED_MORE_INFO" => (
+                        types::AlertSeverity::Warning,
+                        types::AlertType::IncreasedCapabilitiesEligibilityNeedMoreInfo,
+                        "Verify the business's identity in Security Center to have limits increased.",
+                    ),
+                    _ => (
+                        types::AlertSeverity::Warning,
+                        types::AlertType::IncreasedCapabilitiesEligibilityDeferred,
+                        "Limits cannot be increased yet: keep messaging actively and within policy for several days.",
+                    ),
+                };
+                Ok(self.emit(
+                    &waba_id,
+                    None,
+                    "account_alerts",
+                    encode(&types::AccountAlert {
+                        entity_type: Some(types::AlertEntityType::Business),
+                        entity_id: Some(portfolio.unwrap_or_else(|| waba_id.clone())),
+                        alert_info: Some(types::AlertInfo {
+                            alert_severity: Some(severity),
+                            alert_status: Some(types::AlertStatus::Active),
                             alert_type: Some(kind),
                             alert_description: Some(description.to_owned()),
                         }),
