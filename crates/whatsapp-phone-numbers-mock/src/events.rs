@@ -347,7 +347,7 @@ impl MockState {
                     inner
                         .businesses
                         .iter()
-                        .find(|(_, b)| b.owned.iter().any(|w| *w == waba_id))
+                        .find(|(_, b)| b.owned.contains(&waba_id))
                         .map(|(id, _)| id.clone())
                 };
                 let (severity, kind, description) = match outcome.as_str() {
