@@ -116,22 +116,33 @@ pub(crate) fn https_url(field: &'static str, value: &str) -> Result<String> {
     }
     let url = url::Url::parse(value)
         .map_err(|e| Error::invalid(field, format!("is not a valid URL ({e})")))?;
-    if url.scheme() != "https" || empty_authority(value) || url.host_str().is_none_or(str::is_empty)
-    {
-        return Err(Error::invalid(field, "must be an https:// URL with a host"));
+    let with_host = "must be an https:// URL with a host";
+    if url.scheme() != "https" {
+        return Err(Error::invalid(field, with_host));
     }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(field, "must not carry credentials"));
-    }
+    authority(field, value, &url, with_host)?;
     Ok(value.to_owned())
 }
 
-/// `scheme:///...`: no host where one is written (a URL parser would take the path's first
-/// segment for the host).
-fn empty_authority(value: &str) -> bool {
-    value
+/// The authority of `url` (parsed from `value`): a host where one is written (not
+/// `scheme:///...`, where a URL parser would take the path's first segment for the host;
+/// else `no_host` is the reason), and no credentials.
+fn authority(field: &'static str, value: &str, url: &url::Url, no_host: &str) -> Result<()> {
+    let empty_authority = value
         .split_once("://")
-        .is_some_and(|(_, rest)| rest.starts_with('/'))
+        .is_some_and(|(_, rest)| rest.starts_with('/'));
+    if empty_authority || url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(field, no_host));
+    }
+    no_credentials(field, url)
+}
+
+/// `url` carries no user name or password.
+fn no_credentials(field: &'static str, url: &url::Url) -> Result<()> {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(field, "must not carry credentials"));
+    }
+    Ok(())
 }
 
 /// A website a business profile shows: an absolute `http://` or `https://` URL of at most
@@ -149,12 +160,7 @@ pub(crate) fn website(field: &'static str, value: &str) -> Result<String> {
     }
     let url =
         url::Url::parse(value).map_err(|e| Error::invalid(field, format!("{reason} ({e})")))?;
-    if empty_authority(value) || url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::invalid(field, reason));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(field, "must not carry credentials"));
-    }
+    authority(field, value, &url, reason)?;
     Ok(value.to_owned())
 }
 
@@ -186,9 +192,7 @@ pub(crate) fn callback_url(field: &'static str, value: &str) -> Result<String> {
                 "must be an https:// URL (http:// only to a loopback host, for a local mock)",
             ));
         }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::invalid(field, "must not carry credentials"));
-        }
+        no_credentials(field, &url)?;
         return Ok(value.to_owned());
     }
     https_url(field, value)
