@@ -152,6 +152,26 @@ fn digits(text: Option<&str>) -> Option<String> {
     text.map(|t| t.chars().filter(char::is_ascii_digit).collect())
 }
 
+/// An `account_alerts` value about `entity_id`: its severity, status and type, and Meta's
+/// description.
+fn account_alert(
+    entity_type: types::AlertEntityType,
+    entity_id: &str,
+    (severity, status, kind): (types::AlertSeverity, types::AlertStatus, types::AlertType),
+    description: &str,
+) -> Value {
+    encode(&types::AccountAlert {
+        entity_type: Some(entity_type),
+        entity_id: Some(entity_id.to_owned()),
+        alert_info: Some(types::AlertInfo {
+            alert_severity: Some(severity),
+            alert_status: Some(status),
+            alert_type: Some(kind),
+            alert_description: Some(description.to_owned()),
+        }),
+    })
+}
+
 fn encode<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -323,16 +343,12 @@ impl MockState {
                     &waba,
                     Some(&phone_number_id),
                     "account_alerts",
-                    encode(&types::AccountAlert {
-                        entity_type: Some(types::AlertEntityType::PhoneNumber),
-                        entity_id: Some(phone_number_id.clone()),
-                        alert_info: Some(types::AlertInfo {
-                            alert_severity: Some(severity),
-                            alert_status: Some(status),
-                            alert_type: Some(kind),
-                            alert_description: Some(description.to_owned()),
-                        }),
-                    }),
+                    account_alert(
+                        types::AlertEntityType::PhoneNumber,
+                        &phone_number_id,
+                        (severity, status, kind),
+                        description,
+                    ),
                 ))
             }
             MockEvent::LimitIncreaseAlert { waba_id, outcome } => {
@@ -342,14 +358,7 @@ impl MockState {
                     &["DEFERRED", "FAILED", "NEED_MORE_INFO"],
                 )?;
                 self.known_waba(&waba_id)?;
-                let portfolio = {
-                    let inner = self.lock();
-                    inner
-                        .businesses
-                        .iter()
-                        .find(|(_, b)| b.owned.contains(&waba_id))
-                        .map(|(id, _)| id.clone())
-                };
+                let portfolio = self.lock().portfolio_of(&waba_id).map(str::to_owned);
                 let (severity, kind, description) = match outcome.as_str() {
                     "FAILED" => (
                         types::AlertSeverity::Critical,
@@ -367,20 +376,17 @@ impl MockState {
                         "Limits cannot be increased yet: keep messaging actively and within policy for several days.",
                     ),
                 };
+                let entity = portfolio.unwrap_or_else(|| waba_id.clone());
                 Ok(self.emit(
                     &waba_id,
                     None,
                     "account_alerts",
-                    encode(&types::AccountAlert {
-                        entity_type: Some(types::AlertEntityType::Business),
-                        entity_id: Some(portfolio.unwrap_or_else(|| waba_id.clone())),
-                        alert_info: Some(types::AlertInfo {
-                            alert_severity: Some(severity),
-                            alert_status: Some(types::AlertStatus::Active),
-                            alert_type: Some(kind),
-                            alert_description: Some(description.to_owned()),
-                        }),
-                    }),
+                    account_alert(
+                        types::AlertEntityType::Business,
+                        &entity,
+                        (severity, types::AlertStatus::Active, kind),
+                        description,
+                    ),
                 ))
             }
             MockEvent::Quality {

@@ -150,6 +150,26 @@ impl Inner {
         self.by_waba.contains_key(waba_id)
     }
 
+    /// The business portfolio that owns account `waba_id`.
+    pub(crate) fn portfolio_of(&self, waba_id: &str) -> Option<&str> {
+        self.businesses
+            .iter()
+            .find(|(_, business)| business.owned.iter().any(|w| w == waba_id))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Number `id`'s Official Business Account application, `NOT_STARTED` without one.
+    pub(crate) fn oba_status(&self, id: &str) -> types::OfficialBusinessAccount {
+        self.oba
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| types::OfficialBusinessAccount {
+                id: Some(id.to_owned()),
+                oba_status: Some(types::ObaStatus::NotStarted),
+                status_message: None,
+            })
+    }
+
     /// A node ID no number, account number or account uses yet. The IDs come from a
     /// counter; a candidate is skipped only when a seeded node already took it, so this
     /// is O(log N) per ID, not a scan.

@@ -22,18 +22,7 @@ pub(crate) fn get(call: &Call) -> GraphResult {
     let mut number = record.number.clone();
     number.webhook_configuration = Some(destinations(&inner, id, call.app_id()));
     // The application's status, as `GET /{id}/official_business_account` answers it.
-    number.official_business_account =
-        Some(
-            inner
-                .oba
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| types::OfficialBusinessAccount {
-                    id: Some(id.to_owned()),
-                    oba_status: Some(types::ObaStatus::NotStarted),
-                    status_message: None,
-                }),
-        );
+    number.official_business_account = Some(inner.oba_status(id));
     Ok(ok_json(&selected(call, &number)?))
 }
 

@@ -10,13 +10,7 @@ use crate::errors::{GraphError, GraphResult, ok_json};
 /// `GET /{v}/{id}/official_business_account`.
 pub(crate) fn get(call: &Call) -> GraphResult {
     let id = call.id();
-    let status = call.state.official_business_account(id).unwrap_or_else(|| {
-        types::OfficialBusinessAccount {
-            id: Some(id.to_owned()),
-            oba_status: Some(types::ObaStatus::NotStarted),
-            status_message: None,
-        }
-    });
+    let status = call.state.lock().oba_status(id);
     Ok(ok_json(&selected(call, &status)?))
 }
 

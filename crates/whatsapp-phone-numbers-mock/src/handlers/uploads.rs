@@ -8,6 +8,7 @@ use super::Call;
 use crate::errors::{GraphError, GraphResult, ok_json};
 use crate::ids::stable_hash;
 use crate::records::UploadRecord;
+use crate::state::Inner;
 
 /// MIME types Graph's uploads take.
 const FILE_TYPES: &[&str] = &[
@@ -68,8 +69,12 @@ pub(crate) fn upload(call: &Call) -> GraphResult {
         .and_then(|o| o.trim().parse().ok())
         .ok_or_else(|| GraphError::invalid_param("Header file_offset is required"))?;
     let mut inner = call.state.lock();
-    let upload = inner
-        .uploads
+    let Inner {
+        uploads,
+        upload_cuts,
+        ..
+    } = &mut *inner;
+    let upload = uploads
         .get_mut(&id)
         .ok_or_else(|| GraphError::unsupported("post", &id))?;
     if offset != upload.bytes.len() {
@@ -78,11 +83,7 @@ pub(crate) fn upload(call: &Call) -> GraphResult {
             upload.bytes.len()
         )));
     }
-    if let Some(keep) = inner.upload_cuts.pop_front() {
-        let upload = inner
-            .uploads
-            .get_mut(&id)
-            .ok_or_else(|| GraphError::unsupported("post", &id))?;
+    if let Some(keep) = upload_cuts.pop_front() {
         let kept = keep.min(call.body.len());
         upload.bytes.extend_from_slice(&call.body[..kept]);
         return Err(GraphError::new(
@@ -92,10 +93,6 @@ pub(crate) fn upload(call: &Call) -> GraphResult {
             "An unexpected error has occurred. Please retry your request later.",
         ));
     }
-    let upload = inner
-        .uploads
-        .get_mut(&id)
-        .ok_or_else(|| GraphError::unsupported("post", &id))?;
     upload.bytes.extend_from_slice(call.body);
     if upload.bytes.len() as u64 > upload.file_length {
         upload.bytes.truncate(offset);

@@ -20,7 +20,6 @@ use whatsapp_phone_numbers_api::wire::username_problem;
 
 use super::{Call, with_number};
 use crate::errors::{GraphError, GraphResult, ok_json, success};
-use crate::state::Inner;
 
 /// `GET /{v}/{id}/username`.
 pub(crate) fn get(call: &Call) -> GraphResult {
@@ -71,8 +70,9 @@ pub(crate) fn set(call: &Call) -> GraphResult {
         })
         .map(|(other, record)| (other.clone(), record.waba_id.clone()));
     if let Some((holder, holder_waba)) = holder {
-        let same_portfolio = portfolio_of(&inner, &own_waba)
-            .is_some_and(|p| portfolio_of(&inner, &holder_waba) == Some(p));
+        let same_portfolio = inner
+            .portfolio_of(&own_waba)
+            .is_some_and(|p| inner.portfolio_of(&holder_waba) == Some(p));
         if !same_portfolio {
             return Err(GraphError::invalid_param(
                 "Param username is not available: another business holds it",
@@ -147,13 +147,4 @@ pub(crate) fn suggestions(call: &Call) -> GraphResult {
     Ok(ok_json(
         &json!({ "data": [{ "username_suggestions": suggestions }] }),
     ))
-}
-
-/// The business portfolio that owns account `waba_id`.
-fn portfolio_of<'a>(inner: &'a Inner, waba_id: &str) -> Option<&'a str> {
-    inner
-        .businesses
-        .iter()
-        .find(|(_, business)| business.owned.iter().any(|w| w == waba_id))
-        .map(|(id, _)| id.as_str())
 }
