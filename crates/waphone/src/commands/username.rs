@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use whatsapp_phone_numbers::GraphVersion;
+use whatsapp_phone_numbers::view::UsernameSuggestions as _;
+use whatsapp_phone_numbers::{GraphVersion, Page as _};
 
 use super::done;
 use crate::failure::Failure;
@@ -83,19 +84,11 @@ impl UsernameAction {
                 if session.out.json {
                     session.out.json(&*answer)?;
                 } else {
-                    let names: Vec<String> = serde_json::to_value(&*answer)
-                        .ok()
-                        .and_then(|v| v.get("data").cloned())
-                        .and_then(|d| d.as_array().cloned())
-                        .unwrap_or_default()
+                    let names: Vec<&str> = answer
+                        .items()
                         .iter()
-                        .flat_map(|item| {
-                            item["username_suggestions"]
-                                .as_array()
-                                .cloned()
-                                .unwrap_or_default()
-                        })
-                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .flat_map(|item| item.username_suggestions())
+                        .map(String::as_str)
                         .collect();
                     crate::output::emit(&format!("{}\n", names.join("\n")))?;
                 }
