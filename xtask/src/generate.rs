@@ -120,23 +120,30 @@ fn settings(module: &str, enums: &[EnumDef], sensitive: &[String]) -> Generation
 /// Gives every generated struct and enum of `types` a `JsonSchema` derive behind the crate's default
 /// `schemars` feature, so that lean users can turn the derives off.
 fn schemars_behind_feature(items: &mut [syn::Item]) {
-    for item in items {
+    each_item(items, &mut |item| {
         let attrs = match item {
             syn::Item::Struct(s) => &mut s.attrs,
             syn::Item::Enum(e) => &mut e.attrs,
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = m.content.as_mut() {
-                    schemars_behind_feature(inner);
-                }
-                continue;
-            }
-            _ => continue,
+            _ => return,
         };
         if attrs.iter().any(|a| a.path().is_ident("derive")) {
             attrs.push(syn::parse_quote! {
                 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
             });
         }
+    });
+}
+
+/// Runs `f` on every item of `items` and of the modules among them, nested ones included.
+fn each_item(items: &mut [syn::Item], f: &mut impl FnMut(&mut syn::Item)) {
+    for item in items {
+        if let syn::Item::Mod(m) = item {
+            if let Some((_, inner)) = m.content.as_mut() {
+                each_item(inner, f);
+            }
+            continue;
+        }
+        f(item);
     }
 }
 
@@ -145,18 +152,11 @@ fn schemars_behind_feature(items: &mut [syn::Item]) {
 /// `null` for values it has none of (`"servers": null`), and one such value must not fail
 /// the whole read.
 fn null_reads_as_empty(items: &mut [syn::Item]) {
-    for item in items {
-        let fields = match item {
-            syn::Item::Struct(s) => &mut s.fields,
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = m.content.as_mut() {
-                    null_reads_as_empty(inner);
-                }
-                continue;
-            }
-            _ => continue,
+    each_item(items, &mut |item| {
+        let syn::Item::Struct(s) = item else {
+            return;
         };
-        for field in fields.iter_mut() {
+        for field in s.fields.iter_mut() {
             if is_option(&field.ty) {
                 continue;
             }
@@ -184,7 +184,7 @@ fn null_reads_as_empty(items: &mut [syn::Item]) {
                 }
             }
         }
-    }
+    });
 }
 
 /// `Option<...>`, however it is spelled.
