@@ -250,13 +250,7 @@ impl<V: GraphVersion> ClientBuilder<V> {
 /// enabling another version's feature elsewhere never changes the answer).
 fn env_version_for<V: GraphVersion>(requested: ApiVersion) -> Result<ApiVersion, Error> {
     let own = ApiVersion::new(V::MAJOR, V::MINOR);
-    let types = ApiVersion::KNOWN
-        .iter()
-        .copied()
-        .filter(|v| *v <= requested)
-        .max()
-        .or_else(|| ApiVersion::KNOWN.first().copied())
-        .unwrap_or(own);
+    let types = crate::dispatch::nearest_types(ApiVersion::KNOWN, requested).unwrap_or(own);
     if types == own {
         Ok(requested)
     } else {

@@ -51,17 +51,22 @@ pub fn visit_version<R: VersionVisitor>(
     requested: ApiVersion,
     visitor: R,
 ) -> Option<Picked<R::Output>> {
-    let enabled = enabled_versions();
-    let types = enabled
-        .iter()
-        .copied()
-        .filter(|v| *v <= requested)
-        .max()
-        .or_else(|| enabled.first().copied())?;
+    let types = nearest_types(&enabled_versions(), requested)?;
     let output = visit_exact(types, visitor).ok()?;
     Some(Picked {
         output,
         types,
         exact: types == requested,
     })
+}
+
+/// Of `versions` (oldest first), the one whose types read `requested`: itself, else the
+/// newest older one, else (all are newer) the oldest. `None` when `versions` is empty.
+pub(crate) fn nearest_types(versions: &[ApiVersion], requested: ApiVersion) -> Option<ApiVersion> {
+    versions
+        .iter()
+        .copied()
+        .filter(|v| *v <= requested)
+        .max()
+        .or_else(|| versions.first().copied())
 }
