@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use crate::error::InboxError;
+use crate::fleet::{FleetChange, HistoryQuery, StateValue, Write};
 use crate::model::{Change, DeadLetter, Inserted, Replay, Status};
 use crate::record::Prepared;
 
@@ -52,4 +53,15 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Deletes finished changes (and deliveries left without changes) older than a time;
     /// answers how many changes.
     fn prune(&self, finished_before: SystemTime) -> Op<'_, u64>;
+    /// Every value of the fleet state.
+    fn fleet_values(&self) -> Op<'_, Vec<StateValue>>;
+    /// Upserts the values and appends their history records (recorded at `now_ms`) in one
+    /// durable transaction; answers the records with their IDs.
+    fn fleet_write(&self, writes: Vec<Write>, now_ms: i64) -> Op<'_, Vec<FleetChange>>;
+    /// History records, oldest first.
+    fn fleet_history(&self, query: HistoryQuery) -> Op<'_, Vec<FleetChange>>;
+    /// History records not marked emitted, oldest first.
+    fn fleet_unemitted(&self, limit: usize) -> Op<'_, Vec<FleetChange>>;
+    /// Marks the records up to `id` emitted.
+    fn fleet_mark_emitted(&self, id: i64) -> Op<'_, ()>;
 }

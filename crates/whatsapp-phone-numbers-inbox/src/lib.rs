@@ -63,6 +63,7 @@
 mod backend;
 mod consume;
 mod error;
+pub mod fleet;
 mod model;
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -54,6 +54,11 @@ pub(crate) fn micros(at: SystemTime) -> i64 {
         .unwrap_or(0)
 }
 
+/// Unix milliseconds of `at` (0 before the epoch).
+pub(crate) fn millis(at: SystemTime) -> i64 {
+    micros(at) / 1000
+}
+
 /// The time `micros` microseconds after the Unix epoch.
 pub(crate) fn time_of(micros: i64) -> SystemTime {
     UNIX_EPOCH + std::time::Duration::from_micros(u64::try_from(micros).unwrap_or(0))

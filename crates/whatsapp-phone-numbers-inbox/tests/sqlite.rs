@@ -61,6 +61,7 @@ shared!(
     a_stopped_consumer_gives_its_change_back_at_once,
     replay_and_prune,
     concurrent_deliveries_are_all_kept,
+    the_fleet_state_records_each_difference_once,
 );
 
 #[tokio::test]

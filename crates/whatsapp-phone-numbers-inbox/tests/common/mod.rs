@@ -489,3 +489,158 @@ pub async fn concurrent_deliveries_are_all_kept(inbox: &Inbox) {
     assert_eq!(seen.len(), 200);
     assert!(seen.values().all(|n| *n == 1));
 }
+
+/// One observation of `field` of number `id` (account `w1`).
+fn seen(
+    id: &str,
+    field: &'static str,
+    value: &str,
+    at_ms: i64,
+    source: whatsapp_phone_numbers_inbox::fleet::Source,
+) -> whatsapp_phone_numbers_inbox::fleet::Observation {
+    whatsapp_phone_numbers_inbox::fleet::Observation {
+        entity: whatsapp_phone_numbers_inbox::fleet::Entity::Number,
+        id: id.into(),
+        waba_id: Some("w1".into()),
+        field,
+        value: Some(value.into()),
+        at_ms,
+        source,
+        inbox_change_id: None,
+    }
+}
+
+pub async fn the_fleet_state_records_each_difference_once(inbox: &Inbox) {
+    use whatsapp_phone_numbers_inbox::fleet::{Fleet, HistoryQuery, Source};
+    let fleet = Fleet::open(inbox).await.unwrap();
+    assert!(fleet.is_empty().await);
+    // First values: stored, no history.
+    let first = fleet
+        .apply(vec![
+            seen("n1", "quality_rating", "GREEN", 1_000, Source::Resync),
+            seen(
+                "n1",
+                "display_phone_number",
+                "+1 555-0100",
+                1_000,
+                Source::Resync,
+            ),
+            seen("n2", "quality_rating", "GREEN", 1_000, Source::Resync),
+        ])
+        .await
+        .unwrap();
+    assert!(first.is_empty(), "{first:?}");
+    // A webhook's change: one record; the same webhook again (at least once): nothing.
+    let mut flagged = seen("n1", "quality_rating", "RED", 5_000, Source::Webhook);
+    flagged.inbox_change_id = Some(7);
+    let changed = fleet.apply(vec![flagged.clone()]).await.unwrap();
+    assert_eq!(changed.len(), 1);
+    let record = &changed[0];
+    assert_eq!(
+        (record.old.as_deref(), record.new.as_deref(), record.source),
+        (Some("GREEN"), Some("RED"), Source::Webhook)
+    );
+    assert!(!record.unannounced);
+    assert_eq!(record.inbox_change_id, Some(7));
+    assert_eq!(record.waba_id.as_deref(), Some("w1"));
+    assert!(fleet.apply(vec![flagged]).await.unwrap().is_empty());
+    // A read that began before the webhook's change is stale: it does not undo it.
+    let stale = seen("n1", "quality_rating", "GREEN", 4_000, Source::Resync);
+    assert!(fleet.apply(vec![stale]).await.unwrap().is_empty());
+    // A read finds a difference no webhook announced.
+    let found = fleet
+        .apply(vec![
+            seen("n1", "quality_rating", "RED", 9_000, Source::Resync),
+            seen("n2", "quality_rating", "YELLOW", 9_000, Source::Resync),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].unannounced && found[0].entity_id == "n2");
+    // A webhook older than what that read confirmed is stale too.
+    let late = seen("n2", "quality_rating", "GREEN", 8_000, Source::Webhook);
+    assert!(fleet.apply(vec![late]).await.unwrap().is_empty());
+    // Two changes of one field in one batch: both recorded, in order.
+    let both = fleet
+        .apply(vec![
+            seen("n2", "quality_rating", "RED", 10_000, Source::Webhook),
+            seen("n2", "quality_rating", "GREEN", 11_000, Source::Webhook),
+        ])
+        .await
+        .unwrap();
+    let steps: Vec<_> = both
+        .iter()
+        .map(|c| (c.old.clone().unwrap(), c.new.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("YELLOW".into(), "RED".into()),
+            ("RED".into(), "GREEN".into())
+        ]
+    );
+
+    // Kept in the store: a new process sees the same state and history.
+    let again = Fleet::open(inbox).await.unwrap();
+    let mut values = again.values().await;
+    values.sort_by(|a, b| (&a.id, &a.field).cmp(&(&b.id, &b.field)));
+    let shown: Vec<_> = values
+        .iter()
+        .map(|v| (v.id.as_str(), v.field.as_str(), v.value.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("n1", "display_phone_number", "+1 555-0100"),
+            ("n1", "quality_rating", "RED"),
+            ("n2", "quality_rating", "GREEN"),
+        ]
+    );
+    assert_eq!(
+        again.number_by_display("15550100").await,
+        Some(("n1".into(), Some("w1".into())))
+    );
+    let all = inbox.fleet_history(HistoryQuery::default()).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    let n2 = inbox
+        .fleet_history(HistoryQuery {
+            id: Some("n2".into()),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(n2.len(), 3);
+    let by_account = inbox
+        .fleet_history(HistoryQuery {
+            id: Some("w1".into()),
+            after_id: Some(all[0].id),
+            limit: 2,
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_account.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [all[1].id, all[2].id]
+    );
+    let future = inbox
+        .fleet_history(HistoryQuery {
+            since_ms: Some(all[3].recorded_at_ms + 60_000),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(future.is_empty());
+    // Emitted marks: handed on once, the rest still waiting after a restart.
+    let waiting = again.unemitted(10).await.unwrap();
+    assert_eq!(waiting, all);
+    again.mark_emitted(all[1].id).await.unwrap();
+    let rest = Fleet::open(inbox)
+        .await
+        .unwrap()
+        .unemitted(10)
+        .await
+        .unwrap();
+    assert_eq!(rest, all[2..]);
+}

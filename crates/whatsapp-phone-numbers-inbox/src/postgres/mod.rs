@@ -19,6 +19,8 @@
 //! - Connections are made without TLS: reach the server on loopback, a Unix socket
 //!   (`postgres://user@%2Fvar%2Frun%2Fpostgresql/db`) or a private network.
 
+mod fleet;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -28,6 +30,7 @@ use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use crate::backend::{Backend, Op, state};
 use crate::error::InboxError;
+use crate::fleet::{FleetChange, HistoryQuery, StateValue, Write};
 use crate::model::{Change, DeadLetter, Inserted, Replay, Status};
 use crate::record::{Prepared, micros, time_of};
 
@@ -74,6 +77,39 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Every insert paid for an index that only replay by time and status read: they scan.
     (2, "DROP INDEX inbox_changes_received;"),
+    // The fleet state (`crate::fleet`).
+    (
+        3,
+        "CREATE TABLE fleet_state (
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        waba_id TEXT,
+        value TEXT,
+        as_of BIGINT NOT NULL,
+        source TEXT NOT NULL,
+        changed_at BIGINT NOT NULL,
+        PRIMARY KEY (entity, entity_id, field)
+    );
+    CREATE TABLE fleet_history (
+        id BIGSERIAL PRIMARY KEY,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        waba_id TEXT,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        source TEXT NOT NULL,
+        unannounced BOOLEAN NOT NULL,
+        observed_at BIGINT NOT NULL,
+        recorded_at BIGINT NOT NULL,
+        inbox_change_id BIGINT,
+        emitted BOOLEAN NOT NULL DEFAULT FALSE
+    );
+    CREATE INDEX fleet_history_entity ON fleet_history(entity_id, id);
+    CREATE INDEX fleet_history_waba ON fleet_history(waba_id, id);
+    CREATE INDEX fleet_history_unemitted ON fleet_history(id) WHERE NOT emitted;",
+    ),
 ];
 
 /// The advisory lock migrations run under.
@@ -350,6 +386,34 @@ const CLAIM: &str = "WITH next AS (
         c.received_at, c.attempts, c.lease_token";
 
 impl Backend for Postgres {
+    fn fleet_values(&self) -> Op<'_, Vec<StateValue>> {
+        self.with(Commit::Relaxed, |conn| Box::pin(fleet::values(conn)))
+    }
+
+    fn fleet_write(&self, writes: Vec<Write>, now_ms: i64) -> Op<'_, Vec<FleetChange>> {
+        self.with(Commit::Durable, move |conn| {
+            Box::pin(fleet::write(conn, writes, now_ms))
+        })
+    }
+
+    fn fleet_history(&self, query: HistoryQuery) -> Op<'_, Vec<FleetChange>> {
+        self.with(Commit::Relaxed, move |conn| {
+            Box::pin(async move { fleet::history(conn, &query).await })
+        })
+    }
+
+    fn fleet_unemitted(&self, limit: usize) -> Op<'_, Vec<FleetChange>> {
+        self.with(Commit::Relaxed, move |conn| {
+            Box::pin(fleet::unemitted(conn, limit))
+        })
+    }
+
+    fn fleet_mark_emitted(&self, id: i64) -> Op<'_, ()> {
+        self.with(Commit::Relaxed, move |conn| {
+            Box::pin(fleet::mark_emitted(conn, id))
+        })
+    }
+
     fn insert(&self, delivery: Prepared) -> Op<'_, Inserted> {
         self.with(Commit::Durable, move |conn| {
             Box::pin(async move {

@@ -23,6 +23,8 @@
 //!   opened again for the next one, so the store comes back by itself once the cause is
 //!   gone; meanwhile every operation fails and a receiver answers 503.
 
+mod fleet;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
@@ -32,6 +34,7 @@ use tokio::sync::oneshot;
 
 use crate::backend::{Backend, Op, state};
 use crate::error::InboxError;
+use crate::fleet::{FleetChange, HistoryQuery, StateValue, Write};
 use crate::model::{Change, DeadLetter, Inserted, Replay, Status};
 use crate::record::{Prepared, micros, time_of};
 
@@ -89,6 +92,40 @@ const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX heads_change ON heads(change_id);
     INSERT INTO heads (waba_id, change_id)
         SELECT waba_id, MIN(id) FROM changes WHERE state IN (0, 1) GROUP BY waba_id;",
+    ),
+    // The fleet state (`crate::fleet`): one row per field of a number or account, and one
+    // history record per difference seen.
+    (
+        3,
+        "CREATE TABLE fleet_state (
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        waba_id TEXT,
+        value TEXT,
+        as_of INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        changed_at INTEGER NOT NULL,
+        PRIMARY KEY (entity, entity_id, field)
+    ) WITHOUT ROWID;
+    CREATE TABLE fleet_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        waba_id TEXT,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        source TEXT NOT NULL,
+        unannounced INTEGER NOT NULL,
+        observed_at INTEGER NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        inbox_change_id INTEGER,
+        emitted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX fleet_history_entity ON fleet_history(entity_id, id);
+    CREATE INDEX fleet_history_waba ON fleet_history(waba_id, id);
+    CREATE INDEX fleet_history_unemitted ON fleet_history(id) WHERE emitted = 0;",
     ),
 ];
 
@@ -476,6 +513,26 @@ fn change_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
 }
 
 impl Backend for Sqlite {
+    fn fleet_values(&self) -> Op<'_, Vec<StateValue>> {
+        self.run_relaxed(fleet::values)
+    }
+
+    fn fleet_write(&self, writes: Vec<Write>, now_ms: i64) -> Op<'_, Vec<FleetChange>> {
+        self.run(move |conn| fleet::write(conn, writes, now_ms))
+    }
+
+    fn fleet_history(&self, query: HistoryQuery) -> Op<'_, Vec<FleetChange>> {
+        self.run_relaxed(move |conn| fleet::history(conn, &query))
+    }
+
+    fn fleet_unemitted(&self, limit: usize) -> Op<'_, Vec<FleetChange>> {
+        self.run_relaxed(move |conn| fleet::unemitted(conn, limit))
+    }
+
+    fn fleet_mark_emitted(&self, id: i64) -> Op<'_, ()> {
+        self.run_relaxed(move |conn| fleet::mark_emitted(conn, id))
+    }
+
     fn insert(&self, delivery: Prepared) -> Op<'_, Inserted> {
         self.run(move |conn| {
             conn.prepare_cached(
