@@ -22,10 +22,12 @@ use crate::commands::oba::ObaAction;
 use crate::commands::profile::{ProfileGetArgs, ProfilePhotoArgs, ProfileSetArgs};
 use crate::commands::qr::QrAction;
 use crate::commands::settings::{SettingsGetArgs, SettingsSetArgs};
+use crate::commands::state::{HistoryArgs, StateArgs};
 use crate::commands::username::UsernameAction;
+use crate::commands::watch::WatchArgs;
 use crate::commands::webhooks::WebhooksAction;
 use crate::failure::Failure;
-use crate::session::{Global, Session};
+use crate::session::{Global, MockSetup, Session};
 
 /// Manage WhatsApp Business phone numbers through the Graph API.
 ///
@@ -54,6 +56,11 @@ pub enum Command {
         #[command(subcommand)]
         action: WebhooksAction,
     },
+    /// The fleet as `watch` stored it (no call to Graph): each number's status, quality,
+    /// limit and last change.
+    State(StateArgs),
+    /// The recorded changes of a number or an account (its numbers' too), oldest first.
+    History(HistoryArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
 }
@@ -87,6 +94,9 @@ pub enum ApiCommand {
     List(ListArgs),
     /// Table of every number of the given accounts, flagging those at risk (exit 3 if any).
     Audit(AuditArgs),
+    /// Keep the fleet's state current from webhooks and periodic full reads; print each
+    /// difference as one JSON line (a lost webhook shows as "unannounced").
+    Watch(WatchArgs),
     /// List a business portfolio's WhatsApp Business Accounts.
     Accounts(AccountsArgs),
     /// Read one WhatsApp Business Account.
@@ -179,6 +189,20 @@ pub enum ProfileAction {
 }
 
 impl ApiCommand {
+    /// What this command asks of the embedded mock (with `--mock`).
+    pub fn mock_setup(&self) -> Result<MockSetup, Failure> {
+        match self {
+            ApiCommand::Watch(args) => {
+                let (lively, drop_webhooks) = args.mock_options()?;
+                Ok(MockSetup {
+                    lively: Some(std::time::Duration::from_secs_f64(lively)),
+                    drop_webhooks,
+                })
+            }
+            _ => Ok(MockSetup::default()),
+        }
+    }
+
     /// Runs the command with version `V`'s types: the one place that maps syntax to code.
     /// Input errors name the flag (`--pin`), not the SDK's field.
     pub async fn run<V: GraphVersion>(&self, session: &Session<V>) -> Result<ExitCode, Failure> {
@@ -191,6 +215,7 @@ impl ApiCommand {
             ApiCommand::AccountNumber(args) => args.run(session).await,
             ApiCommand::List(args) => args.run(session).await,
             ApiCommand::Audit(args) => args.run(session).await,
+            ApiCommand::Watch(args) => args.run(session).await,
             ApiCommand::Accounts(args) => args.run(session).await,
             ApiCommand::Account(args) => args.run(session).await,
             ApiCommand::Subscriptions { action } => action.run(session).await,

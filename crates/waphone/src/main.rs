@@ -62,6 +62,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             action.run(&cli.global).await?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::State(args) => {
+            args.run(&cli.global).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::History(args) => {
+            args.run(&cli.global).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Completions(args) => {
             args.run()?;
             return Ok(ExitCode::SUCCESS);
@@ -96,7 +104,8 @@ impl<'a> VersionVisitor for Run<'a> {
 
     fn visit<V: GraphVersion>(self) -> Self::Output {
         Box::pin(async move {
-            let session = Session::<V>::open(self.global, self.version).await?;
+            let setup = self.command.mock_setup()?;
+            let session = Session::<V>::open(self.global, self.version, setup).await?;
             self.command.run(&session).await
         })
     }

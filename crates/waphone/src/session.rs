@@ -79,6 +79,16 @@ impl Global {
     }
 }
 
+/// What a command asks of the embedded mock (with `--mock`): `watch`'s lively changes and
+/// lost deliveries; nothing for the other commands.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MockSetup {
+    /// One random change to a number per this interval.
+    pub lively: Option<Duration>,
+    /// The share of webhook deliveries lost on purpose (0 to 1).
+    pub drop_webhooks: f64,
+}
+
 /// A configured client of version `V`, and the mock it talks to when `--mock` was given.
 pub struct Session<V: GraphVersion> {
     /// The SDK client; its paths carry the requested version.
@@ -92,7 +102,11 @@ pub struct Session<V: GraphVersion> {
 
 impl<V: GraphVersion> Session<V> {
     /// Builds the client for `version` with `V`'s types. Nothing is sent.
-    pub async fn open(global: &Global, version: ApiVersion) -> Result<Self, Failure> {
+    pub async fn open(
+        global: &Global,
+        version: ApiVersion,
+        setup: MockSetup,
+    ) -> Result<Self, Failure> {
         let out = Output::new(global.json);
         let mut builder = Client::<V>::builder().api_version(version);
         #[allow(unused_mut)]
@@ -100,6 +114,19 @@ impl<V: GraphVersion> Session<V> {
         #[cfg(feature = "mock")]
         if global.mock {
             let mut mock_builder = MockServer::builder();
+            if let Some(every) = setup.lively {
+                mock_builder = mock_builder.lively(whatsapp_phone_numbers_mock::Lively {
+                    every,
+                    ..Default::default()
+                });
+            }
+            if setup.drop_webhooks > 0.0 {
+                mock_builder =
+                    mock_builder.webhook_delivery(whatsapp_phone_numbers_mock::DeliveryPolicy {
+                        drop_percent: (setup.drop_webhooks * 100.0).round().clamp(0.0, 100.0) as u8,
+                        ..Default::default()
+                    });
+            }
             if let Some(secret) = &global.app_secret {
                 mock_builder = mock_builder.app_secret(secret.clone());
             }
@@ -156,6 +183,15 @@ impl<V: GraphVersion> Session<V> {
         #[cfg(feature = "mock")]
         if self.mock.is_some() {
             return Some(whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID);
+        }
+        None
+    }
+
+    /// The demo business portfolio, when the command runs against the embedded mock.
+    pub fn demo_business(&self) -> Option<&'static str> {
+        #[cfg(feature = "mock")]
+        if self.mock.is_some() {
+            return Some(whatsapp_phone_numbers_mock::demo::DEMO_BUSINESS_ID);
         }
         None
     }

@@ -10,6 +10,14 @@ pub(crate) fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch.
+pub(crate) fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// The UTC calendar date of Unix time `unix`: (year, month 1–12, day 1–31), by Howard
 /// Hinnant's civil-from-days.
 pub(crate) fn civil_date(unix: i64) -> (i64, i64, i64) {

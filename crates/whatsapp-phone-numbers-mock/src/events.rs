@@ -1,11 +1,16 @@
 //! Changes a test (or `POST /__mock/events`) makes happen, as Graph's own would: each
-//! changes the state and sends the webhook Graph would send for it.
+//! changes the state and sends the webhook Graph would send for it. Changes of a number's
+//! quality rating, messaging limit and status are also written to the
+//! [change log](crate::MockChange).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use whatsapp_phone_numbers_api::v24_0::types;
 
-use crate::clock::unix_now;
+use crate::changes::{
+    FIELD_MESSAGING_LIMIT, FIELD_QUALITY_RATING, FIELD_STATUS, MockChange, WebhookOutcome,
+};
+use crate::clock::{unix_now, unix_now_ms};
 use crate::state::{Inner, MockState};
 use crate::webhooks::{Target, is_local_http};
 
@@ -37,7 +42,8 @@ pub enum MockEvent {
     },
     /// The number's quality rating changes. Falling to `RED` sends
     /// `phone_number_quality_update` with `FLAGGED`, leaving it sends `UNFLAGGED`; other
-    /// changes send nothing.
+    /// changes send nothing. Logged in the [change log](crate::MockChange) as
+    /// `quality_rating` when the rating changed.
     Quality {
         /// The number.
         phone_number_id: String,
@@ -45,12 +51,27 @@ pub enum MockEvent {
         quality_rating: String,
     },
     /// The number's messaging limit changes: `phone_number_quality_update` with `UPGRADE`
-    /// or `DOWNGRADE`, the old and the new limit.
+    /// or `DOWNGRADE`, the old and the new limit. Logged in the
+    /// [change log](crate::MockChange) as `messaging_limit` when the limit changed.
     MessagingLimit {
         /// The number.
         phone_number_id: String,
         /// `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`, ...
         limit: String,
+    },
+    /// The number's status changes (`GET /{phone-number-id}?fields=status`): it is
+    /// `FLAGGED`, `RESTRICTED`, `CONNECTED` again, ... Sends no webhook: Meta's webhook
+    /// references list no field announcing a number's status (`phone_number_quality_update`
+    /// carries its quality rating and messaging limit, `account_update` and
+    /// `account_alerts` are about the account), so only a read finds the change. Logged in
+    /// the [change log](crate::MockChange) as `status` when the status changed.
+    Status {
+        /// The number.
+        phone_number_id: String,
+        /// A status Graph gives a number: `CONNECTED`, `DISCONNECTED`, `PENDING`,
+        /// `FLAGGED`, `RESTRICTED`, `RATE_LIMITED`, `BANNED`, `DELETED`, `MIGRATED`,
+        /// `LINKED`, `UNLINKED`, `UNVERIFIED` or `UNKNOWN`.
+        status: String,
     },
     /// The account is scheduled for disabling, disabled or reinstated: `account_update`
     /// with `DISABLED_UPDATE` and `ban_info`.
@@ -130,7 +151,7 @@ pub enum MockEvent {
 }
 
 /// Messaging limits from lowest to highest, to tell an upgrade from a downgrade.
-const LIMIT_ORDER: &[&str] = &[
+pub(crate) const LIMIT_ORDER: &[&str] = &[
     "TIER_50",
     "TIER_250",
     "TIER_1K",
@@ -146,6 +167,14 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
     } else {
         Err(format!("`{field}` must be one of {}", allowed.join(", ")))
     }
+}
+
+/// What a change of one of a number's logged fields did: the value before and after, as
+/// Graph writes them, and the webhook Graph sends for it (its field and value), if any.
+struct Logged {
+    old: Option<String>,
+    new: String,
+    webhook: Option<(&'static str, Value)>,
 }
 
 fn digits(text: Option<&str>) -> Option<String> {
@@ -232,19 +261,24 @@ fn targets(inner: &Inner, waba_id: &str, number: Option<&str>, field: &str) -> V
 
 impl MockState {
     /// Posts `value` as a change of `field` for account `waba_id` (about number `number`)
-    /// wherever Graph would send it. Answers how many deliveries were queued.
+    /// wherever Graph would send it. Answers how many deliveries were queued (those lost on
+    /// purpose not included).
     fn emit(&self, waba_id: &str, number: Option<&str>, field: &str, value: Value) -> usize {
         let targets = targets(&self.lock(), waba_id, number, field);
-        if !targets.is_empty() {
-            self.outbox()
-                .queue(&targets, waba_id, unix_now(), field, value);
+        if targets.is_empty() {
+            return 0;
         }
-        targets.len()
+        self.outbox()
+            .queue(&targets, waba_id, unix_now(), field, value)
     }
 
     /// Makes `event` happen: changes the state as Graph would and sends the webhook it would
-    /// send to the account's verified callbacks. Answers how many deliveries were queued, or
-    /// why the event cannot happen (an unknown number or account, a value out of range).
+    /// send to the account's verified callbacks. Answers how many deliveries were queued
+    /// (those [lost on purpose](crate::DeliveryPolicy::drop_percent) not included), or why
+    /// the event cannot happen (an unknown number or account, a value out of range).
+    ///
+    /// A quality, messaging-limit or status change that changed the value is written to the
+    /// [change log](Self::changes), with what became of its webhook.
     pub fn apply(&self, event: MockEvent) -> Result<usize, String> {
         match event {
             MockEvent::NameReview {
@@ -399,24 +433,29 @@ impl MockState {
                     &["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"],
                 )?;
                 let new = types::QualityRating::from(quality_rating.as_str());
-                let (waba, display, old) = self
-                    .change_number(&phone_number_id, |n| n.quality_rating.replace(new.clone()))?;
-                let red = types::QualityRating::Red;
-                let event = match (old.as_ref() == Some(&red), new == red) {
-                    (false, true) => types::QualityUpdateEvent::Flagged,
-                    (true, false) => types::QualityUpdateEvent::Unflagged,
-                    _ => return Ok(0),
-                };
-                Ok(self.emit(
-                    &waba,
-                    Some(&phone_number_id),
-                    "phone_number_quality_update",
-                    encode(&types::PhoneNumberQualityUpdate {
-                        display_phone_number: display,
-                        event: Some(event),
-                        ..Default::default()
-                    }),
-                ))
+                self.change_logged(&phone_number_id, FIELD_QUALITY_RATING, |n, display| {
+                    let old = n.quality_rating.replace(new.clone());
+                    let red = types::QualityRating::Red;
+                    let event = match (old.as_ref() == Some(&red), new == red) {
+                        (false, true) => Some(types::QualityUpdateEvent::Flagged),
+                        (true, false) => Some(types::QualityUpdateEvent::Unflagged),
+                        _ => None,
+                    };
+                    Logged {
+                        old: old.map(|o| o.as_str().to_owned()),
+                        new: new.as_str().to_owned(),
+                        webhook: event.map(|event| {
+                            (
+                                "phone_number_quality_update",
+                                encode(&types::PhoneNumberQualityUpdate {
+                                    display_phone_number: display,
+                                    event: Some(event),
+                                    ..Default::default()
+                                }),
+                            )
+                        }),
+                    }
+                })
             }
             MockEvent::MessagingLimit {
                 phone_number_id,
@@ -424,30 +463,45 @@ impl MockState {
             } => {
                 one_of("limit", &limit, LIMIT_ORDER)?;
                 let rank = |l: &str| LIMIT_ORDER.iter().position(|k| *k == l);
-                let (waba, display, old) = self.change_number(&phone_number_id, |n| {
+                self.change_logged(&phone_number_id, FIELD_MESSAGING_LIMIT, |n, display| {
                     let old = n
                         .whatsapp_business_manager_messaging_limit
-                        .replace(types::BusinessMessagingLimit::from(limit.as_str()));
-                    old.map(|o| o.as_str().to_owned())
-                })?;
-                let event = match (old.as_deref().and_then(rank), rank(&limit)) {
-                    (Some(o), Some(n)) if n < o => types::QualityUpdateEvent::Downgrade,
-                    (Some(o), Some(n)) if n == o => return Ok(0),
-                    _ => types::QualityUpdateEvent::Upgrade,
-                };
-                let tier = types::WebhookLimitTier::from(limit.as_str());
-                Ok(self.emit(
-                    &waba,
-                    Some(&phone_number_id),
-                    "phone_number_quality_update",
-                    encode(&types::PhoneNumberQualityUpdate {
+                        .replace(types::BusinessMessagingLimit::from(limit.as_str()))
+                        .map(|o| o.as_str().to_owned());
+                    let event = match (old.as_deref().and_then(rank), rank(&limit)) {
+                        (Some(o), Some(n)) if n < o => types::QualityUpdateEvent::Downgrade,
+                        _ => types::QualityUpdateEvent::Upgrade,
+                    };
+                    let tier = types::WebhookLimitTier::from(limit.as_str());
+                    let webhook = encode(&types::PhoneNumberQualityUpdate {
                         display_phone_number: display,
                         event: Some(event),
                         old_limit: old.as_deref().map(types::WebhookLimitTier::from),
                         current_limit: Some(tier.clone()),
                         max_daily_conversations_per_business: Some(tier),
-                    }),
-                ))
+                    });
+                    Logged {
+                        old,
+                        new: limit.clone(),
+                        webhook: Some(("phone_number_quality_update", webhook)),
+                    }
+                })
+            }
+            MockEvent::Status {
+                phone_number_id,
+                status,
+            } => {
+                let known: Vec<&str> = types::PhoneNumberStatus::KNOWN
+                    .iter()
+                    .map(types::PhoneNumberStatus::as_str)
+                    .collect();
+                one_of("status", &status, &known)?;
+                let new = types::PhoneNumberStatus::from(status.as_str());
+                self.change_logged(&phone_number_id, FIELD_STATUS, |n, _| Logged {
+                    old: n.status.replace(new).map(|o| o.as_str().to_owned()),
+                    new: status.clone(),
+                    webhook: None,
+                })
             }
             MockEvent::Ban { waba_id, state } => {
                 one_of(
@@ -535,24 +589,57 @@ impl MockState {
         }
     }
 
-    /// Runs `change` on number `id`'s node; answers its account, its display number (digits)
-    /// and what `change` answered.
-    fn change_number<T>(
+    /// Runs `change` on number `id`'s node (given its display number's digits) and, when
+    /// the value changed, sends the webhook `change` names and logs the change as `field`
+    /// with what became of the webhook, all under one lock, so the log's order is the
+    /// order the changes were made in. Answers how many deliveries were queued.
+    fn change_logged(
         &self,
         id: &str,
-        change: impl FnOnce(&mut types::PhoneNumber) -> T,
-    ) -> Result<(String, Option<String>, T), String> {
+        field: &str,
+        change: impl FnOnce(&mut types::PhoneNumber, Option<String>) -> Logged,
+    ) -> Result<usize, String> {
         let mut inner = self.lock();
         let record = inner
             .numbers
             .get_mut(id)
             .ok_or_else(|| format!("no phone number {id}"))?;
-        let out = change(&mut record.number);
-        Ok((
-            record.waba_id.clone(),
-            digits(record.number.display_phone_number.as_deref()),
-            out,
-        ))
+        let display = digits(record.number.display_phone_number.as_deref());
+        let logged = change(&mut record.number, display);
+        let waba_id = record.waba_id.clone();
+        if logged.old.as_deref() == Some(logged.new.as_str()) {
+            return Ok(0);
+        }
+        let (webhook, queued) = match logged.webhook {
+            None => (WebhookOutcome::None, 0),
+            Some((hook, value)) => {
+                let targets = targets(&inner, &waba_id, Some(id), hook);
+                if targets.is_empty() {
+                    (WebhookOutcome::NoCallback, 0)
+                } else {
+                    match self
+                        .outbox()
+                        .queue(&targets, &waba_id, unix_now(), hook, value)
+                    {
+                        0 => (WebhookOutcome::Dropped, 0),
+                        deliveries => (WebhookOutcome::Queued { deliveries }, deliveries),
+                    }
+                }
+            }
+        };
+        crate::changes::record(
+            &mut inner.changes,
+            MockChange {
+                at_ms: unix_now_ms(),
+                phone_number_id: id.to_owned(),
+                waba_id,
+                field: field.to_owned(),
+                old: logged.old,
+                new: logged.new,
+                webhook,
+            },
+        );
+        Ok(queued)
     }
 
     fn review_name(

@@ -83,10 +83,23 @@
 //!   [`MockServerBuilder::request_log_limit`] says otherwise; `access_token` and
 //!   `client_secret` values are never kept);
 //! - `POST /__mock/events` (a [`MockEvent`] as JSON): makes a change happen (a name review,
-//!   a quality or limit change, a ban, a restriction, any raw field) and sends its
+//!   a quality, limit or status change, a ban, a restriction, any raw field) and sends its
 //!   [webhooks];
-//! - `GET /__mock/webhooks`: the finished webhook deliveries;
+//! - `GET /__mock/webhooks`: the finished webhook deliveries (those
+//!   [lost on purpose](DeliveryPolicy::drop_percent) included);
+//! - `GET /__mock/changes`: the [change log](MockChange), a JSON array of every change made
+//!   to a number's quality rating, messaging limit or status, oldest first, each with what
+//!   became of its webhook;
 //! - `GET /__mock/apps`: the apps, by ID and name (never a secret or a token).
+//!
+//! # A lively fleet
+//!
+//! For testing a fleet watcher: [`MockServerBuilder::lively`] makes numbers change by
+//! themselves (quality rating, messaging limit, status, one change every few seconds, each
+//! number at most once per cooldown), [`DeliveryPolicy::drop_percent`] loses a share of the
+//! webhooks on purpose, and the change log ([`MockState::changes`], `GET /__mock/changes`)
+//! lists every change with what became of its webhook, so a test can check that the
+//! watcher saw each one.
 //!
 //! # Scale
 //!
@@ -142,6 +155,7 @@
 mod apps;
 mod auth;
 mod batch;
+mod changes;
 mod clock;
 pub mod demo;
 mod errors;
@@ -153,6 +167,7 @@ mod fleet;
 mod handlers;
 mod headers;
 mod ids;
+mod lively;
 mod paging;
 mod params;
 mod rate_limits;
@@ -168,8 +183,13 @@ pub mod webhooks;
 pub use apps::{MOCK_APP_ID, MOCK_APP_NAME, MockApp, WebhookOverride};
 pub use auth::appsecret_proof;
 pub use batch::MAX_BATCH_ITEMS;
+pub use changes::{
+    CHANGE_LOG_LIMIT, FIELD_MESSAGING_LIMIT, FIELD_QUALITY_RATING, FIELD_STATUS, MockChange,
+    WebhookOutcome,
+};
 pub use events::MockEvent;
 pub use faults::{Fault, FaultKind, Faults};
+pub use lively::Lively;
 pub use rate_limits::RateLimits;
 pub use records::{BusinessRecord, NumberRecord};
 pub use request_log::{DEFAULT_REQUEST_LOG_LIMIT, RecordedRequest, token_fingerprint};

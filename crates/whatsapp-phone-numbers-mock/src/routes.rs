@@ -51,6 +51,7 @@ fn router(service: MockService) -> Router {
         .route("/__mock/requests", get(mock::requests))
         .route("/__mock/events", axum::routing::post(mock::push_event))
         .route("/__mock/webhooks", get(mock::deliveries))
+        .route("/__mock/changes", get(mock::changes))
         .route("/__mock/apps", get(mock::apps))
         .fallback(graph)
         .with_state(service)

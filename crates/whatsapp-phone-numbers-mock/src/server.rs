@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::apps::{MOCK_APP_ID, MOCK_APP_NAME, MockApp};
 use crate::demo;
 use crate::faults::Faults;
+use crate::lively::Lively;
 use crate::rate_limits::RateLimits;
 use crate::request_log::DEFAULT_REQUEST_LOG_LIMIT;
 use crate::service::MockService;
@@ -41,6 +42,7 @@ pub struct MockServerBuilder {
     system_user_tokens: Vec<String>,
     latency: Duration,
     expansion_limit: usize,
+    lively: Option<Lively>,
 }
 
 impl Default for MockServerBuilder {
@@ -59,6 +61,7 @@ impl Default for MockServerBuilder {
             system_user_tokens: Vec::new(),
             latency: Duration::ZERO,
             expansion_limit: crate::state::DEFAULT_EXPANSION_LIMIT,
+            lively: None,
         }
     }
 }
@@ -160,6 +163,18 @@ impl MockServerBuilder {
         self
     }
 
+    /// Turns on [lively mode](crate::Lively): while the server runs (from
+    /// [`start`](Self::start), or [`serve`] of this builder's
+    /// [`service`](Self::service)), a background task changes one number's quality
+    /// rating, messaging limit or status every [`Lively::every`], each number at most once
+    /// per [`Lively::cooldown`], sending the webhooks Graph would and writing each change to
+    /// the [change log](crate::MockState::changes). It stops with the server;
+    /// [`MockState::pause_lively`] pauses it meanwhile.
+    pub fn lively(mut self, lively: Lively) -> Self {
+        self.lively = Some(lively);
+        self
+    }
+
     /// Starts without the demo data: no accounts, no numbers.
     pub fn empty(mut self) -> Self {
         self.demo = false;
@@ -197,6 +212,7 @@ impl MockServerBuilder {
             state,
             faults: Faults::default(),
             default_app,
+            lively: self.lively,
         }
     }
 
@@ -315,7 +331,8 @@ impl Drop for MockServer {
 }
 
 /// Serves `service` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight and returns.
+/// in flight and returns. Webhook deliveries, and [lively mode](crate::Lively) when the
+/// service was built with it, run meanwhile and stop with it.
 ///
 /// ```no_run
 /// # async fn run() -> std::io::Result<()> {
@@ -335,12 +352,18 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let deliveries = tokio::spawn(crate::webhooks::run(service.state().outbox()));
+    let lively = service
+        .lively
+        .map(|lively| tokio::spawn(crate::lively::run(service.state(), lively)));
     let state = service.state();
     let listener = axum::serve::ListenerExt::tap_io(listener, move |_| state.count_connection());
     let served = axum::serve(listener, service.router())
         .with_graceful_shutdown(shutdown)
         .await;
     deliveries.abort();
+    if let Some(lively) = lively {
+        lively.abort();
+    }
     served
 }
 

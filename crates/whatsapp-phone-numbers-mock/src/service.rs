@@ -16,6 +16,8 @@ pub struct MockService {
     pub(crate) faults: Faults,
     /// The default app as the service was built (its token and secret).
     pub(crate) default_app: MockApp,
+    /// Lively mode, which [`serve`](crate::serve) runs while it serves.
+    pub(crate) lively: Option<crate::Lively>,
 }
 
 impl MockService {
@@ -46,6 +48,12 @@ impl MockService {
     /// requires one.
     pub fn app_secret(&self) -> &str {
         self.default_app.secret()
+    }
+
+    /// Lively mode's settings, when the service was built with
+    /// [`MockServerBuilder::lively`](crate::MockServerBuilder::lively).
+    pub fn lively(&self) -> Option<crate::Lively> {
+        self.lively
     }
 
     /// The secret the default app's webhooks are signed with (its app secret).

@@ -88,6 +88,9 @@ pub(crate) struct Inner {
     next_id: u64,
     /// Calls per app and account in the rate-limit window.
     pub(crate) ledger: Ledger,
+    /// The last [`CHANGE_LOG_LIMIT`](crate::CHANGE_LOG_LIMIT) changes made to numbers'
+    /// quality ratings, messaging limits and statuses, oldest first.
+    pub(crate) changes: VecDeque<crate::changes::MockChange>,
 }
 
 impl Inner {
@@ -288,6 +291,8 @@ impl Inner {
 pub struct MockState {
     inner: Arc<Mutex<Inner>>,
     outbox: Arc<crate::webhooks::Outbox>,
+    /// Whether lively mode is paused; held while lively mode makes a change.
+    lively_paused: Arc<Mutex<bool>>,
 }
 
 impl Default for MockState {
@@ -322,8 +327,10 @@ impl MockState {
                 expansion_limit: DEFAULT_EXPANSION_LIMIT,
                 next_id: FIRST_RUNTIME_ID,
                 ledger: Ledger::default(),
+                changes: VecDeque::new(),
             })),
             outbox: crate::webhooks::Outbox::new(),
+            lively_paused: Arc::new(Mutex::new(false)),
         }
     }
 
@@ -332,9 +339,41 @@ impl MockState {
         self.outbox.clone()
     }
 
-    /// Every finished webhook delivery, oldest first (the last 1,000).
+    /// Every finished webhook delivery, oldest first (the last 1,000), those lost on
+    /// purpose included ([`Delivery::dropped`](crate::Delivery::dropped)).
     pub fn deliveries(&self) -> Vec<crate::webhooks::Delivery> {
         self.outbox.deliveries()
+    }
+
+    /// Pauses [lively mode](crate::Lively) (`true`) or lets it go on (`false`). While it
+    /// is paused, lively mode makes no change (its intervals pass without one); once
+    /// `pause_lively(true)` returns, no lively change is under way either (one that was
+    /// has finished and is in the [change log](Self::changes)), so a test can read the log
+    /// and the numbers while they hold still. Changes made with [`apply`](Self::apply) are
+    /// not affected, nor is a mock without lively mode.
+    pub fn pause_lively(&self, paused: bool) {
+        *self.lively_gate() = paused;
+    }
+
+    /// Whether lively mode is paused ([`pause_lively`](Self::pause_lively)).
+    pub fn lively_paused(&self) -> bool {
+        *self.lively_gate()
+    }
+
+    /// The lively-mode pause: held by lively mode while it makes a change.
+    pub(crate) fn lively_gate(&self) -> MutexGuard<'_, bool> {
+        self.lively_paused.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The changes made to numbers' quality ratings, messaging limits and statuses
+    /// ([`MockEvent::Quality`](crate::MockEvent::Quality),
+    /// [`MessagingLimit`](crate::MockEvent::MessagingLimit),
+    /// [`Status`](crate::MockEvent::Status), [lively mode](crate::Lively)), oldest first,
+    /// each with what became of its webhook: the last
+    /// [`CHANGE_LOG_LIMIT`](crate::CHANGE_LOG_LIMIT). An event that left the value as it
+    /// was is not logged.
+    pub fn changes(&self) -> Vec<crate::changes::MockChange> {
+        self.lock().changes.iter().cloned().collect()
     }
 
     /// Counts of every webhook delivery since the mock started.

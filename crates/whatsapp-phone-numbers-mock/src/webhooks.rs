@@ -36,6 +36,11 @@
 //! - **Duplicates**: Graph may send a delivery again after it was answered 200 (receivers
 //!   are told to be idempotent); [`DeliveryPolicy::duplicate_percent`] makes the mock do
 //!   so for that share of deliveries, to test a receiver's deduplication.
+//! - **Lost deliveries**: [`DeliveryPolicy::drop_percent`] makes the mock lose that share
+//!   of deliveries on purpose (never posted, not retried), as when a notification never
+//!   reaches a receiver: for testing code that must notice a change without its webhook
+//!   (by reading the number again). Which ones is decided when a change is queued, so
+//!   the [change log](crate::MockChange) knows each change's fate.
 //! - Every finished delivery is recorded (the last ones:
 //!   [`MockState::deliveries`](crate::MockState::deliveries), `GET /__mock/webhooks`) and
 //!   counted ([`MockState::webhook_stats`](crate::MockState::webhook_stats)).
@@ -56,11 +61,12 @@ pub const DEFAULT_APP_SECRET: &str = "mock-app-secret";
 /// How many finished deliveries the mock remembers.
 const LOG_LIMIT: usize = 1000;
 
-/// How the mock delivers webhooks: retries, concurrency and deliberate duplicates.
+/// How the mock delivers webhooks: retries, concurrency, deliberate duplicates and
+/// deliberately lost deliveries.
 ///
 /// The default is Graph's documented behaviour: retried until answered 200, for up to 7
 /// days, with a backoff that doubles from 200 ms up to a minute (Meta gives no schedule),
-/// one delivery at a time per callback, no duplicates.
+/// one delivery at a time per callback, no duplicates, nothing lost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeliveryPolicy {
     /// Attempts in all, the first included (at least 1; `u32::MAX`: no limit but
@@ -81,6 +87,12 @@ pub struct DeliveryPolicy {
     /// 200, as Graph sometimes does: for testing a receiver's deduplication. Which ones
     /// is deterministic (every twentieth, for 5 %, spread out).
     pub duplicate_percent: u8,
+    /// The share of deliveries (0 to 100 %; more counts as 100) lost on purpose: never
+    /// posted nor retried, counted in [`WebhookStats::dropped`] and logged with
+    /// [`Delivery::dropped`]. For testing code that must not rely on every webhook
+    /// arriving. Which ones is deterministic, from the delivery's sequence number (spread
+    /// out, and independent of which ones are duplicated).
+    pub drop_percent: u8,
 }
 
 impl Default for DeliveryPolicy {
@@ -93,6 +105,7 @@ impl Default for DeliveryPolicy {
             timeout: Duration::from_secs(5),
             concurrency: 1,
             duplicate_percent: 0,
+            drop_percent: 0,
         }
     }
 }
@@ -114,12 +127,24 @@ impl DeliveryPolicy {
         let percent = u64::from(self.duplicate_percent.min(100));
         percent > 0 && (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % 100 < percent
     }
+
+    /// Whether delivery number `n` (counted from 0 across the mock) is lost on purpose.
+    fn drops(&self, n: u64) -> bool {
+        // Another multiplier than `duplicates`, so the lost ones do not follow the
+        // duplicated ones' pattern.
+        let percent = u64::from(self.drop_percent.min(100));
+        percent > 0 && (n.wrapping_mul(0xD1B5_4A32_D192_ED03) >> 32) % 100 < percent
+    }
 }
 
 /// Counts of every webhook delivery since the mock started (not only the logged ones).
+///
+/// Each change sends one delivery per callback: it is either lost on purpose (`dropped`)
+/// or `queued`; a queued one ends delivered or given up, or is still `pending`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct WebhookStats {
-    /// Deliveries queued (one per change and callback), deliberate duplicates not included.
+    /// Deliveries queued to be posted (one per change and callback), deliberate
+    /// duplicates and deliberately lost ones not included.
     pub queued: u64,
     /// Deliveries answered 200, deliberate duplicates included.
     pub delivered: u64,
@@ -131,6 +156,8 @@ pub struct WebhookStats {
     pub attempts: u64,
     /// Deliveries not finished yet (queued, in flight or waiting to be retried).
     pub pending: u64,
+    /// Deliveries lost on purpose, never posted (see [`DeliveryPolicy::drop_percent`]).
+    pub dropped: u64,
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +168,7 @@ struct Counters {
     given_up: AtomicU64,
     attempts: AtomicU64,
     finished: AtomicU64,
+    dropped: AtomicU64,
     sequence: AtomicU64,
 }
 
@@ -158,7 +186,7 @@ pub struct Delivery {
     pub field: String,
     /// The body posted, exactly as signed.
     pub body: String,
-    /// How many attempts were made.
+    /// How many attempts were made (0 for a delivery lost on purpose).
     pub attempts: u32,
     /// The status of the last answer, when there was one.
     pub status: Option<u16>,
@@ -167,6 +195,9 @@ pub struct Delivery {
     /// True for a deliberate second sending of a delivered body
     /// ([`DeliveryPolicy::duplicate_percent`]).
     pub duplicate: bool,
+    /// True for a delivery lost on purpose ([`DeliveryPolicy::drop_percent`]): never
+    /// posted, so `attempts` is 0, `status` `None` and `delivered` false.
+    pub dropped: bool,
 }
 
 /// One notification to post.
@@ -177,6 +208,9 @@ struct Job {
     waba_id: String,
     field: String,
     body: String,
+    /// The delivery's number, counted from 0 across the mock in the order deliveries
+    /// were queued: what decides whether it is lost or duplicated.
+    sequence: u64,
 }
 
 impl std::fmt::Debug for Job {
@@ -269,11 +303,13 @@ impl Outbox {
             given_up: c.given_up.load(Ordering::SeqCst),
             attempts: c.attempts.load(Ordering::SeqCst),
             pending: queued.saturating_sub(finished),
+            dropped: c.dropped.load(Ordering::SeqCst),
         }
     }
 
     /// Queues `value` as a change of `field` for account `waba_id`, sent at `time`, to each
-    /// of `targets`.
+    /// of `targets`, except the deliveries the policy loses on purpose (recorded and
+    /// counted as dropped right away). Answers how many were queued to be posted.
     pub(crate) fn queue(
         &self,
         targets: &[Target],
@@ -281,10 +317,30 @@ impl Outbox {
         time: i64,
         field: &str,
         value: Value,
-    ) {
+    ) -> usize {
         let body =
             whatsapp_phone_numbers_api::webhook::notification_body(waba_id, time, field, &value);
+        let policy = self.config().policy;
+        let mut posted = 0;
         for target in targets {
+            let sequence = self.counters.sequence.fetch_add(1, Ordering::SeqCst);
+            if policy.drops(sequence) {
+                self.counters.dropped.fetch_add(1, Ordering::SeqCst);
+                self.record(Delivery {
+                    url: target.url.clone(),
+                    app_id: target.app_id.clone(),
+                    waba_id: waba_id.to_owned(),
+                    field: field.to_owned(),
+                    body: body.clone(),
+                    attempts: 0,
+                    status: None,
+                    delivered: false,
+                    duplicate: false,
+                    dropped: true,
+                });
+                continue;
+            }
+            posted += 1;
             self.counters.queued.fetch_add(1, Ordering::SeqCst);
             let _ = self.sender.send(Job {
                 url: target.url.clone(),
@@ -293,8 +349,10 @@ impl Outbox {
                 waba_id: waba_id.to_owned(),
                 field: field.to_owned(),
                 body: body.clone(),
+                sequence,
             });
         }
+        posted
     }
 
     fn record(&self, delivery: Delivery) {
@@ -475,8 +533,7 @@ async fn work(outbox: Arc<Outbox>, mut jobs: mpsc::UnboundedReceiver<Job>) {
 async fn deliver(outbox: &Outbox, http: &Http, job: Job) {
     let policy = outbox.config().policy;
     let signature = signature(&job.secret, job.body.as_bytes());
-    let number = outbox.counters.sequence.fetch_add(1, Ordering::SeqCst);
-    let twice = policy.duplicates(number);
+    let twice = policy.duplicates(job.sequence);
     for duplicate in [false, true] {
         let (attempts, status) = post(outbox, http, &job, &signature, &policy).await;
         let delivered = status == Some(200);
@@ -499,6 +556,7 @@ async fn deliver(outbox: &Outbox, http: &Http, job: Job) {
             delivered,
             status,
             duplicate,
+            dropped: false,
         });
         if duplicate || !delivered || !twice {
             break;
@@ -585,6 +643,39 @@ mod tests {
             let expected = usize::from(percent) * 100;
             assert!(chosen.abs_diff(expected) <= 150, "{percent}%: {chosen}");
         }
+    }
+
+    #[test]
+    fn the_share_of_drops_is_the_one_asked_for_and_apart_from_duplicates() {
+        for percent in [0u8, 5, 30, 100, 200] {
+            let policy = DeliveryPolicy {
+                drop_percent: percent,
+                duplicate_percent: 30,
+                ..DeliveryPolicy::default()
+            };
+            let dropped = (0..10_000).filter(|n| policy.drops(*n)).count();
+            let expected = usize::from(percent.min(100)) * 100;
+            assert!(dropped.abs_diff(expected) <= 150, "{percent}%: {dropped}");
+            // Independent choices: about 30 % of the dropped ones would have been
+            // duplicated, not all or none of them.
+            let both = (0..10_000)
+                .filter(|n| policy.drops(*n) && policy.duplicates(*n))
+                .count();
+            let expected_both = expected * 30 / 100;
+            assert!(both.abs_diff(expected_both) <= 150, "{percent}%: {both}");
+        }
+        // Spread out: at 30 %, no long run of losses in the first thousand.
+        let policy = DeliveryPolicy {
+            drop_percent: 30,
+            ..DeliveryPolicy::default()
+        };
+        let longest = (0..1_000u64)
+            .fold((0, 0), |(run, longest), n| {
+                let run = if policy.drops(n) { run + 1 } else { 0 };
+                (run, longest.max(run))
+            })
+            .1;
+        assert!(longest <= 8, "{longest}");
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]
 //! [--app-calls-per-window N] [--account-calls-per-window N] [--rate-window S]
-//! [--webhook-concurrency N] [--webhook-duplicates PERCENT]`: serve the mock until
-//! interrupted.
+//! [--webhook-concurrency N] [--webhook-duplicates PERCENT] [--drop-webhooks FRACTION]
+//! [--lively SECS [--lively-cooldown SECS]]`: serve the mock until interrupted.
 
 use std::time::Duration;
 
 use clap::Args;
 use whatsapp_phone_numbers_mock::{
-    DeliveryPolicy, MockServer, MockServerBuilder, RateLimits, serve_until_ctrl_c,
+    DeliveryPolicy, Lively, MockServer, MockServerBuilder, RateLimits, serve_until_ctrl_c,
 };
 
 use crate::failure::Failure;
@@ -21,14 +21,24 @@ pub const FLEET_BUSINESS_ID: &str = "1009000000000001";
 pub const MAX_FLEET_NUMBERS: u64 = 1_000_000;
 /// Numbers per account when `--wabas` comes without `--numbers-per-waba`.
 pub const DEFAULT_NUMBERS_PER_WABA: u64 = 100;
+/// How long a number rests between two `--lively` changes unless `--lively-cooldown` says
+/// otherwise, in seconds.
+pub const DEFAULT_LIVELY_COOLDOWN_SECS: f64 = 30.0;
+/// The longest `--lively` interval and `--lively-cooldown`, in seconds (a day).
+pub const MAX_LIVELY_SECS: f64 = 86_400.0;
 
-/// `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]`
+/// `mock [--port P] [--review-names-after S] [--wabas N [--numbers-per-waba M]]
+/// [--drop-webhooks FRACTION] [--lively SECS [--lively-cooldown SECS]]`
 ///
 /// Webhooks go where Graph sends them: to the loopback `http://` callbacks of the apps'
 /// own subscriptions (`app subscriptions add`) for the fields they list, and, for the
 /// messaging fields, to account or number overrides (`subscriptions add --callback-url`);
 /// the default app's are signed with `--app-secret` (or the mock's default,
 /// `mock-app-secret`).
+///
+/// For testing a fleet watcher (`watch`), `--lively` makes numbers change by themselves
+/// and `--drop-webhooks` loses some of their webhooks on purpose; `GET /__mock/changes`
+/// lists every change made, with what became of its webhook.
 #[derive(Debug, Args)]
 pub struct MockArgs {
     /// Port on 127.0.0.1 (default: a free one).
@@ -77,6 +87,22 @@ pub struct MockArgs {
     /// round trip to Graph (100 to 300 ms from most regions) on loopback.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub latency_ms: u64,
+    /// Lose this share (0.0 to 1.0; 0.3 loses 30 %) of webhook deliveries on purpose:
+    /// never posted, logged as dropped in `GET /__mock/webhooks` and `GET
+    /// /__mock/changes`. For testing a receiver that must notice a change without its
+    /// webhook.
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub drop_webhooks: f64,
+    /// Lively mode: every SECS seconds, change one number's quality rating, messaging
+    /// limit or status (a CONNECTED, FLAGGED or RESTRICTED number, picked at random),
+    /// sending the webhook Graph would. Every change is listed by `GET /__mock/changes`.
+    #[arg(long, value_name = "SECS")]
+    pub lively: Option<f64>,
+    /// With `--lively`: a number changes at most once per this many seconds (default 30),
+    /// since a watcher that polls sees only changes slower than its interval, and Graph
+    /// does not flip a number's rating several times a second.
+    #[arg(long, value_name = "SECS", requires = "lively")]
+    pub lively_cooldown: Option<f64>,
 }
 
 /// A validated `--wabas`/`--numbers-per-waba` pair.
@@ -104,6 +130,9 @@ impl MockArgs {
         if self.require_appsecret_proof {
             builder = builder.require_appsecret_proof();
         }
+        if let Some(lively) = lively(self.lively, self.lively_cooldown)? {
+            builder = builder.lively(lively);
+        }
         serve(global, builder, self.port, self.review_names_after, fleet).await
     }
 
@@ -123,6 +152,7 @@ impl MockArgs {
         Ok(DeliveryPolicy {
             concurrency: self.webhook_concurrency,
             duplicate_percent: self.webhook_duplicates,
+            drop_percent: drop_percent(self.drop_webhooks)?,
             ..DeliveryPolicy::default()
         })
     }
@@ -156,6 +186,46 @@ impl MockArgs {
             },
         )
     }
+}
+
+/// The `--drop-webhooks` fraction as a percentage (rounded to the nearest whole one).
+fn drop_percent(fraction: f64) -> Result<u8, Failure> {
+    if !(fraction.is_finite() && (0.0..=1.0).contains(&fraction)) {
+        return Err(Failure::Usage(
+            "--drop-webhooks is a fraction of deliveries: from 0.0 to 1.0 (0.3 loses 30 %)".into(),
+        ));
+    }
+    // At most 100.0 here, so the cast neither wraps nor saturates.
+    Ok((fraction * 100.0).round() as u8)
+}
+
+/// Lively mode as `--lively` and `--lively-cooldown` ask for it (none without `--lively`):
+/// an interval above 0 and a cooldown from 0, each at most [`MAX_LIVELY_SECS`].
+fn lively(every: Option<f64>, cooldown: Option<f64>) -> Result<Option<Lively>, Failure> {
+    let Some(every) = every else {
+        return match cooldown {
+            Some(_) => Err(Failure::Usage(
+                "--lively-cooldown needs --lively (how often a number changes)".into(),
+            )),
+            None => Ok(None),
+        };
+    };
+    if !(every.is_finite() && (0.001..=MAX_LIVELY_SECS).contains(&every)) {
+        return Err(Failure::Usage(format!(
+            "--lively must be a number of seconds from 0.001 to {MAX_LIVELY_SECS}"
+        )));
+    }
+    let cooldown = cooldown.unwrap_or(DEFAULT_LIVELY_COOLDOWN_SECS);
+    if !(cooldown.is_finite() && (0.0..=MAX_LIVELY_SECS).contains(&cooldown)) {
+        return Err(Failure::Usage(format!(
+            "--lively-cooldown must be a number of seconds from 0 to {MAX_LIVELY_SECS}"
+        )));
+    }
+    Ok(Some(Lively {
+        every: Duration::from_secs_f64(every),
+        cooldown: Duration::from_secs_f64(cooldown),
+        ..Lively::default()
+    }))
 }
 
 /// Checks the fleet flags: `--wabas` at least 1, `--numbers-per-waba` at least 1 (and
@@ -260,6 +330,14 @@ async fn serve(
             service.access_token(),
             whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID
         );
+        if let Some(lively) = service.lively() {
+            eprintln!(
+                "lively: one number changes every {:.3} s (each at most once per {:.3} s); \
+                 GET {base_url}/__mock/changes lists every change",
+                lively.every.as_secs_f64(),
+                lively.cooldown.as_secs_f64(),
+            );
+        }
     }
     serve_until_ctrl_c(listener, service)
         .await
@@ -301,5 +379,60 @@ mod tests {
         assert!(too_many.contains("--wabas") && too_many.contains("--numbers-per-waba"));
         let overflow = usage(fleet_size(Some(u64::MAX), Some(u64::MAX)));
         assert!(overflow.contains("1000000"), "{overflow}");
+    }
+
+    fn refused<T: std::fmt::Debug>(result: Result<T, Failure>) -> String {
+        match result {
+            Err(Failure::Usage(message)) => message,
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn drop_webhooks_is_a_fraction() {
+        assert_eq!(drop_percent(0.0).unwrap(), 0);
+        assert_eq!(drop_percent(0.3).unwrap(), 30);
+        assert_eq!(drop_percent(0.057).unwrap(), 6);
+        assert_eq!(drop_percent(1.0).unwrap(), 100);
+        for bad in [-0.1, 1.01, 30.0, f64::NAN, f64::INFINITY] {
+            assert!(
+                refused(drop_percent(bad)).contains("--drop-webhooks"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn lively_flags_are_checked() {
+        assert_eq!(lively(None, None).unwrap(), None);
+        assert_eq!(
+            lively(Some(2.0), None).unwrap(),
+            Some(Lively {
+                every: Duration::from_secs(2),
+                cooldown: Duration::from_secs(30),
+                ..Lively::default()
+            })
+        );
+        assert_eq!(
+            lively(Some(0.5), Some(0.0)).unwrap(),
+            Some(Lively {
+                every: Duration::from_millis(500),
+                cooldown: Duration::ZERO,
+                ..Lively::default()
+            })
+        );
+        for bad in [0.0, -1.0, 86_401.0, f64::NAN] {
+            assert!(
+                refused(lively(Some(bad), None)).contains("--lively"),
+                "{bad}"
+            );
+        }
+        for bad in [-1.0, 86_401.0, f64::INFINITY] {
+            assert!(
+                refused(lively(Some(1.0), Some(bad))).contains("--lively-cooldown"),
+                "{bad}"
+            );
+        }
+        assert!(refused(lively(None, Some(5.0))).contains("--lively-cooldown"));
     }
 }

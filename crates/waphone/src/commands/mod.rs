@@ -15,7 +15,9 @@ pub mod oba;
 pub mod profile;
 pub mod qr;
 pub mod settings;
+pub mod state;
 pub mod username;
+pub mod watch;
 pub mod webhooks;
 
 use std::process::ExitCode;

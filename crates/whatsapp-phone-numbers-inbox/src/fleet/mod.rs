@@ -35,7 +35,7 @@ pub use model::{Entity, FleetChange, HistoryQuery, Observation, Source, StateVal
 pub(crate) use model::{NewRecord, Write};
 pub use observe::{
     ACCOUNT_FIELDS, ACCOUNT_READ_FIELDS, NUMBER_FIELDS, NUMBER_READ_FIELDS, WebhookFacts, digits,
-    from_account, from_number, from_webhook,
+    display_digits, from_account, from_number, from_webhook,
 };
 use tokio::sync::Mutex;
 
@@ -52,11 +52,12 @@ struct Memory {
 
 impl Memory {
     fn put(&mut self, value: StateValue) {
-        if value.entity == Entity::Number && value.field == "display_phone_number" {
-            if let Some(display) = &value.value {
-                self.by_display
-                    .insert(digits(display), (value.id.clone(), value.waba_id.clone()));
-            }
+        if value.entity == Entity::Number
+            && value.field == "display_phone_number"
+            && let Some(display) = &value.value
+        {
+            self.by_display
+                .insert(digits(display), (value.id.clone(), value.waba_id.clone()));
         }
         self.values
             .insert((value.entity, value.id.clone(), value.field.clone()), value);

@@ -156,13 +156,20 @@ pub fn from_account(account: &Value, at_ms: i64, source: Source) -> Vec<Observat
     .collect()
 }
 
-/// What the webhook `change` says about the fleet. `number_of` finds a number's ID and
-/// account by its display number's digits (webhooks about a number name it only by that).
-/// Fields this state does not keep say nothing.
-pub fn from_webhook(
-    change: &Change,
-    number_of: impl Fn(&str) -> Option<(String, Option<String>)>,
-) -> WebhookFacts {
+/// The digits of the display number a webhook about a number names it by (Graph's
+/// management webhooks carry no phone number ID): look the number up with them
+/// ([`Fleet::number_by_display`](super::Fleet::number_by_display)) for [`from_webhook`].
+pub fn display_digits(change: &Change) -> Option<String> {
+    let value = serde_json::from_str::<Value>(&change.value).ok()?;
+    let display = value.get("display_phone_number")?.as_str()?;
+    Some(digits(display))
+}
+
+/// What the webhook `change` says about the fleet. `number` is the number it is about
+/// (ID and account), found by its [`display_digits`]; without it, what the webhook says
+/// about a number is left out (a full read will find it). Fields this state does not keep
+/// say nothing.
+pub fn from_webhook(change: &Change, number: Option<(String, Option<String>)>) -> WebhookFacts {
     let mut facts = WebhookFacts::default();
     let Ok(value) = serde_json::from_str::<Value>(&change.value) else {
         return facts;
@@ -181,12 +188,7 @@ pub fn from_webhook(
         source: Source::Webhook,
         inbox_change_id: Some(change.id),
     };
-    let number = || {
-        value
-            .get("display_phone_number")
-            .and_then(Value::as_str)
-            .and_then(|display| number_of(&digits(display)))
-    };
+    let number = || number.clone();
     let event = text(value.get("event"));
     match change.field.as_str() {
         "phone_number_quality_update" => {

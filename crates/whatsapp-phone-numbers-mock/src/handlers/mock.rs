@@ -115,7 +115,9 @@ pub(crate) async fn push_event(State(service): State<MockService>, body: Bytes) 
         Err(e) => {
             return error(GraphError::invalid_param(format!(
                 "Invalid event: {e}. Expected {{\"kind\": \"name_review\" | \"quality\" | \
-                 \"messaging_limit\" | \"ban\" | \"restriction\" | \"violation\" | \"raw\", ...}}"
+                 \"messaging_limit\" | \"status\" | \"ban\" | \"restriction\" | \"violation\" | \
+                 \"security\" | \"official_business_account_decision\" | \
+                 \"limit_increase_alert\" | \"raw\", ...}}"
             )));
         }
     };
@@ -143,4 +145,11 @@ pub(crate) async fn apps(State(service): State<MockService>) -> Response {
 /// `GET /__mock/webhooks`: `{"data": [...]}`, the finished webhook deliveries, oldest first.
 pub(crate) async fn deliveries(State(service): State<MockService>) -> Response {
     ok_json(&json!({ "data": service.state.deliveries() }))
+}
+
+/// `GET /__mock/changes`: the change log, a JSON array of every change made to a number's
+/// quality rating, messaging limit or status, oldest first (see
+/// [`MockChange`](crate::MockChange)).
+pub(crate) async fn changes(State(service): State<MockService>) -> Response {
+    ok_json(&service.state.changes())
 }

@@ -36,6 +36,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -180,6 +181,10 @@ pub struct ThrottleStatus {
     pub windows: Vec<ThrottleWindow>,
     /// Calls refused without being sent (a window, or a wait beyond the ceiling).
     pub refused_requests: u64,
+    /// HTTP requests let through so far, retries and batch calls included (each is one
+    /// call toward Graph's rate limits): compare two snapshots to count what a piece of
+    /// work cost.
+    pub admitted_requests: u64,
     /// Bytes of business IDs and routes the throttle remembers (bounded; see
     /// [`ThrottleStatus::MEMORY_BOUND`]).
     pub remembered_bytes: usize,
@@ -325,6 +330,8 @@ pub(crate) struct Throttle {
     /// The longest regain time (`estimated_time_to_regain_access`) a request is held for.
     hold_ceiling: Duration,
     state: Mutex<State>,
+    /// Requests let through (see [`ThrottleStatus::admitted_requests`]).
+    admitted: AtomicU64,
 }
 
 impl fmt::Debug for Throttle {
@@ -356,6 +363,7 @@ impl Throttle {
             }),
             config,
             hold_ceiling: Duration::MAX,
+            admitted: AtomicU64::new(0),
         }
     }
 
@@ -392,6 +400,7 @@ impl Throttle {
         deadline: Option<Instant>,
     ) -> Result<Ticket, Refusal> {
         if !self.config.enabled {
+            self.admitted.fetch_add(1, Ordering::Relaxed);
             return Ok(Ticket(0));
         }
         let mut arrived = None;
@@ -447,6 +456,7 @@ impl Throttle {
                         state.delayed += 1;
                         state.total_delay += now - arrived;
                     }
+                    self.admitted.fetch_add(1, Ordering::Relaxed);
                     return Ok(Ticket(state.epoch));
                 }
                 due
@@ -678,6 +688,7 @@ impl Throttle {
         ThrottleStatus {
             windows,
             refused_requests: state.refused,
+            admitted_requests: self.admitted.load(Ordering::Relaxed),
             remembered_bytes: state.remembered_bytes,
             app_percent: (state.app.percent > 0.0 || state.app.blocked_until.is_some())
                 .then_some(state.app.percent),

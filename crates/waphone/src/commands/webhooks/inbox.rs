@@ -142,14 +142,19 @@ fn duration(text: &str, flag: &str) -> Result<Duration, Failure> {
 }
 
 /// An RFC 3339 time, or a duration ago.
-fn time(text: &str) -> Result<SystemTime, Failure> {
+pub(crate) fn time(text: &str) -> Result<SystemTime, Failure> {
+    time_flag(text, "--from")
+}
+
+/// A time flag: RFC 3339, or a while ago (`2h`).
+pub(crate) fn time_flag(text: &str, flag: &str) -> Result<SystemTime, Failure> {
     let text = text.trim();
     if let Ok(at) = humantime::parse_rfc3339_weak(text) {
         return Ok(at);
     }
-    let ago = duration(text, "--from").map_err(|_| {
+    let ago = duration(text, flag).map_err(|_| {
         Failure::Usage(format!(
-            "invalid --from: {text:?} (an RFC 3339 time such as 2026-12-01T09:30:00Z, or a while ago such as 2h)"
+            "invalid {flag}: {text:?} (an RFC 3339 time such as 2026-12-01T09:30:00Z, or a while ago such as 2h)"
         ))
     })?;
     Ok(SystemTime::now()

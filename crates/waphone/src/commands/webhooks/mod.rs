@@ -8,11 +8,11 @@
 //! command exited 0); `inbox` reports, replays and prunes.
 
 mod consume;
-mod inbox;
+pub(crate) mod inbox;
 mod listen;
-mod location;
+pub(crate) mod location;
 mod print;
-mod stop;
+pub(crate) mod stop;
 
 use clap::Subcommand;
 

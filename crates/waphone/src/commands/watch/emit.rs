@@ -1,0 +1,89 @@
+//! Handing each history record on: one JSON line on stdout, or `--exec`'s command, after it
+//! was committed; marked handed on after that, so that a crash in between hands it on
+//! again (at least once).
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use whatsapp_phone_numbers::GraphVersion;
+use whatsapp_phone_numbers_inbox::fleet::FleetChange;
+
+use super::Watcher;
+use crate::failure::Failure;
+use crate::output::emit_line;
+
+/// Records read from the store at a time.
+const BATCH: usize = 500;
+
+impl<V: GraphVersion> Watcher<'_, V> {
+    /// Hands on every record not handed on yet, oldest first.
+    pub(super) async fn emit(&self) -> Result<(), Failure> {
+        loop {
+            let records = self
+                .fleet
+                .unemitted(BATCH)
+                .await
+                .map_err(|e| Failure::Local(format!("cannot read the fleet history: {e}")))?;
+            let Some(last) = records.last().map(|r| r.id) else {
+                return Ok(());
+            };
+            match &self.exec {
+                None => {
+                    let lines: Vec<String> = records.iter().map(FleetChange::to_json).collect();
+                    emit_line(&lines.join("\n"))?;
+                }
+                Some(command) => {
+                    for record in &records {
+                        while let Err(why) = run_command(command, record).await {
+                            eprintln!(
+                                "waphone: --exec failed for record {} ({why}); trying again in a second",
+                                record.id
+                            );
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                        self.fleet.mark_emitted(record.id).await.map_err(|e| {
+                            Failure::Local(format!("cannot mark the fleet history: {e}"))
+                        })?;
+                    }
+                }
+            }
+            self.fleet
+                .mark_emitted(last)
+                .await
+                .map_err(|e| Failure::Local(format!("cannot mark the fleet history: {e}")))?;
+            if records.len() < BATCH {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Runs `command` with the record's JSON line on stdin: done when it exits 0.
+async fn run_command(command: &str, record: &FleetChange) -> Result<(), String> {
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env("WAPHONE_ENTITY_ID", &record.entity_id)
+        .env("WAPHONE_FIELD", &record.field)
+        .env("WAPHONE_SOURCE", record.source.as_str())
+        .stdin(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot run --exec: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let mut line = record.to_json();
+        line.push('\n');
+        // A command that does not read its stdin is fine: a closed pipe is ignored.
+        let _ = stdin.write_all(line.as_bytes()).await;
+    }
+    let status = child
+        .wait()
+        .await
+        .map_err(|e| format!("cannot run --exec: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("exited with {status}"))
+    }
+}

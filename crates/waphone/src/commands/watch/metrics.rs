@@ -1,0 +1,489 @@
+//! `--metrics-addr`: the watch's state and work in the Prometheus text format, at
+//! `/metrics`, through the `prometheus-client` crate.
+//!
+//! Names follow Prometheus' conventions: a `waphone_` prefix, base units (`_seconds`),
+//! `_total` for counters, `_ratio` for 0–1 usage, and enumerations as label values of
+//! state-set gauges (`waphone_number_quality_state{quality_rating="RED"} 1`, the other
+//! states 0), never one number per enumeration value.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use prometheus_client::encoding::prometheus_text;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::{Registry, Unit};
+use whatsapp_phone_numbers::{RiskyStatus, ThrottleStatus};
+use whatsapp_phone_numbers_inbox::Status;
+use whatsapp_phone_numbers_inbox::fleet::{Entity, FleetChange, StateValue};
+
+use crate::failure::Failure;
+
+type Labels = Vec<(&'static str, String)>;
+type Gauges = Family<Labels, Gauge>;
+type FloatGauges = Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>;
+type Counters = Family<Labels, Counter>;
+
+/// The quality ratings every number's state-set lists (a value Graph adds is listed too).
+const QUALITY_STATES: &[&str] = &["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"];
+
+/// What the gauges are computed from: per number, the fields they show.
+#[derive(Clone, Debug, Default)]
+struct NumberView {
+    waba_id: String,
+    status: Option<String>,
+    quality: Option<String>,
+    limit: Option<String>,
+}
+
+impl NumberView {
+    fn at_risk(&self) -> bool {
+        self.quality.as_deref() == Some("RED")
+            || self
+                .status
+                .as_deref()
+                .and_then(RiskyStatus::from_wire)
+                .is_some()
+    }
+}
+
+/// The watch's metrics. Cheap to clone.
+#[derive(Clone)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    registry: Registry,
+    numbers: Mutex<HashMap<String, NumberView>>,
+    by_status: Gauges,
+    by_quality: Gauges,
+    by_limit: Gauges,
+    at_risk: Gauges,
+    quality_state: Gauges,
+    changes: Counters,
+    webhooks: Counters,
+    consumed: Counters,
+    inbox_changes: Gauges,
+    resyncs: Counters,
+    resync_seconds: FloatGauges,
+    resync_requests: Gauges,
+    requests: Gauges,
+    usage: FloatGauges,
+    graph_errors: Counters,
+}
+
+impl Metrics {
+    /// Empty metrics, registered.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("waphone");
+        let by_status = Gauges::default();
+        registry.register(
+            "fleet_numbers",
+            "Phone numbers in the fleet state, by status",
+            by_status.clone(),
+        );
+        let by_quality = Gauges::default();
+        registry.register(
+            "fleet_numbers_by_quality",
+            "Phone numbers in the fleet state, by quality rating",
+            by_quality.clone(),
+        );
+        let by_limit = Gauges::default();
+        registry.register(
+            "fleet_numbers_by_messaging_limit",
+            "Phone numbers in the fleet state, by messaging limit",
+            by_limit.clone(),
+        );
+        let at_risk = Gauges::default();
+        registry.register(
+            "fleet_numbers_at_risk",
+            "Phone numbers at risk (quality RED, or status FLAGGED, RESTRICTED, RATE_LIMITED, BANNED or DISCONNECTED), by account",
+            at_risk.clone(),
+        );
+        let quality_state = Gauges::default();
+        registry.register(
+            "number_quality_state",
+            "Each phone number's quality rating as a state set: 1 for the current rating, 0 for the others",
+            quality_state.clone(),
+        );
+        let changes = Counters::default();
+        registry.register(
+            "fleet_changes",
+            "Differences recorded in the fleet history, by field and source (unannounced: found by a full read, no webhook said so)",
+            changes.clone(),
+        );
+        let webhooks = Counters::default();
+        registry.register(
+            "webhook_deliveries",
+            "Webhook deliveries this process's listener answered, by outcome (accepted, duplicated, refused, unavailable)",
+            webhooks.clone(),
+        );
+        let consumed = Counters::default();
+        registry.register(
+            "webhook_changes_consumed",
+            "Webhook changes taken from the inbox and applied, by field",
+            consumed.clone(),
+        );
+        let inbox_changes = Gauges::default();
+        registry.register(
+            "inbox_changes",
+            "Changes in the inbox, by state (pending, leased, dead: dead letters)",
+            inbox_changes.clone(),
+        );
+        let resyncs = Counters::default();
+        registry.register(
+            "resyncs",
+            "Full reads of the fleet, by outcome",
+            resyncs.clone(),
+        );
+        let resync_seconds = FloatGauges::default();
+        registry.register_with_unit(
+            "resync_duration",
+            "How long the last full read of the fleet took",
+            Unit::Seconds,
+            resync_seconds.clone(),
+        );
+        let resync_requests = Gauges::default();
+        registry.register(
+            "resync_requests",
+            "HTTP requests the last full read of the fleet took",
+            resync_requests.clone(),
+        );
+        let requests = Gauges::default();
+        registry.register(
+            "graph_requests",
+            "HTTP requests sent to Graph by this process (retries and batch calls included)",
+            requests.clone(),
+        );
+        let usage = FloatGauges::default();
+        registry.register(
+            "graph_usage_ratio",
+            "Rate-limit usage Graph last reported (0 to 1), for the app and for the busiest business",
+            usage.clone(),
+        );
+        let graph_errors = Counters::default();
+        registry.register(
+            "graph_errors",
+            "Graph errors answered to this process, by error code",
+            graph_errors.clone(),
+        );
+        Self {
+            inner: Arc::new(Inner {
+                registry,
+                numbers: Mutex::new(HashMap::new()),
+                by_status,
+                by_quality,
+                by_limit,
+                at_risk,
+                quality_state,
+                changes,
+                webhooks,
+                consumed,
+                inbox_changes,
+                resyncs,
+                resync_seconds,
+                resync_requests,
+                requests,
+                usage,
+                graph_errors,
+            }),
+        }
+    }
+
+    fn numbers(&self) -> std::sync::MutexGuard<'_, HashMap<String, NumberView>> {
+        self.inner.numbers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes every number's values from the stored state (at start, after a full read).
+    pub fn load(&self, values: &[StateValue]) {
+        let mut numbers = self.numbers();
+        numbers.clear();
+        for value in values.iter().filter(|v| v.entity == Entity::Number) {
+            let view = numbers.entry(value.id.clone()).or_default();
+            if let Some(waba) = &value.waba_id {
+                view.waba_id.clone_from(waba);
+            }
+            set_field(view, &value.field, value.value.clone());
+        }
+    }
+
+    /// Counts recorded differences and follows them in the gauges.
+    pub fn changed(&self, changes: &[FleetChange]) {
+        let mut numbers = self.numbers();
+        for change in changes {
+            let source = if change.unannounced {
+                "resync_unannounced".to_owned()
+            } else {
+                change.source.to_string()
+            };
+            self.inner
+                .changes
+                .get_or_create(&vec![("field", change.field.clone()), ("source", source)])
+                .inc();
+            if change.entity == Entity::Number {
+                let view = numbers.entry(change.entity_id.clone()).or_default();
+                if let Some(waba) = &change.waba_id {
+                    view.waba_id.clone_from(waba);
+                }
+                set_field(view, &change.field, change.new.clone());
+            }
+        }
+    }
+
+    /// A webhook change was consumed.
+    pub fn consumed(&self, field: &str) {
+        self.inner
+            .consumed
+            .get_or_create(&vec![("field", field.to_owned())])
+            .inc();
+    }
+
+    /// A delivery this process's listener answered.
+    pub fn delivery(&self, outcome: &'static str) {
+        self.inner
+            .webhooks
+            .get_or_create(&vec![("outcome", outcome.to_owned())])
+            .inc();
+    }
+
+    /// A full read ended.
+    pub fn resynced(&self, ok: bool, seconds: f64, requests: u64) {
+        let outcome = if ok { "ok" } else { "failed" };
+        self.inner
+            .resyncs
+            .get_or_create(&vec![("outcome", outcome.to_owned())])
+            .inc();
+        if ok {
+            self.inner
+                .resync_seconds
+                .get_or_create(&Vec::new())
+                .set(seconds);
+            self.inner
+                .resync_requests
+                .get_or_create(&Vec::new())
+                .set(i64::try_from(requests).unwrap_or(i64::MAX));
+        }
+    }
+
+    /// Graph answered an error with `code`.
+    pub fn graph_error(&self, code: Option<i64>) {
+        let code = code.map_or_else(|| "none".to_owned(), |c| c.to_string());
+        self.inner
+            .graph_errors
+            .get_or_create(&vec![("code", code)])
+            .inc();
+    }
+
+    /// The inbox's counts and the throttle's last reports.
+    pub fn observe(&self, inbox: Option<&Status>, throttle: &ThrottleStatus) {
+        if let Some(status) = inbox {
+            for (state, count) in [
+                ("pending", status.pending),
+                ("leased", status.leased),
+                ("dead", status.dead),
+            ] {
+                self.inner
+                    .inbox_changes
+                    .get_or_create(&vec![("state", state.to_owned())])
+                    .set(i64::try_from(count).unwrap_or(i64::MAX));
+            }
+        }
+        self.inner
+            .requests
+            .get_or_create(&Vec::new())
+            .set(i64::try_from(throttle.admitted_requests).unwrap_or(i64::MAX));
+        if let Some(percent) = throttle.app_percent {
+            self.inner
+                .usage
+                .get_or_create(&vec![("scope", "app".to_owned()), ("id", String::new())])
+                .set(percent / 100.0);
+        }
+        if let Some((business, percent)) = &throttle.busiest_business {
+            self.inner
+                .usage
+                .get_or_create(&vec![
+                    ("scope", "business".to_owned()),
+                    ("id", business.clone()),
+                ])
+                .set(percent / 100.0);
+        }
+    }
+
+    /// The text Prometheus scrapes: gauges recomputed from the numbers first.
+    pub fn encode(&self) -> String {
+        self.recompute();
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_text::encode(&mut text, &self.inner.registry);
+        text
+    }
+
+    fn recompute(&self) {
+        let numbers = self.numbers();
+        let inner = &self.inner;
+        let mut by_status: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_quality: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_limit: BTreeMap<String, i64> = BTreeMap::new();
+        let mut at_risk: BTreeMap<String, i64> = BTreeMap::new();
+        inner.quality_state.clear();
+        let none = || "NONE".to_owned();
+        for (id, view) in numbers.iter() {
+            *by_status
+                .entry(view.status.clone().unwrap_or_else(none))
+                .or_default() += 1;
+            *by_quality
+                .entry(view.quality.clone().unwrap_or_else(none))
+                .or_default() += 1;
+            *by_limit
+                .entry(view.limit.clone().unwrap_or_else(none))
+                .or_default() += 1;
+            let risky = at_risk.entry(view.waba_id.clone()).or_default();
+            if view.at_risk() {
+                *risky += 1;
+            }
+            let current = view.quality.as_deref().unwrap_or("UNKNOWN");
+            let mut states: Vec<&str> = QUALITY_STATES.to_vec();
+            if !states.contains(&current) {
+                states.push(current);
+            }
+            for state in states {
+                inner
+                    .quality_state
+                    .get_or_create(&vec![
+                        ("phone_number_id", id.clone()),
+                        ("waba_id", view.waba_id.clone()),
+                        ("quality_rating", state.to_owned()),
+                    ])
+                    .set(i64::from(state == current));
+            }
+        }
+        for (family, label, counts) in [
+            (&inner.by_status, "status", by_status),
+            (&inner.by_quality, "quality_rating", by_quality),
+            (&inner.by_limit, "messaging_limit", by_limit),
+            (&inner.at_risk, "waba_id", at_risk),
+        ] {
+            family.clear();
+            for (value, count) in counts {
+                family.get_or_create(&vec![(label, value)]).set(count);
+            }
+        }
+    }
+
+    /// Serves `/metrics` on `address` until the process ends.
+    pub async fn serve(&self, address: SocketAddr) -> Result<SocketAddr, Failure> {
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            Failure::Local(format!("cannot listen on --metrics-addr {address}: {e}"))
+        })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Failure::Local(e.to_string()))?;
+        let metrics = self.clone();
+        let router = axum::Router::new().route(
+            "/metrics",
+            axum::routing::get(move || {
+                let metrics = metrics.clone();
+                async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            prometheus_text::CONTENT_TYPE,
+                        )],
+                        metrics.encode(),
+                    )
+                }
+            }),
+        );
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Ok(bound)
+    }
+}
+
+/// Sets the view's field named `field` (other fields are not shown by the gauges).
+fn set_field(view: &mut NumberView, field: &str, value: Option<String>) {
+    match field {
+        "status" => view.status = value,
+        "quality_rating" => view.quality = value,
+        "messaging_limit" => view.limit = value,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whatsapp_phone_numbers_inbox::fleet::Source;
+
+    fn value(id: &str, field: &str, value: &str) -> StateValue {
+        StateValue {
+            entity: Entity::Number,
+            id: id.into(),
+            waba_id: Some("w1".into()),
+            field: field.into(),
+            value: Some(value.into()),
+            as_of_ms: 0,
+            source: Source::Resync,
+            changed_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn gauges_follow_the_state_and_its_changes() {
+        let metrics = Metrics::new();
+        metrics.load(&[
+            value("n1", "quality_rating", "GREEN"),
+            value("n1", "status", "CONNECTED"),
+            value("n2", "quality_rating", "RED"),
+            value("n2", "status", "CONNECTED"),
+        ]);
+        let text = metrics.encode();
+        assert!(
+            text.contains("waphone_fleet_numbers_at_risk{waba_id=\"w1\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("waphone_fleet_numbers{status=\"CONNECTED\"} 2\n"),
+            "{text}"
+        );
+        assert!(text.contains(
+            "waphone_number_quality_state{phone_number_id=\"n2\",waba_id=\"w1\",quality_rating=\"RED\"} 1\n"
+        ), "{text}");
+        assert!(text.contains(
+            "waphone_number_quality_state{phone_number_id=\"n2\",waba_id=\"w1\",quality_rating=\"GREEN\"} 0\n"
+        ), "{text}");
+        metrics.changed(&[FleetChange {
+            id: 1,
+            entity: Entity::Number,
+            entity_id: "n1".into(),
+            waba_id: Some("w1".into()),
+            field: "status".into(),
+            old: Some("CONNECTED".into()),
+            new: Some("FLAGGED".into()),
+            source: Source::Resync,
+            unannounced: true,
+            observed_at_ms: 0,
+            recorded_at_ms: 0,
+            inbox_change_id: None,
+        }]);
+        let text = metrics.encode();
+        assert!(
+            text.contains("waphone_fleet_numbers_at_risk{waba_id=\"w1\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "waphone_fleet_changes_total{field=\"status\",source=\"resync_unannounced\"} 1\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE waphone_resync_duration_seconds gauge"),
+            "{text}"
+        );
+    }
+}
