@@ -77,15 +77,17 @@ impl<V: GraphVersion> Watcher<'_, V> {
     }
 
     /// One full read, compared with the state once the inbox's backlog is consumed.
-    /// Failures are reported on stderr and counted; the next read tries again.
-    pub(super) async fn resync(&self) {
+    /// Failures are reported on stderr and counted (the next read tries again), and
+    /// answered, so that a first read refused for good (a token Graph rejects) ends the
+    /// watch.
+    pub(super) async fn resync(&self) -> Result<(), Error> {
         let first = self.fleet.is_empty().await;
         let read =
             match read_fleet(&self.session.client, &self.business, self.client_accounts).await {
                 Ok(read) => read,
                 Err(error) => {
                     self.failed_read(&error);
-                    return;
+                    return Err(error);
                 }
             };
         for error in &read.errors {
@@ -135,6 +137,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
                 );
             }
         }
+        Ok(())
     }
 
     fn failed_read(&self, error: &Error) {

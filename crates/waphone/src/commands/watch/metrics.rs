@@ -71,7 +71,8 @@ struct Inner {
     resync_seconds: FloatGauges,
     resync_requests: Gauges,
     requests: Gauges,
-    usage: FloatGauges,
+    app_usage: FloatGauges,
+    business_usage: FloatGauges,
     graph_errors: Counters,
 }
 
@@ -158,11 +159,17 @@ impl Metrics {
             "HTTP requests sent to Graph by this process (retries and batch calls included)",
             requests.clone(),
         );
-        let usage = FloatGauges::default();
+        let app_usage = FloatGauges::default();
         registry.register(
-            "graph_usage_ratio",
-            "Rate-limit usage Graph last reported (0 to 1), for the app and for the busiest business",
-            usage.clone(),
+            "graph_app_usage_ratio",
+            "The app's rate-limit usage Graph last reported (X-App-Usage, 0 to 1)",
+            app_usage.clone(),
+        );
+        let business_usage = FloatGauges::default();
+        registry.register(
+            "graph_business_usage_ratio",
+            "The busiest business's rate-limit usage Graph last reported (X-Business-Use-Case-Usage, 0 to 1)",
+            business_usage.clone(),
         );
         let graph_errors = Counters::default();
         registry.register(
@@ -187,7 +194,8 @@ impl Metrics {
                 resync_seconds,
                 resync_requests,
                 requests,
-                usage,
+                app_usage,
+                business_usage,
                 graph_errors,
             }),
         }
@@ -297,17 +305,16 @@ impl Metrics {
             .set(i64::try_from(throttle.admitted_requests).unwrap_or(i64::MAX));
         if let Some(percent) = throttle.app_percent {
             self.inner
-                .usage
-                .get_or_create(&vec![("scope", "app".to_owned()), ("id", String::new())])
+                .app_usage
+                .get_or_create(&Vec::new())
                 .set(percent / 100.0);
         }
         if let Some((business, percent)) = &throttle.busiest_business {
+            // Only the busiest is known: the one shown before is replaced.
+            self.inner.business_usage.clear();
             self.inner
-                .usage
-                .get_or_create(&vec![
-                    ("scope", "business".to_owned()),
-                    ("id", business.clone()),
-                ])
+                .business_usage
+                .get_or_create(&vec![("business_id", business.clone())])
                 .set(percent / 100.0);
         }
     }

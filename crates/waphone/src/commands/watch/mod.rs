@@ -213,9 +213,17 @@ impl<V: GraphVersion> Watcher<'_, V> {
         let reading = async {
             // The first read gives the state its first values (and a restarted watch its
             // catch-up); the backlog is consumed meanwhile and waited for before comparing.
+            // A first read Graph refuses for good ends the watch; later failures are
+            // retried at the next read.
+            if let Err(error) = self.resync().await
+                && self.fleet.is_empty().await
+                && !error.is_retryable()
+            {
+                return Err(Failure::Api(error));
+            }
             loop {
-                self.resync().await;
                 tokio::time::sleep(resync_every).await;
+                let _ = self.resync().await;
             }
         };
         let emitting = async {
@@ -237,7 +245,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
         };
         let control = async {
             let outcome: Result<(), Failure> = tokio::select! {
-                () = reading => Ok(()),
+                read = reading => read,
                 emitted = emitting => emitted,
                 () = stop_signal() => Ok(()),
                 () = until => Ok(()),
