@@ -339,3 +339,84 @@ async fn two_thousand_numbers_for_two_minutes_with_two_kills_each() {
     })
     .await;
 }
+
+/// A full read of 2,000 accounts × 50 numbers takes at most 60 requests (one per page of
+/// 100 accounts, numbers embedded): with the mock's default app budget (Graph's hourly
+/// 10,000 calls per window here) a one-minute resync keeps the app's usage below 75%.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resync_of_two_thousand_accounts_costs_at_most_sixty_requests() {
+    let server = MockServer::builder()
+        .empty()
+        .request_log_limit(0)
+        .start()
+        .await
+        .unwrap();
+    let state = server.state();
+    state.seed_fleet(BUSINESS, 2_000, 50);
+    let temp = Temp::new("cost");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let log = temp.0.join("stderr.log");
+    let mut watch = Process(
+        command()
+            .args([
+                "--base-url",
+                &server.base_url(),
+                "--token",
+                server.access_token(),
+            ])
+            .args([
+                "watch",
+                "--business",
+                BUSINESS,
+                "--inbox",
+                &inbox,
+                "--resync",
+                "1s",
+            ])
+            .stdout(Stdio::null())
+            .stderr(append(&log))
+            .spawn()
+            .unwrap(),
+    );
+    // The first read, then one resync.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let reads: Vec<u64> = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let reads: Vec<u64> = text
+            .lines()
+            .filter(|l| l.contains("first read:") || l.contains("resync:"))
+            .filter_map(|l| {
+                let (_, rest) = l.split_once("numbers in ")?;
+                rest.split(' ').next()?.parse().ok()
+            })
+            .collect();
+        if reads.len() >= 2 {
+            break reads;
+        }
+        assert!(Instant::now() < deadline, "no resync: {text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    watch.kill();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("first read: 2000 accounts, 100000 numbers"),
+        "{text}"
+    );
+    assert!(
+        text.contains("resync: 2000 accounts, 100000 numbers"),
+        "{text}"
+    );
+    let sent = state.request_count() as u64;
+    assert!(sent >= reads[0] + reads[1], "{reads:?} {sent}");
+    let budget = whatsapp_phone_numbers_mock::RateLimits::default().app_calls;
+    for requests in &reads[..2] {
+        assert!(*requests <= 60, "{requests} requests for one read");
+        // 60 reads an hour (a one-minute resync) against the hourly budget.
+        let usage = (60 * requests) as f64 / budget as f64;
+        assert!(usage < 0.75, "usage {usage}");
+        eprintln!(
+            "a read: {requests} requests; one-minute resync: {:.0}% of the app's budget",
+            usage * 100.0
+        );
+    }
+}
