@@ -148,11 +148,18 @@ async fn with_the_throttle_off_the_facade_is_refused_too() {
     let refused: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(!refused.is_empty());
     assert!(refused.iter().all(|e| e.is_throttling()), "{refused:?}");
-    assert_eq!(client.throttle_status(), {
+    // Nothing learned or held back; every request counted.
+    let status = client.throttle_status();
+    assert_eq!(
+        status.admitted_requests,
+        server.state().request_count() as u64
+    );
+    assert_eq!(status, {
         let mut empty = ThrottleStatus::default();
         let defaults = ThrottleConfig::disabled();
         (empty.slow_from, empty.pause_at, empty.spacing) =
             (defaults.slow_from, defaults.pause_at, defaults.min_spacing);
+        empty.admitted_requests = status.admitted_requests;
         empty
     });
 }

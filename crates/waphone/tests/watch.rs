@@ -420,3 +420,232 @@ async fn a_resync_of_two_thousand_accounts_costs_at_most_sixty_requests() {
         );
     }
 }
+
+/// `waphone` against `server` (or none), to completion.
+async fn waphone(server: Option<&MockServer>, args: &[&str]) -> std::process::Output {
+    let mut cmd = command();
+    if let Some(server) = server {
+        cmd.args([
+            "--base-url",
+            &server.base_url(),
+            "--token",
+            server.access_token(),
+        ]);
+    }
+    cmd.args(args);
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `--exec` gets each record on stdin and marks it handed on only when it exits 0: a
+/// failing command leaves the records for the next run, which prints them first. `state`
+/// and `history` read what was stored, without Graph.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_state_and_history() {
+    use whatsapp_phone_numbers_mock::{MockEvent, demo};
+    let server = MockServer::start().await;
+    let temp = Temp::new("exec");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let got = temp.0.join("exec.jsonl");
+    let number = demo::DEMO_NUMBER_ID;
+    let watch = |exec: String, run_for: &'static str| {
+        let (server, inbox) = (&server, inbox.clone());
+        async move {
+            let mut args = vec![
+                "watch".to_owned(),
+                "--business".into(),
+                demo::DEMO_BUSINESS_ID.into(),
+                "--inbox".into(),
+                inbox,
+                "--resync".into(),
+                "1s".into(),
+                "--for".into(),
+                run_for.into(),
+            ];
+            if !exec.is_empty() {
+                args.extend(["--exec".to_owned(), exec]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            waphone(Some(server), &args).await
+        }
+    };
+    // The first read, then a change no webhook announces (a status), found by a resync
+    // and given to a command that fails: nothing is marked handed on.
+    let state = server.state();
+    let changer = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            state
+                .apply(MockEvent::Status {
+                    phone_number_id: number.into(),
+                    status: "RESTRICTED".into(),
+                })
+                .unwrap();
+        })
+    };
+    let failing = watch("cat > /dev/null; exit 3".into(), "4s").await;
+    changer.await.unwrap();
+    assert_eq!(failing.status.code(), Some(0), "{}", text(&failing.stderr));
+    assert!(failing.stdout.is_empty());
+    assert!(
+        text(&failing.stderr).contains("--exec failed for record 1"),
+        "{}",
+        text(&failing.stderr)
+    );
+
+    // The next run hands it on first: the record on the command's stdin.
+    let exec = format!("cat >> {}", got.display());
+    let handed = watch(exec, "2s").await;
+    assert_eq!(handed.status.code(), Some(0), "{}", text(&handed.stderr));
+    let lines = std::fs::read_to_string(&got).unwrap();
+    let record: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(record["entity_id"], number);
+    assert_eq!(
+        (&record["field"], &record["old"], &record["new"]),
+        (&"status".into(), &"CONNECTED".into(), &"RESTRICTED".into())
+    );
+    assert_eq!(
+        (&record["source"], &record["unannounced"]),
+        (&"resync".into(), &true.into())
+    );
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+
+    // `state`: the number as stored, at risk now.
+    let shown = waphone(None, &["--json", "state", "--inbox", &inbox, "--at-risk"]).await;
+    assert_eq!(shown.status.code(), Some(0), "{}", text(&shown.stderr));
+    let fleet: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let numbers = fleet["numbers"].as_array().unwrap();
+    let ours = numbers.iter().find(|n| n["id"] == number).expect("at risk");
+    assert_eq!(ours["fields"]["status"], "RESTRICTED");
+    assert!(numbers.iter().all(|n| n["at_risk"] == true));
+    assert_eq!(fleet["accounts"].as_array().unwrap().len(), 2);
+    let table = waphone(None, &["state", "--inbox", &inbox]).await;
+    assert!(
+        text(&table.stdout).contains("AT RISK"),
+        "{}",
+        text(&table.stdout)
+    );
+
+    // `history`: by number and by its account; --since filters.
+    for id in [number, demo::DEMO_WABA_ID] {
+        let out = waphone(
+            None,
+            &["--json", "history", id, "--inbox", &inbox, "--since", "1h"],
+        )
+        .await;
+        let records: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(records.as_array().unwrap().len(), 1, "{records}");
+    }
+    let later = waphone(
+        None,
+        &[
+            "--json",
+            "history",
+            number,
+            "--inbox",
+            &inbox,
+            "--since",
+            "2099-01-01T00:00:00Z",
+        ],
+    )
+    .await;
+    assert_eq!(text(&later.stdout).trim(), "[]");
+}
+
+/// Bad flags are usage errors naming the flag, and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_flags_name_the_flag() {
+    let server = MockServer::start().await;
+    let temp = Temp::new("flags");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    for (args, flag) in [
+        (
+            vec![
+                "watch",
+                "--business",
+                "1",
+                "--resync",
+                "0s",
+                "--inbox",
+                &inbox,
+            ],
+            "--resync",
+        ),
+        (
+            vec![
+                "watch",
+                "--business",
+                "1",
+                "--resync",
+                "soon",
+                "--inbox",
+                &inbox,
+            ],
+            "--resync",
+        ),
+        (
+            vec!["watch", "--business", "12ab", "--inbox", &inbox],
+            "--business",
+        ),
+        (
+            vec![
+                "watch",
+                "--business",
+                "1",
+                "--drop-webhooks",
+                "0.3",
+                "--inbox",
+                &inbox,
+            ],
+            "--drop-webhooks",
+        ),
+        (
+            vec![
+                "watch",
+                "--business",
+                "1",
+                "--for",
+                "later",
+                "--inbox",
+                &inbox,
+            ],
+            "--for",
+        ),
+        (vec!["history", "12ab", "--inbox", &inbox], "id"),
+        (
+            vec!["history", "1", "--since", "yesterday", "--inbox", &inbox],
+            "--since",
+        ),
+    ] {
+        let out = waphone(Some(&server), &args).await;
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(flag),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let lively = waphone(
+        None,
+        &["--mock", "watch", "--lively", "0", "--inbox", &inbox],
+    )
+    .await;
+    assert_eq!(lively.status.code(), Some(2));
+    assert!(
+        text(&lively.stderr).contains("--lively"),
+        "{}",
+        text(&lively.stderr)
+    );
+    assert_eq!(server.state().request_count(), 0);
+}

@@ -1092,8 +1092,14 @@ mod tests {
         let t = Throttle::new(ThrottleConfig::disabled());
         let ticket = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":100}"#, "{}"));
+        // Nothing learned, nothing held; the request is counted all the same.
+        let status = t.status();
+        assert_eq!(status.admitted_requests, 1);
         assert_eq!(
-            t.status(),
+            ThrottleStatus {
+                admitted_requests: 0,
+                ..status
+            },
             Throttle::new(ThrottleConfig::disabled()).status()
         );
     }

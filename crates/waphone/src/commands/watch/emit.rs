@@ -17,8 +17,9 @@ use crate::output::emit_line;
 const BATCH: usize = 500;
 
 impl<V: GraphVersion> Watcher<'_, V> {
-    /// Hands on every record not handed on yet, oldest first.
-    pub(super) async fn emit(&self) -> Result<(), Failure> {
+    /// Hands on every record not handed on yet, oldest first. A failing `--exec` is tried
+    /// again every second, unless `stopping`: then what is left waits for the next run.
+    pub(super) async fn emit(&self, stopping: bool) -> Result<(), Failure> {
         loop {
             let records = self
                 .fleet
@@ -36,6 +37,13 @@ impl<V: GraphVersion> Watcher<'_, V> {
                 Some(command) => {
                     for record in &records {
                         while let Err(why) = run_command(command, record).await {
+                            if stopping {
+                                eprintln!(
+                                    "waphone: --exec failed for record {} ({why}); it and the records after it are handed on by the next run",
+                                    record.id
+                                );
+                                return Ok(());
+                            }
                             eprintln!(
                                 "waphone: --exec failed for record {} ({why}); trying again in a second",
                                 record.id

@@ -488,8 +488,14 @@ mod tests {
             ),
             "{text}"
         );
+        metrics.resynced(true, 1.5, 20);
+        let text = metrics.encode();
         assert!(
-            text.contains("# TYPE waphone_resync_duration_seconds gauge"),
+            text.contains("# TYPE waphone_resync_duration_seconds gauge\nwaphone_resync_duration_seconds 1.5\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("waphone_resyncs_total{outcome=\"ok\"} 1\n"),
             "{text}"
         );
     }

@@ -192,8 +192,6 @@ impl<V: GraphVersion> Watcher<'_, V> {
     /// webhooks as they come and a full read every `resync_every`, until stopped.
     async fn run(&self, resync_every: Duration, run_for: Option<Duration>) -> Result<(), Failure> {
         self.metrics.load(&self.fleet.values().await);
-        // Records a crash left before they were handed on go first.
-        self.emit().await?;
         let stop = Arc::new(Notify::new());
         let options = ConsumeOptions {
             consumer: format!("watch-{}", std::process::id()),
@@ -230,7 +228,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
             loop {
                 let _ =
                     tokio::time::timeout(Duration::from_millis(500), self.emitted.notified()).await;
-                self.emit().await?;
+                self.emit(false).await?;
                 self.metrics.observe(
                     self.inbox.status().await.ok().as_ref(),
                     &self.session.client.throttle_status(),
@@ -267,6 +265,6 @@ impl<V: GraphVersion> Watcher<'_, V> {
         let _ = consuming.await;
         outcome?;
         // What was recorded before the stop is handed on before exiting.
-        self.emit().await
+        self.emit(true).await
     }
 }
