@@ -102,11 +102,16 @@ struct Run {
     duration: Duration,
     change_every: Duration,
     kills_each: usize,
+    /// The inbox (default: an SQLite file in the test's folder).
+    inbox: Option<String>,
 }
 
 async fn completeness(run: Run) {
     let temp = Temp::new("watch");
-    let inbox_at = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let inbox_at = run
+        .inbox
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", temp.0.join("inbox.sqlite3").display()));
     let log = temp.0.join("stderr.log");
     let out = temp.0.join("watch.jsonl");
     let port = free_port();
@@ -323,6 +328,22 @@ async fn every_change_is_recorded_once_despite_lost_webhooks_and_kills() {
         duration: Duration::from_secs(14),
         change_every: Duration::from_millis(100),
         kills_each: 1,
+        inbox: None,
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: run through .ci/with-postgres (cargo test -p waphone --test watch -- --ignored on_postgresql)"]
+async fn on_postgresql_every_change_is_recorded_once() {
+    let url = common::postgres_database("watch").await;
+    completeness(Run {
+        wabas: 4,
+        numbers_per_waba: 50,
+        duration: Duration::from_secs(14),
+        change_every: Duration::from_millis(100),
+        kills_each: 1,
+        inbox: Some(url),
     })
     .await;
 }
@@ -336,6 +357,7 @@ async fn two_thousand_numbers_for_two_minutes_with_two_kills_each() {
         duration: Duration::from_secs(120),
         change_every: Duration::from_millis(50),
         kills_each: 2,
+        inbox: None,
     })
     .await;
 }
