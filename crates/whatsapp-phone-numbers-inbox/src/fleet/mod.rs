@@ -21,13 +21,14 @@
 //!   [`Fleet::unemitted`] and [`Fleet::mark_emitted`] let a watcher hand each one on (print
 //!   it, run a command) after it was committed, again after a crash if it had not finished.
 //!
-//! One process applies observations at a time (it holds the state in memory; others may
-//! read the store: [`Inbox::fleet_values`], [`Inbox::fleet_history`]).
+//! One process applies observations at a time (it holds the state in memory, about 450
+//! bytes per number; others may read the store: [`Inbox::fleet_values`],
+//! [`Inbox::fleet_history`]).
 
 mod model;
 mod observe;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -41,26 +42,119 @@ use tokio::sync::Mutex;
 
 use crate::{Inbox, InboxError};
 
-type Key = (Entity, String, String);
+/// Every field name the state keeps, numbers' and accounts': memory keeps a value's field
+/// as its index here.
+const KNOWN_FIELDS: &[&str] = &[
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "messaging_limit",
+    "name_status",
+    "throughput",
+    "can_send_message",
+    "oba_status",
+    "account_review_status",
+    "business_verification_status",
+    "ban_state",
+    "restrictions",
+];
 
-/// What the applying process remembers: every value, and numbers by display digits.
+/// Fields whose values are unique to a number (not shared from the pool).
+const UNIQUE_VALUES: &[&str] = &["display_phone_number", "verified_name"];
+
+fn field_index(name: &str) -> Option<u8> {
+    KNOWN_FIELDS
+        .iter()
+        .position(|f| *f == name)
+        .and_then(|i| u8::try_from(i).ok())
+}
+
+/// One field's value in memory.
+struct Slot {
+    field: u8,
+    value: Option<Arc<str>>,
+    /// When the value was last known true (see [`StateValue::as_of_ms`]).
+    as_of_ms: i64,
+}
+
+/// One number's or account's values in memory.
+#[derive(Default)]
+struct Record {
+    waba_id: Option<Arc<str>>,
+    slots: Vec<Slot>,
+}
+
+/// What the applying process remembers, compactly (a fleet of 100,000 numbers has
+/// 900,000 values): each number's and account's values, enumeration values shared from a
+/// pool, and numbers by display digits.
 #[derive(Default)]
 struct Memory {
-    values: HashMap<Key, StateValue>,
-    by_display: HashMap<String, (String, Option<String>)>,
+    records: HashMap<(Entity, Box<str>), Record>,
+    by_display: HashMap<Box<str>, Box<str>>,
+    pool: HashSet<Arc<str>>,
 }
 
 impl Memory {
-    fn put(&mut self, value: StateValue) {
+    fn slot(&self, entity: Entity, id: &str, field: u8) -> Option<(&Record, &Slot)> {
+        let record = self.records.get(&(entity, Box::from(id)))?;
+        let slot = record.slots.iter().find(|s| s.field == field)?;
+        Some((record, slot))
+    }
+
+    fn text(&mut self, field: &str, value: &str) -> Arc<str> {
+        if UNIQUE_VALUES.contains(&field) {
+            return Arc::from(value);
+        }
+        if let Some(shared) = self.pool.get(value) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(value);
+        self.pool.insert(shared.clone());
+        shared
+    }
+
+    fn put(&mut self, value: &StateValue) {
+        let Some(field) = field_index(&value.field) else {
+            return;
+        };
         if value.entity == Entity::Number
             && value.field == "display_phone_number"
             && let Some(display) = &value.value
         {
             self.by_display
-                .insert(digits(display), (value.id.clone(), value.waba_id.clone()));
+                .insert(digits(display).into(), value.id.as_str().into());
         }
-        self.values
-            .insert((value.entity, value.id.clone(), value.field.clone()), value);
+        let text = value.value.as_deref().map(|v| self.text(&value.field, v));
+        let waba = value.waba_id.as_deref().map(|w| self.text("waba_id", w));
+        let record = self
+            .records
+            .entry((value.entity, value.id.as_str().into()))
+            .or_default();
+        if waba.is_some() {
+            record.waba_id = waba;
+        }
+        match record.slots.iter_mut().find(|s| s.field == field) {
+            Some(slot) => {
+                slot.value = text;
+                slot.as_of_ms = value.as_of_ms;
+            }
+            None => record.slots.push(Slot {
+                field,
+                value: text,
+                as_of_ms: value.as_of_ms,
+            }),
+        }
+    }
+
+    fn confirm(&mut self, entity: Entity, id: &str, field: u8, at_ms: i64) {
+        if let Some(slot) = self
+            .records
+            .get_mut(&(entity, Box::from(id)))
+            .and_then(|r| r.slots.iter_mut().find(|s| s.field == field))
+        {
+            slot.as_of_ms = slot.as_of_ms.max(at_ms);
+        }
     }
 }
 
@@ -85,7 +179,7 @@ impl Fleet {
     pub async fn open(inbox: &Inbox) -> Result<Self, InboxError> {
         let mut memory = Memory::default();
         for value in inbox.backend.fleet_values().await? {
-            memory.put(value);
+            memory.put(&value);
         }
         Ok(Self {
             inbox: inbox.clone(),
@@ -95,28 +189,44 @@ impl Fleet {
 
     /// True when nothing was ever stored (the fleet has not been read yet).
     pub async fn is_empty(&self) -> bool {
-        self.memory.lock().await.values.is_empty()
+        self.memory.lock().await.records.is_empty()
     }
 
-    /// Every value, in no particular order.
-    pub async fn values(&self) -> Vec<StateValue> {
-        self.memory.lock().await.values.values().cloned().collect()
+    /// Calls `visit` with every value in memory: the entity, its ID, its account, the
+    /// field and the value.
+    pub async fn visit(
+        &self,
+        mut visit: impl FnMut(Entity, &str, Option<&str>, &str, Option<&str>),
+    ) {
+        let memory = self.memory.lock().await;
+        for ((entity, id), record) in &memory.records {
+            for slot in &record.slots {
+                visit(
+                    *entity,
+                    id,
+                    record.waba_id.as_deref(),
+                    KNOWN_FIELDS[usize::from(slot.field)],
+                    slot.value.as_deref(),
+                );
+            }
+        }
     }
 
     /// A number's ID and account, by its display number's digits.
     pub async fn number_by_display(&self, digits: &str) -> Option<(String, Option<String>)> {
-        self.memory.lock().await.by_display.get(digits).cloned()
-    }
-
-    /// Looks up several display numbers at once (see [`number_by_display`](Self::number_by_display)).
-    pub async fn display_index(&self) -> HashMap<String, (String, Option<String>)> {
-        self.memory.lock().await.by_display.clone()
+        let memory = self.memory.lock().await;
+        let id = memory.by_display.get(digits)?;
+        let waba = memory
+            .records
+            .get(&(Entity::Number, id.clone()))
+            .and_then(|r| r.waba_id.as_deref().map(str::to_owned));
+        Some((id.to_string(), waba))
     }
 
     /// Compares `observations` with the state, in order, and stores what differs in one
     /// transaction: changed values with one history record each, first values without.
     /// Answers the new records. Nothing is changed (in memory or in the store) when the
-    /// store fails.
+    /// store fails. Fields the state does not keep are left out.
     pub async fn apply(
         &self,
         observations: Vec<Observation>,
@@ -124,33 +234,42 @@ impl Fleet {
         let mut memory = self.memory.lock().await;
         let now = crate::record::millis(SystemTime::now());
         // Later observations of one key in this batch compare with the earlier ones.
-        let mut pending: HashMap<Key, usize> = HashMap::new();
+        let mut pending: HashMap<(Entity, String, u8), usize> = HashMap::new();
         let mut writes: Vec<Write> = Vec::new();
-        let mut confirmed: Vec<(Key, i64)> = Vec::new();
+        let mut confirmed: Vec<(Entity, String, u8, i64)> = Vec::new();
         for seen in observations {
-            let key: Key = (seen.entity, seen.id.clone(), seen.field.to_owned());
-            let current = match pending.get(&key) {
-                Some(&i) => Some(&writes[i].value),
-                None => memory.values.get(&key),
+            let Some(field) = field_index(seen.field) else {
+                continue;
+            };
+            let key = (seen.entity, seen.id, field);
+            let (current, current_waba, as_of_ms) = match pending.get(&key) {
+                Some(&i) => {
+                    let v = &writes[i].value;
+                    (Some(v.value.as_deref()), v.waba_id.clone(), v.as_of_ms)
+                }
+                None => match memory.slot(key.0, &key.1, field) {
+                    Some((record, slot)) => (
+                        Some(slot.value.as_deref()),
+                        record.waba_id.as_deref().map(str::to_owned),
+                        slot.as_of_ms,
+                    ),
+                    None => (None, None, i64::MIN),
+                },
             };
             let old = match current {
                 None => None,
-                Some(current) if seen.at_ms < current.as_of_ms => continue,
-                Some(current) if current.value == seen.value => {
-                    confirmed.push((key, seen.at_ms));
+                Some(_) if seen.at_ms < as_of_ms => continue,
+                Some(current) if current == seen.value.as_deref() => {
+                    confirmed.push((key.0, key.1, field, seen.at_ms));
                     continue;
                 }
-                Some(current) => Some(current.value.clone()),
+                Some(current) => Some(current.map(str::to_owned)),
             };
-            let waba_id = seen
-                .waba_id
-                .clone()
-                .or_else(|| current.and_then(|c| c.waba_id.clone()));
             let write = Write {
                 value: StateValue {
                     entity: seen.entity,
-                    id: seen.id,
-                    waba_id,
+                    id: key.1.clone(),
+                    waba_id: seen.waba_id.or(current_waba),
                     field: seen.field.to_owned(),
                     value: seen.value,
                     as_of_ms: seen.at_ms,
@@ -169,17 +288,15 @@ impl Fleet {
             writes.push(write);
             pending.insert(key, writes.len() - 1);
         }
-        for (key, at_ms) in confirmed {
-            if let Some(value) = memory.values.get_mut(&key) {
-                value.as_of_ms = value.as_of_ms.max(at_ms);
-            }
+        for (entity, id, field, at_ms) in confirmed {
+            memory.confirm(entity, &id, field, at_ms);
         }
         if writes.is_empty() {
             return Ok(Vec::new());
         }
         let values: Vec<StateValue> = writes.iter().map(|w| w.value.clone()).collect();
         let changes = self.inbox.backend.fleet_write(writes, now).await?;
-        for value in values {
+        for value in &values {
             memory.put(value);
         }
         Ok(changes)
@@ -207,5 +324,18 @@ impl Inbox {
     /// History records, oldest first.
     pub async fn fleet_history(&self, query: HistoryQuery) -> Result<Vec<FleetChange>, InboxError> {
         self.backend.fleet_history(query).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_knows_every_field_kept() {
+        for field in NUMBER_FIELDS.iter().chain(ACCOUNT_FIELDS) {
+            assert!(field_index(field).is_some(), "{field}");
+        }
+        assert!(field_index("something_new").is_none());
     }
 }

@@ -510,6 +510,21 @@ fn seen(
     }
 }
 
+fn seen_at(
+    id: &str,
+    field: &'static str,
+    value: &str,
+    at_ms: i64,
+) -> whatsapp_phone_numbers_inbox::fleet::Observation {
+    seen(
+        id,
+        field,
+        value,
+        at_ms,
+        whatsapp_phone_numbers_inbox::fleet::Source::Webhook,
+    )
+}
+
 pub async fn the_fleet_state_records_each_difference_once(inbox: &Inbox) {
     use whatsapp_phone_numbers_inbox::fleet::{Fleet, HistoryQuery, Source};
     let fleet = Fleet::open(inbox).await.unwrap();
@@ -582,7 +597,7 @@ pub async fn the_fleet_state_records_each_difference_once(inbox: &Inbox) {
 
     // Kept in the store: a new process sees the same state and history.
     let again = Fleet::open(inbox).await.unwrap();
-    let mut values = again.values().await;
+    let mut values = inbox.fleet_values().await.unwrap();
     values.sort_by(|a, b| (&a.id, &a.field).cmp(&(&b.id, &b.field)));
     let shown: Vec<_> = values
         .iter()
@@ -599,6 +614,33 @@ pub async fn the_fleet_state_records_each_difference_once(inbox: &Inbox) {
     assert_eq!(
         again.number_by_display("15550100").await,
         Some(("n1".into(), Some("w1".into())))
+    );
+    let mut seen = Vec::new();
+    again
+        .visit(|_, id, waba, field, value| {
+            seen.push(format!(
+                "{id} {} {field} {}",
+                waba.unwrap_or("-"),
+                value.unwrap_or("-")
+            ))
+        })
+        .await;
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "n1 w1 display_phone_number +1 555-0100",
+            "n1 w1 quality_rating RED",
+            "n2 w1 quality_rating GREEN"
+        ]
+    );
+    // What the reloaded memory says about staleness: the last change's time.
+    assert!(
+        again
+            .apply(vec![seen_at("n2", "quality_rating", "RED", 10_500)])
+            .await
+            .unwrap()
+            .is_empty()
     );
     let all = inbox.fleet_history(HistoryQuery::default()).await.unwrap();
     assert_eq!(all.len(), 4);

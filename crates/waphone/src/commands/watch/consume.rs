@@ -82,61 +82,71 @@ impl<V: GraphVersion> Watcher<'_, V> {
     /// watch.
     pub(super) async fn resync(&self) -> Result<(), Error> {
         let first = self.fleet.is_empty().await;
-        let read =
-            match read_fleet(&self.session.client, &self.business, self.client_accounts).await {
-                Ok(read) => read,
-                Err(error) => {
-                    self.failed_read(&error);
-                    return Err(error);
+        let waited = Instant::now();
+        let mut changed = 0;
+        let mut store_error = None;
+        let read = read_fleet(
+            &self.session.client,
+            &self.business,
+            self.client_accounts,
+            async |observations| {
+                // What a webhook already in the inbox announced is not unannounced.
+                while waited.elapsed() < BACKLOG_WAIT {
+                    match self.inbox.status().await {
+                        Ok(status) if status.backlog() > 0 => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        _ => break,
+                    }
                 }
-            };
+                match self.fleet.apply(observations).await {
+                    Ok(changes) => {
+                        changed += changes.len();
+                        self.metrics.changed(&changes);
+                        if !changes.is_empty() {
+                            self.emitted.notify_one();
+                        }
+                    }
+                    Err(error) => store_error = Some(error),
+                }
+            },
+        )
+        .await;
+        let read = match read {
+            Ok(read) => read,
+            Err(error) => {
+                self.failed_read(&error);
+                return Err(error);
+            }
+        };
         for error in &read.errors {
             self.metrics.graph_error(error.code());
         }
-        let waited = Instant::now();
-        while waited.elapsed() < BACKLOG_WAIT {
-            match self.inbox.status().await {
-                Ok(status) if status.backlog() > 0 => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                _ => break,
-            }
+        let seconds = read.duration.as_secs_f64();
+        if let Some(error) = store_error {
+            self.metrics.resynced(false, seconds, read.requests);
+            eprintln!(
+                "waphone: resync: cannot store the fleet state: {}",
+                safe(&error.to_string())
+            );
+            return Ok(());
         }
-        let (accounts, numbers, requests, seconds) = (
+        self.metrics.resynced(true, seconds, read.requests);
+        if first {
+            self.metrics.load(&self.fleet).await;
+        }
+        let what = if first { "first read" } else { "resync" };
+        eprintln!(
+            "waphone: {what}: {} accounts, {} numbers in {} requests, {seconds:.1} s: {changed} unannounced differences{}",
             read.accounts,
             read.numbers,
             read.requests,
-            read.duration.as_secs_f64(),
+            if read.errors.is_empty() {
+                String::new()
+            } else {
+                format!("; {} accounts not read in full", read.errors.len())
+            }
         );
-        match self.fleet.apply(read.observations).await {
-            Ok(changes) => {
-                self.metrics.resynced(true, seconds, requests);
-                if first {
-                    self.metrics.load(&self.fleet.values().await);
-                }
-                self.metrics.changed(&changes);
-                if !changes.is_empty() {
-                    self.emitted.notify_one();
-                }
-                let what = if first { "first read" } else { "resync" };
-                eprintln!(
-                    "waphone: {what}: {accounts} accounts, {numbers} numbers in {requests} requests, {seconds:.1} s: {} unannounced differences{}",
-                    changes.len(),
-                    if read.errors.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {} accounts not read in full", read.errors.len())
-                    }
-                );
-            }
-            Err(error) => {
-                self.metrics.resynced(false, seconds, requests);
-                eprintln!(
-                    "waphone: resync: cannot store the fleet state: {}",
-                    safe(&error.to_string())
-                );
-            }
-        }
         Ok(())
     }
 

@@ -10,14 +10,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use prometheus_client::encoding::prometheus_text;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, prometheus_text};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 use whatsapp_phone_numbers::{RiskyStatus, ThrottleStatus};
 use whatsapp_phone_numbers_inbox::Status;
-use whatsapp_phone_numbers_inbox::fleet::{Entity, FleetChange, StateValue};
+use whatsapp_phone_numbers_inbox::fleet::{Entity, Fleet, FleetChange};
 
 use crate::failure::Failure;
 
@@ -55,14 +57,11 @@ pub struct Metrics {
     inner: Arc<Inner>,
 }
 
+type Numbers = Arc<Mutex<HashMap<String, NumberView>>>;
+
 struct Inner {
     registry: Registry,
-    numbers: Mutex<HashMap<String, NumberView>>,
-    by_status: Gauges,
-    by_quality: Gauges,
-    by_limit: Gauges,
-    at_risk: Gauges,
-    quality_state: Gauges,
+    numbers: Numbers,
     changes: Counters,
     webhooks: Counters,
     consumed: Counters,
@@ -80,36 +79,11 @@ impl Metrics {
     /// Empty metrics, registered.
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("waphone");
-        let by_status = Gauges::default();
-        registry.register(
-            "fleet_numbers",
-            "Phone numbers in the fleet state, by status",
-            by_status.clone(),
-        );
-        let by_quality = Gauges::default();
-        registry.register(
-            "fleet_numbers_by_quality",
-            "Phone numbers in the fleet state, by quality rating",
-            by_quality.clone(),
-        );
-        let by_limit = Gauges::default();
-        registry.register(
-            "fleet_numbers_by_messaging_limit",
-            "Phone numbers in the fleet state, by messaging limit",
-            by_limit.clone(),
-        );
-        let at_risk = Gauges::default();
-        registry.register(
-            "fleet_numbers_at_risk",
-            "Phone numbers at risk (quality RED, or status FLAGGED, RESTRICTED, RATE_LIMITED, BANNED or DISCONNECTED), by account",
-            at_risk.clone(),
-        );
-        let quality_state = Gauges::default();
-        registry.register(
-            "number_quality_state",
-            "Each phone number's quality rating as a state set: 1 for the current rating, 0 for the others",
-            quality_state.clone(),
-        );
+        let numbers = Numbers::default();
+        // Computed from the numbers at each scrape, not stored as series.
+        registry.register_collector(Box::new(FleetGauges {
+            numbers: numbers.clone(),
+        }));
         let changes = Counters::default();
         registry.register(
             "fleet_changes",
@@ -180,12 +154,7 @@ impl Metrics {
         Self {
             inner: Arc::new(Inner {
                 registry,
-                numbers: Mutex::new(HashMap::new()),
-                by_status,
-                by_quality,
-                by_limit,
-                at_risk,
-                quality_state,
+                numbers,
                 changes,
                 webhooks,
                 consumed,
@@ -205,17 +174,23 @@ impl Metrics {
         self.inner.numbers.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes every number's values from the stored state (at start, after a full read).
-    pub fn load(&self, values: &[StateValue]) {
-        let mut numbers = self.numbers();
-        numbers.clear();
-        for value in values.iter().filter(|v| v.entity == Entity::Number) {
-            let view = numbers.entry(value.id.clone()).or_default();
-            if let Some(waba) = &value.waba_id {
-                view.waba_id.clone_from(waba);
-            }
-            set_field(view, &value.field, value.value.clone());
-        }
+    /// Takes every number's values from the fleet state (at start, after a first read).
+    pub async fn load(&self, fleet: &Fleet) {
+        let mut loaded: HashMap<String, NumberView> = HashMap::new();
+        fleet
+            .visit(|entity, id, waba, field, value| {
+                if entity == Entity::Number
+                    && matches!(field, "status" | "quality_rating" | "messaging_limit")
+                {
+                    let view = loaded.entry(id.to_owned()).or_default();
+                    if let Some(waba) = waba {
+                        waba.clone_into(&mut view.waba_id);
+                    }
+                    set_field(view, field, value.map(str::to_owned));
+                }
+            })
+            .await;
+        *self.numbers() = loaded;
     }
 
     /// Counts recorded differences and follows them in the gauges.
@@ -319,65 +294,12 @@ impl Metrics {
         }
     }
 
-    /// The text Prometheus scrapes: gauges recomputed from the numbers first.
+    /// The text Prometheus scrapes.
     pub fn encode(&self) -> String {
-        self.recompute();
         let mut text = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_text::encode(&mut text, &self.inner.registry);
         text
-    }
-
-    fn recompute(&self) {
-        let numbers = self.numbers();
-        let inner = &self.inner;
-        let mut by_status: BTreeMap<String, i64> = BTreeMap::new();
-        let mut by_quality: BTreeMap<String, i64> = BTreeMap::new();
-        let mut by_limit: BTreeMap<String, i64> = BTreeMap::new();
-        let mut at_risk: BTreeMap<String, i64> = BTreeMap::new();
-        inner.quality_state.clear();
-        let none = || "NONE".to_owned();
-        for (id, view) in numbers.iter() {
-            *by_status
-                .entry(view.status.clone().unwrap_or_else(none))
-                .or_default() += 1;
-            *by_quality
-                .entry(view.quality.clone().unwrap_or_else(none))
-                .or_default() += 1;
-            *by_limit
-                .entry(view.limit.clone().unwrap_or_else(none))
-                .or_default() += 1;
-            let risky = at_risk.entry(view.waba_id.clone()).or_default();
-            if view.at_risk() {
-                *risky += 1;
-            }
-            let current = view.quality.as_deref().unwrap_or("UNKNOWN");
-            let mut states: Vec<&str> = QUALITY_STATES.to_vec();
-            if !states.contains(&current) {
-                states.push(current);
-            }
-            for state in states {
-                inner
-                    .quality_state
-                    .get_or_create(&vec![
-                        ("phone_number_id", id.clone()),
-                        ("waba_id", view.waba_id.clone()),
-                        ("quality_rating", state.to_owned()),
-                    ])
-                    .set(i64::from(state == current));
-            }
-        }
-        for (family, label, counts) in [
-            (&inner.by_status, "status", by_status),
-            (&inner.by_quality, "quality_rating", by_quality),
-            (&inner.by_limit, "messaging_limit", by_limit),
-            (&inner.at_risk, "waba_id", at_risk),
-        ] {
-            family.clear();
-            for (value, count) in counts {
-                family.get_or_create(&vec![(label, value)]).set(count);
-            }
-        }
     }
 
     /// Serves `/metrics` on `address` until the process ends.
@@ -411,6 +333,104 @@ impl Metrics {
     }
 }
 
+/// The gauges computed from the numbers at each scrape: a fleet of 100,000 numbers is
+/// 500,000 quality-state samples, written out rather than kept as series.
+#[derive(Debug)]
+struct FleetGauges {
+    numbers: Numbers,
+}
+
+impl FleetGauges {
+    fn family<'a>(
+        encoder: &mut DescriptorEncoder,
+        name: &str,
+        help: &str,
+        label: &'static str,
+        counts: impl IntoIterator<Item = (&'a str, i64)>,
+    ) -> Result<(), std::fmt::Error> {
+        let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;
+        for (value, count) in counts {
+            metric
+                .encode_family(&[(label, value)])?
+                .encode_gauge(&count)?;
+        }
+        Ok(())
+    }
+}
+
+impl Collector for FleetGauges {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let numbers = self.numbers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut by_status: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut by_quality: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut by_limit: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut at_risk: BTreeMap<&str, i64> = BTreeMap::new();
+        for view in numbers.values() {
+            *by_status
+                .entry(view.status.as_deref().unwrap_or("NONE"))
+                .or_default() += 1;
+            *by_quality
+                .entry(view.quality.as_deref().unwrap_or("NONE"))
+                .or_default() += 1;
+            *by_limit
+                .entry(view.limit.as_deref().unwrap_or("NONE"))
+                .or_default() += 1;
+            *at_risk.entry(view.waba_id.as_str()).or_default() += i64::from(view.at_risk());
+        }
+        Self::family(
+            &mut encoder,
+            "fleet_numbers",
+            "Phone numbers in the fleet state, by status",
+            "status",
+            by_status,
+        )?;
+        Self::family(
+            &mut encoder,
+            "fleet_numbers_by_quality",
+            "Phone numbers in the fleet state, by quality rating",
+            "quality_rating",
+            by_quality,
+        )?;
+        Self::family(
+            &mut encoder,
+            "fleet_numbers_by_messaging_limit",
+            "Phone numbers in the fleet state, by messaging limit",
+            "messaging_limit",
+            by_limit,
+        )?;
+        Self::family(
+            &mut encoder,
+            "fleet_numbers_at_risk",
+            "Phone numbers at risk (quality RED, or status FLAGGED, RESTRICTED, RATE_LIMITED, BANNED or DISCONNECTED), by account",
+            "waba_id",
+            at_risk,
+        )?;
+        let mut metric = encoder.encode_descriptor(
+            "number_quality_state",
+            "Each phone number's quality rating as a state set: 1 for the current rating, 0 for the others",
+            None,
+            MetricType::Gauge,
+        )?;
+        let mut ids: Vec<&String> = numbers.keys().collect();
+        ids.sort();
+        for id in ids {
+            let view = &numbers[id];
+            let current = view.quality.as_deref().unwrap_or("UNKNOWN");
+            let extra = (!QUALITY_STATES.contains(&current)).then_some(current);
+            for state in QUALITY_STATES.iter().copied().chain(extra) {
+                metric
+                    .encode_family(&[
+                        ("phone_number_id", id.as_str()),
+                        ("waba_id", view.waba_id.as_str()),
+                        ("quality_rating", state),
+                    ])?
+                    .encode_gauge(&i64::from(state == current))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Sets the view's field named `field` (other fields are not shown by the gauges).
 fn set_field(view: &mut NumberView, field: &str, value: Option<String>) {
     match field {
@@ -426,77 +446,52 @@ mod tests {
     use super::*;
     use whatsapp_phone_numbers_inbox::fleet::Source;
 
-    fn value(id: &str, field: &str, value: &str) -> StateValue {
-        StateValue {
+    fn change(id: &str, field: &str, new: &str) -> FleetChange {
+        FleetChange {
+            id: 1,
             entity: Entity::Number,
-            id: id.into(),
+            entity_id: id.into(),
             waba_id: Some("w1".into()),
             field: field.into(),
-            value: Some(value.into()),
-            as_of_ms: 0,
+            old: None,
+            new: Some(new.into()),
             source: Source::Resync,
-            changed_at_ms: 0,
+            unannounced: true,
+            observed_at_ms: 0,
+            recorded_at_ms: 0,
+            inbox_change_id: None,
         }
     }
 
     #[test]
     fn gauges_follow_the_state_and_its_changes() {
         let metrics = Metrics::new();
-        metrics.load(&[
-            value("n1", "quality_rating", "GREEN"),
-            value("n1", "status", "CONNECTED"),
-            value("n2", "quality_rating", "RED"),
-            value("n2", "status", "CONNECTED"),
+        metrics.changed(&[
+            change("n1", "quality_rating", "GREEN"),
+            change("n1", "status", "CONNECTED"),
+            change("n2", "quality_rating", "RED"),
+            change("n2", "status", "CONNECTED"),
         ]);
         let text = metrics.encode();
-        assert!(
-            text.contains("waphone_fleet_numbers_at_risk{waba_id=\"w1\"} 1\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("waphone_fleet_numbers{status=\"CONNECTED\"} 2\n"),
-            "{text}"
-        );
-        assert!(text.contains(
-            "waphone_number_quality_state{phone_number_id=\"n2\",waba_id=\"w1\",quality_rating=\"RED\"} 1\n"
-        ), "{text}");
-        assert!(text.contains(
-            "waphone_number_quality_state{phone_number_id=\"n2\",waba_id=\"w1\",quality_rating=\"GREEN\"} 0\n"
-        ), "{text}");
-        metrics.changed(&[FleetChange {
-            id: 1,
-            entity: Entity::Number,
-            entity_id: "n1".into(),
-            waba_id: Some("w1".into()),
-            field: "status".into(),
-            old: Some("CONNECTED".into()),
-            new: Some("FLAGGED".into()),
-            source: Source::Resync,
-            unannounced: true,
-            observed_at_ms: 0,
-            recorded_at_ms: 0,
-            inbox_change_id: None,
-        }]);
-        let text = metrics.encode();
-        assert!(
-            text.contains("waphone_fleet_numbers_at_risk{waba_id=\"w1\"} 2\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains(
-                "waphone_fleet_changes_total{field=\"status\",source=\"resync_unannounced\"} 1\n"
-            ),
-            "{text}"
-        );
+        for line in [
+            "waphone_fleet_numbers_at_risk{waba_id=\"w1\"} 1\n",
+            "waphone_fleet_numbers{status=\"CONNECTED\"} 2\n",
+            "waphone_number_quality_state{phone_number_id=\"n2\",waba_id=\"w1\",quality_rating=\"RED\"} 1\n",
+            "waphone_number_quality_state{phone_number_id=\"n2\",waba_id=\"w1\",quality_rating=\"GREEN\"} 0\n",
+            "waphone_fleet_changes_total{field=\"status\",source=\"resync_unannounced\"} 2\n",
+            "# TYPE waphone_fleet_numbers_at_risk gauge\n",
+        ] {
+            assert!(text.contains(line), "{line}\n{text}");
+        }
+        metrics.changed(&[change("n1", "status", "FLAGGED")]);
         metrics.resynced(true, 1.5, 20);
         let text = metrics.encode();
-        assert!(
-            text.contains("# TYPE waphone_resync_duration_seconds gauge\nwaphone_resync_duration_seconds 1.5\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("waphone_resyncs_total{outcome=\"ok\"} 1\n"),
-            "{text}"
-        );
+        for line in [
+            "waphone_fleet_numbers_at_risk{waba_id=\"w1\"} 2\n",
+            "# TYPE waphone_resync_duration_seconds gauge\nwaphone_resync_duration_seconds 1.5\n",
+            "waphone_resyncs_total{outcome=\"ok\"} 1\n",
+        ] {
+            assert!(text.contains(line), "{line}\n{text}");
+        }
     }
 }

@@ -191,7 +191,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
     /// The loop: a first full read (or, after a restart, the inbox's backlog first), then
     /// webhooks as they come and a full read every `resync_every`, until stopped.
     async fn run(&self, resync_every: Duration, run_for: Option<Duration>) -> Result<(), Failure> {
-        self.metrics.load(&self.fleet.values().await);
+        self.metrics.load(&self.fleet).await;
         let stop = Arc::new(Notify::new());
         let options = ConsumeOptions {
             consumer: format!("watch-{}", std::process::id()),
