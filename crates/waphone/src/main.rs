@@ -7,6 +7,7 @@ mod commands;
 mod failure;
 mod flags;
 mod logging;
+mod metrics;
 mod output;
 mod session;
 mod terminal;

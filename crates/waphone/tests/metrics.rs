@@ -205,3 +205,91 @@ async fn prometheus_scrapes_the_watch_and_promtool_accepts_it() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
+
+/// `webhooks listen --metrics-addr`: each delivery's outcome counted: kept, kept before
+/// (Graph's resend), refused (a bad signature).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_counts_deliveries_by_outcome() {
+    use whatsapp_phone_numbers_mock::{DeliveryPolicy, MOCK_APP_ID, MockEvent};
+    const SECRET: &str = "metrics-test-app-secret";
+    const TOKEN: &str = "metrics-test-verify-token";
+    let temp = Temp::new("listener-metrics");
+    let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+    let (port, metrics) = (free_port(), format!("127.0.0.1:{}", free_port()));
+    let child = command()
+        .args([
+            "webhooks",
+            "listen",
+            "--port",
+            &port.to_string(),
+            "--inbox",
+            &inbox,
+        ])
+        .args([
+            "--app-secret",
+            SECRET,
+            "--app-id",
+            MOCK_APP_ID,
+            "--verify-token",
+            TOKEN,
+        ])
+        .args(["--metrics-addr", &metrics])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _listener = Process(child);
+    common::wait_for_port(port);
+    let server = MockServer::builder()
+        .app_secret(SECRET)
+        .webhook_delivery(DeliveryPolicy {
+            duplicate_percent: 100,
+            ..DeliveryPolicy::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = common::client_as(&server, server.access_token(), SECRET);
+    let callback = format!("http://127.0.0.1:{port}/whatsapp");
+    client
+        .app(MOCK_APP_ID)
+        .webhook_subscriptions()
+        .subscribe(&callback, TOKEN)
+        .fields(["phone_number_quality_update"])
+        .await
+        .unwrap();
+    let queued = server
+        .state()
+        .apply(MockEvent::Quality {
+            phone_number_id: demo::DEMO_NUMBER_ID.into(),
+            quality_rating: "RED".into(),
+        })
+        .unwrap();
+    assert_eq!(queued, 1);
+    server
+        .state()
+        .wait_for_webhooks_settled(Duration::from_secs(30))
+        .await;
+    let forged = reqwest::Client::new()
+        .post(&callback)
+        .header("x-hub-signature-256", format!("sha256={}", "0".repeat(64)))
+        .body(r#"{"object":"whatsapp_business_account","entry":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(forged.status().is_client_error());
+    let text = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "waphone_webhook_deliveries_total{outcome=\"accepted\"} 1\n",
+        "waphone_webhook_deliveries_total{outcome=\"duplicated\"} 1\n",
+        "waphone_webhook_deliveries_total{outcome=\"refused\"} 1\n",
+    ] {
+        assert!(text.contains(line), "{line}{text}");
+    }
+    assert!(!text.contains(SECRET));
+}

@@ -4,15 +4,14 @@
 
 use std::path::PathBuf;
 
-use whatsapp_phone_numbers::webhooks::{
-    DeliveryStore, Received, ServeLimits, StoreError, WebhookReceiver, serve,
-};
+use whatsapp_phone_numbers::webhooks::{ServeLimits, WebhookReceiver, serve};
 use whatsapp_phone_numbers::{AppSecret, GraphVersion, VerifyToken};
 use whatsapp_phone_numbers_inbox::{Inbox, Location};
 use whatsapp_phone_numbers_mock::MOCK_APP_ID;
 
-use super::metrics::Metrics;
+use crate::commands::webhooks::listen::Reporting;
 use crate::failure::Failure;
+use crate::metrics::{Metrics, counting_refusals};
 use crate::session::Session;
 
 /// The management fields the demo subscribes to.
@@ -40,33 +39,6 @@ impl Drop for Demo {
     }
 }
 
-/// The inbox, counting what the listener answers in the metrics.
-#[derive(Clone)]
-struct Counted {
-    inbox: Inbox,
-    metrics: Metrics,
-}
-
-impl DeliveryStore for Counted {
-    async fn store(&self, delivery: Received) -> Result<(), StoreError> {
-        match self.inbox.store(delivery).await {
-            Ok(inserted) => {
-                let outcome = if inserted.new == 0 && inserted.duplicates > 0 {
-                    "duplicated"
-                } else {
-                    "accepted"
-                };
-                self.metrics.delivery(outcome);
-                Ok(())
-            }
-            Err(error) => {
-                self.metrics.delivery("unavailable");
-                Err(StoreError::from(error))
-            }
-        }
-    }
-}
-
 impl Demo {
     /// Starts the inbox and the listener, and subscribes the mock's app to it.
     pub async fn start<V: GraphVersion>(
@@ -84,26 +56,8 @@ impl Demo {
         let secret = AppSecret::new(mock.app_secret()).map_err(Failure::from)?;
         let receiver = WebhookReceiver::for_app(MOCK_APP_ID, secret)
             .verify_token(VerifyToken::new(token.as_str()).map_err(Failure::from)?);
-        let store = Counted {
-            inbox: inbox.clone(),
-            metrics: metrics.clone(),
-        };
-        let refused = metrics.clone();
-        let router = receiver
-            .router_with_store(store)
-            .layer(axum::middleware::from_fn(
-                move |request: axum::extract::Request, next: axum::middleware::Next| {
-                    let refused = refused.clone();
-                    async move {
-                        let post = request.method() == axum::http::Method::POST;
-                        let response = next.run(request).await;
-                        if post && response.status().is_client_error() {
-                            refused.delivery("refused");
-                        }
-                        response
-                    }
-                },
-            ));
+        let store = Reporting::new(inbox.clone(), Some(metrics.clone()));
+        let router = counting_refusals(receiver.router_with_store(store), metrics.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| Failure::Local(format!("cannot start the demo listener: {e}")))?;

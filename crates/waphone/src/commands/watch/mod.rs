@@ -13,7 +13,6 @@ mod consume;
 #[cfg(feature = "mock")]
 mod demo;
 mod emit;
-pub mod metrics;
 pub mod resync;
 
 use std::net::SocketAddr;
@@ -30,8 +29,8 @@ use whatsapp_phone_numbers_inbox::{ConsumeOptions, Inbox};
 use super::webhooks::location::InboxFlag;
 use super::webhooks::stop::stop_signal;
 use crate::failure::Failure;
+use crate::metrics::Metrics;
 use crate::session::Session;
-use metrics::Metrics;
 
 /// `watch --business ID [--client] [--inbox LOCATION] [--resync 15m] [--exec CMD]
 /// [--metrics-addr ADDR]`

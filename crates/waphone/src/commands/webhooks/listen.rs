@@ -18,6 +18,7 @@ use super::location::InboxFlag;
 use super::print::PrintStore;
 use super::stop::stop_signal;
 use crate::failure::Failure;
+use crate::metrics::{Metrics, counting_refusals};
 use crate::session::Global;
 
 /// `webhooks listen --port P [--inbox LOCATION | --no-inbox] [--verify-token T] ...`
@@ -63,6 +64,10 @@ pub struct ListenArgs {
     /// Seconds the inbox may take to keep a delivery before it is answered 503.
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub store_deadline: f64,
+    /// Serve Prometheus metrics at http://ADDR/metrics: deliveries accepted, duplicated,
+    /// refused and unavailable (`waphone_webhook_deliveries_total`).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl ListenArgs {
@@ -88,6 +93,15 @@ impl ListenArgs {
             .local_addr()
             .map_err(|e| Failure::Local(e.to_string()))?;
         eprintln!("waphone: listening for webhooks on http://{address} (any path); Ctrl-C stops");
+        let metrics = match self.metrics_addr {
+            Some(at) => {
+                let metrics = Metrics::new();
+                let bound = metrics.serve(at).await?;
+                eprintln!("waphone: metrics at http://{bound}/metrics");
+                Some(metrics)
+            }
+            None => None,
+        };
         for note in notes {
             eprintln!("waphone: {note}");
         }
@@ -116,11 +130,14 @@ impl ListenArgs {
                     "waphone: each delivery is stored in {location} before it is answered \
                      (`waphone webhooks consume` hands the changes on)"
                 );
-                let store = Reporting::new(inbox.clone());
+                let store = Reporting::new(inbox.clone(), metrics.clone());
                 if let Err(error) = inbox.status().await {
                     store.failed(&error.to_string());
                 }
-                let router = receiver.router_with_store(store);
+                let mut router = receiver.router_with_store(store);
+                if let Some(metrics) = metrics {
+                    router = counting_refusals(router, metrics);
+                }
                 serve(listener, router, limits, stop_signal()).await
             }
         };
@@ -240,18 +257,27 @@ fn read_apps_file(
 }
 
 /// The inbox, saying on stderr when it stops keeping deliveries (they are answered 503)
-/// and when it keeps them again: once per change of state, not once per delivery.
+/// and when it keeps them again: once per change of state, not once per delivery; and
+/// counting each delivery's outcome in the metrics, when there are some.
 #[derive(Clone)]
-struct Reporting {
+pub(crate) struct Reporting {
     inbox: Inbox,
     failing: Arc<AtomicBool>,
+    metrics: Option<Metrics>,
 }
 
 impl Reporting {
-    fn new(inbox: Inbox) -> Self {
+    pub(crate) fn new(inbox: Inbox, metrics: Option<Metrics>) -> Self {
         Self {
             inbox,
             failing: Arc::default(),
+            metrics,
+        }
+    }
+
+    fn count(&self, outcome: &'static str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.delivery(outcome);
         }
     }
 
@@ -268,14 +294,20 @@ impl Reporting {
 impl DeliveryStore for Reporting {
     async fn store(&self, delivery: Received) -> Result<(), StoreError> {
         match self.inbox.store(delivery).await {
-            Ok(_) => {
+            Ok(inserted) => {
                 if self.failing.swap(false, Ordering::SeqCst) {
                     eprintln!("waphone: the inbox keeps deliveries again");
                 }
+                self.count(if inserted.new == 0 && inserted.duplicates > 0 {
+                    "duplicated"
+                } else {
+                    "accepted"
+                });
                 Ok(())
             }
             Err(error) => {
                 self.failed(&error.to_string());
+                self.count("unavailable");
                 Err(StoreError::from(error))
             }
         }

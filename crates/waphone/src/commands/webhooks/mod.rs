@@ -9,7 +9,7 @@
 
 mod consume;
 pub(crate) mod inbox;
-mod listen;
+pub(crate) mod listen;
 pub(crate) mod location;
 mod print;
 pub(crate) mod stop;

@@ -1,5 +1,5 @@
-//! `--metrics-addr`: the watch's state and work in the Prometheus text format, at
-//! `/metrics`, through the `prometheus-client` crate.
+//! `--metrics-addr` (`watch`, `webhooks listen`): the fleet's state and the work done, in
+//! the Prometheus text format at `/metrics`, through the `prometheus-client` crate.
 //!
 //! Names follow Prometheus' conventions: a `waphone_` prefix, base units (`_seconds`),
 //! `_total` for counters, `_ratio` for 0–1 usage, and enumerations as label values of
@@ -51,7 +51,8 @@ impl NumberView {
     }
 }
 
-/// The watch's metrics. Cheap to clone.
+/// The metrics of `watch` and `webhooks listen` (each shows what it does). Cheap to
+/// clone.
 #[derive(Clone)]
 pub struct Metrics {
     inner: Arc<Inner>,
@@ -93,7 +94,7 @@ impl Metrics {
         let webhooks = Counters::default();
         registry.register(
             "webhook_deliveries",
-            "Webhook deliveries this process's listener answered, by outcome (accepted, duplicated, refused, unavailable)",
+            "Webhook deliveries this process's listener answered, by outcome: accepted, duplicated (kept before), refused (a bad signature or body), unavailable (503: the inbox could not keep it)",
             webhooks.clone(),
         );
         let consumed = Counters::default();
@@ -429,6 +430,24 @@ impl Collector for FleetGauges {
         }
         Ok(())
     }
+}
+
+/// `router` with each POST it answers with a client error (a bad signature, a body that is
+/// not a notification) counted as a refused delivery.
+pub fn counting_refusals(router: axum::Router, metrics: Metrics) -> axum::Router {
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let metrics = metrics.clone();
+            async move {
+                let post = request.method() == axum::http::Method::POST;
+                let response = next.run(request).await;
+                if post && response.status().is_client_error() {
+                    metrics.delivery("refused");
+                }
+                response
+            }
+        },
+    ))
 }
 
 /// Sets the view's field named `field` (other fields are not shown by the gauges).
