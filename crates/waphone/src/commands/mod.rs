@@ -5,6 +5,7 @@ pub mod app;
 pub mod audit;
 pub mod automation;
 pub mod commerce;
+pub mod exec;
 pub mod fleet;
 pub mod lifecycle;
 pub mod list;

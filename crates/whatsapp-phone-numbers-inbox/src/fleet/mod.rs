@@ -42,32 +42,27 @@ use tokio::sync::Mutex;
 
 use crate::{Inbox, InboxError};
 
-/// Every field name the state keeps, numbers' and accounts': memory keeps a value's field
-/// as its index here.
-const KNOWN_FIELDS: &[&str] = &[
-    "display_phone_number",
-    "verified_name",
-    "status",
-    "quality_rating",
-    "messaging_limit",
-    "name_status",
-    "throughput",
-    "can_send_message",
-    "oba_status",
-    "account_review_status",
-    "business_verification_status",
-    "ban_state",
-    "restrictions",
-];
-
 /// Fields whose values are unique to a number (not shared from the pool).
 const UNIQUE_VALUES: &[&str] = &["display_phone_number", "verified_name"];
 
+/// A field's index in memory: its place in [`NUMBER_FIELDS`], then [`ACCOUNT_FIELDS`]
+/// (a name in both, `can_send_message`, takes the first: a record holds one or the other).
 fn field_index(name: &str) -> Option<u8> {
-    KNOWN_FIELDS
+    NUMBER_FIELDS
         .iter()
+        .chain(ACCOUNT_FIELDS)
         .position(|f| *f == name)
         .and_then(|i| u8::try_from(i).ok())
+}
+
+/// The field at `index` (see [`field_index`]).
+fn field_name(index: u8) -> &'static str {
+    NUMBER_FIELDS
+        .iter()
+        .chain(ACCOUNT_FIELDS)
+        .nth(usize::from(index))
+        .copied()
+        .unwrap_or_default()
 }
 
 /// One field's value in memory.
@@ -205,7 +200,7 @@ impl Fleet {
                     *entity,
                     id,
                     record.waba_id.as_deref(),
-                    KNOWN_FIELDS[usize::from(slot.field)],
+                    field_name(slot.field),
                     slot.value.as_deref(),
                 );
             }
@@ -337,5 +332,8 @@ mod tests {
             assert!(field_index(field).is_some(), "{field}");
         }
         assert!(field_index("something_new").is_none());
+        for field in NUMBER_FIELDS.iter().chain(ACCOUNT_FIELDS) {
+            assert_eq!(field_name(field_index(field).unwrap()), *field);
+        }
     }
 }

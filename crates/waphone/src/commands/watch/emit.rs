@@ -2,10 +2,8 @@
 //! was committed; marked handed on after that, so that a crash in between hands it on
 //! again (at least once).
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
 use whatsapp_phone_numbers::GraphVersion;
 use whatsapp_phone_numbers_inbox::fleet::FleetChange;
 
@@ -69,29 +67,10 @@ impl<V: GraphVersion> Watcher<'_, V> {
 
 /// Runs `command` with the record's JSON line on stdin: done when it exits 0.
 async fn run_command(command: &str, record: &FleetChange) -> Result<(), String> {
-    let mut child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .env("WAPHONE_ENTITY_ID", &record.entity_id)
-        .env("WAPHONE_FIELD", &record.field)
-        .env("WAPHONE_SOURCE", record.source.as_str())
-        .stdin(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot run --exec: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let mut line = record.to_json();
-        line.push('\n');
-        // A command that does not read its stdin is fine: a closed pipe is ignored.
-        let _ = stdin.write_all(line.as_bytes()).await;
-    }
-    let status = child
-        .wait()
-        .await
-        .map_err(|e| format!("cannot run --exec: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("exited with {status}"))
-    }
+    let env = [
+        ("WAPHONE_ENTITY_ID", record.entity_id.as_str()),
+        ("WAPHONE_FIELD", record.field.as_str()),
+        ("WAPHONE_SOURCE", record.source.as_str()),
+    ];
+    crate::commands::exec::run(command, &env, &record.to_json()).await
 }

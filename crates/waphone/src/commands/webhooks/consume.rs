@@ -2,13 +2,11 @@
 //! after it was printed and flushed, or after `--exec`'s command exited 0.
 
 use std::io::Write;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::Notify;
 use whatsapp_phone_numbers_inbox::{Change, ConsumeOptions, HandlerError};
 
@@ -168,34 +166,18 @@ async fn print(change: &Change, json: bool, closed: &Closed) -> Result<(), Handl
 
 /// Runs `command` with `change`: done when it exits 0.
 async fn run_command(command: &str, change: &Change) -> Result<(), HandlerError> {
-    let mut child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .env("WAPHONE_CHANGE_ID", change.id.to_string())
-        .env(
+    let (id, attempt) = (change.id.to_string(), change.attempt.to_string());
+    let env = [
+        ("WAPHONE_CHANGE_ID", id.as_str()),
+        (
             "WAPHONE_APP_ID",
             change.app_id.as_deref().unwrap_or_default(),
-        )
-        .env("WAPHONE_WABA_ID", &change.waba_id)
-        .env("WAPHONE_FIELD", &change.field)
-        .env("WAPHONE_ATTEMPT", change.attempt.to_string())
-        .stdin(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot run --exec: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let mut line = change.to_json();
-        line.push('\n');
-        // A command that does not read its stdin is fine: a closed pipe is ignored.
-        let _ = stdin.write_all(line.as_bytes()).await;
-    }
-    let status = child
-        .wait()
+        ),
+        ("WAPHONE_WABA_ID", change.waba_id.as_str()),
+        ("WAPHONE_FIELD", change.field.as_str()),
+        ("WAPHONE_ATTEMPT", attempt.as_str()),
+    ];
+    crate::commands::exec::run(command, &env, &change.to_json())
         .await
-        .map_err(|e| format!("cannot run --exec: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("--exec exited with {status}").into())
-    }
+        .map_err(HandlerError::from)
 }
