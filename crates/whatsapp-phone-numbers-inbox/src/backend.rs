@@ -46,6 +46,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     ) -> Op<'_, bool>;
     /// Counts by state.
     fn status(&self) -> Op<'_, Status>;
+    /// Whether any change is pending or leased (cheap: no count).
+    fn has_backlog(&self) -> Op<'_, bool>;
     /// The dead letters, oldest first.
     fn dead_letters(&self, limit: usize) -> Op<'_, Vec<DeadLetter>>;
     /// Makes finished and dead changes pending again; answers how many.

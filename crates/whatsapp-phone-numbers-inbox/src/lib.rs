@@ -227,6 +227,12 @@ impl Inbox {
         self.backend.status().await
     }
 
+    /// Whether any change waits to be consumed (pending or leased): cheaper than
+    /// [`status`](Self::status), which counts every row.
+    pub async fn has_backlog(&self) -> Result<bool, InboxError> {
+        self.backend.has_backlog().await
+    }
+
     /// The dead letters, oldest first (at most `limit`).
     pub async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, InboxError> {
         self.backend.dead_letters(limit).await

@@ -570,6 +570,22 @@ impl Backend for Postgres {
         })
     }
 
+    fn has_backlog(&self) -> Op<'_, bool> {
+        self.with(Commit::Relaxed, |conn| {
+            Box::pin(async move {
+                let rows = conn
+                    .query(
+                        // The partial index of active changes answers this.
+                        "SELECT EXISTS (SELECT 1 FROM inbox_changes WHERE state IN (0, 1))",
+                        &[],
+                        "cannot look for pending changes",
+                    )
+                    .await?;
+                Ok(rows.first().is_some_and(|r| r.get::<_, bool>(0)))
+            })
+        })
+    }
+
     fn status(&self) -> Op<'_, Status> {
         self.with(Commit::Relaxed, |conn| {
             Box::pin(async move {

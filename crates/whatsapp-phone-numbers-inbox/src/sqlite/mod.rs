@@ -707,6 +707,14 @@ impl Backend for Sqlite {
         })
     }
 
+    fn has_backlog(&self) -> Op<'_, bool> {
+        self.run_relaxed(|conn| {
+            // An account with changes pending or leased has a head.
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM heads)", [], |r| r.get(0))
+                .map_err(db_error("cannot look for pending changes"))
+        })
+    }
+
     fn status(&self) -> Op<'_, Status> {
         self.run_relaxed(|conn| {
             let mut status = Status::default();

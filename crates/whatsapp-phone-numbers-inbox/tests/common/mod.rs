@@ -527,6 +527,18 @@ fn seen_at(
 
 pub async fn the_fleet_state_records_each_difference_once(inbox: &Inbox) {
     use whatsapp_phone_numbers_inbox::fleet::{Fleet, HistoryQuery, Source};
+    // The backlog a full read waits for: none, one change, none once consumed.
+    assert!(!inbox.has_backlog().await.unwrap());
+    inbox
+        .store(delivery("1", 100, &[("w1", "account_update", "{}")]))
+        .await
+        .unwrap();
+    assert!(inbox.has_backlog().await.unwrap());
+    inbox
+        .consume(&fast("fleet"), |_| async { Ok(()) })
+        .await
+        .unwrap();
+    assert!(!inbox.has_backlog().await.unwrap());
     let fleet = Fleet::open(inbox).await.unwrap();
     assert!(fleet.is_empty().await);
     // First values: stored, no history.

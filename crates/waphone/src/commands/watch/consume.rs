@@ -92,10 +92,8 @@ impl<V: GraphVersion> Watcher<'_, V> {
             async |observations| {
                 // What a webhook already in the inbox announced is not unannounced.
                 while waited.elapsed() < BACKLOG_WAIT {
-                    match self.inbox.status().await {
-                        Ok(status) if status.backlog() > 0 => {
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                        }
+                    match self.inbox.has_backlog().await {
+                        Ok(true) => tokio::time::sleep(Duration::from_millis(50)).await,
                         _ => break,
                     }
                 }

@@ -18,7 +18,7 @@ pub mod resync;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use tokio::sync::Notify;
@@ -31,6 +31,9 @@ use super::webhooks::stop::stop_signal;
 use crate::failure::Failure;
 use crate::metrics::Metrics;
 use crate::session::Session;
+
+/// How often the inbox's counts (backlog, dead letters) are read for the metrics.
+const INBOX_COUNT_EVERY: Duration = Duration::from_secs(5);
 
 /// `watch --business ID [--client] [--inbox LOCATION] [--resync 15m] [--exec CMD]
 /// [--metrics-addr ADDR]`
@@ -223,15 +226,23 @@ impl<V: GraphVersion> Watcher<'_, V> {
                 let _ = self.resync().await;
             }
         };
+        // Records a crash left before they were handed on go first.
         let emitting = async {
+            let mut counted: Option<Instant> = None;
             loop {
+                self.emit(false).await?;
+                // The inbox's counts read every row: every few seconds is enough.
+                let status = match counted {
+                    Some(at) if at.elapsed() < INBOX_COUNT_EVERY => None,
+                    _ => {
+                        counted = Some(Instant::now());
+                        self.inbox.status().await.ok()
+                    }
+                };
+                self.metrics
+                    .observe(status.as_ref(), &self.session.client.throttle_status());
                 let _ =
                     tokio::time::timeout(Duration::from_millis(500), self.emitted.notified()).await;
-                self.emit(false).await?;
-                self.metrics.observe(
-                    self.inbox.status().await.ok().as_ref(),
-                    &self.session.client.throttle_status(),
-                );
             }
         };
         let until = async {
