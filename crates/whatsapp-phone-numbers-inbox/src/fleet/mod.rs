@@ -283,16 +283,19 @@ impl Fleet {
             writes.push(write);
             pending.insert(key, writes.len() - 1);
         }
+        let changes = if writes.is_empty() {
+            Vec::new()
+        } else {
+            let values: Vec<StateValue> = writes.iter().map(|w| w.value.clone()).collect();
+            let changes = self.inbox.backend.fleet_write(writes, now).await?;
+            for value in &values {
+                memory.put(value);
+            }
+            changes
+        };
+        // Only once the store took the batch: a failed one leaves memory as it was.
         for (entity, id, field, at_ms) in confirmed {
             memory.confirm(entity, &id, field, at_ms);
-        }
-        if writes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let values: Vec<StateValue> = writes.iter().map(|w| w.value.clone()).collect();
-        let changes = self.inbox.backend.fleet_write(writes, now).await?;
-        for value in &values {
-            memory.put(value);
         }
         Ok(changes)
     }

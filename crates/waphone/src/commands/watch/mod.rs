@@ -190,8 +190,9 @@ struct Watcher<'a, V: GraphVersion> {
 }
 
 impl<V: GraphVersion> Watcher<'_, V> {
-    /// The loop: a first full read (or, after a restart, the inbox's backlog first), then
-    /// webhooks as they come and a full read every `resync_every`, until stopped.
+    /// The loop: a full read at once (the first values, or a restarted watch's catch-up,
+    /// compared once the inbox's backlog is consumed), webhooks as they come, and a full
+    /// read every `resync_every`, until stopped.
     async fn run(&self, resync_every: Duration, run_for: Option<Duration>) -> Result<(), Failure> {
         self.metrics.load(&self.fleet).await;
         let stop = Arc::new(Notify::new());
