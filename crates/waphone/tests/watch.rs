@@ -687,3 +687,46 @@ async fn bad_flags_name_the_flag() {
     );
     assert_eq!(server.state().request_count(), 0);
 }
+
+/// `--client`: the accounts clients shared with the business are watched too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_accounts_are_watched_with_client() {
+    use whatsapp_phone_numbers_mock::demo;
+    let server = MockServer::start().await;
+    let mut accounts = Vec::new();
+    for client in [false, true] {
+        let temp = Temp::new("client");
+        let inbox = format!("sqlite:{}", temp.0.join("inbox.sqlite3").display());
+        let mut args = vec![
+            "watch",
+            "--business",
+            demo::DEMO_BUSINESS_ID,
+            "--inbox",
+            &inbox,
+        ];
+        args.extend(["--resync", "1h", "--for", "1500ms"]);
+        if client {
+            args.push("--client");
+        }
+        let out = waphone(Some(&server), &args).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let shown = waphone(None, &["--json", "state", "--inbox", &inbox]).await;
+        let fleet: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+        let ids: Vec<String> = fleet["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect();
+        accounts.push(ids);
+    }
+    assert!(
+        !accounts[0].contains(&demo::DEMO_CLIENT_WABA_ID.to_owned()),
+        "{accounts:?}"
+    );
+    assert!(
+        accounts[1].contains(&demo::DEMO_CLIENT_WABA_ID.to_owned()),
+        "{accounts:?}"
+    );
+    assert_eq!(accounts[1].len(), accounts[0].len() + 1);
+}
