@@ -17,7 +17,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
-use whatsapp_phone_numbers::{RiskyStatus, ThrottleStatus};
+use whatsapp_phone_numbers::{Risk, ThrottleStatus};
 use whatsapp_phone_numbers_inbox::Status;
 use whatsapp_phone_numbers_inbox::fleet::{Entity, Fleet, FleetChange};
 
@@ -42,12 +42,7 @@ struct NumberView {
 
 impl NumberView {
     fn at_risk(&self) -> bool {
-        self.quality.as_deref() == Some("RED")
-            || self
-                .status
-                .as_deref()
-                .and_then(RiskyStatus::from_wire)
-                .is_some()
+        Risk::from_wire(self.status.as_deref(), self.quality.as_deref()).is_at_risk()
     }
 }
 

@@ -83,6 +83,27 @@ impl Risk {
     pub fn reasons(&self) -> &[RiskReason] {
         &self.reasons
     }
+
+    /// The rule on a number's values as Graph writes them (`"RED"`, `"FLAGGED"`): for
+    /// values kept as text, such as a stored fleet state. [`NumberRisk::risk`] is this on a
+    /// typed number.
+    ///
+    /// ```
+    /// use whatsapp_phone_numbers::{Risk, RiskReason};
+    /// assert!(Risk::from_wire(Some("RESTRICTED"), Some("GREEN")).is_at_risk());
+    /// assert_eq!(Risk::from_wire(None, Some("RED")).reasons(), [RiskReason::QualityRed]);
+    /// assert!(!Risk::from_wire(Some("SOMETHING_NEW"), Some("PURPLE")).is_at_risk());
+    /// ```
+    pub fn from_wire(status: Option<&str>, quality_rating: Option<&str>) -> Self {
+        let mut reasons = Vec::new();
+        if quality_rating == Some("RED") {
+            reasons.push(RiskReason::QualityRed);
+        }
+        if let Some(status) = status.and_then(RiskyStatus::from_wire) {
+            reasons.push(RiskReason::Status(status));
+        }
+        Risk { reasons }
+    }
 }
 
 /// `number.risk()` on a phone number of any version: quality rating `RED`, or a status
@@ -107,18 +128,10 @@ pub trait NumberRisk<V: GraphVersion> {
 
 impl<V: GraphVersion, T: view::PhoneNumber<V>> NumberRisk<V> for T {
     fn risk(&self) -> Risk {
-        let mut reasons = Vec::new();
-        if self.quality_rating().map(OpenEnum::as_str) == Some("RED") {
-            reasons.push(RiskReason::QualityRed);
-        }
-        if let Some(status) = self
-            .status()
-            .map(OpenEnum::as_str)
-            .and_then(RiskyStatus::from_wire)
-        {
-            reasons.push(RiskReason::Status(status));
-        }
-        Risk { reasons }
+        Risk::from_wire(
+            self.status().map(OpenEnum::as_str),
+            self.quality_rating().map(OpenEnum::as_str),
+        )
     }
 }
 

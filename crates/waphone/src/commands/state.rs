@@ -5,7 +5,7 @@ use std::time::UNIX_EPOCH;
 
 use clap::Args;
 use serde::Serialize;
-use whatsapp_phone_numbers::RiskyStatus;
+use whatsapp_phone_numbers::Risk;
 use whatsapp_phone_numbers_inbox::fleet::{Entity, FleetChange, HistoryQuery, StateValue};
 
 use super::webhooks::inbox::time_flag;
@@ -61,12 +61,8 @@ struct Fleet {
 }
 
 fn at_risk(fields: &BTreeMap<String, Option<String>>) -> bool {
-    let field = |name: &str| fields.get(name).cloned().flatten();
-    field("quality_rating").as_deref() == Some("RED")
-        || field("status")
-            .as_deref()
-            .and_then(RiskyStatus::from_wire)
-            .is_some()
+    let field = |name: &str| fields.get(name).and_then(Option::as_deref);
+    Risk::from_wire(field("status"), field("quality_rating")).is_at_risk()
 }
 
 fn entries(values: Vec<StateValue>, entity: Entity) -> Vec<Entry> {
