@@ -77,8 +77,10 @@ struct Run {
     tail: Duration,
     /// The server's CPU time during the run.
     server_cpu: Duration,
-    /// Requests the server answered.
+    /// Graph calls the server answered (each batch item one).
     requests: u64,
+    /// HTTP requests the server answered (a batch call one): the round trips.
+    calls: u64,
     /// Bytes on stdout.
     bytes: usize,
     /// FNV-1a of stdout.
@@ -247,6 +249,7 @@ fn run(arm: Arm, waphone: &Path, server: &Server, concurrency: usize, out: &mut 
         tail: Duration::from_nanos(end.saturating_sub(after.last_answer_ns)),
         server_cpu: Duration::from_nanos(after.cpu_ns - before.cpu_ns),
         requests: after.requests - before.requests,
+        calls: after.calls - before.calls,
         bytes: out.len(),
         hash: fnv1a(out),
         rows: rows.len(),
@@ -283,13 +286,14 @@ fn report(arm: &str, runs: &[Run]) {
     println!(
         "   {arm:<9}: wall {wall:>7.1} ms  cpu {:>7.1} ms  after last page {tail:>6.1} ms \
          ({:>4.1}% of wall)  max RSS {:>6.1} MiB  stdout {:>9.0} B  server cpu {:>6.1} ms  \
-         {:.0} requests",
+         {:.0} Graph calls in {:.0} HTTP requests",
         med(runs, |r| ms(r.cpu)),
         100.0 * med(runs, |r| r.tail.as_secs_f64() / r.wall.as_secs_f64()),
         med(runs, |r| r.max_rss_kib as f64 / 1024.0),
         med(runs, |r| r.bytes as f64),
         med(runs, |r| ms(r.server_cpu)),
         med(runs, |r| r.requests as f64),
+        med(runs, |r| r.calls as f64),
     );
 }
 

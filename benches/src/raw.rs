@@ -85,6 +85,16 @@ pub struct Paging {
     pub next: Option<String>,
 }
 
+/// One item of a batch call's answer.
+#[derive(Debug, Deserialize)]
+pub struct BatchAnswer {
+    /// The item's HTTP status.
+    pub code: u16,
+    /// The item's body, as JSON text.
+    #[serde(default)]
+    pub body: String,
+}
+
 /// The hand-written client: a reqwest client and the bearer header.
 #[derive(Clone)]
 pub struct Raw {
@@ -134,6 +144,31 @@ impl Raw {
             .http
             .get(url)
             .header(AUTHORIZATION, self.authorization.clone())
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let body = response.bytes().await.unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    /// `POST /` with `batch=items`: Graph's answer, one entry per item (`None` when Graph
+    /// left it unfinished).
+    pub async fn batch(&self, items: &[serde_json::Value]) -> Vec<Option<BatchAnswer>> {
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("batch", &serde_json::to_string(items).unwrap())
+            .append_pair("include_headers", "false")
+            .finish();
+        let response = self
+            .http
+            .post(format!("{}/", self.base_url))
+            .header(AUTHORIZATION, self.authorization.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form)
             .send()
             .await
             .unwrap()

@@ -7,6 +7,11 @@
 //! their own paging. [`spawn_with_latency`] holds every answer for a fixed time, to model
 //! a real round trip to Graph.
 //!
+//! `POST /` (or `POST /v24.0`) is Graph's batch call: the items run one after another (a
+//! chain of dependent pages runs that way on Graph too), `{result=NAME:$.dotted.path}` in an
+//! item's URL takes a value from an earlier named item's answer, and the call is held for
+//! the round trip once, as one HTTP request is.
+//!
 //! `GET /__bench/stats` answers what the server has done so far (see [`Stats`]), so that a
 //! benchmark can tell when a client's last page was served and what serving cost.
 
@@ -78,8 +83,10 @@ pub fn listed_number(waba: u64, j: u64) -> Value {
     })
 }
 
-/// Requests answered (the stats endpoint not counted).
+/// Graph calls answered (the stats endpoint not counted; each batch item one).
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
+/// HTTP requests answered (the stats endpoint not counted).
+static CALLS: AtomicU64 = AtomicU64::new(0);
 /// [`monotonic_ns`] when the last answer was built.
 static LAST_ANSWER_NS: AtomicU64 = AtomicU64::new(0);
 
@@ -98,8 +105,12 @@ pub fn monotonic_ns() -> u64 {
 /// What the server has done since it started (`GET /__bench/stats`).
 #[derive(Clone, Copy, Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Stats {
-    /// Requests answered, the stats requests not counted.
+    /// Graph calls answered as Graph counts them (each batch item one), the stats requests
+    /// not counted.
     pub requests: u64,
+    /// HTTP requests answered (a batch call one), the stats requests not counted.
+    #[serde(default)]
+    pub calls: u64,
     /// [`monotonic_ns`] when the last answer was built.
     pub last_answer_ns: u64,
     /// The server process's CPU time (user + system), in nanoseconds.
@@ -201,8 +212,14 @@ pub fn serve_if_child() -> bool {
             move |query: Query<Vec<(String, String)>>, request: Request| {
                 let phone = phone.clone();
                 async move {
-                    if latency_ms > 0 && request.uri().path() != "/__bench/stats" {
-                        tokio::time::sleep(std::time::Duration::from_millis(latency_ms)).await;
+                    if request.uri().path() != "/__bench/stats" {
+                        CALLS.fetch_add(1, Ordering::Relaxed);
+                        if latency_ms > 0 {
+                            tokio::time::sleep(std::time::Duration::from_millis(latency_ms)).await;
+                        }
+                    }
+                    if request.method() == axum::http::Method::POST {
+                        return batch(request, &phone, wabas, numbers).await;
                     }
                     answer(&request, &query.0, &phone, wabas, numbers)
                 }
@@ -270,6 +287,10 @@ fn answer(
     let page = |total: u64, edge: &str, item: &dyn Fn(u64) -> Value| {
         let end = (after + limit).min(total);
         let data: Vec<Value> = (after..end).map(item).collect();
+        if data.is_empty() {
+            // Past the end: no items, no cursors.
+            return serde_json::to_vec(&json!({"data": []})).unwrap();
+        }
         let mut paging =
             json!({"cursors": {"before": after.to_string(), "after": end.to_string()}});
         if end < total {
@@ -291,6 +312,7 @@ fn answer(
     if segments == ["__bench", "stats"] {
         let stats = Stats {
             requests: REQUESTS.load(Ordering::Relaxed),
+            calls: CALLS.load(Ordering::Relaxed),
             last_answer_ns: LAST_ANSWER_NS.load(Ordering::Relaxed),
             cpu_ns: crate::measure::cpu_time().as_nanos() as u64,
         };
@@ -346,4 +368,98 @@ fn answer(
     }
     LAST_ANSWER_NS.store(monotonic_ns(), Ordering::Relaxed);
     response
+}
+
+/// A batch call: each item answered in turn, `{code, headers, body}` with the body as JSON
+/// text; an item whose reference cannot be resolved answers 400 and is not run.
+async fn batch(request: Request, phone: &[u8], wabas: u64, numbers: u64) -> Response {
+    let host = request.headers().get(header::HOST).cloned();
+    let Ok(body) = axum::body::to_bytes(request.into_body(), 16 << 20).await else {
+        return (axum::http::StatusCode::BAD_REQUEST, "{}").into_response();
+    };
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let items: Vec<Value> = param(&form, "batch")
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or_default();
+    let include_headers = param(&form, "include_headers") != Some("false");
+    // Named items' answers, kept as text: a reference reads only what it names.
+    let mut named: std::collections::HashMap<String, String> = Default::default();
+    let mut answers = Vec::with_capacity(items.len());
+    for item in &items {
+        let Some(url) = resolve(item["relative_url"].as_str().unwrap_or_default(), &named) else {
+            answers.push(json!({"code": 400, "body": r#"{"error":{"code":100,"message":"unresolved reference"}}"#}));
+            continue;
+        };
+        let mut builder = Request::builder().uri(format!("/{}", url.trim_start_matches('/')));
+        if let Some(host) = &host {
+            builder = builder.header(header::HOST, host);
+        }
+        let Ok(item_request) = builder.body(axum::body::Body::empty()) else {
+            answers.push(json!({"code": 400, "body": "{}"}));
+            continue;
+        };
+        let query: Vec<(String, String)> = item_request
+            .uri()
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let response = answer(&item_request, &query, phone, wabas, numbers);
+        let code = response.status().as_u16();
+        let headers: Vec<Value> = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some(json!({"name": n.as_str(), "value": v.to_str().ok()?})))
+            .collect();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(name) = item["name"].as_str()
+            && (200..300).contains(&code)
+        {
+            named.insert(name.to_owned(), text.clone());
+        }
+        let mut answer = json!({"code": code, "body": text});
+        if include_headers {
+            answer["headers"] = Value::Array(headers);
+        }
+        answers.push(answer);
+    }
+    let mut response = serde_json::to_vec(&answers).unwrap().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    LAST_ANSWER_NS.store(monotonic_ns(), Ordering::Relaxed);
+    response
+}
+
+/// `url` with each `{result=NAME:$.a.b}` replaced by that value of NAME's answer; `None`
+/// when one cannot be resolved.
+fn resolve(url: &str, named: &std::collections::HashMap<String, String>) -> Option<String> {
+    let mut out = url.to_owned();
+    while let Some(start) = out.find("{result=") {
+        let end = start + out[start..].find('}')?;
+        let (name, path) = out[start + "{result=".len()..end].split_once(':')?;
+        let text = named.get(name)?;
+        let steps: Vec<&str> = path.strip_prefix("$.")?.split('.').collect();
+        // Paging paths are read without building the page's data.
+        #[derive(serde::Deserialize)]
+        struct PagingOnly {
+            paging: Option<Value>,
+        }
+        let root = if steps.first() == Some(&"paging") {
+            json!({"paging": serde_json::from_str::<PagingOnly>(text).ok()?.paging})
+        } else {
+            serde_json::from_str::<Value>(text).ok()?
+        };
+        let value = steps.iter().try_fold(&root, |v, step| v.get(step))?;
+        let value = match value {
+            Value::String(s) => s.clone(),
+            Value::Null => return None,
+            other => other.to_string(),
+        };
+        out.replace_range(start..=end, &value);
+    }
+    Some(out)
 }

@@ -4,7 +4,7 @@
 
 use whatsapp_phone_numbers::prelude::*;
 use whatsapp_phone_numbers::v24_0::{self, BusinessAccountField, PhoneNumberField, types};
-use whatsapp_phone_numbers_mock::{MockServer, demo};
+use whatsapp_phone_numbers_mock::{Fault, MockServer, demo};
 
 fn client(server: &MockServer) -> v24_0::Client {
     v24_0::Client::builder()
@@ -497,9 +497,11 @@ async fn accounts_are_read_with_their_numbers_in_one_request_per_page() {
     }
 }
 
-/// The next page of accounts is asked for as soon as a page is complete (its numbers'
+/// The next pages of accounts are asked for as soon as a page is complete (its numbers'
 /// follow-up pages read): while the consumer still holds the first account of a page, the
-/// mock has already received the next page's request (the stream is not polled in between).
+/// mock has already received the next pages' batch call (the stream is not polled in
+/// between). After the first page, pages come as a chain in one batch call, each item
+/// reading from the cursor of the page before it.
 #[tokio::test]
 async fn the_next_page_of_accounts_is_read_while_this_one_is_consumed() {
     use futures_util::StreamExt;
@@ -517,20 +519,28 @@ async fn the_next_page_of_accounts_is_read_while_this_one_is_consumed() {
     let first = stream.next().await.unwrap().unwrap();
     assert_eq!(first.numbers.len(), 3);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while server.state().requests().len() < 2 {
+    while server.state().requests().len() < 4 {
         assert!(
             std::time::Instant::now() < deadline,
-            "the second page was never asked for"
+            "the next pages were never asked for"
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
+    // The first page alone; then one batch call (logged, then each of its items) with the
+    // second page, from the first page's cursor, and the third, from the second's (the
+    // mock filled in the reference).
     let requests = server.state().requests();
     assert!(requests[0].query_param("after").is_none());
-    assert!(
-        requests[1].query_param("after").is_some(),
-        "{:?}",
-        requests[1]
+    assert_eq!(
+        (requests[1].method.as_str(), requests[1].path.as_str()),
+        ("POST", "/")
     );
+    let cursors: Vec<Option<String>> = requests[2..]
+        .iter()
+        .map(|r| r.query_param("after"))
+        .collect();
+    assert!(cursors.iter().all(Option::is_some), "{requests:#?}");
+    assert_ne!(cursors[0], cursors[1]);
     // The rest comes in order, each page read once.
     let mut ids = vec![first.account.id.clone().unwrap()];
     while let Some(item) = stream.next().await {
@@ -539,7 +549,52 @@ async fn the_next_page_of_accounts_is_read_while_this_one_is_consumed() {
     assert_eq!(ids.len(), 6);
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), 6);
-    assert_eq!(server.state().requests().len(), 3);
+    assert_eq!(server.state().requests().len(), 4);
+}
+
+/// A chain Graph left unfinished keeps the pages before the break and goes on from the last
+/// one's cursor: a chain whose second item came back `null`, then a chain whose first item
+/// did (that page read alone, and the rest a page at a time). Every account comes once, in
+/// order, with its numbers.
+#[tokio::test]
+async fn a_broken_chain_keeps_its_pages_and_goes_on_from_the_last_one() {
+    const BUSINESS: &str = "1009000000000044";
+    let server = MockServer::builder().empty().start().await.unwrap();
+    let wabas = server.state().seed_fleet(BUSINESS, 12, 3);
+    let client = client(&server);
+    let fields = [PhoneNumberField::Id, PhoneNumberField::Status];
+    let expected = per_account(&client, &wabas, &fields).await;
+    server.state().clear_requests();
+    server.faults().push(Fault::batch_items_null([1]));
+    server.faults().push(Fault::batch_items_null([0]));
+    let read = client
+        .business(BUSINESS)
+        .owned_accounts()
+        .page_size(1)
+        .with_phone_numbers(|n| n.fields(fields.clone()))
+        .collect_all()
+        .await
+        .unwrap();
+    let got: Vec<_> = read
+        .iter()
+        .map(|a| {
+            assert!(a.error.is_none(), "{:?}", a.error);
+            (a.account.id.clone().unwrap(), a.numbers.clone())
+        })
+        .collect();
+    assert_eq!(got, expected);
+    // Page 1 alone; a chain of 2 (page 2, then page 3 unfinished); a chain broken after
+    // one page starts again from one, doubled: a chain of 2 from page 2 whose first item
+    // was unfinished (nothing after it runs): page 3 alone, and from then on one page at a
+    // time, as without chains.
+    let requests = server.state().requests();
+    let shape: Vec<&str> = requests
+        .iter()
+        .map(|r| if r.path == "/" { "batch" } else { "page" })
+        .collect();
+    let mut want = vec!["page", "batch", "page", "batch", "page"];
+    want.extend(["page"; 9]);
+    assert_eq!(shape, want, "{requests:#?}");
 }
 
 /// Graph's error 1 ("reduce the amount of data"): the stream asks again from the same
@@ -583,7 +638,23 @@ async fn too_much_data_is_asked_again_in_smaller_pages() {
         .map(|r| r.query_param("limit").unwrap())
         .collect();
     assert_eq!(limits, ["100", "50", "25", "12", "6", "3", "1"]);
-    assert_eq!(requests.len(), 7 + 9, "then one account per page");
+    // Then one account per page, the 9 pages in chains of 2, 4 and 8 (the last chain
+    // reads 3 pages and the empty page after the last one; the items after it are not
+    // run, as their cursor is not there).
+    let batches: Vec<usize> = requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.method == "POST" && r.path == "/")
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(batches, [7, 10, 15], "{requests:#?}");
+    assert_eq!(requests.len(), 7 + 3 + 5 + 5);
+    assert!(
+        requests[7..]
+            .iter()
+            .filter(|r| r.path != "/")
+            .all(|r| r.query_param("limit").as_deref() == Some("1"))
+    );
 
     // One account over the limit on its own: its numbers are asked for in halves.
     server.state().set_expansion_limit(40);

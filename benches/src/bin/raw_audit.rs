@@ -11,6 +11,9 @@
 //! since it uses Graph's field expansion: pages of 100 accounts, each with its first 100
 //! numbers embedded (`fields=id,phone_numbers.limit(100){...}`), and for an account with
 //! more, the pages its embedded `paging.next` leads to, `CONCURRENCY` accounts at a time.
+//! After the first page, the pages of accounts come in chains inside one batch call (2, 4,
+//! 8, ... up to 50 items, each reading from the cursor of the one before it,
+//! `{result=NAME:$.paging.cursors.after}`), as waphone reads them.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -128,35 +131,95 @@ struct ExpandedAccount {
     phone_numbers: Option<Page<ListedNumber>>,
 }
 
+/// A page of expanded accounts, with the cursor a chain reads on from.
+#[derive(Deserialize)]
+struct ExpandedPage {
+    data: Vec<ExpandedAccount>,
+    paging: Option<ChainPaging>,
+}
+
+#[derive(Deserialize)]
+struct ChainPaging {
+    next: Option<String>,
+    cursors: Option<Cursors>,
+}
+
+#[derive(Deserialize)]
+struct Cursors {
+    after: Option<String>,
+}
+
+impl ExpandedPage {
+    /// The cursor of the next page, when there is one.
+    fn next_cursor(&self) -> Option<String> {
+        let paging = self.paging.as_ref()?;
+        paging.next.as_ref()?;
+        paging.cursors.as_ref()?.after.clone()
+    }
+}
+
 async fn audit_expanded(raw: &Raw, business: &str, concurrency: usize) -> Vec<Row> {
     let base = raw.base_url();
+    let relative = format!(
+        "v24.0/{business}/owned_whatsapp_business_accounts?fields=id,phone_numbers.limit(100)%7B{FIELDS}%7D&limit=100"
+    );
     let mut rows = Vec::new();
-    let mut url = Some(format!(
-        "{base}/v24.0/{business}/owned_whatsapp_business_accounts?fields=id,phone_numbers.limit(100)%7B{FIELDS}%7D&limit=100"
-    ));
-    while let Some(next) = url {
-        let page: Page<ExpandedAccount> = raw.get(&next).await;
-        let per_account: Vec<Vec<Row>> = futures_util::stream::iter(page.data)
-            .map(|account| async move {
-                let mut account_rows = Vec::new();
-                let mut more = None;
-                if let Some(numbers) = account.phone_numbers {
-                    account_rows.extend(numbers.data.into_iter().map(|n| Row::of(&account.id, n)));
-                    more = numbers.paging.and_then(|p| p.next);
-                }
-                if let Some(first) = more {
-                    let id = account.id.clone();
-                    account_rows.extend(all(raw, first, |n: ListedNumber| Row::of(&id, n)).await);
-                }
-                account_rows
+    let first: ExpandedPage = raw.get(&format!("{base}/{relative}")).await;
+    let mut after = first.next_cursor();
+    rows.extend(expanded_rows(raw, first, concurrency).await);
+    let mut length = 1;
+    while let Some(cursor) = after.take() {
+        length = (length * 2).min(50);
+        let items: Vec<serde_json::Value> = (0..length)
+            .map(|i| {
+                let from = if i == 0 {
+                    cursor.clone()
+                } else {
+                    format!("{{result=p{}:$.paging.cursors.after}}", i - 1)
+                };
+                serde_json::json!({
+                    "method": "GET",
+                    "name": format!("p{i}"),
+                    "omit_response_on_success": false,
+                    "relative_url": format!("{relative}&after={from}"),
+                })
             })
-            .buffered(concurrency)
-            .collect()
-            .await;
-        rows.extend(per_account.into_iter().flatten());
-        url = page.paging.and_then(|p| p.next);
+            .collect();
+        for answer in raw.batch(&items).await {
+            let Some(answer) = answer.filter(|a| a.code == 200) else {
+                break;
+            };
+            let page: ExpandedPage = serde_json::from_str(&answer.body).unwrap();
+            after = page.next_cursor();
+            rows.extend(expanded_rows(raw, page, concurrency).await);
+            if after.is_none() {
+                break;
+            }
+        }
     }
     rows
+}
+
+/// The rows of one page of accounts, each account's further pages read.
+async fn expanded_rows(raw: &Raw, page: ExpandedPage, concurrency: usize) -> Vec<Row> {
+    let per_account: Vec<Vec<Row>> = futures_util::stream::iter(page.data)
+        .map(|account| async move {
+            let mut account_rows = Vec::new();
+            let mut more = None;
+            if let Some(numbers) = account.phone_numbers {
+                account_rows.extend(numbers.data.into_iter().map(|n| Row::of(&account.id, n)));
+                more = numbers.paging.and_then(|p| p.next);
+            }
+            if let Some(first) = more {
+                let id = account.id.clone();
+                account_rows.extend(all(raw, first, |n: ListedNumber| Row::of(&id, n)).await);
+            }
+            account_rows
+        })
+        .buffered(concurrency)
+        .collect()
+        .await;
+    per_account.into_iter().flatten().collect()
 }
 
 fn main() -> ExitCode {

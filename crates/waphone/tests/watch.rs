@@ -378,8 +378,8 @@ async fn two_thousand_numbers_for_two_minutes_with_two_kills_each() {
     .await;
 }
 
-/// A full read of 2,000 accounts × 50 numbers takes at most 60 requests (one per page of
-/// 100 accounts, numbers embedded): with the mock's default app budget (Graph's hourly
+/// A full read of 2,000 accounts × 50 numbers takes at most 60 requests (pages of 100
+/// accounts, numbers embedded, chained in batch calls): with the mock's default app budget (Graph's hourly
 /// 10,000 calls per window here) a one-minute resync keeps the app's usage below 75%.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resync_of_two_thousand_accounts_costs_at_most_sixty_requests() {
@@ -444,8 +444,10 @@ async fn a_resync_of_two_thousand_accounts_costs_at_most_sixty_requests() {
         text.contains("resync: 2000 accounts, 100000 numbers"),
         "{text}"
     );
+    // What the mock ran: at most what the watch counted (every item of a chain, those past
+    // the last page that Graph does not run too), and a third read begun before the kill.
     let sent = state.request_count() as u64;
-    assert!(sent >= reads[0] + reads[1], "{reads:?} {sent}");
+    assert!(sent <= reads[0] + reads[1] + 60, "{reads:?} {sent}");
     let budget = whatsapp_phone_numbers_mock::RateLimits::default().app_calls;
     for requests in &reads[..2] {
         assert!(*requests <= 60, "{requests} requests for one read");

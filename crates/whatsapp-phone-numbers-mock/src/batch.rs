@@ -10,14 +10,31 @@
 //! completed, the unfinished items `null`, to be sent again
 //! ([`FaultKind::BatchItemsNull`](crate::FaultKind::BatchItemsNull) does that here);
 //! an item may carry its own `access_token` (in its URL or body), the batch's own token
-//! being the fallback. Not modelled: `depends_on`, `name` and JSONPath references between
-//! items, `omit_response_on_success`, `attached_files`. The text of the error for more than
-//! 50 items is the mock's own (no source quotes Graph's).
+//! being the fallback.
+//!
+//! Dependent items (same guide, "Specifying dependencies between operations"): an item
+//! may be named (`name`) and a later item may use its result, `{result=NAME:$.json.path}`
+//! in its `relative_url` or `body` (a `$.data.*.id` path lists every match, joined with
+//! commas, as the guide's `?ids=` example does), or wait for it (`depends_on`). Independent
+//! items run at the same time, a dependent item after the items it names. A named item
+//! whose result a later item uses is left out of the answer when it succeeded, unless it
+//! says `omit_response_on_success: false`.
+//!
+//! The mock's own, where no source says: how a left-out response appears (here `null`, in
+//! its place); what a dependent item answers when the item it names failed, is unknown or
+//! comes later, or when its path matches nothing (here: it is not run, and answers 400
+//! with error code 100 naming the reference); the JSONPath subset (`$`, `.key`, `.*`,
+//! `[N]`). The text of the error for more than 50 items is the mock's own too. Not
+//! modelled: `attached_files`.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
 use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -42,7 +59,27 @@ struct Item {
     relative_url: String,
     #[serde(default)]
     body: Option<String>,
+    /// The name later items use this item's result by.
+    #[serde(default)]
+    name: Option<String>,
+    /// An earlier item's name this one waits for.
+    #[serde(default)]
+    depends_on: Option<String>,
+    /// Whether a referenced item's successful answer is left out (Graph's default).
+    #[serde(default)]
+    omit_response_on_success: Option<bool>,
 }
+
+/// What an item came to: its answer, and its body as JSON when it succeeded (what later
+/// items' references read).
+struct Outcome {
+    answer: Value,
+    result: Option<Value>,
+}
+
+type Shared = futures_util::future::Shared<
+    std::pin::Pin<Box<dyn std::future::Future<Output = Arc<Outcome>> + Send>>,
+>;
 
 /// Whether a request is a batch call: a POST to the root or to a version alone.
 pub(crate) fn is_batch(method: &Method, segments: &[&str]) -> bool {
@@ -141,17 +178,70 @@ pub(crate) async fn answer(service: MockService, request: Request, run: Runner) 
     let fallback_proof = params.get("appsecret_proof");
     let unfinished = service.faults().take_batch().unwrap_or_default();
     let host = parts.headers.get(header::HOST).cloned();
-    let runs = items.into_iter().enumerate().map(|(index, item)| {
+    // Each item is a shared future: a later item that uses its result awaits it.
+    let mut runs: Vec<Shared> = Vec::with_capacity(items.len());
+    let mut named: HashMap<String, usize> = HashMap::new();
+    let mut referenced = vec![false; items.len()];
+    let mut omit = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let mut parents: Vec<(String, Shared)> = Vec::new();
+        let mut unknown = None;
+        let wanted = references(&item.relative_url)
+            .into_iter()
+            .chain(references(item.body.as_deref().unwrap_or_default()))
+            .map(|r| r.name)
+            .chain(item.depends_on.clone());
+        for name in wanted {
+            match named.get(&name) {
+                Some(&at) => {
+                    referenced[at] = true;
+                    parents.push((name, runs[at].clone()));
+                }
+                None => unknown = Some(name),
+            }
+        }
+        omit.push(item.name.is_some() && item.omit_response_on_success != Some(false));
+        if let Some(name) = &item.name {
+            named.insert(name.clone(), index);
+        }
         let service = service.clone();
         let fallback_auth = fallback_auth.clone();
         let fallback_proof = fallback_proof.clone();
         let host = host.clone();
         let skip = unfinished.contains(&index);
-        async move {
+        let future = async move {
             if skip {
-                return Value::Null;
+                return Arc::new(Outcome {
+                    answer: Value::Null,
+                    result: None,
+                });
             }
-            run_item(
+            if let Some(name) = unknown {
+                return failed_reference(&format!(
+                    "this item uses `{name}`, which names no earlier item of the batch"
+                ));
+            }
+            let mut results = HashMap::new();
+            for (name, parent) in parents {
+                let outcome = parent.await;
+                if outcome.result.is_none() {
+                    return failed_reference(&format!(
+                        "this item depends on `{name}`, which did not succeed"
+                    ));
+                }
+                results.insert(name, outcome);
+            }
+            let mut item = item;
+            for text in [Some(&mut item.relative_url), item.body.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                match substitute(text, &results) {
+                    Ok(done) => *text = done,
+                    Err(message) => return failed_reference(&message),
+                }
+            }
+            let answer = run_item(
                 service,
                 item,
                 fallback_auth,
@@ -160,10 +250,32 @@ pub(crate) async fn answer(service: MockService, request: Request, run: Runner) 
                 include_headers,
                 run,
             )
-            .await
-        }
-    });
-    let answers: Vec<Value> = join_all(runs).await;
+            .await;
+            let succeeded = answer["code"]
+                .as_u64()
+                .is_some_and(|c| (200..300).contains(&c));
+            let result = succeeded
+                .then(|| serde_json::from_str(answer["body"].as_str()?).ok())
+                .flatten();
+            Arc::new(Outcome { answer, result })
+        };
+        let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Arc<Outcome>> + Send>> =
+            Box::pin(future);
+        runs.push(boxed.shared());
+    }
+    let outcomes = join_all(runs).await;
+    let answers: Vec<Value> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, outcome)| {
+            // A referenced item's success is left out unless it asked to be included.
+            if referenced[index] && omit[index] && outcome.result.is_some() {
+                Value::Null
+            } else {
+                outcome.answer.clone()
+            }
+        })
+        .collect();
     let usage = highest_app_usage(&answers);
     let mut response = json_response(StatusCode::OK, &answers);
     let headers = response.headers_mut();
@@ -281,4 +393,167 @@ fn header_list(headers: &HeaderMap) -> Value {
 
 fn has_param(form: &str, name: &str) -> bool {
     form_urlencoded::parse(form.as_bytes()).any(|(key, _)| key == name)
+}
+
+/// The answer of a dependent item that was not run: its reference could not be resolved.
+fn failed_reference(message: &str) -> Arc<Outcome> {
+    let error = GraphError::invalid_param(message);
+    Arc::new(Outcome {
+        answer: json!({
+            "code": error.status.as_u16(),
+            "body": serde_json::to_string(&json!({ "error": error.detail })).unwrap_or_default(),
+        }),
+        result: None,
+    })
+}
+
+/// One `{result=NAME:PATH}` in an item's text.
+#[derive(Debug, PartialEq)]
+struct Reference {
+    /// Where it stands in the text (braces included).
+    range: std::ops::Range<usize>,
+    name: String,
+    path: String,
+}
+
+/// The `{result=NAME:PATH}` references in `text`, in order.
+fn references(text: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("{result=").map(|at| from + at) {
+        let Some(end) = text[start..].find('}').map(|at| start + at) else {
+            break;
+        };
+        let inner = &text[start + "{result=".len()..end];
+        if let Some((name, path)) = inner.split_once(':') {
+            found.push(Reference {
+                range: start..end + 1,
+                name: name.to_owned(),
+                path: path.to_owned(),
+            });
+        }
+        from = end + 1;
+    }
+    found
+}
+
+/// `text` with each reference replaced by what its path selects in the named result:
+/// strings as they are, other values as JSON, several matches joined with commas.
+fn substitute(text: &str, results: &HashMap<String, Arc<Outcome>>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for reference in references(text) {
+        let result = results
+            .get(&reference.name)
+            .and_then(|outcome| outcome.result.as_ref())
+            .ok_or_else(|| format!("`{}` has no result to use", reference.name))?;
+        let values = select(result, &reference.path).ok_or_else(|| {
+            format!(
+                "the path {} matches nothing in the result of `{}`",
+                reference.path, reference.name
+            )
+        })?;
+        out.push_str(&text[last..reference.range.start]);
+        let rendered: Vec<String> = values
+            .iter()
+            .map(|value| match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        out.push_str(&rendered.join(","));
+        last = reference.range.end;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// The values `path` selects in `value` (`$`, then `.key`, `.*` and `[N]` steps), or
+/// `None` when it selects nothing (or is not of that form).
+fn select<'a>(value: &'a Value, path: &str) -> Option<Vec<&'a Value>> {
+    let rest = path.trim().strip_prefix('$')?;
+    let mut steps: Vec<&str> = Vec::new();
+    for part in rest.split('.').skip_while(|p| p.is_empty()) {
+        // `key[2]` is the step `key`, then the step `[2]`.
+        match part.find('[') {
+            Some(0) => steps.push(part),
+            Some(at) => {
+                steps.push(&part[..at]);
+                steps.push(&part[at..]);
+            }
+            None => steps.push(part),
+        }
+    }
+    let mut current = vec![value];
+    for step in steps {
+        let mut next = Vec::new();
+        for node in current {
+            if step == "*" {
+                match node {
+                    Value::Array(items) => next.extend(items.iter()),
+                    Value::Object(map) => next.extend(map.values()),
+                    _ => {}
+                }
+            } else if let Some(index) = step.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                let index: usize = index.parse().ok()?;
+                next.extend(node.get(index));
+            } else if step.is_empty() {
+                return None;
+            } else {
+                next.extend(node.get(step));
+            }
+        }
+        current = next;
+    }
+    current.retain(|v| !v.is_null());
+    (!current.is_empty()).then_some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_and_paths_select() {
+        let text = "a/b?after={result=first:$.paging.cursors.after}&ids={result=x:$.data.*.id}";
+        let found = references(text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].name, "first");
+        assert_eq!(found[0].path, "$.paging.cursors.after");
+        assert_eq!(&text[found[1].range.clone()], "{result=x:$.data.*.id}");
+
+        let page =
+            json!({"data": [{"id": "1"}, {"id": 2}], "paging": {"cursors": {"after": "QQ"}}});
+        let value =
+            |path: &str| select(&page, path).map(|v| v.into_iter().cloned().collect::<Vec<_>>());
+        assert_eq!(value("$.paging.cursors.after"), Some(vec![json!("QQ")]));
+        assert_eq!(value("$.data.*.id"), Some(vec![json!("1"), json!(2)]));
+        assert_eq!(value("$.data[1].id"), Some(vec![json!(2)]));
+        assert_eq!(value("$.paging.next"), None);
+        assert_eq!(value("paging"), None);
+
+        let results = HashMap::from([
+            (
+                "first".to_owned(),
+                Arc::new(Outcome {
+                    answer: Value::Null,
+                    result: Some(page.clone()),
+                }),
+            ),
+            (
+                "x".to_owned(),
+                Arc::new(Outcome {
+                    answer: Value::Null,
+                    result: Some(page.clone()),
+                }),
+            ),
+        ]);
+        assert_eq!(substitute(text, &results).unwrap(), "a/b?after=QQ&ids=1,2");
+        let missing = "a?after={result=first:$.paging.next}";
+        assert!(
+            substitute(missing, &results)
+                .unwrap_err()
+                .contains("matches nothing")
+        );
+    }
 }

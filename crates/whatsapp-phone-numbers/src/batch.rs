@@ -92,6 +92,8 @@ pub struct Batch<V: GraphVersion> {
     client: Client<V>,
     items: Vec<ItemFuture>,
     allow_unprocessed_only: bool,
+    /// A chain of pages: see [`Client::chain`].
+    chained: bool,
 }
 
 impl<V: GraphVersion> std::fmt::Debug for Batch<V> {
@@ -121,6 +123,21 @@ impl<V: GraphVersion> Client<V> {
             client: self.clone(),
             items: Vec::new(),
             allow_unprocessed_only: false,
+            chained: false,
+        }
+    }
+
+    /// A batch of pages read one after another inside one call (at most 50): each item
+    /// after the first reads from the `after` cursor of the page before it, which Graph
+    /// fills in when it runs the item (`{result=NAME:$.paging.cursors.after}`: the guide's
+    /// dependent operations, run in order). Each item's cursor is
+    /// [`PREVIOUS_AFTER`](crate::collect::PREVIOUS_AFTER) in its request. Nothing is sent
+    /// again inside the batch: an item left `null`, throttled or failed is its own error,
+    /// and the items after it are not to be used (they read from a page that is not there).
+    pub(crate) fn chain(&self) -> Batch<V> {
+        Batch {
+            chained: true,
+            ..self.batch()
         }
     }
 }
@@ -184,6 +201,7 @@ impl<V: GraphVersion> Batch<V> {
             events,
             self.allow_unprocessed_only,
             self.client.core.inner.token.clone(),
+            self.chained,
         ));
         let items = self.items.into_iter().enumerate().map(|(index, item)| {
             let collector = Arc::clone(&collector);
@@ -207,7 +225,8 @@ impl<V: GraphVersion> Batch<V> {
                         state[*index] = ItemState::Running;
                     }
                     let items = std::mem::take(&mut waiting);
-                    deliver(&client, items.into_iter().map(|(_, item)| item).collect()).await;
+                    let items = items.into_iter().map(|(_, item)| item).collect();
+                    deliver(&client, items, self.chained).await;
                     continue;
                 }
                 match inbox.recv().await {
@@ -312,19 +331,25 @@ struct HeaderItem {
 }
 
 /// Sends `items` in calls of at most 50 and answers each one; `null` items go again in
-/// the next call, up to [`NULL_RESENDS`] times.
-async fn deliver<V: GraphVersion>(client: &Client<V>, items: Vec<Submitted>) {
+/// the next call, up to [`NULL_RESENDS`] times. A chain goes in one call, whole, and its
+/// `null` items are not sent again.
+async fn deliver<V: GraphVersion>(client: &Client<V>, items: Vec<Submitted>, chained: bool) {
+    let resends = if chained { 0 } else { NULL_RESENDS };
     let mut queue: Vec<(Submitted, u32)> = items.into_iter().map(|item| (item, 1)).collect();
     while !queue.is_empty() {
         // As many items as the app's budget has room for (each is a call to Graph), so
         // that a batch is no burst past the limit; one at a time near it, when the gate
-        // spaces the batch calls themselves.
-        let room = client
-            .core
-            .inner
-            .throttle
-            .headroom()
-            .unwrap_or(MAX_BATCH_ITEMS);
+        // spaces the batch calls themselves. A chain's caller sized it to that room.
+        let room = if chained {
+            MAX_BATCH_ITEMS
+        } else {
+            client
+                .core
+                .inner
+                .throttle
+                .headroom()
+                .unwrap_or(MAX_BATCH_ITEMS)
+        };
         let rest = queue.split_off(queue.len().min(room.clamp(1, MAX_BATCH_ITEMS)));
         let chunk = std::mem::replace(&mut queue, rest);
         let body: Vec<&serde_json::Value> = chunk.iter().map(|(s, _)| &s.item).collect();
@@ -364,7 +389,7 @@ async fn deliver<V: GraphVersion>(client: &Client<V>, items: Vec<Submitted>) {
                             }));
                         }
                         // Not processed: again, in the next call.
-                        None if attempts <= NULL_RESENDS => queue.push((submitted, attempts + 1)),
+                        None if attempts <= resends => queue.push((submitted, attempts + 1)),
                         None => {
                             let _ = submitted.reply.send(Err(unprocessed(attempts)));
                         }

@@ -126,6 +126,7 @@ impl Core {
                 let Err(error) = &result else { return result };
                 let span = tracing::Span::current();
                 if attempt <= inner.retry.max_retries
+                    && !batch.is_chained()
                     && error.is_retryable()
                     && !matches!(error, Error::Throttled(_) | Error::Network(_))
                     && let Some(wait) =
@@ -269,10 +270,34 @@ pub(crate) fn read_answer<T>(
     Err(error)
 }
 
+/// A "decoder" that keeps a success body as received, to be decoded later with
+/// [`Core::decode_kept`] (a chain's pages wait in memory as text, smaller than decoded).
+pub(crate) fn keep(body: &[u8]) -> Result<Bytes, String> {
+    Ok(Bytes::copy_from_slice(body))
+}
+
+impl Core {
+    /// Decodes a body [`keep`] kept from an answer to `op`, as it would have been decoded
+    /// then (a decode error names the field, secrets redacted).
+    pub(crate) fn decode_kept<T>(
+        &self,
+        op: &'static Operation,
+        kept: Response<Bytes>,
+        decode: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<Response<T>, Error> {
+        let inner = &*self.inner;
+        let call = Call::new(op, &[]);
+        let (body, meta) = kept.into_parts();
+        decoded(meta, &body, false, decode, |text| {
+            redact_secrets(inner, &call, text)
+        })
+    }
+}
+
 /// A success answer's body decoded, or the decode error (secrets redacted); `oversized`
 /// when the body was larger than this client reads.
 fn decoded<T>(
-    meta: ResponseMeta,
+    mut meta: ResponseMeta,
     body: &[u8],
     oversized: bool,
     decode: fn(&[u8]) -> Result<T, String>,
@@ -288,6 +313,7 @@ fn decoded<T>(
             String::new(),
         ));
     }
+    meta.body_len = body.len();
     match decode(body) {
         Ok(value) => Ok(Response::new(value, meta)),
         Err(message) => Err(decode_error(

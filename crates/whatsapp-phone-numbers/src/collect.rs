@@ -57,7 +57,14 @@ pub(crate) struct Collector {
     allow_unprocessed_only: bool,
     /// The batch's own token: every item's fallback.
     token: AccessToken,
+    /// Whether the items are a chain of pages: see [`Batch::chain`](crate::Batch).
+    chained: bool,
 }
+
+/// In a chained item's URL, where the previous item's `after` cursor goes: Graph puts it
+/// there when it runs the item (`{result=NAME:$.paging.cursors.after}`). Letters only, so
+/// that it passes URL encoding unchanged.
+pub(crate) const PREVIOUS_AFTER: &str = "wpnPreviousItemsAfterCursor";
 
 /// Runs `future` as item `index` of the batch `collector` gathers.
 pub(crate) fn scope<F: Future>(
@@ -78,12 +85,20 @@ impl Collector {
         events: mpsc::UnboundedSender<Event>,
         allow_unprocessed_only: bool,
         token: AccessToken,
+        chained: bool,
     ) -> Self {
         Self {
             events,
             allow_unprocessed_only,
             token,
+            chained,
         }
+    }
+
+    /// Whether the items are a chain of pages, each read after the one before it: such an
+    /// item is never sent again on its own (the item it uses would not be in that call).
+    pub(crate) fn is_chained(&self) -> bool {
+        self.chained
     }
 
     /// Whether `op` may join this batch: operations that must not be repeated once
@@ -135,6 +150,21 @@ impl Collector {
         node: Option<&str>,
         retry: RetryClass,
     ) -> Result<RawAnswer, Error> {
+        let mut item = item;
+        if self.chained {
+            // Named, so that the next item can use its cursor; included in the answer,
+            // which Graph leaves out by default for an item another one uses.
+            item["name"] = serde_json::Value::String(item_name(index));
+            item["omit_response_on_success"] = serde_json::Value::Bool(false);
+            if index > 0
+                && let Some(url) = item["relative_url"].as_str()
+            {
+                let reference =
+                    format!("{{result={}:$.paging.cursors.after}}", item_name(index - 1));
+                item["relative_url"] =
+                    serde_json::Value::String(url.replace(PREVIOUS_AFTER, &reference));
+            }
+        }
         let (reply, answer) = oneshot::channel();
         let dropped = || Error::Config("the batch was dropped before it was sent".into());
         self.events
@@ -150,4 +180,9 @@ impl Collector {
             .map_err(|_| dropped())?;
         answer.await.map_err(|_| dropped())?
     }
+}
+
+/// A chained item's name.
+fn item_name(index: usize) -> String {
+    format!("page{index}")
 }

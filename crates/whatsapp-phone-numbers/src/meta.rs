@@ -79,6 +79,7 @@ pub struct ResponseMeta {
     api_version: Option<HeaderValue>,
     business_use_case_usage: Option<HeaderValue>,
     app_usage: Option<HeaderValue>,
+    pub(crate) body_len: usize,
 }
 
 impl ResponseMeta {
@@ -91,7 +92,14 @@ impl ResponseMeta {
             api_version: headers.get(API_VERSION).cloned(),
             business_use_case_usage: headers.get(BUSINESS_USE_CASE_USAGE).cloned(),
             app_usage: headers.get(APP_USAGE).cloned(),
+            body_len: 0,
         }
+    }
+
+    /// The size of the answer's body as received, in bytes (for a batch item, its own
+    /// body's).
+    pub fn body_len(&self) -> usize {
+        self.body_len
     }
 
     fn text(value: &Option<HeaderValue>) -> Option<&str> {

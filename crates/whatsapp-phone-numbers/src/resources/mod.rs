@@ -59,11 +59,22 @@ impl<V: GraphVersion> Client<V> {
         ids: &[&str],
         query: &[(&'static str, &str)],
     ) -> Result<Response<T>, Error> {
+        self.call_decoded(op, ids, query, json::<T>).await
+    }
+
+    /// [`call`](Self::call), the answer decoded with `decode`.
+    pub(crate) async fn call_decoded<T>(
+        &self,
+        op: &'static Operation,
+        ids: &[&str],
+        query: &[(&'static str, &str)],
+        decode: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<Response<T>, Error> {
         let call = Call {
             query,
             ..Call::new(op, ids)
         };
-        self.core.send(self.version, call, json::<T>).await
+        self.core.send(self.version, call, decode).await
     }
 
     /// A read of `op` on the node `ids` selecting `selection` (Graph's defaults when empty).

@@ -149,6 +149,21 @@ impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
         self.prepare()?.page(self.after, self.before).await
     }
 
+    /// Reads one page and keeps its body undecoded, for
+    /// [`Core::decode_kept`](crate::core::Core::decode_kept).
+    pub(crate) async fn send_kept(self) -> Result<Response<bytes::Bytes>, Error> {
+        let query = self.prepare()?;
+        let mut pairs: Vec<(&'static str, &str)> =
+            query.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if let Some(after) = &self.after {
+            pairs.push(("after", after));
+        }
+        query
+            .client
+            .call_decoded(query.op, &[&query.node], &pairs, crate::call::keep)
+            .await
+    }
+
     /// Every page, following the `after` cursor until a page has no `paging.next`. One page
     /// is held at a time, so memory stays flat for any count.
     pub fn pages(self) -> ResultStream<Response<P>> {

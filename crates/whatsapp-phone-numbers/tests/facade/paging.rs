@@ -402,5 +402,13 @@ async fn accounts_with_numbers_end_a_cursor_cycle_with_an_error() {
     assert!(items[..3].iter().all(Result::is_ok));
     assert_eq!(items[1].as_ref().unwrap().numbers.len(), 1);
     assert!(matches!(&items[3], Err(Error::Decode(e)) if e.message.contains("cycle")));
-    assert_eq!(requests(&server).await.len(), 3);
+    // Each page read once; the chain of pages 2 and 3 was a batch call this server does not
+    // answer (404), so they were read one at a time.
+    let requests = requests(&server).await;
+    let reads: Vec<_> = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .collect();
+    assert_eq!(reads.len(), 3, "{requests:?}");
+    assert_eq!(requests.len(), 4, "one batch call tried");
 }
