@@ -289,8 +289,9 @@ impl<V: GraphVersion> AccountsWithNumbers<V> {
 
 impl<V: GraphVersion> Walk<V> {
     /// One page of accounts from `self.after`, each completed, and the next cursor. The
-    /// page after it is asked for as soon as this one is complete, so its round trip
-    /// overlaps the consumer's work on this one.
+    /// pages after it are asked for before the consumer takes it (a chain's next pages as
+    /// soon as the chain arrives, a lone page's once its follow-ups are done), so their
+    /// round trip overlaps the work on this one.
     async fn page(&mut self) -> Result<(Vec<AccountNumbers<V>>, Option<String>), Error> {
         if self.ready.is_empty() {
             let reads = match self.ahead.take() {
@@ -309,6 +310,16 @@ impl<V: GraphVersion> Walk<V> {
                 self.chain = reads.len();
             }
             self.ready.extend(reads);
+            // The pages after a chain are asked for as soon as it arrives: its last page's
+            // cursor is read from its text (the pages stay undecoded), so the next round
+            // trip overlaps the work on this chain's pages.
+            if let Some(last) = self.ready.back()
+                && let PageRead::Kept(kept) = &last.page
+                && let Some(cursor) = peek_next(kept.as_ref())
+            {
+                let bytes = last.bytes;
+                self.read_ahead(cursor, bytes);
+            }
         }
         let Some(read) = self.ready.pop_front() else {
             return Err(paging_error("a read of accounts answered no page"));
@@ -347,29 +358,59 @@ impl<V: GraphVersion> Walk<V> {
             page.into_items(),
         )
         .await;
-        // The pages after the last one read are asked for once this page's follow-ups are
-        // done (so the stream's calls still go one after another, as the throttle paces
-        // them), before the consumer takes this page.
+        // After a page read alone (not a chain's), the pages after it are asked for once
+        // its follow-ups are done, before the consumer takes it.
         if self.ready.is_empty()
-            && let Some(cursor) = &next
+            && self.ahead.is_none()
+            && let Some(cursor) = next.clone()
         {
-            if self.chain > 0 {
-                let room = self.query.client.core.inner.throttle.headroom();
-                self.chain = (self.chain * 2)
-                    .min(MAX_CHAIN)
-                    .min(room.unwrap_or(MAX_CHAIN))
-                    .min(CHAIN_BYTES / bytes.max(1))
-                    .max(1);
-            }
-            self.ahead = Some(Ahead(tokio::spawn(read_chain(
-                self.query.clone(),
-                cursor.clone(),
-                self.nested,
-                self.chain.max(1),
-            ))));
+            self.read_ahead(cursor, bytes);
         }
         Ok((items, next))
     }
+
+    /// Starts reading the pages after `cursor` (a chain twice as long as the last one,
+    /// within the answer's byte budget judged by a page of `bytes`, and the throttle's
+    /// headroom), to be waited for when the pages in hand are done.
+    fn read_ahead(&mut self, cursor: String, bytes: usize) {
+        if self.chain > 0 {
+            let room = self.query.client.core.inner.throttle.headroom();
+            self.chain = (self.chain * 2)
+                .min(MAX_CHAIN)
+                .min(room.unwrap_or(MAX_CHAIN))
+                .min(CHAIN_BYTES / bytes.max(1))
+                .max(1);
+        }
+        self.ahead = Some(Ahead(tokio::spawn(read_chain(
+            self.query.clone(),
+            cursor,
+            self.nested,
+            self.chain.max(1),
+        ))));
+    }
+}
+
+/// The cursor of the page after this one, read from a page's text without decoding its
+/// accounts; `None` on the last page (or text that does not say).
+fn peek_next(kept: &Response<bytes::Bytes>) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        paging: Option<Paging>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Paging {
+        next: Option<String>,
+        cursors: Option<Cursors>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Cursors {
+        after: Option<String>,
+    }
+    let paging = serde_json::from_slice::<Only>(kept).ok()?.paging?;
+    let after = paging.cursors.and_then(|c| c.after);
+    crate::paging::next_cursor(paging.next.as_deref(), after.as_deref())
+        .ok()
+        .flatten()
 }
 
 /// Up to `length` pages of accounts from `after`, chained in one batch call (one plain
