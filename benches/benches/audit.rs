@@ -2,8 +2,10 @@
 //! comparisons, each paired in the same run:
 //!
 //! - **CPU**: `waphone --json audit --business B --concurrency C` (the release binary, built
-//!   first; it reads through Graph's field expansion) against `raw_audit ... expand`, the
-//!   same expansion written by hand with reqwest + serde_json + tokio. Goal: CPU ≤ 1.5×.
+//!   first; it reads through Graph's field expansion, pages of accounts chained in batch
+//!   calls) against `raw_audit ... expand`, the same reads written by hand with reqwest +
+//!   serde_json + tokio. Goal: CPU ≤ 1.5×. Each arm reports the Graph calls the server
+//!   answered (a batch item one) and the HTTP requests (the round trips).
 //! - **Round trips**: with every answer held 50 ms (a real round trip to Graph), the same
 //!   `--business` audit against waphone's per-account path (`waphone audit WABA...`, every
 //!   account named, one list request per account), at the same concurrency. Goal: wall

@@ -29,8 +29,8 @@ pub struct AuditArgs {
     pub client: bool,
     /// Accounts named by ID read at the same time, at most. Fewer while Graph reports usage
     /// near the rate limit: the client's throttle suggests how many (one from 95%).
-    /// `--business` reads pages of 100 accounts with their numbers, and larger accounts'
-    /// further pages in batch requests.
+    /// `--business` reads pages of 100 accounts with their numbers (several pages per
+    /// batch call), and larger accounts' further pages in batch requests.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
 }
@@ -296,10 +296,11 @@ impl AuditArgs {
     }
 
     /// The business's accounts (owned, then with --client the shared ones) with their
-    /// numbers, read through Graph's field expansion: one request per page of 100 accounts
-    /// with up to 100 numbers each embedded; the further pages of larger accounts go in
-    /// Graph batch requests (50 pages per call). Graph's "reduce the amount of data" answer is met with smaller pages
-    /// by the library, down to one account per page. Accounts already audited are skipped.
+    /// numbers, read through Graph's field expansion: pages of 100 accounts with up to 100
+    /// numbers each embedded, chained in batch calls after the first; the further pages of
+    /// larger accounts go in Graph batch requests (50 pages per call). Graph's "reduce the
+    /// amount of data" answer is met with smaller pages by the library, down to one account
+    /// per page. Accounts already audited are skipped.
     async fn audit_business<V: GraphVersion>(
         &self,
         session: &Session<V>,

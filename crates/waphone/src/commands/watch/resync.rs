@@ -1,6 +1,6 @@
 //! A full read of the fleet through the fast path: each page of accounts with their
-//! numbers embedded (Graph's field expansion), larger accounts' further pages in batch
-//! requests. What it read becomes observations to compare with the state.
+//! numbers embedded (Graph's field expansion), pages chained in batch calls, larger
+//! accounts' further pages in batch requests. What it read becomes observations to compare with the state.
 
 use std::time::{Duration, Instant};
 
