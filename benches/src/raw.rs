@@ -140,9 +140,12 @@ impl Raw {
 
     /// `GET url`, decoded as `T`.
     pub async fn get<T: serde::de::DeserializeOwned>(&self, url: &str) -> T {
-        let response = self
-            .http
-            .get(url)
+        self.send(self.http.get(url)).await
+    }
+
+    /// `request` with the bearer header, its success body decoded as `T`.
+    async fn send<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> T {
+        let response = request
             .header(AUTHORIZATION, self.authorization.clone())
             .send()
             .await
@@ -160,22 +163,15 @@ impl Raw {
             .append_pair("batch", &serde_json::to_string(items).unwrap())
             .append_pair("include_headers", "false")
             .finish();
-        let response = self
+        let request = self
             .http
             .post(format!("{}/", self.base_url))
-            .header(AUTHORIZATION, self.authorization.clone())
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(form)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap();
-        let body = response.bytes().await.unwrap();
-        serde_json::from_slice(&body).unwrap()
+            .body(form);
+        self.send(request).await
     }
 
     /// Every item of a list, following `paging.next` from `first`; answers how many.

@@ -57,7 +57,7 @@ pub(crate) struct Collector {
     allow_unprocessed_only: bool,
     /// The batch's own token: every item's fallback.
     token: AccessToken,
-    /// Whether the items are a chain of pages: see [`Batch::chain`](crate::Batch).
+    /// Whether the items are a chain of pages (`Client::chain`).
     chained: bool,
 }
 

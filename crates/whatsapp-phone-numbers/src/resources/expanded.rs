@@ -8,13 +8,18 @@
 //!
 //! Pages of accounts follow one another through cursors, so each needs the one before it.
 //! After the first page, the next ones are read as a chain inside one batch call (2, then
-//! 4, 8, ... up to 50 pages, and no more than the throttle's headroom): each item reads
-//! from the cursor of the item before it, which Graph fills in as it runs them in order
-//! (the guide's dependent operations, `{result=NAME:$.paging.cursors.after}`). A fleet of
-//! 20 pages costs 5 round trips instead of 20; the price is the chain's items past the last
-//! page (each counted by Graph as a call), fewer than the pages read. Anything that breaks
-//! a chain (an item that failed, came back `null` or was throttled) ends it there: the pages
-//! before it are kept, and the read goes on from the last one's cursor with a plain request.
+//! 4, 8, ... up to 50 pages; no more than the throttle's headroom, nor than 12 MiB of
+//! answer judged by the last page's size): each item reads from the cursor of the item
+//! before it, which Graph fills in as it runs them in order (the guide's dependent
+//! operations, `{result=NAME:$.paging.cursors.after}`). The pages wait as text until their
+//! turn (decoded one at a time), and the next chain is asked for as soon as one arrives,
+//! its cursor read from the last page's text. A fleet of 20 pages costs 5 round trips
+//! instead of 20; the price is the chain's items past the last page (each counted by Graph
+//! as a call), fewer than the pages read. A chain broken by an item that failed, came back
+//! `null` or was throttled keeps the pages before it, and the next chain starts from there
+//! as long as the pages it kept; one whose first page failed has that page read alone (the
+//! error, if any, is that read's), and the rest of the stream a page at a time, as without
+//! chains.
 //!
 //! Graph refuses an expansion that asks for too much at once with error 1 ("Please reduce
 //! the amount of data you're asking for"); the stream then asks again from the same cursor
