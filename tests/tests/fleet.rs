@@ -597,6 +597,66 @@ async fn a_broken_chain_keeps_its_pages_and_goes_on_from_the_last_one() {
     assert_eq!(shape, want, "{requests:#?}");
 }
 
+/// A chain sized by small pages that meets large ones: its answer is larger than the client
+/// reads (16 MiB), so the call is refused as a whole; that page is read alone and the next
+/// chain is half as long, and the read ends with every account and number, still chaining.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chain_too_large_to_read_is_read_in_smaller_chains() {
+    const BUSINESS: &str = "1009000000000045";
+    let server = MockServer::builder()
+        .empty()
+        .expansion_limit(1_000_000)
+        .request_log_limit(100_000)
+        .start()
+        .await
+        .unwrap();
+    // 8 pages of 100 small accounts, then 12 pages of 100 accounts of 100 numbers.
+    server.state().seed_fleet(BUSINESS, 800, 2);
+    server.state().seed_fleet(BUSINESS, 1_200, 100);
+    let client = client(&server);
+    let fields = [
+        PhoneNumberField::Id,
+        PhoneNumberField::DisplayPhoneNumber,
+        PhoneNumberField::VerifiedName,
+        PhoneNumberField::Status,
+        PhoneNumberField::QualityRating,
+        PhoneNumberField::NameStatus,
+        PhoneNumberField::CodeVerificationStatus,
+        PhoneNumberField::PlatformType,
+        PhoneNumberField::Throughput,
+    ];
+    let read = client
+        .business(BUSINESS)
+        .owned_accounts()
+        .page_size(100)
+        .with_phone_numbers(|n| n.fields(fields.clone()).limit(100))
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2_000);
+    let numbers: usize = read.iter().map(|a| a.numbers.len()).sum();
+    assert_eq!(numbers, 800 * 2 + 1_200 * 100);
+    let unique: std::collections::HashSet<_> = read.iter().map(|a| a.account.id.clone()).collect();
+    assert_eq!(unique.len(), 2_000);
+    // B: a batch call, p: a page the mock served. The refused call's pages were served
+    // and thrown away (more than 20 served), its first page read again alone, and chains
+    // went on after it (this data: p Bpp Bpppp B+8 served p Bpppp Bpppp Bpppp).
+    let requests = server.state().requests();
+    let shape: String = requests
+        .iter()
+        .map(|r| if r.path == "/" { 'B' } else { 'p' })
+        .collect();
+    let calls = shape.matches('B').count();
+    let served = shape.len() - calls;
+    assert!(served > 20, "a chain was refused: {shape}");
+    assert!(served <= 20 + 16, "{shape}");
+    let after_refusal = shape.split("ppppppppp").nth(1).unwrap_or_default();
+    assert!(
+        after_refusal.contains('B'),
+        "still chaining after it: {shape}"
+    );
+}
+
 /// Graph's error 1 ("reduce the amount of data"): the stream asks again from the same
 /// cursor with fewer accounts per page, then fewer numbers per account; the result is the
 /// same. The mock's limit counts accounts plus embedded numbers.

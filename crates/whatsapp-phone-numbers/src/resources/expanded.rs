@@ -17,9 +17,10 @@
 //! instead of 20; the price is the chain's items past the last page (each counted by Graph
 //! as a call), fewer than the pages read. A chain broken by an item that failed, came back
 //! `null` or was throttled keeps the pages before it, and the next chain starts from there
-//! as long as the pages it kept; one whose first page failed has that page read alone (the
-//! error, if any, is that read's), and the rest of the stream a page at a time, as without
-//! chains.
+//! as long as the pages it kept. One whose first page failed (the whole call refused, or an
+//! answer larger than the client reads) has that page read alone (the error, if any, is
+//! that read's), and the next chain is half as long; after a refused chain of 2 or 3 the
+//! rest of the stream goes a page at a time, as without chains.
 //!
 //! Graph refuses an expansion that asks for too much at once with error 1 ("Please reduce
 //! the amount of data you're asking for"); the stream then asks again from the same cursor
@@ -178,7 +179,7 @@ struct Walk<V: GraphVersion> {
     /// Pages read by a chain and not yet yielded, in order.
     ready: std::collections::VecDeque<Read<V>>,
     /// How many pages the last chain asked for (doubled for the next one); 0 once Graph
-    /// refused a chain's first page: the rest is read a page at a time.
+    /// refused the first page of a chain of 2 or 3: the rest is read a page at a time.
     chain: usize,
     /// Fingerprints of the cursors followed, to end a cycle with an error.
     seen: std::collections::HashSet<u64>,
@@ -308,7 +309,10 @@ impl<V: GraphVersion> Walk<V> {
             };
             let (reads, refused) = reads;
             if refused {
-                self.chain = 0;
+                // The next chain (doubled from this) is half the refused one, while that is
+                // a chain at all: an answer too large for the client is read in smaller
+                // chains, a server that takes no batch is asked at most a few times.
+                self.chain = if self.chain >= 4 { self.chain / 4 } else { 0 };
             } else if reads.len() < self.chain {
                 // A chain that broke before its pages ran out: the next one starts from
                 // what this one read.
