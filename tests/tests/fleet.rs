@@ -436,6 +436,24 @@ async fn per_account(
     out
 }
 
+/// Every account of `business` with its numbers (`fields`, up to 100 embedded), read through
+/// the expansion `page_size` accounts per page.
+async fn expanded(
+    client: &v24_0::Client,
+    business: &str,
+    page_size: u32,
+    fields: &[PhoneNumberField],
+) -> Vec<whatsapp_phone_numbers::AccountNumbers<v24_0::Version>> {
+    client
+        .business(business)
+        .owned_accounts()
+        .page_size(page_size)
+        .with_phone_numbers(|n| n.fields(fields.iter().cloned()).limit(100))
+        .collect_all()
+        .await
+        .unwrap()
+}
+
 /// Field expansion: a business's accounts read with their numbers embedded, the accounts
 /// with more numbers than the nested limit completed from their own paging, in the same
 /// order and with the same content as one account at a time, in 1 + (large accounts)
@@ -625,14 +643,7 @@ async fn a_chain_too_large_to_read_is_read_in_smaller_chains() {
         PhoneNumberField::PlatformType,
         PhoneNumberField::Throughput,
     ];
-    let read = client
-        .business(BUSINESS)
-        .owned_accounts()
-        .page_size(100)
-        .with_phone_numbers(|n| n.fields(fields.clone()).limit(100))
-        .collect_all()
-        .await
-        .unwrap();
+    let read = expanded(&client, BUSINESS, 100, &fields).await;
     assert_eq!(read.len(), 2_000);
     let numbers: usize = read.iter().map(|a| a.numbers.len()).sum();
     assert_eq!(numbers, 800 * 2 + 1_200 * 100);
@@ -674,14 +685,7 @@ async fn too_much_data_is_asked_again_in_smaller_pages() {
     let fields = [PhoneNumberField::Id, PhoneNumberField::Status];
     let expected = per_account(&client, &wabas, &fields).await;
     server.state().clear_requests();
-    let read = client
-        .business(BUSINESS)
-        .owned_accounts()
-        .page_size(100)
-        .with_phone_numbers(|n| n.fields(fields.clone()).limit(100))
-        .collect_all()
-        .await
-        .unwrap();
+    let read = expanded(&client, BUSINESS, 100, &fields).await;
     let got: Vec<_> = read
         .iter()
         .map(|a| (a.account.id.clone().unwrap(), a.numbers.clone()))
