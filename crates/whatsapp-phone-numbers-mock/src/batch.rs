@@ -305,15 +305,8 @@ async fn run_item(
     include_headers: bool,
     run: Runner,
 ) -> Value {
-    let error = |message: &str| {
-        let error = GraphError::invalid_param(message);
-        json!({
-            "code": error.status.as_u16(),
-            "body": serde_json::to_string(&json!({ "error": error.detail })).unwrap_or_default(),
-        })
-    };
     let Ok(method) = Method::from_bytes(item.method.trim().to_ascii_uppercase().as_bytes()) else {
-        return error("An item's method must be GET, POST or DELETE");
+        return item_error("An item's method must be GET, POST or DELETE");
     };
     let relative = item.relative_url.trim().trim_start_matches('/');
     let body = item.body.unwrap_or_default();
@@ -335,7 +328,7 @@ async fn run_item(
         .body(Body::from(body))
     {
         Ok(request) => request,
-        Err(_) => return error("An item's relative_url is not a URL path"),
+        Err(_) => return item_error("An item's relative_url is not a URL path"),
     };
     let headers = request.headers_mut();
     headers.insert(
@@ -397,13 +390,18 @@ fn has_param(form: &str, name: &str) -> bool {
 
 /// The answer of a dependent item that was not run: its reference could not be resolved.
 fn failed_reference(message: &str) -> Arc<Outcome> {
-    let error = GraphError::invalid_param(message);
     Arc::new(Outcome {
-        answer: json!({
-            "code": error.status.as_u16(),
-            "body": serde_json::to_string(&json!({ "error": error.detail })).unwrap_or_default(),
-        }),
+        answer: item_error(message),
         result: None,
+    })
+}
+
+/// An item's answer refusing it: Graph's invalid-parameter error (code 100) saying why.
+fn item_error(message: &str) -> Value {
+    let error = GraphError::invalid_param(message);
+    json!({
+        "code": error.status.as_u16(),
+        "body": serde_json::to_string(&json!({ "error": error.detail })).unwrap_or_default(),
     })
 }
 

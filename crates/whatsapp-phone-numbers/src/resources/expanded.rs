@@ -300,14 +300,13 @@ impl<V: GraphVersion> Walk<V> {
     /// round trip overlaps the work on this one.
     async fn page(&mut self) -> Result<(Vec<AccountNumbers<V>>, Option<String>), Error> {
         if self.ready.is_empty() {
-            let reads = match self.ahead.take() {
+            let (reads, refused) = match self.ahead.take() {
                 Some(ahead) => ahead.wait().await?,
                 None => (
                     vec![read_page(self.query.clone(), self.after.clone(), self.nested).await?],
                     false,
                 ),
             };
-            let (reads, refused) = reads;
             if refused {
                 // The next chain (doubled from this) is half the refused one, while that is
                 // a chain at all: an answer too large for the client is read in smaller
