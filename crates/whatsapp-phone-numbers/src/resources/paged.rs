@@ -152,15 +152,8 @@ impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
     /// Reads one page and keeps its body undecoded, for
     /// [`Core::decode_kept`](crate::core::Core::decode_kept).
     pub(crate) async fn send_kept(self) -> Result<Response<bytes::Bytes>, Error> {
-        let query = self.prepare()?;
-        let mut pairs: Vec<(&'static str, &str)> =
-            query.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        if let Some(after) = &self.after {
-            pairs.push(("after", after));
-        }
-        query
-            .client
-            .call_decoded(query.op, &[&query.node], &pairs, crate::call::keep)
+        self.prepare()?
+            .page_decoded(self.after, self.before, crate::call::keep)
             .await
     }
 
@@ -232,6 +225,17 @@ impl<V: GraphVersion> PagedQuery<V> {
         after: Option<String>,
         before: Option<String>,
     ) -> Result<Response<P>, Error> {
+        self.page_decoded(after, before, crate::call::json::<P>)
+            .await
+    }
+
+    /// One page, after or before a cursor, its answer decoded with `decode`.
+    async fn page_decoded<T>(
+        &self,
+        after: Option<String>,
+        before: Option<String>,
+        decode: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<Response<T>, Error> {
         let mut query: Vec<(&'static str, &str)> =
             self.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
         if let Some(after) = &after {
@@ -240,7 +244,9 @@ impl<V: GraphVersion> PagedQuery<V> {
         if let Some(before) = &before {
             query.push(("before", before));
         }
-        self.client.call(self.op, &[&self.node], &query).await
+        self.client
+            .call_decoded(self.op, &[&self.node], &query, decode)
+            .await
     }
 
     /// Every page from `after` on.
