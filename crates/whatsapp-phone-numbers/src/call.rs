@@ -91,53 +91,13 @@ impl Core {
         call: Call<'_>,
         decode: fn(&[u8]) -> Result<T, String>,
     ) -> Result<Response<T>, Error> {
-        let inner = &*self.inner;
         if let Some((batch, index)) = crate::collect::current() {
-            // Inside a batch: the request joins it instead of being sent.
-            batch.check(
-                call.op,
-                call.body.is_some() && call.content_type != "application/json",
-            )?;
-            let node = call.ids.first().copied();
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                // Graph counts each item as a call of its own: each passes the gate as a
-                // request would (spaced as usage climbs, refused while a window is closed).
-                if let Err(refusal) = inner.throttle.admit(node, inner.throttle.deadline()).await {
-                    return Err(Error::throttled(refusal));
-                }
-                let item = inner.batch_item(version, &call, batch.is_own_token(&inner.token))?;
-                // An item's answer, or the failure of the batch call it went in: either is
-                // judged as this call's answer would be.
-                let result = match batch.submit(index, item, node, call.op.retry).await {
-                    Ok(answer) => read_answer(
-                        inner,
-                        version,
-                        &call,
-                        answer.status,
-                        &answer.headers,
-                        &answer.body,
-                        answer.attempts,
-                        decode,
-                    ),
-                    Err(error) => Err(error),
-                };
-                let Err(error) = &result else { return result };
-                let span = tracing::Span::current();
-                if attempt <= inner.retry.max_retries
-                    && !batch.is_chained()
-                    && error.is_retryable()
-                    && !matches!(error, Error::Throttled(_) | Error::Network(_))
-                    && let Some(wait) =
-                        wait::wait_for(&inner.retry, attempt, error.retry_after(), &span)
-                {
-                    batch.pause(index, wait).await;
-                    continue;
-                }
-                return result;
-            }
+            // Inside a batch: the request joins it instead of being sent. That path is its
+            // own future, boxed, so that a plain request's state machine (copied as it is
+            // moved into place) does not carry a batch item's.
+            return Box::pin(self.join_batch(version, call, decode, &batch, index)).await;
         }
+        let inner = &*self.inner;
         let url = inner.url(version, &call)?;
         let class = call.op.retry;
         let redact = |text: String| redact_secrets(inner, &call, text);
@@ -166,7 +126,7 @@ impl Core {
             let started = Instant::now();
 
             // The answer's head.
-            let response = match inner.http.execute(request).instrument(span.clone()).await {
+            let mut response = match inner.http.execute(request).instrument(span.clone()).await {
                 Ok(response) => response,
                 Err(error) => {
                     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -181,18 +141,16 @@ impl Core {
             let status = response.status().as_u16();
             span.record("status", status);
             inner.throttle.observe(node, ticket, response.headers());
-            let meta = ResponseMeta::from_headers(status, response.headers(), attempt);
+            // The headers move into the answer's metadata (the body is read without them).
+            let headers = std::mem::take(response.headers_mut());
+            let meta = ResponseMeta::from_headers(status, headers, attempt);
             inner.check_served_version(version, &meta);
-            if let Some(trace) = meta.trace_id() {
+            if !span.is_disabled()
+                && let Some(trace) = meta.trace_id()
+            {
                 span.record("fbtrace_id", trace);
             }
             let success = (200..300).contains(&status);
-            let content_type = (!success)
-                .then(|| response.headers().get(CONTENT_TYPE))
-                .flatten()
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let retry_after = wait::retry_after_header(response.headers());
 
             // The body, read here so that a failure while reading it is retried like any
             // other network failure, and bounded so that no answer can exhaust memory.
@@ -221,7 +179,7 @@ impl Core {
             }
 
             // An error answer: parsed once, classified by the one classifier.
-            let mut error = failed(inner, &call, meta, &body, content_type, retry_after);
+            let mut error = failed(inner, &call, meta, &body);
             if let Some(trace) = error.fbtrace_id() {
                 span.record("fbtrace_id", trace);
             }
@@ -237,6 +195,63 @@ impl Core {
             return Err(error);
         }
     }
+
+    /// [`send`](Self::send) for a request made inside a batch: it joins the batch as an
+    /// item, and its answer (or the failure of the batch call it went in) is read as this
+    /// call's would be.
+    async fn join_batch<T>(
+        &self,
+        version: ApiVersion,
+        call: Call<'_>,
+        decode: fn(&[u8]) -> Result<T, String>,
+        batch: &crate::collect::Collector,
+        index: usize,
+    ) -> Result<Response<T>, Error> {
+        let inner = &*self.inner;
+        batch.check(
+            call.op,
+            call.body.is_some() && call.content_type != "application/json",
+        )?;
+        let node = call.ids.first().copied();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            // Graph counts each item as a call of its own: each passes the gate as a
+            // request would (spaced as usage climbs, refused while a window is closed).
+            if let Err(refusal) = inner.throttle.admit(node, inner.throttle.deadline()).await {
+                return Err(Error::throttled(refusal));
+            }
+            let item = inner.batch_item(version, &call, batch.is_own_token(&inner.token))?;
+            // An item's answer, or the failure of the batch call it went in: either is
+            // judged as this call's answer would be.
+            let result = match batch.submit(index, item, node, call.op.retry).await {
+                Ok(answer) => read_answer(
+                    inner,
+                    version,
+                    &call,
+                    answer.status,
+                    answer.headers,
+                    &answer.body,
+                    answer.attempts,
+                    decode,
+                ),
+                Err(error) => Err(error),
+            };
+            let Err(error) = &result else { return result };
+            let span = tracing::Span::current();
+            if attempt <= inner.retry.max_retries
+                && !batch.is_chained()
+                && error.is_retryable()
+                && !matches!(error, Error::Throttled(_) | Error::Network(_))
+                && let Some(wait) =
+                    wait::wait_for(&inner.retry, attempt, error.retry_after(), &span)
+            {
+                batch.pause(index, wait).await;
+                continue;
+            }
+            return result;
+        }
+    }
 }
 
 /// An answer read into the typed value or the call's error, secrets redacted: how a batch
@@ -248,7 +263,7 @@ pub(crate) fn read_answer<T>(
     version: ApiVersion,
     call: &Call<'_>,
     status: u16,
-    headers: &http::HeaderMap,
+    headers: http::HeaderMap,
     body: &[u8],
     attempts: u32,
     decode: fn(&[u8]) -> Result<T, String>,
@@ -259,13 +274,8 @@ pub(crate) fn read_answer<T>(
     if (200..300).contains(&status) {
         return decoded(meta, body, body.len() > MAX_SUCCESS_BODY, decode, redact);
     }
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     let body = &body[..body.len().min(MAX_ERROR_BODY)];
-    let retry_after = wait::retry_after_header(headers);
-    let mut error = failed(inner, call, meta, body, content_type, retry_after);
+    let mut error = failed(inner, call, meta, body);
     redact_error(&mut error, redact);
     Err(error)
 }
@@ -327,15 +337,13 @@ fn decoded<T>(
 /// An error answer parsed once into the call's error (not yet redacted: a retry may still
 /// read it), Graph's regain time as its `retry_after` when no `Retry-After` came, and a
 /// throttling error noted as what closed the call's budget.
-fn failed(
-    inner: &Inner,
-    call: &Call<'_>,
-    meta: ResponseMeta,
-    body: &[u8],
-    content_type: Option<String>,
-    retry_after: Option<std::time::Duration>,
-) -> Error {
-    let retry_after = retry_after.or_else(|| meta.regain_access_in());
+fn failed(inner: &Inner, call: &Call<'_>, meta: ResponseMeta, body: &[u8]) -> Error {
+    let content_type = meta
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let retry_after = wait::retry_after_header(meta.headers()).or_else(|| meta.regain_access_in());
     let error = from_error_body(meta, body, content_type, retry_after, call.op.retry);
     if let (true, Some(code)) = (error.is_throttling(), error.code()) {
         inner.throttle.closed_by(call.ids.first().copied(), code);

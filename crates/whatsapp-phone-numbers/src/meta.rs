@@ -4,7 +4,7 @@
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName};
 
 /// The headers read from every answer, as names (a lookup by `&str` parses the name first).
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-fb-request-id");
@@ -17,15 +17,22 @@ pub(crate) const APP_USAGE: HeaderName = HeaderName::from_static("x-app-usage");
 /// A decoded response body together with its [`ResponseMeta`].
 ///
 /// Derefs to the body, so `response.status` reads the body's field.
+///
+/// The body is kept on the heap: a response passes through several layers on its way out
+/// of a call, and a node such as a phone number is large (close to a kilobyte), so each
+/// layer moves a pointer instead of copying the body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response<T> {
-    value: T,
+    value: Box<T>,
     meta: ResponseMeta,
 }
 
 impl<T> Response<T> {
     pub(crate) fn new(value: T, meta: ResponseMeta) -> Self {
-        Self { value, meta }
+        Self {
+            value: Box::new(value),
+            meta,
+        }
     }
 
     /// Headers and usage of the answer.
@@ -35,20 +42,17 @@ impl<T> Response<T> {
 
     /// The body, without metadata.
     pub fn into_inner(self) -> T {
-        self.value
+        *self.value
     }
 
     /// The body and the metadata.
     pub fn into_parts(self) -> (T, ResponseMeta) {
-        (self.value, self.meta)
+        (*self.value, self.meta)
     }
 
     /// Applies `f` to the body, keeping the metadata.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            value: f(self.value),
-            meta: self.meta,
-        }
+        Response::new(f(*self.value), self.meta)
     }
 }
 
@@ -67,33 +71,50 @@ impl<T> DerefMut for Response<T> {
 
 /// Metadata of one answer from Graph.
 ///
-/// The headers are kept as received (no copy) and read on access: the usage headers are
-/// parsed only when asked for.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The answer's headers are kept as received (moved, not copied or looked up) and read on
+/// access: the usage headers are parsed only when asked for.
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMeta {
     status: u16,
     attempts: u32,
-    request_id: Option<HeaderValue>,
-    trace_id: Option<HeaderValue>,
-    api_version: Option<HeaderValue>,
-    business_use_case_usage: Option<HeaderValue>,
-    app_usage: Option<HeaderValue>,
+    headers: HeaderMap,
     pub(crate) body_len: usize,
 }
 
+/// The headers this type reads, and nothing else: a server may echo a credential in a
+/// header of its own, which must not reach a log through `{:?}`.
+impl std::fmt::Debug for ResponseMeta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseMeta")
+            .field("status", &self.status)
+            .field("attempts", &self.attempts)
+            .field("request_id", &self.headers.get(REQUEST_ID))
+            .field("trace_id", &self.headers.get(TRACE_ID))
+            .field("api_version", &self.headers.get(API_VERSION))
+            .field(
+                "business_use_case_usage",
+                &self.headers.get(BUSINESS_USE_CASE_USAGE),
+            )
+            .field("app_usage", &self.headers.get(APP_USAGE))
+            .field("body_len", &self.body_len)
+            .finish()
+    }
+}
+
 impl ResponseMeta {
-    pub(crate) fn from_headers(status: u16, headers: &HeaderMap, attempts: u32) -> Self {
+    pub(crate) fn from_headers(status: u16, headers: HeaderMap, attempts: u32) -> Self {
         Self {
             status,
             attempts,
-            request_id: headers.get(REQUEST_ID).cloned(),
-            trace_id: headers.get(TRACE_ID).cloned(),
-            api_version: headers.get(API_VERSION).cloned(),
-            business_use_case_usage: headers.get(BUSINESS_USE_CASE_USAGE).cloned(),
-            app_usage: headers.get(APP_USAGE).cloned(),
+            headers,
             body_len: 0,
         }
+    }
+
+    /// The answer's headers, as received.
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The size of the answer's body as received, in bytes (for a batch item, its own
@@ -102,8 +123,8 @@ impl ResponseMeta {
         self.body_len
     }
 
-    fn text(value: &Option<HeaderValue>) -> Option<&str> {
-        value.as_ref().and_then(|v| v.to_str().ok())
+    fn text(&self, name: &HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// HTTP status of the final answer.
@@ -118,29 +139,29 @@ impl ResponseMeta {
 
     /// `x-fb-request-id`: quote it to Meta support.
     pub fn request_id(&self) -> Option<&str> {
-        Self::text(&self.request_id)
+        self.text(&REQUEST_ID)
     }
 
     /// `x-fb-trace-id`.
     pub fn trace_id(&self) -> Option<&str> {
-        Self::text(&self.trace_id)
+        self.text(&TRACE_ID)
     }
 
     /// `facebook-api-version`: the Graph API version that served the call.
     pub fn api_version(&self) -> Option<&str> {
-        Self::text(&self.api_version)
+        self.text(&API_VERSION)
     }
 
     /// `X-Business-Use-Case-Usage`, parsed: one entry per business and use case.
     pub fn business_use_case_usage(&self) -> Vec<BusinessUseCaseUsage> {
-        Self::text(&self.business_use_case_usage)
+        self.text(&BUSINESS_USE_CASE_USAGE)
             .map(BusinessUseCaseUsage::parse)
             .unwrap_or_default()
     }
 
     /// `X-App-Usage`, parsed.
     pub fn app_usage(&self) -> Option<AppUsage> {
-        Self::text(&self.app_usage).and_then(AppUsage::parse)
+        self.text(&APP_USAGE).and_then(AppUsage::parse)
     }
 
     /// The longest `estimated_time_to_regain_access` across business use cases, when Graph
@@ -290,5 +311,32 @@ mod tests {
         let app = AppUsage::parse(r#"{"call_count":5,"total_cputime":1,"total_time":7}"#).unwrap();
         assert_eq!(app.total_time, Some(7.0));
         assert!(AppUsage::parse("[]").is_none());
+    }
+
+    #[test]
+    fn metadata_reads_the_headers_it_keeps_and_debug_shows_only_those() {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, "req-1".parse().unwrap());
+        headers.insert(API_VERSION, "v24.0".parse().unwrap());
+        headers.insert(
+            APP_USAGE,
+            r#"{"call_count":5,"total_cputime":1,"total_time":7}"#
+                .parse()
+                .unwrap(),
+        );
+        // A header of the server's own that echoes the caller's credential.
+        headers.insert("x-echo", "Bearer EAAB-secret-token".parse().unwrap());
+        let meta = ResponseMeta::from_headers(200, headers, 2);
+        assert_eq!(meta.request_id(), Some("req-1"));
+        assert_eq!(meta.api_version(), Some("v24.0"));
+        assert_eq!(meta.trace_id(), None);
+        assert_eq!(meta.app_usage().and_then(|u| u.call_count), Some(5.0));
+        assert_eq!((meta.status(), meta.attempts()), (200, 2));
+        let debug = format!("{meta:?}");
+        assert!(
+            debug.contains("req-1") && debug.contains("v24.0"),
+            "{debug}"
+        );
+        assert!(!debug.contains("secret"), "{debug}");
     }
 }

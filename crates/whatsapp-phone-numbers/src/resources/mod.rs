@@ -53,28 +53,31 @@ pub(crate) use into_future;
 
 impl<V: GraphVersion> Client<V> {
     /// `op` on the node `ids`, with query parameters and no body, answered with `T`.
-    pub(crate) async fn call<T: serde::de::DeserializeOwned>(
-        &self,
+    ///
+    /// Not an `async fn`: the call's future is the core's own, not wrapped in one more
+    /// (each wrapper copies the whole state machine into its own on every call).
+    pub(crate) fn call<'a, T: serde::de::DeserializeOwned + 'a>(
+        &'a self,
         op: &'static Operation,
-        ids: &[&str],
-        query: &[(&'static str, &str)],
-    ) -> Result<Response<T>, Error> {
-        self.call_decoded(op, ids, query, json::<T>).await
+        ids: &'a [&'a str],
+        query: &'a [(&'static str, &'a str)],
+    ) -> impl Future<Output = Result<Response<T>, Error>> + 'a {
+        self.call_decoded(op, ids, query, json::<T>)
     }
 
     /// [`call`](Self::call), the answer decoded with `decode`.
-    pub(crate) async fn call_decoded<T>(
-        &self,
+    pub(crate) fn call_decoded<'a, T: 'a>(
+        &'a self,
         op: &'static Operation,
-        ids: &[&str],
-        query: &[(&'static str, &str)],
+        ids: &'a [&'a str],
+        query: &'a [(&'static str, &'a str)],
         decode: fn(&[u8]) -> Result<T, String>,
-    ) -> Result<Response<T>, Error> {
+    ) -> impl Future<Output = Result<Response<T>, Error>> + 'a {
         let call = Call {
             query,
             ..Call::new(op, ids)
         };
-        self.core.send(self.version, call, decode).await
+        self.core.send(self.version, call, decode)
     }
 
     /// A read of `op` on the node `ids` selecting `selection` (Graph's defaults when empty).
@@ -85,7 +88,8 @@ impl<V: GraphVersion> Client<V> {
         selection: &[F],
     ) -> Result<Response<T>, Error> {
         let joined = fields::join(selection)?;
-        self.call(op, ids, &fields_query(joined.as_deref())).await
+        let query = fields_query(joined.as_deref());
+        self.call(op, ids, &query).await
     }
 
     /// `op` on the node `ids` with `body` (a version's request type, built through the
