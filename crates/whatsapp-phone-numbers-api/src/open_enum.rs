@@ -134,7 +134,9 @@ pub(crate) use open_enum;
 
 /// Serde visitor shared by every open enumeration.
 ///
-/// Strings decode through `From<String>`. A number or boolean where Graph normally sends a
+/// A string decodes through `From<&str>` when it is borrowed from the input (a known value
+/// then allocates nothing; only an unknown one is copied into `Unknown`), through
+/// `From<String>` when the decoder owns it. A number or boolean where Graph normally sends a
 /// string is kept as its text in `Unknown` rather than failing the whole response.
 #[doc(hidden)]
 pub struct OpenEnumVisitor<T>(::std::marker::PhantomData<T>);
@@ -152,7 +154,7 @@ impl<T> Default for OpenEnumVisitor<T> {
     }
 }
 
-impl<T: From<String>> serde::de::Visitor<'_> for OpenEnumVisitor<T> {
+impl<T: From<String> + for<'a> From<&'a str>> serde::de::Visitor<'_> for OpenEnumVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -160,7 +162,7 @@ impl<T: From<String>> serde::de::Visitor<'_> for OpenEnumVisitor<T> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
-        Ok(T::from(v.to_owned()))
+        Ok(T::from(v))
     }
 
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<T, E> {

@@ -123,13 +123,14 @@ impl Core {
                 duration_ms = tracing::field::Empty,
                 fbtrace_id = tracing::field::Empty,
             );
-            let started = Instant::now();
+            // The clock is read only for a span someone listens to.
+            let started = (!span.is_disabled()).then(Instant::now);
 
             // The answer's head.
             let mut response = match inner.http.execute(request).instrument(span.clone()).await {
                 Ok(response) => response,
                 Err(error) => {
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    record_duration(&span, started);
                     let failure = network(error, None, attempt, class, &span);
                     if may_retry && failure.retry_safe {
                         wait::pause(wait::backoff(&inner.retry, attempt), attempt, &span).await;
@@ -163,7 +164,7 @@ impl Core {
             {
                 Ok(read) => read,
                 Err(error) => {
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    record_duration(&span, started);
                     let failure = network(error, Some(status), attempt, class, &span);
                     if may_retry && failure.retry_safe {
                         wait::pause(wait::backoff(&inner.retry, attempt), attempt, &span).await;
@@ -172,7 +173,7 @@ impl Core {
                     return Err(Error::Network(Box::new(failure)));
                 }
             };
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            record_duration(&span, started);
 
             if success {
                 return decoded(meta, &body, oversized, decode, redact);
@@ -501,6 +502,14 @@ fn version_segment(version: ApiVersion, buffer: &mut [u8; 16]) -> &str {
     std::str::from_utf8(&buffer[..written]).unwrap_or_default()
 }
 
+/// Notes on `span` how long the attempt started at `started` took (nothing when the span
+/// is disabled and the clock was not read).
+fn record_duration(span: &tracing::Span, started: Option<Instant>) {
+    if let Some(started) = started {
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+    }
+}
+
 /// The method as reqwest spells it.
 fn method(method: Method) -> reqwest::Method {
     match method {
@@ -575,30 +584,34 @@ fn decode_error(meta: ResponseMeta, message: String, body_excerpt: String) -> Er
 }
 
 /// Reads a body, stopping at `limit` bytes: `(bytes, true)` when there was more. A body
-/// whose declared length fits is taken whole, without copying.
+/// that arrives in one chunk is kept as it came, without copying.
 async fn read_body(
     mut response: reqwest::Response,
     limit: usize,
 ) -> reqwest::Result<(Bytes, bool)> {
-    let declared = response.content_length();
-    if declared.is_some_and(|n| n <= limit as u64) {
-        let body = response.bytes().await?;
-        // A server may send more than it declared; the limit still holds.
-        if body.len() > limit {
-            return Ok((body.slice(..limit), true));
-        }
-        return Ok((body, false));
-    }
-    let mut body = BytesMut::with_capacity(declared.map_or(0, |n| n.min(limit as u64) as usize));
+    // Chunk by chunk rather than with reqwest's `bytes()`, whose larger future every
+    // request's state machine would carry.
+    let mut single: Option<Bytes> = None;
+    let mut joined = BytesMut::new();
     while let Some(chunk) = response.chunk().await? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((body.freeze(), true));
+        let held = single.as_ref().map_or(joined.len(), Bytes::len);
+        if single.is_none() && joined.is_empty() && chunk.len() <= limit {
+            single = Some(chunk);
+            continue;
         }
-        body.extend_from_slice(&chunk);
+        if let Some(first) = single.take() {
+            let declared = response.content_length().unwrap_or(0) as usize;
+            joined.reserve(declared.max(held + chunk.len()).min(limit) - held);
+            joined.extend_from_slice(&first);
+        }
+        let room = limit - held;
+        if chunk.len() > room {
+            joined.extend_from_slice(&chunk[..room]);
+            return Ok((joined.freeze(), true));
+        }
+        joined.extend_from_slice(&chunk);
     }
-    Ok((body.freeze(), false))
+    Ok((single.unwrap_or_else(|| joined.freeze()), false))
 }
 
 /// Secrets shorter than this are not searched for: cutting every `t` out of a message

@@ -298,13 +298,18 @@ const ENTRY_OVERHEAD: usize = 96;
 /// one is no business Graph could close, and is not kept.
 const MAX_ID_LEN: usize = 64;
 
+/// The throttle's maps, keyed by IDs: two lookups on every request, so a seeded foldhash
+/// rather than SipHash (the keys come from Graph's answers, and the map's size is bounded
+/// in bytes either way).
+type IdMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 #[derive(Debug)]
 struct State {
     app: Budget,
-    businesses: HashMap<String, Budget>,
+    businesses: IdMap<Budget>,
     /// The business a node (a phone number, say) was last charged to, when its ID is not
     /// the business's own.
-    routes: HashMap<String, String>,
+    routes: IdMap<String>,
     spacing: Duration,
     /// Bumped at every change of `spacing`: only answers to requests admitted since then
     /// may change it again.
@@ -348,8 +353,8 @@ impl Throttle {
         Self {
             state: Mutex::new(State {
                 app: Budget::new(now),
-                businesses: HashMap::new(),
-                routes: HashMap::new(),
+                businesses: IdMap::default(),
+                routes: IdMap::default(),
                 spacing: config.min_spacing,
                 epoch: 0,
                 delayed: 0,
@@ -705,8 +710,8 @@ impl Throttle {
 /// Makes room: forgets every route and every business without an open window (they are
 /// relearned from the next answers), or every business when windows alone fill the bound.
 fn forget(
-    businesses: &mut HashMap<String, Budget>,
-    routes: &mut HashMap<String, String>,
+    businesses: &mut IdMap<Budget>,
+    routes: &mut IdMap<String>,
     bytes: &mut usize,
     now: Instant,
 ) {
