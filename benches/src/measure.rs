@@ -170,12 +170,16 @@ pub fn paired(
         median(wall),
         per(&cand, |s| s.allocations) - per(&base, |s| s.allocations),
     );
+    // The user/system split is sampled at the kernel's ticks (a few dozen per round), so a
+    // round's user time is noisy; summed over every round of each arm it is steadier.
+    let total = |v: &[Sample]| v.iter().map(|s| s.user.as_secs_f64()).sum::<f64>();
     println!(
-        "   user cpu : baseline {:>8.1} us/op  candidate {:>8.1} us/op  ratio min {:.3} median {:.3}",
+        "   user cpu : baseline {:>8.1} us/op  candidate {:>8.1} us/op  ratio min {:.3} median {:.3}  all rounds {:.3}",
         per(&base, |s| s.user.as_secs_f64() * 1e6),
         per(&cand, |s| s.user.as_secs_f64() * 1e6),
         min(&user),
         median(user.clone()),
+        total(&cand) / total(&base),
     );
     // Interference from other tenants only ever adds time, so each arm's fastest round is
     // its least disturbed one: their ratio is the steadiest figure on a shared machine.
