@@ -62,6 +62,15 @@ impl Output {
         })
     }
 
+    /// Prints a JSON document already encoded (by a serializer fed as results arrived,
+    /// with the same pretty formatting as [`json`](Self::json)).
+    pub fn json_encoded(&self, document: &[u8]) -> Result<(), Failure> {
+        write_stdout(|out| {
+            out.write_all(document)?;
+            out.write_all(b"\n")
+        })
+    }
+
     /// Prints `value` as JSON with `--json`, or as `key: value` lines otherwise.
     pub fn record<T: Serialize>(&self, value: &T) -> Result<(), Failure> {
         if self.json {

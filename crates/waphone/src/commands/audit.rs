@@ -1,5 +1,6 @@
 //! `audit [<WABA_ID>...]`: every number of the given accounts, flagging those at risk.
 
+use std::borrow::Cow;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -7,6 +8,8 @@ use clap::Args;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer as _};
+use serde_json::ser::{Compound, PrettyFormatter};
 use whatsapp_phone_numbers::view::{BusinessAccount as _, PhoneNumber as _};
 use whatsapp_phone_numbers::{Error, Field, GraphVersion, NumberRisk, OpenEnum};
 
@@ -47,28 +50,30 @@ const FIELDS: &[&str] = &[
     "name_status",
 ];
 
-/// One audited number. Enumerations keep Graph's text, known or not.
+/// One audited number. Enumerations keep Graph's text, known or not. The text is borrowed
+/// from the number it describes while that number is at hand (a row written into the JSON
+/// document at once copies nothing), owned once the row outlives it.
 #[derive(Debug, Serialize)]
-pub struct AuditRow {
+pub struct AuditRow<'a> {
     /// The account it belongs to.
-    pub waba_id: String,
+    pub waba_id: Cow<'a, str>,
     /// Phone number ID.
-    pub id: Option<String>,
+    pub id: Option<Cow<'a, str>>,
     /// The number as displayed.
-    pub display_phone_number: Option<String>,
+    pub display_phone_number: Option<Cow<'a, str>>,
     /// Reviewed display name.
-    pub verified_name: Option<String>,
+    pub verified_name: Option<Cow<'a, str>>,
     /// Operating status.
-    pub status: Option<String>,
+    pub status: Option<Cow<'a, str>>,
     /// Quality rating.
-    pub quality_rating: Option<String>,
+    pub quality_rating: Option<Cow<'a, str>>,
     /// The messaging limit: `whatsapp_business_manager_messaging_limit`, or the deprecated
     /// `messaging_limit_tier` when only that is present.
-    pub messaging_limit: Option<String>,
+    pub messaging_limit: Option<Cow<'a, str>>,
     /// The deprecated `messaging_limit_tier`, as Graph sent it (now usually null).
-    pub messaging_limit_tier: Option<String>,
+    pub messaging_limit_tier: Option<Cow<'a, str>>,
     /// Display name review status.
-    pub name_status: Option<String>,
+    pub name_status: Option<Cow<'a, str>>,
     /// Whether the number needs attention.
     pub at_risk: bool,
     /// Why: `quality RED`, `status FLAGGED`, ...
@@ -79,39 +84,58 @@ pub struct AuditRow {
     pub error: Option<String>,
 }
 
-fn owned<T: OpenEnum>(value: Option<&T>) -> Option<String> {
-    value.map(|v| v.as_str().to_owned())
+fn text_of<T: OpenEnum>(value: Option<&T>) -> Option<Cow<'_, str>> {
+    value.map(|v| Cow::Borrowed(v.as_str()))
 }
 
-impl AuditRow {
-    /// The row of one number of any version.
-    pub fn of<V: GraphVersion>(waba_id: &str, number: &V::PhoneNumber) -> Self {
+impl<'a> AuditRow<'a> {
+    /// The row of one number of any version, borrowing its text.
+    pub fn of<V: GraphVersion>(waba_id: &'a str, number: &'a V::PhoneNumber) -> Self {
         let reasons: Vec<String> = NumberRisk::<V>::risk(number)
             .reasons()
             .iter()
             .map(ToString::to_string)
             .collect();
         Self {
-            waba_id: waba_id.to_owned(),
-            id: number.id().map(str::to_owned),
-            display_phone_number: number.display_phone_number().map(str::to_owned),
-            verified_name: number.verified_name().map(str::to_owned),
-            status: owned(number.status()),
-            quality_rating: owned(number.quality_rating()),
-            messaging_limit: owned(number.whatsapp_business_manager_messaging_limit())
-                .or_else(|| owned(number.messaging_limit_tier())),
-            messaging_limit_tier: owned(number.messaging_limit_tier()),
-            name_status: owned(number.name_status()),
+            waba_id: Cow::Borrowed(waba_id),
+            id: number.id().map(Cow::Borrowed),
+            display_phone_number: number.display_phone_number().map(Cow::Borrowed),
+            verified_name: number.verified_name().map(Cow::Borrowed),
+            status: text_of(number.status()),
+            quality_rating: text_of(number.quality_rating()),
+            messaging_limit: text_of(number.whatsapp_business_manager_messaging_limit())
+                .or_else(|| text_of(number.messaging_limit_tier())),
+            messaging_limit_tier: text_of(number.messaging_limit_tier()),
+            name_status: text_of(number.name_status()),
             at_risk: !reasons.is_empty(),
             reasons,
             error: None,
         }
     }
 
+    /// The same row, owning its text (to outlive the number it was read from).
+    fn into_owned(self) -> AuditRow<'static> {
+        let owned = |text: Option<Cow<'a, str>>| text.map(|t| Cow::Owned(t.into_owned()));
+        AuditRow {
+            waba_id: Cow::Owned(self.waba_id.into_owned()),
+            id: owned(self.id),
+            display_phone_number: owned(self.display_phone_number),
+            verified_name: owned(self.verified_name),
+            status: owned(self.status),
+            quality_rating: owned(self.quality_rating),
+            messaging_limit: owned(self.messaging_limit),
+            messaging_limit_tier: owned(self.messaging_limit_tier),
+            name_status: owned(self.name_status),
+            at_risk: self.at_risk,
+            reasons: self.reasons,
+            error: self.error,
+        }
+    }
+
     /// The row of an account whose numbers could not be read.
-    fn failed(waba_id: &str, error: &Error) -> Self {
-        Self {
-            waba_id: waba_id.to_owned(),
+    fn failed(waba_id: &str, error: &Error) -> AuditRow<'static> {
+        AuditRow {
+            waba_id: Cow::Owned(waba_id.to_owned()),
             id: None,
             display_phone_number: None,
             verified_name: None,
@@ -168,10 +192,32 @@ impl AuditArgs {
         let out = session.out;
         let fetched = AtomicUsize::new(0);
         let fields: Vec<V::PhoneNumberField> = FIELDS.iter().map(|f| Field::parse(f)).collect();
-        let mut audited = self.audit_each(session, &named, &fields, &fetched).await;
+        // With --json the document is written as accounts are read; `document` is only
+        // borrowed by the report until it is finished.
+        let mut document =
+            serde_json::Serializer::with_formatter(Vec::new(), PrettyFormatter::new());
+        let json = if out.json {
+            Some(document.serialize_seq(None).map_err(encode)?)
+        } else {
+            None
+        };
+        let mut report = Report::new(json);
+        let audited = self.audit_each(session, &named, &fields, &fetched).await;
+        let mut seen: std::collections::HashSet<String> =
+            audited.iter().map(|(waba, _)| waba.clone()).collect();
+        for (waba, rows) in audited {
+            report.account(&waba, rows)?;
+        }
         if let Some(business_id) = &self.business {
-            self.audit_business(session, business_id, &fields, &fetched, &mut audited)
-                .await?;
+            self.audit_business(
+                session,
+                business_id,
+                &fields,
+                &fetched,
+                &mut seen,
+                &mut report,
+            )
+            .await?;
         }
         out.progress_done();
         let throttle = session.client.throttle_status();
@@ -184,19 +230,14 @@ impl AuditArgs {
                 throttle.highest_percent(),
             );
         }
-        let accounts = audited.len();
-        let mut rows = Vec::new();
-        let mut failed = Vec::new();
-        for (waba, result) in audited {
-            match result {
-                Ok(account_rows) => rows.extend(account_rows),
-                Err(error) => failed.push(AuditRow::failed(&waba, &error)),
-            }
-        }
-        let at_risk = rows.iter().any(|r| r.at_risk);
+        let Tally {
+            rows,
+            failed,
+            accounts,
+            at_risk,
+        } = report.finish()?;
         if out.json {
-            let all: Vec<&AuditRow> = rows.iter().chain(&failed).collect();
-            out.json(&all)?;
+            out.json_encoded(&document.into_inner())?;
         } else {
             print_table(&rows)?;
             for row in &failed {
@@ -222,23 +263,21 @@ impl AuditArgs {
         })
     }
 
-    /// The rows of the numbers one account lists, counted for the progress line.
-    fn rows_of<V: GraphVersion>(
-        session: &Session<V>,
-        waba: &str,
-        numbers: &[V::PhoneNumber],
-        fetched: &AtomicUsize,
-    ) -> Vec<AuditRow> {
-        numbers
-            .iter()
-            .map(|number| {
-                let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
-                if session.out.progress && n.is_multiple_of(100) {
-                    session.out.progress(&format!("audited {n} numbers…"));
-                }
-                AuditRow::of::<V>(waba, number)
-            })
-            .collect()
+    /// The rows of the numbers one account lists, borrowing them, counted for the
+    /// progress line as they are taken.
+    fn rows_of<'a, V: GraphVersion>(
+        session: &'a Session<V>,
+        waba: &'a str,
+        numbers: &'a [V::PhoneNumber],
+        fetched: &'a AtomicUsize,
+    ) -> impl Iterator<Item = AuditRow<'a>> + 'a {
+        numbers.iter().map(move |number| {
+            let n = fetched.fetch_add(1, Ordering::Relaxed) + 1;
+            if session.out.progress && n.is_multiple_of(100) {
+                session.out.progress(&format!("audited {n} numbers…"));
+            }
+            AuditRow::of::<V>(waba, number)
+        })
     }
 
     /// The accounts named by ID, each read on its own (its number list, page by page), as
@@ -250,7 +289,7 @@ impl AuditArgs {
         accounts: &[String],
         fields: &[V::PhoneNumberField],
         fetched: &AtomicUsize,
-    ) -> Vec<(String, Result<Vec<AuditRow>, Error>)> {
+    ) -> Vec<(String, Result<Vec<AuditRow<'static>>, Error>)> {
         let audit_account = |index: usize| {
             let waba = accounts[index].as_str();
             async move {
@@ -264,11 +303,16 @@ impl AuditArgs {
                     .stream()
                     .try_collect()
                     .await;
-                let rows = numbers.map(|numbers| Self::rows_of(session, waba, &numbers, fetched));
+                // The rows outlive the numbers (accounts finish out of order).
+                let rows = numbers.map(|numbers| {
+                    Self::rows_of(session, waba, &numbers, fetched)
+                        .map(AuditRow::into_owned)
+                        .collect()
+                });
                 (index, rows)
             }
         };
-        let mut per_account: Vec<Option<Result<Vec<AuditRow>, Error>>> =
+        let mut per_account: Vec<Option<Result<Vec<AuditRow<'static>>, Error>>> =
             accounts.iter().map(|_| None).collect();
         let mut in_flight = FuturesUnordered::new();
         let mut next = 0;
@@ -300,22 +344,22 @@ impl AuditArgs {
     /// numbers each embedded, chained in batch calls after the first; the further pages of
     /// larger accounts go in Graph batch requests (50 pages per call). Graph's "reduce the
     /// amount of data" answer is met with smaller pages by the library, down to one account
-    /// per page. Accounts already audited are skipped.
+    /// per page. Accounts already audited (in `seen`) are skipped. Each account's rows go
+    /// to the report as its numbers arrive.
     async fn audit_business<V: GraphVersion>(
         &self,
         session: &Session<V>,
         business_id: &str,
         fields: &[V::PhoneNumberField],
         fetched: &AtomicUsize,
-        audited: &mut Vec<(String, Result<Vec<AuditRow>, Error>)>,
+        seen: &mut std::collections::HashSet<String>,
+        report: &mut Report<'_>,
     ) -> Result<(), Failure> {
         let business = session.client.business(business_id);
         let mut lists = vec![business.owned_accounts()];
         if self.client {
             lists.push(business.client_accounts());
         }
-        let mut seen: std::collections::HashSet<String> =
-            audited.iter().map(|(waba, _)| waba.clone()).collect();
         for list in lists {
             let mut accounts = list
                 .fields([V::BusinessAccountField::parse("id")])
@@ -329,15 +373,87 @@ impl AuditArgs {
                 if !seen.insert(waba.clone()) {
                     continue;
                 }
-                let result = match read.error {
+                let rows = match read.error {
                     Some(error) => Err(error),
                     None => Ok(Self::rows_of(session, &waba, &read.numbers, fetched)),
                 };
-                audited.push((waba, result));
+                report.account(&waba, rows)?;
             }
         }
         Ok(())
     }
+}
+
+/// The JSON document's array of rows, written a row at a time.
+type JsonRows<'s> = Compound<'s, Vec<u8>, PrettyFormatter<'static>>;
+
+/// What the audit found, as the output needs it once every account is read.
+#[derive(Default)]
+struct Tally {
+    /// The rows kept for the table (none with `--json`: they are in the document).
+    rows: Vec<AuditRow<'static>>,
+    /// One row per account that could not be read; printed last.
+    failed: Vec<AuditRow<'static>>,
+    /// Accounts audited, read or not.
+    accounts: usize,
+    /// Whether a number is at risk.
+    at_risk: bool,
+}
+
+/// The audit's output, built as accounts are read: with `--json` each row is written into
+/// the document at once (the text it borrows from its number is copied only into the
+/// document), otherwise rows are kept for the table. The rows of accounts that could not be
+/// read come last either way.
+struct Report<'s> {
+    json: Option<JsonRows<'s>>,
+    tally: Tally,
+}
+
+impl<'s> Report<'s> {
+    fn new(json: Option<JsonRows<'s>>) -> Self {
+        Self {
+            json,
+            tally: Tally::default(),
+        }
+    }
+
+    /// One account's rows, or the error that kept them from being read.
+    fn account<'r>(
+        &mut self,
+        waba: &str,
+        rows: Result<impl IntoIterator<Item = AuditRow<'r>>, Error>,
+    ) -> Result<(), Failure> {
+        let tally = &mut self.tally;
+        tally.accounts += 1;
+        match rows {
+            Err(error) => tally.failed.push(AuditRow::failed(waba, &error)),
+            Ok(rows) => {
+                for row in rows {
+                    tally.at_risk |= row.at_risk;
+                    match &mut self.json {
+                        Some(document) => document.serialize_element(&row).map_err(encode)?,
+                        None => tally.rows.push(row.into_owned()),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the document, the failed accounts' rows last, and answers the tally.
+    fn finish(self) -> Result<Tally, Failure> {
+        if let Some(mut document) = self.json {
+            for row in &self.tally.failed {
+                document.serialize_element(row).map_err(encode)?;
+            }
+            SerializeSeq::end(document).map_err(encode)?;
+        }
+        Ok(self.tally)
+    }
+}
+
+fn encode(error: serde_json::Error) -> Failure {
+    Failure::Local(format!("cannot encode the result: {error}"))
 }
 
 fn print_table(rows: &[AuditRow]) -> Result<(), Failure> {
@@ -406,10 +522,76 @@ mod tests {
 
     #[test]
     fn rows_carry_the_library_rule_as_text() {
-        let row = AuditRow::of::<Version>("1", &number("FLAGGED", "RED"));
+        let risky = number("FLAGGED", "RED");
+        let row = AuditRow::of::<Version>("1", &risky);
         assert!(row.at_risk);
         assert_eq!(row.reasons, ["quality RED", "status FLAGGED"]);
-        let row = AuditRow::of::<Version>("1", &number("CONNECTED", "GREEN"));
+        assert_eq!(row.status.as_deref(), Some("FLAGGED"));
+        let fine = number("CONNECTED", "GREEN");
+        let row = AuditRow::of::<Version>("1", &fine);
         assert!(!row.at_risk && row.reasons.is_empty());
+    }
+
+    /// The document written row by row is the one printing all rows at once would give.
+    #[test]
+    fn the_streamed_document_is_the_pretty_document_of_its_rows() {
+        let numbers = [number("FLAGGED", "RED"), number("CONNECTED", "GREEN")];
+        let refused = Error::InvalidInput(whatsapp_phone_numbers::InvalidInput {
+            field: "waba_id",
+            reason: "is refused".into(),
+        });
+        let write = |accounts: &[(&str, bool)]| {
+            let mut document =
+                serde_json::Serializer::with_formatter(Vec::new(), PrettyFormatter::new());
+            let mut report = Report::new(Some(document.serialize_seq(None).unwrap()));
+            for (waba, readable) in accounts {
+                let rows = if *readable {
+                    Ok(numbers.iter().map(|n| AuditRow::of::<Version>(waba, n)))
+                } else {
+                    Err(refused.clone())
+                };
+                report.account(waba, rows).unwrap();
+            }
+            let tally = report.finish().unwrap();
+            (document.into_inner(), tally)
+        };
+        let (streamed, tally) = write(&[("1", true), ("2", false), ("3", true)]);
+        assert_eq!(
+            (tally.accounts, tally.at_risk, tally.failed.len()),
+            (3, true, 1)
+        );
+        assert!(
+            tally.rows.is_empty(),
+            "with --json the rows are in the document only"
+        );
+        let all: Vec<AuditRow> = ["1", "3"]
+            .iter()
+            .flat_map(|waba| numbers.iter().map(|n| AuditRow::of::<Version>(waba, n)))
+            .chain([AuditRow::failed("2", &refused)])
+            .collect();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            serde_json::to_string_pretty(&all).unwrap()
+        );
+        let (empty, tally) = write(&[]);
+        assert_eq!((empty.as_slice(), tally.accounts), (&b"[]"[..], 0));
+    }
+
+    #[test]
+    fn without_json_the_rows_are_kept_owned_for_the_table() {
+        let numbers = [number("CONNECTED", "GREEN")];
+        let mut report = Report::new(None);
+        let waba = String::from("7");
+        report
+            .account(
+                &waba,
+                Ok(numbers.iter().map(|n| AuditRow::of::<Version>(&waba, n))),
+            )
+            .unwrap();
+        drop(waba);
+        let tally = report.finish().unwrap();
+        assert_eq!(tally.rows.len(), 1);
+        assert_eq!(tally.rows[0].waba_id, "7");
+        assert!(!tally.at_risk);
     }
 }
