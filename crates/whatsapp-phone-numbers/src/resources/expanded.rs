@@ -197,10 +197,12 @@ struct Read<V: GraphVersion> {
 }
 
 /// A page decoded, or a chain's page kept as Graph's text until its turn (text is a
-/// fraction of the decoded size, and a chain holds several pages).
+/// fraction of the decoded size, and a chain holds several pages), or the next page in
+/// turn being decoded on a blocking thread while the consumer works through the one before.
 enum PageRead<V: GraphVersion> {
     Decoded(V::BusinessAccountPage),
     Kept(Box<Response<bytes::Bytes>>),
+    Decoding(tokio::task::JoinHandle<Result<V::BusinessAccountPage, Error>>),
 }
 
 /// The read of the next pages, running on the runtime while the stream's consumer works
@@ -332,17 +334,16 @@ impl<V: GraphVersion> Walk<V> {
         let Some(read) = self.ready.pop_front() else {
             return Err(paging_error("a read of accounts answered no page"));
         };
+        self.decode_ahead();
         self.query.page_size = read.page_size;
         self.nested = read.nested;
         let bytes = read.bytes;
         let page = match read.page {
             PageRead::Decoded(page) => page,
-            PageRead::Kept(kept) => {
-                let (_, _, _, op) = self.query.accounts.parts();
-                let core = &self.query.client.core;
-                core.decode_kept(op, *kept, json::<V::BusinessAccountPage>)?
-                    .into_inner()
-            }
+            PageRead::Kept(kept) => self.decoder()(*kept)?,
+            PageRead::Decoding(decoding) => decoding.await.map_err(|stopped| {
+                paging_error(&format!("decoding a page of accounts stopped: {stopped}"))
+            })??,
         };
         let mut next = crate::paging::next_cursor(page.next_page(), page.after_cursor())
             .map_err(|message| paging_error(&message))?;
@@ -375,6 +376,37 @@ impl<V: GraphVersion> Walk<V> {
             self.read_ahead(cursor, bytes);
         }
         Ok((items, next))
+    }
+
+    /// How a kept page of accounts is decoded (a decode error names the field, secrets
+    /// redacted, as for a page read alone).
+    fn decoder(
+        &self,
+    ) -> impl FnOnce(Response<bytes::Bytes>) -> Result<V::BusinessAccountPage, Error> + Send + 'static
+    {
+        let (_, _, _, op) = self.query.accounts.parts();
+        let core = self.query.client.core.clone();
+        move |kept| {
+            core.decode_kept(op, kept, json::<V::BusinessAccountPage>)
+                .map(Response::into_inner)
+        }
+    }
+
+    /// Starts decoding the next kept page in turn on a blocking thread, so that it is
+    /// decoded while the consumer works through the page before it (the two use both cores
+    /// where one would decode, then hand over, then wait).
+    fn decode_ahead(&mut self) {
+        let Some(mut next) = self.ready.pop_front() else {
+            return;
+        };
+        next.page = match next.page {
+            PageRead::Kept(kept) => {
+                let decode = self.decoder();
+                PageRead::Decoding(tokio::task::spawn_blocking(move || decode(*kept)))
+            }
+            other => other,
+        };
+        self.ready.push_front(next);
     }
 
     /// Starts reading the pages after `cursor` (a chain twice as long as the last one,
