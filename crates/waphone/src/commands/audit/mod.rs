@@ -447,7 +447,8 @@ mod tests {
     use super::*;
     use whatsapp_phone_numbers::v23_0::{Version, types};
 
-    fn number(status: &str, quality: &str) -> types::PhoneNumber {
+    /// A number with this status and quality rating (also for `report`'s tests).
+    pub(super) fn number(status: &str, quality: &str) -> types::PhoneNumber {
         serde_json::from_value(serde_json::json!({"status": status, "quality_rating": quality}))
             .unwrap()
     }

@@ -84,12 +84,9 @@ pub(super) fn encode(error: serde_json::Error) -> Failure {
 mod tests {
     use super::*;
     use serde::ser::Serializer as _;
-    use whatsapp_phone_numbers::v23_0::{Version, types};
+    use whatsapp_phone_numbers::v23_0::Version;
 
-    fn number(status: &str, quality: &str) -> types::PhoneNumber {
-        serde_json::from_value(serde_json::json!({"status": status, "quality_rating": quality}))
-            .unwrap()
-    }
+    use super::super::tests::number;
 
     /// The document written row by row is the one printing all rows at once would give.
     #[test]
