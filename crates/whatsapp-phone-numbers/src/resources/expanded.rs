@@ -384,7 +384,7 @@ impl<V: GraphVersion> Walk<V> {
         &self,
     ) -> impl FnOnce(Response<bytes::Bytes>) -> Result<V::BusinessAccountPage, Error> + Send + 'static
     {
-        let (_, _, _, op) = self.query.accounts.parts();
+        let op = self.query.accounts.op();
         let core = self.query.client.core.clone();
         move |kept| {
             core.decode_kept(op, kept, json::<V::BusinessAccountPage>)

@@ -106,6 +106,11 @@ impl<V: GraphVersion, P: Page, F: Field> List<V, P, F> {
         )
     }
 
+    /// The operation the list reads.
+    pub(crate) fn op(&self) -> &'static Operation {
+        self.op
+    }
+
     /// The cursor the list starts after, when one was given.
     pub(crate) fn start_cursor(&self) -> Option<String> {
         self.after.clone()

@@ -84,8 +84,15 @@ impl StdError for StoreError {
 }
 
 /// Durable storage for verified deliveries: what
-/// [`WebhookReceiver::router_with_store`](super::WebhookReceiver::router_with_store) keeps
-/// each delivery in before it answers Graph 200 (503 when this fails, so that Graph sends
+#[cfg_attr(
+    feature = "webhook-server",
+    doc = "[`WebhookReceiver::router_with_store`](super::WebhookReceiver::router_with_store)"
+)]
+#[cfg_attr(
+    not(feature = "webhook-server"),
+    doc = "`WebhookReceiver::router_with_store` (feature `webhook-server`)"
+)]
+/// keeps each delivery in before it answers Graph 200 (503 when this fails, so that Graph sends
 /// it again). The `whatsapp-phone-numbers-inbox` crate's `Inbox` is one.
 pub trait DeliveryStore: Send + Sync + 'static {
     /// Keeps `delivery`, answering `Ok` only once it would survive a crash of this process
