@@ -40,13 +40,45 @@ pub(crate) fn next_cursor(
 /// empty pages with a `next` link, so a long run of them means a server that loops.
 const MAX_EMPTY_PAGES: u32 = 20;
 
-/// What the stream remembers between pages: the cursor to send, a fingerprint of every
-/// cursor seen (8 bytes per page, to detect cycles), and the current run of empty pages.
+/// What a walk along cursors remembers to end a server that loops: a fingerprint of every
+/// cursor followed (8 bytes per page, to see a cycle) and the current run of empty pages.
+/// Every walk (a list's pages, a business's accounts with their numbers, one account's
+/// further numbers) keeps one.
+#[derive(Debug, Default)]
+pub(crate) struct Trail {
+    seen: std::collections::HashSet<u64>,
+    empty_run: u32,
+}
+
+impl Trail {
+    /// A trail that starts at `first` (a cursor the caller gave: coming back to it loops).
+    pub(crate) fn starting_at(first: Option<&str>) -> Self {
+        let mut trail = Self::default();
+        if let Some(first) = first {
+            trail.seen.insert(fingerprint(first));
+        }
+        trail
+    }
+
+    /// A page was read (`empty` when it had no items) and says the next one starts at
+    /// `next`: `Err` with the reason when following it would loop.
+    pub(crate) fn follow(&mut self, empty: bool, next: &str) -> Result<(), String> {
+        self.empty_run = if empty { self.empty_run + 1 } else { 0 };
+        if self.empty_run >= MAX_EMPTY_PAGES {
+            return Err(format!("{MAX_EMPTY_PAGES} empty pages in a row"));
+        }
+        if !self.seen.insert(fingerprint(next)) {
+            return Err("an `after` cursor came back: the pages loop (a cycle)".into());
+        }
+        Ok(())
+    }
+}
+
+/// What the stream remembers between pages: the cursor to send and the trail so far.
 struct Walk<F> {
     after: Option<String>,
     fetch: F,
-    seen: std::collections::HashSet<u64>,
-    empty_run: u32,
+    trail: Trail,
 }
 
 enum State<F> {
@@ -56,7 +88,7 @@ enum State<F> {
 }
 
 /// A cursor's fingerprint: 8 bytes to remember it by, to see a cycle.
-pub(crate) fn fingerprint(cursor: &str) -> u64 {
+fn fingerprint(cursor: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     cursor.hash(&mut hasher);
@@ -76,15 +108,10 @@ where
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Response<P>, Error>> + Send + 'static,
 {
-    let mut seen = std::collections::HashSet::new();
-    if let Some(first) = &first {
-        seen.insert(fingerprint(first));
-    }
     let walk = Walk {
+        trail: Trail::starting_at(first.as_deref()),
         after: first,
         fetch,
-        seen,
-        empty_run: 0,
     };
     futures_util::stream::unfold(State::Fetch(walk), move |state| async move {
         match state {
@@ -93,24 +120,15 @@ where
             State::Fetch(mut walk) => match (walk.fetch)(walk.after.take()).await {
                 Err(error) => Some((Err(error), State::Done)),
                 Ok(page) => {
-                    walk.empty_run = if page.items().is_empty() {
-                        walk.empty_run + 1
-                    } else {
-                        0
-                    };
                     let next = match next_cursor(page.next_page(), page.after_cursor()) {
                         Ok(None) => State::Done,
-                        Ok(Some(_)) if walk.empty_run >= MAX_EMPTY_PAGES => State::Fail(stalled(
-                            &page,
-                            &format!("{MAX_EMPTY_PAGES} empty pages in a row"),
-                        )),
-                        Ok(Some(next)) if !walk.seen.insert(fingerprint(&next)) => State::Fail(
-                            stalled(&page, "an `after` cursor came back (the pages loop)"),
-                        ),
-                        Ok(Some(next)) => {
-                            walk.after = Some(next);
-                            State::Fetch(walk)
-                        }
+                        Ok(Some(next)) => match walk.trail.follow(page.items().is_empty(), &next) {
+                            Ok(()) => {
+                                walk.after = Some(next);
+                                State::Fetch(walk)
+                            }
+                            Err(reason) => State::Fail(stalled(&page, &reason)),
+                        },
                         Err(message) => State::Fail(stalled(&page, &message)),
                     };
                     Some((Ok(page), next))

@@ -39,6 +39,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::fields;
 use crate::meta::Response;
+use crate::paging::Trail;
 
 /// Graph's page size for a nested connection when no `limit` is given.
 pub const NESTED_DEFAULT_LIMIT: u32 = 25;
@@ -181,8 +182,8 @@ struct Walk<V: GraphVersion> {
     /// How many pages the last chain asked for (doubled for the next one); 0 once Graph
     /// refused the first page of a chain of 2 or 3: the rest is read a page at a time.
     chain: usize,
-    /// Fingerprints of the cursors followed, to end a cycle with an error.
-    seen: std::collections::HashSet<u64>,
+    /// The cursors followed and the run of empty pages, to end a server that loops.
+    trail: Trail,
     /// An error to end with after the page just yielded.
     failed: Option<Error>,
 }
@@ -251,15 +252,16 @@ impl<V: GraphVersion> AccountsWithNumbers<V> {
         if let Err(error) = self.check() {
             return stream::once(async move { Err(error) }).boxed();
         }
+        let after = self.accounts.start_cursor();
         let walk = Walk {
-            after: self.accounts.start_cursor(),
+            trail: Trail::starting_at(after.as_deref()),
+            after,
             nested: self.numbers.limit,
             query: self,
             first: true,
             ahead: None,
             ready: std::collections::VecDeque::new(),
             chain: 1,
-            seen: std::collections::HashSet::new(),
             failed: None,
         };
         stream::unfold(Some(walk), |walk| async move {
@@ -351,14 +353,13 @@ impl<V: GraphVersion> Walk<V> {
             // The last page: what a chain read after it is past the end.
             self.ready.clear();
         }
-        // A cursor seen before would read the same accounts again, forever: this page's
-        // accounts are yielded, then the error.
+        // A cursor seen before would read the same accounts again, forever, and so would
+        // a server that answers empty pages without end: this page's accounts are
+        // yielded, then the error.
         if let Some(cursor) = &next
-            && !self.seen.insert(crate::paging::fingerprint(cursor))
+            && let Err(reason) = self.trail.follow(page.items().is_empty(), cursor)
         {
-            self.failed = Some(paging_error(
-                "the next page's cursor was seen before (the pages form a cycle)",
-            ));
+            self.failed = Some(paging_error(&format!("cannot continue paging: {reason}")));
             next = None;
         }
         let items = complete(
@@ -562,15 +563,18 @@ async fn complete<V: GraphVersion>(
     accounts: Vec<V::BusinessAccount>,
 ) -> Vec<AccountNumbers<V>> {
     let mut out: Vec<AccountNumbers<V>> = Vec::with_capacity(accounts.len());
-    // (position in `out`, account ID, cursor of its next page)
-    let mut pending: Vec<(usize, String, String)> = Vec::new();
+    // (position in `out`, account ID, cursor of its next page, the account's trail)
+    let mut pending: Vec<(usize, String, String, Trail)> = Vec::new();
     for mut account in accounts {
         let mut error = None;
         let numbers = match account.take_phone_numbers() {
             Some(page) => {
                 match crate::paging::next_cursor(page.next_page(), page.after_cursor()) {
                     Ok(Some(after)) => match account.id() {
-                        Some(id) => pending.push((out.len(), id.to_owned(), after)),
+                        Some(id) => {
+                            let trail = Trail::starting_at(Some(&after));
+                            pending.push((out.len(), id.to_owned(), after, trail));
+                        }
                         None => {
                             error = Some(paging_error("an account with more numbers has no id"))
                         }
@@ -590,7 +594,7 @@ async fn complete<V: GraphVersion>(
     }
     while !pending.is_empty() {
         let mut batch = client.batch();
-        let slots = batch.add_all(pending.iter().map(|(_, id, after)| {
+        let slots = batch.add_all(pending.iter().map(|(_, id, after, _)| {
             client
                 .business_account(id.as_str())
                 .phone_numbers()
@@ -601,12 +605,20 @@ async fn complete<V: GraphVersion>(
         }));
         let results = batch.send().await.take_all(slots);
         let mut next = Vec::new();
-        for ((at, id, _), result) in pending.into_iter().zip(results) {
+        for ((at, id, _, mut trail), result) in pending.into_iter().zip(results) {
             match result {
                 Ok(page) => {
                     let page = page.into_inner();
                     match crate::paging::next_cursor(page.next_page(), page.after_cursor()) {
-                        Ok(Some(after)) => next.push((at, id, after)),
+                        // A cursor that came back, or empty pages without end: the numbers
+                        // read so far are kept, and the error says the rest is missing.
+                        Ok(Some(after)) => match trail.follow(page.items().is_empty(), &after) {
+                            Ok(()) => next.push((at, id, after, trail)),
+                            Err(reason) => {
+                                out[at].error =
+                                    Some(paging_error(&format!("cannot continue paging: {reason}")))
+                            }
+                        },
                         Ok(None) => {}
                         Err(message) => out[at].error = Some(paging_error(&message)),
                     }

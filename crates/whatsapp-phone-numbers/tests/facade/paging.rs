@@ -412,3 +412,175 @@ async fn accounts_with_numbers_end_a_cursor_cycle_with_an_error() {
     assert_eq!(reads.len(), 3, "{requests:?}");
     assert_eq!(requests.len(), 4, "one batch call tried");
 }
+
+/// One account whose embedded numbers say more follow after `after`.
+fn one_account_with_more_numbers(after: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "data": [{"id": "1", "phone_numbers": {
+            "data": [{"id": "n1"}],
+            "paging": {"cursors": {"after": after}, "next": format!("https://graph.facebook.com/v23.0/1/phone_numbers?after={after}")}
+        }}],
+        "paging": {"cursors": {"after": "END"}}
+    }))
+}
+
+/// A batch answer of one item: a page of numbers whose next page starts after `after`.
+fn batch_of_one_numbers_page(items: serde_json::Value, after: &str) -> ResponseTemplate {
+    let body = json!({
+        "data": items,
+        "paging": {"cursors": {"after": after}, "next": format!("https://graph.facebook.com/v23.0/1/phone_numbers?after={after}")}
+    });
+    ResponseTemplate::new(200)
+        .set_body_json(json!([{"code": 200, "headers": [], "body": body.to_string()}]))
+}
+
+/// The accounts of a business read with their numbers, against `server`, within 20 s (a
+/// server that loops must end the stream, not hang it).
+async fn accounts_with_numbers(
+    server: &MockServer,
+    start: Option<&str>,
+) -> Vec<
+    Result<whatsapp_phone_numbers::AccountNumbers<whatsapp_phone_numbers::v23_0::Version>, Error>,
+> {
+    let mut list = client(server).business("1002003004005006").owned_accounts();
+    if let Some(start) = start {
+        list = list.after(start);
+    }
+    let read = list.with_phone_numbers(|n| n.limit(1)).stream().collect();
+    tokio::time::timeout(std::time::Duration::from_secs(20), read)
+        .await
+        .expect("the stream ends")
+}
+
+#[tokio::test]
+async fn an_accounts_numbers_that_come_back_to_a_cursor_end_with_that_accounts_error() {
+    // The follow-up page of account 1's numbers says the next starts after X again.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(one_account_with_more_numbers("X"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .respond_with(batch_of_one_numbers_page(json!([{"id": "n2"}]), "X"))
+        .mount(&server)
+        .await;
+    let items = accounts_with_numbers(&server, None).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let account = items[0].as_ref().unwrap();
+    let ids: Vec<_> = account.numbers.iter().map(|n| n.id.as_deref()).collect();
+    assert_eq!(ids, [Some("n1"), Some("n2")], "what was read is kept");
+    assert!(
+        matches!(&account.error, Some(Error::Decode(e)) if e.message.contains("loop")),
+        "{:?}",
+        account.error
+    );
+    let batches = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(batches, 1);
+}
+
+#[tokio::test]
+async fn an_accounts_numbers_in_endless_empty_pages_end_with_that_accounts_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(one_account_with_more_numbers("C"))
+        .mount(&server)
+        .await;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = counter.clone();
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            batch_of_one_numbers_page(json!([]), &format!("C{n}"))
+        })
+        .mount(&server)
+        .await;
+    let items = accounts_with_numbers(&server, None).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let account = items[0].as_ref().unwrap();
+    assert_eq!(account.numbers.len(), 1);
+    assert!(
+        matches!(&account.error, Some(Error::Decode(e)) if e.message.contains("empty pages")),
+        "{:?}",
+        account.error
+    );
+    assert_eq!(counter.load(std::sync::atomic::Ordering::Relaxed), 20);
+}
+
+#[tokio::test]
+async fn accounts_with_numbers_end_endless_empty_pages_with_an_error() {
+    // Account 1, then empty pages of accounts, each with a new cursor; this server takes no
+    // batch call (404), so after one refused chain the pages are read one at a time.
+    let server = MockServer::start().await;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = counter.clone();
+    Mock::given(method("GET"))
+        .and(query_param_is_missing("after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": "1", "phone_numbers": {"data": [{"id": "n1"}]}}],
+            "paging": {"cursors": {"after": "C"}, "next": "https://graph.facebook.com/v23.0/x?after=C"}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::query_param_contains("after", "C"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            ResponseTemplate::new(200).set_body_json(json!({
+                "data": [],
+                "paging": {"cursors": {"after": format!("C{n}")}, "next": format!("https://graph.facebook.com/v23.0/x?after=C{n}")}
+            }))
+        })
+        .mount(&server)
+        .await;
+    let items = accounts_with_numbers(&server, None).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().numbers.len(), 1);
+    assert!(
+        matches!(&items[1], Err(Error::Decode(e)) if e.message.contains("empty pages")),
+        "{:?}",
+        items[1]
+    );
+    assert_eq!(counter.load(std::sync::atomic::Ordering::Relaxed), 20);
+}
+
+#[tokio::test]
+async fn accounts_with_numbers_from_a_cursor_do_not_read_its_page_twice() {
+    // Started after S: S -> A -> S would read S's accounts again.
+    let server = MockServer::start().await;
+    let accounts = |id: &str, after: &str| {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": id, "phone_numbers": {"data": [{"id": format!("n{id}")}]}}],
+            "paging": {"cursors": {"after": after}, "next": format!("https://graph.facebook.com/v23.0/x?after={after}")}
+        }))
+    };
+    Mock::given(method("GET"))
+        .and(query_param("after", "S"))
+        .respond_with(accounts("1", "A"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(query_param("after", "A"))
+        .respond_with(accounts("2", "S"))
+        .mount(&server)
+        .await;
+    let items = accounts_with_numbers(&server, Some("S")).await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    let ids: Vec<_> = items[..2]
+        .iter()
+        .map(|i| i.as_ref().unwrap().numbers[0].id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["n1", "n2"]);
+    assert!(matches!(&items[2], Err(Error::Decode(e)) if e.message.contains("loop")));
+    let reads = requests(&server)
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
+    assert_eq!(reads, 2, "each page read once");
+}
