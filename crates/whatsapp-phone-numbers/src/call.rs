@@ -110,15 +110,19 @@ impl Core {
         let class = call.op.retry;
         let redact = |text: String| redact_secrets(inner, &call, text);
         let node = call.ids.first().copied();
-        // The call's whole wait in the throttle, every attempt's, is bounded by the ceiling.
-        let deadline = inner.throttle.deadline();
+        // The call's whole wait, in the throttle and in the pauses Graph asks for, every
+        // attempt's, is bounded by the ceiling (the time spent on requests is not a wait).
+        let mut allowance = inner.throttle.ceiling();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             let may_retry = attempt <= inner.retry.max_retries;
             let request = inner.request(&call, url.clone())?;
-            let ticket = match inner.throttle.admit(node, deadline).await {
-                Ok(ticket) => ticket,
+            let ticket = match inner.throttle.admit(node, allowance).await {
+                Ok((ticket, waited)) => {
+                    allowance = allowance.map(|left| left.saturating_sub(waited));
+                    ticket
+                }
                 Err(refusal) => return Err(Error::throttled(refusal)),
             };
             let span = tracing::info_span!(
@@ -195,8 +199,9 @@ impl Core {
             if may_retry
                 && error.is_retryable()
                 && let Some(wait) =
-                    wait::wait_for(&inner.retry, attempt, error.retry_after(), &span)
+                    wait::wait_for(&inner.retry, attempt, error.retry_after(), allowance, &span)
             {
+                allowance = allowance.map(|left| left.saturating_sub(wait));
                 wait::pause(wait, attempt, &span).await;
                 continue;
             }
@@ -222,13 +227,17 @@ impl Core {
             call.body.is_some() && call.content_type != "application/json",
         )?;
         let node = call.ids.first().copied();
+        // As for a request: the gate's waits and the pauses between attempts together stay
+        // within the ceiling.
+        let mut allowance = inner.throttle.ceiling();
         let mut attempt = 0;
         loop {
             attempt += 1;
             // Graph counts each item as a call of its own: each passes the gate as a
             // request would (spaced as usage climbs, refused while a window is closed).
-            if let Err(refusal) = inner.throttle.admit(node, inner.throttle.deadline()).await {
-                return Err(Error::throttled(refusal));
+            match inner.throttle.admit(node, allowance).await {
+                Ok((_, waited)) => allowance = allowance.map(|left| left.saturating_sub(waited)),
+                Err(refusal) => return Err(Error::throttled(refusal)),
             }
             let item = inner.batch_item(version, &call, batch.is_own_token(&inner.token))?;
             // An item's answer, or the failure of the batch call it went in: either is
@@ -253,8 +262,9 @@ impl Core {
                 && error.is_retryable()
                 && !matches!(error, Error::Throttled(_) | Error::Network(_))
                 && let Some(wait) =
-                    wait::wait_for(&inner.retry, attempt, error.retry_after(), &span)
+                    wait::wait_for(&inner.retry, attempt, error.retry_after(), allowance, &span)
             {
+                allowance = allowance.map(|left| left.saturating_sub(wait));
                 batch.pause(index, wait).await;
                 continue;
             }

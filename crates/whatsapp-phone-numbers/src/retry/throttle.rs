@@ -396,17 +396,19 @@ impl Throttle {
         }
     }
 
-    /// Waits until a request to `node` may start, or refuses it when it could not start
-    /// by `deadline` (the end of the call's allowed wait; `None`: no bound) or when a
-    /// window Graph announced is open beyond it.
+    /// Waits until a request to `node` may start, or refuses it when the gate would hold
+    /// it longer than `allowance` (what is left of the call's allowed wait; `None`: no
+    /// bound), a window Graph announced included. A call the gate lets through at once is
+    /// never refused, however little allowance is left. Answers the ticket and how long
+    /// the call waited here.
     pub(crate) async fn admit(
         &self,
         node: Option<&str>,
-        deadline: Option<Instant>,
-    ) -> Result<Ticket, Refusal> {
+        allowance: Option<Duration>,
+    ) -> Result<(Ticket, Duration), Refusal> {
         if !self.config.enabled {
             self.admitted.fetch_add(1, Ordering::Relaxed);
-            return Ok(Ticket(0));
+            return Ok((Ticket(0), Duration::ZERO));
         }
         let mut arrived = None;
         let mut slept = false;
@@ -415,6 +417,7 @@ impl Throttle {
         loop {
             let now = Instant::now();
             let arrived = *arrived.get_or_insert(now);
+            let deadline = allowance.and_then(|allowance| arrived.checked_add(allowance));
             let due = {
                 let mut state = self.lock();
                 let state = &mut *state;
@@ -439,7 +442,7 @@ impl Throttle {
                         limiting = (*id, budget.closed_by, true);
                     }
                 }
-                if deadline.is_some_and(|deadline| due > deadline) {
+                if due > now && deadline.is_some_and(|deadline| due > deadline) {
                     state.refused += 1;
                     let (id, code, window) = limiting;
                     return Err(Refusal {
@@ -457,12 +460,13 @@ impl Throttle {
                             budget.next_start = now + gap;
                         }
                     }
+                    let waited = if slept { now - arrived } else { Duration::ZERO };
                     if slept {
                         state.delayed += 1;
-                        state.total_delay += now - arrived;
+                        state.total_delay += waited;
                     }
                     self.admitted.fetch_add(1, Ordering::Relaxed);
-                    return Ok(Ticket(state.epoch));
+                    return Ok((Ticket(state.epoch), waited));
                 }
                 due
             };
@@ -500,10 +504,10 @@ impl Throttle {
         self.observe(node, Ticket(u64::MAX), headers);
     }
 
-    /// The end of the wait a call starting now may spend in the gate: the retry policy's
-    /// `max_wait` from now.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        Instant::now().checked_add(self.hold_ceiling)
+    /// The wait a call may spend in all, in the gate and in the pauses Graph asks for
+    /// between attempts: the retry policy's `max_wait`.
+    pub(crate) fn ceiling(&self) -> Option<Duration> {
+        Some(self.hold_ceiling)
     }
 
     /// Notes the Graph error code of an answer for `node` that closed its budgets, so that
@@ -872,29 +876,29 @@ mod tests {
     async fn spacing_grows_while_usage_stays_at_the_pause() {
         let t = Throttle::new(ThrottleConfig::default());
         let full = headers(r#"{"call_count":96}"#, "{}");
-        let first = t.admit(None, None).await.unwrap();
+        let (first, _) = t.admit(None, None).await.unwrap();
         // Two requests in flight under the same spacing: only the first answer counts.
-        let second = t.admit(None, None).await.unwrap();
+        let (second, _) = t.admit(None, None).await.unwrap();
         t.observe(None, first, &full);
         let mut previous = t.status().spacing;
         assert_eq!(previous, Duration::from_millis(100));
         t.observe(None, second, &full);
         assert_eq!(t.status().spacing, previous, "counted twice");
         for _ in 0..3 {
-            let ticket = t.admit(None, None).await.unwrap();
+            let (ticket, _) = t.admit(None, None).await.unwrap();
             t.observe(None, ticket, &full);
             let now = t.status().spacing;
             assert_eq!(now, previous * 2);
             previous = now;
         }
         // Rising past the middle grows it by half; falling shrinks it; low halves it.
-        let ticket = t.admit(None, None).await.unwrap();
+        let (ticket, _) = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":80}"#, "{}"));
         assert_eq!(t.status().spacing, previous.mul_f64(2.0 / 3.0));
-        let ticket = t.admit(None, None).await.unwrap();
+        let (ticket, _) = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":90}"#, "{}"));
         assert_eq!(t.status().spacing, previous);
-        let ticket = t.admit(None, None).await.unwrap();
+        let (ticket, _) = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":10}"#, "{}"));
         assert_eq!(t.status().spacing, previous / 2);
     }
@@ -933,7 +937,7 @@ mod tests {
             ),
         );
         let started = tokio::time::Instant::now();
-        let refusal = t.admit(Some("waba-1"), t.deadline()).await.unwrap_err();
+        let refusal = t.admit(Some("waba-1"), t.ceiling()).await.unwrap_err();
         assert!(started.elapsed().is_zero(), "refused at once");
         assert_eq!(refusal.business_id.as_deref(), Some("waba-1"));
         assert!(refusal.window);
@@ -956,11 +960,11 @@ mod tests {
         t.closed_by(Some("number-1"), 80008);
         for i in 0..100 {
             let node = if i % 2 == 0 { "number-1" } else { "waba-1" };
-            let refusal = t.admit(Some(node), t.deadline()).await.unwrap_err();
+            let refusal = t.admit(Some(node), t.ceiling()).await.unwrap_err();
             assert_eq!(refusal.code, Some(80008));
             assert!(refusal.retry_after <= Duration::from_secs(120));
         }
-        t.admit(Some("waba-2"), t.deadline()).await.unwrap();
+        t.admit(Some("waba-2"), t.ceiling()).await.unwrap();
         let status = t.status();
         assert_eq!(status.refused_requests, 100);
         assert_eq!(
@@ -974,7 +978,7 @@ mod tests {
         // Once the rest of the window is within the ceiling, a call is held for it, then goes.
         tokio::time::advance(Duration::from_secs(90)).await;
         let started = Instant::now();
-        t.admit(Some("number-1"), t.deadline()).await.unwrap();
+        t.admit(Some("number-1"), t.ceiling()).await.unwrap();
         assert_eq!(started.elapsed(), Duration::from_secs(30));
         assert!(t.status().windows.is_empty());
     }
@@ -1012,7 +1016,7 @@ mod tests {
                 let t = t.clone();
                 tasks.push(tokio::spawn(async move {
                     let started = Instant::now();
-                    let outcome = t.admit(Some("waba-1"), t.deadline()).await;
+                    let outcome = t.admit(Some("waba-1"), t.ceiling()).await;
                     (started.elapsed(), outcome)
                 }));
             }
@@ -1095,7 +1099,7 @@ mod tests {
     #[tokio::test]
     async fn disabled_does_nothing() {
         let t = Throttle::new(ThrottleConfig::disabled());
-        let ticket = t.admit(None, None).await.unwrap();
+        let (ticket, _) = t.admit(None, None).await.unwrap();
         t.observe(None, ticket, &headers(r#"{"call_count":100}"#, "{}"));
         // Nothing learned, nothing held; the request is counted all the same.
         let status = t.status();

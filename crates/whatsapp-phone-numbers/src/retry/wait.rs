@@ -27,20 +27,23 @@ fn random_unit() -> f64 {
 }
 
 /// The wait before the next attempt, or `None` when Graph asks for longer than the
-/// configured ceiling.
+/// configured ceiling, or than what is left of the call's `allowance` (the ceiling less
+/// what the call already waited).
 pub(crate) fn wait_for(
     config: &RetryConfig,
     attempt: u32,
     requested: Option<Duration>,
+    allowance: Option<Duration>,
     span: &tracing::Span,
 ) -> Option<Duration> {
+    let ceiling = allowance.map_or(config.max_wait, |left| left.min(config.max_wait));
     match requested {
-        Some(wait) if wait > config.max_wait => {
+        Some(wait) if wait > ceiling => {
             span.in_scope(|| {
                 tracing::debug!(
                     requested_ms = wait.as_millis() as u64,
-                    ceiling_ms = config.max_wait.as_millis() as u64,
-                    "not retrying: requested wait exceeds the ceiling"
+                    ceiling_ms = ceiling.as_millis() as u64,
+                    "not retrying: requested wait exceeds what is left of the ceiling"
                 )
             });
             None

@@ -238,3 +238,62 @@ async fn disabled_retries_send_once() {
     client.phone_number(PHONE).get().await.unwrap_err();
     assert_eq!(requests(&server).await.len(), 1);
 }
+
+/// Decided: the ceiling bounds a call's waits (in the throttle, and the pauses Graph asks
+/// for), not the time its requests take. A first attempt that runs out its timeout, longer
+/// than the ceiling, is retried like any read: the retry is not refused as throttled.
+#[tokio::test]
+async fn a_retry_after_an_attempt_longer_than_the_ceiling_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": PHONE}))
+                .set_delay(Duration::from_millis(800)),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PHONE})))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(300))
+        .retry(fast_retry().with_max_wait(Duration::from_millis(200)))
+        .build()
+        .unwrap();
+    let number = client.phone_number(PHONE).get().await.unwrap();
+    assert_eq!(number.meta().attempts(), 2);
+    assert_eq!(client.throttle_status().refused_requests, 0);
+}
+
+/// Graph's pauses between attempts together stay within the ceiling: two answers each
+/// asking for 0.6 s with a 1 s ceiling are waited through once, and the second answer is
+/// the caller's (with its own wait), not a refusal of the throttle's.
+#[tokio::test]
+async fn pauses_graph_asks_for_together_stay_within_the_ceiling() {
+    let server = server_failing(2, throttled(4).insert_header("retry-after", "0.6")).await;
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .base_url(server.uri())
+        .retry(
+            fast_retry()
+                .with_max_retries(3)
+                .with_max_wait(Duration::from_secs(1)),
+        )
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.phone_number(PHONE).get().await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(1_100),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(error.code(), Some(4), "{error:?}");
+    assert!(error.retry_after().is_some());
+    assert_eq!(requests(&server).await.len(), 2);
+}
