@@ -348,13 +348,13 @@ fn decoded<T>(
         Err(message) => Err(decode_error(
             meta,
             redact(message),
-            redact(body_excerpt(body)),
+            body_excerpt(body, &redact),
         )),
     }
 }
 
-/// An error answer parsed once into the call's error (not yet redacted: a retry may still
-/// read it), Graph's regain time as its `retry_after` when no `Retry-After` came, and a
+/// An error answer parsed once into the call's error (an excerpt of a body other than
+/// Graph's redacted; Graph's texts not yet: a retry may still read them), Graph's regain time as its `retry_after` when no `Retry-After` came, and a
 /// throttling error noted as what closed the call's budget.
 fn failed(inner: &Inner, call: &Call<'_>, meta: ResponseMeta, body: &[u8]) -> Error {
     let content_type = meta
@@ -363,7 +363,14 @@ fn failed(inner: &Inner, call: &Call<'_>, meta: ResponseMeta, body: &[u8]) -> Er
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let retry_after = wait::retry_after_header(meta.headers()).or_else(|| meta.regain_access_in());
-    let error = from_error_body(meta, body, content_type, retry_after, call.op.retry);
+    let error = from_error_body(
+        meta,
+        body,
+        content_type,
+        retry_after,
+        call.op.retry,
+        |text| redact_secrets(inner, call, text),
+    );
     if let (true, Some(code)) = (error.is_throttling(), error.code()) {
         inner.throttle.closed_by(call.ids.first().copied(), code);
     }
@@ -652,22 +659,17 @@ fn redact_secrets(inner: &Inner, call: &Call<'_>, text: String) -> String {
     )
 }
 
-/// The texts of an error answer (Graph's messages, an excerpt of a body) through `redact`.
+/// The texts of a Graph error answer (its messages) through `redact`; an excerpt of any
+/// other body was redacted as it was cut.
 fn redact_error(error: &mut Error, redact: impl Fn(String) -> String) {
-    match error {
-        Error::Http(http) => {
-            http.body_excerpt = redact(std::mem::take(&mut http.body_excerpt));
+    if let Error::Api(api) = error {
+        api.message = redact(std::mem::take(&mut api.message));
+        for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
+            .into_iter()
+            .flatten()
+        {
+            *text = redact(std::mem::take(text));
         }
-        Error::Api(api) => {
-            api.message = redact(std::mem::take(&mut api.message));
-            for text in [&mut api.user_title, &mut api.user_message, &mut api.details]
-                .into_iter()
-                .flatten()
-            {
-                *text = redact(std::mem::take(text));
-            }
-        }
-        _ => {}
     }
 }
 

@@ -63,13 +63,15 @@ fn boolean(value: &serde_json::Value) -> Option<bool> {
 }
 
 /// The error an error answer stands for, parsing its body once: [`Error::Api`] for a Graph
-/// error document, [`Error::Http`] for anything else.
+/// error document, [`Error::Http`] for anything else (its excerpt through `redact`; Graph's
+/// texts are left to the caller, who redacts them once no retry will read them).
 pub(crate) fn from_error_body(
     meta: ResponseMeta,
     body: &[u8],
     content_type: Option<String>,
     retry_after: Option<Duration>,
     class: RetryClass,
+    redact: impl Fn(String) -> String,
 ) -> Error {
     let status = meta.status();
     if let Ok(Envelope { error: d }) = serde_json::from_slice::<Envelope>(body)
@@ -100,19 +102,23 @@ pub(crate) fn from_error_body(
     Error::Http(Box::new(HttpError {
         status,
         content_type,
-        body_excerpt: body_excerpt(body),
+        body_excerpt: body_excerpt(body, redact),
         retry_after,
         meta,
         class,
     }))
 }
 
-/// The first `max` characters of a body, lossily decoded.
-pub(crate) fn body_excerpt(body: &[u8]) -> String {
+/// The first 200 characters of a body, lossily decoded, secrets taken out by `redact`
+/// before the cut (a secret the cut went through would no longer be found whole).
+pub(crate) fn body_excerpt(body: &[u8], redact: impl Fn(String) -> String) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    // Wide enough that a secret beginning inside the excerpt ends inside the text
+    // searched.
+    const SEARCHED: usize = 8 << 10;
+    let text = redact(String::from_utf8_lossy(&body[..body.len().min(SEARCHED)]).into_owned());
     let mut out: String = text.chars().take(MAX).collect();
-    if text.chars().count() > MAX || body.len() > MAX * 4 {
+    if text.chars().count() > MAX || body.len() > SEARCHED {
         out.push('…');
     }
     out
@@ -130,6 +136,7 @@ mod tests {
             None,
             None,
             RetryClass::Safe,
+            |text| text,
         );
         let api = error.api().expect("still a Graph error");
         assert_eq!(api.code, 4);
@@ -142,8 +149,11 @@ mod tests {
 
     #[test]
     fn excerpts_are_short() {
-        assert_eq!(body_excerpt(b"<html>"), "<html>");
+        assert_eq!(body_excerpt(b"<html>", |text| text), "<html>");
         let long = "x".repeat(1000);
-        assert_eq!(body_excerpt(long.as_bytes()).chars().count(), 201);
+        assert_eq!(
+            body_excerpt(long.as_bytes(), |text| text).chars().count(),
+            201
+        );
     }
 }

@@ -145,3 +145,36 @@ async fn empty_and_odd_error_bodies_never_panic() {
         assert!(matches!(error, Error::Http(_)), "{status}: {error:?}");
     }
 }
+
+/// A token (Meta's run to 200 characters and more) echoed where the 200-character excerpt
+/// is cut leaves nothing of itself: secrets are taken out before the cut, for an error page
+/// and for a success body that does not decode alike.
+#[tokio::test]
+async fn an_excerpt_cut_through_an_echoed_token_keeps_none_of_it() {
+    let token = format!("EAAlong{}", "x7Q".repeat(80));
+    for (status, content_type) in [(500, "text/html"), (200, "application/json")] {
+        let server = MockServer::start().await;
+        let body = format!("{}{token} and more", "<p>".repeat(50));
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status).set_body_raw(body, content_type))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .access_token(token.as_str())
+            .base_url(server.uri())
+            .retry(RetryConfig::disabled())
+            .build()
+            .unwrap();
+        let error = client.phone_number(PHONE).get().await.unwrap_err();
+        let excerpt = match &error {
+            Error::Http(http) => http.body_excerpt.clone(),
+            Error::Decode(decode) => decode.body_excerpt.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(excerpt.starts_with("<p><p>"), "{excerpt}");
+        assert!(excerpt.contains("<redacted>"), "{excerpt}");
+        for shown in [format!("{error:?}"), error.to_string(), excerpt] {
+            assert!(!shown.contains("EAAlong"), "{status}: {shown}");
+        }
+    }
+}
