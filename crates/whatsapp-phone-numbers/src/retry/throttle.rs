@@ -584,9 +584,15 @@ impl Throttle {
             let v = self.verdict(budget.percent, level);
             verdict = Some(verdict.map_or(v, |w: Verdict| if v > w { v } else { w }));
             budget.percent = level.percent;
-            budget.blocked_until = level
+            let reported = level
                 .regain
                 .map(|d| now() + d.min(Duration::from_secs(86_400)));
+            // While a window is open, an answer only lengthens it: one that names no regain
+            // time (a request sent before the window opened, a batch item) does not end it.
+            budget.blocked_until = match budget.blocked_until {
+                Some(open) if open > now() => Some(reported.map_or(open, |r| r.max(open))),
+                _ => reported,
+            };
             if budget.blocked_until.is_none() {
                 budget.closed_by = None;
             }
@@ -942,6 +948,51 @@ mod tests {
         assert_eq!(refusal.business_id.as_deref(), Some("waba-1"));
         assert!(refusal.window);
         assert_eq!(refusal.retry_after, Duration::from_secs(3600));
+    }
+
+    /// An answer that names the business without a regain time (sent before the window
+    /// opened) leaves an open window open; a longer regain lengthens it.
+    #[tokio::test(start_paused = true)]
+    async fn an_open_window_is_only_lengthened() {
+        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
+        let report = |regain: &str| {
+            headers(
+                r#"{"call_count":1}"#,
+                &format!(r#"{{"waba-1":[{{"call_count":100{regain}}}]}}"#),
+            )
+        };
+        t.observe(
+            Some("waba-1"),
+            Ticket(0),
+            &report(r#","estimated_time_to_regain_access":10"#),
+        );
+        for quiet in [
+            "",
+            r#","estimated_time_to_regain_access":0"#,
+            r#","estimated_time_to_regain_access":1"#,
+        ] {
+            t.observe(Some("waba-1"), Ticket(0), &report(quiet));
+            let windows = t.status().windows;
+            assert_eq!(windows.len(), 1, "{quiet}");
+            assert_eq!(windows[0].remaining, Duration::from_secs(600), "{quiet}");
+            assert!(
+                t.admit(Some("waba-1"), t.ceiling())
+                    .await
+                    .unwrap_err()
+                    .window
+            );
+        }
+        t.observe(
+            Some("waba-1"),
+            Ticket(0),
+            &report(r#","estimated_time_to_regain_access":20"#),
+        );
+        assert_eq!(t.status().windows[0].remaining, Duration::from_secs(1200));
+        // Once it has passed, the next report decides again.
+        tokio::time::advance(Duration::from_secs(1200)).await;
+        t.observe(Some("waba-1"), Ticket(0), &report(""));
+        assert!(t.status().windows.is_empty());
+        t.admit(Some("waba-1"), t.ceiling()).await.unwrap();
     }
 
     /// 80008 with a two-minute window: calls for the business are refused until it ends,
