@@ -297,6 +297,10 @@ const ENTRY_OVERHEAD: usize = 96;
 /// The longest ID remembered. Graph's IDs are decimal numbers of 15 to 17 digits; a longer
 /// one is no business Graph could close, and is not kept.
 const MAX_ID_LEN: usize = 64;
+/// The longest usage header read. Graph's name the few businesses a call touched (tens of
+/// bytes each); a longer one is no report Graph sends, and would only cost time under the
+/// throttle's lock and memory in the last parse kept.
+const MAX_USAGE_HEADER: usize = 64 << 10;
 
 /// The throttle's maps, keyed by IDs: two lookups on every request, so a seeded foldhash
 /// rather than SipHash (the keys come from Graph's answers, and the map's size is bounded
@@ -554,8 +558,13 @@ impl Throttle {
         if !self.config.enabled {
             return;
         }
-        let app_value = headers.get(crate::meta::APP_USAGE);
-        let business_value = headers.get(crate::meta::BUSINESS_USE_CASE_USAGE);
+        let usage = |name| {
+            headers
+                .get(name)
+                .filter(|value| value.len() <= MAX_USAGE_HEADER)
+        };
+        let app_value = usage(crate::meta::APP_USAGE);
+        let business_value = usage(crate::meta::BUSINESS_USE_CASE_USAGE);
         if app_value.is_none() && business_value.is_none() {
             return;
         }
@@ -779,6 +788,8 @@ fn business_levels(value: &HeaderValue) -> Vec<(String, Level)> {
     let Ok(text) = value.to_str() else {
         return levels;
     };
+    // Where each business is in `levels`: one look-up per entry, however many there are.
+    let mut at: IdMap<usize> = IdMap::default();
     for usage in BusinessUseCaseUsage::parse(text) {
         if usage.business_id.len() > MAX_ID_LEN {
             continue;
@@ -787,9 +798,12 @@ fn business_levels(value: &HeaderValue) -> Vec<(String, Level)> {
             [usage.call_count, usage.total_cputime, usage.total_time],
             usage.estimated_time_to_regain_access,
         );
-        match levels.iter_mut().find(|(id, _)| *id == usage.business_id) {
-            Some((_, known)) => *known = known.max(level),
-            None => levels.push((usage.business_id, level)),
+        match at.get(&usage.business_id) {
+            Some(&index) => levels[index].1 = levels[index].1.max(level),
+            None => {
+                at.insert(usage.business_id.clone(), levels.len());
+                levels.push((usage.business_id, level));
+            }
         }
     }
     levels
@@ -948,6 +962,33 @@ mod tests {
         assert_eq!(refusal.business_id.as_deref(), Some("waba-1"));
         assert!(refusal.window);
         assert_eq!(refusal.retry_after, Duration::from_secs(3600));
+    }
+
+    /// A usage header longer than any Graph sends is not read (its parse would hold the
+    /// lock, and be kept); one business named twice counts at its higher level.
+    #[tokio::test(start_paused = true)]
+    async fn an_oversized_usage_header_is_not_read() {
+        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
+        let entry = r#"{"call_count":100,"estimated_time_to_regain_access":10}"#;
+        let mut many = String::from("{");
+        for i in 0..2_000 {
+            many.push_str(&format!(r#""{}":[{entry}],"#, 100_000_000_000_000u64 + i));
+        }
+        many.push_str(&format!(r#""waba-1":[{entry}]}}"#));
+        assert!(many.len() > MAX_USAGE_HEADER);
+        t.observe(
+            Some("waba-1"),
+            Ticket(0),
+            &headers(r#"{"call_count":1}"#, &many),
+        );
+        assert!(t.status().windows.is_empty());
+        t.admit(Some("waba-1"), t.ceiling()).await.unwrap();
+        assert!(t.lock().business_seen.is_none());
+
+        let twice = format!(r#"{{"waba-1":[{{"call_count":5}}],"waba-1":[{entry}]}}"#);
+        let levels = business_levels(&HeaderValue::from_str(&twice).unwrap());
+        assert_eq!(levels.len(), 1);
+        assert_eq!(levels[0].1.percent, 100.0);
     }
 
     /// An answer that names the business without a regain time (sent before the window
