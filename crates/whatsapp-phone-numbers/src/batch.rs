@@ -353,7 +353,11 @@ async fn deliver<V: GraphVersion>(client: &Client<V>, items: Vec<Submitted>, cha
         let rest = queue.split_off(queue.len().min(room.clamp(1, MAX_BATCH_ITEMS)));
         let chunk = std::mem::replace(&mut queue, rest);
         let body: Vec<&serde_json::Value> = chunk.iter().map(|(s, _)| &s.item).collect();
-        let answer = send_batch(&client.core, client.version, &body).await;
+        let secrets: Vec<String> = chunk
+            .iter()
+            .flat_map(|(s, _)| s.secrets.iter().cloned())
+            .collect();
+        let answer = send_batch(&client.core, client.version, &body, &secrets).await;
         match answer {
             Err(error) => {
                 for (submitted, _) in chunk {
@@ -416,11 +420,13 @@ fn unprocessed(attempts: u32) -> Error {
 
 /// One batch call: the items as a form body, Graph's array back (an item `None` when it
 /// came back `null`). An answer that is not an array of the items' length is an error of
-/// every item.
+/// every item. The call's error is redacted of the items' `secrets` too (it goes to each
+/// item, and the body it was sent with carried them all).
 async fn send_batch(
     core: &Core,
     version: ApiVersion,
     items: &[&serde_json::Value],
+    secrets: &[String],
 ) -> Result<Vec<Option<AnswerItem>>, Error> {
     let batch = serde_json::to_string(items)
         .map_err(|e| Error::Config(format!("a batch item did not encode: {e}")))?;
@@ -428,10 +434,9 @@ async fn send_batch(
         .append_pair("batch", &batch)
         .append_pair("include_headers", "true")
         .finish();
-    let secrets: Vec<String> = Vec::new();
     let call = Call {
         body: Some(Bytes::from(body)),
-        secrets: &secrets,
+        secrets,
         content_type: "application/x-www-form-urlencoded",
         ..Call::new(&BATCH_CALL, &[])
     };

@@ -239,10 +239,31 @@ impl Core {
                 Ok((_, waited)) => allowance = allowance.map(|left| left.saturating_sub(waited)),
                 Err(refusal) => return Err(Error::throttled(refusal)),
             }
-            let item = inner.batch_item(version, &call, batch.is_own_token(&inner.token))?;
+            let own_token = batch.is_own_token(&inner.token);
+            let item = inner.batch_item(version, &call, own_token)?;
             // An item's answer, or the failure of the batch call it went in: either is
             // judged as this call's answer would be.
-            let result = match batch.submit(index, item, node, call.op.retry).await {
+            // What the item carries that the batch call's error must not show: its own
+            // token and proof (when not the batch's, whose are redacted anyway), a
+            // credential's, the call's secrets.
+            let own = own_token.then(|| inner.credentials()).into_iter().flatten();
+            let credential = call
+                .credential
+                .into_iter()
+                .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
+                .flatten();
+            let secrets = call
+                .secrets
+                .iter()
+                .map(String::as_str)
+                .chain(own)
+                .chain(credential)
+                .map(str::to_owned)
+                .collect();
+            let result = match batch
+                .submit(index, item, node, call.op.retry, secrets)
+                .await
+            {
                 Ok(answer) => read_answer(
                     inner,
                     version,

@@ -39,6 +39,10 @@ pub(crate) struct Submitted {
     pub(crate) node: Option<String>,
     /// The item's retry class: a failed batch call is the item's failure, judged by it.
     pub(crate) retry: RetryClass,
+    /// What the item carries that no error may show (its own token and proof when it has
+    /// them, a PIN or code of its body): the batch call's error is redacted of every
+    /// item's.
+    pub(crate) secrets: Vec<String>,
     pub(crate) reply: oneshot::Sender<Result<RawAnswer, Error>>,
 }
 
@@ -149,6 +153,7 @@ impl Collector {
         item: serde_json::Value,
         node: Option<&str>,
         retry: RetryClass,
+        secrets: Vec<String>,
     ) -> Result<RawAnswer, Error> {
         let mut item = item;
         if self.chained {
@@ -174,6 +179,7 @@ impl Collector {
                     item,
                     node: node.map(str::to_owned),
                     retry,
+                    secrets,
                     reply,
                 },
             ))

@@ -178,3 +178,45 @@ async fn an_excerpt_cut_through_an_echoed_token_keeps_none_of_it() {
         }
     }
 }
+
+/// A batch call that fails with an answer echoing what it was sent shows none of its items'
+/// tokens: the batch's own, and another client's that an item carried.
+#[tokio::test]
+async fn a_failed_batch_call_shows_no_items_token() {
+    const OTHER: &str = "EAAother-SECRET-token-0002";
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(|request: &wiremock::Request| {
+            let sent = String::from_utf8_lossy(&request.body).into_owned();
+            let from = sent.rfind("access_token").unwrap_or(0);
+            ResponseTemplate::new(502)
+                .set_body_raw(format!("bad gateway: {}", &sent[from..]), "text/plain")
+        })
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .access_token(TOKEN)
+        .app_secret(APP_SECRET)
+        .base_url(server.uri())
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let other = client.with_access_token(OTHER).unwrap();
+    let mut batch = client.batch();
+    let own = batch.add(client.phone_number(PHONE).get());
+    let others = batch.add(other.phone_number(PHONE).get());
+    let mut results = batch.send().await;
+    let errors = [
+        results.take(own).unwrap_err(),
+        results.take(others).unwrap_err(),
+    ];
+    let Error::Http(http) = &errors[1] else {
+        panic!("{:?}", errors[1]);
+    };
+    assert!(http.body_excerpt.contains("<redacted>"), "{http:?}");
+    for error in errors {
+        for shown in [format!("{error:?}"), error.to_string()] {
+            assert!(!shown.contains(OTHER) && !shown.contains(TOKEN), "{shown}");
+        }
+    }
+}
