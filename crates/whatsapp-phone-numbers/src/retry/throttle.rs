@@ -726,19 +726,28 @@ impl Throttle {
     }
 }
 
-/// Makes room: forgets every route and every business without an open window (they are
-/// relearned from the next answers), or every business when windows alone fill the bound.
+/// Makes room: forgets every business without an open window and every route but those to
+/// a business with one (they are relearned from the next answers; a number of a closed
+/// business must stay closed), or everything when windows alone fill half the bound.
 fn forget(
     businesses: &mut IdMap<Budget>,
     routes: &mut IdMap<String>,
     bytes: &mut usize,
     now: Instant,
 ) {
-    routes.clear();
     businesses.retain(|_, budget| budget.open_window(now).is_some());
-    *bytes = businesses.keys().map(|id| id.len() + ENTRY_OVERHEAD).sum();
+    routes.retain(|_, business| businesses.contains_key(business.as_str()));
+    *bytes = businesses
+        .keys()
+        .map(|id| id.len() + ENTRY_OVERHEAD)
+        .sum::<usize>()
+        + routes
+            .iter()
+            .map(|(node, id)| node.len() + id.len() + ENTRY_OVERHEAD)
+            .sum::<usize>();
     if *bytes > MAX_REMEMBERED_BYTES / 2 {
         businesses.clear();
+        routes.clear();
         *bytes = 0;
     }
     tracing::debug!("throttle memory bound reached: budgets relearned from the next answers");
@@ -991,6 +1000,51 @@ mod tests {
         assert_eq!(levels[0].1.percent, 100.0);
     }
 
+    /// Making room keeps the numbers charged to a business whose window is open: they stay
+    /// closed while other budgets are forgotten.
+    #[tokio::test(start_paused = true)]
+    async fn making_room_keeps_the_routes_to_an_open_window() {
+        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
+        t.observe(
+            Some("number-1"),
+            Ticket(0),
+            &headers(
+                r#"{"call_count":1}"#,
+                r#"{"waba-1":[{"call_count":100,"estimated_time_to_regain_access":10}]}"#,
+            ),
+        );
+        for i in 0..60_000u64 {
+            let (node, id) = (10u64.pow(15) + i, 2 * 10u64.pow(15) + i);
+            t.observe(
+                Some(&node.to_string()),
+                Ticket(0),
+                &headers(
+                    r#"{"call_count":1}"#,
+                    &format!(r#"{{"{id}":[{{"call_count":10}}]}}"#),
+                ),
+            );
+        }
+        assert!(t.lock().businesses.len() < 60_000, "room was made");
+        assert!(
+            t.admit(Some("number-1"), t.ceiling())
+                .await
+                .unwrap_err()
+                .window
+        );
+        let state = t.lock();
+        let counted: usize = state
+            .businesses
+            .keys()
+            .map(|k| k.len() + ENTRY_OVERHEAD)
+            .sum::<usize>()
+            + state
+                .routes
+                .iter()
+                .map(|(n, b)| n.len() + b.len() + ENTRY_OVERHEAD)
+                .sum::<usize>();
+        assert_eq!(state.remembered_bytes, counted);
+    }
+
     /// An answer that names the business without a regain time (sent before the window
     /// opened) leaves an open window open; a longer regain lengthens it.
     #[tokio::test(start_paused = true)]
@@ -1144,8 +1198,9 @@ mod tests {
     #[test]
     fn a_flood_of_business_ids_stays_under_the_byte_bound() {
         let t = Throttle::new(ThrottleConfig::default());
-        let huge = "9".repeat(200 * 1024);
+        // 200 KiB IDs (a header longer than any read), and 60 KiB ones (read, not kept).
         for i in 0..500 {
+            let huge = "9".repeat(if i % 2 == 0 { 200 << 10 } else { 60 << 10 });
             let id = format!("{i}{huge}");
             t.observe(
                 Some(&id),
