@@ -9,6 +9,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGE
 use tracing::Instrument;
 use whatsapp_phone_numbers_api::operation::{Auth, Method, Operation, RetryClass};
 
+use crate::codes::GraphErrorCode;
 use crate::config::ApiVersion;
 use crate::core::{Core, Credential, Inner};
 use crate::error::{DecodeError, Error, NetworkError};
@@ -383,7 +384,8 @@ fn failed(inner: &Inner, call: &Call<'_>, meta: ResponseMeta, body: &[u8]) -> Er
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = wait::retry_after_header(meta.headers()).or_else(|| meta.regain_access_in());
+    let told = wait::retry_after_header(meta.headers());
+    let retry_after = told.or_else(|| meta.regain_access_in());
     let error = from_error_body(
         meta,
         body,
@@ -393,6 +395,13 @@ fn failed(inner: &Inner, call: &Call<'_>, meta: ResponseMeta, body: &[u8]) -> Er
         |text| redact_secrets(inner, call, text),
     );
     if let (true, Some(code)) = (error.is_throttling(), error.code()) {
+        // The app's own limit (error 4) with a `Retry-After`: the app's window, as a
+        // business's opens from the regain time its usage header gives.
+        if code == GraphErrorCode::ApiTooManyCalls.code()
+            && let Some(wait) = told
+        {
+            inner.throttle.app_closed_for(wait);
+        }
         inner.throttle.closed_by(call.ids.first().copied(), code);
     }
     error

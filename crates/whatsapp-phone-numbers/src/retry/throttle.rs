@@ -514,6 +514,18 @@ impl Throttle {
         Some(self.hold_ceiling)
     }
 
+    /// Opens the app's window for `wait` (an answer refusing the app's calls said when to
+    /// come back), or lengthens the one open.
+    pub(crate) fn app_closed_for(&self, wait: Duration) {
+        if !self.config.enabled || wait.is_zero() {
+            return;
+        }
+        let until = Instant::now() + wait.min(Duration::from_secs(86_400));
+        let mut state = self.lock();
+        let open = state.app.blocked_until;
+        state.app.blocked_until = Some(open.map_or(until, |open| open.max(until)));
+    }
+
     /// Notes the Graph error code of an answer for `node` that closed its budgets, so that
     /// the calls refused while the window is open name it.
     pub(crate) fn closed_by(&self, node: Option<&str>, code: i64) {

@@ -297,3 +297,32 @@ async fn pauses_graph_asks_for_together_stay_within_the_ceiling() {
     assert!(error.retry_after().is_some());
     assert_eq!(requests(&server).await.len(), 2);
 }
+
+/// The app's own limit (error 4) answered with a `Retry-After` beyond the ceiling opens the
+/// app's window: the calls after it, to any node, fail locally with the typed throttling
+/// error and send nothing until it ends.
+#[tokio::test]
+async fn the_apps_limit_with_a_retry_after_closes_the_apps_window() {
+    let server = server_failing(
+        1,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "60")
+            .set_body_json(graph_error(4, "Application request limit reached")),
+    )
+    .await;
+    let client = client(&server);
+    let first = client.phone_number(PHONE).get().await.unwrap_err();
+    assert_eq!(first.code(), Some(4));
+    for node in [PHONE, "106540378297128", WABA] {
+        let error = client.phone_number(node).get().await.unwrap_err();
+        assert!(matches!(error, Error::Throttled(_)), "{error:?}");
+        assert!(error.is_throttling());
+        let after = error.retry_after().unwrap();
+        assert!(after > Duration::from_secs(55) && after <= Duration::from_secs(60));
+    }
+    assert_eq!(requests(&server).await.len(), 1, "nothing sent in the window");
+    let windows = client.throttle_status().windows;
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    assert_eq!(windows[0].business_id, None);
+    assert_eq!(windows[0].code, Some(4));
+}
