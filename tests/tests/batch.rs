@@ -180,9 +180,14 @@ async fn writes_tokens_and_refusals() {
     let mut small = client.batch();
     let read = small.add(number.get());
     let mut big = client.batch();
-    let _first = big.add(number.get());
+    let first = big.add(number.get());
     let foreign = big.add(number.get());
     let mut results = small.send().await;
+    // Another batch's slot at an index this batch has, of the same type, takes nothing.
+    assert_eq!(
+        results.take(first).unwrap_err().invalid_field(),
+        Some("slot")
+    );
     results.take(read).unwrap();
     let error: Error = results.take(foreign).unwrap_err();
     assert_eq!(error.invalid_field(), Some("slot"));

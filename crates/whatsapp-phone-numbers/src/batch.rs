@@ -73,6 +73,8 @@ static BATCH_CALL: Operation = Operation {
 #[derive(Debug)]
 #[must_use = "the item's result is read with BatchResults::take"]
 pub struct Slot<T> {
+    /// The batch it was given by.
+    batch: u64,
     index: usize,
     _result: PhantomData<fn() -> T>,
 }
@@ -89,6 +91,8 @@ type ItemFuture = Pin<Box<dyn Future<Output = Box<dyn Any + Send>> + Send>>;
 /// Requests gathered to be sent together; see the [module docs](self).
 #[must_use = "nothing is sent until the batch is sent"]
 pub struct Batch<V: GraphVersion> {
+    /// This batch among the process's, to know its slots by.
+    id: u64,
     client: Client<V>,
     items: Vec<ItemFuture>,
     allow_unprocessed_only: bool,
@@ -119,7 +123,9 @@ impl<V: GraphVersion> Client<V> {
     /// # Ok(()) }
     /// ```
     pub fn batch(&self) -> Batch<V> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Batch {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             client: self.clone(),
             items: Vec::new(),
             allow_unprocessed_only: false,
@@ -157,6 +163,7 @@ impl<V: GraphVersion> Batch<V> {
             Box::new(result) as Box<dyn Any + Send>
         }));
         Slot {
+            batch: self.id,
             index,
             _result: PhantomData,
         }
@@ -243,6 +250,7 @@ impl<V: GraphVersion> Batch<V> {
         };
         let (results, ()) = futures_util::future::join(join_all(items), driver).await;
         BatchResults {
+            batch: self.id,
             results: results.into_iter().map(Some).collect(),
         }
     }
@@ -260,6 +268,8 @@ impl<V: GraphVersion> IntoFuture for Batch<V> {
 /// Each item's result, taken by its [`Slot`].
 #[derive(Debug)]
 pub struct BatchResults {
+    /// The batch these are the results of.
+    batch: u64,
     results: Vec<Option<Box<dyn Any + Send>>>,
 }
 
@@ -269,11 +279,13 @@ impl BatchResults {
     pub fn take<T: 'static>(&mut self, slot: Slot<T>) -> Result<T, Error> {
         let unknown =
             || Error::invalid("slot", "names no item of this batch, or one already taken");
+        if slot.batch != self.batch {
+            return Err(unknown());
+        }
         let Some(entry) = self.results.get_mut(slot.index) else {
             return Err(unknown());
         };
-        // Only a result of the slot's type is taken: a slot of another batch whose item
-        // there has another type leaves it for its own slot.
+        // Only a result of the slot's type is taken (a slot is typed; this is a check).
         if !entry
             .as_ref()
             .is_some_and(|any| any.is::<Result<T, Error>>())

@@ -320,7 +320,11 @@ async fn the_apps_limit_with_a_retry_after_closes_the_apps_window() {
         let after = error.retry_after().unwrap();
         assert!(after > Duration::from_secs(55) && after <= Duration::from_secs(60));
     }
-    assert_eq!(requests(&server).await.len(), 1, "nothing sent in the window");
+    assert_eq!(
+        requests(&server).await.len(),
+        1,
+        "nothing sent in the window"
+    );
     let windows = client.throttle_status().windows;
     assert_eq!(windows.len(), 1, "{windows:?}");
     assert_eq!(windows[0].business_id, None);
