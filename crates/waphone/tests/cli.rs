@@ -378,3 +378,25 @@ fn audit_checks_every_account_id_before_sending() {
     assert!(stderr(&out).contains("invalid waba_id"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
 }
+
+/// A page printed with `--json` keeps Graph's paging links without the credentials they
+/// echo: the mock, as Graph, repeats the request's query (`appsecret_proof` among it) in
+/// `paging.next`.
+#[test]
+fn json_pages_print_no_credentials_from_their_links() {
+    let out = waphone(&["--mock", "--json", "list", demo::DEMO_WABA_ID]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let page: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let next = page["paging"]["next"].as_str().expect("more than one page");
+    assert!(next.contains("appsecret_proof=redacted"), "{next}");
+    for (key, value) in reqwest::Url::parse(next).unwrap().query_pairs() {
+        if key == "appsecret_proof" || key == "access_token" {
+            assert_eq!(value, "redacted", "{next}");
+        }
+    }
+}

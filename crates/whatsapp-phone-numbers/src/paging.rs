@@ -36,6 +36,49 @@ pub(crate) fn next_cursor(
     }
 }
 
+/// A page's answer decoded, the credentials Graph echoes in its paging links taken out
+/// first: `paging.next` and `previous` repeat the request's query, `access_token` and
+/// `appsecret_proof` among them when they were sent there, and a page is printed, logged
+/// and shown in `Debug`. The stream follows cursors, never these links.
+pub(crate) fn page_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    match without_credentials(body) {
+        std::borrow::Cow::Borrowed(body) => crate::call::json(body),
+        std::borrow::Cow::Owned(body) => crate::call::json(&body),
+    }
+}
+
+/// `body` with the value of every `access_token=` and `appsecret_proof=` query parameter
+/// replaced by `redacted` (a value ends at `&`, at the string's closing quote, or at an
+/// escape); borrowed as it came when it has none.
+fn without_credentials(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const KEYS: [&[u8]; 2] = [b"access_token=", b"appsecret_proof="];
+    let first = |text: &[u8]| {
+        KEYS.iter()
+            .filter_map(|key| memchr::memmem::find(text, key).map(|at| at + key.len()))
+            .min()
+    };
+    let Some(mut value) = first(body) else {
+        return std::borrow::Cow::Borrowed(body);
+    };
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    loop {
+        out.extend_from_slice(&rest[..value]);
+        out.extend_from_slice(b"redacted");
+        let end = rest[value..]
+            .iter()
+            .position(|b| matches!(b, b'&' | b'"' | b'\\'))
+            .map_or(rest.len(), |len| value + len);
+        rest = &rest[end..];
+        match first(rest) {
+            Some(next) => value = next,
+            None => break,
+        }
+    }
+    out.extend_from_slice(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// How many pages in a row may be empty before the stream gives up: Graph does not send
 /// empty pages with a `next` link, so a long run of them means a server that loops.
 const MAX_EMPTY_PAGES: u32 = 20;
@@ -208,6 +251,26 @@ fn stalled<P>(page: &Response<P>, message: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paging_links_lose_their_credentials() {
+        let body = br#"{"data":[],"paging":{"next":"https:\/\/graph.facebook.com\/v23.0\/1\/phone_numbers?access_token=EAAB-tok&appsecret_proof=ab12&limit=2&after=QVF","previous":"https://x/?appsecret_proof=cd34"}}"#;
+        let text = String::from_utf8(without_credentials(body).into_owned()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"data":[],"paging":{"next":"https:\/\/graph.facebook.com\/v23.0\/1\/phone_numbers?access_token=redacted&appsecret_proof=redacted&limit=2&after=QVF","previous":"https://x/?appsecret_proof=redacted"}}"#
+        );
+        let clean = br#"{"data":[{"id":"1"}]}"#;
+        assert!(matches!(
+            without_credentials(clean),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // At the very end, and cut off.
+        assert_eq!(
+            &*without_credentials(b"x?access_token=EAAB"),
+            b"x?access_token=redacted"
+        );
+    }
 
     #[test]
     fn cursors() {

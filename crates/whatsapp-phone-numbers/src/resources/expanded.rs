@@ -34,12 +34,11 @@ use whatsapp_phone_numbers_api::{GraphVersion, Page};
 
 use super::business::ListBusinessAccounts;
 use crate::ResultStream;
-use crate::call::json;
 use crate::client::Client;
 use crate::error::Error;
 use crate::fields;
 use crate::meta::Response;
-use crate::paging::Trail;
+use crate::paging::{Trail, page_json};
 
 /// Graph's page size for a nested connection when no `limit` is given.
 pub const NESTED_DEFAULT_LIMIT: u32 = 25;
@@ -388,7 +387,7 @@ impl<V: GraphVersion> Walk<V> {
         let op = self.query.accounts.op();
         let core = self.query.client.core.clone();
         move |kept| {
-            core.decode_kept(op, kept, json::<V::BusinessAccountPage>)
+            core.decode_kept(op, kept, page_json::<V::BusinessAccountPage>)
                 .map(Response::into_inner)
         }
     }

@@ -230,7 +230,7 @@ impl<V: GraphVersion> PagedQuery<V> {
         after: Option<String>,
         before: Option<String>,
     ) -> Result<Response<P>, Error> {
-        self.page_decoded(after, before, crate::call::json::<P>)
+        self.page_decoded(after, before, crate::paging::page_json::<P>)
             .await
     }
 
