@@ -46,10 +46,18 @@ fn syntax(raw: &str, at: usize, what: &str) -> GraphError {
     )
 }
 
+/// The deepest nesting of braces read. Each level is a call of the parser's own, so a
+/// selection nested without end would overflow the server's stack (which aborts the
+/// process, mock and test alike); Graph's own limit is not documented, and the mock's
+/// answer past this one (error 100) is its own.
+const MAX_NESTING: usize = 16;
+
 struct Parser<'a> {
     raw: &'a str,
     chars: Vec<char>,
     at: usize,
+    /// Braces open around the entry being read.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -102,8 +110,15 @@ impl Parser<'_> {
         }
         self.skip_spaces();
         let nested = if self.peek() == Some('{') {
+            if self.depth >= MAX_NESTING {
+                return Err(GraphError::invalid_param(format!(
+                    "fields: selections nested more than {MAX_NESTING} deep are not read by the mock"
+                )));
+            }
             self.at += 1;
+            self.depth += 1;
             let list = self.list(Some('}'))?;
+            self.depth -= 1;
             self.at += 1;
             Some(list)
         } else {
@@ -153,6 +168,7 @@ pub(crate) fn parse(raw: &str) -> Result<Vec<Requested>, GraphError> {
         raw,
         chars: raw.chars().collect(),
         at: 0,
+        depth: 0,
     };
     parser.list(None)
 }
@@ -321,6 +337,21 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn nesting_is_read_to_sixteen_levels() {
+        let nested = |levels: usize| format!("a{}b{}", "{a".repeat(levels), "}".repeat(levels));
+        let mut read = parse(&nested(MAX_NESTING)).unwrap();
+        for _ in 0..MAX_NESTING {
+            read = read.remove(0).nested.unwrap();
+        }
+        assert_eq!(read[0].name, "ab");
+        let error = parse(&nested(MAX_NESTING + 1)).unwrap_err();
+        assert!(
+            format!("{error:?}").contains("nested more than 16"),
+            "{error:?}"
+        );
+    }
 
     const SELECTION: Selection = Selection {
         schema: "Thing",
