@@ -309,6 +309,14 @@ async fn run_item(
         return item_error("An item's method must be GET, POST or DELETE");
     };
     let relative = item.relative_url.trim().trim_start_matches('/');
+    // A batch inside an item would run up to 50 more items for one (and so on down): the
+    // mock refuses it as an item's error. (No source says what Graph answers; its guide
+    // describes items as single requests.)
+    let path = relative.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    if is_batch(&method, &segments) {
+        return item_error("A batch item cannot be a batch request");
+    }
     let body = item.body.unwrap_or_default();
     let own_token = relative
         .split_once('?')

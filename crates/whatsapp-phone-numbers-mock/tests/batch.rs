@@ -137,3 +137,33 @@ async fn an_unfinished_item_fails_the_items_that_use_it() {
         0
     );
 }
+
+/// An item that is itself a batch request is refused as that item's error: one call could
+/// otherwise run 50 × 50 items (and more, nested deeper).
+#[tokio::test]
+async fn a_batch_inside_an_item_is_refused() {
+    let api = Api::with(MockServer::builder().empty()).await;
+    api.server.state().seed_fleet(BUSINESS, 1, 1);
+    let inner: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair(
+            "batch",
+            &json!([{"method": "GET", "relative_url": format!("v24.0/{BUSINESS}/owned_whatsapp_business_accounts")}])
+                .to_string(),
+        )
+        .finish();
+    for relative_url in ["", "v24.0", "v24.0/", "/v24.0?x=1"] {
+        let answers = batch(
+            &api,
+            json!([{"method": "POST", "relative_url": relative_url, "body": inner}]),
+        )
+        .await;
+        assert_eq!(
+            answers[0]["code"], 400,
+            "{relative_url:?}: {:?}",
+            answers[0]
+        );
+        assert_eq!(body(&answers[0])["error"]["code"], 100);
+    }
+    let reads = api.server.state().requests();
+    assert_eq!(reads.iter().filter(|r| r.method == "GET").count(), 0);
+}
