@@ -239,12 +239,17 @@ impl Postgres {
         self.migrated
             .get_or_try_init(|| migrate(&mut client))
             .await?;
-        if kind == Commit::Relaxed {
-            client
-                .batch_execute("SET synchronous_commit = off")
-                .await
-                .map_err(pg_error("cannot relax commits"))?;
-        }
+        // Set on every connection, durable ones included: a role or database configured
+        // with `synchronous_commit = off` would otherwise let a delivery be answered 200
+        // before its commit reached the disk.
+        let commits = match kind {
+            Commit::Relaxed => "SET synchronous_commit = off",
+            Commit::Durable => "SET synchronous_commit = on",
+        };
+        client
+            .batch_execute(commits)
+            .await
+            .map_err(pg_error("cannot set how commits are made durable"))?;
         Ok(Conn {
             client,
             statements: HashMap::new(),
