@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::to_stderr!("error: cannot start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
             // Input errors name the flag (`--pin`), not the SDK's field.
             let failure = failure.named_by(|field| flags::flag_for(&root, &path, field));
             if let Some(line) = failure.line() {
-                eprintln!("{line}");
+                crate::to_stderr!("{line}");
             }
             failure.exit_code()
         }

@@ -1,4 +1,14 @@
-//! Text that a server sent, made safe to print on a terminal.
+//! Text that a server sent, made safe to print on a terminal, and lines written to stderr.
+
+/// `eprintln!` that never panics: a line for stderr, dropped when stderr is closed (as in
+/// `waphone watch 2>&1 | head`), where `eprintln!` would panic and exit 101.
+#[macro_export]
+macro_rules! to_stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 /// `text` for a terminal: control characters (ESC and friends) and the characters that
 /// reorder or hide text are shown escaped (`\u{1b}`), so text a server sent cannot move the

@@ -400,3 +400,18 @@ fn json_pages_print_no_credentials_from_their_links() {
         }
     }
 }
+
+/// A closed stderr (`waphone ... 2>&1 | head -1` once `head` is gone) is no panic: the line
+/// is dropped and the exit code stays the command's own (2 for bad input here, not 101).
+#[test]
+fn a_closed_stderr_keeps_the_exit_code() {
+    let mut child = command()
+        .args(["--mock", "get", "../etc"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the waphone binary runs");
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2));
+}

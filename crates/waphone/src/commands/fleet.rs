@@ -174,7 +174,7 @@ impl SubscriptionsAction {
                     (Some(url), Some(token)) => {
                         // Graph takes an override only from an app already subscribed:
                         // two requests, both checked before the first goes.
-                        eprintln!(
+                        crate::to_stderr!(
                             "subscribing the app to account {}, then overriding its callback \
                              for the messaging fields (management fields keep going to the \
                              app's own callback: see `waphone app subscriptions`)",

@@ -314,7 +314,7 @@ async fn serve(
         emit_line(&base_url)?;
     }
     if let Some((size, wabas)) = &seeded {
-        eprintln!(
+        crate::to_stderr!(
             "fleet: business {FLEET_BUSINESS_ID} owns {} account{} ({} to {}) with {} numbers each",
             size.wabas,
             if size.wabas == 1 { "" } else { "s" },
@@ -324,14 +324,14 @@ async fn serve(
         );
     }
     if !global.json {
-        eprintln!(
+        crate::to_stderr!(
             "mock Graph API serving on {base_url} (app {}, token: {}, demo account {}); Ctrl-C stops it",
             service.app_id(),
             service.access_token(),
             whatsapp_phone_numbers_mock::demo::DEMO_WABA_ID
         );
         if let Some(lively) = service.lively() {
-            eprintln!(
+            crate::to_stderr!(
                 "lively: one number changes every {:.3} s (each at most once per {:.3} s); \
                  GET {base_url}/__mock/changes lists every change",
                 lively.every.as_secs_f64(),

@@ -226,7 +226,7 @@ impl AuditArgs {
         out.progress_done();
         let throttle = session.client.throttle_status();
         if throttle.delayed_requests > 0 {
-            eprintln!(
+            crate::to_stderr!(
                 "note: {} request(s) were held back for {:.1} s in all: Graph reported usage \
                  near the rate limit (last reported: {:.0}%)",
                 throttle.delayed_requests,

@@ -56,7 +56,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
                         return Err(format!("cannot read number {id}: {error}").into());
                     }
                     // A number Graph no longer shows: the next full read settles it.
-                    eprintln!(
+                    crate::to_stderr!(
                         "waphone: watch: cannot read number {id} after a webhook: {}",
                         safe(&error.to_string())
                     );
@@ -123,7 +123,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
         let seconds = read.duration.as_secs_f64();
         if let Some(error) = store_error {
             self.metrics.resynced(false, seconds, read.requests);
-            eprintln!(
+            crate::to_stderr!(
                 "waphone: resync: cannot store the fleet state: {}",
                 safe(&error.to_string())
             );
@@ -134,7 +134,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
             self.metrics.load(&self.fleet).await;
         }
         let what = if first { "first read" } else { "resync" };
-        eprintln!(
+        crate::to_stderr!(
             "waphone: {what}: {} accounts, {} numbers in {} requests, {seconds:.1} s: {changed} unannounced differences{}",
             read.accounts,
             read.numbers,
@@ -151,7 +151,7 @@ impl<V: GraphVersion> Watcher<'_, V> {
     fn failed_read(&self, error: &Error) {
         self.metrics.graph_error(error.code());
         self.metrics.resynced(false, 0.0, 0);
-        eprintln!(
+        crate::to_stderr!(
             "waphone: resync failed (tried again at the next): {}",
             safe(&error.to_string())
         );

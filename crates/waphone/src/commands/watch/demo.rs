@@ -86,7 +86,7 @@ impl Demo {
             .subscribe(&url, &token)
             .fields(FIELDS)
             .await?;
-        eprintln!(
+        crate::to_stderr!(
             "waphone: mock at {}: a number changes every few seconds; webhooks go to {url} and wait in {}",
             mock.base_url(),
             demo.inbox.location()

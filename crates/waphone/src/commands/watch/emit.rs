@@ -36,13 +36,13 @@ impl<V: GraphVersion> Watcher<'_, V> {
                     for record in &records {
                         while let Err(why) = run_command(command, record).await {
                             if stopping {
-                                eprintln!(
+                                crate::to_stderr!(
                                     "waphone: --exec failed for record {} ({why}); it and the records after it are handed on by the next run",
                                     record.id
                                 );
                                 return Ok(());
                             }
-                            eprintln!(
+                            crate::to_stderr!(
                                 "waphone: --exec failed for record {} ({why}); trying again in a second",
                                 record.id
                             );

@@ -157,7 +157,7 @@ impl WatchArgs {
             .map_err(|e| Failure::Local(format!("cannot read the fleet state: {e}")))?;
         if let Some(address) = self.metrics_addr {
             let bound = metrics.serve(address).await?;
-            eprintln!("waphone: metrics at http://{bound}/metrics");
+            crate::to_stderr!("waphone: metrics at http://{bound}/metrics");
         }
         let watcher = Watcher {
             session,

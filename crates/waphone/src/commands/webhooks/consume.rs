@@ -117,9 +117,11 @@ impl ConsumeArgs {
         if signalled.load(Ordering::SeqCst) {
             return Ok(());
         }
-        eprintln!(
+        crate::to_stderr!(
             "waphone: {} done, {} to retry, {} dead letters; nothing pending",
-            consumed.done, consumed.retried, consumed.dead
+            consumed.done,
+            consumed.retried,
+            consumed.dead
         );
         Ok(())
     }

@@ -92,22 +92,24 @@ impl ListenArgs {
         let address = listener
             .local_addr()
             .map_err(|e| Failure::Local(e.to_string()))?;
-        eprintln!("waphone: listening for webhooks on http://{address} (any path); Ctrl-C stops");
+        crate::to_stderr!(
+            "waphone: listening for webhooks on http://{address} (any path); Ctrl-C stops"
+        );
         let metrics = match self.metrics_addr {
             Some(at) => {
                 let metrics = Metrics::new();
                 let bound = metrics.serve(at).await?;
-                eprintln!("waphone: metrics at http://{bound}/metrics");
+                crate::to_stderr!("waphone: metrics at http://{bound}/metrics");
                 Some(metrics)
             }
             None => None,
         };
         for note in notes {
-            eprintln!("waphone: {note}");
+            crate::to_stderr!("waphone: {note}");
         }
         let served = match location {
             None => {
-                eprintln!(
+                crate::to_stderr!(
                     "waphone: --no-inbox: each change is printed and answered once flushed, and \
                      kept nowhere: what the reader of stdout has not handled when it or this \
                      process stops is lost (Graph will not send it again)"
@@ -126,7 +128,7 @@ impl ListenArgs {
                 let inbox = Inbox::open_later(location.clone())
                     .await
                     .map_err(|e| Failure::Local(format!("cannot use the inbox: {e}")))?;
-                eprintln!(
+                crate::to_stderr!(
                     "waphone: each delivery is stored in {location} before it is answered \
                      (`waphone webhooks consume` hands the changes on)"
                 );
@@ -283,7 +285,7 @@ impl Reporting {
 
     fn failed(&self, error: &str) {
         if !self.failing.swap(true, Ordering::SeqCst) {
-            eprintln!(
+            crate::to_stderr!(
                 "waphone: the inbox cannot keep deliveries ({}); answering 503 until it can, so that Graph sends them again",
                 crate::terminal::safe(error)
             );
@@ -296,7 +298,7 @@ impl DeliveryStore for Reporting {
         match self.inbox.store(delivery).await {
             Ok(inserted) => {
                 if self.failing.swap(false, Ordering::SeqCst) {
-                    eprintln!("waphone: the inbox keeps deliveries again");
+                    crate::to_stderr!("waphone: the inbox keeps deliveries again");
                 }
                 self.count(if inserted.new == 0 && inserted.duplicates > 0 {
                     "duplicated"

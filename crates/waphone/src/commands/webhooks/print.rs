@@ -56,12 +56,12 @@ fn lines(delivery: &Received) -> Vec<u8> {
     let read = match envelope::read(&delivery.body) {
         Ok(read) => read,
         Err(error) => {
-            eprintln!("waphone: a signed delivery is not a notification: {error}");
+            crate::to_stderr!("waphone: a signed delivery is not a notification: {error}");
             return out;
         }
     };
     for part in &read.unreadable {
-        eprintln!(
+        crate::to_stderr!(
             "waphone: part of a delivery could not be read ({}); its other changes are printed",
             part.reason
         );
