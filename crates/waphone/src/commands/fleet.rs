@@ -79,8 +79,9 @@ impl AccountsArgs {
         let kind = if self.client { "client" } else { "owned" };
         match more {
             Some(after) => emit_line(&format!(
-                "{} {kind} accounts on this page; more with --after {after} (or --all)",
-                accounts.len()
+                "{} {kind} accounts on this page; more with --after {} (or --all)",
+                accounts.len(),
+                crate::terminal::safe(&after)
             ))?,
             None => emit_line(&format!("{} {kind} accounts", accounts.len()))?,
         }

@@ -113,7 +113,7 @@ impl ListArgs {
         match (page.next_page(), page.after_cursor()) {
             (Some(_), after) => emit_line(&format!(
                 "{count} numbers on this page; more with --after {}",
-                after.unwrap_or("?")
+                crate::terminal::safe(after.unwrap_or("?"))
             ))?,
             (None, _) => emit_line(&format!("{count} numbers (last page)"))?,
         }

@@ -90,7 +90,8 @@ impl UsernameAction {
                         .flat_map(|item| item.username_suggestions())
                         .map(String::as_str)
                         .collect();
-                    crate::output::emit(&format!("{}\n", names.join("\n")))?;
+                    let names = crate::terminal::safe(&names.join("\n"));
+                    crate::output::emit(&format!("{names}\n"))?;
                 }
             }
         }

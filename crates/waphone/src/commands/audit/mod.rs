@@ -248,7 +248,7 @@ impl AuditArgs {
                 emit_line(&format!(
                     "account {}: {}",
                     row.waba_id,
-                    row.error.as_deref().unwrap_or_default()
+                    crate::terminal::safe(row.error.as_deref().unwrap_or_default())
                 ))?;
             }
             let reasons: Vec<Vec<String>> = rows.iter().map(|r| r.reasons.clone()).collect();

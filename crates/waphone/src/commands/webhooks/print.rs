@@ -56,14 +56,17 @@ fn lines(delivery: &Received) -> Vec<u8> {
     let read = match envelope::read(&delivery.body) {
         Ok(read) => read,
         Err(error) => {
-            crate::to_stderr!("waphone: a signed delivery is not a notification: {error}");
+            crate::to_stderr!(
+                "waphone: a signed delivery is not a notification: {}",
+                crate::terminal::safe(&error.to_string())
+            );
             return out;
         }
     };
     for part in &read.unreadable {
         crate::to_stderr!(
             "waphone: part of a delivery could not be read ({}); its other changes are printed",
-            part.reason
+            crate::terminal::safe(&part.reason.to_string())
         );
     }
     for change in &read.changes {
