@@ -463,8 +463,9 @@ impl Backend for Postgres {
                     .map(|r| (r.get(0), r.get(1)))
                     .ok_or_else(|| InboxError::new("PostgreSQL: the insert answered nothing"))?;
                 let new = count(new);
-                if new == 0 {
-                    // Only resends: their delivery row is not needed. Committed already, so
+                if new == 0 && !rows.is_empty() {
+                    // Only resends: their delivery row is not needed (a body with no change
+                    // at all is kept: it is all there is of what was answered). Committed already, so
                     // a failure here changes nothing that was answered (prune removes it).
                     if let Err(error) = conn
                         .execute(

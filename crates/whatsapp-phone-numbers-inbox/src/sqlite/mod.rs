@@ -592,8 +592,9 @@ impl Backend for Sqlite {
                     inserted.duplicates += 1;
                 }
             }
-            if inserted.new == 0 {
-                // Graph sent it again: nothing new to keep.
+            if inserted.new == 0 && inserted.duplicates > 0 {
+                // Graph sent it again: nothing new to keep. (A body with no change at all is
+                // kept: it is all there is of what was answered.)
                 conn.prepare_cached("DELETE FROM deliveries WHERE id = ?1")
                     .and_then(|mut delete| delete.execute([delivery_id]))
                     .map_err(db_error("cannot drop a duplicate delivery"))?;

@@ -152,6 +152,18 @@ pub async fn unreadable_parts_are_dead_letters_and_hide_nothing(inbox: &Inbox) {
     assert!(dead[1].value.contains("not json"));
     // A dead letter born unreadable is not replayed as a change.
     assert_eq!(inbox.replay(Replay::FromId(0)).await.unwrap(), 0);
+    // A signed body with no change in it (content nobody reads yet) is kept as it came,
+    // not answered and dropped like a resend.
+    let before = inbox.status().await.unwrap().deliveries;
+    let empty = r#"{"object":"whatsapp_business_account","entry":[{"id":"w3","time":2,"changes":[],"new_key":{"x":1}}],"also_new":true}"#;
+    assert_eq!(
+        inbox.store(raw("1", empty)).await.unwrap(),
+        Inserted {
+            new: 0,
+            duplicates: 0
+        }
+    );
+    assert_eq!(inbox.status().await.unwrap().deliveries, before + 1);
 }
 
 pub async fn changes_are_consumed_in_order_per_account_and_retried(inbox: &Inbox) {
