@@ -84,14 +84,13 @@ impl UsernameAction {
                 if session.out.json {
                     session.out.json(&*answer)?;
                 } else {
-                    let names: Vec<&str> = answer
+                    let names: Vec<String> = answer
                         .items()
                         .iter()
                         .flat_map(|item| item.username_suggestions())
-                        .map(String::as_str)
+                        .map(|name| crate::terminal::safe(name))
                         .collect();
-                    let names = crate::terminal::safe(&names.join("\n"));
-                    crate::output::emit(&format!("{names}\n"))?;
+                    crate::output::emit(&format!("{}\n", names.join("\n")))?;
                 }
             }
         }
