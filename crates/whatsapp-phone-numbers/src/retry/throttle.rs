@@ -749,20 +749,25 @@ fn forget(
 ) {
     businesses.retain(|_, budget| budget.open_window(now).is_some());
     routes.retain(|_, business| businesses.contains_key(business.as_str()));
-    *bytes = businesses
-        .keys()
-        .map(|id| id.len() + ENTRY_OVERHEAD)
-        .sum::<usize>()
-        + routes
-            .iter()
-            .map(|(node, id)| node.len() + id.len() + ENTRY_OVERHEAD)
-            .sum::<usize>();
+    *bytes = remembered(businesses, routes);
     if *bytes > MAX_REMEMBERED_BYTES / 2 {
         businesses.clear();
         routes.clear();
         *bytes = 0;
     }
     tracing::debug!("throttle memory bound reached: budgets relearned from the next answers");
+}
+
+/// The bytes `businesses` and `routes` hold, as [`MAX_REMEMBERED_BYTES`] counts them.
+fn remembered(businesses: &IdMap<Budget>, routes: &IdMap<String>) -> usize {
+    businesses
+        .keys()
+        .map(|id| id.len() + ENTRY_OVERHEAD)
+        .sum::<usize>()
+        + routes
+            .iter()
+            .map(|(node, id)| node.len() + id.len() + ENTRY_OVERHEAD)
+            .sum::<usize>()
 }
 
 /// One usage report: the highest percentage and, when Graph says so, when access returns.
@@ -1044,17 +1049,10 @@ mod tests {
                 .window
         );
         let state = t.lock();
-        let counted: usize = state
-            .businesses
-            .keys()
-            .map(|k| k.len() + ENTRY_OVERHEAD)
-            .sum::<usize>()
-            + state
-                .routes
-                .iter()
-                .map(|(n, b)| n.len() + b.len() + ENTRY_OVERHEAD)
-                .sum::<usize>();
-        assert_eq!(state.remembered_bytes, counted);
+        assert_eq!(
+            state.remembered_bytes,
+            remembered(&state.businesses, &state.routes)
+        );
     }
 
     /// An answer that names the business without a regain time (sent before the window
@@ -1242,17 +1240,11 @@ mod tests {
             assert!(t.lock().remembered_bytes <= ThrottleStatus::MEMORY_BOUND);
         }
         let state = t.lock();
-        let actual: usize = state
-            .businesses
-            .keys()
-            .map(|k| k.len() + ENTRY_OVERHEAD)
-            .sum::<usize>()
-            + state
-                .routes
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + ENTRY_OVERHEAD)
-                .sum::<usize>();
-        assert_eq!(actual, state.remembered_bytes, "the count is the content");
+        assert_eq!(
+            remembered(&state.businesses, &state.routes),
+            state.remembered_bytes,
+            "the count is the content"
+        );
     }
 
     #[tokio::test]
