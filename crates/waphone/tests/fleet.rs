@@ -295,7 +295,25 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
     let phone = demo::DEMO_NUMBER_ID;
     let long = "x".repeat(141);
     let long_override = format!("https://hooks.example.com/{}", "x".repeat(175));
+    // Files without end (a name pointing at /dev/zero) are refused after their limit, not
+    // read into memory.
+    let endless = std::env::temp_dir().join(format!("waphone-endless-{}", std::process::id()));
+    std::fs::create_dir_all(&endless).unwrap();
+    let (photo, key) = (endless.join("logo.png"), endless.join("key.pem"));
+    for link in [&photo, &key] {
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink("/dev/zero", link).unwrap();
+    }
+    let (photo, key) = (photo.to_str().unwrap(), key.to_str().unwrap());
     let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["profile", "photo", phone, photo, "--app-id", "1"],
+            "invalid FILE: a profile picture is 1 byte to 5 MB, this one is more than",
+        ),
+        (
+            vec!["encryption", "set", phone, "--public-key-file", key],
+            "invalid --public-key-file",
+        ),
         (vec!["accounts", "12ab"], "invalid BUSINESS_ID"),
         (vec!["account", "../x"], "invalid WABA_ID"),
         (vec!["audit", "--business", "12ab"], "--business"),
@@ -500,6 +518,7 @@ async fn bad_input_names_the_flag_exits_2_and_sends_nothing() {
         assert!(!stderr(&out).contains("user:pass"), "{}", stderr(&out));
     }
     assert_eq!(server.state().request_count(), 0, "nothing was sent");
+    std::fs::remove_dir_all(&endless).unwrap();
 }
 
 /// Text a server sends never drives the terminal: escapes are printed escaped.

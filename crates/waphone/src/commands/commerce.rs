@@ -12,6 +12,10 @@ use super::settings::Switch;
 use crate::failure::Failure;
 use crate::session::Session;
 
+/// The largest public key file read: a 2048- or 4096-bit RSA key in PEM is under 1 KB; a
+/// file far larger is no key.
+const MAX_PUBLIC_KEY_BYTES: usize = 64 << 10;
+
 /// `commerce` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CommerceAction {
@@ -109,12 +113,22 @@ impl EncryptionAction {
                 session.out.record(&*answer)?;
             }
             EncryptionAction::Set(args) => {
-                let key = std::fs::read_to_string(&args.business_public_key).map_err(|e| {
+                let invalid = |why: String| {
                     Failure::Usage(format!(
-                        "invalid --public-key-file: cannot read {}: {e} (nothing was sent)",
-                        args.business_public_key.display()
+                        "invalid --public-key-file: {why} (nothing was sent)"
                     ))
-                })?;
+                };
+                let path = &args.business_public_key;
+                let bytes = super::read_at_most(path, MAX_PUBLIC_KEY_BYTES)
+                    .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+                if bytes.len() > MAX_PUBLIC_KEY_BYTES {
+                    return Err(invalid(format!(
+                        "{} is more than {MAX_PUBLIC_KEY_BYTES} bytes: no public key",
+                        path.display()
+                    )));
+                }
+                let key = String::from_utf8(bytes)
+                    .map_err(|_| invalid(format!("{} is not text", path.display())))?;
                 let answer = session
                     .client
                     .phone_number(&args.phone_number_id)

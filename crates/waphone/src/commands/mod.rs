@@ -35,6 +35,18 @@ pub fn parse_fields<F: Field>(names: &[String]) -> Vec<F> {
         .collect()
 }
 
+/// The first `max + 1` bytes of the file at `path` at most: a file named as input is read
+/// no further than its limit, so one more than the limit says it is too large (a path to
+/// `/dev/zero` or a huge file is refused, not read into memory).
+pub fn read_at_most(path: &std::path::Path, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// A command that finished normally.
 pub fn done() -> ExitCode {
     ExitCode::SUCCESS

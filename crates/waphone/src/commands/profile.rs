@@ -130,16 +130,20 @@ impl ProfilePhotoArgs {
                 ));
             }
         };
-        let bytes = std::fs::read(&self.file).map_err(|e| {
+        let bytes = super::read_at_most(&self.file, MAX_PHOTO_BYTES).map_err(|e| {
             Failure::Usage(format!(
                 "cannot read FILE {}: {e} (nothing was sent)",
                 self.file.display()
             ))
         })?;
         if bytes.is_empty() || bytes.len() > MAX_PHOTO_BYTES {
+            let size = if bytes.is_empty() {
+                "empty".to_owned()
+            } else {
+                format!("more than {MAX_PHOTO_BYTES} bytes")
+            };
             return Err(Failure::Usage(format!(
-                "invalid FILE: a profile picture is 1 byte to 5 MB, this one is {} bytes (nothing was sent)",
-                bytes.len()
+                "invalid FILE: a profile picture is 1 byte to 5 MB, this one is {size} (nothing was sent)"
             )));
         }
         let file_name = self.file.file_name().map_or_else(
