@@ -407,9 +407,12 @@ fn failed_reference(message: &str) -> Arc<Outcome> {
 /// An item's answer refusing it: Graph's invalid-parameter error (code 100) saying why.
 fn item_error(message: &str) -> Value {
     let error = GraphError::invalid_param(message);
+    // As every error Graph answers, with its own trace ID.
+    let mut detail = error.detail.clone();
+    detail.fbtrace_id = Some(crate::ids::trace_id());
     json!({
         "code": error.status.as_u16(),
-        "body": serde_json::to_string(&json!({ "error": error.detail })).unwrap_or_default(),
+        "body": serde_json::to_string(&json!({ "error": detail })).unwrap_or_default(),
     })
 }
 

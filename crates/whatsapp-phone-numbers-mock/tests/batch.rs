@@ -163,6 +163,7 @@ async fn a_batch_inside_an_item_is_refused() {
             answers[0]
         );
         assert_eq!(body(&answers[0])["error"]["code"], 100);
+        assert!(body(&answers[0])["error"]["fbtrace_id"].is_string());
     }
     let reads = api.server.state().requests();
     assert_eq!(reads.iter().filter(|r| r.method == "GET").count(), 0);
