@@ -912,3 +912,30 @@ async fn commerce_and_encryption_commands() {
     assert_eq!(server.state().request_count(), count);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One page of a business's accounts says where the next one starts, in the table and,
+/// beside the JSON document, on stderr.
+#[tokio::test]
+async fn a_page_of_accounts_says_where_the_next_starts() {
+    const BUSINESS: &str = "1009000000000073";
+    let server = MockServer::builder().empty().start().await.unwrap();
+    server.state().seed_fleet(BUSINESS, 150, 1);
+    let table = run(&server, &["accounts", BUSINESS]).await;
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    assert!(
+        stdout(&table).contains("100 owned accounts on this page; more with --after"),
+        "{}",
+        stdout(&table)
+    );
+    let document = run(&server, &["--json", "accounts", BUSINESS]).await;
+    assert_eq!(document.status.code(), Some(0), "{}", stderr(&document));
+    assert_eq!(json(&document).as_array().unwrap().len(), 100);
+    assert!(
+        stderr(&document).contains("more with --after"),
+        "{}",
+        stderr(&document)
+    );
+    let all = run(&server, &["--json", "accounts", BUSINESS, "--all"]).await;
+    assert_eq!(json(&all).as_array().unwrap().len(), 150);
+    assert!(!stderr(&all).contains("more with"), "{}", stderr(&all));
+}

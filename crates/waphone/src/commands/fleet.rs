@@ -57,8 +57,17 @@ impl AccountsArgs {
                 .map(|_| page.after_cursor().unwrap_or("?").to_owned());
             (page.into_items(), more)
         };
+        let kind = if self.client { "client" } else { "owned" };
         if session.out.json {
             session.out.json(&accounts)?;
+            // The document is the page's accounts; where the next page starts goes beside it.
+            if let Some(after) = &more {
+                crate::to_stderr!(
+                    "waphone: {} {kind} accounts on this page; more with --after {} (or --all)",
+                    accounts.len(),
+                    crate::terminal::safe(after)
+                );
+            }
             return Ok(done());
         }
         let rows: Vec<Vec<String>> = accounts
@@ -76,7 +85,6 @@ impl AccountsArgs {
             &["ID", "NAME", "TIMEZONE", "TEMPLATE NAMESPACE"],
             &rows,
         ))?;
-        let kind = if self.client { "client" } else { "owned" };
         match more {
             Some(after) => emit_line(&format!(
                 "{} {kind} accounts on this page; more with --after {} (or --all)",
