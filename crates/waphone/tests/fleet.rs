@@ -939,3 +939,37 @@ async fn a_page_of_accounts_says_where_the_next_starts() {
     assert_eq!(json(&all).as_array().unwrap().len(), 150);
     assert!(!stderr(&all).contains("more with"), "{}", stderr(&all));
 }
+
+/// One page of QR codes (25 at most) says there are more, in the table and, beside the JSON
+/// document, on stderr.
+#[tokio::test]
+async fn a_page_of_qr_codes_says_there_are_more() {
+    let server = MockServer::start().await;
+    let phone = demo::DEMO_NUMBER_ID;
+    // The demo number's two codes, and 24 more: 26, one more than a page.
+    for n in 0..24 {
+        let message = format!("Question {n}?");
+        let out = run(
+            &server,
+            &["qr", "create", phone, "--prefilled-message", &message],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let table = run(&server, &["qr", "list", phone]).await;
+    assert!(
+        stdout(&table).contains("25 QR codes on this page; more with --all"),
+        "{}",
+        stdout(&table)
+    );
+    let document = run(&server, &["--json", "qr", "list", phone]).await;
+    assert_eq!(json(&document).as_array().unwrap().len(), 25);
+    assert!(
+        stderr(&document).contains("more with --all"),
+        "{}",
+        stderr(&document)
+    );
+    let all = run(&server, &["--json", "qr", "list", phone, "--all"]).await;
+    assert_eq!(json(&all).as_array().unwrap().len(), 26);
+    assert!(!stderr(&all).contains("more with"), "{}", stderr(&all));
+}

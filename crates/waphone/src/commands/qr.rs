@@ -11,7 +11,7 @@ use super::done;
 
 use super::list::text;
 use crate::failure::Failure;
-use crate::output::{emit, table};
+use crate::output::{emit, emit_line, table};
 use crate::session::Session;
 
 /// Image format of a generated QR code.
@@ -99,13 +99,21 @@ impl QrAction {
                     .phone_number(&args.phone_number_id)
                     .qr_codes()
                     .list();
-                let codes: Vec<V::QrCode> = if args.all {
-                    list.stream().try_collect().await?
+                let (codes, more): (Vec<V::QrCode>, bool) = if args.all {
+                    (list.stream().try_collect().await?, false)
                 } else {
-                    list.await?.into_inner().into_items()
+                    let page = list.await?.into_inner();
+                    let more = page.next_page().is_some();
+                    (page.into_items(), more)
                 };
+                let hint =
+                    more.then(|| format!("{} QR codes on this page; more with --all", codes.len()));
                 if out.json {
                     out.json(&codes)?;
+                    // The document is the page's codes; that there are more goes beside it.
+                    if let Some(hint) = &hint {
+                        crate::to_stderr!("waphone: {hint}");
+                    }
                 } else {
                     let rows: Vec<Vec<String>> = codes
                         .iter()
@@ -118,6 +126,9 @@ impl QrAction {
                         })
                         .collect();
                     emit(&table(&["CODE", "PREFILLED MESSAGE", "LINK"], &rows))?;
+                    if let Some(hint) = &hint {
+                        emit_line(hint)?;
+                    }
                 }
             }
             QrAction::Get(args) => {
