@@ -24,8 +24,11 @@
 //! its place); what a dependent item answers when the item it names failed, is unknown or
 //! comes later, or when its path matches nothing (here: it is not run, and answers 400
 //! with error code 100 naming the reference); the JSONPath subset (`$`, `.key`, `.*`,
-//! `[N]`). The text of the error for more than 50 items is the mock's own too. Not
-//! modelled: `attached_files`.
+//! `[N]`). The text of the error for more than 50 items is the mock's own too, and so is
+//! refusing an item that is itself a batch request (an item's error, code 100: the guide
+//! describes items as single requests and says nothing of nesting). An item refused before
+//! it runs carries an `fbtrace_id` like every Graph error envelope (Meta's "Error Handling"
+//! page shows it on each error). Not modelled: `attached_files`.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -310,8 +313,7 @@ async fn run_item(
     };
     let relative = item.relative_url.trim().trim_start_matches('/');
     // A batch inside an item would run up to 50 more items for one (and so on down): the
-    // mock refuses it as an item's error. (No source says what Graph answers; its guide
-    // describes items as single requests.)
+    // mock's own refusal (see the module docs).
     let path = relative.split(['?', '#']).next().unwrap_or_default();
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     if is_batch(&method, &segments) {

@@ -14,7 +14,8 @@
 //! from Meta's OpenAPI description of the QR code reads. Nested selections on object
 //! fields are answered by key; the mock does not check nested names (its specifications
 //! name no types for them), and an unknown modifier is refused with error 100 (no source
-//! says what Graph answers).
+//! says what Graph answers). Selections nested more than 16 deep are refused with error
+//! 100: the mock's own bound and answer, as no source gives Graph's limit.
 
 use serde::Serialize;
 use serde_json::{Map, Value};

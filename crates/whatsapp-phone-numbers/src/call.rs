@@ -244,23 +244,11 @@ impl Core {
             let item = inner.batch_item(version, &call, own_token)?;
             // An item's answer, or the failure of the batch call it went in: either is
             // judged as this call's answer would be.
-            // What the item carries that the batch call's error must not show: its own
-            // token and proof (when not the batch's, whose are redacted anyway), a
-            // credential's, the call's secrets.
+            // What the item carries that the batch call's error must not show: the call's
+            // own secrets, and its token and proof when not the batch's (whose are
+            // redacted anyway).
             let own = own_token.then(|| inner.credentials()).into_iter().flatten();
-            let credential = call
-                .credential
-                .into_iter()
-                .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
-                .flatten();
-            let secrets = call
-                .secrets
-                .iter()
-                .map(String::as_str)
-                .chain(own)
-                .chain(credential)
-                .map(str::to_owned)
-                .collect();
+            let secrets = secrets_of(&call).chain(own).map(str::to_owned).collect();
             let result = match batch
                 .submit(index, item, node, call.op.retry, secrets)
                 .await
@@ -376,8 +364,9 @@ fn decoded<T>(
 }
 
 /// An error answer parsed once into the call's error (an excerpt of a body other than
-/// Graph's redacted; Graph's texts not yet: a retry may still read them), Graph's regain time as its `retry_after` when no `Retry-After` came, and a
-/// throttling error noted as what closed the call's budget.
+/// Graph's redacted; Graph's texts not yet: a retry may still read them), Graph's regain
+/// time as its `retry_after` when no `Retry-After` came, and a throttling error noted as
+/// what closed the call's budget.
 fn failed(inner: &Inner, call: &Call<'_>, meta: ResponseMeta, body: &[u8]) -> Error {
     let content_type = meta
         .headers()
@@ -673,20 +662,20 @@ async fn read_body(
 /// protects nothing (PINs and codes have six characters, tokens far more).
 const MIN_REDACTED_LEN: usize = 6;
 
+/// The secrets `call` carries itself: a PIN or code of its body, and the token and proof
+/// of a credential it was given.
+fn secrets_of<'c>(call: &'c Call<'_>) -> impl Iterator<Item = &'c str> {
+    call.secrets.iter().map(String::as_str).chain(
+        call.credential
+            .into_iter()
+            .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
+            .flatten(),
+    )
+}
+
 /// `text` without any secret of `call` or of its configuration.
 fn redact_secrets(inner: &Inner, call: &Call<'_>, text: String) -> String {
-    redact(
-        text,
-        inner
-            .credentials()
-            .chain(call.secrets.iter().map(String::as_str))
-            .chain(
-                call.credential
-                    .into_iter()
-                    .flat_map(|c| [Some(c.token.as_str()), c.proof.as_deref()])
-                    .flatten(),
-            ),
-    )
+    redact(text, inner.credentials().chain(secrets_of(call)))
 }
 
 /// The texts of a Graph error answer (its messages) through `redact`; an excerpt of any

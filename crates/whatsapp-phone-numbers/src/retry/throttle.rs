@@ -839,6 +839,23 @@ fn business_levels(value: &HeaderValue) -> Vec<(String, Level)> {
 mod tests {
     use super::*;
 
+    /// A throttle holding calls at most `ceiling`, told that `waba-1` (to which `number-1`
+    /// is charged) is at its limit for `minutes`.
+    fn closed_for(ceiling: Duration, minutes: u32) -> Throttle {
+        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(ceiling);
+        t.observe(
+            Some("number-1"),
+            Ticket(0),
+            &headers(
+                r#"{"call_count":1}"#,
+                &format!(
+                    r#"{{"waba-1":[{{"call_count":100,"estimated_time_to_regain_access":{minutes}}}]}}"#
+                ),
+            ),
+        );
+        t
+    }
+
     fn headers(app: &str, business: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert("x-app-usage", app.parse().unwrap());
@@ -1021,15 +1038,7 @@ mod tests {
     /// closed while other budgets are forgotten.
     #[tokio::test(start_paused = true)]
     async fn making_room_keeps_the_routes_to_an_open_window() {
-        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
-        t.observe(
-            Some("number-1"),
-            Ticket(0),
-            &headers(
-                r#"{"call_count":1}"#,
-                r#"{"waba-1":[{"call_count":100,"estimated_time_to_regain_access":10}]}"#,
-            ),
-        );
+        let t = closed_for(Duration::from_secs(30), 10);
         for i in 0..60_000u64 {
             let (node, id) = (10u64.pow(15) + i, 2 * 10u64.pow(15) + i);
             t.observe(
@@ -1104,15 +1113,7 @@ mod tests {
     /// another business's go, and the first call after the window goes.
     #[tokio::test(start_paused = true)]
     async fn a_closed_window_refuses_its_calls_until_it_ends() {
-        let t = Throttle::new(ThrottleConfig::default()).holding_at_most(Duration::from_secs(30));
-        t.observe(
-            Some("number-1"),
-            Ticket(0),
-            &headers(
-                r#"{"call_count":1}"#,
-                r#"{"waba-1":[{"call_count":100,"estimated_time_to_regain_access":2}]}"#,
-            ),
-        );
+        let t = closed_for(Duration::from_secs(30), 2);
         t.closed_by(Some("number-1"), 80008);
         for i in 0..100 {
             let node = if i % 2 == 0 { "number-1" } else { "waba-1" };
